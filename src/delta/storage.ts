@@ -1,0 +1,311 @@
+/** The storage interface the Delta protocol code does all its I/O through, and its local-filesystem implementation. */
+
+import type { AsyncBuffer } from "hyparquet";
+import { DeltaError } from "./errors.ts";
+
+/** What storage knows about one stored object. */
+export interface ObjectInfo {
+  /** Path relative to the table root, `/`-separated (e.g. `_delta_log/00000000000000000000.json`). */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification time, milliseconds since the Unix epoch. */
+  mtime: number;
+}
+
+/** Options of {@link Store.list}. */
+export interface ListOptions {
+  /** List objects in every subdirectory too (default: only the directory's own objects). */
+  recursive?: boolean;
+}
+
+/**
+ * A table's storage: objects addressed by `/`-separated paths relative to the table root.
+ * Reading a missing object throws a `DeltaError` with code `MissingFile`.
+ *
+ * @example
+ * ```ts
+ * const store: Store = new LocalStore("/data/my_table");
+ * const commits = await store.list("_delta_log");
+ * ```
+ */
+export interface Store {
+  /** A human-readable location of `path` (for error messages), e.g. an absolute file path. */
+  locate(path: string): string;
+  /** The whole content of an object. */
+  read(path: string): Promise<Uint8Array>;
+  /** Bytes `[start, end)` of an object; throws `CorruptData` if the object is shorter. */
+  readRange(path: string, start: number, end: number): Promise<Uint8Array>;
+  /** Size and modification time of an object. */
+  head(path: string): Promise<ObjectInfo>;
+  /**
+   * The objects under directory `dir` ("" for the root), sorted by path. Directories are not
+   * objects: they are never listed themselves. A missing directory lists as empty.
+   */
+  list(dir: string, options?: ListOptions): Promise<ObjectInfo[]>;
+  /** Atomically create or replace an object; durable when the promise resolves. */
+  put(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Create an object only if none exists at `path`; durable when it resolves `true`.
+   * Resolves `false` (and writes nothing) when the object already exists. Readers never see
+   * it half-written.
+   */
+  putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
+  /** Delete an object; deleting a missing object is not an error. */
+  delete(path: string): Promise<void>;
+}
+
+/** Splits a relative path into its segments, refusing absolute paths and `..`. */
+function segments(path: string): string[] {
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  if (path.startsWith("/") || parts.includes("..")) {
+    throw new DeltaError(
+      "InvalidArgument",
+      `storage path ${JSON.stringify(path)} must be relative to the table root`,
+      {
+        path,
+      },
+    );
+  }
+  return parts;
+}
+
+/** Maps a Deno filesystem error on `path` to a `DeltaError` when it means "missing". */
+function missing(e: unknown, path: string, where: string): unknown {
+  if (e instanceof Deno.errors.NotFound) {
+    return new DeltaError("MissingFile", `${where} does not exist`, { path, cause: e });
+  }
+  return e;
+}
+
+/**
+ * A {@link Store} on the local filesystem, rooted at a directory.
+ *
+ * @example
+ * ```ts
+ * const store = new LocalStore("/data/my_table");
+ * await store.putIfAbsent("_delta_log/00000000000000000000.json", new TextEncoder().encode(line));
+ * ```
+ */
+export class LocalStore implements Store {
+  /** The absolute (or as given) directory the table lives in, without a trailing `/`. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root.length > 1 ? root.replace(/\/+$/, "") : root;
+  }
+
+  /** The filesystem path of a table-relative path. */
+  locate(path: string): string {
+    const parts = segments(path);
+    return parts.length === 0 ? this.root : `${this.root}/${parts.join("/")}`;
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    const file = this.locate(path);
+    try {
+      return await Deno.readFile(file);
+    } catch (e) {
+      throw missing(e, path, file);
+    }
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    const file = this.locate(path);
+    if (!(start >= 0 && end >= start)) {
+      throw new DeltaError("InvalidArgument", `bad byte range [${start}, ${end}) of ${file}`, {
+        path,
+      });
+    }
+    let handle: Deno.FsFile;
+    try {
+      handle = await Deno.open(file, { read: true });
+    } catch (e) {
+      throw missing(e, path, file);
+    }
+    try {
+      await handle.seek(start, Deno.SeekMode.Start);
+      const out = new Uint8Array(end - start);
+      let filled = 0;
+      while (filled < out.length) {
+        const n = await handle.read(out.subarray(filled));
+        if (n === null) {
+          throw new DeltaError(
+            "CorruptData",
+            `${file} ends at byte ${start + filled}, before the requested range [${start}, ${end})`,
+            { path },
+          );
+        }
+        filled += n;
+      }
+      return out;
+    } finally {
+      handle.close();
+    }
+  }
+
+  async head(path: string): Promise<ObjectInfo> {
+    const file = this.locate(path);
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(file);
+    } catch (e) {
+      throw missing(e, path, file);
+    }
+    if (!info.isFile) {
+      throw new DeltaError("MissingFile", `${file} is not a file`, { path });
+    }
+    return { path: segments(path).join("/"), size: info.size, mtime: info.mtime?.getTime() ?? 0 };
+  }
+
+  async list(dir: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
+    const prefix = segments(dir).join("/");
+    const out: ObjectInfo[] = [];
+    await this.#walk(prefix, options.recursive ?? false, out);
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async #walk(dir: string, recursive: boolean, out: ObjectInfo[]): Promise<void> {
+    const base = dir === "" ? this.root : `${this.root}/${dir}`;
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(base));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+      throw e;
+    }
+    for (const entry of entries) {
+      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory) {
+        if (recursive) await this.#walk(path, recursive, out);
+        continue;
+      }
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(`${this.root}/${path}`);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) continue; // deleted while listing
+        throw e;
+      }
+      if (info.isFile) out.push({ path, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
+    }
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const target = this.locate(path);
+    const dir = await this.#ensureParent(path);
+    const temp = await this.#writeTemp(dir, data);
+    try {
+      await Deno.rename(temp, target);
+    } catch (e) {
+      await Deno.remove(temp).catch(() => {});
+      throw e;
+    }
+    await syncDirectory(dir);
+  }
+
+  async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
+    const target = this.locate(path);
+    const dir = await this.#ensureParent(path);
+    const temp = await this.#writeTemp(dir, data);
+    let created = true;
+    try {
+      await Deno.link(temp, target);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) {
+        await Deno.remove(temp).catch(() => {});
+        throw e;
+      }
+      created = false;
+    }
+    await Deno.remove(temp);
+    await syncDirectory(dir);
+    return created;
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await Deno.remove(this.locate(path));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+
+  /** Creates the parent directory of `path` if needed and returns its filesystem path. */
+  async #ensureParent(path: string): Promise<string> {
+    const parts = segments(path);
+    if (parts.length === 0) {
+      throw new DeltaError(
+        "InvalidArgument",
+        `cannot write the table root ${this.root} as an object`,
+        { path },
+      );
+    }
+    const dir = parts.length === 1 ? this.root : `${this.root}/${parts.slice(0, -1).join("/")}`;
+    await Deno.mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
+  async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
+    const temp = `${dir}/.pond-${crypto.randomUUID()}.tmp`;
+    const file = await Deno.open(temp, { write: true, createNew: true });
+    try {
+      let written = 0;
+      while (written < data.length) written += await file.write(data.subarray(written));
+      await file.sync();
+    } catch (e) {
+      file.close();
+      await Deno.remove(temp).catch(() => {});
+      throw e;
+    }
+    file.close();
+    return temp;
+  }
+}
+
+/** fsyncs a directory so that a new or renamed entry in it survives a crash. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await Deno.open(dir, { read: true });
+  try {
+    await handle.sync();
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * Presents a stored object as a hyparquet `AsyncBuffer`, so Parquet footers and column
+ * chunks are fetched by byte range instead of reading the whole file. Pass `size` when it is
+ * already known (e.g. from the log's `add.size`) to save a `head` call.
+ *
+ * @example
+ * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ * const file = await asyncBufferFrom(store, "part-0000.parquet");
+ * const meta = await parquetMetadataAsync(file);
+ * ```
+ */
+export async function asyncBufferFrom(
+  store: Store,
+  path: string,
+  size?: number,
+): Promise<AsyncBuffer> {
+  const byteLength = size ?? (await store.head(path)).size;
+  return {
+    byteLength,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const from = start < 0 ? Math.max(0, byteLength + start) : start;
+      const to = end === undefined
+        ? byteLength
+        : end < 0
+        ? byteLength + end
+        : Math.min(end, byteLength);
+      const bytes = await store.readRange(path, from, Math.max(from, to));
+      return bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer;
+    },
+  };
+}
