@@ -31,12 +31,7 @@ export interface NormalizedBatch {
   columns: Map<string, unknown[]>;
 }
 
-/** The encoded Parquet file and the values it holds. */
-export interface EncodedParquet extends NormalizedBatch {
-  bytes: Uint8Array;
-}
-
-/** Options of {@link writeParquet}. */
+/** Options of {@link encodeParquet}. */
 export interface ParquetWriteOptions {
   /** Rows per row group (default 100,000). */
   rowGroupSize?: number;
@@ -326,8 +321,19 @@ function normalizeValue(type: DataType, value: unknown, nullable: boolean, at: s
   }
 }
 
-/** Normalizes every column of `schema` from `columns`, checking types, nullability and lengths. */
-function normalizeColumns(schema: StructType, columns: Columns): NormalizedBatch {
+/**
+ * Checks and converts every column of `schema` from `columns` (missing columns are all null)
+ * to the normalized values that {@link encodeParquet} writes and statistics are computed from.
+ * Values of the wrong type, nulls in non-nullable columns, unknown columns and columns of
+ * different lengths throw `InvalidArgument` naming the column and row.
+ *
+ * @example
+ * ```ts
+ * const schema = parseSchema('{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]}');
+ * normalizeColumns(schema, { id: [1, 2] }); // { numRows: 2, columns: Map { "id" => [1n, 2n] } }
+ * ```
+ */
+export function normalizeColumns(schema: StructType, columns: Columns): NormalizedBatch {
   const known = new Set(schema.fields.map((f) => f.name));
   for (const name of Object.keys(columns)) {
     if (!known.has(name)) {
@@ -363,22 +369,19 @@ function normalizeColumns(schema: StructType, columns: Columns): NormalizedBatch
 }
 
 /**
- * Writes the columns of `schema` to one Parquet file (snappy, statistics on) and returns its
- * bytes with the normalized values it holds. Missing columns are written as nulls; values of
- * the wrong type, nulls in non-nullable columns and unknown columns throw `InvalidArgument`.
+ * Encodes a normalized batch of the columns of `schema` as one Parquet file (snappy, column
+ * statistics on, data page v2).
  *
  * @example
  * ```ts
- * const schema = parseSchema('{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]}');
- * const { bytes, numRows } = writeParquet(schema, { id: [1, 2, 3] });
+ * const bytes = encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
  * ```
  */
-export function writeParquet(
+export function encodeParquet(
   schema: StructType,
-  columns: Columns,
+  batch: NormalizedBatch,
   options: ParquetWriteOptions = {},
-): EncodedParquet {
-  const batch = normalizeColumns(schema, columns);
+): Uint8Array {
   const buffer = parquetWriteBuffer({
     schema: parquetSchema(schema),
     columnData: schema.fields.map((f: StructField) => ({
@@ -390,7 +393,7 @@ export function writeParquet(
       Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
     createdBy: "pond",
   });
-  return { ...batch, bytes: new Uint8Array(buffer) };
+  return new Uint8Array(buffer);
 }
 
 /**

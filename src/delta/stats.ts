@@ -139,8 +139,7 @@ function hasBounds(type: DataType): boolean {
  *
  * @example
  * ```ts
- * const encoded = writeParquet(schema, { id: [3, 1, null] });
- * serializeStats(fileStats(schema, encoded)); // '{"numRecords":3,"minValues":{"id":1},"maxValues":{"id":3},"nullCount":{"id":1}}'
+ * serializeStats(fileStats(schema, normalizeColumns(schema, { id: [3, 1, null] }))); // '{"numRecords":3,"minValues":{"id":1},"maxValues":{"id":3},"nullCount":{"id":1}}'
  * ```
  */
 export function fileStats(

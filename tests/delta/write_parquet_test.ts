@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { isDeltaError } from "../../src/delta/errors.ts";
-import { columnsFromRows, writeParquet } from "../../src/delta/parquet_write.ts";
+import { columnsFromRows, encodeParquet, normalizeColumns } from "../../src/delta/parquet_write.ts";
 import { parseSchema } from "../../src/delta/schema.ts";
 import { fileStats, JsonNumber, serializeStats } from "../../src/delta/stats.ts";
 
@@ -113,11 +113,12 @@ async function duckdb<T>(sql: string): Promise<Record<string, T>[]> {
   }
 }
 
-Deno.test("DuckDB reads every Delta type written by writeParquet with the right type and value", async () => {
+Deno.test("DuckDB reads every Delta type written by encodeParquet with the right type and value", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const { bytes, numRows } = writeParquet(schema, columnsFromRows(schema, rows));
-    assert.equal(numRows, 3);
+    const batch = normalizeColumns(schema, columnsFromRows(schema, rows));
+    assert.equal(batch.numRows, 3);
+    const bytes = encodeParquet(schema, batch);
     const file = `${dir}/data.parquet`;
     await Deno.writeFile(file, bytes);
     const types = Object.fromEntries(
@@ -219,7 +220,7 @@ Deno.test("DuckDB reads every Delta type written by writeParquet with the right 
 });
 
 Deno.test("the timestamp column is INT64 micros adjusted to UTC; hyparquet reads the rows back", async () => {
-  const { bytes } = writeParquet(schema, columnsFromRows(schema, rows));
+  const bytes = encodeParquet(schema, normalizeColumns(schema, columnsFromRows(schema, rows)));
   const buffer = bytes.buffer.slice(
     bytes.byteOffset,
     bytes.byteOffset + bytes.byteLength,
@@ -239,8 +240,7 @@ Deno.test("the timestamp column is INT64 micros adjusted to UTC; hyparquet reads
 });
 
 Deno.test("fileStats follows Delta's conventions for every type", () => {
-  const encoded = writeParquet(schema, columnsFromRows(schema, rows));
-  const stats = fileStats(schema, encoded);
+  const stats = fileStats(schema, normalizeColumns(schema, columnsFromRows(schema, rows)));
   const json = JSON.parse(serializeStats(stats));
   assert.equal(json.numRecords, 3);
   assert.deepEqual(json.nullCount, {
@@ -307,7 +307,7 @@ Deno.test("string bounds are cut to 32 code points; a cut max still sorts after 
     '{"type":"struct","fields":[{"name":"t","type":"string","nullable":true,"metadata":{}}]}',
   );
   const long = "z".repeat(31) + "😀😀";
-  const stats = fileStats(s, writeParquet(s, { t: [long, "z".repeat(31) + "\u{ffff}", "a"] }));
+  const stats = fileStats(s, normalizeColumns(s, { t: [long, "z".repeat(31) + "\u{ffff}", "a"] }));
   assert.equal(stats.minValues.t, "a");
   // By code point 😀 (U+1F600) sorts after U+FFFF, though its UTF-16 units sort before.
   assert.equal(stats.maxValues.t, "z".repeat(31) + "😀\u{10ffff}");
@@ -322,7 +322,7 @@ Deno.test("numIndexedCols limits stats to the first leaf columns; non-finite flo
       field("z", "long"),
     ],
   }));
-  const encoded = writeParquet(s, { a: [1, NaN], st: [{ x: 1, y: 2 }, null], z: [5, 6] });
+  const encoded = normalizeColumns(s, { a: [1, NaN], st: [{ x: 1, y: 2 }, null], z: [5, 6] });
   const two = fileStats(s, encoded, { numIndexedCols: 2 });
   assert.deepEqual(two.nullCount, { a: 0, st: { x: 1 } });
   assert.deepEqual(two.minValues, { st: { x: new JsonNumber("1") } });
@@ -331,10 +331,10 @@ Deno.test("numIndexedCols limits stats to the first leaf columns; non-finite flo
   assert.equal(all.minValues.a, undefined);
 });
 
-Deno.test("writeParquet refuses wrong types, nulls in required columns and unknown columns", () => {
+Deno.test("normalizeColumns refuses wrong types, nulls in required columns and unknown columns", () => {
   const bad = (columns: Record<string, unknown[]>, pattern: RegExp) =>
     assert.throws(
-      () => writeParquet(schema, { i: [1], ...columns }),
+      () => normalizeColumns(schema, { i: [1], ...columns }),
       (e) => isDeltaError(e, "InvalidArgument") && pattern.test(e.message),
     );
   bad({ i: [null] }, /i row 0.*not nullable/);
