@@ -396,6 +396,23 @@ export function parseCommit(text: string, file: string): Action[] {
 }
 
 /**
+ * Decodes an action's URI-encoded `path` exactly once (`%253A` becomes `%3A`, not `:`).
+ * A path that is not valid percent-encoding is returned as written.
+ *
+ * @example
+ * ```ts
+ * decodePath("ts=2021-09-08%2011%253A11%253A11/part-0.parquet"); // "ts=2021-09-08 11%3A11%3A11/part-0.parquet"
+ * ```
+ */
+export function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
  * Serializes one action to its JSON line (without the trailing newline).
  *
  * @example

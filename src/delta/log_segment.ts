@@ -292,39 +292,33 @@ function missingCommit(
 }
 
 /**
- * All commit files of the log, oldest first (for history and time travel by timestamp).
+ * The commit files of every version that can still be reconstructed (from version 0, or from
+ * the oldest checkpoint after which the log is contiguous), oldest first. For history and
+ * time travel by timestamp.
  *
  * @example
  * ```ts
- * const commits = await listCommits(store);
+ * const commits = await listReconstructableCommits(store);
+ * console.log(`versions ${commits[0].version} to ${commits.at(-1)!.version}`);
  * ```
  */
-export async function listCommits(store: Store): Promise<CommitFile[]> {
-  const listing = await listLog(store);
-  latestVersion(store, listing);
-  return [...listing.commits.values()].sort((a, b) => a.version - b.version);
-}
-
-/**
- * The earliest version whose state can be reconstructed: the oldest complete checkpoint
- * that has every later commit up to the latest, or version 0 when the log starts there.
- *
- * @example
- * ```ts
- * const oldest = await earliestReconstructableVersion(store);
- * ```
- */
-export async function earliestReconstructableVersion(store: Store): Promise<number> {
+export async function listReconstructableCommits(store: Store): Promise<CommitFile[]> {
   const listing = await listLog(store);
   const latest = latestVersion(store, listing);
-  let contiguousFrom = latest;
-  while (listing.commits.has(contiguousFrom - 1)) contiguousFrom--;
-  if (contiguousFrom === 0 && listing.commits.has(0)) return 0;
-  const usable = listing.checkpoints.filter((c) => c.version >= contiguousFrom - 1);
-  if (usable.length > 0) return usable[0].version;
-  throw new DeltaError(
-    "VersionGap",
-    `${store.locate(commitPath(contiguousFrom - 1))} is missing and no checkpoint covers it`,
-    { path: commitPath(contiguousFrom - 1), version: contiguousFrom - 1 },
+  let from = latest;
+  while (listing.commits.has(from - 1)) from--;
+  if (from > 0 || !listing.commits.has(0)) {
+    const checkpoint = listing.checkpoints.find((c) => c.version >= from - 1);
+    if (checkpoint === undefined) {
+      throw new DeltaError(
+        "VersionGap",
+        `${store.locate(commitPath(from - 1))} is missing and no checkpoint covers it`,
+        { path: commitPath(from - 1), version: from - 1 },
+      );
+    }
+    from = checkpoint.version;
+  }
+  return [...listing.commits.values()].filter((c) => c.version >= from).sort((a, b) =>
+    a.version - b.version
   );
 }

@@ -1,0 +1,121 @@
+/** Reading checkpoints: classic, multi-part and v2 (JSON or Parquet, with sidecars) into actions. */
+
+import { parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { type Action, actionFromObject, decodePath, parseCommit } from "./actions.ts";
+import { DeltaError, isDeltaError } from "./errors.ts";
+import { type CheckpointFiles, SIDECAR_DIR } from "./log_segment.ts";
+import { asyncBufferFrom, type ObjectInfo, type Store } from "./storage.ts";
+
+/** Turns bigints (Parquet INT64) into numbers, deeply, so rows match the JSON action shapes. */
+function toJsonShape(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.map(toJsonShape);
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJsonShape(v);
+    return out;
+  }
+  return value;
+}
+
+/** Re-labels a `CorruptLog` error about a checkpoint file as `CorruptCheckpoint`. */
+function asCheckpointError(e: unknown, path: string): unknown {
+  if (isDeltaError(e, "CorruptLog")) {
+    return new DeltaError("CorruptCheckpoint", e.message, { path, cause: e });
+  }
+  return e;
+}
+
+/**
+ * Reads the actions stored in a Parquet file of the log (a checkpoint, a part of one, or a
+ * sidecar): one action per row, as struct columns named after the actions.
+ *
+ * @example
+ * ```ts
+ * const actions = await readParquetActions(store, await store.head("_delta_log/00000000000000000010.checkpoint.parquet"));
+ * ```
+ */
+export async function readParquetActions(store: Store, info: ObjectInfo): Promise<Action[]> {
+  let rows: Record<string, unknown>[];
+  try {
+    const file = await asyncBufferFrom(store, info.path, info.size);
+    rows = await parquetReadObjects({ file, compressors });
+  } catch (e) {
+    if (e instanceof DeltaError && e.code !== "CorruptData") throw e;
+    throw new DeltaError(
+      "CorruptCheckpoint",
+      `${store.locate(info.path)} is not a readable Parquet checkpoint file: ${
+        (e as Error).message
+      }`,
+      { path: info.path, cause: e },
+    );
+  }
+  const actions: Action[] = [];
+  try {
+    for (const row of rows) {
+      const action = actionFromObject(toJsonShape(row) as Record<string, unknown>, {
+        file: info.path,
+      });
+      if (action !== null) actions.push(action);
+    }
+  } catch (e) {
+    throw asCheckpointError(e, info.path);
+  }
+  return actions;
+}
+
+/** The actions of one checkpoint file, by its format. */
+async function readCheckpointFile(store: Store, info: ObjectInfo): Promise<Action[]> {
+  if (!info.path.endsWith(".json")) return readParquetActions(store, info);
+  const text = new TextDecoder().decode(await store.read(info.path));
+  try {
+    return parseCommit(text, info.path);
+  } catch (e) {
+    throw asCheckpointError(e, info.path);
+  }
+}
+
+/** The path, relative to the table root, of a sidecar named by a `sidecar` action. */
+function sidecarPath(path: string): string {
+  const decoded = decodePath(path);
+  return `${SIDECAR_DIR}/${decoded.slice(decoded.lastIndexOf("/") + 1)}`;
+}
+
+/**
+ * Reads every action of a complete checkpoint: all parts of a multi-part checkpoint, and for
+ * a v2 checkpoint the file actions of each sidecar it references (`sidecar` actions are
+ * resolved and not returned). A missing or unreadable part or sidecar is `CorruptCheckpoint`.
+ *
+ * @example
+ * ```ts
+ * const segment = await buildLogSegment(store);
+ * if (segment.checkpoint) for (const a of await readCheckpoint(store, segment.checkpoint)) console.log(a);
+ * ```
+ */
+export async function readCheckpoint(store: Store, checkpoint: CheckpointFiles): Promise<Action[]> {
+  const actions: Action[] = [];
+  for (const file of checkpoint.files) {
+    for (const action of await readCheckpointFile(store, file)) {
+      if (!("sidecar" in action)) {
+        actions.push(action);
+        continue;
+      }
+      const path = sidecarPath(action.sidecar.path);
+      let info: ObjectInfo;
+      try {
+        info = await store.head(path);
+      } catch (e) {
+        if (!isDeltaError(e, "MissingFile")) throw e;
+        throw new DeltaError(
+          "CorruptCheckpoint",
+          `${store.locate(path)}, a sidecar of checkpoint ${store.locate(file.path)}, is missing`,
+          { path, version: checkpoint.version, cause: e },
+        );
+      }
+      actions.push(...await readParquetActions(store, info));
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,208 @@
+/** Scans: the rows of a snapshot's live files, with file skipping, deletion vectors and partition values applied. */
+
+import type { Table as ArrowTable } from "apache-arrow";
+import { type AddFile, decodePath } from "./actions.ts";
+import { fileMayMatch } from "./data_skipping.ts";
+import { readDeletionVector } from "./deletion_vector.ts";
+import { DeltaError } from "./errors.ts";
+import { readDataFile, type Row } from "./parquet_read.ts";
+import { parsePartitionValue } from "./partition_values.ts";
+import {
+  bindPredicate,
+  type BoundPredicate,
+  evaluate,
+  type Predicate,
+  predicateFields,
+} from "./predicate.ts";
+import {
+  type ColumnMappingMode,
+  physicalName,
+  type StructField,
+  type StructType,
+} from "./schema.ts";
+import type { Store } from "./storage.ts";
+
+/** Options of a scan. */
+export interface ScanOptions {
+  /** Only rows for which this is true; also used to skip files that cannot match. */
+  predicate?: Predicate;
+  /** Top-level columns to return, in this order (default: every column, in schema order). */
+  columns?: string[];
+}
+
+/** What a scan reads: a snapshot's storage, schema and live files. */
+export interface ScanSource {
+  store: Store;
+  schema: StructType;
+  partitionColumns: string[];
+  columnMappingMode: ColumnMappingMode;
+  files: AddFile[];
+}
+
+/** Rows of one data file (one row group's worth at most), after deletion vectors and the predicate. */
+export interface ScanBatch {
+  file: AddFile;
+  rows: Row[];
+}
+
+const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+
+/**
+ * The storage path (relative to the table root) of a file named by an action's `path`: the
+ * path decoded once; an absolute `file:` URI must point inside the table.
+ *
+ * @example
+ * ```ts
+ * dataFilePath(store, "date=2024-01-01/part%20one.parquet"); // "date=2024-01-01/part one.parquet"
+ * ```
+ */
+export function dataFilePath(store: Store, path: string): string {
+  if (!URI_SCHEME.test(path)) return decodePath(path);
+  const root = store.locate("");
+  const url = URL.parse(path);
+  const local = url?.protocol === "file:" ? decodePath(url.pathname) : null;
+  if (local !== null && local.startsWith(`${root}/`)) return local.slice(root.length + 1);
+  throw new DeltaError(
+    "UnsupportedFeature",
+    `the data file ${path} is outside the table at ${root}; only files inside the table can be read`,
+    { path },
+  );
+}
+
+/**
+ * A scan of a snapshot: which files it reads and, lazily, their rows. Created by
+ * `snapshot.scan()`. Rows are streamed one row group at a time, so memory does not grow with
+ * the size of the table.
+ *
+ * @example
+ * ```ts
+ * const scan = snapshot.scan({ predicate: gt("id", 10n), columns: ["id", "name"] });
+ * for await (const row of scan.rows()) console.log(row.id, row.name);
+ * ```
+ */
+export class Scan {
+  /** The columns each row has, in order. */
+  readonly fields: StructField[];
+  readonly #source: ScanSource;
+  readonly #predicate: BoundPredicate | null;
+  readonly #partitionColumns: ReadonlySet<string>;
+
+  constructor(source: ScanSource, options: ScanOptions = {}) {
+    this.#source = source;
+    const byName = new Map(source.schema.fields.map((f) => [f.name, f]));
+    this.fields = (options.columns ?? source.schema.fields.map((f) => f.name)).map((name) =>
+      byName.get(name) ??
+        (() => {
+          throw new DeltaError(
+            "InvalidArgument",
+            `the table has no column ${JSON.stringify(name)} (it has ${
+              [...byName.keys()].join(", ")
+            })`,
+          );
+        })()
+    );
+    this.#predicate = options.predicate === undefined
+      ? null
+      : bindPredicate(options.predicate, source.schema);
+    this.#partitionColumns = new Set(source.partitionColumns);
+  }
+
+  /**
+   * The live files this scan reads: all of them, minus those the predicate rules out by
+   * partition values or statistics.
+   *
+   * @example
+   * ```ts
+   * console.log(`${scan.files().length} of ${snapshot.files().length} files to read`);
+   * ```
+   */
+  files(): AddFile[] {
+    const predicate = this.#predicate;
+    if (predicate === null) return this.#source.files;
+    const { columnMappingMode } = this.#source;
+    return this.#source.files.filter((f) =>
+      fileMayMatch(f, predicate, columnMappingMode, this.#partitionColumns)
+    );
+  }
+
+  /**
+   * The matching rows, file by file and row group by row group (empty batches are skipped).
+   *
+   * @example
+   * ```ts
+   * for await (const { file, rows } of scan.batches()) console.log(file.path, rows.length);
+   * ```
+   */
+  async *batches(): AsyncGenerator<ScanBatch> {
+    for (const file of this.files()) yield* this.#readFile(file);
+  }
+
+  /**
+   * The matching rows, one at a time.
+   *
+   * @example
+   * ```ts
+   * const rows = await Array.fromAsync(snapshot.scan().rows());
+   * ```
+   */
+  async *rows(): AsyncGenerator<Row> {
+    for await (const batch of this.batches()) yield* batch.rows;
+  }
+
+  /**
+   * The matching rows as Arrow tables, one per batch, with Arrow types following the Delta
+   * schema (timestamps in microseconds, decimals as 128-bit decimals). Loads apache-arrow on
+   * first use.
+   *
+   * @example
+   * ```ts
+   * for await (const table of scan.arrow()) console.log(table.numRows, table.schema.fields.map((f) => f.name));
+   * ```
+   */
+  async *arrow(): AsyncGenerator<ArrowTable> {
+    const { rowsToArrow } = await import("./arrow.ts");
+    for await (const batch of this.batches()) yield rowsToArrow(batch.rows, this.fields);
+  }
+
+  async *#readFile(file: AddFile): AsyncGenerator<ScanBatch> {
+    const { store, columnMappingMode: mode } = this.#source;
+    const path = dataFilePath(store, file.path);
+    const needed = new Map(this.fields.map((f) => [f.name, f]));
+    if (this.#predicate !== null) {
+      for (const f of predicateFields(this.#predicate)) needed.set(f.name, f);
+    }
+    const partition: Row = {};
+    const dataFields: StructField[] = [];
+    for (const field of needed.values()) {
+      if (!this.#partitionColumns.has(field.name)) {
+        dataFields.push(field);
+        continue;
+      }
+      const key = physicalName(field, mode);
+      const raw = key in file.partitionValues
+        ? file.partitionValues[key]
+        : file.partitionValues[field.name];
+      partition[field.name] = parsePartitionValue(raw, field.type, field.name, file.path);
+    }
+    const deleted = file.deletionVector
+      ? await readDeletionVector(file.deletionVector, store)
+      : null;
+    let nextDeleted = 0;
+    for await (const batch of readDataFile(store, path, file.size, dataFields, mode)) {
+      const rows: Row[] = [];
+      for (let i = 0; i < batch.rows.length; i++) {
+        if (deleted !== null) {
+          const index = batch.firstRowIndex + i;
+          while (nextDeleted < deleted.length && deleted[nextDeleted] < index) nextDeleted++;
+          if (nextDeleted < deleted.length && deleted[nextDeleted] === index) continue;
+        }
+        const full: Row = { ...batch.rows[i], ...partition };
+        if (this.#predicate !== null && evaluate(this.#predicate, full) !== true) continue;
+        const row: Row = {};
+        for (const f of this.fields) row[f.name] = full[f.name] ?? null;
+        rows.push(row);
+      }
+      if (rows.length > 0) yield { file, rows };
+    }
+  }
+}
