@@ -6,6 +6,7 @@ export { asyncBufferFrom, LocalStore } from "./storage.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
+  decodePath,
   parseAction,
   parseCommit,
   serializeAction,
@@ -47,3 +48,68 @@ export type {
   StructField,
   StructType,
 } from "./schema.ts";
+export {
+  buildLogSegment,
+  classicCheckpointPath,
+  classifyLogFile,
+  commitPath,
+  groupLogFiles,
+  LAST_CHECKPOINT_PATH,
+  listReconstructableCommits,
+  LOG_DIR,
+  readLastCheckpointHint,
+  SIDECAR_DIR,
+} from "./log_segment.ts";
+export type {
+  CheckpointFiles,
+  CommitFile,
+  LogFile,
+  LogListing,
+  LogSegment,
+} from "./log_segment.ts";
+export { readCheckpoint, readParquetActions } from "./checkpoint.ts";
+export { fileKey, readCommits, Replay, replaySegment } from "./replay.ts";
+export type { TableState } from "./replay.ts";
+export {
+  checkReadSupported,
+  columnMappingSupported,
+  SUPPORTED_READER_FEATURES,
+  SUPPORTED_READER_VERSIONS,
+} from "./table_features.ts";
+export { commitHistory, toMillis, versionAtTimestamp } from "./history.ts";
+export type { CommitTimestamp } from "./history.ts";
+export { openTable, Table } from "./table.ts";
+export type { SnapshotAt } from "./table.ts";
+export { Snapshot } from "./snapshot.ts";
+export { dataFilePath, Scan } from "./scan.ts";
+export type { ScanBatch, ScanOptions, ScanSource } from "./scan.ts";
+export { readDataFile } from "./parquet_read.ts";
+export type { Row, RowBatch } from "./parquet_read.ts";
+export { parsePartitionValue } from "./partition_values.ts";
+export {
+  and,
+  bindPredicate,
+  eq,
+  evaluate,
+  ge,
+  gt,
+  isNotNull,
+  isNull,
+  le,
+  lt,
+  ne,
+  not,
+  or,
+} from "./predicate.ts";
+export type { BoundPredicate, ComparisonOp, Literal, Predicate } from "./predicate.ts";
+export { fileMayMatch } from "./data_skipping.ts";
+export {
+  compareValues,
+  decimalFromUnscaled,
+  formatDate,
+  formatTimestamp,
+  parseDate,
+  parseTimestamp,
+} from "./values.ts";
+export type { Value } from "./values.ts";
+export { rowToJson } from "./json_rows.ts";
