@@ -1,0 +1,6 @@
+/** pond's command-line entry point: `deno run main.ts COMMAND ...` or the compiled `pond`. */
+import { runCli } from "./src/cli/dispatch.ts";
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args));
+}

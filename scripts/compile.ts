@@ -1,0 +1,97 @@
+/** Builds pond for distribution: a self-contained `dist/pond` binary, or a one-file bundle. */
+import { parseArgs } from "node:util";
+import { cp, mkdir, rm } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const HELP = `Usage: deno run -A scripts/compile.ts [--bundle] [--out DIR]
+
+Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in plugins.
+'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
+dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
+and builds the bundle instead: DIR/pond.js (one runnable JS file, run with
+'deno run -A DIR/pond.js') with DIR/plugins beside it.
+
+Options:
+  --bundle    build only the bundle
+  --out DIR   output directory (default: dist)
+
+Examples:
+  deno run -A scripts/compile.ts
+  DENORT_BIN=/opt/denort deno run -A scripts/compile.ts
+  deno run -A scripts/compile.ts --bundle --out /tmp/pond-dist
+`;
+
+/** The permissions the pond binary runs with; pond sandboxes plugins itself. */
+const RUNTIME_FLAGS = ["--no-prompt", "--allow-all"];
+
+async function deno(args: string[]): Promise<{ ok: boolean; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
+  return { ok: out.success, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }> {
+  const res = await deno([
+    "compile",
+    ...RUNTIME_FLAGS,
+    "--include",
+    "plugins",
+    "--output",
+    `${out}/pond`,
+    "main.ts",
+  ]);
+  if (res.ok) return { ok: true };
+  const unreachable = /dl\.deno\.land|error sending request|dns error|denort/i.test(res.stderr);
+  const why = unreachable
+    ? "the Deno runtime download (dl.deno.land) is unreachable from this machine; " +
+      "set DENORT_BIN to a local denort binary to compile offline"
+    : res.stderr.trim().split("\n").find((l) => /error/i.test(l)) ?? "deno compile failed";
+  return { ok: false, why };
+}
+
+async function bundle(out: string): Promise<void> {
+  const res = await deno([
+    "bundle",
+    "--platform",
+    "deno",
+    "--output",
+    `${out}/pond.js`,
+    "main.ts",
+  ]);
+  if (!res.ok) throw new Error(`deno bundle failed:\n${res.stderr}`);
+  await rm(`${out}/plugins`, { recursive: true, force: true });
+  await cp(`${ROOT}/plugins`, `${out}/plugins`, { recursive: true });
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      bundle: { type: "boolean" },
+      out: { type: "string", default: "dist" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
+  const out = resolve(ROOT, values.out!);
+  await mkdir(out, { recursive: true });
+  if (!values.bundle) {
+    const res = await compileBinary(out);
+    console.error(
+      res.ok
+        ? `built ${out}/pond`
+        : `compile: did not build ${out}/pond: ${res.why}; building the bundle instead`,
+    );
+  }
+  await bundle(out);
+  console.error(`built ${out}/pond.js (run: deno run -A ${out}/pond.js --help)`);
+}

@@ -1,0 +1,75 @@
+/** scripts/compile.ts: the one-file bundle always runs; the binary where `deno compile` can work. */
+import assert from "node:assert/strict";
+import { pondProcess, REPO_ROOT } from "./harness.ts";
+
+const TABLE = `${REPO_ROOT}../shared/delta-golden/tables/simple_table`;
+
+async function build(args: string[]) {
+  const out = await Deno.makeTempDir();
+  const res = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "-A", `${REPO_ROOT}scripts/compile.ts`, ...args, "--out", out],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { out, ok: res.success, stderr: new TextDecoder().decode(res.stderr) };
+}
+
+/** Whether `deno compile` can get its runtime here: a local one, or the download host resolves. */
+async function compileRuntimeReachable(): Promise<string | null> {
+  if (Deno.env.get("DENORT_BIN")) return null;
+  try {
+    await Deno.resolveDns("dl.deno.land", "A");
+    return null;
+  } catch {
+    return "deno compile's runtime download (dl.deno.land) is unreachable and DENORT_BIN is unset";
+  }
+}
+
+Deno.test("the bundle runs --help and a real command, with the plugins beside it", async () => {
+  const { out, ok, stderr } = await build(["--bundle"]);
+  try {
+    assert.ok(ok, stderr);
+    assert.ok((await Deno.stat(`${out}/plugins`)).isDirectory);
+    const help = await pondProcess(["--help"], {}, `${out}/pond.js`);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: pond COMMAND/m);
+    const info = await pondProcess(["delta", "info", "--json", TABLE], {}, `${out}/pond.js`);
+    assert.equal(info.code, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).version, 4);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+const unreachable = await compileRuntimeReachable();
+
+Deno.test({
+  name: `the compiled binary runs${unreachable ? ` (skipped: ${unreachable})` : ""}`,
+  ignore: unreachable !== null,
+  async fn() {
+    const { out, ok, stderr } = await build([]);
+    try {
+      assert.ok(ok, stderr);
+      const run = await new Deno.Command(`${out}/pond`, {
+        args: ["delta", "info", "--json", TABLE],
+      }).output();
+      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      assert.equal(JSON.parse(new TextDecoder().decode(run.stdout)).version, 4);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test("without the runtime, compile.ts says so in one line and still builds the bundle", {
+  ignore: unreachable === null,
+}, async () => {
+  const { out, ok, stderr } = await build([]);
+  try {
+    assert.ok(ok, stderr);
+    assert.match(stderr, /^compile: did not build .*\/pond: .*unreachable.*DENORT_BIN/m);
+    assert.ok((await Deno.stat(`${out}/pond.js`)).isFile);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
