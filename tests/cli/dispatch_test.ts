@@ -30,7 +30,7 @@ Deno.test("every command has --help with usage and examples", async () => {
     const r = await pondInProcess([...path, "--help"]);
     assert.equal(r.code, 0, path.join(" "));
     assert.match(r.stdout, /^Usage: pond /m, path.join(" "));
-    assert.match(r.stdout, /^Examples:\n  pond /m, path.join(" "));
+    assert.match(r.stdout, /^Examples:\n {2}pond /m, path.join(" "));
   }
 });
 
