@@ -1,0 +1,96 @@
+/** The seam for directories computed on read: factories, dynamic directories and their entries. */
+
+import { TinyFsError } from "./errors.ts";
+import type { FileEntryType } from "./records.ts";
+import type { WD } from "./wd.ts";
+
+/** What a dynamic directory is given each time its entries are computed. */
+export interface DynamicContext {
+  /**
+   * A read-only working directory at the directory that holds the dynamic directory, seeing
+   * what the reader sees (the committed state, or the reader's transaction). Reads through
+   * it carry the expansion's call chain, so reaching the directory itself is a `VisitLoop`.
+   */
+  readonly fs: WD;
+  /** The absolute path of the directory being computed. */
+  readonly path: string;
+}
+
+/** A computed file: its content is produced when read. */
+export interface DynamicFile {
+  readonly kind: "file";
+  readonly name: string;
+  /** Defaults to `file:data`. */
+  readonly entryType?: FileEntryType;
+  read(): Promise<Uint8Array | ReadableStream<Uint8Array>>;
+}
+
+/** A computed subdirectory. */
+export interface DynamicSubdirectory {
+  readonly kind: "directory";
+  readonly name: string;
+  readonly directory: DynamicDirectory;
+}
+
+/** One entry of a dynamic directory. */
+export type DynamicEntry = DynamicFile | DynamicSubdirectory;
+
+/**
+ * A directory whose entries are computed on every read and never stored; writes into it
+ * are `ReadOnly`. Names must be valid and distinct, else `InvalidPath`.
+ *
+ * @example
+ * ```ts
+ * const hello: DynamicDirectory = {
+ *   entries: () => Promise.resolve([
+ *     { kind: "file", name: "hello.txt", read: () => Promise.resolve(new TextEncoder().encode("hi")) },
+ *   ]),
+ * };
+ * ```
+ */
+export interface DynamicDirectory {
+  entries(context: DynamicContext): Promise<readonly DynamicEntry[]>;
+}
+
+/**
+ * Makes dynamic directories of one kind from their stored configuration. `open` runs when
+ * such a node is created (to refuse a bad config by throwing) and whenever one is read.
+ *
+ * @example
+ * ```ts
+ * const constant: DynamicFactory = {
+ *   open: (config) => ({ entries: () => Promise.resolve([
+ *     { kind: "file", name: "config", read: () => Promise.resolve(config) },
+ *   ]) }),
+ * };
+ * const fs = await FS.open(store, { factories: { constant } });
+ * ```
+ */
+export interface DynamicFactory {
+  open(config: Uint8Array): DynamicDirectory | Promise<DynamicDirectory>;
+}
+
+/** The factories a pond is opened with, by the name stored in dynamic directory nodes. */
+export type Factories = Readonly<Record<string, DynamicFactory>>;
+
+/**
+ * The factory registered as `name`, or `UnknownFactory` naming `path` (the node wanting it).
+ *
+ * @example
+ * ```ts
+ * const factory = factoryNamed({ reverse }, "reverse", "/views/r");
+ * ```
+ */
+export function factoryNamed(factories: Factories, name: string, path: string): DynamicFactory {
+  const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
+  if (!factory) {
+    const known = Object.keys(factories).sort().join(", ") || "none";
+    throw new TinyFsError(
+      "UnknownFactory",
+      path,
+      `${path} needs the dynamic directory factory ${JSON.stringify(name)}, ` +
+        `but the pond was opened with ${known}; open it with that factory registered`,
+    );
+  }
+  return factory;
+}

@@ -1,0 +1,155 @@
+/** An in-memory store of node versions: the reference implementation of the persistence seam. */
+
+import { streamOf } from "./bytes.ts";
+import { TinyFsError } from "./errors.ts";
+import { isNodeId } from "./node_id.ts";
+import type { CommitBatch, NewVersion, Persistence } from "./persistence.ts";
+import { type DirEntry, kindOf, type NodeKey, type NodeVersion } from "./records.ts";
+
+/**
+ * Keeps every committed version in memory, answers reads as of any transaction, and checks
+ * each batch the way a durable store must (seq order, version order, partitions, bodies)
+ * before applying any of it. The committed batches stay readable through {@link commits}.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryPersistence();
+ * const fs = await FS.init(store);
+ * store.commits[0].meta.command; // ["init"]
+ * ```
+ */
+export class MemoryPersistence implements Persistence {
+  #head = -1;
+  readonly #nodes = new Map<string, NewVersion[]>();
+  readonly #commits: CommitBatch[] = [];
+
+  /** Every batch committed so far, oldest first (copies of what was handed over). */
+  get commits(): readonly CommitBatch[] {
+    return this.#commits;
+  }
+
+  head(): Promise<number> {
+    return Promise.resolve(this.#head);
+  }
+
+  readVersions(key: NodeKey, seq: number): Promise<readonly NodeVersion[]> {
+    const versions = this.#nodes.get(key.nodeId) ?? [];
+    return Promise.resolve(
+      versions
+        .filter((v) => v.seq <= seq && v.partId === key.partId)
+        .map(({ content: _c, entries: _e, ...header }) => header),
+    );
+  }
+
+  readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
+    return settle(() => {
+      const entries = this.#version(key, version).entries;
+      if (!entries) throw this.#wrongKind(key, version, "a directory");
+      return entries.map((e) => ({ ...e }));
+    });
+  }
+
+  readFile(key: NodeKey, version: number): Promise<Uint8Array> {
+    return settle(() => {
+      const content = this.#version(key, version).content;
+      if (!content) throw this.#wrongKind(key, version, "a file");
+      return content.slice();
+    });
+  }
+
+  async streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
+    return streamOf(await this.readFile(key, version));
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    return settle(() => this.#apply(batch));
+  }
+
+  #apply(batch: CommitBatch): void {
+    if (batch.seq !== this.#head + 1) {
+      throw new TinyFsError(
+        "Conflict",
+        "/",
+        `transaction ${batch.seq} cannot commit: the store is at transaction ${this.#head}; ` +
+          "retry the transaction on the current state",
+      );
+    }
+    const seen = new Set<string>();
+    for (const v of batch.versions) {
+      this.#check(batch, v, seen);
+      seen.add(v.nodeId);
+    }
+    const copies = batch.versions.map((v) => copyVersion(v));
+    for (const v of copies) {
+      const versions = this.#nodes.get(v.nodeId) ?? [];
+      versions.push(v);
+      this.#nodes.set(v.nodeId, versions);
+    }
+    this.#commits.push({ ...batch, meta: structuredClone(batch.meta), versions: copies });
+    this.#head = batch.seq;
+  }
+
+  #check(batch: CommitBatch, v: NewVersion, seen: Set<string>): void {
+    const at = `node ${v.nodeId}`;
+    const bad = (why: string) =>
+      new TinyFsError("Conflict", at, `transaction ${batch.seq} is malformed: ${at} ${why}`);
+    if (!isNodeId(v.nodeId) || !isNodeId(v.partId)) throw bad("has a malformed id");
+    if (seen.has(v.nodeId)) throw bad("appears twice; a node gets one version per transaction");
+    if (v.seq !== batch.seq || v.timestamp !== batch.timestamp) {
+      throw bad("carries another transaction's seq or time");
+    }
+    const previous = this.#nodes.get(v.nodeId) ?? [];
+    if (v.version !== previous.length + 1) {
+      throw bad(`has version ${v.version} but its newest version is ${previous.length}`);
+    }
+    if (previous.length > 0 && previous[0].partId !== v.partId) {
+      throw bad(`moved from partition ${previous[0].partId} to ${v.partId}`);
+    }
+    const kind = kindOf(v.entryType);
+    if (kind === "directory" && v.partId !== v.nodeId) {
+      throw bad("is a directory outside its own partition");
+    }
+    const bodyOk = kind === "file"
+      ? v.content !== undefined
+      : kind === "symlink"
+      ? v.target !== undefined
+      : v.entryType === "directory:dynamic"
+      ? v.dynamic !== undefined
+      : v.entries !== undefined;
+    if (!bodyOk) throw bad(`has no body for its type ${v.entryType}`);
+  }
+
+  #version(key: NodeKey, version: number): NewVersion {
+    const found = this.#nodes.get(key.nodeId)?.[version - 1];
+    if (!found || found.partId !== key.partId) {
+      throw new TinyFsError(
+        "NotFound",
+        `node ${key.nodeId}`,
+        `node ${key.nodeId} has no version ${version} in partition ${key.partId}`,
+      );
+    }
+    return found;
+  }
+
+  #wrongKind(key: NodeKey, version: number, wanted: string): TinyFsError {
+    return new TinyFsError(
+      "NotFound",
+      `node ${key.nodeId}`,
+      `version ${version} of node ${key.nodeId} is not ${wanted}`,
+    );
+  }
+}
+
+/** Runs `f` now and reports its result or its throw as a settled promise. */
+function settle<T>(f: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(f()));
+}
+
+function copyVersion(v: NewVersion): NewVersion {
+  return {
+    ...v,
+    ...(v.content && { content: v.content.slice() }),
+    ...(v.entries && { entries: v.entries.map((e) => ({ ...e })) }),
+    ...(v.dynamic && { dynamic: { ...v.dynamic, config: v.dynamic.config.slice() } }),
+  };
+}

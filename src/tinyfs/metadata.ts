@@ -1,0 +1,92 @@
+/** Metadata: what tinyfs can say about a node without reading its body (mostly). */
+
+import type { NodeId } from "./node_id.ts";
+import { type Handle, handleEntryType, handleKind } from "./handle.ts";
+import { type EntryType, kindOf, type NodeKind, type NodeVersion } from "./records.ts";
+import type { Tree } from "./tree.ts";
+
+/**
+ * One version of a node, described. Stored nodes report their own id, version and times
+ * (`created` is the first version's time, `modified` this version's). Computed nodes (inside
+ * dynamic directories) have no id of their own: they report version 1 and the times of the
+ * stored dynamic directory they come from, and a computed file's size costs a read.
+ * `size` is bytes for files, entries for plain directories, 0 for dynamic directories and
+ * the target's length for symlinks.
+ */
+export interface Metadata {
+  readonly kind: NodeKind;
+  readonly entryType: EntryType;
+  readonly nodeId: NodeId | undefined;
+  readonly version: number;
+  readonly size: number;
+  readonly created: Date;
+  readonly modified: Date;
+  readonly computed: boolean;
+  /** For symlinks: where it points. */
+  readonly target?: string;
+  /** For stored dynamic directories: the factory that computes it. */
+  readonly factory?: string;
+}
+
+/**
+ * Describes the newest version of the node `handle` refers to.
+ *
+ * @example
+ * ```ts
+ * const meta = await describe(tree, handle, "/in/a.csv");
+ * meta.version; // 3
+ * ```
+ */
+export async function describe(tree: Tree, handle: Handle, path: string): Promise<Metadata> {
+  return (await describeVersions(tree, handle, path)).at(-1)!;
+}
+
+/**
+ * Describes every version of the node `handle` refers to, oldest first.
+ *
+ * @example
+ * ```ts
+ * const versions = await describeVersions(tree, handle, "/in/a.csv");
+ * versions.map((v) => v.size); // [10, 12, 40]
+ * ```
+ */
+export async function describeVersions(
+  tree: Tree,
+  handle: Handle,
+  path: string,
+): Promise<Metadata[]> {
+  if (handle.tag === "stored") {
+    const versions = await tree.state.versions(handle.key);
+    const created = new Date(versions[0].timestamp);
+    return versions.map((v) => stored(v, created));
+  }
+  const origin = await tree.state.versions(handle.origin);
+  const size = handle.tag === "computed-file"
+    ? (await tree.read(handle, undefined, path)).length
+    : 0;
+  return [{
+    kind: handleKind(handle),
+    entryType: handleEntryType(handle),
+    nodeId: undefined,
+    version: 1,
+    size,
+    created: new Date(origin[0].timestamp),
+    modified: new Date(origin.at(-1)!.timestamp),
+    computed: true,
+  }];
+}
+
+function stored(v: NodeVersion, created: Date): Metadata {
+  return {
+    kind: kindOf(v.entryType),
+    entryType: v.entryType,
+    nodeId: v.nodeId,
+    version: v.version,
+    size: v.size,
+    created,
+    modified: new Date(v.timestamp),
+    computed: false,
+    ...(v.target !== undefined && { target: v.target }),
+    ...(v.dynamic && { factory: v.dynamic.factory }),
+  };
+}

@@ -1,0 +1,35 @@
+/** tinyfs: pond's versioned filesystem semantics over a persistence seam — the public face. */
+
+export { FS, type OpenOptions, type RootOptions } from "./fs.ts";
+export { type CreateOptions, type FileOptions, type RemoveOptions, WD } from "./wd.ts";
+export { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
+export type { Metadata } from "./metadata.ts";
+export type { GlobMatch } from "./visit.ts";
+export { compileGlob, type Glob, type GlobSegment, matchSegment } from "./glob.ts";
+export { type CopyDestination, copyTarget } from "./copy_destination.ts";
+export { MAX_SYMLINKS } from "./resolve.ts";
+export type { Content } from "./bytes.ts";
+export { isTinyFsError, TinyFsError, type TinyFsErrorCode } from "./errors.ts";
+export type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
+export { MemoryPersistence } from "./memory_persistence.ts";
+export {
+  type DirEntry,
+  type DynamicSpec,
+  type EntryType,
+  type FileEntryType,
+  kindOf,
+  type NodeKey,
+  type NodeKind,
+  type NodeVersion,
+  ROOT_KEY,
+} from "./records.ts";
+export { isNodeId, newNodeId, type NodeId, ROOT_ID } from "./node_id.ts";
+export type {
+  DynamicContext,
+  DynamicDirectory,
+  DynamicEntry,
+  DynamicFactory,
+  DynamicFile,
+  DynamicSubdirectory,
+  Factories,
+} from "./dynamic.ts";

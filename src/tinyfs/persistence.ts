@@ -1,0 +1,66 @@
+/** The seam to storage: what tinyfs reads from a store and the one batch it hands over per commit. */
+
+import type { DirEntry, NodeKey, NodeVersion } from "./records.ts";
+
+/**
+ * Free-form facts about a transaction that the store records with the commit: at least the
+ * command that ran (its arguments), plus anything else a caller wants kept (JSON-friendly).
+ */
+export interface TransactionMeta {
+  readonly command: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A version written by a commit: the row's header plus its body. Files carry `content`
+ * (the whole body), plain directories carry `entries` (the complete, name-sorted list of
+ * this version: a snapshot, not a change log), symlinks and dynamic directories carry
+ * neither (their `target` / `dynamic` field is the body).
+ */
+export interface NewVersion extends NodeVersion {
+  readonly content?: Uint8Array;
+  readonly entries?: readonly DirEntry[];
+}
+
+/**
+ * Everything one transaction changed, handed to {@link Persistence.commit} once.
+ * `seq` is the previous head plus one; each node appears at most once, with a `version` one
+ * past its newest committed version (1 for a node the transaction created). A removed node
+ * gets no row of its own: its parent's new entry list lacks it and its history stays readable.
+ */
+export interface CommitBatch {
+  readonly seq: number;
+  readonly timestamp: number;
+  readonly meta: TransactionMeta;
+  readonly versions: readonly NewVersion[];
+}
+
+/**
+ * A store of node versions, as tinyfs needs it. Every read names a node by its
+ * {@link NodeKey} (so a partitioned store reads one partition) and is answered as of a
+ * transaction `seq` or for one exact `version`, so readers see a consistent state while
+ * others commit. A store is append-only: committed versions never change.
+ *
+ * @example
+ * ```ts
+ * const store: Persistence = new MemoryPersistence();
+ * const fs = await FS.init(store);
+ * ```
+ */
+export interface Persistence {
+  /** The newest committed transaction's seq; -1 for a store nothing was ever committed to. */
+  head(): Promise<number>;
+  /** Every version of the node committed at or before `seq`, oldest first; empty if none. */
+  readVersions(key: NodeKey, seq: number): Promise<readonly NodeVersion[]>;
+  /** The entries of one version of a plain directory. */
+  readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]>;
+  /** The whole body of one version of a file. */
+  readFile(key: NodeKey, version: number): Promise<Uint8Array>;
+  /** The body of one version of a file as a stream, for bodies too big to hold at once. */
+  streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Makes the batch durable and visible atomically, or fails leaving nothing behind. A batch
+   * whose `seq` is not the current head plus one is refused with a `Conflict` error.
+   */
+  commit(batch: CommitBatch): Promise<void>;
+}

@@ -1,0 +1,72 @@
+/** The records tinyfs and its stores exchange: entry types, node keys, directory entries, versions. */
+
+import { type NodeId, ROOT_ID } from "./node_id.ts";
+
+/** How a file's bytes are to be understood: plain bytes, a Parquet table, a time series. */
+export type FileEntryType = "file:data" | "file:table" | "file:series";
+
+/**
+ * What a node is, as recorded in every directory entry and every version row.
+ * `directory:dynamic` is a directory whose entries a factory computes on read.
+ */
+export type EntryType = "directory" | "directory:dynamic" | "symlink" | FileEntryType;
+
+/** The three kinds of node a path can name. */
+export type NodeKind = "file" | "directory" | "symlink";
+
+/**
+ * The kind of node an entry type describes.
+ *
+ * @example
+ * ```ts
+ * kindOf("file:series");       // "file"
+ * kindOf("directory:dynamic"); // "directory"
+ * ```
+ */
+export function kindOf(entryType: EntryType): NodeKind {
+  if (entryType === "symlink") return "symlink";
+  if (entryType === "directory" || entryType === "directory:dynamic") return "directory";
+  return "file";
+}
+
+/**
+ * Where a node lives: its id and its partition. A directory is its own partition
+ * (`partId === nodeId`); a file or symlink lives in the partition of the directory it was
+ * created in, and keeps it when moved, so all its versions stay together.
+ */
+export interface NodeKey {
+  readonly partId: NodeId;
+  readonly nodeId: NodeId;
+}
+
+/** The root directory's key. */
+export const ROOT_KEY: NodeKey = { partId: ROOT_ID, nodeId: ROOT_ID };
+
+/** One name in one version of a directory, and the node it points to. */
+export interface DirEntry extends NodeKey {
+  readonly name: string;
+  readonly entryType: EntryType;
+}
+
+/** What a stored dynamic directory is: the factory that computes it and that factory's config. */
+export interface DynamicSpec {
+  readonly factory: string;
+  readonly config: Uint8Array;
+}
+
+/**
+ * One version of one node as a store keeps it (one oplog row, without the body).
+ * `version` counts from 1 per node; `seq` is the transaction that wrote it and `timestamp`
+ * that transaction's time (ms since the epoch). `size` is the byte length for files, the
+ * number of entries for directories, 0 for dynamic directories, and the target's length for
+ * symlinks. `target` is set exactly for symlinks, `dynamic` exactly for dynamic directories.
+ */
+export interface NodeVersion extends NodeKey {
+  readonly entryType: EntryType;
+  readonly version: number;
+  readonly seq: number;
+  readonly timestamp: number;
+  readonly size: number;
+  readonly target?: string;
+  readonly dynamic?: DynamicSpec;
+}

@@ -1,0 +1,192 @@
+/** Reading through handles: directory children (stored or computed), symlink targets, file bodies. */
+
+import { streamOf, toBytes } from "./bytes.ts";
+import type { CallContext } from "./call_context.ts";
+import { type DynamicDirectory, type Factories, factoryNamed } from "./dynamic.ts";
+import { TinyFsError } from "./errors.ts";
+import {
+  type ComputedFileHandle,
+  type Frame,
+  framesPath,
+  type Handle,
+  handleKind,
+  type StoredHandle,
+} from "./handle.ts";
+import { joinPath, nameProblem } from "./path.ts";
+import type { NodeKey } from "./records.ts";
+import { latest, type TreeState } from "./state.ts";
+import type { WD } from "./wd.ts";
+
+/** Makes the read-only working directory a dynamic directory computes with. */
+export type ReaderFactory = (tree: Tree, context: CallContext, frames: readonly Frame[]) => WD;
+
+/**
+ * One state of the tree together with the factories that compute its dynamic directories:
+ * everything needed to go from a handle to its children or its bytes. Holds no tree data
+ * of its own; every answer comes from `state` or from a factory, each time.
+ *
+ * @example
+ * ```ts
+ * const tree = new Tree(snapshot, factories, readerFor);
+ * const children = await tree.children([ROOT_FRAME], CallContext.EMPTY);
+ * ```
+ */
+export class Tree {
+  constructor(
+    readonly state: TreeState,
+    readonly factories: Factories,
+    readonly readerFor: ReaderFactory,
+  ) {}
+
+  /** The child `name` of the directory at the end of `frames`, if there is one. */
+  async lookup(
+    frames: readonly Frame[],
+    name: string,
+    context: CallContext,
+  ): Promise<Handle | undefined> {
+    const directory = frames.at(-1)!.handle;
+    if (directory.tag === "stored" && directory.entryType === "directory") {
+      const entry = (await this.state.entries(directory.key)).get(name);
+      return entry && { tag: "stored", key: entry, entryType: entry.entryType };
+    }
+    return (await this.children(frames, context)).get(name);
+  }
+
+  /** All children of the directory at the end of `frames`, computing them if it is dynamic. */
+  async children(frames: readonly Frame[], context: CallContext): Promise<Map<string, Handle>> {
+    const directory = frames.at(-1)!.handle;
+    if (directory.tag === "stored" && directory.entryType === "directory") {
+      const entries = await this.state.entries(directory.key);
+      return new Map(
+        [...entries.values()].map((
+          e,
+        ) => [e.name, { tag: "stored", key: e, entryType: e.entryType }]),
+      );
+    }
+    return this.#expand(frames, context);
+  }
+
+  /** Instantiates the stored dynamic directory `key` through its factory. */
+  async openDynamic(key: NodeKey, path: string): Promise<DynamicDirectory> {
+    const spec = (await latest(this.state, key)).dynamic;
+    if (!spec) throw new TinyFsError("NotADirectory", path, `${path} is not a dynamic directory`);
+    return await factoryNamed(this.factories, spec.factory, path).open(spec.config);
+  }
+
+  /** The target of a stored symlink. */
+  async readlink(handle: Handle, path: string): Promise<string> {
+    if (handle.tag !== "stored" || handle.entryType !== "symlink") {
+      throw new TinyFsError("InvalidPath", path, `${path} is not a symlink`);
+    }
+    return (await latest(this.state, handle.key)).target!;
+  }
+
+  /** The bytes of a file (of `version`, default the newest). */
+  async read(handle: Handle, version: number | undefined, path: string): Promise<Uint8Array> {
+    if (handle.tag === "computed-file") return toBytes(await this.#computed(handle, version, path));
+    const file = await this.#storedFile(handle, version, path);
+    return this.state.content(file.key, file.version);
+  }
+
+  /** The bytes of a file (of `version`, default the newest) as a stream. */
+  async stream(
+    handle: Handle,
+    version: number | undefined,
+    path: string,
+  ): Promise<ReadableStream<Uint8Array>> {
+    if (handle.tag === "computed-file") {
+      const body = await this.#computed(handle, version, path);
+      return body instanceof Uint8Array ? streamOf(body) : body;
+    }
+    const file = await this.#storedFile(handle, version, path);
+    return this.state.stream(file.key, file.version);
+  }
+
+  async #expand(frames: readonly Frame[], context: CallContext): Promise<Map<string, Handle>> {
+    const directory = frames.at(-1)!.handle;
+    const path = framesPath(frames);
+    let computing: {
+      directory: DynamicDirectory;
+      origin: NodeKey;
+      loopKey: string;
+      inner: CallContext;
+    };
+    if (directory.tag === "stored") {
+      const inner = context.enter(directory.key.nodeId, path);
+      computing = {
+        directory: await this.openDynamic(directory.key, path),
+        origin: directory.key,
+        loopKey: directory.key.nodeId,
+        inner,
+      };
+    } else if (directory.tag === "computed-directory") {
+      computing = { ...directory, inner: directory.context.enter(directory.loopKey, path) };
+    } else {
+      throw new TinyFsError("NotADirectory", path, `${path} is not a directory`);
+    }
+    const produced = await computing.directory.entries({
+      fs: this.readerFor(this, computing.inner, frames.slice(0, -1)),
+      path,
+    });
+    const children = new Map<string, Handle>();
+    for (const entry of produced) {
+      const at = joinPath(path, entry.name);
+      const problem = nameProblem(entry.name) ??
+        (children.has(entry.name) ? "a name it already produced" : undefined);
+      if (problem) {
+        throw new TinyFsError("InvalidPath", at, `dynamic directory ${path} produced ${problem}`);
+      }
+      children.set(
+        entry.name,
+        entry.kind === "file" ? { tag: "computed-file", file: entry, origin: computing.origin } : {
+          tag: "computed-directory",
+          directory: entry.directory,
+          loopKey: `${computing.loopKey}/${entry.name}`,
+          origin: computing.origin,
+          context: computing.inner,
+        },
+      );
+    }
+    return children;
+  }
+
+  #computed(
+    handle: ComputedFileHandle,
+    version: number | undefined,
+    path: string,
+  ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+    if (version !== undefined && version !== 1) {
+      throw new TinyFsError(
+        "NotFound",
+        path,
+        `${path} is computed and has only version 1, not ${version}`,
+      );
+    }
+    return handle.file.read();
+  }
+
+  async #storedFile(
+    handle: Handle,
+    version: number | undefined,
+    path: string,
+  ): Promise<{ key: NodeKey; version: number }> {
+    const kind = handleKind(handle);
+    if (kind === "directory") {
+      throw new TinyFsError("IsADirectory", path, `${path} is a directory, not a file`);
+    }
+    if (kind === "symlink") {
+      throw new TinyFsError("InvalidPath", path, `${path} is a symlink; read its target`);
+    }
+    const { key } = handle as StoredHandle;
+    const versions = await this.state.versions(key);
+    const chosen = version ?? versions.length;
+    if (!Number.isInteger(chosen) || chosen < 1 || chosen > versions.length) {
+      throw new TinyFsError(
+        "NotFound",
+        path,
+        `${path} has no version ${version}; its versions are 1 to ${versions.length}`,
+      );
+    }
+    return { key, version: chosen };
+  }
+}

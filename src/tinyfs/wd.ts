@@ -1,0 +1,440 @@
+/** Working directories: reading and changing the tree relative to one directory. */
+
+import { type Content, toBytes } from "./bytes.ts";
+import type { CallContext } from "./call_context.ts";
+import { type CopyDestination, copyDestination } from "./copy_destination.ts";
+import { factoryNamed } from "./dynamic.ts";
+import { isTinyFsError, TinyFsError } from "./errors.ts";
+import { type Frame, framesPath, type Handle, handleKind } from "./handle.ts";
+import type { Metadata } from "./metadata.ts";
+import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
+import { compareNames, joinPath, validateName } from "./path.ts";
+import type { FileEntryType, NodeKey } from "./records.ts";
+import { framesOf, resolve, type Resolved } from "./resolve.ts";
+import type { NewNode, Transaction } from "./transaction.ts";
+import type { Tree } from "./tree.ts";
+import { type GlobMatch, visit } from "./visit.ts";
+
+/** Options for creating: `parents` makes missing directories on the way, as `mkdir -p`. */
+export interface CreateOptions {
+  readonly parents?: boolean;
+}
+
+/** Options for creating or writing a file. */
+export interface FileOptions extends CreateOptions {
+  /** The entry type of the new version; a new file defaults to `file:data`, a rewrite keeps its type. */
+  readonly entryType?: FileEntryType;
+}
+
+/** Options for removing: `recursive` removes a directory that still has entries. */
+export interface RemoveOptions {
+  readonly recursive?: boolean;
+}
+
+/**
+ * A working directory: the face of tinyfs. Relative paths resolve from it (absolute ones
+ * from the root), and it reads from one state of the tree: a committed snapshot (read-only)
+ * or a transaction (changes become visible to its reads at once, and to everyone else when
+ * the transaction commits). Like a shell's cwd it stays bound to its directory's node.
+ * Get one from {@link FS.root} or {@link FS.transact}, then `chdir` around.
+ *
+ * @example
+ * ```ts
+ * await fs.transact({ command: ["example"] }, async (root) => {
+ *   const inbox = await root.createDirectory("/data/inbox", { parents: true });
+ *   await inbox.createFile("a.csv", "t,v\n1,2\n");
+ *   await inbox.write("a.csv", "t,v\n1,3\n"); // same transaction: still one new version
+ * });
+ * const text = new TextDecoder().decode(await (await fs.root()).read("/data/inbox/a.csv"));
+ * ```
+ */
+export class WD {
+  readonly #tree: Tree;
+  readonly #context: CallContext;
+  readonly #frames: readonly Frame[];
+  readonly #transaction: Transaction | undefined;
+
+  /** Made by {@link FS} and by `chdir`; not meant to be called directly. */
+  constructor(
+    tree: Tree,
+    context: CallContext,
+    frames: readonly Frame[],
+    transaction?: Transaction,
+  ) {
+    this.#tree = tree;
+    this.#context = context;
+    this.#frames = frames;
+    this.#transaction = transaction;
+  }
+
+  /** This directory's absolute path. */
+  get path(): string {
+    return framesPath(this.#frames);
+  }
+
+  /** The working directory at `path` (symlinks followed); `NotADirectory` if it is not one. */
+  async chdir(path: string): Promise<WD> {
+    const found = await this.#existing(path, true);
+    if (handleKind(found.handle!) !== "directory") {
+      throw new TinyFsError(
+        "NotADirectory",
+        found.path,
+        `cannot chdir to ${found.path}: it is not a directory`,
+      );
+    }
+    return new WD(this.#tree, this.#context, framesOf(found), this.#transaction);
+  }
+
+  /** The node at `path`; with `follow: false` a final symlink is returned itself. */
+  async open(path: string, options: FollowOptions = {}): Promise<NodePath> {
+    const found = await this.#existing(path, options.follow !== false);
+    return this.#node(found.parent, found.name, found.handle!, found.path);
+  }
+
+  /** The bytes of the file at `path` (of `version`, default the newest). */
+  async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+    return (await this.open(path)).read(options);
+  }
+
+  /** The bytes of the file at `path` as a stream. */
+  async stream(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return (await this.open(path)).stream(options);
+  }
+
+  /** The target of the symlink at `path`. */
+  async readlink(path: string): Promise<string> {
+    return (await this.open(path, { follow: false })).readlink();
+  }
+
+  /** Describes the node at `path` (its target, for a symlink, unless `follow` is false). */
+  async metadata(path: string, options: FollowOptions = {}): Promise<Metadata> {
+    return (await this.open(path, { follow: false })).metadata(options);
+  }
+
+  /** Describes every version of the node at `path`, oldest first. */
+  async versions(path: string, options: FollowOptions = {}): Promise<Metadata[]> {
+    return (await this.open(path, { follow: false })).versions(options);
+  }
+
+  /** Whether `path` leads to a node (symlinks followed; a dangling symlink does not). */
+  async exists(path: string): Promise<boolean> {
+    try {
+      return (await this.#resolve(path, true)).handle !== undefined;
+    } catch (e) {
+      if (isTinyFsError(e, "NotFound") || isTinyFsError(e, "NotADirectory")) return false;
+      throw e;
+    }
+  }
+
+  /** The entries of the directory at `path` (default here), sorted by name. */
+  async list(path = "."): Promise<NodePath[]> {
+    const directory = await this.chdir(path);
+    const children = await this.#tree.children(directory.#frames, this.#context);
+    return [...children]
+      .sort(([a], [b]) => compareNames(a, b))
+      .map(([name, handle]) =>
+        this.#node(directory.#frames, name, handle, joinPath(directory.path, name))
+      );
+  }
+
+  /**
+   * Every node matching the glob `pattern`, in name order, depth-first; see `compileGlob`
+   * for the syntax and `visit` for how symlinks and loops are treated.
+   */
+  visit(pattern: string): AsyncGenerator<GlobMatch> {
+    return visit(this.#tree, this.#context, this.#frames, pattern);
+  }
+
+  /** All matches of `pattern`, in the order {@link visit} yields them. */
+  glob(pattern: string): Promise<GlobMatch[]> {
+    return Array.fromAsync(this.visit(pattern));
+  }
+
+  /** Where copies of `sources` files sent to `dest` go; see `copyDestination`. */
+  copyDestination(dest: string, sources: number): Promise<CopyDestination> {
+    return copyDestination(this.#tree, this.#context, this.#frames, dest, sources);
+  }
+
+  /** Creates a file; `AlreadyExists` if anything is at `path`. */
+  async createFile(
+    path: string,
+    content: Content = new Uint8Array(),
+    options: FileOptions = {},
+  ): Promise<NodePath> {
+    const transaction = this.#writable(path);
+    const bytes = await toBytes(content);
+    const found = await this.#resolve(path, false, options.parents);
+    const handle = await this.#create(transaction, found, {
+      entryType: options.entryType ?? "file:data",
+      content: bytes,
+    });
+    return this.#node(found.parent, found.name, handle, found.path);
+  }
+
+  /**
+   * Writes a file: a new version if one exists at `path` (symlinks followed), else a new
+   * file. A node gets at most one new version per transaction; writing it again in the
+   * same transaction replaces that version's content.
+   */
+  async write(path: string, content: Content, options: FileOptions = {}): Promise<NodePath> {
+    const transaction = this.#writable(path);
+    const bytes = await toBytes(content);
+    const found = await this.#resolve(path, true, options.parents);
+    if (!found.handle) {
+      const handle = await this.#create(transaction, found, {
+        entryType: options.entryType ?? "file:data",
+        content: bytes,
+      });
+      return this.#node(found.parent, found.name, handle, found.path);
+    }
+    if (handleKind(found.handle) === "directory") {
+      throw new TinyFsError(
+        "IsADirectory",
+        found.path,
+        `cannot write ${found.path}: it is a directory`,
+      );
+    }
+    if (found.handle.tag !== "stored") {
+      throw new TinyFsError(
+        "ReadOnly",
+        found.path,
+        `cannot write ${found.path}: it is computed by a dynamic directory`,
+      );
+    }
+    await transaction.write(found.handle.key, bytes, options.entryType);
+    return this.#node(found.parent, found.name, found.handle, found.path);
+  }
+
+  /**
+   * Creates a directory and returns it as a working directory. With `parents`, missing
+   * directories on the way are made and an existing directory is fine; without, the parent
+   * must exist and the name must be free (`AlreadyExists`).
+   */
+  async createDirectory(path: string, options: CreateOptions = {}): Promise<WD> {
+    const transaction = this.#writable(path);
+    const found = await this.#resolve(path, false, options.parents);
+    if (found.handle && options.parents) {
+      const target = found.named ? await this.#resolve(path, true) : found;
+      if (target.handle && handleKind(target.handle) === "directory") {
+        return new WD(this.#tree, this.#context, framesOf(target), this.#transaction);
+      }
+    }
+    const handle = await this.#create(transaction, found, { entryType: "directory" });
+    return new WD(
+      this.#tree,
+      this.#context,
+      [...found.parent, { name: found.name, handle }],
+      this.#transaction,
+    );
+  }
+
+  /** Creates a symlink at `path` pointing at `target` (stored as given; it may dangle). */
+  async createSymlink(
+    path: string,
+    target: string,
+    options: CreateOptions = {},
+  ): Promise<NodePath> {
+    const transaction = this.#writable(path);
+    if (target === "" || target.includes("\0")) {
+      throw new TinyFsError(
+        "InvalidPath",
+        path,
+        `cannot create symlink ${path}: its target is empty or has a NUL`,
+      );
+    }
+    const found = await this.#resolve(path, false, options.parents);
+    const handle = await this.#create(transaction, found, { entryType: "symlink", target });
+    return this.#node(found.parent, found.name, handle, found.path);
+  }
+
+  /**
+   * Creates a dynamic directory computed by the factory registered as `factory` from
+   * `config` (text is stored as UTF-8). The factory checks the config now (it may throw).
+   */
+  async createDynamicDirectory(
+    path: string,
+    factory: string,
+    config: Uint8Array | string,
+    options: CreateOptions = {},
+  ): Promise<NodePath> {
+    const transaction = this.#writable(path);
+    const bytes = await toBytes(config);
+    const found = await this.#resolve(path, false, options.parents);
+    await factoryNamed(this.#tree.factories, factory, found.path).open(bytes.slice());
+    const handle = await this.#create(transaction, found, {
+      entryType: "directory:dynamic",
+      dynamic: { factory, config: bytes },
+    });
+    return this.#node(found.parent, found.name, handle, found.path);
+  }
+
+  /**
+   * Removes the file, symlink (not its target) or directory at `path`. A directory with
+   * entries needs `recursive` (`NotEmpty` otherwise); a dynamic directory holds nothing and
+   * can always be removed. The removed nodes' history stays in the store.
+   */
+  async remove(path: string, options: RemoveOptions = {}): Promise<void> {
+    const transaction = this.#writable(path);
+    const found = await this.#existing(path, false);
+    if (!found.named) {
+      throw new TinyFsError(
+        "InvalidPath",
+        found.path,
+        `cannot remove ${path}: name the entry itself, not /, . or ..`,
+      );
+    }
+    const parent = this.#storedDirectory(found.parent, found.path);
+    const handle = found.handle!;
+    if (!options.recursive && handle.tag === "stored" && handle.entryType === "directory") {
+      if ((await this.#tree.state.entries(handle.key)).size > 0) {
+        throw new TinyFsError(
+          "NotEmpty",
+          found.path,
+          `${found.path} is not empty; remove it with recursive to delete its contents`,
+        );
+      }
+    }
+    await transaction.unlink(parent, found.name, found.path);
+  }
+
+  /**
+   * Moves the node at `from` (a symlink itself, not its target). If `to` is an existing
+   * directory (symlinks followed) the node moves into it under its own name; otherwise `to`
+   * is its new path and its parent must exist. An existing non-directory at the
+   * destination is `AlreadyExists` (remove it first); moving a directory into itself or
+   * below itself is `InvalidPath`. The node keeps its id and history.
+   */
+  async rename(from: string, to: string): Promise<NodePath> {
+    const transaction = this.#writable(from);
+    const source = await this.#existing(from, false);
+    if (!source.named) {
+      throw new TinyFsError(
+        "InvalidPath",
+        source.path,
+        `cannot move ${from}: name the entry itself, not /, . or ..`,
+      );
+    }
+    const sourceParent = this.#storedDirectory(source.parent, source.path);
+    const handle = source.handle!;
+    const dest = await this.#resolve(to, true);
+    let parent: readonly Frame[];
+    let name: string;
+    if (dest.handle && handleKind(dest.handle) === "directory") {
+      parent = framesOf(dest);
+      name = source.name;
+    } else if (dest.handle) {
+      throw new TinyFsError(
+        "AlreadyExists",
+        dest.path,
+        `cannot move ${source.path}: ${dest.path} already exists`,
+      );
+    } else if (dest.directoryOnly) {
+      throw new TinyFsError(
+        "NotFound",
+        dest.path,
+        `cannot move ${source.path} into ${dest.path}: it does not exist`,
+      );
+    } else {
+      parent = dest.parent;
+      name = dest.name;
+    }
+    const path = joinPath(framesPath(parent), name);
+    validateName(name, path);
+    const destParent = this.#storedDirectory(parent, path);
+    if (
+      handle.tag === "stored" &&
+      parent.some((f) => f.handle.tag === "stored" && f.handle.key.nodeId === handle.key.nodeId)
+    ) {
+      throw new TinyFsError(
+        "InvalidPath",
+        path,
+        `cannot move ${source.path} into itself (${path})`,
+      );
+    }
+    if (destParent.nodeId !== sourceParent.nodeId || name !== source.name) {
+      await transaction.move(
+        { parent: sourceParent, name: source.name, path: source.path },
+        { parent: destParent, name, path },
+      );
+    }
+    return this.#node(parent, name, handle, path);
+  }
+
+  /** Creates `node` where `found` says nothing is yet. */
+  async #create(transaction: Transaction, found: Resolved, node: NewNode): Promise<Handle> {
+    if (!found.named) {
+      throw new TinyFsError(
+        "InvalidPath",
+        found.path,
+        `cannot create ${found.path}: /, . and .. name existing directories`,
+      );
+    }
+    if (found.handle) {
+      throw new TinyFsError("AlreadyExists", found.path, `${found.path} already exists`);
+    }
+    if (found.directoryOnly && node.entryType !== "directory") {
+      throw new TinyFsError(
+        "InvalidPath",
+        found.path,
+        `cannot create ${found.path}/ as a ${node.entryType}: a path ending in / names a directory`,
+      );
+    }
+    validateName(found.name, found.path);
+    const parent = this.#storedDirectory(found.parent, found.path);
+    const key = await transaction.create(parent, found.name, node, found.path);
+    return { tag: "stored", key, entryType: node.entryType };
+  }
+
+  #resolve(path: string, follow: boolean, parents = false): Promise<Resolved> {
+    return resolve(this.#tree, this.#context, this.#frames, path, {
+      follow,
+      makeDirectory: parents
+        ? (parent, name, at) => this.#makeDirectory(parent, name, at)
+        : undefined,
+    });
+  }
+
+  async #existing(path: string, follow: boolean): Promise<Resolved> {
+    const found = await this.#resolve(path, follow);
+    if (!found.handle) {
+      throw new TinyFsError("NotFound", found.path, `${found.path} does not exist`);
+    }
+    return found;
+  }
+
+  async #makeDirectory(parent: readonly Frame[], name: string, path: string): Promise<Handle> {
+    validateName(name, path);
+    const key = await this.#writable(path).create(this.#storedDirectory(parent, path), name, {
+      entryType: "directory",
+    }, path);
+    return { tag: "stored", key, entryType: "directory" };
+  }
+
+  #node(parent: readonly Frame[], name: string, handle: Handle, path: string): NodePath {
+    return new NodePath(this.#tree, this.#context, parent, name, handle, path);
+  }
+
+  /** The key of the plain stored directory at the end of `parent`; `ReadOnly` if it is dynamic. */
+  #storedDirectory(parent: readonly Frame[], path: string): NodeKey {
+    const directory = parent.at(-1)!.handle;
+    if (directory.tag !== "stored" || directory.entryType !== "directory") {
+      throw new TinyFsError(
+        "ReadOnly",
+        path,
+        `cannot change ${path}: ${framesPath(parent)} is a dynamic directory, computed on read`,
+      );
+    }
+    return directory.key;
+  }
+
+  #writable(path: string): Transaction {
+    if (!this.#transaction) {
+      throw new TinyFsError(
+        "ReadOnly",
+        path,
+        `cannot change ${path}: this view is read-only; make changes inside fs.transact()`,
+      );
+    }
+    return this.#transaction;
+  }
+}
