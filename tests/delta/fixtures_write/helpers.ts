@@ -1,0 +1,58 @@
+/** Shared helpers of the writer's tests: temporary tables, reading back through the reader, DuckDB queries. */
+
+import { DuckDBInstance } from "@duckdb/node-api";
+import { openTable } from "../../../src/delta/table.ts";
+import { parseSchema, type StructType } from "../../../src/delta/schema.ts";
+import { LocalStore } from "../../../src/delta/storage.ts";
+
+/** A Delta schema from `[name, type, nullable?]` triples. */
+export function schemaOf(...fields: [string, unknown, boolean?][]): StructType {
+  return parseSchema(JSON.stringify({
+    type: "struct",
+    fields: fields.map(([name, type, nullable = true]) => ({ name, type, nullable, metadata: {} })),
+  }));
+}
+
+/** Runs `body` with a fresh temporary directory (and a store on it), removed afterwards. */
+export async function withTempTable(
+  body: (store: LocalStore, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "pond-write-" });
+  try {
+    await body(new LocalStore(dir), dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every row of the latest (or given) version, read through the reader's API, sorted by their JSON text. */
+export async function readRows(
+  location: LocalStore | string,
+  version?: number,
+): Promise<Record<string, unknown>[]> {
+  const table = await openTable(location);
+  const snapshot = await table.snapshot(version === undefined ? undefined : { version });
+  const rows = await Array.fromAsync(snapshot.scan().rows());
+  const text = (r: unknown) =>
+    JSON.stringify(
+      r,
+      (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Map ? Object.fromEntries(v) : v),
+    );
+  return rows.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)) as Record<
+    string,
+    unknown
+  >[];
+}
+
+/** Runs one SQL query in a fresh in-memory DuckDB (UTC) and returns its rows as JSON objects. */
+export async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
