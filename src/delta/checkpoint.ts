@@ -44,13 +44,12 @@ export async function readParquetActions(store: Store, info: ObjectInfo): Promis
     rows = await parquetReadObjects({ file, compressors });
   } catch (e) {
     if (e instanceof DeltaError && e.code !== "CorruptData") throw e;
-    throw new DeltaError(
-      "CorruptCheckpoint",
-      `${store.locate(info.path)} is not a readable Parquet checkpoint file: ${
+    const message = e instanceof DeltaError
+      ? e.message
+      : `${store.locate(info.path)} is not a readable Parquet checkpoint file: ${
         (e as Error).message
-      }`,
-      { path: info.path, cause: e },
-    );
+      }`;
+    throw new DeltaError("CorruptCheckpoint", message, { path: info.path, cause: e });
   }
   const actions: Action[] = [];
   try {

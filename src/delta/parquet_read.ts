@@ -210,7 +210,7 @@ function keepDecimalsRaw(metadata: FileMetaData): void {
 
 /** Wraps a failure of the Parquet decoder as `CorruptData` naming the file. */
 function corrupt(store: Store, path: string, e: unknown): unknown {
-  if (e instanceof DeltaError && e.code !== "CorruptData") return e;
+  if (e instanceof DeltaError) return e;
   return new DeltaError(
     "CorruptData",
     `${store.locate(path)} is not a readable Parquet data file: ${(e as Error).message}`,

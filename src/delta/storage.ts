@@ -132,7 +132,9 @@ export class LocalStore implements Store {
         if (n === null) {
           throw new DeltaError(
             "CorruptData",
-            `${file} ends at byte ${start + filled}, before the requested range [${start}, ${end})`,
+            `${file} is truncated: it ends at byte ${
+              start + filled
+            }, before the requested range [${start}, ${end})`,
             { path },
           );
         }
