@@ -317,6 +317,9 @@ export class WD {
     const sourceParent = this.#storedDirectory(source.parent, source.path);
     const handle = source.handle!;
     const dest = await this.#resolve(to, true);
+    if (dest.path === source.path) {
+      return this.#node(source.parent, source.name, handle, source.path);
+    }
     let parent: readonly Frame[];
     let name: string;
     if (dest.handle && handleKind(dest.handle) === "directory") {

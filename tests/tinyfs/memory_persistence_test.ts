@@ -1,0 +1,153 @@
+/** Tests for the in-memory store: what it accepts in a batch, and how it answers reads. */
+
+import assert from "node:assert/strict";
+import {
+  type CommitBatch,
+  MemoryPersistence,
+  newNodeId,
+  type NewVersion,
+  ROOT_KEY,
+} from "../../src/tinyfs/mod.ts";
+import { rejectsWith, text } from "./helpers.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+function rootVersion(
+  seq: number,
+  version: number,
+  entries: NewVersion["entries"] = [],
+): NewVersion {
+  return {
+    ...ROOT_KEY,
+    entryType: "directory",
+    version,
+    seq,
+    timestamp: seq,
+    size: entries.length,
+    entries,
+  };
+}
+
+function batch(seq: number, versions: NewVersion[]): CommitBatch {
+  return { seq, timestamp: seq, meta: { command: ["test"] }, versions };
+}
+
+async function storeWithFile() {
+  const store = new MemoryPersistence();
+  const file = { partId: ROOT_KEY.nodeId, nodeId: newNodeId() };
+  await store.commit(batch(0, [rootVersion(0, 1)]));
+  await store.commit(batch(1, [
+    rootVersion(1, 2, [{ name: "f", ...file, entryType: "file:data" }]),
+    {
+      ...file,
+      entryType: "file:data",
+      version: 1,
+      seq: 1,
+      timestamp: 1,
+      size: 3,
+      content: bytes("one"),
+    },
+  ]));
+  await store.commit(batch(2, [
+    {
+      ...file,
+      entryType: "file:data",
+      version: 2,
+      seq: 2,
+      timestamp: 2,
+      size: 3,
+      content: bytes("two"),
+    },
+  ]));
+  return { store, file };
+}
+
+Deno.test("memory store: versions are answered as of a transaction", async () => {
+  const { store, file } = await storeWithFile();
+  assert.equal(await store.head(), 2);
+  assert.deepEqual((await store.readVersions(file, 1)).map((v) => v.version), [1]);
+  assert.deepEqual((await store.readVersions(file, 2)).map((v) => v.version), [1, 2]);
+  assert.deepEqual(await store.readVersions(file, 0), []);
+  assert.equal("content" in (await store.readVersions(file, 2))[0], false, "headers only");
+  assert.equal(text(await store.readFile(file, 1)), "one");
+  assert.equal(text(await store.readFile(file, 2)), "two");
+  const chunks = await Array.fromAsync(await store.streamFile(file, 2));
+  assert.equal(text(chunks[0]), "two");
+  assert.deepEqual((await store.readDirectory(ROOT_KEY, 2)).map((e) => e.name), ["f"]);
+  assert.deepEqual(await store.readDirectory(ROOT_KEY, 1), []);
+});
+
+Deno.test("memory store: reads name the partition; the wrong one finds nothing", async () => {
+  const { store, file } = await storeWithFile();
+  const elsewhere = { partId: newNodeId(), nodeId: file.nodeId };
+  assert.deepEqual(await store.readVersions(elsewhere, 2), []);
+  await rejectsWith(store.readFile(elsewhere, 1), "NotFound");
+  await rejectsWith(store.readFile(file, 3), "NotFound");
+  await rejectsWith(store.readDirectory(file, 1), "NotFound");
+});
+
+Deno.test("memory store: returned and committed bytes are copies", async () => {
+  const { store, file } = await storeWithFile();
+  (await store.readFile(file, 2)).fill(0);
+  assert.equal(text(await store.readFile(file, 2)), "two");
+  const content = bytes("abc");
+  await store.commit(
+    batch(3, [{
+      ...file,
+      entryType: "file:data",
+      version: 3,
+      seq: 3,
+      timestamp: 3,
+      size: 3,
+      content,
+    }]),
+  );
+  content.fill(0);
+  assert.equal(text(await store.readFile(file, 3)), "abc");
+});
+
+Deno.test("memory store: malformed or out-of-order batches are refused whole", async () => {
+  const { store, file } = await storeWithFile();
+  const v = (over: Partial<NewVersion>): NewVersion => ({
+    ...file,
+    entryType: "file:data",
+    version: 3,
+    seq: 3,
+    timestamp: 3,
+    size: 1,
+    content: bytes("x"),
+    ...over,
+  });
+  await rejectsWith(store.commit(batch(2, [v({ seq: 2, timestamp: 2 })])), "Conflict");
+  await rejectsWith(store.commit(batch(4, [v({ seq: 4, timestamp: 4 })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ version: 4 })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({}), v({})])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ partId: newNodeId() })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ content: undefined })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ seq: 2 })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ nodeId: "not-an-id" })])), "Conflict");
+  const dir = newNodeId();
+  await rejectsWith(
+    store.commit(
+      batch(3, [{
+        partId: ROOT_KEY.nodeId,
+        nodeId: dir,
+        entryType: "directory",
+        version: 1,
+        seq: 3,
+        timestamp: 3,
+        size: 0,
+        entries: [],
+      }]),
+    ),
+    "Conflict",
+  );
+  await rejectsWith(store.commit(batch(3, [rootVersion(3, 3), v({ version: 9 })])), "Conflict");
+  assert.equal(await store.head(), 2);
+  assert.deepEqual(
+    (await store.readVersions(ROOT_KEY, 9)).map((r) => r.version),
+    [1, 2],
+    "nothing applied",
+  );
+  assert.equal(store.commits.length, 3);
+});

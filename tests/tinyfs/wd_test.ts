@@ -1,0 +1,277 @@
+/** Tests for working directories: creating, reading, writing, versions, listing, removing, moving. */
+
+import assert from "node:assert/strict";
+import { isNodeId, ROOT_ID } from "../../src/tinyfs/mod.ts";
+import { build, newPond, rejectsWith, T0, text } from "./helpers.ts";
+
+Deno.test("wd: files are created, read as bytes and as a stream, and listed in name order", async () => {
+  const { fs } = await newPond();
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createDirectory("/in");
+    await root.createFile("/in/b.csv", "B");
+    await root.createFile("/in/a.csv", new Uint8Array([65]));
+    await root.createFile(
+      "/in/c.csv",
+      ReadableStream.from([new Uint8Array([67]), new Uint8Array([68])]),
+    );
+  });
+  const root = await fs.root();
+  assert.equal(text(await root.read("/in/a.csv")), "A");
+  assert.equal(text(await root.read("/in/c.csv")), "CD");
+  const chunks = await Array.fromAsync(await root.stream("/in/b.csv"));
+  assert.equal(text(new Uint8Array(chunks.flatMap((c) => [...c]))), "B");
+  const listing = await root.list("/in");
+  assert.deepEqual(listing.map((e) => [e.name, e.kind, e.path]), [
+    ["a.csv", "file", "/in/a.csv"],
+    ["b.csv", "file", "/in/b.csv"],
+    ["c.csv", "file", "/in/c.csv"],
+  ]);
+  assert.deepEqual((await root.list()).map((e) => e.name), ["in"]);
+});
+
+Deno.test("wd: a large file streams in chunks and reads back intact", async () => {
+  const { fs } = await newPond();
+  const big = new Uint8Array(300_000).map((_, i) => i % 251);
+  await fs.transact({ command: ["t"] }, (root) => root.createFile("/big", big));
+  const chunks = await Array.fromAsync(await (await fs.root()).stream("/big"));
+  assert.ok(chunks.length > 1, "streamed in more than one chunk");
+  const joined = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) (joined.set(c, at), at += c.length);
+  assert.deepEqual(joined, big);
+});
+
+Deno.test("wd: writing an existing path makes a new version of the same node", async () => {
+  const { fs, tick } = await newPond();
+  await build(fs, { "/a.txt": "one" });
+  const first = await (await fs.root()).metadata("/a.txt");
+  tick(1000);
+  await fs.transact({ command: ["t"] }, (root) => root.write("/a.txt", "two!"));
+  tick(1000);
+  await fs.transact(
+    { command: ["t"] },
+    (root) => root.write("a.txt", "three", { entryType: "file:table" }),
+  );
+  const root = await fs.root();
+  const meta = await root.metadata("/a.txt");
+  assert.equal(meta.nodeId, first.nodeId);
+  assert.equal(meta.version, 3);
+  assert.equal(meta.size, 5);
+  assert.equal(meta.entryType, "file:table");
+  assert.equal(meta.created.getTime(), T0);
+  assert.equal(meta.modified.getTime(), T0 + 2000);
+  assert.equal(text(await root.read("/a.txt")), "three");
+  assert.equal(text(await root.read("/a.txt", { version: 1 })), "one");
+  assert.equal(text(await root.read("/a.txt", { version: 2 })), "two!");
+  const versions = await root.versions("/a.txt");
+  assert.deepEqual(versions.map((v) => [v.version, v.size, v.entryType, v.modified.getTime()]), [
+    [1, 3, "file:data", T0],
+    [2, 4, "file:data", T0 + 1000],
+    [3, 5, "file:table", T0 + 2000],
+  ]);
+  await rejectsWith(root.read("/a.txt", { version: 4 }), "NotFound", "/a.txt");
+  await rejectsWith(root.read("/a.txt", { version: 0 }), "NotFound", "/a.txt");
+});
+
+Deno.test("wd: metadata reports kind, type, size, version, times and a printable node id", async () => {
+  const { fs } = await newPond();
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createDirectory("/d");
+    await root.createFile("/d/f", "12345", { entryType: "file:series" });
+    await root.createSymlink("/d/l", "f");
+  });
+  const root = await fs.root();
+  const dir = await root.metadata("/d");
+  assert.equal(dir.kind, "directory");
+  assert.equal(dir.size, 2, "a directory's size is its number of entries");
+  assert.ok(isNodeId(dir.nodeId!));
+  const file = await root.metadata("/d/f");
+  assert.deepEqual(
+    [file.kind, file.entryType, file.size, file.version, file.computed],
+    ["file", "file:series", 5, 1, false],
+  );
+  assert.equal(file.created.getTime(), T0);
+  const link = await root.metadata("/d/l", { follow: false });
+  assert.deepEqual([link.kind, link.target], ["symlink", "f"]);
+  assert.equal((await root.metadata("/d/l")).nodeId, file.nodeId, "followed by default");
+  assert.equal((await root.metadata("/")).nodeId, ROOT_ID);
+  assert.equal(await root.readlink("/d/l"), "f");
+  await rejectsWith(root.readlink("/d/f"), "InvalidPath", "/d/f");
+});
+
+Deno.test("wd: createDirectory with and without parents", async () => {
+  const { fs } = await newPond();
+  await fs.transact({ command: ["t"] }, async (root) => {
+    const deep = await root.createDirectory("/a/b/c", { parents: true });
+    assert.equal(deep.path, "/a/b/c");
+    await rejectsWith(root.createDirectory("/x/y"), "NotFound", "/x");
+    await rejectsWith(root.createDirectory("/a"), "AlreadyExists", "/a");
+    assert.equal((await root.createDirectory("/a/b", { parents: true })).path, "/a/b");
+    await root.createFile("/a/f", "x");
+    await rejectsWith(root.createDirectory("/a/f", { parents: true }), "AlreadyExists", "/a/f");
+    await rejectsWith(root.createDirectory("/a/f/g", { parents: true }), "NotADirectory", "/a/f");
+    await root.createFile("/p/q/r.txt", "r", { parents: true });
+    await root.createSymlink("/link", "/a");
+    assert.equal((await root.createDirectory("/link", { parents: true })).path, "/a");
+  });
+  const root = await fs.root();
+  assert.equal((await root.metadata("/a/b/c")).kind, "directory");
+  assert.equal(text(await root.read("/p/q/r.txt")), "r");
+});
+
+Deno.test("wd: creating where something exists is AlreadyExists; bad names are InvalidPath", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "x" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await rejectsWith(root.createFile("/d/f"), "AlreadyExists", "/d/f");
+    await rejectsWith(root.createSymlink("/d/f", "x"), "AlreadyExists", "/d/f");
+    await rejectsWith(root.createFile("/d/.."), "InvalidPath", "/");
+    await rejectsWith(root.createFile("/d/."), "InvalidPath", "/d");
+    await rejectsWith(root.createDirectory("."), "InvalidPath", "/");
+    await rejectsWith(root.createFile(""), "InvalidPath");
+    await rejectsWith(root.createFile("/d/a\0b"), "InvalidPath");
+    await rejectsWith(root.createFile("/d/new/"), "InvalidPath", "/d/new");
+    await rejectsWith(root.createSymlink("/d/s", ""), "InvalidPath", "/d/s");
+  });
+});
+
+Deno.test("wd: reading a directory is IsADirectory; missing paths are NotFound", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "x" });
+  const root = await fs.root();
+  await rejectsWith(root.read("/d"), "IsADirectory", "/d");
+  await rejectsWith(root.read("/d/missing"), "NotFound", "/d/missing");
+  await rejectsWith(root.read("/missing/f"), "NotFound", "/missing");
+  await rejectsWith(root.list("/d/f"), "NotADirectory", "/d/f");
+  await fs.transact({ command: ["t"] }, async (w) => {
+    await rejectsWith(w.write("/d", "x"), "IsADirectory", "/d");
+  });
+});
+
+Deno.test("wd: exists follows symlinks and answers false for missing and dangling paths", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "x" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/good", "/d/f");
+    await root.createSymlink("/dangling", "/nowhere");
+  });
+  const root = await fs.root();
+  assert.equal(await root.exists("/d/f"), true);
+  assert.equal(await root.exists("/d"), true);
+  assert.equal(await root.exists("/good"), true);
+  assert.equal(await root.exists("/dangling"), false);
+  assert.equal(await root.exists("/d/missing"), false);
+  assert.equal(await root.exists("/d/f/x"), false);
+  assert.equal(await root.exists("/d/f/"), false);
+});
+
+Deno.test("wd: chdir navigates and relative paths resolve from the working directory", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/a/b/f.txt": "F", "/a/g.txt": "G" });
+  const root = await fs.root();
+  const b = await root.chdir("a/b");
+  assert.equal(b.path, "/a/b");
+  assert.equal(text(await b.read("f.txt")), "F");
+  assert.equal(text(await b.read("../g.txt")), "G");
+  assert.equal(text(await b.read("/a/g.txt")), "G");
+  assert.equal((await b.chdir("..")).path, "/a");
+  assert.equal((await b.chdir("../../../..")).path, "/");
+  await rejectsWith(root.chdir("/a/g.txt"), "NotADirectory", "/a/g.txt");
+  await rejectsWith(root.chdir("/nope"), "NotFound", "/nope");
+});
+
+Deno.test("wd: remove deletes files, symlinks and empty directories; recursive for the rest", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/sub/f": "x", "/d/g": "y", "/e/.keep": "" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/l", "/d");
+    await root.createDirectory("/empty");
+  });
+  await fs.transact({ command: ["rm"] }, async (root) => {
+    await rejectsWith(root.remove("/d"), "NotEmpty", "/d");
+    await root.remove("/d/g");
+    await root.remove("/l");
+    await root.remove("/empty");
+    await root.remove("/d", { recursive: true });
+    await rejectsWith(root.remove("/d"), "NotFound", "/d");
+    await rejectsWith(root.remove("/"), "InvalidPath", "/");
+    await rejectsWith(root.remove("/e/.."), "InvalidPath", "/");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list("/")).map((e) => e.name), ["e"]);
+});
+
+Deno.test("wd: removing a symlink leaves its target", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "x" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/l", "/d/f");
+    await root.remove("/l");
+  });
+  assert.equal(text(await (await fs.root()).read("/d/f")), "x");
+});
+
+Deno.test("wd: rename moves within a directory and into another, keeping the node", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/a/f": "F", "/b/.keep": "" });
+  const before = await (await fs.root()).metadata("/a/f");
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    assert.equal((await root.rename("/a/f", "/a/g")).path, "/a/g");
+    assert.equal((await root.rename("/a/g", "/b")).path, "/b/g", "into an existing directory");
+    assert.equal((await root.rename("/b/g", "/b/h")).path, "/b/h");
+    assert.equal((await root.rename("/a", "/b/a2")).path, "/b/a2", "directories move too");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list("/")).map((e) => e.name), ["b"]);
+  assert.deepEqual((await root.list("/b")).map((e) => e.name), [".keep", "a2", "h"]);
+  const after = await root.metadata("/b/h");
+  assert.equal(after.nodeId, before.nodeId);
+  assert.equal(after.version, 1, "moving does not make a new version of the file");
+  assert.equal(text(await root.read("/b/h")), "F");
+});
+
+Deno.test("wd: rename refuses to clobber, to move into itself, or to leave the tree", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/a/b/f": "F", "/x": "X" });
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    await rejectsWith(root.rename("/x", "/a/b/f"), "AlreadyExists", "/a/b/f");
+    await rejectsWith(root.rename("/a", "/a/b"), "InvalidPath", "/a/b/a");
+    await rejectsWith(root.rename("/a", "/a/b/c"), "InvalidPath", "/a/b/c");
+    await rejectsWith(root.rename("/missing", "/y"), "NotFound", "/missing");
+    await rejectsWith(root.rename("/x", "/nodir/y"), "NotFound", "/nodir");
+    await rejectsWith(root.rename("/x", "/newdir/"), "NotFound", "/newdir");
+    await rejectsWith(root.rename("/", "/y"), "InvalidPath", "/");
+    assert.equal((await root.rename("/x", "/x")).path, "/x", "moving onto itself changes nothing");
+    assert.equal((await root.rename("/a", "/a/b/..")).path, "/a", "the same path, however spelled");
+  });
+  const root = await fs.root();
+  assert.equal(text(await root.read("/x")), "X");
+  assert.equal(text(await root.read("/a/b/f")), "F");
+});
+
+Deno.test("wd: rename moves a symlink itself, not its target", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "F" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/d/l", "f");
+    await root.rename("/d/l", "/d/m");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list("/d")).map((e) => [e.name, e.kind]), [["f", "file"], [
+    "m",
+    "symlink",
+  ]]);
+  assert.equal(text(await root.read("/d/m")), "F");
+});
+
+Deno.test("wd: working directories outside a transaction are read-only", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/f": "x" });
+  const root = await fs.root();
+  await rejectsWith(root.createFile("/g", "y"), "ReadOnly", "/g");
+  await rejectsWith(root.write("/f", "y"), "ReadOnly", "/f");
+  await rejectsWith(root.createDirectory("/d"), "ReadOnly", "/d");
+  await rejectsWith(root.remove("/f"), "ReadOnly", "/f");
+  await rejectsWith(root.rename("/f", "/g"), "ReadOnly", "/f");
+  await rejectsWith(root.createSymlink("/l", "/f"), "ReadOnly", "/l");
+});
