@@ -1,0 +1,110 @@
+/** Compaction: rewriting a partition's small files into fewer larger ones, in one commit that changes no data. */
+
+import type { Action, AddFile } from "./actions.ts";
+import { type CommitResult, removeOf, type TableWriter } from "./commit.ts";
+import { Scan } from "./scan.ts";
+import { parseSchema } from "./schema.ts";
+import { writeDataFiles } from "./write_files.ts";
+import { writeProperties } from "./write_support.ts";
+
+/** Options of {@link compact}. */
+export interface CompactOptions {
+  /**
+   * Files smaller than this (bytes) are compacted, into files of about this size at most
+   * (default 64 MiB). A bin's rows are held in memory while its file is written.
+   */
+  targetFileSize?: number;
+  /** Only compact a partition that has at least this many small files (default 2). */
+  minFiles?: number;
+}
+
+/** What a compaction did. */
+export interface CompactResult {
+  /** The commit, or null when nothing needed compacting. */
+  commit: CommitResult | null;
+  filesRemoved: number;
+  filesAdded: number;
+}
+
+/** Small files grouped into bins of at most `target` bytes (a bin of one file is left alone). */
+function bins(files: AddFile[], target: number): AddFile[][] {
+  const out: AddFile[][] = [];
+  let bin: AddFile[] = [];
+  let size = 0;
+  for (const file of files) {
+    if (bin.length > 0 && size + file.size > target) {
+      out.push(bin);
+      bin = [];
+      size = 0;
+    }
+    bin.push(file);
+    size += file.size;
+  }
+  out.push(bin);
+  return out.filter((b) => b.length > 1);
+}
+
+/**
+ * Rewrites the small live files of each partition into larger ones and commits the swap as
+ * one `OPTIMIZE` commit whose actions all have `dataChange: false`: the table's rows (after
+ * deletion vectors) are the same before and after. A concurrent commit that removes one of
+ * the compacted files makes it fail with `Conflict`; the files it wrote are then unreferenced
+ * (vacuum deletes them).
+ *
+ * @example
+ * ```ts
+ * const { filesRemoved, filesAdded } = await compact(writer, { targetFileSize: 32 * 1024 * 1024 });
+ * ```
+ */
+export async function compact(
+  writer: TableWriter,
+  options: CompactOptions = {},
+): Promise<CompactResult> {
+  await writer.update();
+  const { store, state } = writer;
+  const target = options.targetFileSize ?? 64 * 1024 * 1024;
+  const minFiles = options.minFiles ?? 2;
+  const schema = parseSchema(state.metadata.schemaString);
+  const partitionColumns = state.metadata.partitionColumns;
+  const byPartition = new Map<string, AddFile[]>();
+  for (const file of state.files.values()) {
+    if (file.size >= target) continue;
+    const key = JSON.stringify(partitionColumns.map((c) => file.partitionValues[c] ?? null));
+    byPartition.set(key, [...byPartition.get(key) ?? [], file]);
+  }
+  const numIndexedCols = writeProperties(state.metadata.configuration).numIndexedCols;
+  const now = Date.now();
+  const actions: Action[] = [];
+  let filesRemoved = 0, filesAdded = 0;
+  for (const files of byPartition.values()) {
+    if (files.length < minFiles) continue;
+    files.sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : 1));
+    for (const bin of bins(files, target)) {
+      const scan = new Scan({
+        store,
+        schema,
+        partitionColumns,
+        columnMappingMode: "none",
+        files: bin,
+      });
+      const columns: Record<string, unknown[]> = Object.fromEntries(
+        schema.fields.map((f) => [f.name, []]),
+      );
+      for await (const row of scan.rows()) {
+        for (const f of schema.fields) columns[f.name].push(row[f.name]);
+      }
+      const { adds } = await writeDataFiles(store, state.metadata, columns, { numIndexedCols });
+      for (const file of bin) actions.push({ remove: removeOf(file, now, false) });
+      for (const add of adds) actions.push({ add: { ...add, dataChange: false } });
+      filesRemoved += bin.length;
+      filesAdded += adds.length;
+    }
+  }
+  if (actions.length === 0) return { commit: null, filesRemoved: 0, filesAdded: 0 };
+  const commit = await writer.commit(actions, {
+    operation: "OPTIMIZE",
+    operationParameters: { targetFileSize: target },
+    operationMetrics: { numRemovedFiles: String(filesRemoved), numAddedFiles: String(filesAdded) },
+  });
+  return { commit, filesRemoved, filesAdded };
+}

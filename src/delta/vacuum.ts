@@ -1,0 +1,112 @@
+/** Vacuum: deleting files the table no longer references, once they are older than the retention period. */
+
+import { decodePath } from "./actions.ts";
+import type { TableWriter } from "./commit.ts";
+import { deletionVectorPath } from "./deletion_vector.ts";
+import { DeltaError } from "./errors.ts";
+import type { DeletionVectorDescriptor } from "./actions.ts";
+import type { ObjectInfo } from "./storage.ts";
+import { writeProperties } from "./write_support.ts";
+
+/** Options of {@link vacuum}. */
+export interface VacuumOptions {
+  /**
+   * Keep files removed less than this long ago, and any unreferenced file modified less than
+   * this long ago (default: the table's `delta.deletedFileRetentionDuration`, 1 week).
+   */
+  retentionMs?: number;
+  /** Allow a retention shorter than the table's (it can break readers of older versions). */
+  force?: boolean;
+  /** Only report what would be deleted. */
+  dryRun?: boolean;
+  /** The current time (default: now). */
+  now?: number;
+}
+
+/** What vacuum deleted (or, in a dry run, would delete). */
+export interface VacuumResult {
+  /** The table version whose state decided what is still referenced. */
+  version: number;
+  /** Deleted files, as table-relative paths, sorted. */
+  files: string[];
+  /** Their total size in bytes. */
+  bytes: number;
+  dryRun: boolean;
+}
+
+/** Whether a table-relative path is hidden from vacuum: a segment starting with `_` or `.` (not a partition directory). */
+function isHidden(path: string): boolean {
+  return path.split("/").some((segment) =>
+    (segment.startsWith("_") || segment.startsWith(".")) && !segment.includes("=")
+  );
+}
+
+/** The table-relative file of a DV, or undefined for inline DVs and DVs outside the table. */
+function dvFile(
+  descriptor: DeletionVectorDescriptor | null | undefined,
+  root: string,
+): string | undefined {
+  if (!descriptor || descriptor.storageType === "i") return undefined;
+  const path = deletionVectorPath(descriptor);
+  if (descriptor.storageType === "u") return path;
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : undefined;
+}
+
+/**
+ * Deletes data and deletion-vector files that no live file and no unexpired tombstone of the
+ * latest version references, and that were modified longer than the retention period ago (so
+ * files of commits still in flight are never touched). Files under hidden directories
+ * (`_delta_log/`, `_change_data/`, names starting with `_` or `.`) are left alone. Refuses
+ * (`InvalidArgument`) a retention shorter than the table's unless `force` is set, and tables this
+ * writer cannot write.
+ *
+ * @example
+ * ```ts
+ * const planned = await vacuum(writer, { dryRun: true });
+ * console.log(`${planned.files.length} files, ${planned.bytes} bytes would be deleted`);
+ * ```
+ */
+export async function vacuum(
+  writer: TableWriter,
+  options: VacuumOptions = {},
+): Promise<VacuumResult> {
+  await writer.update();
+  const { store, state } = writer;
+  const tableRetention = writeProperties(state.metadata.configuration).deletedFileRetentionMs;
+  const retention = options.retentionMs ?? tableRetention;
+  if (!(retention >= 0)) {
+    throw new DeltaError("InvalidArgument", `retention must be >= 0 ms, got ${retention}`);
+  }
+  if (retention < tableRetention && !options.force) {
+    throw new DeltaError(
+      "InvalidArgument",
+      `a retention of ${retention} ms is shorter than the table's delta.deletedFileRetentionDuration (${tableRetention} ms): ` +
+        "readers of older versions may lose files; pass force to vacuum anyway",
+    );
+  }
+  const cutoff = (options.now ?? Date.now()) - retention;
+  const root = store.locate("");
+  const referenced = new Set<string>();
+  const keep = (path: string | undefined) => path !== undefined && referenced.add(path);
+  for (const add of state.files.values()) {
+    keep(decodePath(add.path));
+    keep(dvFile(add.deletionVector, root));
+  }
+  for (const remove of state.tombstones.values()) {
+    if ((remove.deletionTimestamp ?? 0) <= cutoff) continue;
+    keep(decodePath(remove.path));
+    keep(dvFile(remove.deletionVector, root));
+  }
+  const doomed: ObjectInfo[] = (await store.list("", { recursive: true })).filter((o) =>
+    !isHidden(o.path) && !referenced.has(o.path) && o.mtime < cutoff
+  );
+  if (!options.dryRun) {
+    for (const file of doomed) await store.delete(file.path);
+  }
+  return {
+    version: state.version,
+    files: doomed.map((o) => o.path).sort(),
+    bytes: doomed.reduce((n, o) => n + o.size, 0),
+    dryRun: options.dryRun ?? false,
+  };
+}
