@@ -1,0 +1,155 @@
+/** Directory contents in the oplog: Arrow IPC of entry changes, kept as skip-deltas over full snapshots. */
+import {
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
+import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
+
+/**
+ * One change to a directory's entries: `put` adds or replaces the entry named `name`,
+ * `del` removes it. A full snapshot is a list of `put`s.
+ */
+export type EntryChange =
+  | { op: "put"; entry: DirEntry }
+  | { op: "del"; name: string };
+
+/** Directories this small are always stored whole: a delta would save nothing. */
+const SMALL_DIRECTORY = 32;
+
+/**
+ * Encodes changes (or, as all `put`s, a full listing) as one Arrow IPC stream with columns
+ * `name`, `op`, `part_id`, `node_id`, `entry_type` (null for `del`).
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeChanges([{ op: "del", name: "old.csv" }]);
+ * decodeChanges(bytes); // [{ op: "del", name: "old.csv" }]
+ * ```
+ */
+export function encodeChanges(changes: readonly EntryChange[]): Uint8Array {
+  const column = (pick: (c: EntryChange) => string | null) =>
+    vectorFromArray(changes.map(pick), new Utf8());
+  const table = new Table({
+    name: column((c) => c.op === "put" ? c.entry.name : c.name),
+    op: column((c) => c.op),
+    part_id: column((c) => c.op === "put" ? c.entry.partId : null),
+    node_id: column((c) => c.op === "put" ? c.entry.nodeId : null),
+    entry_type: column((c) => c.op === "put" ? c.entry.entryType : null),
+  });
+  return tableToIPC(table, "stream");
+}
+
+/**
+ * Decodes what {@link encodeChanges} wrote.
+ *
+ * @example
+ * ```ts
+ * for (const change of decodeChanges(bytes)) console.log(change.op);
+ * ```
+ */
+export function decodeChanges(bytes: Uint8Array): EntryChange[] {
+  const table = tableFromIPC(bytes);
+  if (table.numRows === 0) return [];
+  const col = (name: string) => table.getChild(name)!.toArray() as (string | null)[];
+  const [names, ops, parts, nodes, types] = ["name", "op", "part_id", "node_id", "entry_type"]
+    .map(col);
+  const out: EntryChange[] = new Array(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    out[i] = ops[i] === "del" ? { op: "del", name: names[i]! } : {
+      op: "put",
+      entry: {
+        name: names[i]!,
+        partId: parts[i]!,
+        nodeId: nodes[i]!,
+        entryType: types[i] as EntryType,
+      },
+    };
+  }
+  return out;
+}
+
+/**
+ * Applies changes to a listing held as a map from name to entry (in place).
+ *
+ * @example
+ * ```ts
+ * const listing = new Map(entries.map((e) => [e.name, e]));
+ * applyChanges(listing, decodeChanges(delta));
+ * ```
+ */
+export function applyChanges(listing: Map<string, DirEntry>, changes: readonly EntryChange[]) {
+  for (const c of changes) {
+    if (c.op === "put") listing.set(c.entry.name, c.entry);
+    else listing.delete(c.name);
+  }
+}
+
+/**
+ * The changes that turn listing `from` into the entries `to`, in name order.
+ *
+ * @example
+ * ```ts
+ * diffEntries(new Map(), [entry]); // [{ op: "put", entry }]
+ * ```
+ */
+export function diffEntries(
+  from: ReadonlyMap<string, DirEntry>,
+  to: readonly DirEntry[],
+): EntryChange[] {
+  const changes: EntryChange[] = [];
+  const seen = new Set<string>();
+  for (const entry of to) {
+    seen.add(entry.name);
+    const old = from.get(entry.name);
+    if (
+      !old || old.nodeId !== entry.nodeId || old.partId !== entry.partId ||
+      old.entryType !== entry.entryType
+    ) changes.push({ op: "put", entry });
+  }
+  for (const name of from.keys()) if (!seen.has(name)) changes.push({ op: "del", name });
+  return changes.sort((a, b) => compareNames(nameOf(a), nameOf(b)));
+}
+
+function nameOf(c: EntryChange): string {
+  return c.op === "put" ? c.entry.name : c.name;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Which stored version a new directory version's delta is taken against: the skip-delta
+ * base of Subversion's FSFS, anchored at the last full snapshot. With `i = version - anchor`,
+ * the base is `anchor + (i & (i - 1))` (clear the lowest set bit), so reading any version
+ * applies at most log2(i) deltas to the anchor, and each change is repeated in O(log i)
+ * deltas on average.
+ *
+ * @example
+ * ```ts
+ * deltaBase(13, 8); // 12: version 13 is stored as the changes since version 12
+ * deltaBase(16, 8); // 8: version 16 is stored as the changes since the snapshot at 8
+ * ```
+ */
+export function deltaBase(version: number, anchor: number): number {
+  const i = version - anchor;
+  return anchor + (i & (i - 1));
+}
+
+/**
+ * Whether a directory version should be stored whole rather than as `delta` against its
+ * base: when the directory is small, or when the delta has grown to half of the listing
+ * (so a snapshot costs at most twice the changes it summarises, and deltas stay short).
+ *
+ * @example
+ * ```ts
+ * storeWhole(10, 1);       // true: small directories are stored whole
+ * storeWhole(100_000, 3);  // false: three changes are stored as a delta
+ * ```
+ */
+export function storeWhole(entries: number, deltaChanges: number): boolean {
+  return entries <= SMALL_DIRECTORY || deltaChanges * 2 >= entries;
+}

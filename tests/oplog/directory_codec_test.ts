@@ -1,0 +1,60 @@
+/** Directory contents survive encoding, diffs replay to the same listing, skip-delta chains stay short. */
+import assert from "node:assert/strict";
+import {
+  applyChanges,
+  decodeChanges,
+  deltaBase,
+  diffEntries,
+  encodeChanges,
+  type EntryChange,
+  storeWhole,
+} from "../../src/oplog/directory_codec.ts";
+import type { DirEntry } from "../../src/tinyfs/mod.ts";
+
+const entry = (name: string, n = 1): DirEntry => ({
+  name,
+  partId: "a".repeat(32),
+  nodeId: n.toString(16).padStart(32, "0"),
+  entryType: "file:data",
+});
+
+Deno.test("changes round-trip through Arrow IPC, including none at all and odd names", () => {
+  const changes: EntryChange[] = [
+    { op: "put", entry: entry("ünïcode name.csv", 7) },
+    { op: "del", name: "gone" },
+    { op: "put", entry: { ...entry("sub", 9), entryType: "directory" } },
+  ];
+  assert.deepEqual(decodeChanges(encodeChanges(changes)), changes);
+  assert.deepEqual(decodeChanges(encodeChanges([])), []);
+});
+
+Deno.test("a diff applied to the old listing gives the new one", () => {
+  const old = new Map(["a", "b", "c"].map((n, i) => [n, entry(n, i)]));
+  const next = [entry("a", 0), entry("c", 99), entry("d", 4)];
+  const changes = diffEntries(old, next);
+  assert.deepEqual(changes.map((c) => [c.op, c.op === "put" ? c.entry.name : c.name]), [
+    ["del", "b"],
+    ["put", "c"],
+    ["put", "d"],
+  ]);
+  applyChanges(old, changes);
+  assert.deepEqual([...old.values()].sort((x, y) => x.name < y.name ? -1 : 1), next);
+});
+
+Deno.test("skip-delta chains from any version reach the anchor in at most log2 steps", () => {
+  const anchor = 100;
+  for (let v = anchor + 1; v <= anchor + 4096; v++) {
+    let steps = 0;
+    for (let at = v; at !== anchor; at = deltaBase(at, anchor)) {
+      assert.ok(deltaBase(at, anchor) < at);
+      steps++;
+    }
+    assert.ok(steps <= Math.log2(v - anchor) + 1, `version ${v}: ${steps} steps`);
+  }
+});
+
+Deno.test("small directories and half-rewritten ones are stored whole", () => {
+  assert.equal(storeWhole(5, 1), true);
+  assert.equal(storeWhole(1000, 499), false);
+  assert.equal(storeWhole(1000, 500), true);
+});
