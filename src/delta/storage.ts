@@ -266,8 +266,16 @@ export class LocalStore implements Store {
   }
 }
 
-/** fsyncs a directory so that a new or renamed entry in it survives a crash. */
-async function syncDirectory(dir: string): Promise<void> {
+/**
+ * fsyncs a directory so that a new or renamed entry in it survives a crash.
+ *
+ * @example
+ * ```ts
+ * await Deno.link(temp, target);
+ * await syncDirectory(dirname(target));
+ * ```
+ */
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await Deno.open(dir, { read: true });
   try {
     await handle.sync();
