@@ -1,11 +1,5 @@
 /** Directory contents in the oplog: Arrow IPC of entry changes, kept as skip-deltas over full snapshots. */
-import {
-  Table,
-  tableFromIPC,
-  tableToIPC,
-  Utf8,
-  vectorFromArray,
-} from "apache-arrow";
+import { Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
 import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
 
 /**

@@ -1,0 +1,193 @@
+/** Large file bodies outside the oplog rows: content-addressed, stored once, verified chunk by chunk on read. */
+import { createHash } from "node:crypto";
+import { syncDirectory } from "../delta/storage.ts";
+import { OplogError } from "./errors.ts";
+
+/** Bodies are hashed, and verified on read, in chunks of this many bytes. */
+export const BLOB_CHUNK = 1 << 20;
+
+const HASH_BYTES = 32;
+
+/** Where a stored body is and how to check it: its SHA-256, size and per-chunk SHA-256s. */
+export interface BlobRef {
+  /** Hex SHA-256 of the whole body: its name in the store. */
+  readonly hash: string;
+  readonly size: number;
+  /** The SHA-256 of each {@link BLOB_CHUNK}-byte chunk, concatenated. */
+  readonly chunks: Uint8Array;
+}
+
+/**
+ * A directory of bodies named by their SHA-256 (`ab/abcdef…`). Writing streams through a
+ * temporary file that is fsynced and then linked into place, so a body is either whole or
+ * absent, and identical bodies are stored once. Reading streams chunk by chunk and refuses
+ * to hand out a chunk whose hash does not match, so memory stays bounded and nothing corrupt
+ * reaches the reader.
+ *
+ * @example
+ * ```ts
+ * const blobs = new BlobStore("/data/pond/blobs");
+ * const ref = await blobs.put(file.readable);
+ * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
+ * ```
+ */
+export class BlobStore {
+  constructor(readonly dir: string) {}
+
+  /** The file that holds a body. */
+  pathOf(hash: string): string {
+    return `${this.dir}/${hash.slice(0, 2)}/${hash}`;
+  }
+
+  /**
+   * Stores a body (bytes or a stream) and returns its reference; a body already present is
+   * not written again.
+   *
+   * @example
+   * ```ts
+   * const ref = await blobs.put(new TextEncoder().encode("hello"));
+   * ```
+   */
+  async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
+    await Deno.mkdir(this.dir, { recursive: true });
+    const tmp = `${this.dir}/.tmp-${crypto.randomUUID()}`;
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    const whole = createHash("sha256");
+    const chunkHashes: Uint8Array[] = [];
+    let chunk = createHash("sha256");
+    let inChunk = 0;
+    let size = 0;
+    try {
+      for await (const piece of body instanceof Uint8Array ? [body] : body) {
+        for (let at = 0; at < piece.length;) {
+          const take = Math.min(BLOB_CHUNK - inChunk, piece.length - at);
+          const part = piece.subarray(at, at + take);
+          chunk.update(part);
+          whole.update(part);
+          inChunk += take;
+          at += take;
+          if (inChunk === BLOB_CHUNK) {
+            chunkHashes.push(chunk.digest());
+            chunk = createHash("sha256");
+            inChunk = 0;
+          }
+        }
+        for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
+        size += piece.length;
+      }
+      if (inChunk > 0 || size === 0) chunkHashes.push(chunk.digest());
+      await file.sync();
+    } catch (e) {
+      file.close();
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
+    file.close();
+    const hash = whole.digest("hex");
+    const target = this.pathOf(hash);
+    await Deno.mkdir(`${this.dir}/${hash.slice(0, 2)}`, { recursive: true });
+    try {
+      await Deno.link(tmp, target);
+      await syncDirectory(`${this.dir}/${hash.slice(0, 2)}`);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    } finally {
+      await Deno.remove(tmp);
+    }
+    return { hash, size, chunks: concat(chunkHashes) };
+  }
+
+  /** True when the body is in the store. */
+  async has(hash: string): Promise<boolean> {
+    try {
+      await Deno.stat(this.pathOf(hash));
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * The body as a stream of verified chunks. A missing body is `MissingBlob`; a chunk whose
+   * hash differs, or a body of the wrong size, is `CorruptBlob` (raised before the bad chunk
+   * is handed out).
+   *
+   * @example
+   * ```ts
+   * const bytes = new Uint8Array(await new Response(blobs.stream(ref)).arrayBuffer());
+   * ```
+   */
+  stream(ref: BlobRef): ReadableStream<Uint8Array> {
+    const path = this.pathOf(ref.hash);
+    let file: Deno.FsFile | undefined;
+    let index = 0;
+    let remaining = ref.size;
+    const fail = (code: "CorruptBlob" | "MissingBlob", why: string) =>
+      new OplogError(code, `blob ${ref.hash} ${why} (${path}); run \`pond check\``);
+    return new ReadableStream<Uint8Array>({
+      async start() {
+        try {
+          file = await Deno.open(path, { read: true });
+        } catch (e) {
+          if (e instanceof Deno.errors.NotFound) throw fail("MissingBlob", "is missing");
+          throw e;
+        }
+      },
+      async pull(controller) {
+        if (remaining === 0) {
+          const extra = await file!.read(new Uint8Array(1));
+          file!.close();
+          if (extra !== null) throw fail("CorruptBlob", `is longer than its ${ref.size} bytes`);
+          controller.close();
+          return;
+        }
+        const buf = new Uint8Array(Math.min(BLOB_CHUNK, remaining));
+        for (let at = 0; at < buf.length;) {
+          const n = await file!.read(buf.subarray(at));
+          if (n === null) {
+            file!.close();
+            throw fail("CorruptBlob", `is shorter than its ${ref.size} bytes`);
+          }
+          at += n;
+        }
+        const want = ref.chunks.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+        const got = createHash("sha256").update(buf).digest();
+        if (!equalBytes(got, want)) {
+          file!.close();
+          throw fail("CorruptBlob", `has a damaged chunk ${index} (bytes ${index * BLOB_CHUNK}…)`);
+        }
+        index++;
+        remaining -= buf.length;
+        controller.enqueue(buf);
+      },
+      cancel() {
+        file?.close();
+      },
+    });
+  }
+
+  /**
+   * The whole body in memory, verified.
+   *
+   * @example
+   * ```ts
+   * const text = new TextDecoder().decode(await blobs.read(ref));
+   * ```
+   */
+  async read(ref: BlobRef): Promise<Uint8Array> {
+    return new Uint8Array(await new Response(this.stream(ref)).arrayBuffer());
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.length * HASH_BYTES);
+  parts.forEach((p, i) => out.set(p, i * HASH_BYTES));
+  return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
