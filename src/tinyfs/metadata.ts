@@ -1,5 +1,6 @@
 /** Metadata: what tinyfs can say about a node without reading its body (mostly). */
 
+import { TinyFsError } from "./errors.ts";
 import type { NodeId } from "./node_id.ts";
 import { type Handle, handleEntryType, handleKind } from "./handle.ts";
 import { type EntryType, kindOf, type NodeKind, type NodeVersion } from "./records.ts";
@@ -57,6 +58,7 @@ export async function describeVersions(
 ): Promise<Metadata[]> {
   if (handle.tag === "stored") {
     const versions = await tree.state.versions(handle.key);
+    if (versions.length === 0) throw new TinyFsError("NotFound", path, `${path} has no version`);
     const created = new Date(versions[0].timestamp);
     return versions.map((v) => stored(v, created));
   }

@@ -67,7 +67,7 @@ export class Tree {
   }
 
   /** Instantiates the stored dynamic directory `key` through its factory. */
-  async openDynamic(key: NodeKey, path: string): Promise<DynamicDirectory> {
+  async #openDynamic(key: NodeKey, path: string): Promise<DynamicDirectory> {
     const spec = (await latest(this.state, key)).dynamic;
     if (!spec) throw new TinyFsError("NotADirectory", path, `${path} is not a dynamic directory`);
     return await factoryNamed(this.factories, spec.factory, path).open(spec.config);
@@ -114,7 +114,7 @@ export class Tree {
     if (directory.tag === "stored") {
       const inner = context.enter(directory.key.nodeId, path);
       computing = {
-        directory: await this.openDynamic(directory.key, path),
+        directory: await this.#openDynamic(directory.key, path),
         origin: directory.key,
         loopKey: directory.key.nodeId,
         inner,

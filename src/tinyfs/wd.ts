@@ -36,7 +36,7 @@ export interface RemoveOptions {
  * from the root), and it reads from one state of the tree: a committed snapshot (read-only)
  * or a transaction (changes become visible to its reads at once, and to everyone else when
  * the transaction commits). Like a shell's cwd it stays bound to its directory's node.
- * Get one from {@link FS.root} or {@link FS.transact}, then `chdir` around.
+ * Get one from `fs.root()` or `fs.transact()`, then `chdir` around.
  *
  * @example
  * ```ts
@@ -54,7 +54,7 @@ export class WD {
   readonly #frames: readonly Frame[];
   readonly #transaction: Transaction | undefined;
 
-  /** Made by {@link FS} and by `chdir`; not meant to be called directly. */
+  /** Made by `FS` and by `chdir`; not meant to be called directly. */
   constructor(
     tree: Tree,
     context: CallContext,
@@ -271,7 +271,8 @@ export class WD {
   /**
    * Removes the file, symlink (not its target) or directory at `path`. A directory with
    * entries needs `recursive` (`NotEmpty` otherwise); a dynamic directory holds nothing and
-   * can always be removed. The removed nodes' history stays in the store.
+   * can always be removed. A trailing `/` follows a symlink and removes the directory it
+   * points to. The removed nodes' history stays in the store.
    */
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
     const transaction = this.#writable(path);
