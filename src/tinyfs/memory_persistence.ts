@@ -37,7 +37,7 @@ export class MemoryPersistence implements Persistence {
     return Promise.resolve(
       versions
         .filter((v) => v.seq <= seq && v.partId === key.partId)
-        .map(({ content: _c, entries: _e, ...header }) => header),
+        .map(({ content: _c, entries: _e, ...header }) => copyVersion(header)),
     );
   }
 

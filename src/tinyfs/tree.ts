@@ -70,7 +70,7 @@ export class Tree {
   async #openDynamic(key: NodeKey, path: string): Promise<DynamicDirectory> {
     const spec = (await latest(this.state, key)).dynamic;
     if (!spec) throw new TinyFsError("NotADirectory", path, `${path} is not a dynamic directory`);
-    return await factoryNamed(this.factories, spec.factory, path).open(spec.config);
+    return await factoryNamed(this.factories, spec.factory, path).open(spec.config.slice());
   }
 
   /** The target of a stored symlink. */
