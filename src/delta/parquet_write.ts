@@ -4,6 +4,7 @@ import type { SchemaElement } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { DeltaError } from "./errors.ts";
 import type { DataType, StructField, StructType } from "./schema.ts";
+import { decimalParts, parseDate, parseTimestamp } from "./values.ts";
 
 /**
  * Column-major input: for each column name of the schema, its values, one per row.
@@ -196,23 +197,14 @@ export function parquetSchema(schema: StructType): SchemaElement[] {
   ];
 }
 
-const DATE_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
-const TIMESTAMP_TEXT =
-  /^(-?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** Microseconds since the epoch of an ISO-8601 timestamp text, or undefined if it is not one. */
-function parseTimestampMicros(text: string): bigint | undefined {
-  const m = TIMESTAMP_TEXT.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  let offsetMinutes = 0;
-  if (zone !== "Z") {
-    const digits = zone.replace(":", "");
-    offsetMinutes = (zone[0] === "-" ? -1 : 1) *
-      (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+/** `parse(text)`, or undefined when the text does not parse. */
+function parsed<T>(parse: (text: string) => T, value: unknown): T | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return parse(value);
+  } catch {
+    return undefined;
   }
-  return BigInt(ms - offsetMinutes * 60_000) * 1000n + BigInt(frac.padEnd(6, "0"));
 }
 
 /** The unscaled value of a decimal given as text, number or (already unscaled) bigint. */
@@ -222,15 +214,14 @@ function unscaledDecimal(value: unknown, precision: number, scale: number, at: s
     unscaled = value;
   } else {
     const text = typeof value === "number" && Number.isFinite(value) ? value.toFixed(scale) : value;
-    const m = typeof text === "string" ? /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim()) : null;
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) {
-      invalid(at, `a decimal(${precision},${scale})`, value);
-    }
-    const fraction = m[3] ?? "";
-    if (fraction.length > scale && /[1-9]/.test(fraction.slice(scale))) {
+    const parts = parsed(decimalParts, text);
+    if (parts === undefined) invalid(at, `a decimal(${precision},${scale})`, value);
+    const [digits, from] = parts;
+    const factor = 10n ** BigInt(Math.abs(scale - from));
+    if (from > scale && digits % factor !== 0n) {
       invalid(at, `a decimal with at most ${scale} fractional digits`, value);
     }
-    unscaled = BigInt(`${m[1]}${m[2] || "0"}${fraction.slice(0, scale).padEnd(scale, "0")}`);
+    unscaled = from > scale ? digits / factor : digits * factor;
   }
   const limit = 10n ** BigInt(precision);
   if (unscaled <= -limit || unscaled >= limit) {
@@ -275,10 +266,7 @@ function normalizeValue(type: DataType, value: unknown, nullable: boolean, at: s
           return Math.floor(value.getTime() / DAY_MS);
         }
         if (Number.isInteger(value)) return value;
-        const m = typeof value === "string" ? DATE_TEXT.exec(value) : null;
-        return m
-          ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
-          : invalid(at, "a date", value);
+        return parsed(parseDate, value) ?? invalid(at, "a date", value);
       }
       case "timestamp":
       case "timestamp_ntz": {
@@ -286,8 +274,8 @@ function normalizeValue(type: DataType, value: unknown, nullable: boolean, at: s
         if (value instanceof Date && !Number.isNaN(value.getTime())) {
           return BigInt(value.getTime()) * 1000n;
         }
-        const micros = typeof value === "string" ? parseTimestampMicros(value) : undefined;
-        return micros ?? invalid(at, "a Date, bigint microseconds or ISO-8601 timestamp", value);
+        return parsed(parseTimestamp, value) ??
+          invalid(at, "a Date, bigint microseconds or ISO-8601 timestamp", value);
       }
     }
   }

@@ -2,6 +2,13 @@
 
 import type { NormalizedBatch } from "./parquet_write.ts";
 import type { DataType, StructType } from "./schema.ts";
+import {
+  compareValues,
+  decimalFromUnscaled,
+  formatDate,
+  formatTimestamp,
+  shortestFloat32,
+} from "./values.ts";
 
 /** Options of {@link fileStats}. */
 export interface StatsOptions {
@@ -33,45 +40,11 @@ export interface FileStats {
   nullCount: Record<string, StatsValue>;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Compares two strings by code point (the order of their UTF-8 bytes), not UTF-16 units. */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF: sort them after 0xE000-0xFFFF.
-    if (x >= 0xd800) x += x <= 0xdfff ? 0x2000 : -0x800;
-    if (y >= 0xd800) y += y <= 0xdfff ? 0x2000 : -0x800;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** The shortest decimal text that reads back as the same 32-bit float. */
-function float32Text(v: number): string {
-  for (let p = 1; p < 9; p++) {
-    const text = v.toPrecision(p);
-    if (Math.fround(Number(text)) === v) return String(Number(text));
-  }
-  return String(v);
-}
-
-/** An unscaled decimal as JSON number text with `scale` fractional digits. */
-function decimalText(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
-
 /** Microseconds since the epoch as ISO-8601 truncated to milliseconds, with or without `Z`. */
 function timestampText(micros: bigint, utc: boolean): string {
-  const ms = Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
-  const iso = new Date(ms).toISOString();
-  return utc ? iso : iso.slice(0, -1);
+  const floored = micros - (((micros % 1000n) + 1000n) % 1000n);
+  const text = formatTimestamp(floored).slice(0, -3);
+  return utc ? `${text}Z` : text;
 }
 
 /** Cuts a min string to a prefix; a max string to a prefix that still sorts after it (or keeps it). */
@@ -93,7 +66,7 @@ function minMax(
   let min: unknown;
   let max: unknown;
   const less = typeof type === "string" && type === "string"
-    ? (a: unknown, b: unknown) => compareCodePoints(a as string, b as string) < 0
+    ? (a: unknown, b: unknown) => compareValues("string", a as string, b as string) < 0
     : (a: unknown, b: unknown) => (a as number | bigint) < (b as number | bigint);
   for (const v of values) {
     if (v === null) continue;
@@ -104,7 +77,7 @@ function minMax(
   if (min === undefined) return undefined;
   const show = (v: unknown, isMax: boolean): StatsValue => {
     if (typeof type !== "string") {
-      return new JsonNumber(decimalText(v as bigint, (type as { scale: number }).scale));
+      return new JsonNumber(decimalFromUnscaled(v as bigint, (type as { scale: number }).scale));
     }
     switch (type) {
       case "string":
@@ -112,9 +85,9 @@ function minMax(
       case "long":
         return new JsonNumber((v as bigint).toString());
       case "float":
-        return new JsonNumber(float32Text(v as number));
+        return new JsonNumber(String(shortestFloat32(v as number)));
       case "date":
-        return new Date((v as number) * DAY_MS).toISOString().slice(0, 10);
+        return formatDate(v as number);
       case "timestamp":
         return timestampText(v as bigint, true);
       case "timestamp_ntz":
