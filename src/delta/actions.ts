@@ -225,6 +225,12 @@ function deletionVector(f: Fields, field: string): DeletionVectorDescriptor {
   });
 }
 
+/**
+ * Parsers of the known actions. Fields the protocol requires but that carry no table state
+ * and that some writers (and checkpoints with null columns) leave out get neutral defaults:
+ * `partitionValues` `{}`, `partitionColumns` `[]`, `modificationTime` 0, `dataChange` true
+ * (false for `cdc`). Paths, sizes, versions and schemas stay required.
+ */
 const parsers: Record<string, (f: Fields) => Action> = {
   protocol: (f) => ({
     protocol: compact({
@@ -248,7 +254,7 @@ const parsers: Record<string, (f: Fields) => Action> = {
             | undefined,
         }),
         schemaString: f.string("schemaString"),
-        partitionColumns: f.strings("partitionColumns"),
+        partitionColumns: f.optional("partitionColumns", f.strings) ?? [],
         createdTime: f.optional("createdTime", f.number),
         configuration: (f.optional("configuration", f.stringMap) ?? {}) as Record<string, string>,
       }),
@@ -257,10 +263,10 @@ const parsers: Record<string, (f: Fields) => Action> = {
   add: (f) => ({
     add: compact({
       path: f.string("path"),
-      partitionValues: f.stringMap("partitionValues"),
+      partitionValues: f.optional("partitionValues", f.stringMap) ?? {},
       size: f.number("size"),
-      modificationTime: f.number("modificationTime"),
-      dataChange: f.boolean("dataChange"),
+      modificationTime: f.optional("modificationTime", f.number) ?? 0,
+      dataChange: f.optional("dataChange", f.boolean) ?? true,
       stats: f.optional("stats", f.string),
       tags: f.optional("tags", f.stringMap),
       deletionVector: f.has("deletionVector") ? deletionVector(f, "deletionVector") : undefined,
@@ -273,7 +279,7 @@ const parsers: Record<string, (f: Fields) => Action> = {
     remove: compact({
       path: f.string("path"),
       deletionTimestamp: f.optional("deletionTimestamp", f.number),
-      dataChange: f.boolean("dataChange"),
+      dataChange: f.optional("dataChange", f.boolean) ?? true,
       extendedFileMetadata: f.optional("extendedFileMetadata", f.boolean),
       partitionValues: f.optional("partitionValues", f.stringMap),
       size: f.optional("size", f.number),
@@ -299,9 +305,9 @@ const parsers: Record<string, (f: Fields) => Action> = {
   cdc: (f) => ({
     cdc: compact({
       path: f.string("path"),
-      partitionValues: f.stringMap("partitionValues"),
+      partitionValues: f.optional("partitionValues", f.stringMap) ?? {},
       size: f.number("size"),
-      dataChange: f.boolean("dataChange"),
+      dataChange: f.optional("dataChange", f.boolean) ?? false,
       tags: f.optional("tags", f.stringMap),
     }),
   }),

@@ -20,6 +20,29 @@ function toJsonShape(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A `stats` JSON string from a checkpoint's `add.stats_parsed` struct, for checkpoints written
+ * with `delta.checkpoint.writeStatsAsJson=false`. Only bounds that survive decoding exactly
+ * are kept (integers within 2^53, strings, booleans, timestamps and dates as ISO text): a
+ * bound rounded the wrong way would make data skipping drop matching files.
+ */
+function statsFromParsed(parsed: unknown): string | null {
+  const exact = (v: unknown): unknown => {
+    if (typeof v === "bigint") return v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : undefined;
+    if (typeof v === "number") return Number.isSafeInteger(v) ? v : undefined;
+    if (v instanceof Date) return v.toISOString();
+    if (typeof v === "string" || typeof v === "boolean") return v;
+    if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, exact(x)]).filter(([, x]) => x !== undefined),
+      );
+    }
+    return undefined;
+  };
+  const stats = exact(parsed);
+  return stats !== undefined && typeof stats === "object" ? JSON.stringify(stats) : null;
+}
+
 /** Re-labels a `CorruptLog` error about a checkpoint file as `CorruptCheckpoint`. */
 function asCheckpointError(e: unknown, path: string): unknown {
   if (isDeltaError(e, "CorruptLog")) {
@@ -54,9 +77,12 @@ export async function readParquetActions(store: Store, info: ObjectInfo): Promis
   const actions: Action[] = [];
   try {
     for (const row of rows) {
-      const action = actionFromObject(toJsonShape(row) as Record<string, unknown>, {
-        file: info.path,
-      });
+      const shaped = toJsonShape(row) as Record<string, Record<string, unknown> | null>;
+      const add = row.add as Record<string, unknown> | null | undefined;
+      if (add && add.stats == null && add.stats_parsed != null) {
+        shaped.add!.stats = statsFromParsed(add.stats_parsed);
+      }
+      const action = actionFromObject(shaped, { file: info.path });
       if (action !== null) actions.push(action);
     }
   } catch (e) {

@@ -87,6 +87,19 @@ Deno.test("unknown actions and fields are ignored; null action columns are skipp
   });
 });
 
+Deno.test("fields that carry no table state get neutral defaults when a writer left them out", () => {
+  assert.deepEqual(parseAction('{"add":{"path":"a","size":3}}', src), {
+    add: { path: "a", partitionValues: {}, size: 3, modificationTime: 0, dataChange: true },
+  });
+  assert.deepEqual(parseAction('{"remove":{"path":"a"}}', src), {
+    remove: { path: "a", dataChange: true },
+  });
+  assert.throws(
+    () => parseAction('{"add":{"path":"a"}}', src),
+    (e) => isDeltaError(e, "CorruptLog") && /add\.size/.test(e.message),
+  );
+});
+
 Deno.test("corrupt lines are CorruptLog naming the file, line and field", () => {
   const fails = (line: string, pattern: RegExp) =>
     assert.throws(
