@@ -1,6 +1,9 @@
-/** Creating a table: version 0 with its protocol, metadata and commitInfo, written only if no table is there. */
+/** Creating a table: version 0 with its protocol, metadata, commitInfo and any starting rows, written only if no table is there. */
 
 import { type Action, type Metadata, type Protocol, serializeCommit } from "./actions.ts";
+import type { Columns } from "./parquet_write.ts";
+import { fileKey } from "./replay.ts";
+import { writeDataFiles } from "./write_files.ts";
 import { commitInfoOf, TableWriter } from "./commit.ts";
 import { DeltaError } from "./errors.ts";
 import { classifyLogFile, commitPath, LOG_DIR } from "./log_segment.ts";
@@ -24,6 +27,8 @@ export interface CreateTableOptions {
   features?: string[];
   /** Free-form application metadata for the creating commit's `commitInfo`. */
   info?: Record<string, unknown>;
+  /** Rows the table starts with, written as data files added by version 0 itself. */
+  data?: Columns;
 }
 
 /** Whether any column (at any depth) has type `name`. */
@@ -152,8 +157,16 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
     engineInfo: "pond",
     txnId: crypto.randomUUID(),
   }, options.info);
-  const actions: Action[] = [{ commitInfo }, { protocol }, { metaData: metadata }];
   const existing = (await store.list(LOG_DIR)).map(classifyLogFile).find((f) => f !== null);
+  const { adds } = existing === undefined && options.data
+    ? await writeDataFiles(store, metadata, options.data, { now })
+    : { adds: [] };
+  const actions: Action[] = [
+    { commitInfo },
+    { protocol },
+    { metaData: metadata },
+    ...adds.map((add) => ({ add })),
+  ];
   const created = existing === undefined &&
     await store.putIfAbsent(commitPath(0), new TextEncoder().encode(serializeCommit(actions)));
   if (!created) {
@@ -166,7 +179,7 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
     version: 0,
     protocol,
     metadata,
-    files: new Map(),
+    files: new Map(adds.map((add) => [fileKey(add), add])),
     tombstones: new Map(),
     txns: new Map(),
     domainMetadata: new Map(),
