@@ -193,8 +193,10 @@ async function listForward(store: Store, wanted?: number): Promise<LogListing> {
   const hint = await readLastCheckpointHint(store);
   if (hint !== null && (wanted === undefined || wanted >= hint)) {
     const listing = await listLog(store, hint);
-    // The hint is trusted only if a complete checkpoint really exists at or after it.
-    if (listing.checkpoints.length > 0) return listing;
+    // The hint is trusted only if a complete checkpoint usable for `wanted` exists at or after it.
+    if (listing.checkpoints.some((c) => wanted === undefined || c.version <= wanted)) {
+      return listing;
+    }
   }
   return listLog(store);
 }

@@ -286,7 +286,16 @@ export async function* readDataFile(
     for (let i = 0; i < rows.length; i++) {
       const row: Row = {};
       const r = raw[i];
-      for (const c of columns) row[c.name] = c.source === undefined ? null : c.convert(r[c.source]);
+      for (const c of columns) {
+        try {
+          row[c.name] = c.source === undefined ? null : c.convert(r[c.source]);
+        } catch (e) {
+          const reason = `column ${c.source} of row ${
+            rowStart + i
+          } does not hold ${c.name}'s type: ${(e as Error).message}`;
+          throw corrupt(store, path, new Error(reason));
+        }
+      }
       rows[i] = row;
     }
     yield { firstRowIndex: rowStart, rows };

@@ -204,6 +204,36 @@ Deno.test("a stale, future or corrupt _last_checkpoint is only a hint", async ()
   }
 });
 
+Deno.test("time travel below a checkpoint newer than the hint lists the whole log", async () => {
+  const table = await openTable(goldenTable("basic-with-inserts-deletes-checkpoint"));
+  const before = await Array.fromAsync((await table.snapshot({ version: 9 })).scan().rows());
+  await withCopy(
+    "basic-with-inserts-deletes-checkpoint",
+    (dir) => Deno.writeTextFile(`${dir}/_delta_log/_last_checkpoint`, '{"version":8,"size":3}'),
+    async (dir) => {
+      const snapshot = await (await openTable(dir)).snapshot({ version: 9 });
+      assert.deepEqual(await Array.fromAsync(snapshot.scan().rows()), before);
+    },
+  );
+});
+
+Deno.test("a data file whose column does not hold the schema's type is CorruptData naming it", async () => {
+  await withCopy("http_requests", async (dir) => {
+    const text = await Deno.readTextFile(commit(dir, 0));
+    await Deno.writeTextFile(
+      commit(dir, 0),
+      text.replace('ClientIP\\",\\"type\\":\\"string', 'ClientIP\\",\\"type\\":\\"long'),
+    );
+  }, async (dir) => {
+    await assertFails(
+      () => readAll(dir),
+      "CorruptData",
+      /\.snappy\.parquet/,
+      /column ClientIP of row 0/,
+    );
+  });
+});
+
 Deno.test("a commit newer than _last_checkpoint's checkpoint is found by listing forward", async () => {
   await withCopy("basic-with-inserts-deletes-checkpoint", async (dir) => {
     const text = await Deno.readTextFile(commit(dir, 13));
