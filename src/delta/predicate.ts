@@ -260,7 +260,15 @@ export function bindPredicate(predicate: Predicate, schema: StructType): BoundPr
   }
 }
 
-/** Whether an ordering result satisfies a comparison operator (NaN: only `!=`). */
+/**
+ * Whether an ordering result (negative, zero, positive, or NaN when unordered) satisfies a
+ * comparison operator; an unordered pair satisfies only `!=`.
+ *
+ * @example
+ * ```ts
+ * satisfies("<=", compareValues("long", 3n, 4n)); // true
+ * ```
+ */
 export function satisfies(op: ComparisonOp, order: number): boolean {
   if (Number.isNaN(order)) return op === "!=";
   switch (op) {
