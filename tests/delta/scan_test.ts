@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { cpSync } from "node:fs";
-import type { AddFile } from "../../src/delta/actions.ts";
+import { type AddFile, serializeCommit } from "../../src/delta/actions.ts";
 import { fileMayMatch } from "../../src/delta/data_skipping.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
 import {
@@ -248,4 +248,51 @@ Deno.test("column mapping mode name: renamed columns keep their data, unknown ph
       assert.ok(rows.every((r) => Object.values(r).every((v) => v === null)));
     },
   );
+});
+
+Deno.test("absolute file: paths inside the table are read; outside it they are refused by name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const name = "part-00001-c506e79a-0bf8-4e2b-a42b-9731b2e490ae-c000.snappy.parquet";
+    await Deno.mkdir(`${dir}/_delta_log`);
+    await Deno.mkdir(`${dir}/sub dir`);
+    await Deno.copyFile(`${goldenTable("simple_table")}/${name}`, `${dir}/sub dir/${name}`);
+    const size = (await Deno.stat(`${dir}/sub dir/${name}`)).size;
+    const log = (path: string) =>
+      serializeCommit([
+        { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+        {
+          metaData: {
+            id: "t",
+            format: { provider: "parquet", options: {} },
+            schemaString:
+              '{"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}}]}',
+            partitionColumns: [],
+            configuration: {},
+          },
+        },
+        { add: { path, partitionValues: {}, size, modificationTime: 0, dataChange: true } },
+      ]);
+    const expected = await Array.fromAsync(
+      (await (await openTable(goldenTable("simple_table"))).snapshot({ version: 0 })).scan({
+        predicate: eq("id", 0),
+      }).rows(),
+    );
+    for (const uri of [`file://${dir}/sub%20dir/${name}`, `file:${dir}/sub%20dir/${name}`]) {
+      await Deno.writeTextFile(`${dir}/_delta_log/00000000000000000000.json`, log(uri));
+      const rows = await Array.fromAsync((await (await openTable(dir)).snapshot()).scan().rows());
+      assert.ok(rows.length > 0, uri);
+      assert.ok(expected.every((r) => rows.some((x) => x.id === r.id)), uri);
+    }
+    await Deno.writeTextFile(
+      `${dir}/_delta_log/00000000000000000000.json`,
+      log(`file:///elsewhere/${name}`),
+    );
+    await assert.rejects(
+      async () => await Array.fromAsync((await (await openTable(dir)).snapshot()).scan().rows()),
+      (e) => isDeltaError(e, "UnsupportedFeature") && /file:\/\/\/elsewhere/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
