@@ -273,17 +273,14 @@ Deno.test("absolute file: paths inside the table are read; outside it they are r
         },
         { add: { path, partitionValues: {}, size, modificationTime: 0, dataChange: true } },
       ]);
-    const expected = await Array.fromAsync(
-      (await (await openTable(goldenTable("simple_table"))).snapshot({ version: 0 })).scan({
-        predicate: eq("id", 0),
-      }).rows(),
-    );
-    for (const uri of [`file://${dir}/sub%20dir/${name}`, `file:${dir}/sub%20dir/${name}`]) {
-      await Deno.writeTextFile(`${dir}/_delta_log/00000000000000000000.json`, log(uri));
-      const rows = await Array.fromAsync((await (await openTable(dir)).snapshot()).scan().rows());
-      assert.ok(rows.length > 0, uri);
-      assert.ok(expected.every((r) => rows.some((x) => x.id === r.id)), uri);
-    }
+    const read = async (path: string) => {
+      await Deno.writeTextFile(`${dir}/_delta_log/00000000000000000000.json`, log(path));
+      return await Array.fromAsync((await (await openTable(dir)).snapshot()).scan().rows());
+    };
+    const relative = await read(`sub%20dir/${name}`);
+    assert.ok(relative.length > 0);
+    assert.deepEqual(await read(`file://${dir}/sub%20dir/${name}`), relative);
+    assert.deepEqual(await read(`file:${dir}/sub%20dir/${name}`), relative);
     await Deno.writeTextFile(
       `${dir}/_delta_log/00000000000000000000.json`,
       log(`file:///elsewhere/${name}`),
