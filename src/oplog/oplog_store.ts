@@ -1,0 +1,395 @@
+/** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
+import { createHash } from "node:crypto";
+import { createTable } from "../delta/create.ts";
+import { TableWriter } from "../delta/commit.ts";
+import { type AddFile, isDeltaError, LocalStore, type Store } from "../delta/mod.ts";
+import type { Columns } from "../delta/parquet_write.ts";
+import { writeDataFiles } from "../delta/write_files.ts";
+import {
+  type CommitBatch,
+  type DirEntry,
+  type EntryType,
+  kindOf,
+  type NewVersion,
+  type NodeKey,
+  type NodeVersion,
+  type Persistence,
+  TinyFsError,
+} from "../tinyfs/mod.ts";
+import { BlobStore } from "./blob_store.ts";
+import {
+  applyChanges,
+  decodeChanges,
+  deltaBase,
+  diffEntries,
+  encodeChanges,
+  type EntryChange,
+  storeWhole,
+} from "./directory_codec.ts";
+import { OplogError } from "./errors.ts";
+import { type RowHeader, RowReader } from "./row_reader.ts";
+import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
+
+/** Directory listings kept reconstructed in memory (the bases of skip-delta chains). */
+const LISTING_CACHE = 64;
+
+/** What a commit records about the pond transaction in Delta's `commitInfo.pond`. */
+export interface PondCommitInfo {
+  seq: number;
+  command: readonly string[];
+  [key: string]: unknown;
+}
+
+/** Counters of what the store did, for `--verbose`. */
+export interface StoreCounters {
+  filesRead: number;
+  rowsRead: number;
+  rowsWritten: number;
+  bytesWritten: number;
+  blobsWritten: number;
+  deltaFilesWritten: string[];
+}
+
+/**
+ * A tinyfs {@link Persistence} on a Delta table (the oplog) plus a blob store for large
+ * bodies. Pond transaction `seq` is the Delta version: transaction 0 creates the table with
+ * the root directory; each later transaction is one commit that adds one Parquet file per
+ * partition it touched. A commit is put-if-absent at exactly `seq`: losing the race to
+ * another writer is a `Conflict`, after which {@link refresh} and a retry on the new state
+ * are the caller's move.
+ *
+ * @example
+ * ```ts
+ * const store = await OplogStore.open("/data/pond/oplog", new BlobStore("/data/pond/blobs"));
+ * const fs = await FS.open(store);
+ * ```
+ */
+export class OplogStore implements Persistence {
+  readonly #table: Store;
+  readonly #blobs: BlobStore;
+  readonly #reader: RowReader;
+  #writer: TableWriter | undefined;
+  #partitions: { version: number; files: Map<string, AddFile[]> } | undefined;
+  readonly #listings = new Map<string, Map<string, DirEntry>>();
+  readonly counters: StoreCounters = {
+    filesRead: 0,
+    rowsRead: 0,
+    rowsWritten: 0,
+    bytesWritten: 0,
+    blobsWritten: 0,
+    deltaFilesWritten: [],
+  };
+
+  private constructor(table: Store, blobs: BlobStore, writer: TableWriter | undefined) {
+    this.#table = table;
+    this.#blobs = blobs;
+    this.#reader = new RowReader(table);
+    this.#writer = writer;
+  }
+
+  /** A store for a new pond: the table does not exist until transaction 0 commits. */
+  static empty(tableDir: string, blobs: BlobStore): OplogStore {
+    return new OplogStore(new LocalStore(tableDir), blobs, undefined);
+  }
+
+  /** The store of an existing pond, at the table's latest version. */
+  static async open(tableDir: string, blobs: BlobStore): Promise<OplogStore> {
+    const table = new LocalStore(tableDir);
+    return new OplogStore(table, blobs, await TableWriter.open(table));
+  }
+
+  /** The Delta table the rows live in. */
+  get table(): Store {
+    return this.#table;
+  }
+
+  /** Reads commits made since this store last looked (by other processes) and returns the new head. */
+  async refresh(): Promise<number> {
+    if (!this.#writer) return -1;
+    await this.#writer.update();
+    return this.#writer.version;
+  }
+
+  head(): Promise<number> {
+    return Promise.resolve(this.#writer?.version ?? -1);
+  }
+
+  async readVersions(key: NodeKey, seq: number): Promise<readonly NodeVersion[]> {
+    return (await this.#headersOf(key))
+      .filter((h) => h.seq <= seq)
+      .map(toNodeVersion);
+  }
+
+  async readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
+    const listing = await this.#listing(key, version);
+    return [...listing.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async readFile(key: NodeKey, version: number): Promise<Uint8Array> {
+    return new Uint8Array(await new Response(await this.streamFile(key, version)).arrayBuffer());
+  }
+
+  async streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
+    const header = await this.#header(key, version);
+    if (kindOf(header.entryType as EntryType) !== "file") {
+      throw new TinyFsError(
+        "NotFound",
+        `node ${key.nodeId}`,
+        `version ${version} of node ${key.nodeId} is not a file`,
+      );
+    }
+    const body = await this.#body(header);
+    if (body.blob_chunks) {
+      return this.#blobs.stream({
+        hash: header.hash!,
+        size: header.size,
+        chunks: body.blob_chunks,
+      });
+    }
+    const content = body.content ?? new Uint8Array();
+    if (header.hash !== null && sha256(content) !== header.hash) {
+      throw new OplogError(
+        "CorruptRow",
+        `version ${version} of node ${key.nodeId} does not match its hash (in ${header.file}); run \`pond check\``,
+      );
+    }
+    return streamOfBytes(content);
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const head = this.#writer?.version ?? -1;
+    if (batch.seq !== head + 1) {
+      throw conflict(batch.seq, head);
+    }
+    const rows: OplogRow[] = [];
+    for (const v of batch.versions) rows.push(await this.#row(v));
+    const info = { pond: { seq: batch.seq, ...batch.meta } satisfies PondCommitInfo };
+    const data = toColumns(rows);
+    try {
+      if (!this.#writer) {
+        this.#writer = await createTable(this.#table, {
+          schema: OPLOG_SCHEMA,
+          partitionColumns: [PARTITION_COLUMN],
+          configuration: { "delta.checkpointInterval": "100" },
+          name: "pond oplog",
+          info,
+          data,
+        });
+        this.#noteWritten(this.#writer.state.files.values(), rows);
+      } else {
+        const { adds } = await writeDataFiles(this.#table, this.#writer.state.metadata, data);
+        await this.#writer.commit(adds.map((add) => ({ add })), {
+          operation: "WRITE",
+          operationParameters: { mode: "Append" },
+          isBlindAppend: false,
+          maxRetries: 0,
+          info,
+        });
+        this.#noteWritten(adds, rows);
+      }
+    } catch (e) {
+      if (isDeltaError(e, "Conflict") || isDeltaError(e, "AlreadyExists")) {
+        throw conflict(batch.seq, head, e);
+      }
+      throw e;
+    }
+  }
+
+  #noteWritten(adds: Iterable<AddFile>, rows: OplogRow[]): void {
+    for (const add of adds) {
+      this.counters.deltaFilesWritten.push(add.path);
+      this.counters.bytesWritten += add.size;
+    }
+    this.counters.rowsWritten += rows.length;
+  }
+
+  /** Builds the row of one new version: file bodies inline or in the blob store, directories as deltas. */
+  async #row(v: NewVersion): Promise<OplogRow> {
+    const newest = (await this.#headersOf(v)).at(-1)?.version ?? 0;
+    if (v.version !== newest + 1) {
+      throw new TinyFsError(
+        "Conflict",
+        `node ${v.nodeId}`,
+        `transaction ${v.seq} writes version ${v.version} of node ${v.nodeId}, ` +
+          `whose newest version is ${newest}; retry on the new state`,
+      );
+    }
+    const row: OplogRow = {
+      part_id: v.partId,
+      node_id: v.nodeId,
+      version: v.version,
+      seq: v.seq,
+      timestamp: v.timestamp,
+      entry_type: v.entryType,
+      size: v.size,
+      content: null,
+      hash: null,
+      blob_chunks: null,
+      entries: null,
+      dir_base: null,
+      dir_anchor: null,
+      target: v.target ?? null,
+      factory: v.dynamic?.factory ?? null,
+      config: v.dynamic?.config ?? null,
+      min_event_time: null,
+      max_event_time: null,
+      attributes: null,
+    };
+    if (v.content) {
+      if (v.content.length >= INLINE_LIMIT) {
+        const ref = await this.#blobs.put(v.content);
+        row.hash = ref.hash;
+        row.blob_chunks = ref.chunks;
+        this.counters.blobsWritten++;
+      } else {
+        row.content = v.content;
+        row.hash = sha256(v.content);
+      }
+    }
+    if (v.entries) await this.#directoryRow(v, v.entries, row);
+    return row;
+  }
+
+  async #directoryRow(v: NewVersion, entries: readonly DirEntry[], row: OplogRow): Promise<void> {
+    const whole = (): void => {
+      row.entries = encodeChanges(entries.map((entry) => ({ op: "put", entry })));
+      row.dir_anchor = v.version;
+    };
+    if (v.version === 1) return whole();
+    const previous = await this.#header(v, v.version - 1);
+    const anchor = previous.dirAnchor ?? previous.version;
+    const base = deltaBase(v.version, anchor);
+    const changes: EntryChange[] = diffEntries(await this.#listing(v, base), entries);
+    if (storeWhole(entries.length, changes.length)) return whole();
+    row.entries = encodeChanges(changes);
+    row.dir_base = base;
+    row.dir_anchor = anchor;
+  }
+
+  /** The listing of one directory version, rebuilt from its anchor through the skip-delta chain. */
+  async #listing(key: NodeKey, version: number): Promise<Map<string, DirEntry>> {
+    const cacheKey = `${key.nodeId}@${version}`;
+    const cached = this.#listings.get(cacheKey);
+    if (cached) {
+      this.#listings.delete(cacheKey);
+      this.#listings.set(cacheKey, cached);
+      return new Map(cached);
+    }
+    const header = await this.#header(key, version);
+    if (header.entryType !== "directory") {
+      throw new TinyFsError(
+        "NotFound",
+        `node ${key.nodeId}`,
+        `version ${version} of node ${key.nodeId} is not a directory`,
+      );
+    }
+    const { entries } = await this.#body(header);
+    const changes = decodeChanges(entries ?? new Uint8Array());
+    const listing = header.dirBase === null
+      ? new Map<string, DirEntry>()
+      : await this.#listing(key, header.dirBase);
+    applyChanges(listing, changes);
+    this.#listings.set(cacheKey, new Map(listing));
+    if (this.#listings.size > LISTING_CACHE) {
+      this.#listings.delete(this.#listings.keys().next().value!);
+    }
+    return listing;
+  }
+
+  async #header(key: NodeKey, version: number): Promise<RowHeader> {
+    const found = (await this.#headersOf(key)).find((h) => h.version === version);
+    if (!found) {
+      throw new TinyFsError(
+        "NotFound",
+        `node ${key.nodeId}`,
+        `node ${key.nodeId} has no version ${version} in partition ${key.partId}`,
+      );
+    }
+    return found;
+  }
+
+  async #body(header: RowHeader) {
+    this.counters.rowsRead++;
+    return await this.#reader.body(header);
+  }
+
+  /** Every stored version header of one node, oldest first. */
+  async #headersOf(key: NodeKey): Promise<RowHeader[]> {
+    const files = this.#partitionFiles().get(key.partId) ?? [];
+    const out: RowHeader[] = [];
+    for (const file of files) {
+      for (const h of await this.#reader.headers(file.path, key.partId, file.size)) {
+        if (h.nodeId === key.nodeId) out.push(h);
+      }
+    }
+    return out.sort((a, b) => a.version - b.version);
+  }
+
+  /** The live data files of each partition, indexed once per table version. */
+  #partitionFiles(): Map<string, AddFile[]> {
+    const version = this.#writer?.version ?? -1;
+    if (this.#partitions?.version === version) return this.#partitions.files;
+    const byPart = new Map<string, AddFile[]>();
+    for (const add of this.#writer?.state.files.values() ?? []) {
+      const part = add.partitionValues[PARTITION_COLUMN];
+      if (part === null || part === undefined) continue;
+      const list = byPart.get(part);
+      if (list) list.push(add);
+      else byPart.set(part, [add]);
+    }
+    this.#partitions = { version, files: byPart };
+    return byPart;
+  }
+}
+
+function toNodeVersion(h: RowHeader): NodeVersion {
+  return {
+    partId: h.partId,
+    nodeId: h.nodeId,
+    entryType: h.entryType as EntryType,
+    version: h.version,
+    seq: h.seq,
+    timestamp: h.timestamp,
+    size: h.size,
+    ...(h.target !== null && { target: h.target }),
+    ...(h.factory !== null &&
+      { dynamic: { factory: h.factory, config: h.config ?? new Uint8Array() } }),
+  };
+}
+
+function toColumns(rows: OplogRow[]): Columns {
+  const columns: Record<string, unknown[]> = {};
+  for (const f of OPLOG_SCHEMA.fields) {
+    columns[f.name] = rows.map((r) => {
+      const value = r[f.name as keyof OplogRow];
+      if (value === null) return null;
+      if (f.type === "timestamp") return new Date(value as number);
+      if (f.type === "long") return BigInt(value as number);
+      return value;
+    });
+  }
+  return columns;
+}
+
+function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
+  return new TinyFsError(
+    "Conflict",
+    "/",
+    `transaction ${seq} lost the race: another writer committed to the pond (it was at ${head}); ` +
+      "retry on the new state",
+    { cause },
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function streamOfBytes(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.length > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
