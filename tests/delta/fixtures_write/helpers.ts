@@ -56,3 +56,12 @@ export async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
     instance.closeSync();
   }
 }
+
+/** Copies a directory tree (e.g. a golden table, so a test can write to its copy). */
+export async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
