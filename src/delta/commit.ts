@@ -122,6 +122,15 @@ function conflictWith(ours: Footprint, theirs: Action[]): string | undefined {
   return undefined;
 }
 
+/** Whether `next` keeps every version and feature of `current` (a protocol may only grow). */
+function upgrades(current: Protocol, next: Protocol): boolean {
+  const keeps = (a?: string[], b?: string[]) => (a ?? []).every((f) => (b ?? []).includes(f));
+  return next.minReaderVersion >= current.minReaderVersion &&
+    next.minWriterVersion >= current.minWriterVersion &&
+    keeps(current.readerFeatures, next.readerFeatures) &&
+    keeps(current.writerFeatures, next.writerFeatures);
+}
+
 /** Checks a transaction's actions are a valid log entry and returns its footprint. */
 function footprint(
   actions: Action[],
@@ -171,6 +180,12 @@ function footprint(
     } else if ("protocol" in action) {
       protocol++;
     } else if ("domainMetadata" in action) {
+      if (!(state.protocol.writerFeatures ?? []).includes("domainMetadata")) {
+        throw new DeltaError(
+          "InvalidArgument",
+          `${table} does not have the domainMetadata writer feature`,
+        );
+      }
       if (domains.has(action.domainMetadata.domain)) {
         throw new DeltaError(
           "InvalidArgument",
@@ -180,7 +195,7 @@ function footprint(
       domains.add(action.domainMetadata.domain);
     } else if ("txn" in action) {
       throw new DeltaError("InvalidArgument", "pass the application transaction as options.txn");
-    } else if (!("cdc" in action)) {
+    } else {
       throw new DeltaError(
         "InvalidArgument",
         `${Object.keys(action)[0]} actions cannot be committed`,
@@ -191,6 +206,15 @@ function footprint(
     throw new DeltaError(
       "InvalidArgument",
       "a commit holds at most one metaData and one protocol action",
+    );
+  }
+  const next = actions.find((a): a is { protocol: Protocol } => "protocol" in a)?.protocol;
+  if (next && !upgrades(state.protocol, next)) {
+    throw new DeltaError(
+      "InvalidArgument",
+      `protocol ${JSON.stringify(next)} would downgrade ${
+        JSON.stringify(state.protocol)
+      }: versions and features can only be added`,
     );
   }
   return {
@@ -342,7 +366,7 @@ export class TableWriter {
   }
 
   /**
-   * Commits `actions` (add, remove, metaData, protocol, domainMetadata, cdc) as the next table
+   * Commits `actions` (add, remove, metaData, protocol, domainMetadata) as the next table
    * version, with a `commitInfo` first. When another writer created that version first, its
    * commits are read: if they conflict with this transaction (they changed the protocol or
    * metadata, removed a file this one removes or read, committed the same application

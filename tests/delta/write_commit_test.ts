@@ -315,6 +315,20 @@ Deno.test("commit refuses malformed transactions before writing anything", async
     await refuse(writer.commit([{ commitInfo: {} }]), /commitInfo/);
     await refuse(writer.commit([{ add }], { info: { operation: "x" } }), /set by the writer/);
     await refuse(writer.removeFiles(["nope.parquet"]), /not a live file/);
+    await refuse(
+      writer.commit([{ protocol: { minReaderVersion: 1, minWriterVersion: 1 } }]),
+      /downgrade/,
+    );
+    await refuse(
+      writer.commit([{ domainMetadata: { domain: "app", configuration: "{}", removed: false } }]),
+      /domainMetadata writer feature/,
+    );
+    await refuse(
+      writer.commit([{
+        cdc: { path: "c.parquet", partitionValues: {}, size: 1, dataChange: false },
+      }]),
+      /cannot be committed/,
+    );
     await refuse(writer.append({ nope: [1] }), /not in the schema/);
     assert.equal((await TableWriter.open(store)).version, 0);
   });

@@ -125,3 +125,17 @@ Deno.test("a commit that loses more races than maxRetries gives up with a Confli
     assert.equal((await readRows(store)).filter((r) => r.tag === "loser").length, 0);
   });
 });
+
+Deno.test("two commits of the same metadata domain conflict; the snapshot keeps the winner's", async () => {
+  await withTempTable(async (store) => {
+    const a = await createTable(store, { schema, features: ["domainMetadata"] });
+    const b = await TableWriter.open(store);
+    const domain = (configuration: string) => ({
+      domainMetadata: { domain: "pond.meta", configuration, removed: false },
+    });
+    assert.equal((await a.commit([domain('{"by":"a"}')])).version, 1);
+    await assert.rejects(b.commit([domain('{"by":"b"}')]), conflict(1, /pond\.meta/));
+    const [live] = (await (await openTable(store)).snapshot()).domainMetadata();
+    assert.equal(live.configuration, '{"by":"a"}');
+  });
+});
