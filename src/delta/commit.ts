@@ -397,8 +397,10 @@ export class TableWriter {
     const maxRetries = options.maxRetries ?? 100;
     for (let attempt = 1;; attempt++) {
       const version = this.#version + 1;
+      // Strictly after the commit it follows, so "the version at time T" is never ambiguous.
+      const previous = this.#commitInfo?.timestamp ?? -Infinity;
       const commitInfo = commitInfoOf({
-        timestamp: Date.now(),
+        timestamp: Math.max(Date.now(), previous + 1),
         operation: options.operation ?? "WRITE",
         operationParameters: options.operationParameters ?? {},
         ...(options.operationMetrics && { operationMetrics: options.operationMetrics }),

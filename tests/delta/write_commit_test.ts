@@ -333,3 +333,15 @@ Deno.test("commit refuses malformed transactions before writing anything", async
     assert.equal((await TableWriter.open(store)).version, 0);
   });
 });
+
+Deno.test("commit timestamps increase strictly with the version, even within one millisecond", async () => {
+  await withTempTable(async (store) => {
+    const writer = await createTable(store, { schema: events });
+    for (let i = 0; i < 20; i++) await writer.commit([], { operation: "NOOP" });
+    const stamps = (await (await openTable(store)).history()).map((c) =>
+      c.commitInfo?.timestamp as number
+    );
+    assert.equal(stamps.length, 21);
+    for (let v = 1; v < stamps.length; v++) assert.ok(stamps[v] > stamps[v - 1], `version ${v}`);
+  });
+});
