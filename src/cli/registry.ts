@@ -1,9 +1,21 @@
 /** The list of pond's commands, in the order `pond --help` shows them. */
 import type { Command } from "./command.ts";
+import { catCommand } from "./commands/cat.ts";
+import { copyCommand } from "./commands/copy.ts";
 import { deltaCommand } from "./commands/delta.ts";
+import { initCommand } from "./commands/init.ts";
+import { listCommand } from "./commands/list.ts";
+import { mkdirCommand } from "./commands/mkdir.ts";
 
 /** pond's version, printed by `pond --version`. */
 export const POND_VERSION = "0.1.0";
 
 /** Every top-level command. */
-export const COMMANDS: Command[] = [deltaCommand];
+export const COMMANDS: Command[] = [
+  initCommand,
+  mkdirCommand,
+  listCommand,
+  copyCommand,
+  catCommand,
+  deltaCommand,
+];

@@ -1,0 +1,26 @@
+/** `pond init`: make a new, empty pond. */
+import { Pond } from "../../pond/pond.ts";
+import type { Command } from "../command.ts";
+import { pondPath } from "../pond_options.ts";
+
+/** `pond init [PATH]`. */
+export const initCommand: Command = {
+  name: "init",
+  summary: "create a new, empty pond",
+  usage: "pond init [PATH] [--force]",
+  description:
+    "PATH defaults to --pond or $POND. An existing pond is never touched; a directory\n" +
+    "holding anything else is refused unless --force.",
+  options: {
+    force: { type: "boolean", help: "make the pond in a directory that is not empty" },
+  },
+  examples: ["pond init ./lake", "POND=./lake pond init", "pond init --force ./existing-dir"],
+  maxArgs: 1,
+  async run(ctx) {
+    const path = ctx.positionals[0] ?? pondPath(ctx, "pond init");
+    const pond = await Pond.init(path, { command: ["init", ...ctx.argv.slice(1)] }, {
+      force: Boolean(ctx.options.force),
+    });
+    ctx.output.err(`created an empty pond in ${pond.path}\n`);
+  },
+};

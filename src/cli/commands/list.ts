@@ -1,0 +1,91 @@
+/** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
+import type { NodePath, WD } from "../../tinyfs/mod.ts";
+import type { Command } from "../command.ts";
+import { formatTable } from "../format.ts";
+import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
+
+const GLOB_CHARS = /[*?[{]/;
+
+interface Listed {
+  node: NodePath;
+  captures?: readonly string[];
+}
+
+async function listed(root: WD, arg: string): Promise<Listed[]> {
+  if (GLOB_CHARS.test(arg)) return await root.glob(arg);
+  const node = await root.open(arg);
+  if (node.kind !== "directory") return [{ node }];
+  return (await root.list(arg)).map((n) => ({ node: n }));
+}
+
+/** `pond list [PATTERN...] [-l] [--json] [--at SEQ|TIME]`. */
+export const listCommand: Command = {
+  name: "list",
+  aliases: ["ls"],
+  summary: "list directories, or the matches of glob patterns",
+  usage: "pond list [PATH|PATTERN...] [-l] [--json] [--at SEQ|TIME]",
+  description:
+    "A directory lists its children; a pattern lists its matches, in name order. Patterns:\n" +
+    "* (any name part, captured), ** (any number of directories, each captured), ?, [a-z],\n" +
+    "{a,b}. With --json, each match has its captures. Default: the root directory.",
+  options: {
+    long: { type: "boolean", short: "l", help: "type, size, version and time of each entry" },
+    ...AT_OPTION,
+  },
+  examples: [
+    "pond list",
+    "pond ls -l /sites",
+    "pond list '/sites/*/raw/*.csv' --json",
+    "pond list '/**' --at 3",
+  ],
+  async run(ctx) {
+    const at = parseAt(ctx.options.at as string | undefined, "pond list");
+    const { pond, stages } = await openPond(ctx, "pond list");
+    const root = await pond.root(at);
+    const args = ctx.positionals.length ? ctx.positionals : ["/"];
+    const items: Listed[] = [];
+    for (const arg of args) items.push(...await listed(root, arg));
+    stages.mark("list");
+    const detailed = Boolean(ctx.options.long || ctx.options.json);
+    const metas = detailed
+      ? await Promise.all(items.map((i) => i.node.metadata({ follow: false })))
+      : [];
+    if (ctx.options.json) {
+      const out = items.map((item, i) => {
+        const m = metas[i];
+        return {
+          path: item.node.path,
+          type: m.entryType,
+          size: m.size,
+          version: m.version,
+          modified: m.modified.toISOString(),
+          ...(m.nodeId && { nodeId: m.nodeId }),
+          ...(m.target !== undefined && { target: m.target }),
+          ...(m.factory !== undefined && { plugin: m.factory }),
+          ...(item.captures && { captures: item.captures }),
+        };
+      });
+      ctx.output.out(JSON.stringify(out, null, 2) + "\n");
+    } else if (ctx.options.long) {
+      ctx.output.out(formatTable(items.map((item, i) => {
+        const m = metas[i];
+        const suffix = m.target !== undefined
+          ? ` -> ${m.target}`
+          : m.factory !== undefined
+          ? ` [${m.factory}]`
+          : "";
+        return [
+          m.entryType,
+          String(m.size),
+          `v${m.version}`,
+          m.modified.toISOString().replace(/\.\d+Z$/, "Z"),
+          item.node.path + suffix,
+        ];
+      })));
+    } else {
+      ctx.output.out(items.map((i) => i.node.path + "\n").join(""));
+    }
+    stages.mark("print");
+    stages.report(pond);
+  },
+};

@@ -1,0 +1,61 @@
+/** A one-line progress display on stderr, shown only when stderr is a terminal. */
+import type { Output } from "./output.ts";
+
+const EVERY_MS = 100;
+
+/**
+ * Redraws one status line on stderr at most ten times a second, and erases it when done.
+ * On anything but a terminal it prints nothing, so pipes and logs stay clean.
+ *
+ * @example
+ * ```ts
+ * const bar = new Progress(output, "copying");
+ * bar.update(`${files} files, ${bytes} bytes`);
+ * bar.done();
+ * ```
+ */
+export class Progress {
+  readonly #output: Output;
+  readonly #label: string;
+  #last = 0;
+  #shown = false;
+
+  constructor(output: Output, label: string) {
+    this.#output = output;
+    this.#label = label;
+  }
+
+  /** Shows `status` if the last redraw was long enough ago. */
+  update(status: string): void {
+    if (!this.#output.stderrIsTerminal) return;
+    const now = performance.now();
+    if (now - this.#last < EVERY_MS) return;
+    this.#last = now;
+    this.#shown = true;
+    this.#output.err(`\r\x1b[2K${this.#label}: ${status}`);
+  }
+
+  /** Erases the line, if one was drawn. */
+  done(): void {
+    if (this.#shown) this.#output.err("\r\x1b[2K");
+    this.#shown = false;
+  }
+}
+
+/**
+ * A byte count for people: `512 B`, `4.0 KiB`, `1.5 GiB`.
+ *
+ * @example
+ * ```ts
+ * humanBytes(1536); // "1.5 KiB"
+ * ```
+ */
+export function humanBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}

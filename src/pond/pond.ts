@@ -1,0 +1,227 @@
+/** A pond on disk: its directory layout, opening and creating it, transactions with retry, time travel. */
+import { userInfo } from "node:os";
+import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "../delta/mod.ts";
+import { BlobStore } from "../oplog/blob_store.ts";
+import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
+import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
+import { PondError } from "../errors.ts";
+
+/** The file that marks a directory as a pond, with the pond's format version. */
+export const POND_MARKER = "pond.json";
+
+const FORMAT = 1;
+
+/** How many times a transaction is re-run after losing a race to another writer. */
+const RETRIES = 20;
+
+/** Which committed state to read: a transaction number, or the newest one at or before a time. */
+export type PondAt = { seq: number } | { time: number };
+
+/** One pond transaction as the log records it. */
+export interface TransactionRecord {
+  seq: number;
+  /** When it committed, in ms since the epoch. */
+  timestamp: number;
+  /** The command that ran, as typed. */
+  command: readonly string[];
+  /** Who ran it. */
+  user: string | null;
+}
+
+/** How to open a pond. */
+export interface PondOptions {
+  /** Dynamic directory factories by name (the plugin host supplies them). */
+  factories?: Factories;
+}
+
+/**
+ * A pond: a directory holding `pond.json`, the operation log (a Delta table in `oplog/`) and
+ * large bodies (`blobs/`). Reads go through {@link root}; every change goes through
+ * {@link transact}, which is one atomic Delta commit, retried on the new state when another
+ * process committed first.
+ *
+ * @example
+ * ```ts
+ * const pond = await Pond.open("/data/pond");
+ * await pond.transact(["example"], (root) => root.write("/notes.txt", "hello"));
+ * console.log(new TextDecoder().decode(await (await pond.root()).read("/notes.txt")));
+ * ```
+ */
+export class Pond {
+  private constructor(
+    readonly path: string,
+    readonly store: OplogStore,
+    readonly fs: FS,
+  ) {}
+
+  /**
+   * Creates a pond in `path` (made if missing). Refuses a directory that is already a pond
+   * (`PondExists`) and, unless `force`, one that holds anything else (`NotEmpty`).
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.init("/data/pond", { command: ["init", "/data/pond"] });
+   * ```
+   */
+  static async init(
+    path: string,
+    meta: TransactionMeta = { command: ["init"] },
+    options: PondOptions & { force?: boolean } = {},
+  ): Promise<Pond> {
+    if (await exists(`${path}/${POND_MARKER}`)) {
+      throw new PondError(
+        "PondExists",
+        `${path} is already a pond; use it, or pick another directory`,
+      );
+    }
+    await Deno.mkdir(path, { recursive: true });
+    if (!options.force && !(await isEmptyDir(path))) {
+      throw new PondError(
+        "NotEmpty",
+        `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
+      );
+    }
+    const store = OplogStore.empty(`${path}/oplog`, new BlobStore(`${path}/blobs`));
+    const fs = await FS.init(store, { factories: options.factories, meta: withUser(meta) });
+    await Deno.writeTextFile(
+      `${path}/${POND_MARKER}`,
+      JSON.stringify({ format: FORMAT, created: new Date().toISOString() }, null, 2) + "\n",
+    );
+    return new Pond(path, store, fs);
+  }
+
+  /**
+   * Opens the pond in `path`; `NotAPond` when there is none.
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.open(Deno.env.get("POND")!);
+   * ```
+   */
+  static async open(path: string, options: PondOptions = {}): Promise<Pond> {
+    let marker: { format?: number };
+    try {
+      marker = JSON.parse(await Deno.readTextFile(`${path}/${POND_MARKER}`));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+        throw new PondError(
+          "NotAPond",
+          `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
+        );
+      }
+      throw new PondError("NotAPond", `${path}/${POND_MARKER} is unreadable: ${message(e)}`);
+    }
+    if (marker.format !== FORMAT) {
+      throw new PondError(
+        "UnsupportedFormat",
+        `${path} is a pond of format ${marker.format}; this pond reads format ${FORMAT}`,
+      );
+    }
+    const store = await OplogStore.open(`${path}/oplog`, new BlobStore(`${path}/blobs`));
+    const fs = await FS.open(store, { factories: options.factories });
+    return new Pond(path, store, fs);
+  }
+
+  /** The newest committed transaction. */
+  head(): Promise<number> {
+    return this.fs.head();
+  }
+
+  /**
+   * A read-only view of the pond: the newest state, or as of a transaction or a time.
+   *
+   * @example
+   * ```ts
+   * const yesterday = await pond.root({ time: Date.now() - 86_400_000 });
+   * ```
+   */
+  async root(at?: PondAt): Promise<WD> {
+    if (at === undefined) return this.fs.root();
+    return this.fs.root({ asOf: "seq" in at ? at.seq : await this.seqAt(at.time) });
+  }
+
+  /** The newest transaction committed at or before `time` (ms since the epoch). */
+  async seqAt(time: number): Promise<number> {
+    return await versionAtTimestamp(this.store.table, time);
+  }
+
+  /**
+   * Runs `body` as one transaction recording `command`, and returns its result and the
+   * transaction's seq (or null when it changed nothing). When another process commits
+   * first, the pond is re-read and `body` runs again on the new state (so it must only
+   * read and write through the root it is given).
+   *
+   * @example
+   * ```ts
+   * const { seq } = await pond.transact(["mkdir", "/a"], (root) => root.createDirectory("/a"));
+   * ```
+   */
+  async transact<T>(
+    command: readonly string[],
+    body: (root: WD) => Promise<T> | T,
+  ): Promise<{ result: T; seq: number | null }> {
+    for (let attempt = 0;; attempt++) {
+      const before = await this.fs.head();
+      try {
+        const result = await this.fs.transact(withUser({ command }), body);
+        const after = await this.fs.head();
+        return { result, seq: after === before ? null : after };
+      } catch (e) {
+        if (!isTinyFsError(e, "Conflict") || attempt >= RETRIES) throw e;
+        await this.store.refresh();
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
+      }
+    }
+  }
+
+  /**
+   * Every transaction, oldest first, as recorded in the log.
+   *
+   * @example
+   * ```ts
+   * for (const t of await pond.history()) console.log(t.seq, t.command.join(" "));
+   * ```
+   */
+  async history(): Promise<TransactionRecord[]> {
+    return (await commitHistory(this.store.table)).map(toRecord);
+  }
+}
+
+function toRecord(c: CommitTimestamp): TransactionRecord {
+  const pond = (c.commitInfo as { pond?: PondCommitInfo } | null)?.pond;
+  return {
+    seq: c.version,
+    timestamp: c.timestamp,
+    command: pond?.command ?? [],
+    user: typeof pond?.user === "string" ? pond.user : null,
+  };
+}
+
+function withUser(meta: TransactionMeta): TransactionMeta {
+  let user: string | null = null;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = Deno.env.get("USER") ?? null;
+  }
+  return { user, ...meta };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+async function isEmptyDir(path: string): Promise<boolean> {
+  for await (const _ of Deno.readDir(path)) return false;
+  return true;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
