@@ -22,7 +22,7 @@ import { checkWriteSupported, writeProperties } from "./write_support.ts";
 
 /** What a commit records about itself in `commitInfo`. */
 export interface CommitInfoInput {
-  /** The operation, e.g. `WRITE`, `DELETE`, `OPTIMIZE` (default: the operation's own name). */
+  /** The operation, e.g. `WRITE`, `DELETE`, `OPTIMIZE` (default `WRITE`; each operation method sets its own). */
   operation?: string;
   /** Its parameters, e.g. `{ mode: "Append" }`. */
   operationParameters?: Record<string, unknown>;

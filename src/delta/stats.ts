@@ -24,6 +24,11 @@ export interface StatsOptions {
 /**
  * A JSON number written verbatim (longs beyond 2^53 and decimals keep every digit).
  * Appears inside {@link FileStats} min/max values.
+ *
+ * @example
+ * ```ts
+ * serializeStats({ numRecords: 1, minValues: { d: new JsonNumber("0.10") }, maxValues: {}, nullCount: {} }); // ..."d":0.10...
+ * ```
  */
 export class JsonNumber {
   constructor(readonly text: string) {}

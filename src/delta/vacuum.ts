@@ -1,11 +1,11 @@
 /** Vacuum: deleting files the table no longer references, once they are older than the retention period. */
 
-import { decodePath } from "./actions.ts";
 import type { TableWriter } from "./commit.ts";
 import { deletionVectorPath } from "./deletion_vector.ts";
-import { DeltaError } from "./errors.ts";
+import { DeltaError, isDeltaError } from "./errors.ts";
+import { dataFilePath } from "./scan.ts";
 import type { DeletionVectorDescriptor } from "./actions.ts";
-import type { ObjectInfo } from "./storage.ts";
+import type { ObjectInfo, Store } from "./storage.ts";
 import { writeProperties } from "./write_support.ts";
 
 /** Options of {@link vacuum}. */
@@ -39,6 +39,16 @@ function isHidden(path: string): boolean {
   return path.split("/").some((segment) =>
     (segment.startsWith("_") || segment.startsWith(".")) && !segment.includes("=")
   );
+}
+
+/** The table-relative path of a data file named by an action, or undefined when it lies outside the table. */
+function insideTable(store: Store, path: string): string | undefined {
+  try {
+    return dataFilePath(store, path);
+  } catch (e) {
+    if (isDeltaError(e, "UnsupportedFeature")) return undefined;
+    throw e;
+  }
 }
 
 /** The table-relative file of a DV, or undefined for inline DVs and DVs outside the table. */
@@ -88,14 +98,10 @@ export async function vacuum(
   const root = store.locate("");
   const referenced = new Set<string>();
   const keep = (path: string | undefined) => path !== undefined && referenced.add(path);
-  for (const add of state.files.values()) {
-    keep(decodePath(add.path));
-    keep(dvFile(add.deletionVector, root));
-  }
-  for (const remove of state.tombstones.values()) {
-    if ((remove.deletionTimestamp ?? 0) <= cutoff) continue;
-    keep(decodePath(remove.path));
-    keep(dvFile(remove.deletionVector, root));
+  for (const file of [...state.files.values(), ...state.tombstones.values()]) {
+    if ("deletionTimestamp" in file && (file.deletionTimestamp ?? 0) <= cutoff) continue;
+    keep(insideTable(store, file.path));
+    keep(dvFile(file.deletionVector, root));
   }
   const doomed: ObjectInfo[] = (await store.list("", { recursive: true })).filter((o) =>
     !isHidden(o.path) && !referenced.has(o.path) && o.mtime < cutoff

@@ -152,3 +152,21 @@ Deno.test("compact conflicts with a removal of a file it rewrote that lands befo
     assert.deepEqual((await readRows(dir)).map((r) => r.id).length, 1);
   });
 });
+
+Deno.test("vacuum keeps a live file the log names by an absolute file: URI inside the table", async () => {
+  await withTempTable(async (store, dir) => {
+    const writer = await createTable(store, { schema });
+    await writer.append({ day: ["a"], id: [1], m: [null] });
+    const [add] = [...writer.state.files.values()];
+    // Re-point the file at an absolute URI (as shallow clones and some writers do).
+    await Deno.mkdir(`${dir}/abs dir`);
+    await Deno.rename(`${dir}/${decodeURIComponent(add.path)}`, `${dir}/abs dir/f.parquet`);
+    const absolute = { ...add, path: `file://${encodeURI(dir)}/abs%20dir/f.parquet` };
+    await writer.commit([{ remove: { path: add.path, dataChange: false } }, {
+      add: { ...absolute, dataChange: false },
+    }]);
+    const result = await vacuum(writer, { retentionMs: 0, force: true, now: Date.now() + HOUR });
+    assert.deepEqual(result.files, []);
+    assert.deepEqual((await readRows(dir)).map((r) => r.id), [1n]);
+  });
+});
