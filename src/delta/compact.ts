@@ -1,9 +1,10 @@
 /** Compaction: rewriting a partition's small files into fewer larger ones, in one commit that changes no data. */
 
-import type { Action, AddFile } from "./actions.ts";
+import type { Action, AddFile, Metadata } from "./actions.ts";
 import { type CommitResult, removeOf, type TableWriter } from "./commit.ts";
 import { Scan } from "./scan.ts";
 import { parseSchema } from "./schema.ts";
+import type { Store } from "./storage.ts";
 import { writeDataFiles } from "./write_files.ts";
 import { writeProperties } from "./write_support.ts";
 
@@ -45,6 +46,47 @@ function bins(files: AddFile[], target: number): AddFile[][] {
 }
 
 /**
+ * The actions that swap `files` (live files of one partition) for new files holding the same
+ * rows: the new files are written (and fsynced) here; the returned `remove`s and `add`s all
+ * have `dataChange: false`, ready to be committed alone or with other actions.
+ *
+ * @example
+ * ```ts
+ * const swap = await rewriteFiles(store, writer.state.metadata, smallFiles);
+ * await writer.commit(swap, { operation: "OPTIMIZE" });
+ * ```
+ */
+export async function rewriteFiles(
+  store: Store,
+  metadata: Metadata,
+  files: AddFile[],
+  options: { now?: number; numIndexedCols?: number } = {},
+): Promise<Action[]> {
+  const schema = parseSchema(metadata.schemaString);
+  const scan = new Scan({
+    store,
+    schema,
+    partitionColumns: metadata.partitionColumns,
+    columnMappingMode: "none",
+    files,
+  });
+  const columns: Record<string, unknown[]> = Object.fromEntries(
+    schema.fields.map((f) => [f.name, []]),
+  );
+  for await (const row of scan.rows()) {
+    for (const f of schema.fields) columns[f.name].push(row[f.name]);
+  }
+  const now = options.now ?? Date.now();
+  const { adds } = await writeDataFiles(store, metadata, columns, {
+    numIndexedCols: options.numIndexedCols,
+  });
+  return [
+    ...files.map((file): Action => ({ remove: removeOf(file, now, false) })),
+    ...adds.map((add): Action => ({ add: { ...add, dataChange: false } })),
+  ];
+}
+
+/**
  * Rewrites the small live files of each partition into larger ones and commits the swap as
  * one `OPTIMIZE` commit whose actions all have `dataChange: false`: the table's rows (after
  * deletion vectors) are the same before and after. A concurrent commit that removes one of
@@ -64,7 +106,6 @@ export async function compact(
   const { store, state } = writer;
   const target = options.targetFileSize ?? 64 * 1024 * 1024;
   const minFiles = options.minFiles ?? 2;
-  const schema = parseSchema(state.metadata.schemaString);
   const partitionColumns = state.metadata.partitionColumns;
   const byPartition = new Map<string, AddFile[]>();
   for (const file of state.files.values()) {
@@ -80,24 +121,10 @@ export async function compact(
     if (files.length < minFiles) continue;
     files.sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : 1));
     for (const bin of bins(files, target)) {
-      const scan = new Scan({
-        store,
-        schema,
-        partitionColumns,
-        columnMappingMode: "none",
-        files: bin,
-      });
-      const columns: Record<string, unknown[]> = Object.fromEntries(
-        schema.fields.map((f) => [f.name, []]),
-      );
-      for await (const row of scan.rows()) {
-        for (const f of schema.fields) columns[f.name].push(row[f.name]);
-      }
-      const { adds } = await writeDataFiles(store, state.metadata, columns, { numIndexedCols });
-      for (const file of bin) actions.push({ remove: removeOf(file, now, false) });
-      for (const add of adds) actions.push({ add: { ...add, dataChange: false } });
+      const swap = await rewriteFiles(store, state.metadata, bin, { now, numIndexedCols });
+      actions.push(...swap);
       filesRemoved += bin.length;
-      filesAdded += adds.length;
+      filesAdded += swap.length - bin.length;
     }
   }
   if (actions.length === 0) return { commit: null, filesRemoved: 0, filesAdded: 0 };
