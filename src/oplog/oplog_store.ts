@@ -2,8 +2,9 @@
 import { createHash } from "node:crypto";
 import { createTable } from "../delta/create.ts";
 import { TableWriter } from "../delta/commit.ts";
-import { type AddFile, isDeltaError, LocalStore, type Store } from "../delta/mod.ts";
+import { type Action, type AddFile, isDeltaError, LocalStore, type Store } from "../delta/mod.ts";
 import type { Columns } from "../delta/parquet_write.ts";
+import { rewriteFiles } from "../delta/compact.ts";
 import { writeDataFiles } from "../delta/write_files.ts";
 import {
   type CommitBatch,
@@ -17,6 +18,7 @@ import {
   TinyFsError,
 } from "../tinyfs/mod.ts";
 import { BlobStore } from "./blob_store.ts";
+import { filesToMerge } from "./compaction.ts";
 import {
   applyChanges,
   decodeChanges,
@@ -177,8 +179,14 @@ export class OplogStore implements Persistence {
         });
         this.#noteWritten(this.#writer.state.files.values(), rows);
       } else {
-        const { adds } = await writeDataFiles(this.#table, this.#writer.state.metadata, data);
-        await this.#writer.commit(adds.map((add) => ({ add })), {
+        const { metadata } = this.#writer.state;
+        const { adds } = await writeDataFiles(this.#table, metadata, data);
+        const merges: Action[] = [];
+        for (const part of new Set(rows.map((r) => r.part_id))) {
+          const merge = filesToMerge(this.#partitionFiles().get(part) ?? []);
+          if (merge.length) merges.push(...await rewriteFiles(this.#table, metadata, merge));
+        }
+        await this.#writer.commit([...adds.map((add) => ({ add })), ...merges], {
           operation: "WRITE",
           operationParameters: { mode: "Append" },
           isBlindAppend: false,
