@@ -51,6 +51,12 @@ export class FS {
   #snapshot: Snapshot | undefined;
 
   private constructor(persistence: Persistence, options: OpenOptions) {
+    if ((persistence.stageFile === undefined) !== (persistence.streamStaged === undefined)) {
+      throw new TypeError(
+        "a store offers stageFile and streamStaged together or neither: " +
+          "reads inside a transaction must be able to stream what it staged",
+      );
+    }
     this.#persistence = persistence;
     this.#factories = options.factories ?? {};
     this.#now = options.now ?? Date.now;
@@ -66,6 +72,7 @@ export class FS {
     options: OpenOptions & { readonly meta?: TransactionMeta } = {},
   ): Promise<FS> {
     const head = await persistence.head();
+    const fs = new FS(persistence, options);
     if (head !== -1) {
       throw new TinyFsError(
         "AlreadyExists",
@@ -88,7 +95,7 @@ export class FS {
         entries: [],
       }],
     });
-    return new FS(persistence, options);
+    return fs;
   }
 
   /** Opens the tree in `persistence`; `NotFound` if it was never initialized. */
@@ -136,7 +143,13 @@ export class FS {
    */
   async transact<T>(meta: TransactionMeta, body: (root: WD) => Promise<T> | T): Promise<T> {
     const head = await this.#persistence.head();
-    const transaction = new Transaction(this.#snapshotAt(head), head + 1, this.#now(), meta);
+    const transaction = new Transaction(
+      this.#snapshotAt(head),
+      head + 1,
+      this.#now(),
+      meta,
+      this.#persistence,
+    );
     let result: T;
     try {
       result = await body(this.#rootOf(transaction, transaction));

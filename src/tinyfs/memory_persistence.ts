@@ -1,15 +1,19 @@
 /** An in-memory store of node versions: the reference implementation of the persistence seam. */
 
-import { streamOf } from "./bytes.ts";
+import { createHash } from "node:crypto";
+import { streamOf, toBytes } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
 import { isNodeId } from "./node_id.ts";
-import type { CommitBatch, NewVersion, Persistence } from "./persistence.ts";
+import type { CommitBatch, NewVersion, Persistence, StagedBody } from "./persistence.ts";
 import { type DirEntry, kindOf, type NodeKey, type NodeVersion } from "./records.ts";
 
 /**
  * Keeps every committed version in memory, answers reads as of any transaction, and checks
  * each batch the way a durable store must (seq order, version order, partitions, bodies)
  * before applying any of it. The committed batches stay readable through {@link commits}.
+ * It offers staging: a staged body is kept as the chunks it arrived in (never joined into
+ * one buffer) and streamed back in those chunks, and a batch may only name bodies this
+ * store staged, with their sizes.
  *
  * @example
  * ```ts
@@ -22,6 +26,8 @@ export class MemoryPersistence implements Persistence {
   #head = -1;
   readonly #nodes = new Map<string, NewVersion[]>();
   readonly #commits: CommitBatch[] = [];
+  /** Staged bodies by their `ref`, each as the chunks it arrived in. */
+  readonly #staged = new Map<unknown, readonly Uint8Array[]>();
 
   /** Every batch committed so far, oldest first (copies of what was handed over). */
   get commits(): readonly CommitBatch[] {
@@ -37,7 +43,7 @@ export class MemoryPersistence implements Persistence {
     return Promise.resolve(
       versions
         .filter((v) => v.seq <= seq && v.partId === key.partId)
-        .map(({ content: _c, entries: _e, ...header }) => copyVersion(header)),
+        .map(({ content: _c, staged: _s, entries: _e, ...header }) => copyVersion(header)),
     );
   }
 
@@ -49,16 +55,38 @@ export class MemoryPersistence implements Persistence {
     });
   }
 
-  readFile(key: NodeKey, version: number): Promise<Uint8Array> {
+  async readFile(key: NodeKey, version: number): Promise<Uint8Array> {
+    const found = this.#version(key, version);
+    if (found.staged) return await toBytes(this.#streamChunks(found.staged));
+    if (!found.content) throw this.#wrongKind(key, version, "a file");
+    return found.content.slice();
+  }
+
+  streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
     return settle(() => {
-      const content = this.#version(key, version).content;
-      if (!content) throw this.#wrongKind(key, version, "a file");
-      return content.slice();
+      const found = this.#version(key, version);
+      if (found.staged) return this.#streamChunks(found.staged);
+      if (!found.content) throw this.#wrongKind(key, version, "a file");
+      return streamOf(found.content);
     });
   }
 
-  async streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
-    return streamOf(await this.readFile(key, version));
+  async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {
+    const chunks: Uint8Array[] = [];
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of body) {
+      chunks.push(chunk.slice());
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    const ref = Symbol("staged body");
+    this.#staged.set(ref, chunks);
+    return { size, hash: hash.digest("hex"), ref };
+  }
+
+  streamStaged(staged: StagedBody): Promise<ReadableStream<Uint8Array>> {
+    return settle(() => this.#streamChunks(staged));
   }
 
   commit(batch: CommitBatch): Promise<void> {
@@ -89,6 +117,19 @@ export class MemoryPersistence implements Persistence {
     this.#head = batch.seq;
   }
 
+  /** The chunks of a body this store staged, as a stream of copies made as they are pulled. */
+  #streamChunks(staged: StagedBody): ReadableStream<Uint8Array> {
+    const chunks = this.#staged.get(staged.ref);
+    if (!chunks) {
+      throw new TinyFsError(
+        "NotFound",
+        "/",
+        `no body with hash ${staged.hash} was staged in this store`,
+      );
+    }
+    return ReadableStream.from(chunks.values().map((c) => c.slice()));
+  }
+
   #check(batch: CommitBatch, v: NewVersion, seen: Set<string>): void {
     const at = `node ${v.nodeId}`;
     const bad = (why: string) =>
@@ -109,8 +150,11 @@ export class MemoryPersistence implements Persistence {
     if (kind === "directory" && v.partId !== v.nodeId) {
       throw bad("is a directory outside its own partition");
     }
+    if (v.staged && (!this.#staged.has(v.staged.ref) || v.staged.size !== v.size)) {
+      throw bad(`names a staged body this store did not stage as ${v.size} bytes`);
+    }
     const bodyOk = kind === "file"
-      ? v.content !== undefined
+      ? (v.content !== undefined) !== (v.staged !== undefined)
       : kind === "symlink"
       ? v.target !== undefined
       : v.entryType === "directory:dynamic"

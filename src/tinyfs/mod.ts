@@ -10,7 +10,13 @@ export { type CopyDestination, copyTarget } from "./copy_destination.ts";
 export { MAX_SYMLINKS } from "./resolve.ts";
 export type { Content } from "./bytes.ts";
 export { isTinyFsError, TinyFsError, type TinyFsErrorCode } from "./errors.ts";
-export type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
+export type {
+  CommitBatch,
+  NewVersion,
+  Persistence,
+  StagedBody,
+  TransactionMeta,
+} from "./persistence.ts";
 export { MemoryPersistence } from "./memory_persistence.ts";
 export {
   type DirEntry,

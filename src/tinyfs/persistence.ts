@@ -12,13 +12,28 @@ export interface TransactionMeta {
 }
 
 /**
- * A version written by a commit: the row's header plus its body. Files carry `content`
- * (the whole body), plain directories carry `entries` (the complete, name-sorted list of
- * this version: a snapshot, not a change log), symlinks and dynamic directories carry
- * neither (their `target` / `dynamic` field is the body).
+ * A file body the store has already persisted, before the transaction that uses it commits
+ * (see {@link Persistence.stageFile}). `size` is its byte length and `hash` its SHA-256 in
+ * lowercase hex; `ref` is the store's own handle on it, opaque to tinyfs, which only hands it
+ * back to the store that made it.
+ */
+export interface StagedBody {
+  readonly size: number;
+  readonly hash: string;
+  readonly ref: unknown;
+}
+
+/**
+ * A version written by a commit: the row's header plus its body. Files carry exactly one of
+ * `content` (the whole body, for bytes and text written through tinyfs) or `staged` (a body
+ * the store staged, for streams written through a store that offers staging; its `size`
+ * equals the version's). Plain directories carry `entries` (the complete, name-sorted list
+ * of this version: a snapshot, not a change log); symlinks and dynamic directories carry
+ * none of these (their `target` / `dynamic` field is the body).
  */
 export interface NewVersion extends NodeVersion {
   readonly content?: Uint8Array;
+  readonly staged?: StagedBody;
   readonly entries?: readonly DirEntry[];
 }
 
@@ -59,8 +74,25 @@ export interface Persistence {
   /** The body of one version of a file as a stream, for bodies too big to hold at once. */
   streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>>;
   /**
-   * Makes the batch durable and visible atomically, or fails leaving nothing behind. A batch
-   * whose `seq` is not the current head plus one is refused with a `Conflict` error.
+   * Optional: persists a file body before commit, reading `body` to its end in bounded
+   * memory, and describes it. When a store offers this (and then also
+   * {@link streamStaged}), every stream written through tinyfs is staged rather than
+   * collected, and the version handed to {@link commit} carries `staged`, not `content`.
+   * A staged body belongs to no node until a commit names it; one named by no commit (its
+   * transaction was abandoned or lost a race, or a later write in the same transaction
+   * replaced it) may stay behind for maintenance to remove. A failing `body` stream fails
+   * the staging.
+   */
+  stageFile?(body: ReadableStream<Uint8Array>): Promise<StagedBody>;
+  /**
+   * Optional, required with {@link stageFile}: a staged body as a stream, so reads inside
+   * the transaction that staged it see it before it commits.
+   */
+  streamStaged?(staged: StagedBody): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Makes the batch durable and visible atomically, or fails leaving nothing behind (bodies
+   * it staged earlier may stay, unreferenced). A batch whose `seq` is not the current head
+   * plus one is refused with a `Conflict` error.
    */
   commit(batch: CommitBatch): Promise<void>;
 }

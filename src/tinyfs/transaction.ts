@@ -1,10 +1,11 @@
 /** A transaction's pending changes: an overlay of new node versions over one committed state. */
 
-import { streamOf } from "./bytes.ts";
+import type { Content } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
+import { bodySize, type FileBody, fileBody, readBody, streamBody } from "./file_body.ts";
 import { newNodeId, type NodeId } from "./node_id.ts";
 import { compareNames } from "./path.ts";
-import type { CommitBatch, NewVersion, TransactionMeta } from "./persistence.ts";
+import type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
 import {
   type DirEntry,
   type DynamicSpec,
@@ -19,7 +20,7 @@ import type { TreeState } from "./state.ts";
 /** What a new node starts as: its type and its body. */
 export interface NewNode {
   readonly entryType: EntryType;
-  readonly content?: Uint8Array;
+  readonly body?: FileBody;
   readonly target?: string;
   readonly dynamic?: DynamicSpec;
 }
@@ -27,7 +28,7 @@ export interface NewNode {
 /** The one pending version of a node in this transaction. */
 interface Pending {
   record: NodeVersion;
-  content?: Uint8Array;
+  body?: FileBody;
   /** For plain directories: the complete entry list of the new version. */
   readonly entries?: Map<string, DirEntry>;
 }
@@ -37,11 +38,12 @@ interface Pending {
  * transaction: the first change copies its newest committed version, later changes edit
  * that copy. Reads answer from the pending version when there is one and from the base
  * otherwise, so the pending version is the single source of truth for what it covers.
- * A node created and then unlinked in the same transaction is left out of the batch.
+ * A node created and then unlinked in the same transaction is left out of the batch. File
+ * bodies are staged in `store` when it offers staging (see {@link Persistence.stageFile}).
  *
  * @example
  * ```ts
- * const txn = new Transaction(snapshot, snapshot.seq + 1, Date.now(), { command: ["mkdir", "/a"] });
+ * const txn = new Transaction(snapshot, snapshot.seq + 1, Date.now(), { command: ["mkdir", "/a"] }, store);
  * await txn.create(ROOT_KEY, "a", { entryType: "directory" }, "/a");
  * await store.commit(txn.commitBatch());
  * ```
@@ -55,6 +57,7 @@ export class Transaction implements TreeState {
     readonly seq: number,
     readonly timestamp: number,
     readonly meta: TransactionMeta,
+    readonly store: Persistence,
   ) {}
 
   async versions(key: NodeKey): Promise<readonly NodeVersion[]> {
@@ -73,13 +76,22 @@ export class Transaction implements TreeState {
   }
 
   content(key: NodeKey, version: number): Promise<Uint8Array> {
-    const pending = this.#pendingContent(key, version);
-    return pending ? Promise.resolve(pending.slice()) : this.base.content(key, version);
+    const pending = this.#pendingBody(key, version);
+    return pending ? readBody(pending, this.store) : this.base.content(key, version);
   }
 
   stream(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
-    const pending = this.#pendingContent(key, version);
-    return pending ? Promise.resolve(streamOf(pending)) : this.base.stream(key, version);
+    const pending = this.#pendingBody(key, version);
+    return pending ? streamBody(pending, this.store) : this.base.stream(key, version);
+  }
+
+  /**
+   * Prepares content for a file version: a stream is staged in the store when it offers
+   * staging, anything else is held as bytes.
+   */
+  body(content: Content): Promise<FileBody> {
+    this.#assertOpen();
+    return fileBody(content, this.store);
   }
 
   /**
@@ -93,8 +105,11 @@ export class Transaction implements TreeState {
     const key = kindOf(node.entryType) === "directory"
       ? { partId: nodeId, nodeId }
       : { partId: parent.nodeId, nodeId };
-    const size = node.content?.length ??
-      (node.target === undefined ? 0 : new TextEncoder().encode(node.target).length);
+    const size = node.body
+      ? bodySize(node.body)
+      : node.target === undefined
+      ? 0
+      : new TextEncoder().encode(node.target).length;
     const record: NodeVersion = {
       ...key,
       entryType: node.entryType,
@@ -107,7 +122,7 @@ export class Transaction implements TreeState {
     };
     this.#pending.set(nodeId, {
       record,
-      content: node.content,
+      body: node.body,
       entries: node.entryType === "directory" ? new Map() : undefined,
     });
     entries.set(name, { name, ...key, entryType: node.entryType });
@@ -118,7 +133,7 @@ export class Transaction implements TreeState {
    * Gives a file new content: its one new version in this transaction (a second write in the
    * same transaction replaces the first). The entry type changes only when given.
    */
-  async write(key: NodeKey, content: Uint8Array, entryType?: FileEntryType): Promise<void> {
+  async write(key: NodeKey, body: FileBody, entryType?: FileEntryType): Promise<void> {
     this.#assertOpen();
     if (!this.#pending.has(key.nodeId)) {
       const committed = await this.base.versions(key);
@@ -128,10 +143,10 @@ export class Transaction implements TreeState {
       }
     }
     const pending = this.#pending.get(key.nodeId)!;
-    pending.content = content;
+    pending.body = body;
     pending.record = {
       ...pending.record,
-      size: content.length,
+      size: bodySize(body),
       entryType: entryType ?? pending.record.entryType,
     };
   }
@@ -173,7 +188,7 @@ export class Transaction implements TreeState {
       const pending = this.#pending.get(id)!;
       versions.push({
         ...header(pending),
-        ...(pending.content && { content: pending.content }),
+        ...pending.body,
         ...(pending.entries && {
           entries: [...pending.entries.values()].sort((a, b) => compareNames(a.name, b.name)),
         }),
@@ -236,9 +251,9 @@ export class Transaction implements TreeState {
     };
   }
 
-  #pendingContent(key: NodeKey, version: number): Uint8Array | undefined {
+  #pendingBody(key: NodeKey, version: number): FileBody | undefined {
     const pending = this.#pending.get(key.nodeId);
-    return pending?.record.version === version ? pending.content : undefined;
+    return pending?.record.version === version ? pending.body : undefined;
   }
 
   #assertOpen(): void {

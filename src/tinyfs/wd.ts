@@ -1,6 +1,7 @@
 /** Working directories: reading and changing the tree relative to one directory. */
 
 import { type Content, toBytes } from "./bytes.ts";
+import { releaseUnread } from "./file_body.ts";
 import type { CallContext } from "./call_context.ts";
 import { type CopyDestination, copyDestination } from "./copy_destination.ts";
 import { factoryNamed } from "./dynamic.ts";
@@ -9,7 +10,7 @@ import { type Frame, framesPath, type Handle, handleKind } from "./handle.ts";
 import type { Metadata } from "./metadata.ts";
 import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
 import { compareNames, joinPath, validateName } from "./path.ts";
-import type { FileEntryType, NodeKey } from "./records.ts";
+import type { EntryType, FileEntryType, NodeKey } from "./records.ts";
 import { framesOf, resolve, type Resolved } from "./resolve.ts";
 import type { NewNode, Transaction } from "./transaction.ts";
 import type { Tree } from "./tree.ts";
@@ -155,38 +156,45 @@ export class WD {
     return copyDestination(this.#tree, this.#context, this.#frames, dest, sources);
   }
 
-  /** Creates a file; `AlreadyExists` if anything is at `path`. */
+  /**
+   * Creates a file; `AlreadyExists` if anything is at `path`. A stream is read only once
+   * the path is known to be free, and then staged in the store when it offers staging (never
+   * held whole); a stream left unread because the call failed is cancelled.
+   */
   async createFile(
     path: string,
     content: Content = new Uint8Array(),
     options: FileOptions = {},
   ): Promise<NodePath> {
-    const transaction = this.#writable(path);
-    const bytes = await toBytes(content);
-    const found = await this.#resolve(path, false, options.parents);
-    const handle = await this.#create(transaction, found, {
-      entryType: options.entryType ?? "file:data",
-      content: bytes,
-    });
-    return this.#node(found.parent, found.name, handle, found.path);
+    try {
+      const transaction = this.#writable(path);
+      const found = await this.#resolve(path, false, options.parents);
+      return await this.#createFile(transaction, found, content, options);
+    } catch (e) {
+      await releaseUnread(content, e);
+      throw e;
+    }
   }
 
   /**
    * Writes a file: a new version if one exists at `path` (symlinks followed), else a new
    * file. A node gets at most one new version per transaction; writing it again in the
-   * same transaction replaces that version's content.
+   * same transaction replaces that version's content. Streams are treated as by
+   * {@link createFile}.
    */
   async write(path: string, content: Content, options: FileOptions = {}): Promise<NodePath> {
-    const transaction = this.#writable(path);
-    const bytes = await toBytes(content);
-    const found = await this.#resolve(path, true, options.parents);
-    if (!found.handle) {
-      const handle = await this.#create(transaction, found, {
-        entryType: options.entryType ?? "file:data",
-        content: bytes,
-      });
-      return this.#node(found.parent, found.name, handle, found.path);
+    try {
+      return await this.#write(path, content, options);
+    } catch (e) {
+      await releaseUnread(content, e);
+      throw e;
     }
+  }
+
+  async #write(path: string, content: Content, options: FileOptions): Promise<NodePath> {
+    const transaction = this.#writable(path);
+    const found = await this.#resolve(path, true, options.parents);
+    if (!found.handle) return this.#createFile(transaction, found, content, options);
     if (handleKind(found.handle) === "directory") {
       throw new TinyFsError(
         "IsADirectory",
@@ -201,8 +209,23 @@ export class WD {
         `cannot write ${found.path}: it is computed by a dynamic directory`,
       );
     }
-    await transaction.write(found.handle.key, bytes, options.entryType);
+    await transaction.write(found.handle.key, await transaction.body(content), options.entryType);
     return this.#node(found.parent, found.name, found.handle, found.path);
+  }
+
+  async #createFile(
+    transaction: Transaction,
+    found: Resolved,
+    content: Content,
+    options: FileOptions,
+  ): Promise<NodePath> {
+    const entryType = options.entryType ?? "file:data";
+    const parent = this.#creatable(found, entryType);
+    const key = await transaction.create(parent, found.name, {
+      entryType,
+      body: await transaction.body(content),
+    }, found.path);
+    return this.#node(found.parent, found.name, { tag: "stored", key, entryType }, found.path);
   }
 
   /**
@@ -366,6 +389,16 @@ export class WD {
 
   /** Creates `node` where `found` says nothing is yet. */
   async #create(transaction: Transaction, found: Resolved, node: NewNode): Promise<Handle> {
+    const parent = this.#creatable(found, node.entryType);
+    const key = await transaction.create(parent, found.name, node, found.path);
+    return { tag: "stored", key, entryType: node.entryType };
+  }
+
+  /**
+   * Checks that a node of `entryType` can be created where `found` says nothing is yet, and
+   * returns the directory to create it in.
+   */
+  #creatable(found: Resolved, entryType: EntryType): NodeKey {
     if (!found.named) {
       throw new TinyFsError(
         "InvalidPath",
@@ -376,17 +409,15 @@ export class WD {
     if (found.handle) {
       throw new TinyFsError("AlreadyExists", found.path, `${found.path} already exists`);
     }
-    if (found.directoryOnly && node.entryType !== "directory") {
+    if (found.directoryOnly && entryType !== "directory") {
       throw new TinyFsError(
         "InvalidPath",
         found.path,
-        `cannot create ${found.path}/ as a ${node.entryType}: a path ending in / names a directory`,
+        `cannot create ${found.path}/ as a ${entryType}: a path ending in / names a directory`,
       );
     }
     validateName(found.name, found.path);
-    const parent = this.#storedDirectory(found.parent, found.path);
-    const key = await transaction.create(parent, found.name, node, found.path);
-    return { tag: "stored", key, entryType: node.entryType };
+    return this.#storedDirectory(found.parent, found.path);
   }
 
   #resolve(path: string, follow: boolean, parents = false): Promise<Resolved> {

@@ -151,3 +151,37 @@ Deno.test("memory store: malformed or out-of-order batches are refused whole", a
   );
   assert.equal(store.commits.length, 3);
 });
+
+Deno.test("memory store: staged bodies are kept in their chunks and only its own are accepted", async () => {
+  const { store, file } = await storeWithFile();
+  const staged = await store.stageFile(ReadableStream.from([bytes("ab"), bytes("cde")]));
+  assert.equal(staged.size, 5);
+  assert.deepEqual(
+    (await Array.fromAsync(await store.streamStaged(staged))).map(text),
+    ["ab", "cde"],
+  );
+  const v = (over: Partial<NewVersion>): NewVersion => ({
+    ...file,
+    entryType: "file:data",
+    version: 3,
+    seq: 3,
+    timestamp: 3,
+    size: 5,
+    staged,
+    ...over,
+  });
+  const foreign = await new MemoryPersistence().stageFile(ReadableStream.from([bytes("abcde")]));
+  await rejectsWith(store.commit(batch(3, [v({ staged: foreign })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ staged: { ...staged, ref: {} } })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ size: 4 })])), "Conflict");
+  await rejectsWith(store.commit(batch(3, [v({ content: bytes("abcde") })])), "Conflict");
+  assert.equal(await store.head(), 2, "nothing applied");
+  await store.commit(batch(3, [v({})]));
+  assert.equal(text(await store.readFile(file, 3)), "abcde");
+  assert.deepEqual((await Array.fromAsync(await store.streamFile(file, 3))).map(text), [
+    "ab",
+    "cde",
+  ]);
+  assert.equal("staged" in (await store.readVersions(file, 3))[2], false, "headers only");
+  await rejectsWith(store.streamStaged({ ...staged, ref: {} }), "NotFound");
+});
