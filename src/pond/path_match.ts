@@ -1,0 +1,57 @@
+/** Whether a change touches the paths a glob names: the glob's own syntax, applied to changed paths. */
+import { compileGlob, type GlobSegment, matchSegment } from "../tinyfs/mod.ts";
+import type { PathChange } from "./changes.ts";
+
+type Relation = "none" | "beneath" | "match";
+
+/**
+ * A test for changes touching the paths `pattern` matches (tinyfs glob syntax; relative
+ * patterns start at the root). A change touches them when the glob matches its path or a
+ * directory above it (a change inside a matched directory), or — for a directory removed or
+ * moved with everything in it — could match something beneath it. A move counts at both
+ * ends. Malformed patterns are `InvalidPath`.
+ *
+ * @example
+ * ```ts
+ * const touches = changeMatcher("/sites/{north,south}");
+ * touches({ change: "added", path: "/sites/north/raw/a.csv", … }); // true
+ * ```
+ */
+export function changeMatcher(pattern: string): (change: PathChange) => boolean {
+  const { segments } = compileGlob(pattern);
+  const test = (path: string, isDirectory: boolean, carriesContents: boolean): boolean => {
+    const parts = path.split("/").filter((p) => p !== "");
+    const found = relate(segments, 0, parts, 0);
+    return found === "match" || (found === "beneath" && isDirectory && carriesContents);
+  };
+  return (c) => {
+    const isDirectory = c.entryType === "directory";
+    const carries = c.change === "removed" || c.change === "moved";
+    return test(c.path, isDirectory, carries) ||
+      (c.from !== undefined && test(c.from, isDirectory, carries));
+  };
+}
+
+/** How `segments[si..]` relates to `parts[pi..]`: matches them (or a prefix), or could match beneath. */
+function relate(
+  segments: readonly GlobSegment[],
+  si: number,
+  parts: readonly string[],
+  pi: number,
+): Relation {
+  if (si === segments.length) return "match";
+  if (pi === parts.length) {
+    return segments.slice(si).every((s) => s.kind === "any-dirs") ? "match" : "beneath";
+  }
+  const segment = segments[si];
+  if (segment.kind === "any-dirs") {
+    const skip = relate(segments, si + 1, parts, pi);
+    return skip === "match" ? skip : best(skip, relate(segments, si, parts, pi + 1));
+  }
+  return matchSegment(segment, parts[pi]) ? relate(segments, si + 1, parts, pi + 1) : "none";
+}
+
+function best(a: Relation, b: Relation): Relation {
+  const rank = { none: 0, beneath: 1, match: 2 };
+  return rank[a] >= rank[b] ? a : b;
+}
