@@ -1,4 +1,4 @@
-/** Where copies go: the destination rules `pond copy` follows, decided before anything is written. */
+/** Where copies and moves go: the destination rules `pond copy` and `pond mv` follow, decided before anything changes. */
 
 import type { CallContext } from "./call_context.ts";
 import { TinyFsError } from "./errors.ts";
@@ -8,21 +8,25 @@ import { resolve } from "./resolve.ts";
 import type { Tree } from "./tree.ts";
 
 /**
- * What a copy destination turned out to be (paths are absolute):
- * - `into-directory`: an existing directory; each source goes in under its own name;
- * - `new-file`: a missing name in an existing directory, for exactly one source;
- * - `existing-file`: an existing file, for exactly one source; the copy is its new version.
+ * What a destination turned out to be (paths are absolute):
+ * - `into-directory`: an existing directory (symlinks followed); each source goes in under
+ *   its own name;
+ * - `new-entry`: a missing name in an existing directory, for exactly one source, which
+ *   takes that name;
+ * - `existing-entry`: an existing non-directory, for exactly one source: a copy becomes its
+ *   new version, a move replaces it.
  */
-export type CopyDestination =
+export type Destination =
   | { readonly kind: "into-directory"; readonly path: string }
-  | { readonly kind: "new-file"; readonly path: string }
-  | { readonly kind: "existing-file"; readonly path: string };
+  | { readonly kind: "new-entry"; readonly path: string }
+  | { readonly kind: "existing-entry"; readonly path: string };
 
 /**
  * Decides where `sources` (at least one) copies of files go when sent to `dest`, resolved
- * from `start`. `dest/` must be an existing directory (`NotFound` if missing,
- * `NotADirectory` if not a directory). Several sources need an existing directory
- * (`NotFound` if `dest` is missing, `NotADirectory` if it is a file).
+ * from `start`, following symlinks (a copy onto a symlink writes its target). `dest/` must
+ * be an existing directory (`NotFound` if missing, `NotADirectory` if not a directory).
+ * Several sources need an existing directory (`NotFound` if `dest` is missing,
+ * `NotADirectory` if it is not a directory).
  *
  * @example
  * ```ts
@@ -30,47 +34,82 @@ export type CopyDestination =
  * dest; // { kind: "into-directory", path: "/in" }
  * ```
  */
-export async function copyDestination(
+export function copyDestination(
   tree: Tree,
   context: CallContext,
   start: readonly Frame[],
   dest: string,
   sources: number,
-): Promise<CopyDestination> {
-  if (!Number.isInteger(sources) || sources < 1) {
-    throw new RangeError(`a copy needs at least one source, not ${sources}`);
-  }
-  const found = await resolve(tree, context, start, dest, { follow: true });
-  if (found.handle && handleKind(found.handle) === "directory") {
-    return { kind: "into-directory", path: found.path };
-  }
-  if (found.directoryOnly) {
-    throw new TinyFsError(
-      "NotFound",
-      found.path,
-      `${dest} ends in / but ${found.path} does not exist; create the directory first or drop the /`,
-    );
-  }
-  if (sources > 1) {
-    const why = found.handle ? "is a file" : "does not exist";
-    throw new TinyFsError(
-      found.handle ? "NotADirectory" : "NotFound",
-      found.path,
-      `copying ${sources} sources needs an existing directory, but ${found.path} ${why}`,
-    );
-  }
-  return { kind: found.handle ? "existing-file" : "new-file", path: found.path };
+): Promise<Destination> {
+  return destination(tree, context, start, dest, sources, "copying");
 }
 
 /**
- * The path one source is copied to, given the decided destination.
+ * Decides where `sources` (at least one) nodes go when moved to `dest`, by the same rules as
+ * {@link copyDestination}, except that a final symlink that does not lead to a directory is
+ * the destination itself (a move replaces the symlink, as `mv` does), not its target.
  *
  * @example
  * ```ts
- * copyTarget({ kind: "into-directory", path: "/in" }, "data/a.csv"); // "/in/a.csv"
- * copyTarget({ kind: "new-file", path: "/in/b.csv" }, "data/a.csv"); // "/in/b.csv"
+ * const dest = await moveDestination(tree, context, frames, "/archive", 1);
+ * await root.rename("/in/a.csv", destinationPath(dest, "/in/a.csv")); // "/archive/a.csv"
  * ```
  */
-export function copyTarget(dest: CopyDestination, source: string): string {
+export function moveDestination(
+  tree: Tree,
+  context: CallContext,
+  start: readonly Frame[],
+  dest: string,
+  sources: number,
+): Promise<Destination> {
+  return destination(tree, context, start, dest, sources, "moving");
+}
+
+async function destination(
+  tree: Tree,
+  context: CallContext,
+  start: readonly Frame[],
+  dest: string,
+  sources: number,
+  verb: "copying" | "moving",
+): Promise<Destination> {
+  if (!Number.isInteger(sources) || sources < 1) {
+    throw new RangeError(`${verb} needs at least one source, not ${sources}`);
+  }
+  const followed = await resolve(tree, context, start, dest, { follow: true });
+  if (followed.handle && handleKind(followed.handle) === "directory") {
+    return { kind: "into-directory", path: followed.path };
+  }
+  if (followed.directoryOnly) {
+    throw new TinyFsError(
+      "NotFound",
+      followed.path,
+      `${dest} ends in / but ${followed.path} does not exist; create the directory first or drop the /`,
+    );
+  }
+  const found = verb === "copying"
+    ? followed
+    : await resolve(tree, context, start, dest, { follow: false });
+  if (sources > 1) {
+    const why = found.handle ? "is not a directory" : "does not exist";
+    throw new TinyFsError(
+      found.handle ? "NotADirectory" : "NotFound",
+      found.path,
+      `${verb} ${sources} sources needs an existing directory, but ${found.path} ${why}`,
+    );
+  }
+  return { kind: found.handle ? "existing-entry" : "new-entry", path: found.path };
+}
+
+/**
+ * The path one source goes to, given the decided destination.
+ *
+ * @example
+ * ```ts
+ * destinationPath({ kind: "into-directory", path: "/in" }, "data/a.csv"); // "/in/a.csv"
+ * destinationPath({ kind: "new-entry", path: "/in/b.csv" }, "data/a.csv"); // "/in/b.csv"
+ * ```
+ */
+export function destinationPath(dest: Destination, source: string): string {
   return dest.kind === "into-directory" ? joinPath(dest.path, basename(source)) : dest.path;
 }

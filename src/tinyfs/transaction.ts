@@ -157,10 +157,16 @@ export class Transaction implements TreeState {
     if (!entries.delete(name)) throw new TinyFsError("NotFound", path, `${path} does not exist`);
   }
 
-  /** Moves the entry `from.name` of `from.parent` to `to.name` in `to.parent`. */
+  /**
+   * Moves the entry `from.name` of `from.parent` to `to.name` in `to.parent`, replacing the
+   * node `replacing` if that is what `to.name` holds (the caller has checked that it may).
+   * Anything else found at `to.name` — a name taken since the caller looked — is
+   * `AlreadyExists`. The replaced node's history stays.
+   */
   async move(
     from: { parent: NodeKey; name: string; path: string },
     to: { parent: NodeKey; name: string; path: string },
+    replacing?: NodeId,
   ): Promise<void> {
     const [source, target] = await Promise.all([
       this.#directoryForWrite(from.parent),
@@ -168,11 +174,12 @@ export class Transaction implements TreeState {
     ]);
     const entry = source.get(from.name);
     if (!entry) throw new TinyFsError("NotFound", from.path, `${from.path} does not exist`);
-    if (target.has(to.name)) {
+    const current = target.get(to.name);
+    if (current && current.nodeId !== replacing) {
       throw new TinyFsError(
         "AlreadyExists",
         to.path,
-        `cannot move ${from.path}: ${to.path} already exists`,
+        `cannot move ${from.path}: ${to.path} was created while it was being moved; try again`,
       );
     }
     source.delete(from.name);

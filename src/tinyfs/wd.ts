@@ -3,13 +3,14 @@
 import { type Content, toBytes } from "./bytes.ts";
 import { releaseUnread } from "./file_body.ts";
 import type { CallContext } from "./call_context.ts";
-import { type CopyDestination, copyDestination } from "./copy_destination.ts";
+import { copyDestination, type Destination, moveDestination } from "./destination.ts";
 import { factoryNamed } from "./dynamic.ts";
 import { isTinyFsError, TinyFsError } from "./errors.ts";
 import { type Frame, framesPath, type Handle, handleKind } from "./handle.ts";
 import type { Metadata } from "./metadata.ts";
 import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
 import { compareNames, joinPath, validateName } from "./path.ts";
+import type { NodeId } from "./node_id.ts";
 import type { EntryType, FileEntryType, NodeKey } from "./records.ts";
 import { framesOf, resolve, type Resolved } from "./resolve.ts";
 import type { NewNode, Transaction } from "./transaction.ts";
@@ -151,9 +152,20 @@ export class WD {
     return Array.fromAsync(this.visit(pattern));
   }
 
-  /** Where copies of `sources` files sent to `dest` go; see `copyDestination`. */
-  copyDestination(dest: string, sources: number): Promise<CopyDestination> {
+  /**
+   * Where copies of `sources` files sent to `dest` go (`cp` rules); see `copyDestination`.
+   * Each source's path is then `destinationPath(dest, source)`.
+   */
+  copyDestination(dest: string, sources: number): Promise<Destination> {
     return copyDestination(this.#tree, this.#context, this.#frames, dest, sources);
+  }
+
+  /**
+   * Where `sources` nodes moved to `dest` go (`mv` rules: into `dest` if it is a directory);
+   * see `moveDestination`. Move each with `rename(source, destinationPath(dest, source))`.
+   */
+  moveDestination(dest: string, sources: number): Promise<Destination> {
+    return moveDestination(this.#tree, this.#context, this.#frames, dest, sources);
   }
 
   /**
@@ -322,11 +334,16 @@ export class WD {
   }
 
   /**
-   * Moves the node at `from` (a symlink itself, not its target). If `to` is an existing
-   * directory (symlinks followed) the node moves into it under its own name; otherwise `to`
-   * is its new path and its parent must exist. An existing non-directory at the
-   * destination is `AlreadyExists` (remove it first); moving a directory into itself or
-   * below itself is `InvalidPath`. The node keeps its id and history.
+   * Moves the node at `from` (a symlink itself, not its target) to the path `to`, as
+   * `rename(2)` does: `to` names the node's new entry, whose parent must exist (a final
+   * symlink at `to` is replaced, not followed). Whatever `to` names is replaced when the
+   * kinds agree: a file or symlink replaces a non-directory, a directory replaces an empty
+   * directory (`NotEmpty` otherwise); a directory onto a non-directory is `NotADirectory`, a
+   * non-directory onto a directory is `IsADirectory`, and a non-directory onto `name/` is
+   * `NotADirectory`. Moving a node onto itself changes nothing; moving a directory into
+   * itself or below itself is `InvalidPath`. The node keeps its id and history, and so does a
+   * replaced node (readable by key and by time travel). To move into a directory by naming
+   * it, as `mv a dir/` does, decide the path with {@link moveDestination} first.
    */
   async rename(from: string, to: string): Promise<NodePath> {
     const transaction = this.#writable(from);
@@ -340,51 +357,77 @@ export class WD {
     }
     const sourceParent = this.#storedDirectory(source.parent, source.path);
     const handle = source.handle!;
-    const dest = await this.#resolve(to, true);
-    if (dest.path === source.path) {
+    const dest = await this.#resolve(to, false);
+    const destParent = dest.named && this.#storedDirectory(dest.parent, dest.path);
+    if (
+      destParent
+        ? destParent.nodeId === sourceParent.nodeId && dest.name === source.name
+        : sameNode(dest.handle, handle)
+    ) {
       return this.#node(source.parent, source.name, handle, source.path);
     }
-    let parent: readonly Frame[];
-    let name: string;
-    if (dest.handle && handleKind(dest.handle) === "directory") {
-      parent = framesOf(dest);
-      name = source.name;
-    } else if (dest.handle) {
-      throw new TinyFsError(
-        "AlreadyExists",
-        dest.path,
-        `cannot move ${source.path}: ${dest.path} already exists`,
-      );
-    } else if (dest.directoryOnly) {
-      throw new TinyFsError(
-        "NotFound",
-        dest.path,
-        `cannot move ${source.path} into ${dest.path}: it does not exist`,
-      );
-    } else {
-      parent = dest.parent;
-      name = dest.name;
-    }
-    const path = joinPath(framesPath(parent), name);
-    validateName(name, path);
-    const destParent = this.#storedDirectory(parent, path);
-    if (
-      handle.tag === "stored" &&
-      parent.some((f) => f.handle.tag === "stored" && f.handle.key.nodeId === handle.key.nodeId)
-    ) {
+    if (!destParent) {
       throw new TinyFsError(
         "InvalidPath",
-        path,
-        `cannot move ${source.path} into itself (${path})`,
+        dest.path,
+        `cannot move ${source.path} onto ${to}: name the new entry itself, not /, . or ..`,
       );
     }
-    if (destParent.nodeId !== sourceParent.nodeId || name !== source.name) {
-      await transaction.move(
-        { parent: sourceParent, name: source.name, path: source.path },
-        { parent: destParent, name, path },
+    validateName(dest.name, dest.path);
+    if (dest.parent.some((f) => sameNode(f.handle, handle))) {
+      throw new TinyFsError(
+        "InvalidPath",
+        dest.path,
+        `cannot move ${source.path} into itself (${dest.path})`,
       );
     }
-    return this.#node(parent, name, handle, path);
+    const replacing = await this.#replaceable(source.path, handle, dest);
+    await transaction.move(
+      { parent: sourceParent, name: source.name, path: source.path },
+      { parent: destParent, name: dest.name, path: dest.path },
+      replacing,
+    );
+    return this.#node(dest.parent, dest.name, handle, dest.path);
+  }
+
+  /**
+   * Checks that the node `handle` (at `from`) may take the entry `dest`, and returns the id of
+   * the node it replaces there, if any.
+   */
+  async #replaceable(from: string, handle: Handle, dest: Resolved): Promise<NodeId | undefined> {
+    const moving = handleKind(handle) === "directory";
+    const there = dest.handle;
+    if (!there) {
+      if (dest.directoryOnly && !moving) {
+        throw new TinyFsError(
+          "NotADirectory",
+          dest.path,
+          `cannot move ${from} to ${dest.path}/: it is not a directory`,
+        );
+      }
+      return undefined;
+    }
+    const key = this.#storedEntry(there, dest.path);
+    const replaced = handleKind(there) === "directory";
+    if (moving !== replaced) {
+      throw new TinyFsError(
+        moving ? "NotADirectory" : "IsADirectory",
+        dest.path,
+        moving
+          ? `cannot move directory ${from} onto ${dest.path}: it is not a directory`
+          : `cannot move ${from} onto ${dest.path}: it is a directory`,
+      );
+    }
+    if (there.tag === "stored" && there.entryType === "directory") {
+      if ((await this.#tree.state.entries(key)).size > 0) {
+        throw new TinyFsError(
+          "NotEmpty",
+          dest.path,
+          `cannot move ${from} onto ${dest.path}: it is a directory with entries`,
+        );
+      }
+    }
+    return key.nodeId;
   }
 
   /** Creates `node` where `found` says nothing is yet. */
@@ -462,6 +505,14 @@ export class WD {
     return directory.key;
   }
 
+  /** The key of a node stored as a directory entry; `ReadOnly` for anything computed. */
+  #storedEntry(handle: Handle, path: string): NodeKey {
+    if (handle.tag !== "stored") {
+      throw new TinyFsError("ReadOnly", path, `cannot change ${path}: it is computed on read`);
+    }
+    return handle.key;
+  }
+
   #writable(path: string): Transaction {
     if (!this.#transaction) {
       throw new TinyFsError(
@@ -472,4 +523,9 @@ export class WD {
     }
     return this.#transaction;
   }
+}
+
+/** Whether two handles are the same stored node. */
+function sameNode(a: Handle | undefined, b: Handle): boolean {
+  return a?.tag === "stored" && b.tag === "stored" && a.key.nodeId === b.key.nodeId;
 }

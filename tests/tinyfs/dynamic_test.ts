@@ -148,7 +148,8 @@ Deno.test("dynamic: directories are read-only inside; the dynamic node itself ca
     await rejectsWith(root.createDirectory("/2/d/e", { parents: true }), "ReadOnly", "/2/d");
     await rejectsWith(root.remove("/2/a"), "ReadOnly", "/2/a");
     await rejectsWith(root.rename("/2/a", "/b"), "ReadOnly", "/2/a");
-    await rejectsWith(root.rename("/x", "/2"), "ReadOnly", "/2/x");
+    await rejectsWith(root.rename("/x", "/2/x"), "ReadOnly", "/2/x");
+    await rejectsWith(root.rename("/x", "/2"), "IsADirectory", "/2");
     await root.rename("/2", "/3");
     assert.equal(text(await root.read("/3/a")), "A");
     await root.remove("/3");

@@ -1,7 +1,7 @@
 /** Tests for working directories: creating, reading, writing, versions, listing, removing, moving. */
 
 import assert from "node:assert/strict";
-import { isNodeId, ROOT_ID } from "../../src/tinyfs/mod.ts";
+import { destinationPath, isNodeId, ROOT_ID } from "../../src/tinyfs/mod.ts";
 import { build, newPond, rejectsWith, T0, text } from "./helpers.ts";
 
 Deno.test("wd: files are created, read as bytes and as a stream, and listed in name order", async () => {
@@ -217,7 +217,7 @@ Deno.test("wd: rename moves within a directory and into another, keeping the nod
   const before = await (await fs.root()).metadata("/a/f");
   await fs.transact({ command: ["mv"] }, async (root) => {
     assert.equal((await root.rename("/a/f", "/a/g")).path, "/a/g");
-    assert.equal((await root.rename("/a/g", "/b")).path, "/b/g", "into an existing directory");
+    assert.equal((await root.rename("/a/g", "/b/g")).path, "/b/g", "into another directory");
     assert.equal((await root.rename("/b/g", "/b/h")).path, "/b/h");
     assert.equal((await root.rename("/a", "/b/a2")).path, "/b/a2", "directories move too");
   });
@@ -230,23 +230,149 @@ Deno.test("wd: rename moves within a directory and into another, keeping the nod
   assert.equal(text(await root.read("/b/h")), "F");
 });
 
-Deno.test("wd: rename refuses to clobber, to move into itself, or to leave the tree", async () => {
-  const { fs } = await newPond();
-  await build(fs, { "/a/b/f": "F", "/x": "X" });
+Deno.test("wd: rename onto an existing file replaces it; the replaced node's history stays", async () => {
+  const { fs, store } = await newPond();
+  await build(fs, { "/d/old": "OLD", "/new": "NEW" });
+  await fs.transact({ command: ["t"] }, (root) => root.createSymlink("/d/link", "old"));
+  const replaced = await (await fs.root()).metadata("/d/old");
+  const moved = await (await fs.root()).metadata("/new");
   await fs.transact({ command: ["mv"] }, async (root) => {
-    await rejectsWith(root.rename("/x", "/a/b/f"), "AlreadyExists", "/a/b/f");
-    await rejectsWith(root.rename("/a", "/a/b"), "InvalidPath", "/a/b/a");
+    assert.equal((await root.rename("/new", "/d/old")).path, "/d/old");
+    assert.equal(text(await root.read("/d/old")), "NEW");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list("/")).map((e) => e.name), ["d"]);
+  const now = await root.metadata("/d/old");
+  assert.deepEqual(
+    [now.nodeId, now.version],
+    [moved.nodeId, 1],
+    "the name points at the moved node",
+  );
+  assert.equal(text(await root.read("/d/link")), "NEW", "symlinks follow the name");
+  const key = { partId: (await root.metadata("/d")).nodeId!, nodeId: replaced.nodeId! };
+  assert.deepEqual((await store.readVersions(key, await fs.head())).map((v) => v.version), [1]);
+  assert.equal(text(await store.readFile(key, 1)), "OLD", "the replaced node is readable by key");
+  assert.equal(text(await (await fs.root({ asOf: 2 })).read("/d/old")), "OLD");
+});
+
+Deno.test("wd: rename replaces a symlink itself, and a file onto a file through a symlinked parent", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/target": "T", "/d/f": "F" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/d/link", "target");
+    await root.createSymlink("/dl", "d");
+  });
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    await root.rename("/d/f", "/d/link");
+    assert.equal((await root.metadata("/d/link", { follow: false })).kind, "file");
+  });
+  const root = await fs.root();
+  assert.equal(text(await root.read("/d/link")), "F");
+  assert.equal(text(await root.read("/d/target")), "T", "the symlink's target is untouched");
+  await fs.transact({ command: ["mv"] }, async (w) => {
+    assert.equal((await w.rename("/d/link", "/dl/target")).path, "/d/target");
+  });
+  assert.deepEqual((await (await fs.root()).list("/d")).map((e) => e.name), ["target"]);
+});
+
+Deno.test("wd: rename of a directory replaces an empty directory, never a non-empty one", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/src/f": "F", "/full/g": "G" });
+  await fs.transact({ command: ["t"] }, (root) => root.createDirectory("/empty"));
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    await rejectsWith(root.rename("/src", "/full"), "NotEmpty", "/full");
+    assert.equal((await root.rename("/src", "/empty")).path, "/empty");
+    assert.equal((await root.rename("/empty", "/moved/")).path, "/moved", "a new name with /");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list()).map((e) => e.name), ["full", "moved"]);
+  assert.equal(text(await root.read("/moved/f")), "F");
+  assert.equal(text(await root.read("/full/g")), "G");
+});
+
+Deno.test("wd: rename between a file and a directory is IsADirectory or NotADirectory", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/d/f": "F", "/x": "X" });
+  await fs.transact({ command: ["t"] }, (root) => root.createDirectory("/empty"));
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    await root.createSymlink("/l", "/x");
+    await rejectsWith(root.rename("/x", "/empty"), "IsADirectory", "/empty");
+    await rejectsWith(root.rename("/l", "/empty"), "IsADirectory", "/empty");
+    await rejectsWith(root.rename("/x", "/d"), "IsADirectory", "/d");
+    await rejectsWith(root.rename("/empty", "/x"), "NotADirectory", "/x");
+    await rejectsWith(root.rename("/empty", "/l"), "NotADirectory", "/l");
+    await rejectsWith(root.rename("/x", "/y/"), "NotADirectory", "/y");
+    await rejectsWith(root.rename("/x", "/empty/"), "IsADirectory", "/empty");
+  });
+  const root = await fs.root();
+  assert.deepEqual((await root.list()).map((e) => e.name), ["d", "empty", "l", "x"]);
+});
+
+Deno.test("wd: rename refuses to move into itself or to leave the tree; onto itself is a no-op", async () => {
+  const { fs, store } = await newPond();
+  await build(fs, { "/a/b/f": "F", "/x": "X" });
+  const commits = store.commits.length;
+  await fs.transact({ command: ["mv"] }, async (root) => {
+    await rejectsWith(root.rename("/a", "/a/b"), "InvalidPath", "/a/b");
     await rejectsWith(root.rename("/a", "/a/b/c"), "InvalidPath", "/a/b/c");
+    await rejectsWith(root.rename("/a/b", "/a"), "NotEmpty", "/a");
     await rejectsWith(root.rename("/missing", "/y"), "NotFound", "/missing");
     await rejectsWith(root.rename("/x", "/nodir/y"), "NotFound", "/nodir");
-    await rejectsWith(root.rename("/x", "/newdir/"), "NotFound", "/newdir");
+    await rejectsWith(root.rename("/x", "/"), "InvalidPath", "/");
+    await rejectsWith(root.rename("/x", "/a/.."), "InvalidPath", "/");
     await rejectsWith(root.rename("/", "/y"), "InvalidPath", "/");
     assert.equal((await root.rename("/x", "/x")).path, "/x", "moving onto itself changes nothing");
+    assert.equal((await root.rename("/x", "/a/../x")).path, "/x");
     assert.equal((await root.rename("/a", "/a/b/..")).path, "/a", "the same path, however spelled");
+    assert.equal((await root.rename("/a/b", "/a/b/")).path, "/a/b");
   });
+  assert.equal(store.commits.length, commits, "nothing changed, so nothing was committed");
   const root = await fs.root();
   assert.equal(text(await root.read("/x")), "X");
   assert.equal(text(await root.read("/a/b/f")), "F");
+});
+
+Deno.test("wd: rename never replaces a name taken while it was moving", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/a": "A" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    const [moved, created] = await Promise.allSettled([
+      root.rename("/a", "/t"),
+      root.createFile("/t", "new"),
+    ]);
+    assert.equal(created.status, "fulfilled");
+    assert.equal(moved.status === "rejected" && moved.reason.code, "AlreadyExists");
+  });
+  const root = await fs.root();
+  assert.deepEqual([text(await root.read("/a")), text(await root.read("/t"))], ["A", "new"]);
+});
+
+Deno.test("wd: moveDestination sends mv a dir/ into the directory, by the copy rules", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/dir/.keep": "", "/file": "F", "/a": "A", "/b": "B" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.createSymlink("/tofile", "file");
+    await root.createSymlink("/todir", "dir");
+  });
+  const wd = await fs.root();
+  assert.deepEqual(await wd.moveDestination("/dir/", 2), { kind: "into-directory", path: "/dir" });
+  assert.deepEqual(await wd.moveDestination("/todir", 1), { kind: "into-directory", path: "/dir" });
+  assert.deepEqual(await wd.moveDestination("/tofile", 1), {
+    kind: "existing-entry",
+    path: "/tofile",
+  });
+  assert.deepEqual(await wd.copyDestination("/tofile", 1), {
+    kind: "existing-entry",
+    path: "/file",
+  });
+  assert.deepEqual(await wd.moveDestination("/new", 1), { kind: "new-entry", path: "/new" });
+  await rejectsWith(wd.moveDestination("/file", 2), "NotADirectory", "/file");
+  await rejectsWith(wd.moveDestination("/missing/", 1), "NotFound", "/missing");
+  await fs.transact({ command: ["mv", "/a", "/b", "/dir/"] }, async (root) => {
+    const dest = await root.moveDestination("/dir/", 2);
+    for (const source of ["/a", "/b"]) await root.rename(source, destinationPath(dest, source));
+  });
+  assert.deepEqual((await (await fs.root()).list("/dir")).map((e) => e.name), [".keep", "a", "b"]);
 });
 
 Deno.test("wd: rename moves a symlink itself, not its target", async () => {

@@ -1,0 +1,101 @@
+/** Describing a node: its type, id, every version with the transaction that wrote it, and a table's schema. */
+import {
+  type EntryType,
+  type NodeKey,
+  type NodePath,
+  type NodeVersion,
+  ROOT_KEY,
+  type WD,
+} from "../tinyfs/mod.ts";
+import { readTableSchema, type TableSchema } from "./parquet_schema.ts";
+import type { Pond, PondAt } from "./pond.ts";
+
+/** One version of a described node. */
+export interface DescribedVersion {
+  readonly version: number;
+  /** Bytes for files, entries for directories, the target's length for symlinks. */
+  readonly size: number;
+  /** When it was written, in ms since the epoch. */
+  readonly time: number;
+  /** The transaction that wrote it; null for a node a dynamic directory computes. */
+  readonly seq: number | null;
+}
+
+/** What `pond describe` says about one path. */
+export interface Description {
+  /** The absolute path (symlinks on the way resolved; a final symlink is described itself). */
+  readonly path: string;
+  readonly entryType: EntryType;
+  /** The node's id and partition; null for a node a dynamic directory computes. */
+  readonly nodeId: string | null;
+  readonly partId: string | null;
+  /** Computed on read by a dynamic directory, not stored. */
+  readonly computed: boolean;
+  /** Every version, oldest first, as of the transaction read. */
+  readonly versions: DescribedVersion[];
+  /** A symlink's target. */
+  readonly target?: string;
+  /** A dynamic directory's plugin (the factory that computes it). */
+  readonly plugin?: string;
+  /** For `file:table` and `file:series`: the newest version's Parquet schema. */
+  readonly schema?: TableSchema;
+}
+
+/**
+ * Describes the node at `path` as of `at` (default: now). A final symlink is described
+ * itself (end the path with `/` to describe the directory it points to). Tables and series
+ * have their Parquet schema read from the newest version's footer (`NotParquet` if the body
+ * is not Parquet). `NotFound` when nothing is at `path`.
+ *
+ * @example
+ * ```ts
+ * const d = await describe(pond, "/sites/north/readings.parquet");
+ * d.versions.map((v) => v.seq); // [4, 9]: the transactions that wrote each version
+ * d.schema?.rows;               // 336
+ * ```
+ */
+export async function describe(pond: Pond, path: string, at?: PondAt): Promise<Description> {
+  const seq = at === undefined
+    ? await pond.head()
+    : "seq" in at
+    ? at.seq
+    : await pond.seqAt(at.time);
+  const root = await pond.root({ seq });
+  const node = await root.open(path, { follow: false });
+  const meta = await node.metadata({ follow: false });
+  const key = meta.computed ? undefined : await keyOf(pond, root, node);
+  const versions: DescribedVersion[] = key
+    ? (await pond.store.readVersions(key, seq)).map(described)
+    : [{ version: 1, size: meta.size, time: meta.modified.getTime(), seq: null }];
+  const isTable = meta.entryType === "file:table" || meta.entryType === "file:series";
+  return {
+    path: node.path,
+    entryType: meta.entryType,
+    nodeId: key?.nodeId ?? null,
+    partId: key?.partId ?? null,
+    computed: meta.computed,
+    versions,
+    ...(meta.target !== undefined && { target: meta.target }),
+    ...(meta.factory !== undefined && { plugin: meta.factory }),
+    ...(isTable && { schema: await readTableSchema(node.path, () => node.stream(), meta.size) }),
+  };
+}
+
+/**
+ * The store key of a stored node: its entry in the listing of the directory holding it,
+ * which names its partition (a file stays in the partition it was created in when moved).
+ */
+async function keyOf(pond: Pond, root: WD, node: NodePath): Promise<NodeKey> {
+  if (node.path === "/") return ROOT_KEY;
+  const parent = await root.metadata(node.path.slice(0, node.path.lastIndexOf("/")) || "/");
+  const dir = { partId: parent.nodeId!, nodeId: parent.nodeId! };
+  const entry = (await pond.store.readDirectory(dir, parent.version)).find((e) =>
+    e.name === node.name
+  );
+  if (!entry) throw new Error(`${node.path} is missing from its directory's listing`);
+  return entry;
+}
+
+function described(v: NodeVersion): DescribedVersion {
+  return { version: v.version, size: v.size, time: v.timestamp, seq: v.seq };
+}

@@ -1,0 +1,114 @@
+/** The schema of a Parquet body: its columns' names and types and its row count, from the footer alone. */
+import { parquetMetadataAsync, parquetSchema } from "hyparquet";
+import type { AsyncBuffer, SchemaElement, SchemaTree } from "hyparquet";
+import { PondError } from "../errors.ts";
+
+/** One top-level column. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The logical type where the file gives one (e.g. `TIMESTAMP(MILLIS, UTC)`), else the physical. */
+  readonly type: string;
+  readonly nullable: boolean;
+}
+
+/** What a Parquet footer says about the table. */
+export interface TableSchema {
+  readonly rows: number;
+  readonly rowGroups: number;
+  readonly columns: ColumnInfo[];
+}
+
+/**
+ * Reads the footer of a Parquet body of `size` bytes that `open` streams from its start, and
+ * describes its schema; no data page is decoded. `NotParquet` (naming `path`) when the body is
+ * not Parquet.
+ *
+ * @example
+ * ```ts
+ * const node = await root.open("/sites/north/readings.parquet");
+ * const schema = await readTableSchema("/sites/north/readings.parquet", () => node.stream(), size);
+ * schema.columns.map((c) => `${c.name} ${c.type}`); // ["time TIMESTAMP(MILLIS, UTC)", "value DOUBLE"]
+ * ```
+ */
+export async function readTableSchema(
+  path: string,
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  size: number,
+): Promise<TableSchema> {
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(streamedBuffer(open, size));
+  } catch (e) {
+    throw new PondError(
+      "NotParquet",
+      `${path} is stored as a table but is not Parquet (${
+        e instanceof Error ? e.message : e
+      }); copy it in again with --type data`,
+      { cause: e },
+    );
+  }
+  return {
+    rows: Number(metadata.num_rows),
+    rowGroups: metadata.row_groups.length,
+    columns: parquetSchema(metadata).children.map(column),
+  };
+}
+
+function column(tree: SchemaTree): ColumnInfo {
+  const e = tree.element;
+  return { name: e.name, type: typeName(e), nullable: e.repetition_type !== "REQUIRED" };
+}
+
+/**
+ * How a column's type reads: the logical type with its parameters, else the converted type,
+ * else the physical type; groups are their logical kind or STRUCT.
+ */
+function typeName(e: SchemaElement): string {
+  const logical = e.logical_type;
+  if (logical) {
+    switch (logical.type) {
+      case "TIMESTAMP":
+      case "TIME":
+        return `${logical.type}(${logical.unit}${logical.isAdjustedToUTC ? ", UTC" : ""})`;
+      case "DECIMAL":
+        return `DECIMAL(${logical.precision}, ${logical.scale})`;
+      case "INTEGER":
+        return `${logical.isSigned ? "INT" : "UINT"}${logical.bitWidth}`;
+      default:
+        return logical.type;
+    }
+  }
+  if (e.converted_type) return e.converted_type;
+  if (e.num_children !== undefined) return "STRUCT";
+  return e.type ?? "UNKNOWN";
+}
+
+/**
+ * A hyparquet byte source over a body that can only be streamed from its start: a slice
+ * reads the stream up to the slice's end and cancels it there.
+ */
+function streamedBuffer(
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  byteLength: number,
+): AsyncBuffer {
+  return {
+    byteLength,
+    async slice(start: number, end = byteLength): Promise<ArrayBuffer> {
+      const out = new Uint8Array(Math.max(0, end - start));
+      const reader = (await open()).getReader();
+      try {
+        for (let at = 0; at < end;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          const from = Math.max(start, at);
+          const to = Math.min(end, at + value.length);
+          if (from < to) out.set(value.subarray(from - at, to - at), from - start);
+          at += value.length;
+        }
+      } finally {
+        await reader.cancel();
+      }
+      return out.buffer;
+    },
+  };
+}
