@@ -1,6 +1,7 @@
 /** The list of pond's commands, in the order `pond --help` shows them. */
 import type { Command } from "./command.ts";
 import { catCommand } from "./commands/cat.ts";
+import { checkCommand } from "./commands/check.ts";
 import { copyCommand } from "./commands/copy.ts";
 import { deltaCommand } from "./commands/delta.ts";
 import { initCommand } from "./commands/init.ts";
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   copyCommand,
   catCommand,
   deltaCommand,
+  checkCommand,
 ];

@@ -1,0 +1,96 @@
+/** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
+import type { Finding, RepairOutcome } from "../../pond/check_findings.ts";
+import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
+import type { Command } from "../command.ts";
+import { formatTable } from "../format.ts";
+import { pondPath } from "../pond_options.ts";
+import { humanBytes } from "../progress.ts";
+
+/** `pond check [--repair] [--json]`. */
+export const checkCommand: Command = {
+  name: "check",
+  aliases: ["fsck"],
+  summary: "verify the pond: its log, every row, every blob; --repair fixes what is safe",
+  usage: "pond check [--repair] [--json]",
+  description:
+    "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +
+    "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
+    "hashes, large bodies chunk by chunk, directory entries against the nodes they name) and\n" +
+    "the pond.json marker. Prints one line per problem: errors are damage (exit 1), warnings\n" +
+    "are leftovers of interrupted commands and stale hints (exit 0). --repair removes old\n" +
+    "temporary files, rewrites checkpoints from the commits and the checkpoint hint; it never\n" +
+    "deletes what a version needs (`pond maintain --vacuum` deletes unreferenced files).",
+  options: {
+    repair: {
+      type: "boolean",
+      help: "apply the safe repairs, and say what was and was not repaired",
+    },
+  },
+  examples: [
+    "pond check",
+    "pond fsck --pond /data/pond --json",
+    "pond check --repair",
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const started = performance.now();
+    const report = await checkPond(pondPath(ctx, "pond check"), {
+      repair: Boolean(ctx.options.repair),
+    });
+    const { output } = ctx;
+    if (ctx.options.json) {
+      output.out(
+        JSON.stringify(report.findings.map((f, i) => toJson(f, report.outcomes[i])), null, 2) +
+          "\n",
+      );
+    } else {
+      output.out(formatTable(report.findings.map((f, i) => line(f, report.outcomes[i]))));
+      output.out(summary(report) + "\n");
+    }
+    const c = report.counts;
+    output.verbose(
+      `checked ${c.commits} commits, ${c.checkpoints} checkpoints, ${c.dataFiles} data files, ` +
+        `${c.rows} rows of ${c.nodes} nodes, ${c.blobs} blobs (${humanBytes(c.blobBytes)})`,
+    );
+    output.verbose(`time: ${(performance.now() - started).toFixed(1)} ms`);
+    return isDamaged(report) ? 1 : 0; // 1: the pond is damaged
+  },
+};
+
+function line(f: Finding, outcome: RepairOutcome | undefined): string[] {
+  const head = outcome?.repaired ? "repaired" : f.severity;
+  const text = outcome?.repaired
+    ? outcome.note
+    : outcome && f.repair
+    ? `${f.message} (${outcome.note})`
+    : f.message;
+  return [head, `${f.subject}: ${text}`];
+}
+
+function toJson(f: Finding, outcome: RepairOutcome | undefined) {
+  return {
+    severity: f.severity,
+    code: f.code,
+    subject: f.subject,
+    message: f.message,
+    repairable: f.repair !== undefined,
+    ...(outcome && { repaired: outcome.repaired, repair: outcome.note }),
+  };
+}
+
+function summary(report: CheckReport): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const open = report.findings.filter((_, i) => !report.outcomes[i]?.repaired);
+  const errors = open.filter((f) => f.severity === "error").length;
+  const warnings = open.length - errors;
+  const repaired = report.findings.length - open.length;
+  const at = report.counts.version === null
+    ? "the pond (its log does not open)"
+    : `the pond at transaction ${report.counts.version}`;
+  const parts = [count(errors, "error"), count(warnings, "warning")];
+  if (repaired) parts.push(`${repaired} repaired`);
+  const verdict = errors ? "is damaged" : "is consistent";
+  return `${at} ${verdict}: ${parts.join(", ")} (${count(report.counts.rows, "row")}, ${
+    count(report.counts.blobs, "blob")
+  } checked)`;
+}

@@ -1,0 +1,225 @@
+/** Checking a pond — its marker, its log, every row and every blob — and repairing only what is safe to repair. */
+import { TableWriter } from "../delta/commit.ts";
+import { decodePath, LocalStore, type Snapshot } from "../delta/mod.ts";
+import { vacuum } from "../delta/vacuum.ts";
+import { isPondError } from "../errors.ts";
+import { BlobStore } from "../oplog/blob_store.ts";
+import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
+import { type PondLayout, pondLayout } from "./check_layout.ts";
+import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
+import { checkDataFiles, checkLog, OPLOG_SUBJECT } from "./check_log.ts";
+import { checkRows } from "./check_rows.ts";
+import { Pond, POND_MARKER } from "./pond.ts";
+
+/** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
+export const TEMP_GRACE_MS = 15 * 60_000;
+
+/** How to check. */
+export interface CheckOptions {
+  /** Apply the safe repairs of what was found. */
+  repair?: boolean;
+}
+
+/** How much was checked. */
+export interface CheckCounts {
+  /** The log's latest version (the pond's newest transaction), or null when it does not open. */
+  version: number | null;
+  commits: number;
+  checkpoints: number;
+  dataFiles: number;
+  rows: number;
+  nodes: number;
+  blobs: number;
+  blobBytes: number;
+}
+
+/** What a check found and, with `repair`, what it repaired. */
+export interface CheckReport {
+  counts: CheckCounts;
+  findings: Finding[];
+  /** With `repair`: the outcome for each finding, in the same order. */
+  outcomes: RepairOutcome[];
+}
+
+/**
+ * Checks the pond in `path` and returns every problem found (see `FindingCode`): the marker;
+ * the log (it opens, commits contiguous, checkpoints consistent, the hint current); every live
+ * data file (present, its footer reads); every row (bodies match their hashes, blobs exist
+ * and match every chunk, node versions complete, directory entries point at stored nodes);
+ * and leftovers of interrupted commands, which are warnings. With `repair`, applies the safe
+ * repairs: removing temporary files no command can still be using, rewriting checkpoints from
+ * the commits, and pointing `_last_checkpoint` at the newest checkpoint; nothing a version of
+ * the pond needs is deleted. Throws `NotAPond` when `path` holds no pond at all.
+ *
+ * @example
+ * ```ts
+ * const report = await checkPond("/data/pond");
+ * for (const f of report.findings) console.log(f.severity, f.subject, f.message);
+ * ```
+ */
+export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
+  const layout = pondLayout(path);
+  const findings: Finding[] = [];
+  await checkMarker(layout, findings);
+  const store = new LocalStore(layout.oplog);
+  const log = await checkLog(store, findings);
+  const counts: CheckCounts = {
+    version: log.snapshot?.version ?? null,
+    commits: log.commits,
+    checkpoints: log.checkpoints,
+    dataFiles: 0,
+    rows: 0,
+    nodes: 0,
+    blobs: 0,
+    blobBytes: 0,
+  };
+  let inUse: Set<string> | undefined;
+  if (log.snapshot) {
+    const errors = findings.length;
+    const files = await checkDataFiles(store, log.snapshot, findings);
+    const rows = await checkRows({
+      store,
+      snapshot: log.snapshot,
+      files,
+      addedAt: log.addedAt,
+      blobs: new BlobStore(layout.blobs),
+      findings,
+    });
+    Object.assign(counts, { dataFiles: files.length, ...rows });
+    const unread = findings.slice(errors).some((f) => f.code === "CorruptDataFile");
+    if (files.length === log.snapshot.files().length && !unread) inUse = rows.referencedBlobs;
+    await findUnreferencedDataFiles(store, log.snapshot, findings);
+  }
+  await findTempFiles(layout, findings);
+  await findBlobLeftovers(layout, inUse, findings);
+  const outcomes = options.repair ? await repairAll(findings) : [];
+  return { counts, findings, outcomes };
+}
+
+/**
+ * True when the report holds an error that was not repaired: the pond is damaged.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(isDamaged(await checkPond(path)) ? 1 : 0);
+ * ```
+ */
+export function isDamaged(report: CheckReport): boolean {
+  return report.findings.some((f, i) =>
+    f.severity === "error" && !(report.outcomes[i]?.repaired ?? false)
+  );
+}
+
+/** The marker, through `Pond.open`'s own reading of it. A directory that holds no pond at all is an error thrown. */
+async function checkMarker(layout: PondLayout, findings: Finding[]): Promise<void> {
+  try {
+    await Pond.open(layout.root);
+  } catch (e) {
+    if (!isPondError(e, "NotAPond")) {
+      if (isPondError(e, "UnsupportedFormat")) throw e;
+      return; // the log's own damage: the checks that follow name it
+    }
+    if (!(await isDirectory(`${layout.oplog}/_delta_log`))) throw e;
+    findings.push(error(
+      "NotAPond",
+      POND_MARKER,
+      `${
+        reason(e)
+      }; oplog/ holds a pond's log, so restore ${POND_MARKER} from a backup of the pond`,
+    ));
+  }
+}
+
+/** Data files in the table's directories that no version of the log refers to. */
+async function findUnreferencedDataFiles(
+  store: LocalStore,
+  snapshot: Snapshot,
+  findings: Finding[],
+): Promise<void> {
+  const writer = await TableWriter.open(store);
+  const removed = new Set([...writer.state.tombstones.values()].map((r) => decodePath(r.path)));
+  const unreferenced = await vacuum(writer, { retentionMs: 0, force: true, dryRun: true });
+  for (const path of unreferenced.files) {
+    if (removed.has(path)) continue;
+    findings.push(warning(
+      "UnreferencedDataFile",
+      `${OPLOG_SUBJECT}${path}`,
+      `no version up to ${
+        Math.max(snapshot.version, unreferenced.version)
+      } refers to it (an interrupted or running command wrote it); \`pond maintain --vacuum\` deletes it once older than the retention`,
+    ));
+  }
+}
+
+async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<void> {
+  const temp = [...await tableTempFiles(layout), ...(await blobFiles(layout)).temp];
+  const cutoff = Date.now() - TEMP_GRACE_MS;
+  for (const t of temp) {
+    const old = t.mtime < cutoff;
+    findings.push(warning(
+      "TempFile",
+      t.path,
+      old
+        ? "a temporary file of an interrupted command; `pond check --repair` removes it"
+        : `a temporary file of a running command, or of one interrupted less than ${
+          TEMP_GRACE_MS / 60_000
+        } minutes ago; \`pond check --repair\` removes it once it is older`,
+      old ? removal(t) : undefined,
+    ));
+  }
+}
+
+async function findBlobLeftovers(
+  layout: PondLayout,
+  inUse: Set<string> | undefined,
+  findings: Finding[],
+): Promise<void> {
+  const files = await blobFiles(layout);
+  for (const stray of files.stray) {
+    findings.push(warning(
+      "StrayFile",
+      stray.path,
+      "is not a blob (its name is not its SHA-256 under its first two digits); move it out of the pond",
+    ));
+  }
+  if (inUse === undefined) return;
+  for (const [hash, blob] of files.blobs) {
+    if (inUse.has(hash)) continue;
+    findings.push(warning(
+      "UnreferencedBlob",
+      blob.path,
+      "no row refers to it (an interrupted or running command stored it); `pond maintain --vacuum` deletes it once older than the retention",
+    ));
+  }
+}
+
+function removal(file: Leftover) {
+  return async () => {
+    await removeLeftovers([file]);
+    return "removed this leftover temporary file";
+  };
+}
+
+async function repairAll(findings: Finding[]): Promise<RepairOutcome[]> {
+  const outcomes: RepairOutcome[] = [];
+  for (const finding of findings) {
+    if (!finding.repair) {
+      outcomes.push({ finding, repaired: false, note: "no safe repair" });
+      continue;
+    }
+    try {
+      outcomes.push({ finding, repaired: true, note: await finding.repair() });
+    } catch (e) {
+      outcomes.push({ finding, repaired: false, note: `the repair failed: ${reason(e)}` });
+    }
+  }
+  return outcomes;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,115 @@
+/** What `pond check` reports: one finding per problem, with its severity, the thing at fault and, where safe, a repair. */
+
+/**
+ * How bad a finding is. An `error` is damage: some version of the pond cannot be read as it
+ * was written. A `warning` is something to tidy (leftovers of interrupted commands, a stale
+ * hint) that reads fine as it is.
+ */
+export type Severity = "error" | "warning";
+
+/**
+ * The stable codes of findings, for scripts and tests:
+ * - marker: `NotAPond`, `UnsupportedFormat`;
+ * - log: `TableUnreadable`, `VersionGap`, `HistoryGone`, `CorruptCommit`, `SeqMismatch`,
+ *   `CorruptCheckpoint`, `InconsistentCheckpoint`, `StaleCheckpointHint`;
+ * - data files: `MissingDataFile`, `CorruptDataFile`;
+ * - rows: `BadRow`, `HashMismatch`, `MissingBlob`, `CorruptBlob`, `BadDirectory`,
+ *   `DanglingEntry`, `DuplicateVersion`, `MissingVersion`, `MissingRoot`;
+ * - leftovers: `TempFile`, `UnreferencedDataFile`, `UnreferencedBlob`, `StrayFile`.
+ */
+export type FindingCode =
+  | "NotAPond"
+  | "UnsupportedFormat"
+  | "TableUnreadable"
+  | "VersionGap"
+  | "HistoryGone"
+  | "CorruptCommit"
+  | "SeqMismatch"
+  | "CorruptCheckpoint"
+  | "InconsistentCheckpoint"
+  | "StaleCheckpointHint"
+  | "MissingDataFile"
+  | "CorruptDataFile"
+  | "BadRow"
+  | "HashMismatch"
+  | "MissingBlob"
+  | "CorruptBlob"
+  | "BadDirectory"
+  | "DanglingEntry"
+  | "DuplicateVersion"
+  | "MissingVersion"
+  | "MissingRoot"
+  | "TempFile"
+  | "UnreferencedDataFile"
+  | "UnreferencedBlob"
+  | "StrayFile";
+
+/** A safe repair of a finding: it says, in a few words, what it did. */
+export type Repair = () => Promise<string>;
+
+/** One problem found. */
+export interface Finding {
+  readonly severity: Severity;
+  readonly code: FindingCode;
+  /** The thing at fault: a file of the pond (`oplog/…`, `blobs/…`, `pond.json`) or a pond path. */
+  readonly subject: string;
+  /** What is wrong and what to do, in one line. */
+  readonly message: string;
+  /** The repair `pond check --repair` may apply; absent when there is no safe one. */
+  readonly repair?: Repair;
+}
+
+/** A finding after `--repair`: what the repair did, or why there was none. */
+export interface RepairOutcome {
+  readonly finding: Finding;
+  /** True when the repair ran and succeeded. */
+  readonly repaired: boolean;
+  /** What was done, or why nothing was. */
+  readonly note: string;
+}
+
+/**
+ * A finding of severity `error`.
+ *
+ * @example
+ * ```ts
+ * findings.push(error("MissingDataFile", "oplog/part_id=…/part-0.parquet", "missing; restore it from a backup"));
+ * ```
+ */
+export function error(
+  code: FindingCode,
+  subject: string,
+  message: string,
+  repair?: Repair,
+): Finding {
+  return { severity: "error", code, subject, message, ...(repair && { repair }) };
+}
+
+/**
+ * A finding of severity `warning`.
+ *
+ * @example
+ * ```ts
+ * findings.push(warning("TempFile", "blobs/.tmp-1234", "a leftover temporary file", () => remove()));
+ * ```
+ */
+export function warning(
+  code: FindingCode,
+  subject: string,
+  message: string,
+  repair?: Repair,
+): Finding {
+  return { severity: "warning", code, subject, message, ...(repair && { repair }) };
+}
+
+/**
+ * The one-line text of an error value, for a finding's message.
+ *
+ * @example
+ * ```ts
+ * reason(new Error("boom")); // "boom"
+ * ```
+ */
+export function reason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+}

@@ -1,0 +1,92 @@
+/** What interrupted commands leave in a pond: temporary files, and blobs no row refers to. */
+import { LocalStore } from "../delta/mod.ts";
+import type { PondLayout } from "./check_layout.ts";
+
+/** A file of the pond that nothing needs, or may not need. */
+export interface Leftover {
+  /** Its path relative to the pond (`oplog/…`, `blobs/…`). */
+  readonly path: string;
+  /** Its path on disk. */
+  readonly file: string;
+  readonly size: number;
+  /** Last modification time, ms since the epoch. */
+  readonly mtime: number;
+}
+
+/** The blob files of a pond, and the files in `blobs/` that are not blobs. */
+export interface BlobFiles {
+  /** Stored blobs by hash. */
+  blobs: Map<string, Leftover>;
+  /** Temporary files of blob writes (`.tmp-*`). */
+  temp: Leftover[];
+  /** Anything else. */
+  stray: Leftover[];
+}
+
+/** The temporary files the table's storage writes before publishing (`.pond-*` in any directory). */
+const TABLE_TEMP = /(^|\/)\.pond-[^/]*$/;
+/** The temporary files of the blob store (`blobs/.tmp-*`). */
+const BLOB_TEMP = /^\.tmp-[^/]*$/;
+/** A stored blob: `ab/abcdef…` (64 hex digits, filed under its first two). */
+const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
+
+/**
+ * The temporary files under the pond's oplog table (its `_delta_log/` and partition
+ * directories): left by commands that were killed between writing and publishing a file.
+ *
+ * @example
+ * ```ts
+ * for (const t of await tableTempFiles(pondLayout("/data/pond"))) console.log(t.path);
+ * ```
+ */
+export async function tableTempFiles(layout: PondLayout): Promise<Leftover[]> {
+  return (await filesUnder(layout.oplog, "oplog/")).filter((f) => TABLE_TEMP.test(f.path));
+}
+
+/**
+ * The files of the blob store, sorted into blobs (by hash), temporary files and strays.
+ *
+ * @example
+ * ```ts
+ * const { blobs, temp } = await blobFiles(pondLayout("/data/pond"));
+ * ```
+ */
+export async function blobFiles(layout: PondLayout): Promise<BlobFiles> {
+  const out: BlobFiles = { blobs: new Map(), temp: [], stray: [] };
+  for (const f of await filesUnder(layout.blobs, "blobs/")) {
+    const relative = f.path.slice("blobs/".length);
+    const blob = BLOB.exec(relative);
+    if (blob) out.blobs.set(blob[2], f);
+    else if (BLOB_TEMP.test(relative)) out.temp.push(f);
+    else out.stray.push(f);
+  }
+  return out;
+}
+
+/**
+ * Deletes leftover files; a file already gone is not an error.
+ *
+ * @example
+ * ```ts
+ * await removeLeftovers(old);
+ * ```
+ */
+export async function removeLeftovers(files: readonly Leftover[]): Promise<void> {
+  for (const f of files) {
+    try {
+      await Deno.remove(f.file);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+}
+
+async function filesUnder(dir: string, prefix: string): Promise<Leftover[]> {
+  const store = new LocalStore(dir);
+  return (await store.list("", { recursive: true })).map((o) => ({
+    path: `${prefix}${o.path}`,
+    file: store.locate(o.path),
+    size: o.size,
+    mtime: o.mtime,
+  }));
+}

@@ -1,0 +1,403 @@
+/** Checking the oplog's Delta log: it opens, its commits are contiguous and carry their pond seq, checkpoints agree with the commits, the hint is current, and every live data file reads. */
+import { parquetMetadataAsync } from "hyparquet";
+import { writeCheckpoint } from "../delta/checkpoint_write.ts";
+import {
+  type Action,
+  type AddFile,
+  asyncBufferFrom,
+  buildLogSegment,
+  type CheckpointFiles,
+  classifyLogFile,
+  type CommitFile,
+  dataFilePath,
+  decodePath,
+  groupLogFiles,
+  isDeltaError,
+  LAST_CHECKPOINT_PATH,
+  LOG_DIR,
+  type LogFile,
+  openTable,
+  readCheckpoint,
+  readCommits,
+  readLastCheckpointHint,
+  Replay,
+  replaySegment,
+  type Snapshot,
+  type Store,
+  type TableState,
+} from "../delta/mod.ts";
+import { error, type Finding, reason, warning } from "./check_findings.ts";
+
+/** Where the oplog's files are named in findings, relative to the pond. */
+export const OPLOG_SUBJECT = "oplog/";
+
+/** What the log check learned, for the checks that follow it. */
+export interface LogReport {
+  /** The table at its latest version, or null when it does not open. */
+  snapshot: Snapshot | null;
+  /** The version that added each data file with new rows (not a compaction's rewrite), by decoded path. */
+  addedAt: Map<string, number>;
+  commits: number;
+  checkpoints: number;
+}
+
+/**
+ * Checks the log of the oplog table in `store` and adds what it finds to `findings`: the table
+ * opens at its latest version; commits are contiguous (a missing one is an error unless a
+ * checkpoint covers it); each parses and its `commitInfo.pond.seq` equals its version; each
+ * checkpoint reads and holds the same protocol, metadata and files as the commits up to it
+ * (repairable by rewriting it from the commits); `_last_checkpoint` names the newest
+ * checkpoint (repairable).
+ *
+ * @example
+ * ```ts
+ * const findings: Finding[] = [];
+ * const { snapshot } = await checkLog(new LocalStore("/data/pond/oplog"), findings);
+ * ```
+ */
+export async function checkLog(store: Store, findings: Finding[]): Promise<LogReport> {
+  let snapshot: Snapshot | null = null;
+  try {
+    snapshot = await (await openTable(store)).snapshot();
+  } catch (e) {
+    findings.push(
+      error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`),
+    );
+  }
+  const files = (await store.list(LOG_DIR)).map(classifyLogFile).filter((f): f is LogFile =>
+    f !== null
+  );
+  const listing = groupLogFiles(files);
+  const latest = snapshot?.version ?? Math.max(-1, ...listing.commits.keys());
+  const checkpoints = listing.checkpoints.filter((c) => c.version <= latest);
+  const report: LogReport = {
+    snapshot,
+    addedAt: new Map(),
+    commits: [...listing.commits.keys()].filter((v) => v <= latest).length,
+    checkpoints: checkpoints.length,
+  };
+  if (latest < 0) return report;
+  findGaps(listing.commits, checkpoints, latest, findings);
+  await replayCommits(store, listing.commits, checkpoints, latest, report, findings);
+  await checkHint(store, checkpoints, findings);
+  return report;
+}
+
+/** Missing commit files, as ranges: an error unless a checkpoint at or after them covers them. */
+function findGaps(
+  commits: Map<number, CommitFile>,
+  checkpoints: CheckpointFiles[],
+  latest: number,
+  findings: Finding[],
+): void {
+  for (let v = 0; v <= latest; v++) {
+    if (commits.has(v)) continue;
+    let last = v;
+    while (last + 1 <= latest && !commits.has(last + 1)) last++;
+    const range = last === v ? `version ${v}` : `versions ${v} to ${last}`;
+    const subject = `${OPLOG_SUBJECT}${LOG_DIR}/`;
+    if (checkpoints.some((c) => c.version >= last)) {
+      findings.push(warning(
+        "HistoryGone",
+        subject,
+        `the commits of ${range} are gone (a checkpoint covers them): the pond reads fine, but its log cannot show those transactions`,
+      ));
+    } else {
+      findings.push(error(
+        "VersionGap",
+        subject,
+        `the commit file of ${range} is missing, so the pond cannot be read past it; restore ${LOG_DIR}/ from a backup`,
+      ));
+    }
+    v = last;
+  }
+}
+
+/**
+ * Replays the commits from version 0 (as far as they are contiguous) and compares each
+ * checkpoint on the way with the state the commits give.
+ */
+async function replayCommits(
+  store: Store,
+  commits: Map<number, CommitFile>,
+  checkpoints: CheckpointFiles[],
+  latest: number,
+  report: LogReport,
+  findings: Finding[],
+): Promise<void> {
+  const run: CommitFile[] = [];
+  for (let v = 0; v <= latest && commits.has(v); v++) run.push(commits.get(v)!);
+  const covered = run.length - 1;
+  const replay = new Replay();
+  try {
+    for await (const [commit, actions] of readCommits(store, run)) {
+      checkCommit(commit.version, actions, report, findings);
+      for (const action of actions) replay.apply(action);
+      for (const checkpoint of checkpoints.filter((c) => c.version === commit.version)) {
+        await checkCheckpoint(store, checkpoint, stateOf(replay, commit.version), findings);
+      }
+    }
+  } catch (e) {
+    const path = isDeltaError(e) && e.path ? e.path : LOG_DIR;
+    findings.push(error(
+      "CorruptCommit",
+      `${OPLOG_SUBJECT}${path}`,
+      `${reason(e)}; restore the file from a backup`,
+    ));
+    return;
+  }
+  for (const checkpoint of checkpoints.filter((c) => c.version > covered)) {
+    try {
+      await readCheckpoint(store, checkpoint);
+    } catch (e) {
+      findings.push(error(
+        "CorruptCheckpoint",
+        subjectOf(checkpoint),
+        `${
+          reason(e)
+        }; the commits before it are gone, so it cannot be rebuilt: restore it from a backup`,
+      ));
+    }
+  }
+}
+
+/** A commit's own facts: the pond seq it records, and which files it added with new rows. */
+function checkCommit(
+  version: number,
+  actions: Action[],
+  report: LogReport,
+  findings: Finding[],
+): void {
+  for (const action of actions) {
+    if ("commitInfo" in action) {
+      const pond = action.commitInfo.pond as { seq?: unknown } | undefined;
+      if (pond !== undefined && pond.seq !== version) {
+        findings.push(error(
+          "SeqMismatch",
+          `${OPLOG_SUBJECT}${LOG_DIR}/${String(version).padStart(20, "0")}.json`,
+          `records pond transaction ${pond.seq} but is version ${version}: a file was renamed or copied into the log; restore ${LOG_DIR}/ from a backup`,
+        ));
+      }
+    } else if ("add" in action) {
+      const path = decodePath(action.add.path);
+      if (action.add.dataChange === false) report.addedAt.delete(path);
+      else report.addedAt.set(path, version);
+    }
+  }
+}
+
+/** The state a replay has reached, copied (the replay goes on). */
+function stateOf(replay: Replay, version: number): TableState {
+  return {
+    version,
+    protocol: replay.protocol!,
+    metadata: replay.metadata!,
+    files: new Map(replay.files),
+    tombstones: new Map(replay.tombstones),
+    txns: new Map(replay.txns),
+    domainMetadata: new Map(replay.domainMetadata),
+    commitInfo: null,
+  };
+}
+
+function subjectOf(checkpoint: CheckpointFiles): string {
+  return `${OPLOG_SUBJECT}${checkpoint.files[0].path}`;
+}
+
+/** A checkpoint reads, and holds what the commits up to its version give. */
+async function checkCheckpoint(
+  store: Store,
+  checkpoint: CheckpointFiles,
+  fromCommits: TableState,
+  findings: Finding[],
+): Promise<void> {
+  const rebuild = checkpoint.kind === "classic"
+    ? async () => {
+      await writeCheckpoint(store, fromCommits);
+      return `rewrote this checkpoint from the commits up to version ${fromCommits.version}`;
+    }
+    : undefined;
+  const what = rebuild
+    ? "`pond check --repair` rewrites it from the commits"
+    : "delete it (the commits before it are all there)";
+  let actions: Action[];
+  try {
+    actions = await readCheckpoint(store, checkpoint);
+  } catch (e) {
+    findings.push(
+      error("CorruptCheckpoint", subjectOf(checkpoint), `${reason(e)}; ${what}`, rebuild),
+    );
+    return;
+  }
+  const replay = new Replay();
+  for (const action of actions) replay.apply(action);
+  const disagreement = differences(stateOf(replay, checkpoint.version), fromCommits);
+  if (disagreement !== undefined) {
+    findings.push(error(
+      "InconsistentCheckpoint",
+      subjectOf(checkpoint),
+      `disagrees with the commits up to version ${checkpoint.version}: ${disagreement}; ${what}`,
+      rebuild,
+    ));
+  }
+}
+
+/** How a checkpoint's state differs from the commits' state, or undefined when it does not. */
+function differences(checkpoint: TableState, commits: TableState): string | undefined {
+  const json = (v: unknown) => JSON.stringify(v);
+  const p = (s: TableState) =>
+    s.protocol &&
+    [
+      s.protocol.minReaderVersion,
+      s.protocol.minWriterVersion,
+      s.protocol.readerFeatures ?? [],
+      s.protocol.writerFeatures ?? [],
+    ];
+  if (json(p(checkpoint)) !== json(p(commits))) return "its protocol differs";
+  const m = (s: TableState) =>
+    s.metadata &&
+    [s.metadata.id, s.metadata.schemaString, s.metadata.partitionColumns, s.metadata.configuration];
+  if (json(m(checkpoint)) !== json(m(commits))) return "its table metadata differs";
+  for (const [key, add] of commits.files) {
+    const held = checkpoint.files.get(key);
+    if (!held) return `it lacks the live file ${decodePath(add.path)}`;
+    if (held.size !== add.size) return `it gives ${decodePath(add.path)} another size`;
+  }
+  for (const [key, add] of checkpoint.files) {
+    if (!commits.files.has(key)) {
+      return `it lists ${decodePath(add.path)}, which the commits do not hold`;
+    }
+  }
+  return undefined;
+}
+
+/** `_last_checkpoint` names the newest checkpoint (or is absent when there is none). */
+async function checkHint(
+  store: Store,
+  checkpoints: CheckpointFiles[],
+  findings: Finding[],
+): Promise<void> {
+  const hint = await readLastCheckpointHint(store);
+  const present = await exists(store, LAST_CHECKPOINT_PATH);
+  const subject = `${OPLOG_SUBJECT}${LAST_CHECKPOINT_PATH}`;
+  const newest = checkpoints.at(-1)?.version;
+  if (newest === undefined) {
+    if (present) {
+      findings.push(warning(
+        "StaleCheckpointHint",
+        subject,
+        "names a checkpoint, but the log has none; `pond check --repair` deletes it",
+        async () => {
+          await store.delete(LAST_CHECKPOINT_PATH);
+          return "deleted this hint: the log has no checkpoint";
+        },
+      ));
+    }
+    return;
+  }
+  if (hint === newest) return;
+  const state = !present ? "is missing" : hint === null ? "is unreadable" : `names version ${hint}`;
+  findings.push(warning(
+    "StaleCheckpointHint",
+    subject,
+    `${state}, but the newest checkpoint is version ${newest} (opening the pond is slower); \`pond check --repair\` rewrites it`,
+    async () => {
+      const state = await replaySegment(store, await buildLogSegment(store, newest));
+      await store.delete(LAST_CHECKPOINT_PATH);
+      await writeCheckpoint(store, state);
+      return `pointed this hint at the checkpoint of version ${newest}`;
+    },
+  ));
+}
+
+async function exists(store: Store, path: string): Promise<boolean> {
+  try {
+    await store.head(path);
+    return true;
+  } catch (e) {
+    if (isDeltaError(e, "MissingFile")) return false;
+    throw e;
+  }
+}
+
+/**
+ * Checks that every live data file of `snapshot` exists with the size the log gives, and that
+ * its Parquet footer reads and counts the rows the log's statistics say. Returns the files
+ * that passed, whose rows can be read.
+ *
+ * @example
+ * ```ts
+ * const readable = await checkDataFiles(store, snapshot, findings);
+ * ```
+ */
+export async function checkDataFiles(
+  store: Store,
+  snapshot: Snapshot,
+  findings: Finding[],
+): Promise<AddFile[]> {
+  const readable: AddFile[] = [];
+  for (const add of snapshot.files()) {
+    const path = dataFilePath(store, add.path);
+    const subject = `${OPLOG_SUBJECT}${path}`;
+    const restore = "restore it from a backup of the pond";
+    let size: number;
+    try {
+      size = (await store.head(path)).size;
+    } catch (e) {
+      if (!isDeltaError(e, "MissingFile")) throw e;
+      findings.push(error(
+        "MissingDataFile",
+        subject,
+        `missing, but version ${snapshot.version} of the log holds its ${rowsOf(add)}; ${restore}`,
+      ));
+      continue;
+    }
+    if (size !== add.size) {
+      findings.push(error(
+        "CorruptDataFile",
+        subject,
+        `is ${size} bytes but the log says ${add.size}: it was truncated or overwritten; ${restore}`,
+      ));
+      continue;
+    }
+    let rows: number;
+    try {
+      rows = Number(
+        (await parquetMetadataAsync(await asyncBufferFrom(store, path, size))).num_rows,
+      );
+    } catch (e) {
+      findings.push(error(
+        "CorruptDataFile",
+        subject,
+        `its Parquet footer does not read (${reason(e)}); ${restore}`,
+      ));
+      continue;
+    }
+    const expected = numRecords(add);
+    if (expected !== undefined && expected !== rows) {
+      findings.push(error(
+        "CorruptDataFile",
+        subject,
+        `holds ${rows} rows but the log says ${expected}; ${restore}`,
+      ));
+      continue;
+    }
+    readable.push(add);
+  }
+  return readable;
+}
+
+function numRecords(add: AddFile): number | undefined {
+  if (!add.stats) return undefined;
+  try {
+    const n = JSON.parse(add.stats).numRecords;
+    return typeof n === "number" ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rowsOf(add: AddFile): string {
+  const n = numRecords(add);
+  return n === undefined ? "rows" : `${n} rows`;
+}
