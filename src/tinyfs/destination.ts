@@ -11,15 +11,15 @@ import type { Tree } from "./tree.ts";
  * What a destination turned out to be (paths are absolute):
  * - `into-directory`: an existing directory (symlinks followed); each source goes in under
  *   its own name;
- * - `new-entry`: a missing name in an existing directory, for exactly one source, which
- *   takes that name;
- * - `existing-entry`: an existing non-directory, for exactly one source: a copy becomes its
+ * - `new-file`: a missing name in an existing directory, for exactly one source, which takes
+ *   that name (a moved directory too: the kinds are named for the common case, copying files);
+ * - `existing-file`: an existing non-directory, for exactly one source: a copy becomes its
  *   new version, a move replaces it.
  */
 export type Destination =
   | { readonly kind: "into-directory"; readonly path: string }
-  | { readonly kind: "new-entry"; readonly path: string }
-  | { readonly kind: "existing-entry"; readonly path: string };
+  | { readonly kind: "new-file"; readonly path: string }
+  | { readonly kind: "existing-file"; readonly path: string };
 
 /**
  * Decides where `sources` (at least one) copies of files go when sent to `dest`, resolved
@@ -52,7 +52,7 @@ export function copyDestination(
  * @example
  * ```ts
  * const dest = await moveDestination(tree, context, frames, "/archive", 1);
- * await root.rename("/in/a.csv", destinationPath(dest, "/in/a.csv")); // "/archive/a.csv"
+ * await root.rename("/in/a.csv", copyTarget(dest, "/in/a.csv")); // "/archive/a.csv"
  * ```
  */
 export function moveDestination(
@@ -98,18 +98,18 @@ async function destination(
       `${verb} ${sources} sources needs an existing directory, but ${found.path} ${why}`,
     );
   }
-  return { kind: found.handle ? "existing-entry" : "new-entry", path: found.path };
+  return { kind: found.handle ? "existing-file" : "new-file", path: found.path };
 }
 
 /**
- * The path one source goes to, given the decided destination.
+ * The path one source is copied or moved to, given the decided destination.
  *
  * @example
  * ```ts
- * destinationPath({ kind: "into-directory", path: "/in" }, "data/a.csv"); // "/in/a.csv"
- * destinationPath({ kind: "new-entry", path: "/in/b.csv" }, "data/a.csv"); // "/in/b.csv"
+ * copyTarget({ kind: "into-directory", path: "/in" }, "data/a.csv"); // "/in/a.csv"
+ * copyTarget({ kind: "new-file", path: "/in/b.csv" }, "data/a.csv"); // "/in/b.csv"
  * ```
  */
-export function destinationPath(dest: Destination, source: string): string {
+export function copyTarget(dest: Destination, source: string): string {
   return dest.kind === "into-directory" ? joinPath(dest.path, basename(source)) : dest.path;
 }

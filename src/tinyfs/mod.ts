@@ -6,7 +6,7 @@ export { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
 export type { Metadata } from "./metadata.ts";
 export type { GlobMatch } from "./visit.ts";
 export { compileGlob, type Glob, type GlobSegment, matchSegment } from "./glob.ts";
-export { type Destination, destinationPath } from "./destination.ts";
+export { copyTarget, type Destination } from "./destination.ts";
 export { MAX_SYMLINKS } from "./resolve.ts";
 export type { Content } from "./bytes.ts";
 export { isTinyFsError, TinyFsError, type TinyFsErrorCode } from "./errors.ts";

@@ -154,7 +154,7 @@ export class WD {
 
   /**
    * Where copies of `sources` files sent to `dest` go (`cp` rules); see `copyDestination`.
-   * Each source's path is then `destinationPath(dest, source)`.
+   * Each source's path is then `copyTarget(dest, source)`.
    */
   copyDestination(dest: string, sources: number): Promise<Destination> {
     return copyDestination(this.#tree, this.#context, this.#frames, dest, sources);
@@ -162,7 +162,7 @@ export class WD {
 
   /**
    * Where `sources` nodes moved to `dest` go (`mv` rules: into `dest` if it is a directory);
-   * see `moveDestination`. Move each with `rename(source, destinationPath(dest, source))`.
+   * see `moveDestination`. Move each with `rename(source, copyTarget(dest, source))`.
    */
   moveDestination(dest: string, sources: number): Promise<Destination> {
     return moveDestination(this.#tree, this.#context, this.#frames, dest, sources);

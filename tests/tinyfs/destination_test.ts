@@ -1,7 +1,7 @@
 /** Tests for the destination rules `pond copy` and `pond mv` rely on. */
 
 import assert from "node:assert/strict";
-import { destinationPath } from "../../src/tinyfs/mod.ts";
+import { copyTarget } from "../../src/tinyfs/mod.ts";
 import { build, newPond, rejectsWith } from "./helpers.ts";
 
 async function root() {
@@ -42,10 +42,10 @@ Deno.test("copy destination: dest/ must exist and be a directory", async () => {
 Deno.test("copy destination: a missing name with one source is the new file's path", async () => {
   const wd = await root();
   assert.deepEqual(await wd.copyDestination("/dir/new.csv", 1), {
-    kind: "new-entry",
+    kind: "new-file",
     path: "/dir/new.csv",
   });
-  assert.deepEqual(await wd.copyDestination("new.csv", 1), { kind: "new-entry", path: "/new.csv" });
+  assert.deepEqual(await wd.copyDestination("new.csv", 1), { kind: "new-file", path: "/new.csv" });
   await rejectsWith(wd.copyDestination("/nodir/new.csv", 1), "NotFound", "/nodir");
   await rejectsWith(wd.copyDestination("/file.txt/new.csv", 1), "NotADirectory", "/file.txt");
 });
@@ -53,7 +53,7 @@ Deno.test("copy destination: a missing name with one source is the new file's pa
 Deno.test("copy destination: an existing file with one source gets a new version", async () => {
   const wd = await root();
   assert.deepEqual(await wd.copyDestination("/file.txt", 1), {
-    kind: "existing-entry",
+    kind: "existing-file",
     path: "/file.txt",
   });
 });
@@ -67,13 +67,13 @@ Deno.test("copy destination: several sources need an existing directory", async 
 
 Deno.test("destination: each source's path", () => {
   assert.equal(
-    destinationPath({ kind: "into-directory", path: "/dir" }, "local/data/a.csv"),
+    copyTarget({ kind: "into-directory", path: "/dir" }, "local/data/a.csv"),
     "/dir/a.csv",
   );
-  assert.equal(destinationPath({ kind: "into-directory", path: "/" }, "a.csv"), "/a.csv");
-  assert.equal(destinationPath({ kind: "new-entry", path: "/dir/b.csv" }, "a.csv"), "/dir/b.csv");
+  assert.equal(copyTarget({ kind: "into-directory", path: "/" }, "a.csv"), "/a.csv");
+  assert.equal(copyTarget({ kind: "new-file", path: "/dir/b.csv" }, "a.csv"), "/dir/b.csv");
   assert.equal(
-    destinationPath({ kind: "existing-entry", path: "/file.txt" }, "a.csv"),
+    copyTarget({ kind: "existing-file", path: "/file.txt" }, "a.csv"),
     "/file.txt",
   );
 });

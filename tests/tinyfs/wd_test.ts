@@ -1,7 +1,7 @@
 /** Tests for working directories: creating, reading, writing, versions, listing, removing, moving. */
 
 import assert from "node:assert/strict";
-import { destinationPath, isNodeId, ROOT_ID } from "../../src/tinyfs/mod.ts";
+import { copyTarget, isNodeId, ROOT_ID } from "../../src/tinyfs/mod.ts";
 import { build, newPond, rejectsWith, T0, text } from "./helpers.ts";
 
 Deno.test("wd: files are created, read as bytes and as a stream, and listed in name order", async () => {
@@ -358,19 +358,19 @@ Deno.test("wd: moveDestination sends mv a dir/ into the directory, by the copy r
   assert.deepEqual(await wd.moveDestination("/dir/", 2), { kind: "into-directory", path: "/dir" });
   assert.deepEqual(await wd.moveDestination("/todir", 1), { kind: "into-directory", path: "/dir" });
   assert.deepEqual(await wd.moveDestination("/tofile", 1), {
-    kind: "existing-entry",
+    kind: "existing-file",
     path: "/tofile",
   });
   assert.deepEqual(await wd.copyDestination("/tofile", 1), {
-    kind: "existing-entry",
+    kind: "existing-file",
     path: "/file",
   });
-  assert.deepEqual(await wd.moveDestination("/new", 1), { kind: "new-entry", path: "/new" });
+  assert.deepEqual(await wd.moveDestination("/new", 1), { kind: "new-file", path: "/new" });
   await rejectsWith(wd.moveDestination("/file", 2), "NotADirectory", "/file");
   await rejectsWith(wd.moveDestination("/missing/", 1), "NotFound", "/missing");
   await fs.transact({ command: ["mv", "/a", "/b", "/dir/"] }, async (root) => {
     const dest = await root.moveDestination("/dir/", 2);
-    for (const source of ["/a", "/b"]) await root.rename(source, destinationPath(dest, source));
+    for (const source of ["/a", "/b"]) await root.rename(source, copyTarget(dest, source));
   });
   assert.deepEqual((await (await fs.root()).list("/dir")).map((e) => e.name), [".keep", "a", "b"]);
 });
