@@ -2,7 +2,8 @@
 
 import type { CallContext } from "./call_context.ts";
 import { isTinyFsError, TinyFsError } from "./errors.ts";
-import { compileGlob, type Glob, matchSegment } from "./glob.ts";
+import { compileGlob, type Glob } from "./glob.ts";
+import { closure, type MatchState, START, step } from "./glob_states.ts";
 import { type Frame, framesPath, type Handle, handleKind, ROOT_FRAME } from "./handle.ts";
 import { NodePath } from "./node_path.ts";
 import { compareNames, joinPath } from "./path.ts";
@@ -13,12 +14,6 @@ import type { Tree } from "./tree.ts";
 export interface GlobMatch {
   readonly node: NodePath;
   /** One entry per `*` (the text it matched) and per name a `**` consumed, in pattern order. */
-  readonly captures: readonly string[];
-}
-
-/** A position in the pattern: the next segment to match, and what was captured so far. */
-interface MatchState {
-  readonly at: number;
   readonly captures: readonly string[];
 }
 
@@ -70,7 +65,7 @@ export async function* visit(
     { tree, context, glob },
     frames,
     framesPath(frames),
-    [{ at: 0, captures: [] }],
+    START,
     ancestors,
   );
 }
@@ -109,42 +104,6 @@ async function* walk(
     }
     yield* walk(w, inside, childPath, next, id === undefined ? ancestors : [...ancestors, id]);
   }
-}
-
-/** The states plus, for each non-final `**`, the state where it has matched no directory. */
-function closure(glob: Glob, states: readonly MatchState[]): MatchState[] {
-  const out: MatchState[] = [];
-  const seen = new Set<number>();
-  const add = (state: MatchState) => {
-    if (seen.has(state.at)) return;
-    seen.add(state.at);
-    out.push(state);
-    if (glob.segments[state.at].kind === "any-dirs" && state.at < glob.segments.length - 1) {
-      add({ at: state.at + 1, captures: state.captures });
-    }
-  };
-  states.forEach(add);
-  return out;
-}
-
-/** Matches one child name: its captures if the pattern ends here, and the states continuing below it. */
-function step(glob: Glob, live: readonly MatchState[], name: string) {
-  let complete: readonly string[] | undefined;
-  const next: MatchState[] = [];
-  const push = (state: MatchState) => {
-    if (!next.some((s) => s.at === state.at)) next.push(state);
-  };
-  for (const state of live) {
-    const segment = glob.segments[state.at];
-    const matched = matchSegment(segment, name);
-    if (!matched) continue;
-    const captures = [...state.captures, ...matched];
-    const last = state.at === glob.segments.length - 1;
-    if (segment.kind === "any-dirs") push({ at: state.at, captures });
-    else if (!last) push({ at: state.at + 1, captures });
-    if (last) complete ??= captures;
-  }
-  return { complete, next };
 }
 
 /** The children worth matching, sorted: looked up by name when every state wants a plain name. */
