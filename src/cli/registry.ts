@@ -4,9 +4,15 @@ import { catCommand } from "./commands/cat.ts";
 import { checkCommand } from "./commands/check.ts";
 import { copyCommand } from "./commands/copy.ts";
 import { deltaCommand } from "./commands/delta.ts";
+import { describeCommand } from "./commands/describe.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
+import { maintainCommand } from "./commands/maintain.ts";
+import { logCommand } from "./commands/log.ts";
 import { mkdirCommand } from "./commands/mkdir.ts";
+import { mvCommand } from "./commands/mv.ts";
+import { rmCommand } from "./commands/rm.ts";
 
 /** pond's version, printed by `pond --version`. */
 export const POND_VERSION = "0.1.0";
@@ -18,6 +24,12 @@ export const COMMANDS: Command[] = [
   listCommand,
   copyCommand,
   catCommand,
+  mvCommand,
+  rmCommand,
+  describeCommand,
+  logCommand,
+  diffCommand,
   deltaCommand,
   checkCommand,
+  maintainCommand,
 ];

@@ -3,7 +3,7 @@ import type { Persistence } from "../tinyfs/mod.ts";
 import { byPath, classify, type PathChange, statesAt } from "./changes.ts";
 import { type OplogRowInfo, OplogRows } from "./oplog_rows.ts";
 import { changeMatcher } from "./path_match.ts";
-import type { Pond, TransactionRecord } from "./pond.ts";
+import type { Pond, PondAt, TransactionRecord } from "./pond.ts";
 import { TreeIndex } from "./tree_index.ts";
 
 /** Which transactions to show, and how. */
@@ -12,10 +12,10 @@ export interface LogOptions {
   readonly path?: string;
   /** Only transactions that wrote a row in this oplog partition (a directory's node id). */
   readonly partition?: string;
-  /** Only transactions committed at or after this time (ms since the epoch). */
-  readonly since?: number;
-  /** Only transactions committed at or before this time (ms since the epoch). */
-  readonly until?: number;
+  /** Only this transaction and later ones, or those committed at or after this time. */
+  readonly since?: PondAt;
+  /** Only this transaction and earlier ones, or those committed at or before this time. */
+  readonly until?: PondAt;
   /** At most this many transactions (the newest, or the oldest with `oldestFirst`). */
   readonly limit?: number;
   /** Oldest first; the default is newest first. */
@@ -53,8 +53,8 @@ export async function transactionLog(
 ): Promise<LoggedTransaction[]> {
   const matches = options.path === undefined ? undefined : changeMatcher(options.path);
   const records = (await pond.history()).filter((r) =>
-    (options.since === undefined || r.timestamp >= options.since) &&
-    (options.until === undefined || r.timestamp <= options.until)
+    (options.since === undefined || compare(r, options.since) >= 0) &&
+    (options.until === undefined || compare(r, options.until) <= 0)
   );
   const filtered = matches !== undefined || options.partition !== undefined;
   const limit = options.limit ?? Infinity;
@@ -98,4 +98,9 @@ async function advanceOne(
     ),
   );
   return changes.filter((c): c is PathChange => c !== undefined).sort(byPath);
+}
+
+/** Whether a transaction comes before (< 0), at (0) or after (> 0) a transaction or a time. */
+function compare(record: TransactionRecord, at: PondAt): number {
+  return "seq" in at ? record.seq - at.seq : record.timestamp - at.time;
 }

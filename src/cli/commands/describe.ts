@@ -1,0 +1,87 @@
+/** `pond describe`: what a node is — type, id, every version and the transaction that wrote it, a table's schema. */
+import { describe, type Description } from "../../pond/describe.ts";
+import type { Command } from "../command.ts";
+import { formatTable } from "../format.ts";
+import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
+import { humanBytes } from "../progress.ts";
+
+/** `pond describe PATH... [--json] [--at SEQ|TIME]`. */
+export const describeCommand: Command = {
+  name: "describe",
+  aliases: ["stat"],
+  summary: "describe nodes: type, id, versions, and a table's schema",
+  usage: "pond describe PATH... [--json] [--at SEQ|TIME]",
+  description:
+    "For each path: its entry type, node id and partition, and every version with its size,\n" +
+    "time and the transaction that wrote it. Tables and series also show their Parquet\n" +
+    "schema (columns, types, row count) read from the file's footer. A symlink is described\n" +
+    "itself, with its target (end the path with / to describe the directory it points to);\n" +
+    "a dynamic directory shows its plugin.",
+  options: { ...AT_OPTION },
+  examples: [
+    "pond describe /sites/lake_north/readings.parquet",
+    "pond describe /latest /sites --json",
+    "pond describe /notes.txt --at 2026-06-01T12:00:00Z",
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const at = parseAt(ctx.options.at as string | undefined, "pond describe");
+    const { pond, stages } = await openPond(ctx, "pond describe");
+    const found: Description[] = [];
+    for (const path of ctx.positionals) found.push(await describe(pond, path, at));
+    stages.mark("describe");
+    if (ctx.options.json) {
+      ctx.output.out(JSON.stringify(found.map(toJson), null, 2) + "\n");
+    } else {
+      ctx.output.out(found.map(toText).join("\n"));
+    }
+    stages.report(pond);
+  },
+};
+
+function toJson(d: Description) {
+  return {
+    ...d,
+    versions: d.versions.map((v) => ({ ...v, time: new Date(v.time).toISOString() })),
+  };
+}
+
+function toText(d: Description): string {
+  const facts: string[][] = [["type", d.entryType + (d.computed ? " (computed)" : "")]];
+  if (d.nodeId) facts.push(["node", d.nodeId], ["partition", d.partId!]);
+  if (d.target !== undefined) facts.push(["target", d.target]);
+  if (d.plugin !== undefined) facts.push(["plugin", d.plugin]);
+  if (d.schema) facts.push(["rows", `${d.schema.rows} in ${d.schema.rowGroups} row groups`]);
+  let text = `${d.path}\n` + formatTable(facts, "  ");
+  text += `  versions\n` + formatTable(
+    d.versions.map((v) => [
+      `v${v.version}`,
+      new Date(v.time).toISOString(),
+      v.seq === null ? "" : `transaction ${v.seq}`,
+      sizeText(d.entryType, v.size),
+    ]),
+    "    ",
+  );
+  if (d.schema) {
+    text += "  columns\n" + formatTable(
+      d.schema.columns.map((c) => [c.name, c.type, c.nullable ? "" : "not null"]),
+      "    ",
+    );
+  }
+  return text;
+}
+
+/**
+ * A version's size as people read it: bytes for files, entries for directories, nothing for
+ * symlinks and dynamic directories.
+ *
+ * @example
+ * ```ts
+ * sizeText("file:data", 1536); // "1.5 KiB"
+ * sizeText("directory", 3);    // "3 entries"
+ * ```
+ */
+export function sizeText(entryType: string, size: number): string {
+  if (entryType.startsWith("file:")) return humanBytes(size);
+  return entryType === "directory" ? `${size} ${size === 1 ? "entry" : "entries"}` : "";
+}

@@ -1,0 +1,43 @@
+/** `pond rm`: remove files, symlinks and directories, in one transaction. */
+import { remove } from "../../pond/remove.ts";
+import type { Command } from "../command.ts";
+import { openPond } from "../pond_options.ts";
+
+/** `pond rm [-r] [-d] [-f] PATH...`. */
+export const rmCommand: Command = {
+  name: "rm",
+  summary: "remove files, symlinks and directories",
+  usage: "pond rm [-r] [-d] [-f] PATH...",
+  description:
+    "As rm: a symlink is removed, never what it points to; a directory needs -r (or -d\n" +
+    "when it is empty). Everything is removed in one transaction: if one path cannot be\n" +
+    "removed, nothing is. What was removed stays readable with --at an earlier transaction.",
+  options: {
+    recursive: {
+      type: "boolean",
+      short: "r",
+      help: "remove directories and everything in them",
+    },
+    dir: { type: "boolean", short: "d", help: "remove empty directories" },
+    force: { type: "boolean", short: "f", help: "ignore paths that do not exist" },
+  },
+  examples: [
+    "pond rm /raw/old.csv",
+    "pond rm -r /scratch /tmp/run-12",
+    "pond rm -f /maybe/there.csv",
+    "pond cat /raw/old.csv --at 41   # still readable as of an earlier transaction",
+  ],
+  minArgs: 1,
+  async run(ctx) {
+    const { pond, stages } = await openPond(ctx, "pond rm");
+    const { result, seq } = await pond.transact(ctx.argv, (root) =>
+      remove(root, ctx.positionals, {
+        recursive: Boolean(ctx.options.recursive),
+        emptyDirectories: Boolean(ctx.options.dir),
+        force: Boolean(ctx.options.force),
+      }));
+    stages.mark("remove");
+    for (const path of result) ctx.output.verbose(`removed ${path}`);
+    stages.report(pond, { transaction: seq });
+  },
+};
