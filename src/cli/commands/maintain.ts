@@ -1,0 +1,149 @@
+/** `pond maintain`: checkpoint the log, compact small oplog files, vacuum what no version needs. */
+import type { CheckpointWritten } from "../../delta/checkpoint_write.ts";
+import {
+  checkpointPond,
+  compactPond,
+  type CompactReport,
+  vacuumPond,
+  type VacuumReport,
+} from "../../pond/maintain.ts";
+import type { Command } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import { openPond } from "../pond_options.ts";
+import { humanBytes } from "../progress.ts";
+
+const HOUR_MS = 3_600_000;
+
+/** `pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]]`. */
+export const maintainCommand: Command = {
+  name: "maintain",
+  summary: "checkpoint the log, compact small files, vacuum unreferenced files",
+  usage: "pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]] [--json]",
+  description:
+    "--compact merges each oplog partition's small data files in one transaction that\n" +
+    "changes no file of the pond (every transaction reads the same afterwards).\n" +
+    "--checkpoint writes a checkpoint of the log, so the pond opens without reading every\n" +
+    "commit. --vacuum lists the data files no version refers to, the blobs no row refers to\n" +
+    "and temporary files of interrupted commands, older than the retention (default: the\n" +
+    "oplog's delta.deletedFileRetentionDuration, a week); with --apply it deletes them. A\n" +
+    "shorter --retain is safe only while no other pond command runs. Steps run in the order\n" +
+    "compact, checkpoint, vacuum.",
+  options: {
+    checkpoint: { type: "boolean", help: "write a checkpoint of the log now" },
+    compact: { type: "boolean", help: "merge small data files, per partition, in one commit" },
+    vacuum: { type: "boolean", help: "list (or with --apply, delete) files no version needs" },
+    retain: {
+      type: "string",
+      value: "HOURS",
+      help: "vacuum keeps files younger than this (default: the table's retention, 168)",
+    },
+    apply: { type: "boolean", help: "vacuum deletes, instead of listing what it would delete" },
+  },
+  examples: [
+    "pond maintain --compact --checkpoint",
+    "pond maintain --vacuum",
+    "pond maintain --vacuum --retain 24 --apply",
+    "pond maintain --compact --vacuum --json",
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const { checkpoint, compact, vacuum, apply } = ctx.options as Record<string, boolean>;
+    const retain = ctx.options.retain as string | undefined;
+    if (!checkpoint && !compact && !vacuum) {
+      throw new UsageError(
+        "pond maintain: say what to do: --compact, --checkpoint and/or --vacuum",
+      );
+    }
+    if (!vacuum && (apply || retain !== undefined)) {
+      throw new UsageError("pond maintain: --apply and --retain go with --vacuum");
+    }
+    if (retain !== undefined && !/^\d+(\.\d+)?$/.test(retain)) {
+      throw new UsageError(`pond maintain: --retain takes a number of hours, not '${retain}'`);
+    }
+    const { pond, stages } = await openPond(ctx, "pond maintain");
+    const done: {
+      compact?: CompactReport;
+      checkpoint?: CheckpointWritten;
+      vacuum?: VacuumReport;
+    } = {};
+    if (compact) {
+      done.compact = await compactPond(pond);
+      stages.mark("compact");
+    }
+    if (checkpoint) {
+      done.checkpoint = await checkpointPond(pond);
+      stages.mark("checkpoint");
+    }
+    if (vacuum) {
+      done.vacuum = await vacuumPond(pond, {
+        retainMs: retain === undefined ? undefined : Number(retain) * HOUR_MS,
+        apply,
+      });
+      stages.mark("vacuum");
+    }
+    if (ctx.options.json) ctx.output.out(JSON.stringify(toJson(done), null, 2) + "\n");
+    else ctx.output.out(describe(done));
+    stages.report(pond);
+  },
+};
+
+function toJson(
+  done: { compact?: CompactReport; checkpoint?: CheckpointWritten; vacuum?: VacuumReport },
+) {
+  const c = done.checkpoint;
+  const v = done.vacuum;
+  return {
+    compact: done.compact ?? null,
+    checkpoint: c ? { seq: c.version, path: `oplog/${c.path}`, dataFiles: c.numOfAddFiles } : null,
+    vacuum: v
+      ? {
+        seq: v.seq,
+        retainHours: v.retainMs / HOUR_MS,
+        applied: v.applied,
+        dataFiles: v.dataFiles,
+        blobs: v.blobs,
+        tempFiles: v.tempFiles,
+        bytes: v.bytes,
+      }
+      : null,
+  };
+}
+
+function describe(
+  done: { compact?: CompactReport; checkpoint?: CheckpointWritten; vacuum?: VacuumReport },
+): string {
+  const lines: string[] = [];
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`;
+  const c = done.compact;
+  if (c) {
+    lines.push(
+      c.seq === null
+        ? "compact: nothing to merge (no partition has two small data files)"
+        : `compact: merged ${
+          n(c.filesRemoved, "data file")
+        } into ${c.filesAdded} in transaction ${c.seq}`,
+    );
+  }
+  const k = done.checkpoint;
+  if (k) {
+    lines.push(
+      `checkpoint: wrote the checkpoint of transaction ${k.version} (${
+        n(k.numOfAddFiles, "data file")
+      })`,
+    );
+  }
+  const v = done.vacuum;
+  if (v) {
+    const verb = v.applied ? "deleted" : "would delete";
+    for (const path of [...v.dataFiles, ...v.blobs, ...v.tempFiles]) lines.push(`${verb} ${path}`);
+    const what = `${n(v.dataFiles.length, "data file")}, ${n(v.blobs.length, "blob")} and ${
+      n(v.tempFiles.length, "temporary file")
+    } (${humanBytes(v.bytes)}) unused for over ${v.retainMs / HOUR_MS} h`;
+    lines.push(
+      v.applied
+        ? `vacuum: deleted ${what}`
+        : `vacuum: would delete ${what}; run again with --apply to delete them`,
+    );
+  }
+  return lines.map((l) => l + "\n").join("");
+}

@@ -1,0 +1,143 @@
+/** Maintenance of a pond: a checkpoint of its log, compaction of small oplog files, and vacuum of files no version needs. */
+import { type CheckpointWritten, writeCheckpoint } from "../delta/checkpoint_write.ts";
+import { TableWriter } from "../delta/commit.ts";
+import { compact } from "../delta/compact.ts";
+import { isDeltaError, Snapshot } from "../delta/mod.ts";
+import { vacuum } from "../delta/vacuum.ts";
+import { writeProperties } from "../delta/write_support.ts";
+import { PondError } from "../errors.ts";
+import { reason } from "./check_findings.ts";
+import { pondLayout } from "./check_layout.ts";
+import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
+import { blobsReferenced } from "./check_scan.ts";
+import type { Pond } from "./pond.ts";
+
+/** How many times a compaction is redone after a pond transaction removed a file it merged. */
+const COMPACT_RETRIES = 5;
+
+/**
+ * Writes a checkpoint of the pond's log at its newest transaction, so opening the pond reads
+ * one Parquet file instead of every commit, and points `_last_checkpoint` at it.
+ *
+ * @example
+ * ```ts
+ * const { version, numOfAddFiles } = await checkpointPond(await Pond.open("/data/pond"));
+ * ```
+ */
+export async function checkpointPond(pond: Pond): Promise<CheckpointWritten> {
+  const writer = await TableWriter.open(pond.store.table);
+  return await writeCheckpoint(pond.store.table, writer.state);
+}
+
+/** What a compaction did. */
+export interface CompactReport {
+  /** The transaction (Delta version) of the compaction, or null when nothing needed it. */
+  seq: number | null;
+  filesRemoved: number;
+  filesAdded: number;
+}
+
+/**
+ * Merges the small data files of each oplog partition into larger ones, in one Delta commit
+ * that changes no rows: the pond reads the same at every transaction before and after. The
+ * commit is a transaction of its own (pond seq is the Delta version) that writes no node.
+ * The merged files stay on disk, for readers that opened the pond before, until a vacuum
+ * older than the retention deletes them. Redone on the new state when a concurrent pond
+ * transaction merged one of the same files first.
+ *
+ * @example
+ * ```ts
+ * const { seq, filesRemoved, filesAdded } = await compactPond(pond);
+ * ```
+ */
+export async function compactPond(pond: Pond): Promise<CompactReport> {
+  for (let attempt = 0;; attempt++) {
+    const writer = await TableWriter.open(pond.store.table);
+    try {
+      const { commit, filesRemoved, filesAdded } = await compact(writer);
+      return { seq: commit?.version ?? null, filesRemoved, filesAdded };
+    } catch (e) {
+      if (!isDeltaError(e, "Conflict") || attempt >= COMPACT_RETRIES) throw e;
+    }
+  }
+}
+
+/** How to vacuum. */
+export interface VacuumOptions {
+  /** Keep files younger than this (default: the oplog's `delta.deletedFileRetentionDuration`, a week). */
+  retainMs?: number;
+  /** Delete; without it, only report what would be deleted. */
+  apply?: boolean;
+}
+
+/** What a vacuum deleted, or would delete. */
+export interface VacuumReport {
+  /** The transaction whose state decided what is still needed. */
+  seq: number;
+  retainMs: number;
+  applied: boolean;
+  /** Data files no version of the log refers to, relative to the pond (`oplog/…`). */
+  dataFiles: string[];
+  /** Blobs no row refers to (`blobs/…`). */
+  blobs: string[];
+  /** Temporary files of interrupted commands (`oplog/…/.pond-*`, `blobs/.tmp-*`). */
+  tempFiles: string[];
+  bytes: number;
+}
+
+/**
+ * Deletes (with `apply`; otherwise lists) what no version of the pond needs and that is older
+ * than the retention: data files the log no longer refers to (Delta vacuum: files replaced by
+ * compaction, files of commits that never landed), blobs no row of the pond refers to, and
+ * temporary files of interrupted commands. Files younger than the retention are kept, because
+ * a command still running may be about to commit them; a retention shorter than the default
+ * is for when no other pond command is running. Refuses (`VacuumRefused`) when a data file's
+ * rows cannot be read, since the blobs in use are then unknown.
+ *
+ * @example
+ * ```ts
+ * const plan = await vacuumPond(pond);                       // what would go
+ * await vacuumPond(pond, { retainMs: 24 * 3_600_000, apply: true });
+ * ```
+ */
+export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promise<VacuumReport> {
+  const store = pond.store.table;
+  const writer = await TableWriter.open(store);
+  const retainMs = options.retainMs ??
+    writeProperties(writer.state.metadata.configuration).deletedFileRetentionMs;
+  const cutoff = Date.now() - retainMs;
+  const snapshot = new Snapshot(store, writer.state);
+  let inUse: Set<string>;
+  try {
+    inUse = await blobsReferenced(store, snapshot, snapshot.files());
+  } catch (e) {
+    throw new PondError(
+      "VacuumRefused",
+      `cannot tell which blobs are in use: ${reason(e)}; run \`pond check\``,
+      { cause: e },
+    );
+  }
+  const layout = pondLayout(pond.path);
+  const stored = await blobFiles(layout);
+  const old = (f: Leftover) => f.mtime < cutoff;
+  const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>
+    f
+  );
+  const temp = [...await tableTempFiles(layout), ...stored.temp].filter(old);
+  const data = await vacuum(writer, {
+    retentionMs: retainMs,
+    force: options.retainMs !== undefined,
+    dryRun: !options.apply,
+  });
+  if (options.apply) await removeLeftovers([...blobs, ...temp]);
+  const size = (files: Leftover[]) => files.reduce((n, f) => n + f.size, 0);
+  return {
+    seq: data.version,
+    retainMs,
+    applied: Boolean(options.apply),
+    dataFiles: data.files.map((p) => `oplog/${p}`),
+    blobs: blobs.map((f) => f.path),
+    tempFiles: temp.map((f) => f.path),
+    bytes: data.bytes + size(blobs) + size(temp),
+  };
+}
