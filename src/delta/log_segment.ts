@@ -156,8 +156,8 @@ export function groupLogFiles(files: LogFile[]): LogListing {
 
 /** Lists and groups `_delta_log/`, optionally only the entries at or after `fromVersion`. */
 async function listLog(store: Store, fromVersion?: number): Promise<LogListing> {
-  const objects = await store.list(LOG_DIR);
   const floor = fromVersion ?? 0;
+  const objects = await store.list(LOG_DIR, { from: `${LOG_DIR}/${pad20(floor)}` });
   const files = objects.map(classifyLogFile).filter((f): f is LogFile =>
     f !== null && f.version >= floor
   );
@@ -174,6 +174,13 @@ async function listLog(store: Store, fromVersion?: number): Promise<LogListing> 
  * ```
  */
 export async function readLastCheckpointHint(store: Store): Promise<number | null> {
+  return (await readHint(store))?.version ?? null;
+}
+
+/** What `_last_checkpoint` says, when it is readable: the version and the checkpoint's shape. */
+async function readHint(
+  store: Store,
+): Promise<{ version: number; classic: boolean } | null> {
   let text: string;
   try {
     text = new TextDecoder().decode(await store.read(LAST_CHECKPOINT_PATH));
@@ -181,16 +188,61 @@ export async function readLastCheckpointHint(store: Store): Promise<number | nul
     return null;
   }
   try {
-    const version = JSON.parse(text)?.version;
-    return Number.isSafeInteger(version) && version >= 0 ? version : null;
+    const hint = JSON.parse(text);
+    const version = hint?.version;
+    if (!(Number.isSafeInteger(version) && version >= 0)) return null;
+    return { version, classic: hint.parts === undefined && hint.v2Checkpoint === undefined };
   } catch {
     return null;
   }
 }
 
+/** How many versions past the last commit found are checked, so a gap is not taken for the end. */
+const GAP_LOOKAHEAD = 16;
+
+async function headOrNull(store: Store, path: string): Promise<ObjectInfo | null> {
+  try {
+    return await store.head(path);
+  } catch (e) {
+    if (e instanceof DeltaError && e.code === "MissingFile") return null;
+    throw e;
+  }
+}
+
+/**
+ * The classic checkpoint at `version` and the commits after it, found by asking for each
+ * next commit file by name instead of listing `_delta_log/` (whose size grows with history,
+ * while this costs one lookup per commit since the checkpoint). Returns null, so the caller
+ * lists instead, when the checkpoint is missing or a commit file shortly after the last one
+ * found exists (a gap, which the full listing reports).
+ */
+async function probeFromCheckpoint(store: Store, version: number): Promise<LogListing | null> {
+  const checkpoint = await headOrNull(store, classicCheckpointPath(version));
+  if (checkpoint === null) return null;
+  const commits = new Map<number, CommitFile>();
+  let next = version + 1;
+  for (let info; (info = await headOrNull(store, commitPath(next))) !== null; next++) {
+    commits.set(next, { version: next, info });
+  }
+  for (let ahead = next + 1; ahead <= next + GAP_LOOKAHEAD; ahead++) {
+    if (await headOrNull(store, commitPath(ahead)) !== null) return null;
+  }
+  return { commits, checkpoints: [{ version, kind: "classic", files: [checkpoint] }] };
+}
+
 /** The commit versions and complete checkpoints of the table, at or after the hint if usable. */
 async function listForward(store: Store, wanted?: number): Promise<LogListing> {
-  const hint = await readLastCheckpointHint(store);
+  const found = await readHint(store);
+  const hint = found?.version ?? null;
+  if (found !== null && found.classic && (wanted === undefined || wanted >= found.version)) {
+    const probed = await probeFromCheckpoint(store, found.version);
+    if (
+      probed !== null &&
+      (wanted === undefined || probed.commits.has(wanted) || wanted === found.version)
+    ) {
+      return probed;
+    }
+  }
   if (hint !== null && (wanted === undefined || wanted >= hint)) {
     const listing = await listLog(store, hint);
     // The hint is trusted only if a complete checkpoint usable for `wanted` exists at or after it.

@@ -113,3 +113,23 @@ export {
 } from "./values.ts";
 export type { Value } from "./values.ts";
 export { rowToJson } from "./json_rows.ts";
+export { commitInfoOf, removeOf, TableWriter } from "./commit.ts";
+export type { AppTransaction, CommitInfoInput, CommitOptions, CommitResult } from "./commit.ts";
+export { createTable } from "./create.ts";
+export type { CreateTableOptions } from "./create.ts";
+export { CHECKPOINT_SCHEMA, writeCheckpoint } from "./checkpoint_write.ts";
+export type { CheckpointOptions, CheckpointWritten } from "./checkpoint_write.ts";
+export { vacuum } from "./vacuum.ts";
+export type { VacuumOptions, VacuumResult } from "./vacuum.ts";
+export { compact, rewriteFiles } from "./compact.ts";
+export type { CompactOptions, CompactResult } from "./compact.ts";
+export {
+  decodeRoaringTreemap,
+  deletionVectorPath,
+  deletionVectorUniqueId,
+  readDeletionVector,
+  z85Decode,
+} from "./deletion_vector.ts";
+export type { Columns } from "./parquet_write.ts";
+export { writeDataFiles } from "./write_files.ts";
+export type { WriteFilesOptions, WrittenFiles } from "./write_files.ts";

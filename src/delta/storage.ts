@@ -17,6 +17,11 @@ export interface ObjectInfo {
 export interface ListOptions {
   /** List objects in every subdirectory too (default: only the directory's own objects). */
   recursive?: boolean;
+  /**
+   * Only objects whose path sorts at or after this one (as object stores list from a key):
+   * the log can be listed from a checkpoint on without touching older entries.
+   */
+  from?: string;
 }
 
 /**
@@ -163,11 +168,11 @@ export class LocalStore implements Store {
   async list(dir: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     const prefix = segments(dir).join("/");
     const out: ObjectInfo[] = [];
-    await this.#walk(prefix, options.recursive ?? false, out);
+    await this.#walk(prefix, options.recursive ?? false, options.from ?? "", out);
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  async #walk(dir: string, recursive: boolean, out: ObjectInfo[]): Promise<void> {
+  async #walk(dir: string, recursive: boolean, from: string, out: ObjectInfo[]): Promise<void> {
     const base = dir === "" ? this.root : `${this.root}/${dir}`;
     let entries: Deno.DirEntry[];
     try {
@@ -179,9 +184,10 @@ export class LocalStore implements Store {
     for (const entry of entries) {
       const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory) {
-        if (recursive) await this.#walk(path, recursive, out);
+        if (recursive) await this.#walk(path, recursive, from, out);
         continue;
       }
+      if (path < from) continue;
       let info: Deno.FileInfo;
       try {
         info = await Deno.stat(`${this.root}/${path}`);

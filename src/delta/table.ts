@@ -2,7 +2,7 @@
 
 import { DeltaError } from "./errors.ts";
 import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "./history.ts";
-import { buildLogSegment, LOG_DIR } from "./log_segment.ts";
+import { buildLogSegment, LOG_DIR, readLastCheckpointHint } from "./log_segment.ts";
 import { replaySegment } from "./replay.ts";
 import { Snapshot } from "./snapshot.ts";
 import { LocalStore, type Store } from "./storage.ts";
@@ -69,6 +69,7 @@ export class Table {
  */
 export async function openTable(location: Store | string): Promise<Table> {
   const store = typeof location === "string" ? new LocalStore(location) : location;
+  if (await readLastCheckpointHint(store) !== null) return new Table(store);
   const log = await store.list(LOG_DIR);
   if (!log.some((o) => /\/\d{20}\.(json|checkpoint\..*)$/.test(o.path))) {
     throw new DeltaError(

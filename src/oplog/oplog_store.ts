@@ -1,11 +1,17 @@
 /** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
 import { createHash } from "node:crypto";
-import { createTable } from "../delta/create.ts";
-import { TableWriter } from "../delta/commit.ts";
-import { type Action, type AddFile, isDeltaError, LocalStore, type Store } from "../delta/mod.ts";
-import type { Columns } from "../delta/parquet_write.ts";
-import { rewriteFiles } from "../delta/compact.ts";
-import { writeDataFiles } from "../delta/write_files.ts";
+import {
+  type Action,
+  type AddFile,
+  type Columns,
+  createTable,
+  isDeltaError,
+  LocalStore,
+  rewriteFiles,
+  type Store,
+  TableWriter,
+  writeDataFiles,
+} from "../delta/mod.ts";
 import {
   type CommitBatch,
   type DirEntry,

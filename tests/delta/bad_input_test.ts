@@ -159,6 +159,17 @@ Deno.test("a gap in the commits is a VersionGap naming the missing version", asy
   });
 });
 
+Deno.test("a gap after the hinted checkpoint is a VersionGap, not a shorter log", async () => {
+  // basic-with-inserts-deletes-checkpoint: checkpoint at 10 (the hint), commits 11..13.
+  const name = "basic-with-inserts-deletes-checkpoint";
+  await withCopy(name, (dir) => Deno.remove(commit(dir, 12)), async (dir) => {
+    await assertFails(() => readAll(dir), "VersionGap", /00000000000000000012\.json is missing/);
+  });
+  await withCopy(name, async () => {}, async (dir) => {
+    assert.equal((await (await openTable(dir)).snapshot()).version, 13);
+  });
+});
+
 Deno.test("a truncated checkpoint is CorruptCheckpoint naming it", async () => {
   await withCopy("basic-with-inserts-deletes-checkpoint", async (dir) => {
     const path = `${dir}/_delta_log/00000000000000000010.checkpoint.parquet`;

@@ -1,7 +1,6 @@
 /** A table can start with rows: version 0 adds their data files in the same commit that creates it. */
 import assert from "node:assert/strict";
-import { createTable } from "../../src/delta/create.ts";
-import { LocalStore, openTable, parseSchema } from "../../src/delta/mod.ts";
+import { createTable, LocalStore, openTable, parseSchema } from "../../src/delta/mod.ts";
 
 Deno.test("createTable with data: version 0 holds the rows, partitioned", async () => {
   const dir = await Deno.makeTempDir();
