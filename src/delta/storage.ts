@@ -13,6 +13,23 @@ export interface ObjectInfo {
   mtime: number;
 }
 
+const TEMP_PREFIX = ".pond-";
+const TEMP_SUFFIX = ".tmp";
+
+/**
+ * True for the temporary files `LocalStore` writes before publishing an object; a writer
+ * killed mid-write leaves one behind, which vacuum removes once it is older than the retention.
+ *
+ * @example
+ * ```ts
+ * isTempFile("_delta_log/.pond-1b4e28ba-2fa1-11d2-883f-0016d3cca427.tmp"); // true
+ * ```
+ */
+export function isTempFile(path: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+}
+
 /** Options of {@link Store.list}. */
 export interface ListOptions {
   /** List objects in every subdirectory too (default: only the directory's own objects). */
@@ -256,7 +273,7 @@ export class LocalStore implements Store {
 
   /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
   async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const temp = `${dir}/.pond-${crypto.randomUUID()}.tmp`;
+    const temp = `${dir}/${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`;
     const file = await Deno.open(temp, { write: true, createNew: true });
     try {
       let written = 0;

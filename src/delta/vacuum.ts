@@ -5,7 +5,7 @@ import { deletionVectorPath } from "./deletion_vector.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
 import { dataFilePath } from "./scan.ts";
 import type { DeletionVectorDescriptor } from "./actions.ts";
-import type { ObjectInfo, Store } from "./storage.ts";
+import { isTempFile, type ObjectInfo, type Store } from "./storage.ts";
 import { writeProperties } from "./write_support.ts";
 
 /** Options of {@link vacuum}. */
@@ -104,7 +104,7 @@ export async function vacuum(
     keep(dvFile(file.deletionVector, root));
   }
   const doomed: ObjectInfo[] = (await store.list("", { recursive: true })).filter((o) =>
-    !isHidden(o.path) && !referenced.has(o.path) && o.mtime < cutoff
+    (isTempFile(o.path) || !isHidden(o.path)) && !referenced.has(o.path) && o.mtime < cutoff
   );
   if (!options.dryRun) {
     for (const file of doomed) await store.delete(file.path);

@@ -36,6 +36,9 @@ Deno.test("vacuum deletes only unreferenced files older than the retention, and 
     await writer.removeFiles([first]); // a tombstone, deleted "now"
     await store.put("day=a/orphan.parquet", new Uint8Array([1])); // e.g. a crashed writer's file
     await store.put("_hidden/keep.bin", new Uint8Array([1]));
+    // A temp file a killed writer left behind while publishing a commit.
+    const temp = "_delta_log/.pond-1b4e28ba-2fa1-11d2-883f-0016d3cca427.tmp";
+    await Deno.writeFile(`${dir}/${temp}`, new Uint8Array([1]));
     const now = Date.now();
 
     await assert.rejects(
@@ -52,7 +55,7 @@ Deno.test("vacuum deletes only unreferenced files older than the retention, and 
       now: later,
       dryRun: true,
     });
-    assert.deepEqual(planned.files, [first, "day=a/orphan.parquet"].sort());
+    assert.deepEqual(planned.files, [first, "day=a/orphan.parquet", temp].sort());
     assert.equal(planned.dryRun, true);
     assert.ok((await files(dir)).includes(first));
     const done = await vacuum(writer, { retentionMs: HOUR, force: true, now: later });
