@@ -1,6 +1,7 @@
 /** Checking a pond — its marker, its log, every row and every blob — and repairing only what is safe to repair. */
 import { TableWriter } from "../delta/commit.ts";
 import { decodePath, LocalStore, type Snapshot } from "../delta/mod.ts";
+import { isTempFile } from "../delta/storage.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
@@ -36,9 +37,10 @@ export interface CheckCounts {
 /** What a check found and, with `repair`, what it repaired. */
 export interface CheckReport {
   counts: CheckCounts;
+  /** The problems the pond has (after the repairs, when `repair` was asked). */
   findings: Finding[];
-  /** With `repair`: the outcome for each finding, in the same order. */
-  outcomes: RepairOutcome[];
+  /** With `repair`: what became of each problem that had a repair. */
+  repairs: RepairOutcome[];
 }
 
 /**
@@ -47,9 +49,10 @@ export interface CheckReport {
  * data file (present, its footer reads); every row (bodies match their hashes, blobs exist
  * and match every chunk, node versions complete, directory entries point at stored nodes);
  * and leftovers of interrupted commands, which are warnings. With `repair`, applies the safe
- * repairs: removing temporary files no command can still be using, rewriting checkpoints from
- * the commits, and pointing `_last_checkpoint` at the newest checkpoint; nothing a version of
- * the pond needs is deleted. Throws `NotAPond` when `path` holds no pond at all.
+ * repairs — removing temporary files no command can still be using, rewriting checkpoints
+ * from the commits, pointing `_last_checkpoint` at the newest checkpoint; nothing a version
+ * of the pond needs is deleted — and then checks again, so the findings are what is left.
+ * Throws `NotAPond` when `path` holds no pond at all.
  *
  * @example
  * ```ts
@@ -58,7 +61,26 @@ export interface CheckReport {
  * ```
  */
 export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
-  const layout = pondLayout(path);
+  const first = await inspect(pondLayout(path));
+  if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
+  const repairs = await repairAll(first.findings.filter((f) => f.repair));
+  return { ...await inspect(pondLayout(path)), repairs };
+}
+
+/**
+ * True when the report holds an error: the pond is damaged.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(isDamaged(await checkPond(path)) ? 1 : 0);
+ * ```
+ */
+export function isDamaged(report: CheckReport): boolean {
+  return report.findings.some((f) => f.severity === "error");
+}
+
+/** One pass over the whole pond. */
+async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">> {
   const findings: Finding[] = [];
   await checkMarker(layout, findings);
   const store = new LocalStore(layout.oplog);
@@ -75,7 +97,7 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
   };
   let inUse: Set<string> | undefined;
   if (log.snapshot) {
-    const errors = findings.length;
+    const before = findings.length;
     const files = await checkDataFiles(store, log.snapshot, findings);
     const rows = await checkRows({
       store,
@@ -86,28 +108,13 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
       findings,
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
-    const unread = findings.slice(errors).some((f) => f.code === "CorruptDataFile");
+    const unread = findings.slice(before).some((f) => f.code === "CorruptDataFile");
     if (files.length === log.snapshot.files().length && !unread) inUse = rows.referencedBlobs;
     await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
   await findTempFiles(layout, findings);
   await findBlobLeftovers(layout, inUse, findings);
-  const outcomes = options.repair ? await repairAll(findings) : [];
-  return { counts, findings, outcomes };
-}
-
-/**
- * True when the report holds an error that was not repaired: the pond is damaged.
- *
- * @example
- * ```ts
- * Deno.exit(isDamaged(await checkPond(path)) ? 1 : 0);
- * ```
- */
-export function isDamaged(report: CheckReport): boolean {
-  return report.findings.some((f, i) =>
-    f.severity === "error" && !(report.outcomes[i]?.repaired ?? false)
-  );
+  return { counts, findings };
 }
 
 /** The marker, through `Pond.open`'s own reading of it. A directory that holds no pond at all is an error thrown. */
@@ -140,7 +147,7 @@ async function findUnreferencedDataFiles(
   const removed = new Set([...writer.state.tombstones.values()].map((r) => decodePath(r.path)));
   const unreferenced = await vacuum(writer, { retentionMs: 0, force: true, dryRun: true });
   for (const path of unreferenced.files) {
-    if (removed.has(path)) continue;
+    if (removed.has(path) || isTempFile(path)) continue;
     findings.push(warning(
       "UnreferencedDataFile",
       `${OPLOG_SUBJECT}${path}`,
@@ -203,12 +210,8 @@ function removal(file: Leftover) {
 async function repairAll(findings: Finding[]): Promise<RepairOutcome[]> {
   const outcomes: RepairOutcome[] = [];
   for (const finding of findings) {
-    if (!finding.repair) {
-      outcomes.push({ finding, repaired: false, note: "no safe repair" });
-      continue;
-    }
     try {
-      outcomes.push({ finding, repaired: true, note: await finding.repair() });
+      outcomes.push({ finding, repaired: true, note: await finding.repair!() });
     } catch (e) {
       outcomes.push({ finding, repaired: false, note: `the repair failed: ${reason(e)}` });
     }

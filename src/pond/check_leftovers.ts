@@ -1,5 +1,6 @@
 /** What interrupted commands leave in a pond: temporary files, and blobs no row refers to. */
 import { LocalStore } from "../delta/mod.ts";
+import { isTempFile } from "../delta/storage.ts";
 import type { PondLayout } from "./check_layout.ts";
 
 /** A file of the pond that nothing needs, or may not need. */
@@ -23,8 +24,6 @@ export interface BlobFiles {
   stray: Leftover[];
 }
 
-/** The temporary files the table's storage writes before publishing (`.pond-*` in any directory). */
-const TABLE_TEMP = /(^|\/)\.pond-[^/]*$/;
 /** The temporary files of the blob store (`blobs/.tmp-*`). */
 const BLOB_TEMP = /^\.tmp-[^/]*$/;
 /** A stored blob: `ab/abcdef…` (64 hex digits, filed under its first two). */
@@ -33,6 +32,7 @@ const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
 /**
  * The temporary files under the pond's oplog table (its `_delta_log/` and partition
  * directories): left by commands that were killed between writing and publishing a file.
+ * (`pond maintain --vacuum` deletes them with the Delta vacuum.)
  *
  * @example
  * ```ts
@@ -40,7 +40,7 @@ const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
  * ```
  */
 export async function tableTempFiles(layout: PondLayout): Promise<Leftover[]> {
-  return (await filesUnder(layout.oplog, "oplog/")).filter((f) => TABLE_TEMP.test(f.path));
+  return (await filesUnder(layout.oplog, "oplog/")).filter((f) => isTempFile(f.path));
 }
 
 /**

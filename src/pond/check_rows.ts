@@ -94,7 +94,9 @@ const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
  * versions run 1..n with rising seqs, each seq at or before the log's version (and equal to
  * the version of the commit that added the row); directory rows decode through their
  * skip-delta chain, count their entries, and every entry they add names a node that has a
- * version in the named partition at or before the directory's seq.
+ * version in the named partition at or before the directory's seq. The checks across rows
+ * (versions, listings) run only when every live file was read: a lost file would otherwise
+ * be reported again through each of its consequences.
  *
  * @example
  * ```ts
@@ -114,6 +116,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
     blobBytes: 0,
     referencedBlobs: new Set(),
   };
+  let unreadable = false;
   for (const file of input.files) {
     const path = dataFilePath(input.store, file.path);
     const where = `${OPLOG_SUBJECT}${path}`;
@@ -151,6 +154,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
         }
       }
     } catch (e) {
+      unreadable = true;
       input.findings.push(error(
         "CorruptDataFile",
         where,
@@ -159,9 +163,11 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
     }
   }
   report.nodes = nodes.size;
-  checkVersions(nodes, problems);
   const placements = new Map<string, Placement>();
-  checkDirectories(directories, nodes, placements, problems);
+  if (input.files.length === input.snapshot.files().length && !unreadable) {
+    checkVersions(nodes, problems);
+    checkDirectories(directories, nodes, placements, problems);
+  }
   const name = namer(placements);
   for (const p of problems) {
     input.findings.push(error(p.code, name(p.key), `${p.text}; ${RESTORE}`));

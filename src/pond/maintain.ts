@@ -3,12 +3,13 @@ import { type CheckpointWritten, writeCheckpoint } from "../delta/checkpoint_wri
 import { TableWriter } from "../delta/commit.ts";
 import { compact } from "../delta/compact.ts";
 import { isDeltaError, Snapshot } from "../delta/mod.ts";
+import { isTempFile } from "../delta/storage.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { writeProperties } from "../delta/write_support.ts";
 import { PondError } from "../errors.ts";
 import { reason } from "./check_findings.ts";
 import { pondLayout } from "./check_layout.ts";
-import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
+import { blobFiles, type Leftover, removeLeftovers } from "./check_leftovers.ts";
 import { blobsReferenced } from "./check_scan.ts";
 import type { Pond } from "./pond.ts";
 
@@ -123,7 +124,7 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
   const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>
     f
   );
-  const temp = [...await tableTempFiles(layout), ...stored.temp].filter(old);
+  const temp = stored.temp.filter(old);
   const data = await vacuum(writer, {
     retentionMs: retainMs,
     force: options.retainMs !== undefined,
@@ -135,9 +136,12 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
     seq: data.version,
     retainMs,
     applied: Boolean(options.apply),
-    dataFiles: data.files.map((p) => `oplog/${p}`),
+    dataFiles: data.files.filter((p) => !isTempFile(p)).map((p) => `oplog/${p}`),
     blobs: blobs.map((f) => f.path),
-    tempFiles: temp.map((f) => f.path),
+    tempFiles: [
+      ...data.files.filter(isTempFile).map((p) => `oplog/${p}`),
+      ...temp.map((f) => f.path),
+    ],
     bytes: data.bytes + size(blobs) + size(temp),
   };
 }

@@ -1,5 +1,5 @@
 /** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
-import type { Finding, RepairOutcome } from "../../pond/check_findings.ts";
+import type { Finding } from "../../pond/check_findings.ts";
 import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../format.ts";
@@ -38,13 +38,16 @@ export const checkCommand: Command = {
       repair: Boolean(ctx.options.repair),
     });
     const { output } = ctx;
+    const entries = listed(report);
     if (ctx.options.json) {
-      output.out(
-        JSON.stringify(report.findings.map((f, i) => toJson(f, report.outcomes[i])), null, 2) +
-          "\n",
-      );
+      output.out(JSON.stringify(entries, null, 2) + "\n");
     } else {
-      output.out(formatTable(report.findings.map((f, i) => line(f, report.outcomes[i]))));
+      output.out(formatTable(entries.map((e) => [
+        e.status === "repaired" ? "repaired" : e.severity,
+        `${e.subject}: ${e.status === "repaired" ? e.repair : e.message}${
+          e.repair && e.status === "open" ? ` (${e.repair})` : ""
+        }`,
+      ])));
       output.out(summary(report) + "\n");
     }
     const c = report.counts;
@@ -57,33 +60,43 @@ export const checkCommand: Command = {
   },
 };
 
-function line(f: Finding, outcome: RepairOutcome | undefined): string[] {
-  const head = outcome?.repaired ? "repaired" : f.severity;
-  const text = outcome?.repaired
-    ? outcome.note
-    : outcome && f.repair
-    ? `${f.message} (${outcome.note})`
-    : f.message;
-  return [head, `${f.subject}: ${text}`];
+/** One line of output: a repair that was made, or a problem the pond still has. */
+interface Listed {
+  status: "repaired" | "open";
+  severity: Finding["severity"];
+  code: Finding["code"];
+  subject: string;
+  message: string;
+  repairable: boolean;
+  /** What the repair did, or why it failed. */
+  repair?: string;
 }
 
-function toJson(f: Finding, outcome: RepairOutcome | undefined) {
-  return {
+function listed(report: CheckReport): Listed[] {
+  const entry = (f: Finding, status: Listed["status"], repair?: string): Listed => ({
+    status,
     severity: f.severity,
     code: f.code,
     subject: f.subject,
     message: f.message,
     repairable: f.repair !== undefined,
-    ...(outcome && { repaired: outcome.repaired, repair: outcome.note }),
-  };
+    ...(repair !== undefined && { repair }),
+  });
+  const failed = (f: Finding) =>
+    report.repairs.find((r) =>
+      !r.repaired && r.finding.code === f.code && r.finding.subject === f.subject
+    )?.note;
+  return [
+    ...report.repairs.filter((r) => r.repaired).map((r) => entry(r.finding, "repaired", r.note)),
+    ...report.findings.map((f) => entry(f, "open", failed(f))),
+  ];
 }
 
 function summary(report: CheckReport): string {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-  const open = report.findings.filter((_, i) => !report.outcomes[i]?.repaired);
-  const errors = open.filter((f) => f.severity === "error").length;
-  const warnings = open.length - errors;
-  const repaired = report.findings.length - open.length;
+  const errors = report.findings.filter((f) => f.severity === "error").length;
+  const warnings = report.findings.length - errors;
+  const repaired = report.repairs.filter((r) => r.repaired).length;
   const at = report.counts.version === null
     ? "the pond (its log does not open)"
     : `the pond at transaction ${report.counts.version}`;
