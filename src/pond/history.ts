@@ -76,7 +76,7 @@ export async function transactionLog(
     if (options.partition !== undefined && !written.some((r) => r.partId === options.partition)) {
       continue;
     }
-    if (matches && !changes.some(matches)) continue;
+    if (matches && !changes.some((c) => matches(c, () => index.beneath(c.nodeId)))) continue;
     out.push({ ...record, changes, ...(options.rows && { rows: written }) });
   }
   if (!options.oldestFirst) out.reverse();

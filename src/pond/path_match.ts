@@ -8,27 +8,30 @@ type Relation = "none" | "beneath" | "match";
  * A test for changes touching the paths `pattern` matches (tinyfs glob syntax; relative
  * patterns start at the root). A change touches them when the glob matches its path or a
  * directory above it (a change inside a matched directory), or — for a directory removed or
- * moved with everything in it — could match something beneath it. A move counts at both
- * ends. Malformed patterns are `InvalidPath`.
+ * moved with everything in it — one of the paths it held, which `contents` lists (relative to
+ * the directory) when the test needs them. A move counts at both ends. Malformed patterns
+ * are `InvalidPath`.
  *
  * @example
  * ```ts
- * const touches = changeMatcher("/sites/{north,south}");
- * touches({ change: "added", path: "/sites/north/raw/a.csv", … }); // true
+ * const touches = changeMatcher("/sites/{north,south}/*.csv");
+ * touches({ change: "removed", path: "/sites", entryType: "directory", … }, () => ["north/a.csv"]); // true
  * ```
  */
-export function changeMatcher(pattern: string): (change: PathChange) => boolean {
+export function changeMatcher(
+  pattern: string,
+): (change: PathChange, contents?: () => readonly string[]) => boolean {
   const { segments } = compileGlob(pattern);
-  const test = (path: string, isDirectory: boolean, carriesContents: boolean): boolean => {
-    const parts = path.split("/").filter((p) => p !== "");
-    const found = relate(segments, 0, parts, 0);
-    return found === "match" || (found === "beneath" && isDirectory && carriesContents);
-  };
-  return (c) => {
-    const isDirectory = c.entryType === "directory";
-    const carries = c.change === "removed" || c.change === "moved";
-    return test(c.path, isDirectory, carries) ||
-      (c.from !== undefined && test(c.from, isDirectory, carries));
+  const relation = (path: string) =>
+    relate(segments, 0, path.split("/").filter((p) => p !== ""), 0);
+  return (c, contents) => {
+    const ends = c.from === undefined ? [c.path] : [c.path, c.from];
+    const found = ends.map(relation);
+    if (found.includes("match")) return true;
+    const carries = c.entryType === "directory" && (c.change === "removed" || c.change === "moved");
+    if (!carries || !found.includes("beneath") || !contents) return false;
+    const held = contents();
+    return ends.some((end) => held.some((rel) => relation(`${end}/${rel}`) === "match"));
   };
 }
 

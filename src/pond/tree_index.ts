@@ -116,6 +116,30 @@ export class TreeIndex {
   }
 
   /**
+   * The paths, relative to the directory `id`, of everything beneath it as the index last
+   * read it — for a directory just removed, what it held when it went.
+   *
+   * @example
+   * ```ts
+   * index.beneath(dirId); // ["raw", "raw/a.csv"]
+   * ```
+   */
+  beneath(id: NodeId): string[] {
+    const out: string[] = [];
+    const seen = new Set<NodeId>();
+    const walk = (dir: NodeId, prefix: string) => {
+      if (seen.has(dir)) return;
+      seen.add(dir);
+      for (const e of this.#listings.get(dir)?.entries.values() ?? []) {
+        out.push(prefix + e.name);
+        if (e.entryType === "directory") walk(e.nodeId, `${prefix}${e.name}/`);
+      }
+    };
+    walk(id, "");
+    return out;
+  }
+
+  /**
    * Moves the index to transaction `seq`, whose new versions of plain directories are
    * `directories` (other rows are ignored). Returns where each node whose entry changed was
    * before (undefined for nodes that were nowhere), so a caller can tell what moved.
