@@ -14,6 +14,12 @@ export interface DynamicContext {
   readonly fs: WD;
   /** The absolute path of the directory being computed. */
   readonly path: string;
+  /**
+   * For a directory served by a pattern registration (and the subdirectories it computes):
+   * what the pattern's wildcards captured in `path`, as a glob reports them (one per `*`, one
+   * per name a `**` consumed). Empty for stored dynamic directories.
+   */
+  readonly captures: readonly string[];
 }
 
 /** A computed file: its content is produced when read. */

@@ -6,7 +6,8 @@ import { PondError } from "../errors.ts";
  * The failures tinyfs reports. Scripts and tests branch on these codes, so they never change
  * meaning:
  * - `NotFound`: a path, a node version or a pond transaction does not exist.
- * - `AlreadyExists`: a name is taken where something new was to be created.
+ * - `AlreadyExists`: a name is taken where something new was to be created (or a pattern
+ *   registered twice, or one path served by two registered patterns).
  * - `NotADirectory`: a directory was needed (a middle path component, a trailing `/`, a
  *   destination for several sources) and something else was found.
  * - `IsADirectory`: file content was asked of a directory.
@@ -14,7 +15,8 @@ import { PondError } from "../errors.ts";
  * - `SymlinkLoop`: following symlinks did not reach a node within the depth cap.
  * - `VisitLoop`: a traversal re-entered a directory it was already inside (a symlink cycle,
  *   or a dynamic directory whose computation reaches itself).
- * - `ReadOnly`: a write outside a transaction, or into a dynamic directory.
+ * - `ReadOnly`: a write outside a transaction, or into a dynamic directory, or to a node a
+ *   registered pattern serves.
  * - `InvalidPath`: a malformed path, name or glob pattern.
  * - `UnknownFactory`: a dynamic directory names a factory the pond was not opened with.
  * - `Conflict`: another transaction committed first; retry on the new state.

@@ -3,6 +3,7 @@
 import type { CallContext } from "./call_context.ts";
 import type { DynamicDirectory, DynamicFile } from "./dynamic.ts";
 import { type EntryType, kindOf, type NodeKey, type NodeKind, ROOT_KEY } from "./records.ts";
+import type { Served } from "./registry.ts";
 
 /** A node stored in the pond (a plain or dynamic directory, a file, a symlink). */
 export interface StoredHandle {
@@ -21,7 +22,8 @@ export interface ComputedFileHandle {
 /**
  * A subdirectory computed by a dynamic directory. It remembers the call chain it was
  * computed in (`context`) and its identity within that chain (`loopKey`), so expanding it
- * again inside its own computation is caught.
+ * again inside its own computation is caught, and the captures of the pattern registration
+ * it comes from (empty for stored dynamic directories).
  */
 export interface ComputedDirectoryHandle {
   readonly tag: "computed-directory";
@@ -29,10 +31,19 @@ export interface ComputedDirectoryHandle {
   readonly loopKey: string;
   readonly origin: NodeKey;
   readonly context: CallContext;
+  readonly captures: readonly string[];
+}
+
+/**
+ * A dynamic directory a pattern registration serves at a path (in a plain stored directory
+ * without an entry of that name): `key` is the registration's node.
+ */
+export interface PatternHandle extends Served {
+  readonly tag: "pattern";
 }
 
 /** Any node a path can reach. */
-export type Handle = StoredHandle | ComputedFileHandle | ComputedDirectoryHandle;
+export type Handle = StoredHandle | PatternHandle | ComputedFileHandle | ComputedDirectoryHandle;
 
 /** One directory on a resolved path: the name it was reached by and its handle. */
 export interface Frame {
@@ -60,6 +71,7 @@ export function handleEntryType(handle: Handle): EntryType {
       return handle.entryType;
     case "computed-file":
       return handle.file.entryType ?? "file:data";
+    case "pattern":
     case "computed-directory":
       return "directory:dynamic";
   }

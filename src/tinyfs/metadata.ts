@@ -8,7 +8,8 @@ import type { Tree } from "./tree.ts";
 
 /**
  * One version of a node, described. Stored nodes report their own id, version and times
- * (`created` is the first version's time, `modified` this version's). Computed nodes (inside
+ * (`created` is the first version's time, `modified` this version's); a directory served by a
+ * pattern registration reports the registration's node, and its `pattern`. Computed nodes (inside
  * dynamic directories) have no id of their own: they report version 1 and the times of the
  * stored dynamic directory they come from, and a computed file's size costs a read.
  * `size` is bytes for files, entries for plain directories, 0 for dynamic directories and
@@ -27,6 +28,8 @@ export interface Metadata {
   readonly target?: string;
   /** For stored dynamic directories: the factory that computes it. */
   readonly factory?: string;
+  /** For directories served by a pattern registration: the registered pattern. */
+  readonly pattern?: string;
 }
 
 /**
@@ -56,11 +59,12 @@ export async function describeVersions(
   handle: Handle,
   path: string,
 ): Promise<Metadata[]> {
-  if (handle.tag === "stored") {
+  if (handle.tag === "stored" || handle.tag === "pattern") {
     const versions = await tree.state.versions(handle.key);
     if (versions.length === 0) throw new TinyFsError("NotFound", path, `${path} has no version`);
     const created = new Date(versions[0].timestamp);
-    return versions.map((v) => stored(v, created));
+    const pattern = handle.tag === "pattern" ? { pattern: handle.pattern } : {};
+    return versions.map((v) => ({ ...stored(v, created), ...pattern }));
   }
   const origin = await tree.state.versions(handle.origin);
   const size = handle.tag === "computed-file"

@@ -27,9 +27,11 @@ export {
   type NodeKey,
   type NodeKind,
   type NodeVersion,
+  REGISTRY_KEY,
   ROOT_KEY,
 } from "./records.ts";
-export { isNodeId, newNodeId, type NodeId, ROOT_ID } from "./node_id.ts";
+export { isNodeId, newNodeId, type NodeId, REGISTRY_ID, ROOT_ID } from "./node_id.ts";
+export type { Registration } from "./registry.ts";
 export type {
   DynamicContext,
   DynamicDirectory,

@@ -6,6 +6,13 @@ export type NodeId = string;
 /** The root directory's well-known id. */
 export const ROOT_ID: NodeId = "0".repeat(32);
 
+/**
+ * The pattern registry's well-known id: a directory no entry links (a second root), holding
+ * one dynamic node per registered pattern. Generated ids never collide with it (their time
+ * part is never 0).
+ */
+export const REGISTRY_ID: NodeId = "0".repeat(31) + "1";
+
 const NODE_ID = /^[0-9a-f]{32}$/;
 
 /**

@@ -1,6 +1,6 @@
 /** The records tinyfs and its stores exchange: entry types, node keys, directory entries, versions. */
 
-import { type NodeId, ROOT_ID } from "./node_id.ts";
+import { type NodeId, REGISTRY_ID, ROOT_ID } from "./node_id.ts";
 
 /** How a file's bytes are to be understood: plain bytes, a Parquet table, a time series. */
 export type FileEntryType = "file:data" | "file:table" | "file:series";
@@ -41,6 +41,9 @@ export interface NodeKey {
 
 /** The root directory's key. */
 export const ROOT_KEY: NodeKey = { partId: ROOT_ID, nodeId: ROOT_ID };
+
+/** The pattern registry's key: a directory, so its own partition. */
+export const REGISTRY_KEY: NodeKey = { partId: REGISTRY_ID, nodeId: REGISTRY_ID };
 
 /** One name in one version of a directory, and the node it points to. */
 export interface DirEntry extends NodeKey {

@@ -3,7 +3,7 @@
 import type { Content } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
 import { bodySize, type FileBody, fileBody, readBody, streamBody } from "./file_body.ts";
-import { newNodeId, type NodeId } from "./node_id.ts";
+import { newNodeId, type NodeId, REGISTRY_ID } from "./node_id.ts";
 import { compareNames } from "./path.ts";
 import type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
 import {
@@ -38,7 +38,8 @@ interface Pending {
  * transaction: the first change copies its newest committed version, later changes edit
  * that copy. Reads answer from the pending version when there is one and from the base
  * otherwise, so the pending version is the single source of truth for what it covers.
- * A node created and then unlinked in the same transaction is left out of the batch. File
+ * A node created and then unlinked in the same transaction is left out of the batch; the
+ * pattern registry, which no entry links, is made on its first change and always kept. File
  * bodies are staged in `store` when it offers staging (see {@link Persistence.stageFile}).
  *
  * @example
@@ -214,7 +215,7 @@ export class Transaction implements TreeState {
     const kept = new Set<NodeId>();
     const queue: Pending[] = [];
     for (const [id, pending] of this.#pending) {
-      if (pending.record.version > 1) {
+      if (pending.record.version > 1 || id === REGISTRY_ID) {
         kept.add(id);
         queue.push(pending);
       }
@@ -235,15 +236,24 @@ export class Transaction implements TreeState {
     this.#assertOpen();
     const pending = this.#pending.get(key.nodeId)?.entries;
     if (pending) return pending;
-    const [committed, entries] = await Promise.all([
-      this.base.versions(key),
-      this.base.entries(key),
-    ]);
+    const committed = await this.base.versions(key);
+    const first = committed.length === 0 && key.nodeId === REGISTRY_ID;
+    const entries = first ? new Map<string, DirEntry>() : await this.base.entries(key);
     this.#assertOpen();
     const raced = this.#pending.get(key.nodeId)?.entries;
     if (raced) return raced;
     const copy = new Map(entries);
-    this.#pending.set(key.nodeId, { record: this.#next(committed), entries: copy });
+    const record: NodeVersion = first
+      ? {
+        ...key,
+        entryType: "directory",
+        version: 1,
+        seq: this.seq,
+        timestamp: this.timestamp,
+        size: 0,
+      }
+      : this.#next(committed);
+    this.#pending.set(key.nodeId, { record, entries: copy });
     return copy;
   }
 

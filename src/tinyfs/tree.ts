@@ -14,6 +14,7 @@ import {
 } from "./handle.ts";
 import { joinPath, nameProblem } from "./path.ts";
 import type { NodeKey } from "./records.ts";
+import { servedIn } from "./registry.ts";
 import { latest, type TreeState } from "./state.ts";
 import type { WD } from "./wd.ts";
 
@@ -23,7 +24,9 @@ export type ReaderFactory = (tree: Tree, context: CallContext, frames: readonly 
 /**
  * One state of the tree together with the factories that compute its dynamic directories:
  * everything needed to go from a handle to its children or its bytes. Holds no tree data
- * of its own; every answer comes from `state` or from a factory, each time.
+ * of its own; every answer comes from `state` or from a factory, each time. A plain stored
+ * directory's children are its entries plus the names pattern registrations serve in it
+ * (an entry wins over a registration of the same name).
  *
  * @example
  * ```ts
@@ -47,7 +50,9 @@ export class Tree {
     const directory = frames.at(-1)!.handle;
     if (directory.tag === "stored" && directory.entryType === "directory") {
       const entry = (await this.state.entries(directory.key)).get(name);
-      return entry && { tag: "stored", key: entry, entryType: entry.entryType };
+      if (entry) return { tag: "stored", key: entry, entryType: entry.entryType };
+      const served = (await servedIn(this.state, namesOf(frames), (n) => n === name)).get(name);
+      return served && { tag: "pattern", ...served };
     }
     return (await this.children(frames, context)).get(name);
   }
@@ -57,11 +62,13 @@ export class Tree {
     const directory = frames.at(-1)!.handle;
     if (directory.tag === "stored" && directory.entryType === "directory") {
       const entries = await this.state.entries(directory.key);
-      return new Map(
-        [...entries.values()].map((
-          e,
-        ) => [e.name, { tag: "stored", key: e, entryType: e.entryType }]),
-      );
+      const served = await servedIn(this.state, namesOf(frames), (name) => !entries.has(name));
+      const children = new Map<string, Handle>();
+      for (const e of entries.values()) {
+        children.set(e.name, { tag: "stored", key: e, entryType: e.entryType });
+      }
+      for (const [name, s] of served) children.set(name, { tag: "pattern", ...s });
+      return children;
     }
     return this.#expand(frames, context);
   }
@@ -110,14 +117,19 @@ export class Tree {
       origin: NodeKey;
       loopKey: string;
       inner: CallContext;
+      captures: readonly string[];
     };
-    if (directory.tag === "stored") {
-      const inner = context.enter(directory.key.nodeId, path);
+    if (directory.tag === "stored" || directory.tag === "pattern") {
+      const loopKey = directory.tag === "stored"
+        ? directory.key.nodeId
+        : `${directory.key.nodeId}@${path}`;
+      const inner = context.enter(loopKey, path);
       computing = {
         directory: await this.#openDynamic(directory.key, path),
         origin: directory.key,
-        loopKey: directory.key.nodeId,
+        loopKey,
         inner,
+        captures: directory.tag === "pattern" ? directory.captures : [],
       };
     } else if (directory.tag === "computed-directory") {
       computing = { ...directory, inner: directory.context.enter(directory.loopKey, path) };
@@ -127,6 +139,7 @@ export class Tree {
     const produced = await computing.directory.entries({
       fs: this.readerFor(this, computing.inner, frames.slice(0, -1)),
       path,
+      captures: computing.captures,
     });
     const children = new Map<string, Handle>();
     for (const entry of produced) {
@@ -144,6 +157,7 @@ export class Tree {
           loopKey: `${computing.loopKey}/${entry.name}`,
           origin: computing.origin,
           context: computing.inner,
+          captures: computing.captures,
         },
       );
     }
@@ -189,4 +203,9 @@ export class Tree {
     }
     return { key, version: chosen };
   }
+}
+
+/** The names of the directories `frames` lead through, from the root. */
+function namesOf(frames: readonly Frame[]): string[] {
+  return frames.slice(1).map((f) => f.name);
 }

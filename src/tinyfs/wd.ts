@@ -11,7 +11,14 @@ import type { Metadata } from "./metadata.ts";
 import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
 import { compareNames, joinPath, validateName } from "./path.ts";
 import type { NodeId } from "./node_id.ts";
-import type { EntryType, FileEntryType, NodeKey } from "./records.ts";
+import {
+  type DynamicSpec,
+  type EntryType,
+  type FileEntryType,
+  type NodeKey,
+  REGISTRY_KEY,
+} from "./records.ts";
+import { type Registration, registrations, registryPattern } from "./registry.ts";
 import { framesOf, resolve, type Resolved } from "./resolve.ts";
 import type { NewNode, Transaction } from "./transaction.ts";
 import type { Tree } from "./tree.ts";
@@ -293,14 +300,78 @@ export class WD {
     options: CreateOptions = {},
   ): Promise<NodePath> {
     const transaction = this.#writable(path);
-    const bytes = await toBytes(config);
     const found = await this.#resolve(path, false, options.parents);
-    await factoryNamed(this.#tree.factories, factory, found.path).open(bytes.slice());
     const handle = await this.#create(transaction, found, {
       entryType: "directory:dynamic",
-      dynamic: { factory, config: bytes },
+      dynamic: await this.#dynamicSpec(factory, config, found.path),
     });
     return this.#node(found.parent, found.name, handle, found.path);
+  }
+
+  /**
+   * Registers a dynamic directory for every path matching `pattern` (glob syntax, absolute,
+   * ending in a plain name; see `registryPattern`), computed by the factory `factory` from
+   * `config`, which checks the config now. Each plain stored directory the pattern's
+   * directory part matches — now or once it exists — then shows the last name as that dynamic
+   * directory, and its factory's `entries` get the pattern's `captures` in that place. An
+   * entry of the same name in the directory wins over the registration. Registering a
+   * pattern twice is `AlreadyExists`; two different patterns serving one path make that path
+   * `AlreadyExists` when read. The registration is a node like any other (time travel sees
+   * it as it was), kept in a registry no path reaches.
+   *
+   * @example
+   * ```ts
+   * await root.registerDynamic("/sites/*\u002fsummary", "summary", '{"columns": ["t"]}');
+   * await root.list("/sites/a/summary"); // computed with context.captures = ["a"]
+   * ```
+   */
+  async registerDynamic(
+    pattern: string,
+    factory: string,
+    config: Uint8Array | string,
+  ): Promise<Registration> {
+    const transaction = this.#writable(pattern);
+    const registered = registryPattern(pattern);
+    if ((await this.registrations()).some((r) => r.pattern === registered.pattern)) {
+      throw new TinyFsError(
+        "AlreadyExists",
+        registered.pattern,
+        `${registered.pattern} is already registered; unregister it first to change it`,
+      );
+    }
+    const dynamic = await this.#dynamicSpec(factory, config, registered.pattern);
+    const key = await transaction.create(REGISTRY_KEY, registered.entryName, {
+      entryType: "directory:dynamic",
+      dynamic,
+    }, registered.pattern);
+    return {
+      pattern: registered.pattern,
+      factory,
+      config: dynamic.config.slice(),
+      nodeId: key.nodeId,
+    };
+  }
+
+  /**
+   * Removes the registration of `pattern` (spelled as registered, up to slashes); `NotFound`
+   * if there is none. Its history stays: older states still show it.
+   */
+  async unregisterDynamic(pattern: string): Promise<void> {
+    const transaction = this.#writable(pattern);
+    const registered = registryPattern(pattern);
+    if (!(await this.registrations()).some((r) => r.pattern === registered.pattern)) {
+      throw new TinyFsError(
+        "NotFound",
+        registered.pattern,
+        `no dynamic directory is registered for ${registered.pattern}`,
+      );
+    }
+    await transaction.unlink(REGISTRY_KEY, registered.entryName, registered.pattern);
+  }
+
+  /** The pattern registrations in this view's state, sorted by pattern. */
+  registrations(): Promise<Registration[]> {
+    return registrations(this.#tree.state);
   }
 
   /**
@@ -321,6 +392,7 @@ export class WD {
     }
     const parent = this.#storedDirectory(found.parent, found.path);
     const handle = found.handle!;
+    this.#storedEntry(handle, found.path);
     if (!options.recursive && handle.tag === "stored" && handle.entryType === "directory") {
       if ((await this.#tree.state.entries(handle.key)).size > 0) {
         throw new TinyFsError(
@@ -357,6 +429,7 @@ export class WD {
     }
     const sourceParent = this.#storedDirectory(source.parent, source.path);
     const handle = source.handle!;
+    this.#storedEntry(handle, source.path);
     const dest = await this.#resolve(to, false);
     const destParent = dest.named && this.#storedDirectory(dest.parent, dest.path);
     if (
@@ -505,12 +578,34 @@ export class WD {
     return directory.key;
   }
 
-  /** The key of a node stored as a directory entry; `ReadOnly` for anything computed. */
+  /**
+   * The key of a node stored as a directory entry; `ReadOnly` for anything computed or served
+   * by a pattern registration.
+   */
   #storedEntry(handle: Handle, path: string): NodeKey {
+    if (handle.tag === "pattern") {
+      throw new TinyFsError(
+        "ReadOnly",
+        path,
+        `cannot change ${path}: it is served by the registered pattern ${handle.pattern}; ` +
+          "unregister the pattern to remove it",
+      );
+    }
     if (handle.tag !== "stored") {
       throw new TinyFsError("ReadOnly", path, `cannot change ${path}: it is computed on read`);
     }
     return handle.key;
+  }
+
+  /** A dynamic directory's spec, once its factory has accepted the config. */
+  async #dynamicSpec(
+    factory: string,
+    config: Uint8Array | string,
+    path: string,
+  ): Promise<DynamicSpec> {
+    const bytes = await toBytes(config);
+    await factoryNamed(this.#tree.factories, factory, path).open(bytes.slice());
+    return { factory, config: bytes };
   }
 
   #writable(path: string): Transaction {
