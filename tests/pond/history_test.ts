@@ -1,6 +1,7 @@
 /** transactionLog() and TreeIndex: what each transaction changed, kept right through moves, removals and compaction. */
 import assert from "node:assert/strict";
 import { transactionLog } from "../../src/pond/history.ts";
+import { compactPond } from "../../src/pond/maintain.ts";
 import { OplogRows } from "../../src/pond/oplog_rows.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { TreeIndex } from "../../src/pond/tree_index.ts";
@@ -134,6 +135,25 @@ Deno.test("rows stay findable per transaction after the store merges a partition
     assert.deepEqual(
       log.slice(2).map((t) => summary(t.changes)),
       fileRows.map((_, i) => [i === 0 ? "added /d/f.txt" : "modified /d/f.txt"]),
+    );
+  });
+});
+
+Deno.test("a maintenance compaction is a transaction that changed no path; the log still finds every row", async () => {
+  await withLibraryPond(async (pond) => {
+    await build(pond);
+    const before = await transactionLog(await Pond.open(pond.path), { rows: true });
+    const { seq } = await compactPond(await Pond.open(pond.path));
+    assert.ok(seq !== null, "there were small files to merge");
+    const after = await transactionLog(await Pond.open(pond.path), { rows: true });
+    assert.equal(after[0].seq, seq);
+    assert.deepEqual([after[0].changes, after[0].rows], [[], []]);
+    const strip = (log: typeof before) =>
+      log.map((t) => ({ ...t, rows: t.rows!.map(({ file: _, ...row }) => row) }));
+    assert.deepEqual(strip(after.slice(1)), strip(before));
+    assert.ok(
+      after[1].rows!.every((r) => !before[0].rows!.some((b) => b.file === r.file)),
+      "rows now come from the merged files",
     );
   });
 });

@@ -101,7 +101,7 @@ function toText(t: LoggedTransaction): string {
     (t.user ? `  ${t.user}` : "");
   const command = t.command.length
     ? `pond ${t.command.map(quote).join(" ")}`
-    : "(not a pond command)";
+    : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
   text += t.changes.length ? formatTable(changeLines(t.changes), "  ") : "  (no paths changed)\n";
   if (t.rows) text += rowsText(t.rows);
