@@ -153,7 +153,7 @@ async function findUnreferencedDataFiles(
       `${OPLOG_SUBJECT}${path}`,
       `no version up to ${
         Math.max(snapshot.version, unreferenced.version)
-      } refers to it (an interrupted or running command wrote it); \`pond maintain --vacuum\` deletes it once older than the retention`,
+      } refers to it (written by a command that was interrupted, lost a race to another writer, or is still running); \`pond maintain --vacuum\` deletes it once older than the retention`,
     ));
   }
 }
@@ -195,7 +195,7 @@ async function findBlobLeftovers(
     findings.push(warning(
       "UnreferencedBlob",
       blob.path,
-      "no row refers to it (an interrupted or running command stored it); `pond maintain --vacuum` deletes it once older than the retention",
+      "no row refers to it (stored by a command that was interrupted, lost a race to another writer, or is still running); `pond maintain --vacuum` deletes it once older than the retention",
     ));
   }
 }
