@@ -42,6 +42,9 @@ export interface NewVersion extends NodeVersion {
  * `seq` is the previous head plus one; each node appears at most once, with a `version` one
  * past its newest committed version (1 for a node the transaction created). A removed node
  * gets no row of its own: its parent's new entry list lacks it and its history stays readable.
+ * Every new node is linked from a directory in the batch, except the pattern registry
+ * (`REGISTRY_KEY`, a directory no entry links: a second root), which appears as version 1 in
+ * the transaction that first registers a pattern.
  */
 export interface CommitBatch {
   readonly seq: number;

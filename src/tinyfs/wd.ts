@@ -185,14 +185,11 @@ export class WD {
     content: Content = new Uint8Array(),
     options: FileOptions = {},
   ): Promise<NodePath> {
-    try {
+    return await this.#consuming(content, async () => {
       const transaction = this.#writable(path);
       const found = await this.#resolve(path, false, options.parents);
-      return await this.#createFile(transaction, found, content, options);
-    } catch (e) {
-      await releaseUnread(content, e);
-      throw e;
-    }
+      return this.#createFile(transaction, found, content, options);
+    });
   }
 
   /**
@@ -201,9 +198,14 @@ export class WD {
    * same transaction replaces that version's content. Streams are treated as by
    * {@link createFile}.
    */
-  async write(path: string, content: Content, options: FileOptions = {}): Promise<NodePath> {
+  write(path: string, content: Content, options: FileOptions = {}): Promise<NodePath> {
+    return this.#consuming(content, () => this.#write(path, content, options));
+  }
+
+  /** Runs `f`, which writes `content`; if it fails, a stream it never read is cancelled. */
+  async #consuming<T>(content: Content, f: () => Promise<T>): Promise<T> {
     try {
-      return await this.#write(path, content, options);
+      return await f();
     } catch (e) {
       await releaseUnread(content, e);
       throw e;
