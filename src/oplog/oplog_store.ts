@@ -78,6 +78,11 @@ export class OplogStore implements Persistence {
   readonly #reader: RowReader;
   #writer: TableWriter | undefined;
   #partitions: { version: number; files: Map<string, AddFile[]> } | undefined;
+  /** Per partition: the files indexed, and their row headers by node. */
+  readonly #nodeIndexes = new Map<
+    string,
+    { files: AddFile[]; byNode: Promise<Map<string, RowHeader[]>> }
+  >();
   readonly #listings = new Map<string, Map<string, DirEntry>>();
   readonly counters: StoreCounters = {
     filesRead: 0,
@@ -328,15 +333,28 @@ export class OplogStore implements Persistence {
   }
 
   /** Every stored version header of one node, oldest first. */
-  async #headersOf(key: NodeKey): Promise<RowHeader[]> {
+  async #headersOf(key: NodeKey): Promise<readonly RowHeader[]> {
     const files = this.#partitionFiles().get(key.partId) ?? [];
-    const out: RowHeader[] = [];
+    let index = this.#nodeIndexes.get(key.partId);
+    if (index?.files !== files) {
+      index = { files, byNode: this.#indexPartition(key.partId, files) };
+      this.#nodeIndexes.set(key.partId, index);
+    }
+    return (await index.byNode).get(key.nodeId) ?? [];
+  }
+
+  /** Every row header of a partition, grouped by node and sorted by version. */
+  async #indexPartition(partId: string, files: AddFile[]): Promise<Map<string, RowHeader[]>> {
+    const byNode = new Map<string, RowHeader[]>();
     for (const file of files) {
-      for (const h of await this.#reader.headers(file.path, key.partId, file.size)) {
-        if (h.nodeId === key.nodeId) out.push(h);
+      for (const h of await this.#reader.headers(file.path, partId, file.size)) {
+        const list = byNode.get(h.nodeId);
+        if (list) list.push(h);
+        else byNode.set(h.nodeId, [h]);
       }
     }
-    return out.sort((a, b) => a.version - b.version);
+    for (const list of byNode.values()) list.sort((a, b) => a.version - b.version);
+    return byNode;
   }
 
   /** The live data files of each partition, indexed once per table version. */

@@ -1,5 +1,5 @@
 /** Reads oplog rows straight from the pond's own Parquet files: headers of a file, or one row's body. */
-import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetRead, parquetReadObjects } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { asyncBufferFrom, type Store } from "../delta/mod.ts";
@@ -90,26 +90,65 @@ export class RowReader {
 
   async #readHeaders(path: string, partId: string, size: number): Promise<RowHeader[]> {
     const { file, metadata } = await this.#open(path, size);
-    const rows = await this.#read(path, { file, metadata, columns: [...HEADER_COLUMNS] });
-    return rows.map((r, row) => ({
-      file: path,
-      row,
-      partId,
-      nodeId: String(r.node_id),
-      version: Number(r.version),
-      seq: Number(r.seq),
-      timestamp: millis(r.timestamp)!,
-      entryType: String(r.entry_type),
-      size: Number(r.size),
-      hash: (r.hash as string | null) ?? null,
-      dirBase: numberOrNull(r.dir_base),
-      dirAnchor: numberOrNull(r.dir_anchor),
-      target: (r.target as string | null) ?? null,
-      factory: (r.factory as string | null) ?? null,
-      config: bytesOrNull(r.config),
-      minEventTime: millis(r.min_event_time),
-      maxEventTime: millis(r.max_event_time),
-    }));
+    const rowCount = Number(metadata.num_rows);
+    const columns = new Map<string, unknown[]>(HEADER_COLUMNS.map((c) => [c, new Array(rowCount)]));
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: [...HEADER_COLUMNS],
+        compressors,
+        utf8: false,
+        onChunk({ columnName, columnData, rowStart, rowEnd }) {
+          const into = columns.get(columnName)!;
+          for (let i = rowStart; i < rowEnd; i++) into[i] = columnData[i - rowStart];
+        },
+      });
+    } catch (e) {
+      throw corrupt(this.#store, path, e);
+    }
+    const col = (name: typeof HEADER_COLUMNS[number]) => columns.get(name)!;
+    const [nodeId, version, seq, timestamp, entryType, sizes, hash, dirBase, dirAnchor] = [
+      col("node_id"),
+      col("version"),
+      col("seq"),
+      col("timestamp"),
+      col("entry_type"),
+      col("size"),
+      col("hash"),
+      col("dir_base"),
+      col("dir_anchor"),
+    ];
+    const [target, factory, config, minEvent, maxEvent] = [
+      col("target"),
+      col("factory"),
+      col("config"),
+      col("min_event_time"),
+      col("max_event_time"),
+    ];
+    const headers: RowHeader[] = new Array(rowCount);
+    for (let row = 0; row < rowCount; row++) {
+      headers[row] = {
+        file: path,
+        row,
+        partId,
+        nodeId: text(nodeId[row])!,
+        version: Number(version[row]),
+        seq: Number(seq[row]),
+        timestamp: millis(timestamp[row])!,
+        entryType: text(entryType[row])!,
+        size: Number(sizes[row]),
+        hash: text(hash[row]),
+        dirBase: numberOrNull(dirBase[row]),
+        dirAnchor: numberOrNull(dirAnchor[row]),
+        target: text(target[row]),
+        factory: text(factory[row]),
+        config: bytesOrNull(config[row]),
+        minEventTime: millis(minEvent[row]),
+        maxEventTime: millis(maxEvent[row]),
+      };
+    }
+    return headers;
   }
 
   #open(path: string, size?: number): Promise<OpenFile> {
@@ -155,6 +194,11 @@ function bytesOrNull(v: unknown): Uint8Array | null {
   if (v instanceof Uint8Array) return v;
   if (typeof v === "string") return new TextEncoder().encode(v);
   throw new TypeError(`expected bytes, got ${typeof v}`);
+}
+
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === "string" ? v : new TextDecoder().decode(v as Uint8Array);
 }
 
 function numberOrNull(v: unknown): number | null {
