@@ -20,11 +20,6 @@ export interface Placement extends NodeKey {
   readonly entryType: EntryType;
 }
 
-interface Listing {
-  readonly version: number;
-  readonly entries: ReadonlyMap<string, DirEntry>;
-}
-
 /**
  * Every stored node reachable from the root at one transaction, found through the plain
  * directories' listings (dynamic directories are leaves: what they compute has no history).
@@ -43,8 +38,8 @@ export class TreeIndex {
   #seq: number;
   /** Each node's entry in the listing of the directory holding it. */
   readonly #entries = new Map<NodeId, DirEntry & { parent: NodeId }>();
-  /** The current listing of every plain directory met. */
-  readonly #listings = new Map<NodeId, Listing>();
+  /** The current listing of every plain directory met, by name. */
+  readonly #listings = new Map<NodeId, ReadonlyMap<string, DirEntry>>();
 
   private constructor(store: Persistence, seq: number) {
     this.#store = store;
@@ -66,11 +61,6 @@ export class TreeIndex {
     return index;
   }
 
-  /** The transaction this index shows. */
-  get seq(): number {
-    return this.#seq;
-  }
-
   /**
    * Where the node `id` is, or undefined when it is not reachable from the root.
    *
@@ -80,23 +70,19 @@ export class TreeIndex {
    * ```
    */
   place(id: NodeId): Placement | undefined {
+    if (!this.#listings.has(ROOT_ID)) return undefined;
     if (id === ROOT_ID) {
-      return this.#listings.has(ROOT_ID)
-        ? { ...ROOT_KEY, path: "/", parent: ROOT_ID, name: "", entryType: "directory" }
-        : undefined;
+      return { ...ROOT_KEY, path: "/", parent: ROOT_ID, name: "", entryType: "directory" };
     }
+    const entry = this.#entries.get(id);
     const names: string[] = [];
-    let at = this.#entries.get(id);
-    const entry = at;
-    for (let depth = 0; at; depth++) {
-      if (depth > this.#entries.size) return undefined;
+    for (let at = entry; at; at = this.#entries.get(at.parent)) {
       names.push(at.name);
       if (at.parent === ROOT_ID) {
-        if (!this.#listings.has(ROOT_ID)) return undefined;
         const { nodeId, partId, name, entryType, parent } = entry!;
         return { nodeId, partId, name, entryType, parent, path: "/" + names.reverse().join("/") };
       }
-      at = this.#entries.get(at.parent);
+      if (names.length > this.#entries.size) return undefined;
     }
     return undefined;
   }
@@ -130,7 +116,7 @@ export class TreeIndex {
     const walk = (dir: NodeId, prefix: string) => {
       if (seen.has(dir)) return;
       seen.add(dir);
-      for (const e of this.#listings.get(dir)?.entries.values() ?? []) {
+      for (const e of this.#listings.get(dir)?.values() ?? []) {
         out.push(prefix + e.name);
         if (e.entryType === "directory") walk(e.nodeId, `${prefix}${e.name}/`);
       }
@@ -156,7 +142,7 @@ export class TreeIndex {
     const changed = directories.filter((d) => d.entryType === "directory");
     const listings = await Promise.all(changed.map(async (d) => ({
       dir: d,
-      old: this.#listings.get(d.nodeId)?.entries ?? new Map<string, DirEntry>(),
+      old: this.#listings.get(d.nodeId) ?? new Map<string, DirEntry>(),
       now: toMap(await this.#store.readDirectory(d, d.version)),
     })));
     const before = new Map<NodeId, Placement | undefined>();
@@ -169,7 +155,6 @@ export class TreeIndex {
       }
     }
     for (const id of before.keys()) before.set(id, this.place(id));
-    if (changed.some((d) => d.nodeId === ROOT_ID)) before.set(ROOT_ID, this.place(ROOT_ID));
     for (const { dir, old, now } of listings) {
       for (const [name, e] of old) {
         const at = this.#entries.get(e.nodeId);
@@ -184,7 +169,7 @@ export class TreeIndex {
           this.#entries.set(e.nodeId, { ...e, parent: dir.nodeId });
         }
       }
-      this.#listings.set(dir.nodeId, { version: dir.version, entries: now });
+      this.#listings.set(dir.nodeId, now);
     }
     this.#seq = seq;
     return before;
@@ -194,7 +179,7 @@ export class TreeIndex {
     const newest = (await this.#store.readVersions(key, this.#seq)).at(-1);
     if (newest?.entryType !== "directory") return;
     const entries = toMap(await this.#store.readDirectory(key, newest.version));
-    this.#listings.set(key.nodeId, { version: newest.version, entries });
+    this.#listings.set(key.nodeId, entries);
     const below: Promise<void>[] = [];
     for (const e of entries.values()) {
       const at = path === "/" ? `/${e.name}` : `${path}/${e.name}`;
