@@ -66,13 +66,10 @@ export async function transactionLog(
   if (wanted.length === 0 || limit === 0) return [];
   const rows = await OplogRows.open(pond);
   const index = await TreeIndex.at(pond.store, wanted[0].seq - 1);
-  const bySeq = new Map(wanted.map((r) => [r.seq, r]));
   const out: LoggedTransaction[] = [];
-  for (let seq = wanted[0].seq; seq <= wanted.at(-1)!.seq; seq++) {
-    const written = await rows.of(seq);
-    const changes = await advanceOne(pond.store, index, seq, written);
-    const record = bySeq.get(seq);
-    if (!record) continue;
+  for (const record of wanted) {
+    const written = await rows.of(record.seq);
+    const changes = await advanceOne(pond.store, index, record.seq, written);
     if (options.partition !== undefined && !written.some((r) => r.partId === options.partition)) {
       continue;
     }

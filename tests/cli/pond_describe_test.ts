@@ -82,7 +82,7 @@ Deno.test("describe reads a table's columns, types and row count from its Parque
       ],
     });
     const text = assertOk(await p.run(["describe", "/river.parquet"])).stdout;
-    assert.match(text, /\n {2}rows {7}336 in 1 row groups\n/);
+    assert.match(text, /\n {2}rows {7}336 in 1 row group\n/);
     assert.match(text, /\n {2}columns\n {4}timestamp {14}TIMESTAMP_MILLIS\n/);
   });
 });

@@ -51,7 +51,10 @@ function toText(d: Description): string {
   if (d.nodeId) facts.push(["node", d.nodeId], ["partition", d.partId!]);
   if (d.target !== undefined) facts.push(["target", d.target]);
   if (d.plugin !== undefined) facts.push(["plugin", d.plugin]);
-  if (d.schema) facts.push(["rows", `${d.schema.rows} in ${d.schema.rowGroups} row groups`]);
+  if (d.schema) {
+    const groups = d.schema.rowGroups;
+    facts.push(["rows", `${d.schema.rows} in ${groups} row group${groups === 1 ? "" : "s"}`]);
+  }
   let text = `${d.path}\n` + formatTable(facts, "  ");
   text += `  versions\n` + formatTable(
     d.versions.map((v) => [
