@@ -157,3 +157,17 @@ Deno.test("mv with fewer than two paths is a usage error", async () => {
     );
   });
 });
+
+Deno.test("mv --verbose reports each move and the transaction; quiet otherwise", async () => {
+  await withPond(async (p) => {
+    const seq = await sample(p);
+    const quiet = assertOk(await p.run(["mv", "/b.txt", "/c.txt"]));
+    assert.deepEqual([quiet.stdout, quiet.stderr], ["", ""]);
+    const r = assertOk(await p.run(["mv", "--verbose", "/a.txt", "/c.txt", "/d"]));
+    assert.match(
+      r.stderr,
+      /^moved \/a\.txt -> \/d\/a\.txt\nmoved \/c\.txt -> \/d\/c\.txt\ntransaction: (\d+)\n/,
+    );
+    assert.equal(r.stderr.match(/transaction: (\d+)/)![1], String(seq! + 2));
+  });
+});

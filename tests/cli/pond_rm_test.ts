@@ -128,3 +128,15 @@ Deno.test("rm without a path or a pond is a usage error", async () => {
     /^pond: \/nonexistent\/pond is not a pond/,
   );
 });
+
+Deno.test("rm --verbose reports what it removed and the transaction; quiet otherwise", async () => {
+  await withPond(async (p) => {
+    const seq = await sample(p);
+    const quiet = assertOk(await p.run(["rm", "/a.txt"]));
+    assert.deepEqual([quiet.stdout, quiet.stderr], ["", ""]);
+    const r = assertOk(await p.run(["rm", "-v", "-r", "/b.txt", "/d"]));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^removed \/b\.txt\nremoved \/d\ntransaction: (\d+)\n/);
+    assert.equal(r.stderr.match(/transaction: (\d+)/)![1], String(seq! + 2));
+  });
+});
