@@ -132,9 +132,14 @@ Deno.test("diff errors: a path in neither state, a transaction that does not exi
       `pond: there is no transaction 99; the newest is ${four}\n`,
     );
     assertFails(
+      await p.run(["diff", "1990-01-01T00:00:00Z", "1"]),
+      1,
+      /^pond: .*oplog has no version at or before 1990-01-01T00:00:00\.000Z: its earliest available version, 0, was committed at /,
+    );
+    assertFails(
       await p.run(["diff", "0", "soon"]),
       2,
-      /^pond diff: --at takes a transaction number or a time/,
+      "pond diff: A and B are transaction numbers or times such as 2026-06-01T12:00:00Z, not 'soon'\n",
     );
     assertFails(
       await p.run(["diff", "0"]),
