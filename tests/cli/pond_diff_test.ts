@@ -85,21 +85,36 @@ Deno.test("diff from the later transaction to the earlier shows the way back", a
   });
 });
 
-Deno.test("diff under a path: only what is there, symlinks resolved; moves across its edge are adds or removes", async () => {
+Deno.test("diff under a path: follows the directory it names across renames; moves across its edge are adds or removes", async () => {
   await withPond(async (p) => {
     const [one, two, three, four] = await history(p);
     const d = await diffJson(p, [String(two), String(four), "/latest"]);
-    assert.equal(d.path, "/sites/lake_north");
+    assert.equal(d.path, "/sites/lake_north", "the symlink is resolved");
     assert.deepEqual(brief(d.changes), [
-      "added /sites/lake_north",
-      "added /sites/lake_north/a.csv",
-      "added /sites/lake_north/b.csv",
+      "moved /sites/lake_north <- /sites/north",
       "added /sites/lake_north/c.csv",
     ]);
     const north = await diffJson(p, [String(one), String(three), "/sites/north"]);
-    assert.deepEqual(brief(north.changes), ["removed /sites/north"]);
+    assert.deepEqual(brief(north.changes), [
+      "moved /sites/lake_north <- /sites/north",
+      "modified /sites/lake_north/a.csv",
+    ]);
+    const file = await diffJson(p, [String(one), String(four), "/sites/lake_north/a.csv"]);
+    assert.deepEqual(brief(file.changes), ["modified /sites/lake_north/a.csv"]);
     assert.deepEqual(brief((await diffJson(p, [String(one), String(two), "/sites"])).changes), [
       "modified /sites/north/a.csv",
+    ]);
+    const five = (await p.change((root) =>
+      root.rename("/keep.txt", "/sites/lake_north/keep.txt")
+    ))!;
+    assert.deepEqual(brief((await diffJson(p, [String(four), String(five), "/sites"])).changes), [
+      "added /sites/lake_north/keep.txt",
+    ]);
+    assert.deepEqual(brief((await diffJson(p, [String(four), String(five)])).changes), [
+      "moved /sites/lake_north/keep.txt <- /keep.txt",
+    ]);
+    assert.deepEqual(brief((await diffJson(p, [String(five), String(four), "/sites"])).changes), [
+      "removed /sites/lake_north/keep.txt",
     ]);
   });
 });
