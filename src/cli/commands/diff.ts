@@ -17,7 +17,8 @@ export const diffCommand: Command = {
     "A and B are transaction numbers or times (ISO 8601: the newest transaction then).\n" +
     "Lists the paths under PATH (default /) added, removed, modified (with versions and\n" +
     "sizes) or moved from A to B. A removed or moved directory takes its contents along;\n" +
-    "they are not listed again. Prints nothing when nothing changed.",
+    "they are not listed again. PATH is taken as of B (else A) and followed if it was\n" +
+    "moved or renamed in between. Prints nothing when nothing changed.",
   options: {},
   examples: [
     "pond diff 3 9",
