@@ -1,5 +1,5 @@
 /** Directory contents in the oplog: Arrow IPC of entry changes, kept as skip-deltas over full snapshots. */
-import { Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
+import { Table, tableFromIPC, tableToIPC, Utf8, type Vector, vectorFromArray } from "apache-arrow";
 import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
 
 /**
@@ -47,7 +47,7 @@ export function encodeChanges(changes: readonly EntryChange[]): Uint8Array {
 export function decodeChanges(bytes: Uint8Array): EntryChange[] {
   const table = tableFromIPC(bytes);
   if (table.numRows === 0) return [];
-  const col = (name: string) => table.getChild(name)!.toArray() as (string | null)[];
+  const col = (name: string) => utf8Column(table.getChild(name)!);
   const [names, ops, parts, nodes, types] = ["name", "op", "part_id", "node_id", "entry_type"]
     .map(col);
   const out: EntryChange[] = new Array(table.numRows);
@@ -61,6 +61,28 @@ export function decodeChanges(bytes: Uint8Array): EntryChange[] {
         entryType: types[i] as EntryType,
       },
     };
+  }
+  return out;
+}
+
+/**
+ * The strings of a Utf8 column. Arrow decodes each value on its own; an ASCII batch (as ids
+ * and most names are) is decoded once and sliced, which is several times faster.
+ */
+function utf8Column(vector: Vector): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const data of vector.data) {
+    const bytes = data.values as Uint8Array;
+    const offsets = data.valueOffsets as Int32Array;
+    const start = offsets[0], end = offsets[data.length];
+    let ascii = true;
+    for (let i = start; i < end && ascii; i++) ascii = bytes[i] < 0x80;
+    const text = ascii ? new TextDecoder().decode(bytes.subarray(start, end)) : "";
+    for (let i = 0; i < data.length; i++) {
+      if (!data.getValid(i)) out.push(null);
+      else if (ascii) out.push(text.slice(offsets[i] - start, offsets[i + 1] - start));
+      else out.push(new TextDecoder().decode(bytes.subarray(offsets[i], offsets[i + 1])));
+    }
   }
   return out;
 }

@@ -21,9 +21,10 @@ import {
   type NodeKey,
   type NodeVersion,
   type Persistence,
+  type StagedBody,
   TinyFsError,
 } from "../tinyfs/mod.ts";
-import { BlobStore } from "./blob_store.ts";
+import { type BlobRef, BlobStore } from "./blob_store.ts";
 import { filesToMerge } from "./compaction.ts";
 import {
   applyChanges,
@@ -37,6 +38,9 @@ import {
 import { OplogError } from "./errors.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
+
+/** What this store keeps behind a staged body: small bodies in memory, large ones as blobs. */
+type StagedRef = { inline: Uint8Array } | { blob: BlobRef };
 
 /** Directory listings kept reconstructed in memory (the bases of skip-delta chains). */
 const LISTING_CACHE = 64;
@@ -83,7 +87,7 @@ export class OplogStore implements Persistence {
     string,
     { files: AddFile[]; byNode: Promise<Map<string, RowHeader[]>> }
   >();
-  readonly #listings = new Map<string, Map<string, DirEntry>>();
+  readonly #listings = new Map<string, ReadonlyMap<string, DirEntry>>();
   readonly counters: StoreCounters = {
     filesRead: 0,
     rowsRead: 0,
@@ -167,6 +171,47 @@ export class OplogStore implements Persistence {
       );
     }
     return streamOfBytes(content);
+  }
+
+  /**
+   * Takes a body before commit, reading it once: a body that ends below the inline limit is
+   * kept in memory (it will go inline in its row); a larger one streams into the blob store.
+   * A transaction that is abandoned leaves such a blob unreferenced, for maintenance to remove.
+   */
+  async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {
+    const reader = body.getReader();
+    const head: Uint8Array[] = [];
+    let size = 0;
+    while (size < INLINE_LIMIT) {
+      const { value, done } = await reader.read();
+      if (done) {
+        const bytes = concatBytes(head, size);
+        return { size, hash: sha256(bytes), ref: { inline: bytes } satisfies StagedRef };
+      }
+      head.push(value);
+      size += value.length;
+    }
+    const rest = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of head) controller.enqueue(chunk);
+      },
+      async pull(controller) {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (why) => reader.cancel(why),
+    });
+    const blob = await this.#blobs.put(rest);
+    this.counters.blobsWritten++;
+    return { size: blob.size, hash: blob.hash, ref: { blob } satisfies StagedRef };
+  }
+
+  streamStaged(staged: StagedBody): Promise<ReadableStream<Uint8Array>> {
+    const ref = staged.ref as StagedRef;
+    return Promise.resolve(
+      "inline" in ref ? streamOfBytes(ref.inline) : this.#blobs.stream(ref.blob),
+    );
   }
 
   async commit(batch: CommitBatch): Promise<void> {
@@ -254,15 +299,21 @@ export class OplogStore implements Persistence {
       max_event_time: null,
       attributes: null,
     };
-    if (v.content) {
-      if (v.content.length >= INLINE_LIMIT) {
-        const ref = await this.#blobs.put(v.content);
+    const staged = v.staged?.ref as StagedRef | undefined;
+    if (staged && "blob" in staged) {
+      row.hash = staged.blob.hash;
+      row.blob_chunks = staged.blob.chunks;
+    }
+    const content = staged && "inline" in staged ? staged.inline : v.content;
+    if (content) {
+      if (content.length >= INLINE_LIMIT) {
+        const ref = await this.#blobs.put(content);
         row.hash = ref.hash;
         row.blob_chunks = ref.chunks;
         this.counters.blobsWritten++;
       } else {
-        row.content = v.content;
-        row.hash = sha256(v.content);
+        row.content = content;
+        row.hash = sha256(content);
       }
     }
     if (v.entries) await this.#directoryRow(v, v.entries, row);
@@ -285,14 +336,17 @@ export class OplogStore implements Persistence {
     row.dir_anchor = anchor;
   }
 
-  /** The listing of one directory version, rebuilt from its anchor through the skip-delta chain. */
-  async #listing(key: NodeKey, version: number): Promise<Map<string, DirEntry>> {
+  /**
+   * The listing of one directory version, rebuilt from its anchor through the skip-delta
+   * chain. Listings are shared with the cache: callers must not change them.
+   */
+  async #listing(key: NodeKey, version: number): Promise<ReadonlyMap<string, DirEntry>> {
     const cacheKey = `${key.nodeId}@${version}`;
     const cached = this.#listings.get(cacheKey);
     if (cached) {
       this.#listings.delete(cacheKey);
       this.#listings.set(cacheKey, cached);
-      return new Map(cached);
+      return cached;
     }
     const header = await this.#header(key, version);
     if (header.entryType !== "directory") {
@@ -306,9 +360,9 @@ export class OplogStore implements Persistence {
     const changes = decodeChanges(entries ?? new Uint8Array());
     const listing = header.dirBase === null
       ? new Map<string, DirEntry>()
-      : await this.#listing(key, header.dirBase);
+      : new Map(await this.#listing(key, header.dirBase));
     applyChanges(listing, changes);
-    this.#listings.set(cacheKey, new Map(listing));
+    this.#listings.set(cacheKey, listing);
     if (this.#listings.size > LISTING_CACHE) {
       this.#listings.delete(this.#listings.keys().next().value!);
     }
@@ -415,6 +469,17 @@ function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+function concatBytes(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function streamOfBytes(bytes: Uint8Array): ReadableStream<Uint8Array> {

@@ -142,3 +142,32 @@ Deno.test("DuckDB reads the oplog's data files and log", async () => {
     c.closeSync();
   });
 });
+
+Deno.test("streamed bodies are staged: small ones go inline, large ones stream into blobs", async () => {
+  await withPond(async (dir) => {
+    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
+    const large = big(3 * 1024 * 1024 + 17);
+    const stream = (bytes: Uint8Array) => new Blob([bytes.slice()]).stream();
+    await fs.transact({ command: ["w"] }, async (root) => {
+      await root.write("/small", stream(new TextEncoder().encode("tiny body")));
+      await root.write("/large", stream(large));
+      assert.deepEqual(
+        await root.read("/large"),
+        large,
+        "a staged body reads back in its transaction",
+      );
+    });
+    const again = await (await openFs(dir)).root();
+    assert.equal(text(await again.read("/small")), "tiny body");
+    assert.deepEqual(await again.read("/large"), large);
+    const rows = await Array.fromAsync(
+      (await (await openTable(`${dir}/oplog`)).snapshot()).scan({
+        columns: ["size", "content", "blob_chunks"],
+      }).rows(),
+    );
+    const small = rows.find((r) => r.size === 9n)!;
+    const blob = rows.find((r) => r.size === BigInt(large.length))!;
+    assert.ok(small.content !== null && small.blob_chunks === null, "small body inline");
+    assert.ok(blob.content === null && (blob.blob_chunks as Uint8Array).length === 4 * 32);
+  });
+});

@@ -1,0 +1,51 @@
+/** Shared by the pond benchmarks: run the real CLI as a process, time it, measure disk use. */
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The median of some numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs a command (stdout discarded) and returns its wall time in ms; throws if it fails. */
+export async function timed(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const start = performance.now();
+  const out = await new Deno.Command(cmd, { args, ...opts, stdout: "null", stderr: "piped" }).output();
+  const ms = performance.now() - start;
+  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return ms;
+}
+
+/** `pond ARGS` as a user runs it: a new Deno process on main.ts. */
+export function pond(args: string[], pondDir: string, cwd?: string): Promise<number> {
+  return timed(Deno.execPath(), ["run", "--no-prompt", "-A", `${ROOT}main.ts`, ...args], {
+    cwd,
+    env: { POND: pondDir },
+  });
+}
+
+/** Peak resident memory (KiB) of a command, via GNU time. */
+export async function peakRssKiB(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", cmd, ...args],
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+  return Number(lines.at(-1));
+}
+
+/** Total bytes of the files under `dir`. */
+export async function diskBytes(dir: string): Promise<number> {
+  let total = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory) total += await diskBytes(p);
+    else if (e.isFile) total += (await Deno.stat(p)).size;
+  }
+  return total;
+}
