@@ -11,7 +11,10 @@ export interface OplogRowInfo extends NodeVersion {
   readonly file: string;
   /** The body's SHA-256, for files. */
   readonly hash: string | null;
-  /** Where a file's body is: in the row, or in the blob store; null for other nodes. */
+  /**
+   * Where a file's body is: in the row, or in the blob store (by the store's rule: bodies of
+   * `INLINE_LIMIT` bytes or more go to the blob store); null for other nodes.
+   */
   readonly storage: "inline" | "blob" | null;
   /** For directories: the version whose listing this row's changes apply to (null: a full listing). */
   readonly dirBase: number | null;
