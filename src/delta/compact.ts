@@ -2,6 +2,7 @@
 
 import type { Action, AddFile, Metadata } from "./actions.ts";
 import { type CommitResult, removeOf, type TableWriter } from "./commit.ts";
+import type { Row } from "./parquet_read.ts";
 import { Scan } from "./scan.ts";
 import { parseSchema } from "./schema.ts";
 import type { Store } from "./storage.ts";
@@ -45,6 +46,18 @@ function bins(files: AddFile[], target: number): AddFile[][] {
   return out.filter((b) => b.length > 1);
 }
 
+/** Options of {@link rewriteFiles}. */
+export interface RewriteOptions {
+  /** `modificationTime` of the new files and `deletionTimestamp` of the removes (default: now). */
+  now?: number;
+  /** Leaf columns that get statistics. */
+  numIndexedCols?: number;
+  /** Rows per row group of the new files. */
+  rowGroupSize?: number;
+  /** The order of rows in the new files (default: as read), e.g. to make row-group stats selective. */
+  order?: (a: Row, b: Row) => number;
+}
+
 /**
  * The actions that swap `files` (live files of one partition) for new files holding the same
  * rows: the new files are written (and fsynced) here; the returned `remove`s and `add`s all
@@ -60,7 +73,7 @@ export async function rewriteFiles(
   store: Store,
   metadata: Metadata,
   files: AddFile[],
-  options: { now?: number; numIndexedCols?: number } = {},
+  options: RewriteOptions = {},
 ): Promise<Action[]> {
   const schema = parseSchema(metadata.schemaString);
   const scan = new Scan({
@@ -70,15 +83,15 @@ export async function rewriteFiles(
     columnMappingMode: "none",
     files,
   });
+  const rows = await Array.fromAsync(scan.rows());
+  if (options.order) rows.sort(options.order);
   const columns: Record<string, unknown[]> = Object.fromEntries(
-    schema.fields.map((f) => [f.name, []]),
+    schema.fields.map((f) => [f.name, rows.map((row) => row[f.name])]),
   );
-  for await (const row of scan.rows()) {
-    for (const f of schema.fields) columns[f.name].push(row[f.name]);
-  }
   const now = options.now ?? Date.now();
   const { adds } = await writeDataFiles(store, metadata, columns, {
     numIndexedCols: options.numIndexedCols,
+    rowGroupSize: options.rowGroupSize,
   });
   return [
     ...files.map((file): Action => ({ remove: removeOf(file, now, false) })),

@@ -122,7 +122,7 @@ export type { CheckpointOptions, CheckpointWritten } from "./checkpoint_write.ts
 export { vacuum } from "./vacuum.ts";
 export type { VacuumOptions, VacuumResult } from "./vacuum.ts";
 export { compact, rewriteFiles } from "./compact.ts";
-export type { CompactOptions, CompactResult } from "./compact.ts";
+export type { CompactOptions, CompactResult, RewriteOptions } from "./compact.ts";
 export {
   decodeRoaringTreemap,
   deletionVectorPath,

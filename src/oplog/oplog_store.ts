@@ -42,6 +42,12 @@ import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./s
 /** What this store keeps behind a staged body: small bodies in memory, large ones as blobs. */
 type StagedRef = { inline: Uint8Array } | { blob: BlobRef };
 
+/**
+ * Rows per Parquet row group. Rows are written sorted by node, so a group's `node_id`
+ * statistics let a lookup of one node skip every other group of the file.
+ */
+const ROW_GROUP_ROWS = 1024;
+
 /** Directory listings kept reconstructed in memory (the bases of skip-delta chains). */
 const LISTING_CACHE = 64;
 
@@ -82,11 +88,6 @@ export class OplogStore implements Persistence {
   readonly #reader: RowReader;
   #writer: TableWriter | undefined;
   #partitions: { version: number; files: Map<string, AddFile[]> } | undefined;
-  /** Per partition: the files indexed, and their row headers by node. */
-  readonly #nodeIndexes = new Map<
-    string,
-    { files: AddFile[]; byNode: Promise<Map<string, RowHeader[]>> }
-  >();
   readonly #listings = new Map<string, ReadonlyMap<string, DirEntry>>();
   readonly counters: StoreCounters = {
     filesRead: 0,
@@ -236,11 +237,20 @@ export class OplogStore implements Persistence {
         this.#noteWritten(this.#writer.state.files.values(), rows);
       } else {
         const { metadata } = this.#writer.state;
-        const { adds } = await writeDataFiles(this.#table, metadata, data);
+        const { adds } = await writeDataFiles(this.#table, metadata, data, {
+          rowGroupSize: ROW_GROUP_ROWS,
+        });
         const merges: Action[] = [];
         for (const part of new Set(rows.map((r) => r.part_id))) {
           const merge = filesToMerge(this.#partitionFiles().get(part) ?? []);
-          if (merge.length) merges.push(...await rewriteFiles(this.#table, metadata, merge));
+          if (merge.length) {
+            merges.push(
+              ...await rewriteFiles(this.#table, metadata, merge, {
+                rowGroupSize: ROW_GROUP_ROWS,
+                order: byNodeThenVersion,
+              }),
+            );
+          }
         }
         await this.#writer.commit([...adds.map((add) => ({ add })), ...merges], {
           operation: "WRITE",
@@ -388,27 +398,11 @@ export class OplogStore implements Persistence {
 
   /** Every stored version header of one node, oldest first. */
   async #headersOf(key: NodeKey): Promise<readonly RowHeader[]> {
-    const files = this.#partitionFiles().get(key.partId) ?? [];
-    let index = this.#nodeIndexes.get(key.partId);
-    if (index?.files !== files) {
-      index = { files, byNode: this.#indexPartition(key.partId, files) };
-      this.#nodeIndexes.set(key.partId, index);
+    const out: RowHeader[] = [];
+    for (const file of this.#partitionFiles().get(key.partId) ?? []) {
+      out.push(...await this.#reader.nodeHeaders(file.path, key.partId, file.size, key.nodeId));
     }
-    return (await index.byNode).get(key.nodeId) ?? [];
-  }
-
-  /** Every row header of a partition, grouped by node and sorted by version. */
-  async #indexPartition(partId: string, files: AddFile[]): Promise<Map<string, RowHeader[]>> {
-    const byNode = new Map<string, RowHeader[]>();
-    for (const file of files) {
-      for (const h of await this.#reader.headers(file.path, partId, file.size)) {
-        const list = byNode.get(h.nodeId);
-        if (list) list.push(h);
-        else byNode.set(h.nodeId, [h]);
-      }
-    }
-    for (const list of byNode.values()) list.sort((a, b) => a.version - b.version);
-    return byNode;
+    return out.sort((a, b) => a.version - b.version);
   }
 
   /** The live data files of each partition, indexed once per table version. */
@@ -443,7 +437,16 @@ function toNodeVersion(h: RowHeader): NodeVersion {
   };
 }
 
-function toColumns(rows: OplogRow[]): Columns {
+function byNodeThenVersion(
+  a: { node_id?: unknown; version?: unknown },
+  b: { node_id?: unknown; version?: unknown },
+): number {
+  const [x, y] = [String(a.node_id), String(b.node_id)];
+  return x < y ? -1 : x > y ? 1 : Number(a.version) - Number(b.version);
+}
+
+function toColumns(unsorted: OplogRow[]): Columns {
+  const rows = [...unsorted].sort(byNodeThenVersion);
   const columns: Record<string, unknown[]> = {};
   for (const f of OPLOG_SCHEMA.fields) {
     columns[f.name] = rows.map((r) => {

@@ -40,35 +40,56 @@ interface OpenFile {
   metadata: FileMetaData;
 }
 
+/** The headers of one row group, by node (each node's rows in version order). */
+type GroupIndex = Map<string, RowHeader[]>;
+
 /**
- * Reads the pond's data files. Files are immutable once written, so their footers and
- * headers are cached by path for the life of the reader.
+ * Reads the pond's data files. Files are immutable once written, so their footers and the
+ * headers of each row group are cached for the life of the reader. Looking up one node reads
+ * only the row groups whose `node_id` statistics can hold it (the store writes rows sorted by
+ * node, in small row groups), so finding a node costs about the same in a partition of a
+ * hundred rows as in one of a hundred thousand.
  *
  * @example
  * ```ts
  * const reader = new RowReader(store);
- * const headers = await reader.headers("part_id=…/part-00000-….parquet", "…", size);
- * const body = await reader.body(headers[0]);
+ * const versions = await reader.nodeHeaders(file.path, partId, file.size, nodeId);
+ * const body = await reader.body(versions[0]);
  * ```
  */
 export class RowReader {
   readonly #store: Store;
   readonly #files = new Map<string, Promise<OpenFile>>();
-  readonly #headers = new Map<string, Promise<RowHeader[]>>();
+  readonly #groups = new Map<string, Promise<GroupIndex>>();
 
   constructor(store: Store) {
     this.#store = store;
   }
 
   /** The headers of every row in `path` (a file of partition `partId`, `size` bytes), in row order. */
-  headers(path: string, partId: string, size: number): Promise<RowHeader[]> {
-    let found = this.#headers.get(path);
-    if (!found) {
-      found = this.#readHeaders(path, partId, size);
-      this.#headers.set(path, found);
-      found.catch(() => this.#headers.delete(path));
+  async headers(path: string, partId: string, size: number): Promise<RowHeader[]> {
+    const { metadata } = await this.#open(path, size);
+    const out: RowHeader[] = [];
+    for (let g = 0; g < metadata.row_groups.length; g++) {
+      for (const rows of (await this.#group(path, partId, g)).values()) out.push(...rows);
     }
-    return found;
+    return out.sort((a, b) => a.row - b.row);
+  }
+
+  /** The headers of node `nodeId`'s rows in `path`, in version order. */
+  async nodeHeaders(
+    path: string,
+    partId: string,
+    size: number,
+    nodeId: string,
+  ): Promise<RowHeader[]> {
+    const { metadata } = await this.#open(path, size);
+    const out: RowHeader[] = [];
+    for (let g = 0; g < metadata.row_groups.length; g++) {
+      if (!mayHold(metadata, g, nodeId)) continue;
+      out.push(...(await this.#group(path, partId, g)).get(nodeId) ?? []);
+    }
+    return out;
   }
 
   /** The body columns of the row a header describes. */
@@ -88,20 +109,37 @@ export class RowReader {
     };
   }
 
-  async #readHeaders(path: string, partId: string, size: number): Promise<RowHeader[]> {
-    const { file, metadata } = await this.#open(path, size);
-    const rowCount = Number(metadata.num_rows);
-    const columns = new Map<string, unknown[]>(HEADER_COLUMNS.map((c) => [c, new Array(rowCount)]));
+  #group(path: string, partId: string, group: number): Promise<GroupIndex> {
+    const key = `${path}#${group}`;
+    let found = this.#groups.get(key);
+    if (!found) {
+      found = this.#readGroup(path, partId, group);
+      this.#groups.set(key, found);
+      found.catch(() => this.#groups.delete(key));
+    }
+    return found;
+  }
+
+  async #readGroup(path: string, partId: string, group: number): Promise<GroupIndex> {
+    const { file, metadata } = await this.#open(path);
+    let rowStart = 0;
+    for (let g = 0; g < group; g++) rowStart += Number(metadata.row_groups[g].num_rows);
+    const count = Number(metadata.row_groups[group].num_rows);
+    const columns = new Map<string, unknown[]>(HEADER_COLUMNS.map((c) => [c, new Array(count)]));
     try {
       await parquetRead({
         file,
         metadata,
         columns: [...HEADER_COLUMNS],
+        rowStart,
+        rowEnd: rowStart + count,
         compressors,
         utf8: false,
-        onChunk({ columnName, columnData, rowStart, rowEnd }) {
+        onChunk({ columnName, columnData, rowStart: at, rowEnd }) {
           const into = columns.get(columnName)!;
-          for (let i = rowStart; i < rowEnd; i++) into[i] = columnData[i - rowStart];
+          for (let i = Math.max(at, rowStart); i < Math.min(rowEnd, rowStart + count); i++) {
+            into[i - rowStart] = columnData[i - at];
+          }
         },
       });
     } catch (e) {
@@ -126,29 +164,33 @@ export class RowReader {
       col("min_event_time"),
       col("max_event_time"),
     ];
-    const headers: RowHeader[] = new Array(rowCount);
-    for (let row = 0; row < rowCount; row++) {
-      headers[row] = {
+    const index: GroupIndex = new Map();
+    for (let i = 0; i < count; i++) {
+      const header: RowHeader = {
         file: path,
-        row,
+        row: rowStart + i,
         partId,
-        nodeId: text(nodeId[row])!,
-        version: Number(version[row]),
-        seq: Number(seq[row]),
-        timestamp: millis(timestamp[row])!,
-        entryType: text(entryType[row])!,
-        size: Number(sizes[row]),
-        hash: text(hash[row]),
-        dirBase: numberOrNull(dirBase[row]),
-        dirAnchor: numberOrNull(dirAnchor[row]),
-        target: text(target[row]),
-        factory: text(factory[row]),
-        config: bytesOrNull(config[row]),
-        minEventTime: millis(minEvent[row]),
-        maxEventTime: millis(maxEvent[row]),
+        nodeId: text(nodeId[i])!,
+        version: Number(version[i]),
+        seq: Number(seq[i]),
+        timestamp: millis(timestamp[i])!,
+        entryType: text(entryType[i])!,
+        size: Number(sizes[i]),
+        hash: text(hash[i]),
+        dirBase: numberOrNull(dirBase[i]),
+        dirAnchor: numberOrNull(dirAnchor[i]),
+        target: text(target[i]),
+        factory: text(factory[i]),
+        config: bytesOrNull(config[i]),
+        minEventTime: millis(minEvent[i]),
+        maxEventTime: millis(maxEvent[i]),
       };
+      const list = index.get(header.nodeId);
+      if (list) list.push(header);
+      else index.set(header.nodeId, [header]);
     }
-    return headers;
+    for (const list of index.values()) list.sort((a, b) => a.version - b.version);
+    return index;
   }
 
   #open(path: string, size?: number): Promise<OpenFile> {
@@ -178,6 +220,22 @@ export class RowReader {
       throw corrupt(this.#store, path, e);
     }
   }
+}
+
+/**
+ * Whether row group `group` can hold rows of `nodeId`, by its `node_id` min/max statistics
+ * (which writers may truncate: a truncated min is still a lower bound, and a truncated max
+ * is rounded up, so it stays an upper bound). A group without statistics may hold anything.
+ */
+function mayHold(metadata: FileMetaData, group: number, nodeId: string): boolean {
+  const column = metadata.row_groups[group].columns.find((c) =>
+    c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === "node_id"
+  );
+  const stats = column?.meta_data?.statistics;
+  const min = stats?.min_value ?? stats?.min;
+  const max = stats?.max_value ?? stats?.max;
+  if (typeof min !== "string" || typeof max !== "string") return true;
+  return min <= nodeId && (nodeId <= max || nodeId.startsWith(max));
 }
 
 function corrupt(store: Store, path: string, cause: unknown): OplogError {
