@@ -6,7 +6,8 @@ import { TinyFsError } from "./errors.ts";
 import { ROOT_FRAME } from "./handle.ts";
 import type { Persistence, TransactionMeta } from "./persistence.ts";
 import { ROOT_KEY } from "./records.ts";
-import { DirectoryCache, Snapshot } from "./state.ts";
+import { DirectoryCache } from "./directory_cache.ts";
+import { Snapshot } from "./state.ts";
 import { Transaction } from "./transaction.ts";
 import { type ReaderFactory, Tree } from "./tree.ts";
 import { WD } from "./wd.ts";
@@ -92,7 +93,7 @@ export class FS {
         seq: 0,
         timestamp,
         size: 0,
-        entries: [],
+        changes: [],
       }],
     });
     return fs;

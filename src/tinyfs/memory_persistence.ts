@@ -4,13 +4,29 @@ import { createHash } from "node:crypto";
 import { streamOf, toBytes } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
 import { isNodeId } from "./node_id.ts";
+import { compareNames } from "./path.ts";
 import type { CommitBatch, NewVersion, Persistence, StagedBody } from "./persistence.ts";
-import { type DirEntry, kindOf, type NodeKey, type NodeVersion } from "./records.ts";
+import {
+  applyChanges,
+  type DirEntry,
+  type EntryChange,
+  kindOf,
+  type NodeKey,
+  type NodeVersion,
+  sameEntry,
+} from "./records.ts";
+
+/** One committed version, and for a plain directory the whole listing it leads to. */
+interface Stored {
+  readonly version: NewVersion;
+  readonly listing?: ReadonlyMap<string, DirEntry>;
+}
 
 /**
  * Keeps every committed version in memory, answers reads as of any transaction, and checks
- * each batch the way a durable store must (seq order, version order, partitions, bodies)
- * before applying any of it. The committed batches stay readable through {@link commits}.
+ * each batch the way a durable store must (seq order, version order, partitions, bodies,
+ * directory changes that fit the previous version and the size) before applying any of it.
+ * Each directory version is kept as the whole listing its changes lead to. The committed batches stay readable through {@link commits}.
  * It offers staging: a staged body is kept as the chunks it arrived in (never joined into
  * one buffer) and streamed back in those chunks, and a batch may only name bodies this
  * store staged, with their sizes.
@@ -24,7 +40,7 @@ import { type DirEntry, kindOf, type NodeKey, type NodeVersion } from "./records
  */
 export class MemoryPersistence implements Persistence {
   #head = -1;
-  readonly #nodes = new Map<string, NewVersion[]>();
+  readonly #nodes = new Map<string, Stored[]>();
   readonly #commits: CommitBatch[] = [];
   /** Staged bodies by their `ref`, each as the chunks it arrived in. */
   readonly #staged = new Map<unknown, readonly Uint8Array[]>();
@@ -42,21 +58,29 @@ export class MemoryPersistence implements Persistence {
     const versions = this.#nodes.get(key.nodeId) ?? [];
     return Promise.resolve(
       versions
+        .map((s) => s.version)
         .filter((v) => v.seq <= seq && v.partId === key.partId)
-        .map(({ content: _c, staged: _s, entries: _e, ...header }) => copyVersion(header)),
+        .map(({ content: _c, staged: _s, changes: _e, ...header }) => copyVersion(header)),
     );
   }
 
-  readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
+  lookup(key: NodeKey, version: number, name: string): Promise<DirEntry | null> {
     return settle(() => {
-      const entries = this.#version(key, version).entries;
-      if (!entries) throw this.#wrongKind(key, version, "a directory");
-      return entries.map((e) => ({ ...e }));
+      const found = this.#listing(key, version).get(name);
+      return found ? { ...found } : null;
     });
   }
 
+  readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
+    return settle(() =>
+      [...this.#listing(key, version).values()]
+        .sort((a, b) => compareNames(a.name, b.name))
+        .map((e) => ({ ...e }))
+    );
+  }
+
   async readFile(key: NodeKey, version: number): Promise<Uint8Array> {
-    const found = this.#version(key, version);
+    const found = this.#stored(key, version).version;
     if (found.staged) return await toBytes(this.#streamChunks(found.staged));
     if (!found.content) throw this.#wrongKind(key, version, "a file");
     return found.content.slice();
@@ -64,7 +88,7 @@ export class MemoryPersistence implements Persistence {
 
   streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
     return settle(() => {
-      const found = this.#version(key, version);
+      const found = this.#stored(key, version).version;
       if (found.staged) return this.#streamChunks(found.staged);
       if (!found.content) throw this.#wrongKind(key, version, "a file");
       return streamOf(found.content);
@@ -103,17 +127,21 @@ export class MemoryPersistence implements Persistence {
       );
     }
     const seen = new Set<string>();
-    for (const v of batch.versions) {
-      this.#check(batch, v, seen);
+    const checked = batch.versions.map((v): Stored => {
+      const listing = this.#check(batch, v, seen);
       seen.add(v.nodeId);
+      return { version: copyVersion(v), listing };
+    });
+    for (const stored of checked) {
+      const versions = this.#nodes.get(stored.version.nodeId) ?? [];
+      versions.push(stored);
+      this.#nodes.set(stored.version.nodeId, versions);
     }
-    const copies = batch.versions.map((v) => copyVersion(v));
-    for (const v of copies) {
-      const versions = this.#nodes.get(v.nodeId) ?? [];
-      versions.push(v);
-      this.#nodes.set(v.nodeId, versions);
-    }
-    this.#commits.push({ ...batch, meta: structuredClone(batch.meta), versions: copies });
+    this.#commits.push({
+      ...batch,
+      meta: structuredClone(batch.meta),
+      versions: checked.map((s) => s.version),
+    });
     this.#head = batch.seq;
   }
 
@@ -130,7 +158,15 @@ export class MemoryPersistence implements Persistence {
     return ReadableStream.from(chunks.values().map((c) => c.slice()));
   }
 
-  #check(batch: CommitBatch, v: NewVersion, seen: Set<string>): void {
+  /**
+   * Checks one version of a batch against what is committed; for a plain directory, returns
+   * the listing its changes lead to.
+   */
+  #check(
+    batch: CommitBatch,
+    v: NewVersion,
+    seen: Set<string>,
+  ): ReadonlyMap<string, DirEntry> | undefined {
     const at = `node ${v.nodeId}`;
     const bad = (why: string) =>
       new TinyFsError("Conflict", at, `transaction ${batch.seq} is malformed: ${at} ${why}`);
@@ -143,8 +179,8 @@ export class MemoryPersistence implements Persistence {
     if (v.version !== previous.length + 1) {
       throw bad(`has version ${v.version} but its newest version is ${previous.length}`);
     }
-    if (previous.length > 0 && previous[0].partId !== v.partId) {
-      throw bad(`moved from partition ${previous[0].partId} to ${v.partId}`);
+    if (previous.length > 0 && previous[0].version.partId !== v.partId) {
+      throw bad(`moved from partition ${previous[0].version.partId} to ${v.partId}`);
     }
     const kind = kindOf(v.entryType);
     if (kind === "directory" && v.partId !== v.nodeId) {
@@ -159,13 +195,21 @@ export class MemoryPersistence implements Persistence {
       ? v.target !== undefined
       : v.entryType === "directory:dynamic"
       ? v.dynamic !== undefined
-      : v.entries !== undefined;
+      : v.changes !== undefined;
     if (!bodyOk) throw bad(`has no body for its type ${v.entryType}`);
+    if (!v.changes) return undefined;
+    const listing = new Map(previous.at(-1)?.listing);
+    checkChanges(listing, v.changes, bad);
+    applyChanges(listing, v.changes);
+    if (listing.size !== v.size) {
+      throw bad(`has size ${v.size} but its changes leave ${listing.size} entries`);
+    }
+    return listing;
   }
 
-  #version(key: NodeKey, version: number): NewVersion {
+  #stored(key: NodeKey, version: number): Stored {
     const found = this.#nodes.get(key.nodeId)?.[version - 1];
-    if (!found || found.partId !== key.partId) {
+    if (!found || found.version.partId !== key.partId) {
       throw new TinyFsError(
         "NotFound",
         `node ${key.nodeId}`,
@@ -175,12 +219,44 @@ export class MemoryPersistence implements Persistence {
     return found;
   }
 
+  #listing(key: NodeKey, version: number): ReadonlyMap<string, DirEntry> {
+    const listing = this.#stored(key, version).listing;
+    if (!listing) throw this.#wrongKind(key, version, "a directory");
+    return listing;
+  }
+
   #wrongKind(key: NodeKey, version: number, wanted: string): TinyFsError {
     return new TinyFsError(
       "NotFound",
       `node ${key.nodeId}`,
       `version ${version} of node ${key.nodeId} is not ${wanted}`,
     );
+  }
+}
+
+/**
+ * Checks that `changes` are in name order, one per name, and each changes `listing` (the
+ * previous version's entries): no `del` of an absent name, no `put` of the entry it has.
+ */
+function checkChanges(
+  listing: ReadonlyMap<string, DirEntry>,
+  changes: readonly EntryChange[],
+  bad: (why: string) => Error,
+): void {
+  let last: string | undefined;
+  for (const change of changes) {
+    const name = change.op === "put" ? change.entry.name : change.name;
+    if (last !== undefined && compareNames(last, name) >= 0) {
+      throw bad(`changes ${JSON.stringify(name)} after ${JSON.stringify(last)}: out of name order`);
+    }
+    last = name;
+    const current = listing.get(name);
+    if (change.op === "del" && !current) {
+      throw bad(`removes ${JSON.stringify(name)}, which its previous version lacks`);
+    }
+    if (change.op === "put" && sameEntry(current, change.entry)) {
+      throw bad(`puts ${JSON.stringify(name)} as its previous version already has it`);
+    }
   }
 }
 
@@ -193,7 +269,11 @@ function copyVersion(v: NewVersion): NewVersion {
   return {
     ...v,
     ...(v.content && { content: v.content.slice() }),
-    ...(v.entries && { entries: v.entries.map((e) => ({ ...e })) }),
+    ...(v.changes && { changes: v.changes.map(copyChange) }),
     ...(v.dynamic && { dynamic: { ...v.dynamic, config: v.dynamic.config.slice() } }),
   };
+}
+
+function copyChange(c: EntryChange): EntryChange {
+  return c.op === "put" ? { op: "put", entry: { ...c.entry } } : { ...c };
 }

@@ -19,8 +19,10 @@ export type {
 } from "./persistence.ts";
 export { MemoryPersistence } from "./memory_persistence.ts";
 export {
+  applyChanges,
   type DirEntry,
   type DynamicSpec,
+  type EntryChange,
   type EntryType,
   type FileEntryType,
   kindOf,
@@ -29,6 +31,7 @@ export {
   type NodeVersion,
   REGISTRY_KEY,
   ROOT_KEY,
+  sameEntry,
 } from "./records.ts";
 export { isNodeId, newNodeId, type NodeId, REGISTRY_ID, ROOT_ID } from "./node_id.ts";
 export type { Registration } from "./registry.ts";

@@ -1,6 +1,6 @@
 /** The seam to storage: what tinyfs reads from a store and the one batch it hands over per commit. */
 
-import type { DirEntry, NodeKey, NodeVersion } from "./records.ts";
+import type { DirEntry, EntryChange, NodeKey, NodeVersion } from "./records.ts";
 
 /**
  * Free-form facts about a transaction that the store records with the commit: at least the
@@ -27,21 +27,33 @@ export interface StagedBody {
  * A version written by a commit: the row's header plus its body. Files carry exactly one of
  * `content` (the whole body, for bytes and text written through tinyfs) or `staged` (a body
  * the store staged, for streams written through a store that offers staging; its `size`
- * equals the version's). Plain directories carry `entries` (the complete, name-sorted list
- * of this version: a snapshot, not a change log); symlinks and dynamic directories carry
- * none of these (their `target` / `dynamic` field is the body).
+ * equals the version's). Plain directories carry `changes`: how this version's entries differ
+ * from those of version `version - 1` (from no entries, for version 1), in name order, at most
+ * one change per name, never a `del` of a name that version lacks nor a `put` of the entry it
+ * already has; `size` is the number of entries after them. A directory version may have no
+ * changes (a transaction's changes to it cancelled out). Symlinks and dynamic directories
+ * carry none of these (their `target` / `dynamic` field is the body).
+ *
+ * @example
+ * ```ts
+ * const version: NewVersion = {
+ *   ...dirKey, entryType: "directory", version: 8, seq, timestamp, size: 1001,
+ *   changes: [{ op: "put", entry: { name: "new.csv", partId, nodeId, entryType: "file:data" } }],
+ * };
+ * ```
  */
 export interface NewVersion extends NodeVersion {
   readonly content?: Uint8Array;
   readonly staged?: StagedBody;
-  readonly entries?: readonly DirEntry[];
+  readonly changes?: readonly EntryChange[];
 }
 
 /**
  * Everything one transaction changed, handed to {@link Persistence.commit} once.
  * `seq` is the previous head plus one; each node appears at most once, with a `version` one
  * past its newest committed version (1 for a node the transaction created). A removed node
- * gets no row of its own: its parent's new entry list lacks it and its history stays readable.
+ * gets no row of its own: its parent's new version has a `del` for it and its history stays
+ * readable.
  * Every new node is linked from a directory in the batch, except the pattern registry
  * (`REGISTRY_KEY`, a directory no entry links: a second root), which appears as version 1 in
  * the transaction that first registers a pattern.
@@ -70,7 +82,16 @@ export interface Persistence {
   head(): Promise<number>;
   /** Every version of the node committed at or before `seq`, oldest first; empty if none. */
   readVersions(key: NodeKey, seq: number): Promise<readonly NodeVersion[]>;
-  /** The entries of one version of a plain directory. */
+  /**
+   * The entry `name` in one version of a plain directory, or null if that version has none.
+   * tinyfs resolves paths with this alone, one name at a time, so a store should answer it
+   * without reading the whole listing.
+   */
+  lookup(key: NodeKey, version: number, name: string): Promise<DirEntry | null>;
+  /**
+   * All entries of one version of a plain directory, in name order: for listings, globs and
+   * visits, which need them all.
+   */
   readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]>;
   /** The whole body of one version of a file. */
   readFile(key: NodeKey, version: number): Promise<Uint8Array>;

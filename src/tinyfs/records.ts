@@ -51,6 +51,58 @@ export interface DirEntry extends NodeKey {
   readonly entryType: EntryType;
 }
 
+/**
+ * One change to a directory's entries from one version to the next: `put` adds the entry, or
+ * replaces the entry of the same name; `del` removes the entry `name`. A plain directory's
+ * new version is handed to a store as its changes (see `NewVersion.changes`).
+ *
+ * @example
+ * ```ts
+ * const changes: EntryChange[] = [
+ *   { op: "del", name: "old.csv" },
+ *   { op: "put", entry: { name: "new.csv", partId, nodeId, entryType: "file:data" } },
+ * ];
+ * ```
+ */
+export type EntryChange =
+  | { op: "put"; entry: DirEntry }
+  | { op: "del"; name: string };
+
+/**
+ * Whether two entries say the same thing: one name pointing at one node of one type. Both
+ * absent counts as the same.
+ *
+ * @example
+ * ```ts
+ * sameEntry(entry, { ...entry });                     // true
+ * sameEntry(entry, { ...entry, entryType: "symlink" }); // false
+ * sameEntry(undefined, undefined);                     // true
+ * ```
+ */
+export function sameEntry(a: DirEntry | undefined, b: DirEntry | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.name === b.name &&
+    a.partId === b.partId && a.nodeId === b.nodeId && a.entryType === b.entryType);
+}
+
+/**
+ * Applies changes, in order, to a listing held as a map from name to entry (in place).
+ *
+ * @example
+ * ```ts
+ * const listing = new Map(entries.map((e) => [e.name, e]));
+ * applyChanges(listing, [{ op: "del", name: "old.csv" }]);
+ * ```
+ */
+export function applyChanges(
+  listing: Map<string, DirEntry>,
+  changes: readonly EntryChange[],
+): void {
+  for (const change of changes) {
+    if (change.op === "put") listing.set(change.entry.name, change.entry);
+    else listing.delete(change.name);
+  }
+}
+
 /** What a stored dynamic directory is: the factory that computes it and that factory's config. */
 export interface DynamicSpec {
   readonly factory: string;

@@ -1,5 +1,6 @@
 /** Read access to one consistent state of the tree, and the committed-state view over a store. */
 
+import type { DirectoryCache } from "./directory_cache.ts";
 import { TinyFsError } from "./errors.ts";
 import type { Persistence } from "./persistence.ts";
 import type { DirEntry, NodeKey, NodeVersion } from "./records.ts";
@@ -13,7 +14,12 @@ export interface TreeState {
   readonly seq: number;
   /** Every version of the node in this state, oldest first; empty if it has none. */
   versions(key: NodeKey): Promise<readonly NodeVersion[]>;
-  /** The entries of the newest version of a plain directory, by name. */
+  /**
+   * The entry `name` in the newest version of a plain directory, if it has one. This is how
+   * paths resolve: it never needs the whole listing.
+   */
+  lookup(key: NodeKey, name: string): Promise<DirEntry | undefined>;
+  /** All entries of the newest version of a plain directory, by name (for listings). */
   entries(key: NodeKey): Promise<ReadonlyMap<string, DirEntry>>;
   /** The body of one version of a file (a fresh copy the caller may keep). */
   content(key: NodeKey, version: number): Promise<Uint8Array>;
@@ -39,46 +45,14 @@ export async function latest(state: TreeState, key: NodeKey): Promise<NodeVersio
 }
 
 /**
- * Immutable directory versions, shared by every snapshot of one pond: a committed version
- * never changes, so it can be kept as long as there is room. Least recently used goes first.
- *
- * @example
- * ```ts
- * const cache = new DirectoryCache(store);
- * const entries = await cache.get(ROOT_KEY, 1);
- * ```
- */
-export class DirectoryCache {
-  readonly #entries = new Map<string, Promise<ReadonlyMap<string, DirEntry>>>();
-
-  constructor(readonly persistence: Persistence, readonly capacity = 4096) {}
-
-  get(key: NodeKey, version: number): Promise<ReadonlyMap<string, DirEntry>> {
-    const id = `${key.nodeId}@${version}`;
-    let found = this.#entries.get(id);
-    if (found) this.#entries.delete(id);
-    else {
-      found = this.persistence.readDirectory(key, version).then(
-        (list) => new Map(list.map((e) => [e.name, e])),
-      );
-      found.catch(() => this.#entries.delete(id));
-    }
-    this.#entries.set(id, found);
-    if (this.#entries.size > this.capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
-    return found;
-  }
-}
-
-/**
  * The committed state as of transaction `seq`. Version lists are cached for the snapshot's
- * life (they cannot change at a fixed seq); directory bodies come from the shared cache.
+ * life (they cannot change at a fixed seq); directory lookups and listings come from the
+ * shared cache.
  *
  * @example
  * ```ts
  * const snapshot = new Snapshot(store, await store.head(), new DirectoryCache(store));
- * const rootEntries = await snapshot.entries(ROOT_KEY);
+ * const input = await snapshot.lookup(ROOT_KEY, "in");
  * ```
  */
 export class Snapshot implements TreeState {
@@ -100,16 +74,13 @@ export class Snapshot implements TreeState {
     return found;
   }
 
+  async lookup(key: NodeKey, name: string): Promise<DirEntry | undefined> {
+    const version = await this.#plainDirectory(key);
+    return (await this.directories.lookup(key, version, name)) ?? undefined;
+  }
+
   async entries(key: NodeKey): Promise<ReadonlyMap<string, DirEntry>> {
-    const newest = await latest(this, key);
-    if (newest.entryType !== "directory") {
-      throw new TinyFsError(
-        "NotADirectory",
-        `node ${key.nodeId}`,
-        `node ${key.nodeId} is a ${newest.entryType}, which has no stored entries`,
-      );
-    }
-    return this.directories.get(key, newest.version);
+    return this.directories.listing(key, await this.#plainDirectory(key));
   }
 
   content(key: NodeKey, version: number): Promise<Uint8Array> {
@@ -118,5 +89,18 @@ export class Snapshot implements TreeState {
 
   stream(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
     return this.persistence.streamFile(key, version);
+  }
+
+  /** The newest version of `key`, which must be a plain directory (else `NotADirectory`). */
+  async #plainDirectory(key: NodeKey): Promise<number> {
+    const newest = await latest(this, key);
+    if (newest.entryType !== "directory") {
+      throw new TinyFsError(
+        "NotADirectory",
+        `node ${key.nodeId}`,
+        `node ${key.nodeId} is a ${newest.entryType}, which has no stored entries`,
+      );
+    }
+    return newest.version;
   }
 }

@@ -7,13 +7,16 @@ import { newNodeId, type NodeId, REGISTRY_ID } from "./node_id.ts";
 import { compareNames } from "./path.ts";
 import type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
 import {
+  applyChanges,
   type DirEntry,
   type DynamicSpec,
+  type EntryChange,
   type EntryType,
   type FileEntryType,
   kindOf,
   type NodeKey,
   type NodeVersion,
+  sameEntry,
 } from "./records.ts";
 import type { TreeState } from "./state.ts";
 
@@ -27,17 +30,28 @@ export interface NewNode {
 
 /** The one pending version of a node in this transaction. */
 interface Pending {
+  /** The new version's header; a directory's `size` is kept up to date with its changes. */
   record: NodeVersion;
   body?: FileBody;
-  /** For plain directories: the complete entry list of the new version. */
-  readonly entries?: Map<string, DirEntry>;
+  /**
+   * For plain directories: how the new version differs from the base's newest (from no
+   * entries, for a directory made here), by name — only real changes: a name changed back
+   * to what the base has drops out.
+   */
+  readonly changes?: Map<string, EntryChange>;
 }
+
+/** The pending version of a plain directory. */
+type PendingDirectory = Pending & { readonly changes: Map<string, EntryChange> };
 
 /**
  * The pending state of one transaction. A node gets at most one new version per
- * transaction: the first change copies its newest committed version, later changes edit
- * that copy. Reads answer from the pending version when there is one and from the base
- * otherwise, so the pending version is the single source of truth for what it covers.
+ * transaction: the first change copies its newest committed version's header, later changes
+ * edit that copy. A directory's pending version holds only its changes over the base, so
+ * changing one entry costs one lookup, whatever the directory's size. Reads answer from the
+ * pending version when there is one and from the base otherwise (a name is looked up in the
+ * pending changes, then in the base; a listing is the base's with the changes applied), so
+ * the pending version is the single source of truth for what it covers.
  * A node created and then unlinked in the same transaction is left out of the batch; the
  * pattern registry, which no entry links, is made on its first change and always kept. File
  * bodies are staged in `store` when it offers staging (see {@link Persistence.stageFile}).
@@ -63,17 +77,23 @@ export class Transaction implements TreeState {
 
   async versions(key: NodeKey): Promise<readonly NodeVersion[]> {
     const created = this.#pending.get(key.nodeId);
-    if (created?.record.version === 1) return [header(created)];
+    if (created?.record.version === 1) return [created.record];
     const committed = await this.base.versions(key);
     const pending = this.#pending.get(key.nodeId);
-    return pending ? [...committed, header(pending)] : committed;
+    return pending ? [...committed, pending.record] : committed;
+  }
+
+  async lookup(key: NodeKey, name: string): Promise<DirEntry | undefined> {
+    return this.#current(key, name, await this.#before(key, name));
   }
 
   async entries(key: NodeKey): Promise<ReadonlyMap<string, DirEntry>> {
-    const pending = this.#pending.get(key.nodeId)?.entries;
-    if (pending) return pending;
-    const committed = await this.base.entries(key);
-    return this.#pending.get(key.nodeId)?.entries ?? committed;
+    const committed = this.#created(key) ? new Map() : await this.base.entries(key);
+    const changes = this.#pending.get(key.nodeId)?.changes;
+    if (!changes) return committed;
+    const listing = new Map(committed);
+    applyChanges(listing, [...changes.values()]);
+    return listing;
   }
 
   content(key: NodeKey, version: number): Promise<Uint8Array> {
@@ -100,8 +120,12 @@ export class Transaction implements TreeState {
    * `path` names the new node in errors.
    */
   async create(parent: NodeKey, name: string, node: NewNode, path: string): Promise<NodeKey> {
-    const entries = await this.#directoryForWrite(parent);
-    if (entries.has(name)) throw new TinyFsError("AlreadyExists", path, `${path} already exists`);
+    const directory = await this.#directoryForWrite(parent);
+    const before = await this.#before(parent, name);
+    this.#assertOpen();
+    if (this.#current(parent, name, before)) {
+      throw new TinyFsError("AlreadyExists", path, `${path} already exists`);
+    }
     const nodeId = newNodeId(this.timestamp);
     const key = kindOf(node.entryType) === "directory"
       ? { partId: nodeId, nodeId }
@@ -124,9 +148,9 @@ export class Transaction implements TreeState {
     this.#pending.set(nodeId, {
       record,
       body: node.body,
-      entries: node.entryType === "directory" ? new Map() : undefined,
+      changes: node.entryType === "directory" ? new Map() : undefined,
     });
-    entries.set(name, { name, ...key, entryType: node.entryType });
+    this.#set(directory, name, before, { name, ...key, entryType: node.entryType });
     return key;
   }
 
@@ -154,8 +178,13 @@ export class Transaction implements TreeState {
 
   /** Removes `name` from `parent`; the node's history stays. `NotFound` if absent. */
   async unlink(parent: NodeKey, name: string, path: string): Promise<void> {
-    const entries = await this.#directoryForWrite(parent);
-    if (!entries.delete(name)) throw new TinyFsError("NotFound", path, `${path} does not exist`);
+    const directory = await this.#directoryForWrite(parent);
+    const before = await this.#before(parent, name);
+    this.#assertOpen();
+    if (!this.#current(parent, name, before)) {
+      throw new TinyFsError("NotFound", path, `${path} does not exist`);
+    }
+    this.#set(directory, name, before, undefined);
   }
 
   /**
@@ -173,9 +202,14 @@ export class Transaction implements TreeState {
       this.#directoryForWrite(from.parent),
       this.#directoryForWrite(to.parent),
     ]);
-    const entry = source.get(from.name);
+    const [moved, there] = await Promise.all([
+      this.#before(from.parent, from.name),
+      this.#before(to.parent, to.name),
+    ]);
+    this.#assertOpen();
+    const entry = this.#current(from.parent, from.name, moved);
     if (!entry) throw new TinyFsError("NotFound", from.path, `${from.path} does not exist`);
-    const current = target.get(to.name);
+    const current = this.#current(to.parent, to.name, there);
     if (current && current.nodeId !== replacing) {
       throw new TinyFsError(
         "AlreadyExists",
@@ -183,8 +217,8 @@ export class Transaction implements TreeState {
         `cannot move ${from.path}: ${to.path} was created while it was being moved; try again`,
       );
     }
-    source.delete(from.name);
-    target.set(to.name, { ...entry, name: to.name });
+    this.#set(source, from.name, moved, undefined);
+    this.#set(target, to.name, there, { ...entry, name: to.name });
   }
 
   /** Ends the transaction and returns its batch; every later change is refused. */
@@ -195,10 +229,12 @@ export class Transaction implements TreeState {
     for (const id of this.#kept()) {
       const pending = this.#pending.get(id)!;
       versions.push({
-        ...header(pending),
+        ...pending.record,
         ...pending.body,
-        ...(pending.entries && {
-          entries: [...pending.entries.values()].sort((a, b) => compareNames(a.name, b.name)),
+        ...(pending.changes && {
+          changes: [...pending.changes]
+            .sort(([a], [b]) => compareNames(a, b))
+            .map(([, change]) => change),
         }),
       });
     }
@@ -210,7 +246,10 @@ export class Transaction implements TreeState {
     this.#ended = true;
   }
 
-  /** Pending nodes worth committing: changed existing nodes, and new nodes linked from those. */
+  /**
+   * Pending nodes worth committing: changed existing nodes, and new nodes linked from those
+   * (a new node can only be linked by a `put` in a pending directory).
+   */
   #kept(): NodeId[] {
     const kept = new Set<NodeId>();
     const queue: Pending[] = [];
@@ -221,10 +260,11 @@ export class Transaction implements TreeState {
       }
     }
     while (queue.length > 0) {
-      for (const entry of queue.pop()!.entries?.values() ?? []) {
-        const child = this.#pending.get(entry.nodeId);
-        if (child && !kept.has(entry.nodeId)) {
-          kept.add(entry.nodeId);
+      for (const change of queue.pop()!.changes?.values() ?? []) {
+        if (change.op !== "put" || kept.has(change.entry.nodeId)) continue;
+        const child = this.#pending.get(change.entry.nodeId);
+        if (child) {
+          kept.add(change.entry.nodeId);
           queue.push(child);
         }
       }
@@ -232,18 +272,16 @@ export class Transaction implements TreeState {
     return [...this.#pending.keys()].filter((id) => kept.has(id));
   }
 
-  async #directoryForWrite(key: NodeKey): Promise<Map<string, DirEntry>> {
+  /** The pending version of the plain directory `key`, made from its newest one if needed. */
+  async #directoryForWrite(key: NodeKey): Promise<PendingDirectory> {
     this.#assertOpen();
-    const pending = this.#pending.get(key.nodeId)?.entries;
+    const pending = this.#pendingDirectory(key);
     if (pending) return pending;
     const committed = await this.base.versions(key);
-    const first = committed.length === 0 && key.nodeId === REGISTRY_ID;
-    const entries = first ? new Map<string, DirEntry>() : await this.base.entries(key);
     this.#assertOpen();
-    const raced = this.#pending.get(key.nodeId)?.entries;
+    const raced = this.#pendingDirectory(key);
     if (raced) return raced;
-    const copy = new Map(entries);
-    const record: NodeVersion = first
+    const record: NodeVersion = committed.length === 0 && key.nodeId === REGISTRY_ID
       ? {
         ...key,
         entryType: "directory",
@@ -253,8 +291,57 @@ export class Transaction implements TreeState {
         size: 0,
       }
       : this.#next(committed);
-    this.#pending.set(key.nodeId, { record, entries: copy });
-    return copy;
+    if (record.entryType !== "directory") {
+      throw new TinyFsError(
+        "NotADirectory",
+        `node ${key.nodeId}`,
+        `node ${key.nodeId} is a ${record.entryType}, which has no stored entries`,
+      );
+    }
+    const made: PendingDirectory = { record, changes: new Map() };
+    this.#pending.set(key.nodeId, made);
+    return made;
+  }
+
+  #pendingDirectory(key: NodeKey): PendingDirectory | undefined {
+    const pending = this.#pending.get(key.nodeId);
+    return pending?.changes ? pending as PendingDirectory : undefined;
+  }
+
+  /** Whether `key` is a plain directory made in this transaction: the base knows nothing of it. */
+  #created(key: NodeKey): boolean {
+    return this.#pendingDirectory(key)?.record.version === 1;
+  }
+
+  /** The entry `name` of the directory `key` in the base (immutable, so safe across awaits). */
+  async #before(key: NodeKey, name: string): Promise<DirEntry | undefined> {
+    return this.#created(key) ? undefined : await this.base.lookup(key, name);
+  }
+
+  /** The entry `name` of the directory `key` now, given what the base has (`before`). */
+  #current(key: NodeKey, name: string, before: DirEntry | undefined): DirEntry | undefined {
+    const change = this.#pending.get(key.nodeId)?.changes?.get(name);
+    if (!change) return before;
+    return change.op === "put" ? change.entry : undefined;
+  }
+
+  /**
+   * Makes `after` (or nothing) the entry `name` of `directory`, whose base has `before`
+   * there: a change, unless it is what the base has; the size follows.
+   */
+  #set(
+    directory: PendingDirectory,
+    name: string,
+    before: DirEntry | undefined,
+    after: DirEntry | undefined,
+  ): void {
+    const current = this.#current(directory.record, name, before);
+    directory.record = {
+      ...directory.record,
+      size: directory.record.size + (after ? 1 : 0) - (current ? 1 : 0),
+    };
+    if (sameEntry(before, after)) directory.changes.delete(name);
+    else directory.changes.set(name, after ? { op: "put", entry: after } : { op: "del", name });
   }
 
   #next(committed: readonly NodeVersion[]): NodeVersion {
@@ -283,9 +370,4 @@ export class Transaction implements TreeState {
       );
     }
   }
-}
-
-/** The header of a pending version, with a directory's size taken from its entries. */
-function header(pending: Pending): NodeVersion {
-  return pending.entries ? { ...pending.record, size: pending.entries.size } : pending.record;
 }

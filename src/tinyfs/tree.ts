@@ -49,7 +49,7 @@ export class Tree {
   ): Promise<Handle | undefined> {
     const directory = frames.at(-1)!.handle;
     if (directory.tag === "stored" && directory.entryType === "directory") {
-      const entry = (await this.state.entries(directory.key)).get(name);
+      const entry = await this.state.lookup(directory.key, name);
       if (entry) return { tag: "stored", key: entry, entryType: entry.entryType };
       const served = (await servedIn(this.state, namesOf(frames), (n) => n === name)).get(name);
       return served && { tag: "pattern", ...served };

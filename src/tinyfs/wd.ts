@@ -20,6 +20,7 @@ import {
 } from "./records.ts";
 import { type Registration, registrations, registryPattern } from "./registry.ts";
 import { framesOf, resolve, type Resolved } from "./resolve.ts";
+import { latest } from "./state.ts";
 import type { NewNode, Transaction } from "./transaction.ts";
 import type { Tree } from "./tree.ts";
 import { type GlobMatch, visit } from "./visit.ts";
@@ -396,7 +397,7 @@ export class WD {
     const handle = found.handle!;
     this.#storedEntry(handle, found.path);
     if (!options.recursive && handle.tag === "stored" && handle.entryType === "directory") {
-      if ((await this.#tree.state.entries(handle.key)).size > 0) {
+      if ((await latest(this.#tree.state, handle.key)).size > 0) {
         throw new TinyFsError(
           "NotEmpty",
           found.path,
@@ -494,7 +495,7 @@ export class WD {
       );
     }
     if (there.tag === "stored" && there.entryType === "directory") {
-      if ((await this.#tree.state.entries(key)).size > 0) {
+      if ((await latest(this.#tree.state, key)).size > 0) {
         throw new TinyFsError(
           "NotEmpty",
           dest.path,

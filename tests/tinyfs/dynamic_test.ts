@@ -210,13 +210,14 @@ Deno.test("dynamic: the store keeps the factory name and config; reopening with 
   const row = store.commits.at(-1)!.versions.find((v) => v.entryType === "directory:dynamic")!;
   assert.equal(row.dynamic!.factory, "reverse");
   assert.equal(text(row.dynamic!.config), reverseOf("/1"));
-  assert.equal(row.entries, undefined, "a dynamic directory stores no entries");
+  assert.equal(row.changes, undefined, "a dynamic directory stores no entries");
   assert.equal(row.partId, row.nodeId);
   const root = store.commits.at(-1)!.versions.find((v) => v.nodeId === ROOT_ID)!;
-  assert.deepEqual(root.entries!.map((e) => [e.name, e.entryType]), [
-    ["1", "directory"],
-    ["2", "directory:dynamic"],
-  ]);
+  assert.deepEqual(root.changes, [{
+    op: "put",
+    entry: { name: "2", partId: row.nodeId, nodeId: row.nodeId, entryType: "directory:dynamic" },
+  }]);
+  assert.equal(root.size, 2);
   const again = await FS.open(store, { factories });
   assert.equal(text(await (await again.root()).read("/2/ba")), "AB");
   const without = await FS.open(store);

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type EntryChange,
   type Factories,
   FS,
   isTinyFsError,
@@ -27,6 +28,12 @@ export async function build(fs: FS, files: Record<string, string>): Promise<void
       await root.createFile(path, content, { parents: true });
     }
   });
+}
+
+/** A directory version's changes in short: `+name` for a put, `-name` for a del. */
+export function changeList(changes: readonly EntryChange[] | undefined): string[] {
+  assert.ok(changes, "a plain directory version carries its changes");
+  return changes.map((c) => (c.op === "put" ? `+${c.entry.name}` : `-${c.name}`));
 }
 
 /** UTF-8 text of bytes. */

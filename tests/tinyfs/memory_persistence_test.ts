@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import {
   type CommitBatch,
+  type EntryChange,
   MemoryPersistence,
   newNodeId,
   type NewVersion,
@@ -15,17 +16,10 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 function rootVersion(
   seq: number,
   version: number,
-  entries: NewVersion["entries"] = [],
+  changes: EntryChange[] = [],
+  size = 0,
 ): NewVersion {
-  return {
-    ...ROOT_KEY,
-    entryType: "directory",
-    version,
-    seq,
-    timestamp: seq,
-    size: entries.length,
-    entries,
-  };
+  return { ...ROOT_KEY, entryType: "directory", version, seq, timestamp: seq, size, changes };
 }
 
 function batch(seq: number, versions: NewVersion[]): CommitBatch {
@@ -37,7 +31,7 @@ async function storeWithFile() {
   const file = { partId: ROOT_KEY.nodeId, nodeId: newNodeId() };
   await store.commit(batch(0, [rootVersion(0, 1)]));
   await store.commit(batch(1, [
-    rootVersion(1, 2, [{ name: "f", ...file, entryType: "file:data" }]),
+    rootVersion(1, 2, [{ op: "put", entry: { name: "f", ...file, entryType: "file:data" } }], 1),
     {
       ...file,
       entryType: "file:data",
@@ -137,12 +131,15 @@ Deno.test("memory store: malformed or out-of-order batches are refused whole", a
         seq: 3,
         timestamp: 3,
         size: 0,
-        entries: [],
+        changes: [],
       }]),
     ),
     "Conflict",
   );
-  await rejectsWith(store.commit(batch(3, [rootVersion(3, 3), v({ version: 9 })])), "Conflict");
+  await rejectsWith(
+    store.commit(batch(3, [rootVersion(3, 3, [], 1), v({ version: 9 })])),
+    "Conflict",
+  );
   assert.equal(await store.head(), 2);
   assert.deepEqual(
     (await store.readVersions(ROOT_KEY, 9)).map((r) => r.version),

@@ -9,7 +9,7 @@ import {
   REGISTRY_ID,
 } from "../../src/tinyfs/mod.ts";
 import { visitFactory } from "./fixtures/visit_directory.ts";
-import { build, newPond, rejectsWith, text } from "./helpers.ts";
+import { build, changeList, newPond, rejectsWith, text } from "./helpers.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const file = (name: string, content: () => Promise<string> | string) => ({
@@ -211,13 +211,13 @@ Deno.test("registry: registrations are versioned; time travel shows them as they
   const rows = store.commits[registered].versions;
   const registry = rows.find((v) => v.nodeId === REGISTRY_ID)!;
   assert.deepEqual([registry.partId, registry.version], [REGISTRY_ID, 1]);
-  assert.deepEqual(registry.entries!.map((e) => e.name), ["%2Fsites%2F*%2Fsummary"]);
+  assert.deepEqual(changeList(registry.changes), ["+%2Fsites%2F*%2Fsummary"]);
   const node = rows.find((v) => v.entryType === "directory:dynamic")!;
   assert.deepEqual([node.partId, node.dynamic!.factory], [node.nodeId, "summary"]);
   assert.equal(rows.length, 2, "only the registry and the registration; the tree is untouched");
   const removal = store.commits.at(-1)!.versions;
-  assert.deepEqual(removal.map((v) => [v.nodeId, v.version, v.entries!.length]), [
-    [REGISTRY_ID, 2, 0],
+  assert.deepEqual(removal.map((v) => [v.nodeId, v.version, v.size, v.changes]), [
+    [REGISTRY_ID, 2, 0, [{ op: "del", name: "%2Fsites%2F*%2Fsummary" }]],
   ]);
 });
 

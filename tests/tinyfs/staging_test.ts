@@ -79,6 +79,7 @@ function withoutStaging(inner: MemoryPersistence): Persistence {
   return {
     head: () => inner.head(),
     readVersions: (key, seq) => inner.readVersions(key, seq),
+    lookup: (key, version, name) => inner.lookup(key, version, name),
     readDirectory: (key, version) => inner.readDirectory(key, version),
     readFile: (key, version) => inner.readFile(key, version),
     streamFile: (key, version) => inner.streamFile(key, version),

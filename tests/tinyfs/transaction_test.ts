@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { FS, MemoryPersistence, ROOT_ID } from "../../src/tinyfs/mod.ts";
-import { build, newPond, rejectsWith, T0, text } from "./helpers.ts";
+import { build, changeList, newPond, rejectsWith, T0, text } from "./helpers.ts";
 
 Deno.test("transaction: reads inside see pending changes; reads outside see only committed state", async () => {
   const { fs } = await newPond();
@@ -65,13 +65,14 @@ Deno.test("transaction: the store receives one batch per commit, with the metada
   assert.equal(batch.versions.length, 4, "root, /in, the file and the symlink");
   const root = batch.versions.find((v) => v.nodeId === ROOT_ID)!;
   assert.equal(root.version, 2);
-  assert.deepEqual(root.entries!.map((e) => e.name), ["in"]);
+  assert.deepEqual(changeList(root.changes), ["+in"]);
   const dir = batch.versions.find((v) => v.entryType === "directory" && v.nodeId !== ROOT_ID)!;
   assert.equal(dir.partId, dir.nodeId, "a directory is its own partition");
-  assert.deepEqual(dir.entries!.map((e) => [e.name, e.entryType]), [["a.csv", "file:data"], [
-    "latest",
-    "symlink",
-  ]]);
+  assert.deepEqual(dir.changes!.map((c) => c.op === "put" && [c.entry.name, c.entry.entryType]), [
+    ["a.csv", "file:data"],
+    ["latest", "symlink"],
+  ]);
+  assert.deepEqual([root.size, dir.size], [1, 2]);
   const file = rows.get("file:data")!;
   assert.equal(file.partId, dir.nodeId, "a file lives in its parent's partition");
   assert.deepEqual([file.version, file.size, text(file.content!)], [1, 4, "t,v\n"]);
@@ -108,10 +109,9 @@ Deno.test("transaction: nodes created and removed in the same transaction are no
   });
   const batch = store.commits.at(-1)!;
   assert.equal(batch.versions.length, 2, "only the root and /other");
-  assert.deepEqual(batch.versions.find((v) => v.nodeId === ROOT_ID)!.entries!.map((e) => e.name), [
-    "keep",
-    "other",
-  ]);
+  const root = batch.versions.find((v) => v.nodeId === ROOT_ID)!;
+  assert.deepEqual(changeList(root.changes), ["+other"], "/d came and went: no change");
+  assert.equal(root.size, 2);
 });
 
 Deno.test("transaction: one that changes nothing commits nothing", async () => {
