@@ -246,7 +246,8 @@ function checkChanges(
   let last: string | undefined;
   for (const change of changes) {
     const name = change.op === "put" ? change.entry.name : change.name;
-    if (last !== undefined && compareNames(last, name) >= 0) {
+    if (last === name) throw bad(`changes ${JSON.stringify(name)} twice`);
+    if (last !== undefined && compareNames(last, name) > 0) {
       throw bad(`changes ${JSON.stringify(name)} after ${JSON.stringify(last)}: out of name order`);
     }
     last = name;

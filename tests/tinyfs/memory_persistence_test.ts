@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import {
   type CommitBatch,
+  type DirEntry,
   type EntryChange,
+  isTinyFsError,
   MemoryPersistence,
   newNodeId,
   type NewVersion,
@@ -20,6 +22,11 @@ function rootVersion(
   size = 0,
 ): NewVersion {
   return { ...ROOT_KEY, entryType: "directory", version, seq, timestamp: seq, size, changes };
+}
+
+/** An entry for a new file node in the root's partition. */
+function fileEntry(name: string): DirEntry {
+  return { name, partId: ROOT_KEY.nodeId, nodeId: newNodeId(), entryType: "file:data" };
 }
 
 function batch(seq: number, versions: NewVersion[]): CommitBatch {
@@ -181,4 +188,56 @@ Deno.test("memory store: staged bodies are kept in their chunks and only its own
   ]);
   assert.equal("staged" in (await store.readVersions(file, 3))[2], false, "headers only");
   await rejectsWith(store.streamStaged({ ...staged, ref: {} }), "NotFound");
+});
+
+Deno.test("memory store: a directory version is its changes from the previous one; lookup answers each version", async () => {
+  const { store, file } = await storeWithFile();
+  const g = fileEntry("g");
+  const f2 = { ...g, name: "f" };
+  await store.commit(batch(3, [rootVersion(3, 3, [{ op: "put", entry: g }], 2)]));
+  await store.commit(
+    batch(4, [rootVersion(4, 4, [{ op: "put", entry: f2 }, { op: "del", name: "g" }], 1)]),
+  );
+  assert.deepEqual(await store.lookup(ROOT_KEY, 1, "f"), null);
+  assert.deepEqual(await store.lookup(ROOT_KEY, 2, "f"), {
+    name: "f",
+    ...file,
+    entryType: "file:data",
+  });
+  assert.deepEqual(await store.lookup(ROOT_KEY, 3, "g"), g);
+  assert.deepEqual(await store.lookup(ROOT_KEY, 4, "f"), f2, "a put replaces the entry");
+  assert.deepEqual(await store.lookup(ROOT_KEY, 4, "g"), null);
+  assert.deepEqual((await store.readDirectory(ROOT_KEY, 3)).map((e) => e.name), ["f", "g"]);
+  assert.deepEqual(await store.readDirectory(ROOT_KEY, 4), [f2]);
+  await rejectsWith(store.lookup(file, 1, "f"), "NotFound");
+  await rejectsWith(store.lookup(ROOT_KEY, 5, "f"), "NotFound");
+  assert.deepEqual(
+    store.commits[4].versions[0].changes,
+    [{ op: "put", entry: f2 }, { op: "del", name: "g" }],
+    "the batch is kept as handed over",
+  );
+});
+
+Deno.test("memory store: directory changes that do not fit the previous version are refused", async () => {
+  const { store } = await storeWithFile();
+  const [g, h] = [fileEntry("g"), fileEntry("h")];
+  const refused: [EntryChange[], number, RegExp][] = [
+    [[{ op: "del", name: "absent" }], 1, /removes "absent"/],
+    [[{ op: "put", entry: { ...(await store.lookup(ROOT_KEY, 2, "f"))! } }], 1, /puts "f" as/],
+    [[{ op: "put", entry: g }], 1, /size 1 but its changes leave 2/],
+    [[{ op: "put", entry: h }, { op: "put", entry: g }], 3, /"g" after "h"/],
+    [[{ op: "put", entry: g }, { op: "put", entry: { ...h, name: "g" } }], 2, /"g" twice/],
+    [[{ op: "del", name: "f" }, { op: "del", name: "f" }], 0, /"f" twice/],
+  ];
+  for (const [changes, size, why] of refused) {
+    await assert.rejects(
+      store.commit(batch(3, [rootVersion(3, 3, changes, size)])),
+      (e) => isTinyFsError(e, "Conflict") && why.test(e.message),
+    );
+  }
+  const { changes: _, ...bodiless } = rootVersion(3, 3, [], 1);
+  await rejectsWith(store.commit(batch(3, [bodiless])), "Conflict");
+  assert.equal(await store.head(), 2, "nothing applied");
+  await store.commit(batch(3, [rootVersion(3, 3, [{ op: "put", entry: g }], 2)]));
+  assert.deepEqual(await store.lookup(ROOT_KEY, 3, "g"), g);
 });
