@@ -114,6 +114,71 @@ Deno.test("transaction: nodes created and removed in the same transaction are no
   assert.equal(root.size, 2);
 });
 
+Deno.test("transaction: a directory's new version is its changes; reads inside merge them with its entries", async () => {
+  const { fs, store } = await newPond();
+  await build(fs, { "/d/a": "A", "/d/b": "B", "/d/c": "C" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.remove("/d/a");
+    await root.rename("/d/b", "/d/e");
+    await root.createFile("/d/f", "F");
+    await root.write("/d/c", "C2");
+    assert.deepEqual((await root.list("/d")).map((e) => e.name), ["c", "e", "f"]);
+    assert.deepEqual(
+      await Promise.all(["a", "b", "e", "f"].map((n) => root.exists(`/d/${n}`))),
+      [false, false, true, true],
+    );
+    assert.equal(text(await root.read("/d/e")), "B");
+    assert.equal((await root.metadata("/d")).size, 3);
+  });
+  const d = store.commits.at(-1)!.versions.find((v) => v.entryType === "directory")!;
+  assert.deepEqual(
+    changeList(d.changes),
+    ["-a", "-b", "+e", "+f"],
+    "/d/c's new version is not /d's",
+  );
+  assert.deepEqual([d.version, d.size], [2, 3]);
+  assert.deepEqual((await (await fs.root()).list("/d")).map((e) => e.name), ["c", "e", "f"]);
+});
+
+Deno.test("transaction: changes that cancel out drop out; a name given another node is one put", async () => {
+  const { fs, store } = await newPond();
+  await build(fs, { "/d/a": "A", "/d/x": "X" });
+  const old = await (await fs.root()).metadata("/d/x");
+  await fs.transact({ command: ["t"] }, async (root) => {
+    await root.rename("/d/a", "/d/b");
+    await root.rename("/d/b", "/d/a");
+    await root.createFile("/d/tmp", "T");
+    await root.remove("/d/tmp");
+    await root.remove("/d/x");
+    await root.createFile("/d/x", "X2");
+  });
+  const versions = store.commits.at(-1)!.versions;
+  const d = versions.find((v) => v.entryType === "directory")!;
+  const x = versions.find((v) => v.entryType === "file:data")!;
+  assert.deepEqual(d.changes, [{
+    op: "put",
+    entry: { name: "x", partId: d.nodeId, nodeId: x.nodeId, entryType: "file:data" },
+  }]);
+  assert.notEqual(x.nodeId, old.nodeId, "a new node, not a new version of the old one");
+  assert.deepEqual([d.size, versions.length], [2, 2]);
+});
+
+Deno.test("transaction: concurrent creates of one name inside a transaction make one node", async () => {
+  const { fs, store } = await newPond();
+  await build(fs, { "/d/a": "A" });
+  await fs.transact({ command: ["t"] }, async (root) => {
+    const results = await Promise.allSettled(
+      ["1", "2", "3"].map((content) => root.createFile("/d/same", content)),
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected", "rejected"]);
+    for (const r of results) {
+      if (r.status === "rejected") assert.equal(r.reason.code, "AlreadyExists");
+    }
+  });
+  const d = store.commits.at(-1)!.versions.find((v) => v.entryType === "directory")!;
+  assert.deepEqual([changeList(d.changes), d.size], [["+same"], 2]);
+});
+
 Deno.test("transaction: one that changes nothing commits nothing", async () => {
   const { fs, store } = await newPond();
   const result = await fs.transact(
