@@ -89,3 +89,16 @@ Deno.test("change cost: renaming and removing in a directory of 10,000 entries r
   assert.deepEqual(changeList(bigVersion(store).changes), ["-f00001", "-f00002", "+renamed"]);
   assert.equal(bigVersion(store).size, SIZE - 1);
 });
+
+Deno.test("change cost: a committed name is looked up in the store once; a listing read answers lookups", async () => {
+  const { store, fs } = await bigDirectory();
+  const root = await fs.root();
+  assert.equal(await root.exists("/big/f00003"), true);
+  assert.equal(await (await fs.root()).exists("/big/f00003"), true);
+  await fs.transact({ command: ["t"] }, (txn) => txn.write("/big/f00003", "x"));
+  assert.deepEqual(store.lookups, ["big", "f00003"], "remembered across views and transactions");
+  assert.equal((await root.list("/big")).length, SIZE);
+  assert.equal(await root.exists("/big/f00004"), true);
+  assert.equal(await root.exists("/big/missing"), false);
+  assert.deepEqual(store.lookups, ["big", "f00003"], "answered from the listing");
+});
