@@ -1,0 +1,98 @@
+/** Reads a plain literal (objects, arrays, strings, numbers, booleans, null) out of an AST node. */
+
+/** What a plain literal evaluates to. */
+export type StaticValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly StaticValue[]
+  | { readonly [key: string]: StaticValue };
+
+/** The AST fields a literal can use. */
+interface LiteralNode {
+  readonly type: string;
+  readonly loc?: { readonly start: { readonly line: number } } | null;
+  readonly value?: unknown;
+  readonly expression?: LiteralNode;
+  readonly elements?: readonly (LiteralNode | null)[];
+  readonly properties?: readonly LiteralNode[];
+  readonly key?: LiteralNode;
+  readonly computed?: boolean;
+  readonly name?: string;
+  readonly operator?: string;
+  readonly argument?: LiteralNode;
+  readonly expressions?: readonly LiteralNode[];
+  readonly quasis?: readonly { readonly value: { readonly cooked?: string | null } }[];
+}
+
+/**
+ * Evaluates `node` without running anything: it must be a literal built only from objects
+ * (plain keys, no spreads, methods or computed keys), arrays, strings, template strings without
+ * substitutions, numbers (optionally negated), booleans and `null`; TypeScript's `as`,
+ * `satisfies` and `!` wrappers are looked through. Anything else throws an `Error` saying what
+ * and where; the caller wraps it in its own error.
+ *
+ * @example
+ * ```ts
+ * // for the AST of `{ name: "visit", tags: ["a"], size: -1 } as const`
+ * staticValue(node); // { name: "visit", tags: ["a"], size: -1 }
+ * ```
+ */
+export function staticValue(node: LiteralNode): StaticValue {
+  switch (node.type) {
+    case "TSAsExpression":
+    case "TSSatisfiesExpression":
+    case "TSNonNullExpression":
+    case "ParenthesizedExpression":
+      return staticValue(node.expression!);
+    case "StringLiteral":
+    case "NumericLiteral":
+    case "BooleanLiteral":
+      return node.value as string | number | boolean;
+    case "NullLiteral":
+      return null;
+    case "TemplateLiteral":
+      if (node.expressions!.length === 0) return node.quasis![0].value.cooked ?? "";
+      break;
+    case "UnaryExpression":
+      if (node.operator === "-" && node.argument!.type === "NumericLiteral") {
+        return -(node.argument!.value as number);
+      }
+      break;
+    case "ArrayExpression":
+      return node.elements!.map((element) => {
+        if (element === null) throw notLiteral("an array hole", node);
+        return staticValue(element);
+      });
+    case "ObjectExpression": {
+      const object: Record<string, StaticValue> = {};
+      for (const property of node.properties!) {
+        if (property.type !== "ObjectProperty" || property.computed) {
+          throw notLiteral("a spread, method or computed key", property);
+        }
+        const key = propertyKey(property.key!);
+        if (Object.hasOwn(object, key)) throw notLiteral(`a repeated key "${key}"`, property);
+        Object.defineProperty(object, key, {
+          value: staticValue(property.value as LiteralNode),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return object;
+    }
+  }
+  throw notLiteral(`a ${node.type}`, node);
+}
+
+function propertyKey(key: LiteralNode): string {
+  if (key.type === "Identifier") return key.name!;
+  if (key.type === "StringLiteral" || key.type === "NumericLiteral") return String(key.value);
+  throw notLiteral(`a ${key.type} key`, key);
+}
+
+function notLiteral(what: string, node: LiteralNode): Error {
+  const line = node.loc?.start.line;
+  return new Error(`${what}${line === undefined ? "" : ` on line ${line}`} is not a plain literal`);
+}
