@@ -1,0 +1,263 @@
+/** Plugin configuration: the schema a manifest declares, and checking configs (YAML/JSON) against it. */
+
+import { parse as parseYaml } from "yaml";
+import { compileGlob } from "../tinyfs/mod.ts";
+import { PluginError } from "./errors.ts";
+
+/**
+ * The types a config field can have. `glob` fields name the plugin's inputs: the host resolves
+ * them through the pond and hands the plugin what they match.
+ */
+export type FieldType =
+  | "string"
+  | "number"
+  | "integer"
+  | "boolean"
+  | "glob"
+  | "string[]"
+  | "glob[]";
+
+const FIELD_TYPES: readonly FieldType[] = [
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "glob",
+  "string[]",
+  "glob[]",
+];
+
+/** A value a config field holds. */
+export type ConfigValue = string | number | boolean | readonly string[];
+
+/** One field of a plugin's config schema. */
+export interface FieldSpec {
+  readonly type: FieldType;
+  readonly required: boolean;
+  readonly default?: ConfigValue;
+  /** For `string` fields: the only values allowed. */
+  readonly choices?: readonly string[];
+  readonly description?: string;
+}
+
+/** A plugin's config schema: its fields, by name. */
+export type ConfigSchema = Readonly<Record<string, FieldSpec>>;
+
+/** A checked config: every field of the schema that is given or has a default. */
+export type PluginConfig = Readonly<Record<string, ConfigValue>>;
+
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const SPEC_KEYS = new Set(["type", "required", "default", "choices", "description"]);
+
+/**
+ * Reads the `config` section of plugin `plugin`'s manifest into a schema; `InvalidManifest`
+ * naming the field when it is malformed (an unknown type, a default of the wrong type, a
+ * required field with a default, choices on a non-string field).
+ *
+ * @example
+ * ```ts
+ * const schema = readSchema({ pattern: { type: "glob", required: true } }, "visit");
+ * ```
+ */
+export function readSchema(value: unknown, plugin: string): ConfigSchema {
+  if (value === undefined) return {};
+  const bad = (message: string) =>
+    new PluginError("InvalidManifest", plugin, `plugin ${plugin}'s manifest: ${message}`);
+  if (!isRecord(value)) {
+    throw bad('config must be an object of fields, like { source: { type: "glob" } }');
+  }
+  const schema: Record<string, FieldSpec> = {};
+  for (const [name, spec] of Object.entries(value)) {
+    if (!FIELD_NAME.test(name)) throw bad(`config field name "${name}" must be an identifier`);
+    if (!isRecord(spec)) {
+      throw bad(`config field "${name}" must be an object like { type: "string" }`);
+    }
+    const extra = Object.keys(spec).find((k) => !SPEC_KEYS.has(k));
+    if (extra) {
+      throw bad(
+        `config field "${name}" has unknown key "${extra}"; use ${[...SPEC_KEYS].join(", ")}`,
+      );
+    }
+    if (!FIELD_TYPES.includes(spec.type as FieldType)) {
+      throw bad(
+        `config field "${name}" has type ${JSON.stringify(spec.type)}; use one of ${
+          FIELD_TYPES.join(", ")
+        }`,
+      );
+    }
+    const type = spec.type as FieldType;
+    if (spec.required !== undefined && typeof spec.required !== "boolean") {
+      throw bad(`config field "${name}": required must be true or false`);
+    }
+    if (spec.description !== undefined && typeof spec.description !== "string") {
+      throw bad(`config field "${name}": description must be a string`);
+    }
+    const choices = spec.choices;
+    if (
+      choices !== undefined && (type !== "string" || !isStringList(choices) || choices.length === 0)
+    ) {
+      throw bad(
+        `config field "${name}": choices must be a non-empty list of strings, on a string field`,
+      );
+    }
+    if (spec.required === true && spec.default !== undefined) {
+      throw bad(`config field "${name}" is required, so it cannot have a default`);
+    }
+    const field: FieldSpec = {
+      type,
+      required: spec.required === true,
+      ...(choices !== undefined ? { choices: [...choices as string[]] } : {}),
+      ...(spec.description !== undefined ? { description: spec.description as string } : {}),
+    };
+    if (spec.default !== undefined) {
+      const problem = fieldProblem(field, spec.default);
+      if (problem) throw bad(`config field "${name}": its default ${problem}`);
+      schema[name] = { ...field, default: spec.default as ConfigValue };
+    } else {
+      schema[name] = field;
+    }
+  }
+  return schema;
+}
+
+/**
+ * Checks a config value against `schema`: unknown fields, missing required fields and values of
+ * the wrong type are `InvalidConfig` errors naming plugin `plugin` and the field; missing
+ * optional fields take their defaults. Glob fields must be valid patterns.
+ *
+ * @example
+ * ```ts
+ * validateConfig(schema, { pattern: "/in/*.csv" }, "visit"); // { pattern: "/in/*.csv", name: "$0" }
+ * ```
+ */
+export function validateConfig(schema: ConfigSchema, value: unknown, plugin: string): PluginConfig {
+  const bad = (message: string) =>
+    new PluginError("InvalidConfig", plugin, `config for plugin ${plugin}: ${message}`);
+  const fields = Object.keys(schema);
+  const known = fields.length > 0 ? `its fields are ${fields.join(", ")}` : "it takes no fields";
+  if (!isRecord(value)) throw bad(`expected a mapping of fields; ${known}`);
+  const unknown = Object.keys(value).find((k) => !Object.hasOwn(schema, k));
+  if (unknown !== undefined) throw bad(`unknown field "${unknown}"; ${known}`);
+  const config: Record<string, ConfigValue> = {};
+  for (const [name, field] of Object.entries(schema)) {
+    const given = value[name];
+    if (given === undefined || given === null) {
+      if (field.required) throw bad(`field "${name}" is required (${describe(field)})`);
+      if (field.default !== undefined) config[name] = field.default;
+      continue;
+    }
+    const problem = fieldProblem(field, given);
+    if (problem) throw bad(`field "${name}" ${problem}`);
+    config[name] = Array.isArray(given) ? [...given] : given as ConfigValue;
+  }
+  return config;
+}
+
+/**
+ * Parses config bytes (YAML, which includes JSON; empty means no fields given) and checks them
+ * with {@link validateConfig}. Unparsable text is `InvalidConfig` too.
+ *
+ * @example
+ * ```ts
+ * parseConfig(schema, new TextEncoder().encode("pattern: /in/*.csv\n"), "visit");
+ * ```
+ */
+export function parseConfig(schema: ConfigSchema, bytes: Uint8Array, plugin: string): PluginConfig {
+  let value: unknown;
+  try {
+    value = parseYaml(new TextDecoder("utf-8", { fatal: true }).decode(bytes), {
+      uniqueKeys: true,
+    });
+  } catch (e) {
+    throw new PluginError(
+      "InvalidConfig",
+      plugin,
+      `config for plugin ${plugin} is not valid YAML or JSON: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return validateConfig(schema, value ?? {}, plugin);
+}
+
+/**
+ * The input globs of `config`: for each glob field of `schema`, in schema order, its patterns
+ * (a single glob as a list of one; an absent optional field as none).
+ *
+ * @example
+ * ```ts
+ * inputPatterns(schema, { patterns: ["/a/*", "/b/*"], name: "$0" }); // [["patterns", ["/a/*", "/b/*"]]]
+ * ```
+ */
+export function inputPatterns(
+  schema: ConfigSchema,
+  config: PluginConfig,
+): [field: string, patterns: readonly string[]][] {
+  return Object.entries(schema)
+    .filter(([, field]) => field.type === "glob" || field.type === "glob[]")
+    .map(([name]) => {
+      const value = config[name];
+      return [
+        name,
+        value === undefined ? [] : typeof value === "string" ? [value] : value as readonly string[],
+      ];
+    });
+}
+
+/** Why `value` does not fit `field`, or undefined when it does. */
+function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
+  switch (field.type) {
+    case "string":
+      if (typeof value !== "string") return `must be a string, not ${kindOf(value)}`;
+      if (field.choices && !field.choices.includes(value)) {
+        return `must be one of ${field.choices.join(", ")}, not "${value}"`;
+      }
+      return undefined;
+    case "number":
+      return typeof value === "number" && Number.isFinite(value)
+        ? undefined
+        : `must be a number, not ${kindOf(value)}`;
+    case "integer":
+      return Number.isSafeInteger(value) ? undefined : `must be an integer, not ${kindOf(value)}`;
+    case "boolean":
+      return typeof value === "boolean" ? undefined : `must be true or false, not ${kindOf(value)}`;
+    case "glob":
+      return typeof value === "string"
+        ? globProblem(value)
+        : `must be a glob pattern, not ${kindOf(value)}`;
+    case "string[]":
+      return isStringList(value) ? undefined : `must be a list of strings, not ${kindOf(value)}`;
+    case "glob[]":
+      if (!isStringList(value) || value.length === 0) {
+        return `must be a non-empty list of glob patterns, not ${kindOf(value)}`;
+      }
+      return value.map(globProblem).find((p) => p !== undefined);
+  }
+}
+
+function globProblem(pattern: string): string | undefined {
+  try {
+    compileGlob(pattern);
+    return undefined;
+  } catch (e) {
+    return `holds a bad glob pattern "${pattern}": ${(e as Error).message}`;
+  }
+}
+
+function describe(field: FieldSpec): string {
+  return field.description ? `${field.type}: ${field.description}` : `a ${field.type}`;
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}

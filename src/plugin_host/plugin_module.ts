@@ -1,0 +1,50 @@
+/** Loading a plugin from its source bytes: checked, its manifest read, its permissions granted — nothing run. */
+
+import type { Manifest } from "./manifest.ts";
+import { readManifest } from "./manifest.ts";
+import { grantedPermissions, type Grants, type Permissions } from "./permissions.ts";
+import { checkSource } from "./source_check.ts";
+
+/** A plugin ready to run in a sandbox. */
+export interface PluginModule {
+  readonly manifest: Manifest;
+  /** The plugin's TypeScript source, as checked. */
+  readonly source: string;
+  /** SHA-256 of the source bytes, in hex: the plugin's identity (and its content address). */
+  readonly hash: string;
+  /** The permissions its sandbox gets: what the manifest asks for, all of it granted. */
+  readonly permissions: Permissions;
+}
+
+/** How to load a plugin. */
+export interface LoadOptions {
+  /** What the user allows the plugin (none by default). */
+  readonly grants?: Grants;
+  /** Names the source in errors until its manifest is read (e.g. its file name). */
+  readonly label?: string;
+}
+
+/**
+ * Loads a plugin from its source bytes without running any of it: the source must parse as a
+ * TypeScript module that reaches no module loader (`checkSource`), its `manifest` must be a
+ * valid plain literal (`readManifest`), and every permission it asks for must be in `grants`.
+ * Errors: `InvalidSource`, `RefusedSyntax`, `InvalidManifest`, `PermissionNotGranted`.
+ *
+ * @example
+ * ```ts
+ * const visit = await loadPlugin(await Deno.readFile("plugins/visit.ts"), { label: "visit.ts" });
+ * visit.manifest.name; // "visit"
+ * ```
+ */
+export async function loadPlugin(
+  source: Uint8Array,
+  options: LoadOptions = {},
+): Promise<PluginModule> {
+  const label = options.label ?? "plugin";
+  const { text, ast } = checkSource(source, label);
+  const manifest = readManifest(ast, label);
+  const permissions = grantedPermissions(manifest.permissions, options.grants ?? {}, manifest.name);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source.slice()));
+  const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return { manifest, source: text, hash, permissions };
+}
