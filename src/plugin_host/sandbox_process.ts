@@ -1,0 +1,287 @@
+/** One plugin's sandbox, host side: a locked-down Deno subprocess, the calls in flight to it, and its end. */
+
+import { runCapability } from "./capabilities.ts";
+import { PluginError } from "./errors.ts";
+import { permissionFlags } from "./permissions.ts";
+import type { PluginModule } from "./plugin_module.ts";
+import PROGRAM from "./sandbox_program.ts" with { type: "text" };
+import { encodeFrame, type FailureReport, readFrames } from "./sandbox_program.ts";
+
+/** How far a sandbox may go. */
+export interface SandboxLimits {
+  /** How long one call (and the plugin's loading) may take before the sandbox is killed, in ms. */
+  readonly deadlineMs: number;
+  /** Memory cap in MiB: V8's heap limit, and the process's data limit where `ulimit -d` works. */
+  readonly memoryLimitMb: number;
+  /** Receives what the plugin prints (console output goes to its stderr), as it arrives. */
+  readonly onOutput?: (plugin: string, text: string) => void;
+}
+
+/** The operations the host calls in a plugin. */
+export type PluginOp = "entries" | "read";
+
+/**
+ * The sandbox's import map: every file: URL resolves to a scheme no loader serves. Module
+ * loading ignores Deno's permissions, so this is what keeps host files out of `import`.
+ */
+const IMPORT_MAP = `data:application/json,${
+  encodeURIComponent(JSON.stringify({ imports: { "file:///": "pond-denied:/" } }))
+}`;
+const PROGRAM_URL = `data:application/typescript,${encodeURIComponent(PROGRAM)}`;
+/** What the Deno runtime itself needs beyond the plugin's heap (measured: about 32 MiB). */
+const RUNTIME_HEADROOM_MB = 64;
+/** How much of the sandbox's stderr is kept to explain its end. */
+const STDERR_TAIL = 4000;
+const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
+
+interface Pending {
+  readonly op: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: PluginError) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * A running sandbox for one plugin: a `deno run --no-prompt` subprocess with every permission
+ * denied but the plugin's granted network hosts, JIT and code generation from strings off, a
+ * heap limit and a data limit, no environment, and file: imports blocked. Its main module is
+ * `sandbox_program.ts`, which removes the globals reaching Deno's internals before it loads
+ * the plugin. Calls travel as frames over stdin/stdout; each must be answered within the
+ * deadline, else the process is killed (SIGKILL) and every call in flight fails.
+ *
+ * @example
+ * ```ts
+ * const sandbox = new Sandbox(plugin, { deadlineMs: 5000, memoryLimitMb: 256 });
+ * const entries = await sandbox.call("entries", { config, inputs });
+ * await sandbox.close();
+ * ```
+ */
+export class Sandbox {
+  readonly #name: string;
+  readonly #limits: SandboxLimits;
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #pending = new Map<number, Pending>();
+  readonly #loaded: Promise<unknown>;
+  readonly #ended: Promise<void>;
+  #nextId = 0;
+  #stopped: PluginError | undefined;
+  #stderr = "";
+
+  /** Starts the sandbox and has it load `plugin`; `Crashed` if the process cannot start. */
+  constructor(plugin: PluginModule, limits: SandboxLimits) {
+    this.#name = plugin.manifest.name;
+    this.#limits = limits;
+    try {
+      this.#child = spawn(plugin, limits);
+    } catch (e) {
+      throw new PluginError(
+        "Crashed",
+        this.#name,
+        `could not start a sandbox for plugin ${this.#name}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#ended = this.#watch();
+    this.#loaded = this.#send("load", { name: this.#name, source: plugin.source });
+    this.#loaded.catch(() => {});
+  }
+
+  /** False once the process was stopped or ended; a stopped sandbox takes no calls. */
+  get running(): boolean {
+    return this.#stopped === undefined;
+  }
+
+  /**
+   * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked.
+   * Errors: `PluginFailed` (it threw, or failed to load), `InvalidReply` (not data),
+   * `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
+   */
+  async call(op: PluginOp, request: unknown): Promise<unknown> {
+    await this.#loaded;
+    return this.#send(op, request);
+  }
+
+  /** Kills the process and waits for it to end; calls in flight fail with `Closed`. */
+  async close(): Promise<void> {
+    this.#stop(
+      new PluginError("Closed", this.#name, `plugin ${this.#name} was closed with its host`),
+    );
+    await this.#ended;
+  }
+
+  #send(op: string, request: unknown): Promise<unknown> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    const frame = encodeFrame({ kind: "call", id, op, request });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#stop(this.#deadline(op)), this.#limits.deadlineMs);
+      this.#pending.set(id, { op, resolve, reject, timer });
+      this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
+    });
+  }
+
+  /** Reads the sandbox's messages until it ends, then fails whatever is still waiting. */
+  async #watch(): Promise<void> {
+    const stderr = this.#collectStderr();
+    try {
+      for await (
+        const message of readFrames(this.#child.stdout, this.#limits.memoryLimitMb * 2 ** 20)
+      ) {
+        this.#receive(message);
+      }
+    } catch (e) {
+      this.#stop(this.#invalid(`sent ${(e as Error).message}`));
+    }
+    const status = await this.#child.status;
+    await stderr;
+    this.#stop(this.#exited(status));
+  }
+
+  #receive(message: unknown): void {
+    const m = (typeof message === "object" && message !== null ? message : {}) as Record<
+      string,
+      unknown
+    >;
+    const pending = typeof m.id === "number" ? this.#pending.get(m.id) : undefined;
+    if (m.kind === "result" && pending) {
+      this.#pending.delete(m.id as number);
+      clearTimeout(pending.timer);
+      if (m.ok === true) pending.resolve(m.value);
+      else pending.reject(this.#failure(pending.op, m.error));
+    } else if (m.kind === "capability" && typeof m.id === "number" && typeof m.name === "string") {
+      this.#serveCapability(m.id, m.name, m.args);
+    } else {
+      this.#stop(this.#invalid("sent a message that is not an answer to any call"));
+    }
+  }
+
+  async #serveCapability(id: number, name: string, args: unknown): Promise<void> {
+    let answer: unknown;
+    try {
+      answer = { kind: "answer", id, ok: true, value: await runCapability(name, args) };
+    } catch (e) {
+      answer = { kind: "answer", id, ok: false, error: (e as Error).message };
+    }
+    if (this.running) this.#stdin.write(encodeFrame(answer)).catch(() => {});
+  }
+
+  async #collectStderr(): Promise<void> {
+    for await (const text of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
+      this.#limits.onOutput?.(this.#name, text);
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+    }
+  }
+
+  /** Stops the sandbox (once): kills the process and fails every call in flight with `error`. */
+  #stop(error: PluginError): void {
+    if (this.#stopped) return;
+    this.#stopped = error;
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // It has already exited.
+    }
+    this.#stdin.abort().catch(() => {});
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    this.#pending.clear();
+  }
+
+  #failure(op: string, report: unknown): PluginError {
+    const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
+      FailureReport
+    >;
+    const thrown = `${String(r.name ?? "Error")}: ${String(r.message ?? report)}`;
+    const where = typeof r.at === "string" ? ` (at ${r.at})` : "";
+    if (r.malformed === true) {
+      return this.#invalid(
+        `returned something from ${op}() that is not plain data (${thrown}); ` +
+          "return objects, arrays, strings, numbers, booleans and Uint8Arrays",
+      );
+    }
+    if (r.name === "RangeError" && /allocation failed/i.test(String(r.message))) {
+      return this.#outOfMemory();
+    }
+    const during = op === "load" ? "failed to load" : `failed in ${op}()`;
+    return new PluginError(
+      "PluginFailed",
+      this.#name,
+      `plugin ${this.#name} ${during}: ${thrown}${where}`,
+    );
+  }
+
+  #exited(status: Deno.CommandStatus): PluginError {
+    if (OUT_OF_MEMORY.test(this.#stderr)) return this.#outOfMemory();
+    const how = status.signal
+      ? `was killed by ${status.signal}`
+      : `exited with code ${status.code}`;
+    const last = this.#stderr.trim().split("\n").slice(-3).join(" | ");
+    return new PluginError(
+      "Crashed",
+      this.#name,
+      `plugin ${this.#name}'s sandbox ${how}${last ? `: ${last}` : ""}`,
+    );
+  }
+
+  #deadline(op: string): PluginError {
+    const what = op === "load" ? "finish loading" : `answer ${op}()`;
+    return new PluginError(
+      "Deadline",
+      this.#name,
+      `plugin ${this.#name} did not ${what} within ${this.#limits.deadlineMs} ms and was stopped; ` +
+        "fix the plugin if it loops, or give it a longer deadline",
+    );
+  }
+
+  #outOfMemory(): PluginError {
+    return new PluginError(
+      "OutOfMemory",
+      this.#name,
+      `plugin ${this.#name} ran out of memory (its cap is ${this.#limits.memoryLimitMb} MiB) and ` +
+        "was stopped; make it hold less at once, or give it a larger cap",
+    );
+  }
+
+  #invalid(what: string): PluginError {
+    return new PluginError("InvalidReply", this.#name, `plugin ${this.#name} ${what}`);
+  }
+}
+
+/** Spawns the sandbox process: under `sh -c 'ulimit -d …'` for the data limit, except on Windows. */
+function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
+  const deno = [
+    Deno.execPath(),
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--no-remote",
+    "--no-npm",
+    `--import-map=${IMPORT_MAP}`,
+    ...permissionFlags(plugin.permissions),
+    "--v8-flags=--jitless,--disallow-code-generation-from-strings," +
+    `--max-old-space-size=${limits.memoryLimitMb}`,
+    PROGRAM_URL,
+  ];
+  const dataLimitKb = (limits.memoryLimitMb + RUNTIME_HEADROOM_MB) * 1024;
+  const [command, ...args] = Deno.build.os === "windows" ? deno : [
+    "/bin/sh",
+    "-c",
+    'ulimit -d "$1" && shift && exec "$@"',
+    "pond-sandbox",
+    `${dataLimitKb}`,
+    ...deno,
+  ];
+  return new Deno.Command(command, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    clearEnv: true,
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PACKAGE_JSON: "1" },
+  }).spawn();
+}

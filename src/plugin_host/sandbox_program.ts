@@ -1,0 +1,260 @@
+/** The program a plugin's sandbox process runs — message frames, lockdown, the plugin's calls — and its framing, which the host shares. */
+
+// This module is the sandbox's main module (the host passes its text as a data: URL), so it
+// may import nothing but Deno's built-in `node:` modules: every file: URL is blocked there.
+import { deserialize, serialize } from "node:v8";
+
+/** What a plugin function can throw back to the host, described. */
+export interface FailureReport {
+  readonly name: string;
+  readonly message: string;
+  /** Where in the plugin it was thrown, as `plugin.ts:line:column`, when known. */
+  readonly at?: string;
+  /** The plugin returned something that is not data (a function, a class instance…). */
+  readonly malformed?: boolean;
+}
+
+/** A message the host sends: a call to the plugin, or the answer to a capability request. */
+export type HostMessage =
+  | { readonly kind: "call"; readonly id: number; readonly op: string; readonly request: unknown }
+  | { readonly kind: "answer"; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly kind: "answer"; readonly id: number; readonly ok: false; readonly error: string };
+
+/** A message a (well-behaved) sandbox sends; the host checks every one. */
+export type SandboxMessage =
+  | { readonly kind: "result"; readonly id: number; readonly ok: true; readonly value: unknown }
+  | {
+    readonly kind: "result";
+    readonly id: number;
+    readonly ok: false;
+    readonly error: FailureReport;
+  }
+  | {
+    readonly kind: "capability";
+    readonly id: number;
+    readonly name: string;
+    readonly args: unknown;
+  };
+
+/** The functions the host may call in a plugin; `load` is the sandbox's own first step. */
+const PLUGIN_OPS = new Set(["entries", "read"]);
+
+/**
+ * The plugin is loaded under this media type (Deno reads it as TypeScript, like
+ * `application/typescript`, which this program's own URL uses), so stack frames in the plugin
+ * can be told apart even where Deno abbreviates long data: URLs.
+ */
+const PLUGIN_MEDIA_TYPE = "application/x-typescript";
+const PLUGIN_FRAME = /data:application\/x-typescript,.*:(\d+):(\d+)\)?$/;
+
+/**
+ * Globals removed before the plugin loads: the Deno namespace and Node's `process` (the ways
+ * to runtime internals), workers and shared memory, and storage that outlives the process.
+ * `eval` and the Function constructors are disabled by V8 itself
+ * (`--disallow-code-generation-from-strings`, in every realm), and `WebAssembly` is absent
+ * under `--jitless`.
+ */
+const REMOVED_GLOBALS = [
+  "Deno",
+  "process",
+  "Buffer",
+  "global",
+  "require",
+  "Worker",
+  "SharedArrayBuffer",
+  "Atomics",
+  "WebAssembly",
+  "caches",
+  "localStorage",
+  "sessionStorage",
+  "BroadcastChannel",
+];
+
+/**
+ * One message as a frame: its length (4 bytes, little-endian) and its V8 serialization
+ * (structured clone: plain data, typed arrays, dates, bigints; never functions).
+ *
+ * @example
+ * ```ts
+ * await writer.write(encodeFrame({ kind: "call", id: 1, op: "entries", request: {} }));
+ * ```
+ */
+export function encodeFrame(message: unknown): Uint8Array {
+  const body = serialize(message);
+  const frame = new Uint8Array(4 + body.length);
+  new DataView(frame.buffer).setUint32(0, body.length, true);
+  frame.set(body, 4);
+  return frame;
+}
+
+/**
+ * The messages framed by {@link encodeFrame} in `stream`, in order. Throws when a frame says it
+ * is longer than `maxBytes`, cannot be decoded, or the stream ends inside one.
+ *
+ * @example
+ * ```ts
+ * for await (const message of readFrames(child.stdout, 64 << 20)) console.log(message);
+ * ```
+ */
+export async function* readFrames(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): AsyncGenerator<unknown> {
+  let chunks: Uint8Array[] = [];
+  let size = 0;
+  let length: number | undefined;
+  /** Joins the buffered chunks into one (done once per frame, when all of it is in). */
+  const flatten = (): Uint8Array => {
+    if (chunks.length > 1) {
+      const whole = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        whole.set(chunk, at);
+        at += chunk.length;
+      }
+      chunks = [whole];
+    }
+    return chunks[0];
+  };
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (true) {
+      if (length === undefined && size >= 4) {
+        const head = chunks[0].length >= 4 ? chunks[0] : flatten();
+        length = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true);
+        if (length > maxBytes) {
+          throw new Error(`a message of ${length} bytes, over the limit of ${maxBytes}`);
+        }
+      }
+      if (length === undefined || size < 4 + length) break;
+      const whole = flatten();
+      const body = whole.subarray(4, 4 + length);
+      const rest = whole.subarray(4 + length);
+      chunks = rest.length > 0 ? [rest] : [];
+      size = rest.length;
+      length = undefined;
+      let message: unknown;
+      try {
+        message = deserialize(body);
+      } catch (e) {
+        throw new Error(`a message that does not decode (${e})`);
+      }
+      yield message;
+    }
+  }
+  if (size > 0) throw new Error("a message cut short when the stream ended");
+}
+
+/**
+ * Fills a name template with a match's captures: `$0` is the first capture, `$1` the second,
+ * and so on; `$$` is a `$`. A capture the match does not have is an error.
+ *
+ * @example
+ * ```ts
+ * expandName("$0_$1.csv", ["north", "2024"]); // "north_2024.csv"
+ * ```
+ */
+export function expandName(template: string, captures: readonly string[]): string {
+  return template.replace(/\$(\$|\d+)/g, (_, token: string) => {
+    if (token === "$") return "$";
+    const index = Number(token);
+    if (index >= captures.length) {
+      throw new Error(
+        `name template "${template}" uses $${index}, but the match has ${captures.length} capture(s)`,
+      );
+    }
+    return captures[index];
+  });
+}
+
+/** Removes {@link REMOVED_GLOBALS} and sends console output meant for stdout to stderr. */
+function lockdown(): void {
+  const scope = globalThis as Record<string, unknown>;
+  for (const name of REMOVED_GLOBALS) {
+    delete scope[name];
+    if (name in scope) throw new Error(`the sandbox could not remove the global ${name}`);
+  }
+  const toStderr = console.error.bind(console);
+  for (const method of ["log", "info", "debug", "dir", "dirxml", "table"] as const) {
+    console[method] = toStderr;
+  }
+}
+
+function report(e: unknown, name: string): FailureReport {
+  if (!(e instanceof Error)) return { name: "Error", message: String(e) };
+  const position = e.stack?.split("\n").map((line) => PLUGIN_FRAME.exec(line)).find((m) => m);
+  return {
+    name: e.name,
+    message: e.message,
+    ...(position ? { at: `${name}.ts:${position[1]}:${position[2]}` } : {}),
+  };
+}
+
+/** Serves the host: loads the plugin when asked, then runs its calls, concurrently. */
+async function serve(): Promise<void> {
+  const input = Deno.stdin.readable;
+  const writer = Deno.stdout.writable.getWriter();
+  const exit = Deno.exit;
+  lockdown();
+  const send = (message: SandboxMessage): void => {
+    writer.write(encodeFrame(message)).catch(() => exit(0));
+  };
+  let plugin: Record<string, unknown> | undefined;
+  let pluginName: string | undefined;
+  let nextCapability = 0;
+  const capabilities = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const capability = (name: string, args: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextCapability++;
+      capabilities.set(id, { resolve, reject });
+      send({ kind: "capability", id, name, args });
+    });
+  const host = Object.freeze({
+    expand: expandName,
+    encodeParquet: (columns: unknown) => capability("encodeParquet", columns),
+    decodeParquet: (bytes: Uint8Array) => capability("decodeParquet", bytes),
+  });
+
+  const load = async (request: { name: string; source: string }): Promise<void> => {
+    if (pluginName !== undefined) throw new Error("the plugin is already loaded");
+    pluginName = request.name;
+    plugin = await import(`data:${PLUGIN_MEDIA_TYPE},${encodeURIComponent(request.source)}`);
+  };
+  const invoke = (op: string, request: unknown): unknown => {
+    if (op === "load") return load(request as { name: string; source: string });
+    if (!PLUGIN_OPS.has(op)) throw new Error(`the host asked for an unknown operation ${op}`);
+    const fn = plugin?.[op];
+    if (typeof fn !== "function") throw new Error(`the plugin does not export a function ${op}`);
+    return fn(request, host);
+  };
+  const handle = async (id: number, op: string, request: unknown): Promise<void> => {
+    let value: unknown;
+    try {
+      value = await invoke(op, request);
+    } catch (e) {
+      send({ kind: "result", id, ok: false, error: report(e, pluginName ?? "plugin") });
+      return;
+    }
+    try {
+      send({ kind: "result", id, ok: true, value });
+    } catch (e) {
+      const error = { ...report(e, pluginName ?? "plugin"), malformed: true };
+      send({ kind: "result", id, ok: false, error });
+    }
+  };
+
+  for await (const frame of readFrames(input, Infinity)) {
+    const message = frame as HostMessage;
+    if (message.kind === "call") {
+      handle(message.id, message.op, message.request);
+    } else {
+      const waiting = capabilities.get(message.id);
+      capabilities.delete(message.id);
+      if (message.ok) waiting?.resolve(message.value);
+      else waiting?.reject(new Error(message.error));
+    }
+  }
+}
+
+if (import.meta.main) await serve();
