@@ -1,0 +1,123 @@
+/** The plugin host of one pond command: factories for tinyfs, one sandbox per plugin, limits, shutdown. */
+
+import type { DynamicFactory } from "../tinyfs/mod.ts";
+import { parseConfig } from "./config.ts";
+import { PluginError } from "./errors.ts";
+import type { Provision } from "./manifest.ts";
+import { PluginDirectory } from "./plugin_directory.ts";
+import { PluginFile } from "./plugin_file.ts";
+import type { PluginModule } from "./plugin_module.ts";
+import type { PluginRuntime } from "./plugin_runtime.ts";
+import { Sandbox, type SandboxLimits } from "./sandbox_process.ts";
+
+/** How plugins run; every field has a default. */
+export interface HostOptions {
+  /** How long one plugin call may take before its sandbox is killed (default 5000 ms). */
+  readonly deadlineMs?: number;
+  /** Each sandbox's memory cap (default 256 MiB). */
+  readonly memoryLimitMb?: number;
+  /** Receives what plugins print, as it arrives (default: kept only to explain crashes). */
+  readonly onOutput?: (plugin: string, text: string) => void;
+}
+
+/** Makes dynamic files of one plugin from their stored config, as `DynamicFactory` does directories. */
+export interface FileFactory {
+  open(config: Uint8Array): PluginFile;
+}
+
+/** The default deadline of one plugin call, in ms. */
+export const DEFAULT_DEADLINE_MS = 5000;
+/** The default memory cap of one sandbox, in MiB. */
+export const DEFAULT_MEMORY_LIMIT_MB = 256;
+
+/**
+ * Runs plugins for one pond command. Each plugin gets one sandbox process, started on its first
+ * call and reused for every directory, entry and read of the command (a sandbox that was killed
+ * is started afresh on the next call); `close()` stops them all. Factories check configs
+ * without starting anything, so creating a dynamic node with a bad config fails at once.
+ *
+ * @example
+ * ```ts
+ * await using host = new PluginHost({ deadlineMs: 2000 });
+ * const fs = await FS.open(store, { factories: { visit: host.directoryFactory(visit) } });
+ * await (await fs.root()).list("/views/csv");
+ * ```
+ */
+export class PluginHost implements AsyncDisposable {
+  readonly #limits: SandboxLimits;
+  /** The current sandbox of each plugin. */
+  readonly #sandboxes = new Map<PluginModule, Sandbox>();
+  /** Every sandbox started, killed ones included, so `close` can wait for all to end. */
+  readonly #started: Sandbox[] = [];
+  #closed = false;
+
+  constructor(options: HostOptions = {}) {
+    this.#limits = {
+      deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      memoryLimitMb: options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+      onOutput: options.onOutput,
+    };
+  }
+
+  /**
+   * The tinyfs factory for `plugin`'s dynamic directories: `open(config)` parses the config
+   * (YAML or JSON) against the plugin's schema (`InvalidConfig`) and returns a
+   * `PluginDirectory`. `InvalidManifest` if the plugin provides no directory.
+   */
+  directoryFactory(plugin: PluginModule): DynamicFactory {
+    const runtime = this.#runtime(plugin, "directory");
+    return {
+      open: (config) =>
+        new PluginDirectory(
+          runtime,
+          parseConfig(plugin.manifest.config, config, plugin.manifest.name),
+        ),
+    };
+  }
+
+  /** The factory for `plugin`'s dynamic files, as {@link directoryFactory} is for directories. */
+  fileFactory(plugin: PluginModule): FileFactory {
+    const runtime = this.#runtime(plugin, "file");
+    return {
+      open: (config) =>
+        new PluginFile(runtime, parseConfig(plugin.manifest.config, config, plugin.manifest.name)),
+    };
+  }
+
+  /** Stops every sandbox; later calls fail with `Closed`. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#sandboxes.clear();
+    await Promise.all(this.#started.map((sandbox) => sandbox.close()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #runtime(plugin: PluginModule, provision: Provision): PluginRuntime {
+    const { name, provides } = plugin.manifest;
+    if (!provides.includes(provision)) {
+      throw new PluginError(
+        "InvalidManifest",
+        name,
+        `plugin ${name} provides ${provides.join(" and ")}, not a ${provision}`,
+      );
+    }
+    return { plugin, call: (op, request) => this.#sandbox(plugin).call(op, request) };
+  }
+
+  #sandbox(plugin: PluginModule): Sandbox {
+    const name = plugin.manifest.name;
+    if (this.#closed) {
+      throw new PluginError("Closed", name, `plugin ${name} was called after its host was closed`);
+    }
+    let sandbox = this.#sandboxes.get(plugin);
+    if (!sandbox?.running) {
+      sandbox = new Sandbox(plugin, this.#limits);
+      this.#sandboxes.set(plugin, sandbox);
+      this.#started.push(sandbox);
+    }
+    return sandbox;
+  }
+}

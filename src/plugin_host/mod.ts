@@ -1,0 +1,27 @@
+/** The plugin host: loads dynamic-directory plugins from source bytes and runs them in sandboxes — the public face. */
+
+export { type LoadOptions, loadPlugin, type PluginModule } from "./plugin_module.ts";
+export { builtinPlugins } from "./builtin.ts";
+export type { Manifest, Provision } from "./manifest.ts";
+export {
+  type ConfigSchema,
+  type ConfigValue,
+  type FieldSpec,
+  type FieldType,
+  parseConfig,
+  type PluginConfig,
+  validateConfig,
+} from "./config.ts";
+export type { Grants, Permissions } from "./permissions.ts";
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MEMORY_LIMIT_MB,
+  type FileFactory,
+  type HostOptions,
+  PluginHost,
+} from "./host.ts";
+export { PluginDirectory } from "./plugin_directory.ts";
+export { PluginFile } from "./plugin_file.ts";
+export type { InputMatch } from "./inputs.ts";
+export type { Column } from "./capabilities.ts";
+export { isPluginError, PluginError, type PluginErrorCode } from "./errors.ts";

@@ -1,0 +1,87 @@
+/** Dynamic directories computed by a sandboxed plugin: the host resolves inputs, the plugin names entries. */
+
+import type {
+  DynamicContext,
+  DynamicDirectory,
+  DynamicEntry,
+  FileEntryType,
+} from "../tinyfs/mod.ts";
+import type { PluginConfig } from "./config.ts";
+import { type InputNode, inputNode, resolveInputs } from "./inputs.ts";
+import { checkEntries, type PluginEntry } from "./plugin_entries.ts";
+import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
+
+/**
+ * A directory whose entries a plugin computes from one checked config. On every read the host
+ * resolves the config's globs (through the reader's view, so loops are tinyfs's `VisitLoop`),
+ * hands the matches to the plugin's `entries()`, checks the reply (`checkEntries`) and turns
+ * each entry into a tinyfs entry: an input shown as it is, a file computed by the plugin's
+ * `read()` when it is read, or a subdirectory of the same plugin with another config.
+ *
+ * @example
+ * ```ts
+ * const directory = new PluginDirectory(runtime, { patterns: ["/in/*.csv"] });
+ * const entries = await directory.entries({ fs: reader, path: "/views/csv" });
+ * ```
+ */
+export class PluginDirectory implements DynamicDirectory {
+  constructor(readonly runtime: PluginRuntime, readonly config: PluginConfig) {}
+
+  async entries(context: DynamicContext): Promise<DynamicEntry[]> {
+    const { manifest } = this.runtime.plugin;
+    const inputs = await resolveInputs(context.fs, manifest.config, this.config);
+    const reply = await this.runtime.call("entries", {
+      config: this.config,
+      inputs: inputs.matches,
+    });
+    const entries = checkEntries(reply, {
+      plugin: manifest.name,
+      path: context.path,
+      schema: manifest.config,
+      inputs,
+    });
+    return entries.map((entry) => this.#entry(entry, inputs.nodes));
+  }
+
+  #entry(entry: PluginEntry, nodes: ReadonlyMap<string, InputNode>): DynamicEntry {
+    switch (entry.kind) {
+      case "input":
+        return shown(entry.name, nodes.get(entry.path)!);
+      case "compute": {
+        const inputs = entry.inputs.map((path) => nodes.get(path)!);
+        return {
+          kind: "file",
+          name: entry.name,
+          entryType: entry.entryType,
+          read: () => computeFile(this.runtime, this.config, entry.args, inputs),
+        };
+      }
+      case "directory":
+        return {
+          kind: "directory",
+          name: entry.name,
+          directory: new PluginDirectory(this.runtime, entry.config),
+        };
+    }
+  }
+}
+
+/** An input under a new name: a file reads as the input, a directory shows its contents. */
+function shown(name: string, { node, match }: InputNode): DynamicEntry {
+  return match.kind === "directory"
+    ? { kind: "directory", name, directory: new ContentsOf(node.path) }
+    : { kind: "file", name, entryType: match.entryType as FileEntryType, read: () => node.read() };
+}
+
+/** The entries of the directory at `path`, shown as they are. */
+class ContentsOf implements DynamicDirectory {
+  constructor(readonly path: string) {}
+
+  async entries(context: DynamicContext): Promise<DynamicEntry[]> {
+    const children = await context.fs.list(this.path);
+    const inputs = await Promise.all(children.map((child) => inputNode(child, [])));
+    return inputs.filter((input) => input !== undefined).map((input) =>
+      shown(input.match.name, input)
+    );
+  }
+}

@@ -1,0 +1,171 @@
+/** Checking what a plugin's entries() returned: names, kinds, and that it names only what it was handed. */
+
+import { compileGlob, type FileEntryType } from "../tinyfs/mod.ts";
+import { nameProblem } from "../tinyfs/path.ts";
+import { type ConfigSchema, inputPatterns, type PluginConfig, validateConfig } from "./config.ts";
+import { isPluginError, PluginError } from "./errors.ts";
+import type { Inputs } from "./inputs.ts";
+
+/** One entry of a plugin directory, checked. */
+export type PluginEntry =
+  /** An input shown as it is: its bytes, or (for a directory) its contents. */
+  | { readonly kind: "input"; readonly name: string; readonly path: string }
+  /** A file the plugin's read() computes from the listed inputs and `args`. */
+  | {
+    readonly kind: "compute";
+    readonly name: string;
+    readonly inputs: readonly string[];
+    readonly args: unknown;
+    readonly entryType: FileEntryType;
+  }
+  /** A subdirectory computed by the same plugin with another config. */
+  | { readonly kind: "directory"; readonly name: string; readonly config: PluginConfig };
+
+/** What the reply is checked against. */
+export interface EntriesContext {
+  readonly plugin: string;
+  /** The directory being computed, for errors. */
+  readonly path: string;
+  readonly schema: ConfigSchema;
+  readonly inputs: Inputs;
+}
+
+const FILE_TYPES: readonly FileEntryType[] = ["file:data", "file:table", "file:series"];
+
+/**
+ * Checks the reply of a plugin's `entries()`: a list of `{ name, input: path }`,
+ * `{ name, compute: { inputs?: paths, args? }, entryType? }` or `{ name, directory: config }`.
+ * Names must be single, distinct path components; `input` and `compute.inputs` must be paths
+ * of matches the plugin was handed (files, for `compute`); a subdirectory's config must fit
+ * the plugin's schema and its globs must stay beneath a handed directory. Anything else is
+ * `InvalidReply` naming the plugin, the directory and the entry.
+ *
+ * @example
+ * ```ts
+ * checkEntries([{ name: "a", input: "/in/a.csv" }], { plugin: "visit", path: "/v", schema, inputs });
+ * ```
+ */
+export function checkEntries(reply: unknown, context: EntriesContext): PluginEntry[] {
+  const bad = (message: string) =>
+    new PluginError(
+      "InvalidReply",
+      context.plugin,
+      `plugin ${context.plugin} computed ${context.path} wrongly: ${message}`,
+    );
+  if (!Array.isArray(reply)) throw bad("entries() must return a list of entries");
+  const seen = new Set<string>();
+  return reply.map((raw, i): PluginEntry => {
+    const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const name = entry.name;
+    if (typeof name !== "string") throw bad(`entry ${i} has no name (a string)`);
+    const problem = nameProblem(name) ??
+      (seen.has(name) ? "a name it already produced" : undefined);
+    if (problem) {
+      throw bad(
+        `entry ${JSON.stringify(name)} has ${problem}; names must be distinct and hold no / or ..`,
+      );
+    }
+    seen.add(name);
+    const at = `entry ${JSON.stringify(name)}`;
+    const kinds = ["input", "compute", "directory"].filter((k) => entry[k] !== undefined);
+    if (kinds.length !== 1) throw bad(`${at} must have exactly one of input, compute or directory`);
+    switch (kinds[0]) {
+      case "input":
+        return { kind: "input", name, path: handed(entry.input, context, `${at}'s input`, bad) };
+      case "compute":
+        return { kind: "compute", name, ...checkCompute(entry, context, at, bad) };
+      default:
+        return {
+          kind: "directory",
+          name,
+          config: checkSubconfig(entry.directory, context, at, bad),
+        };
+    }
+  });
+}
+
+function checkCompute(
+  entry: Record<string, unknown>,
+  context: EntriesContext,
+  at: string,
+  bad: (message: string) => PluginError,
+): { inputs: string[]; args: unknown; entryType: FileEntryType } {
+  const compute = entry.compute as Record<string, unknown>;
+  if (typeof compute !== "object" || compute === null) {
+    throw bad(`${at}'s compute must be { inputs, args }`);
+  }
+  const inputs = compute.inputs ?? [];
+  if (!Array.isArray(inputs)) throw bad(`${at}'s compute.inputs must be a list of input paths`);
+  const paths = inputs.map((p) => handed(p, context, `${at}'s compute input`, bad));
+  const directory = paths.find((p) => context.inputs.nodes.get(p)!.match.kind === "directory");
+  if (directory !== undefined) {
+    throw bad(`${at} computes from ${directory}, a directory; only files can be read`);
+  }
+  const entryType = entry.entryType ?? "file:data";
+  if (!FILE_TYPES.includes(entryType as FileEntryType)) {
+    throw bad(
+      `${at}'s entryType ${JSON.stringify(entryType)} is not one of ${FILE_TYPES.join(", ")}`,
+    );
+  }
+  return { inputs: paths, args: compute.args, entryType: entryType as FileEntryType };
+}
+
+/** A path the plugin names must be one of the matches it was handed. */
+function handed(
+  path: unknown,
+  context: EntriesContext,
+  what: string,
+  bad: (message: string) => PluginError,
+): string {
+  if (typeof path !== "string" || !context.inputs.nodes.has(path)) {
+    throw bad(
+      `${what} ${JSON.stringify(path)} is not a path it was handed; name only matched inputs`,
+    );
+  }
+  return path;
+}
+
+/** A subdirectory's config: valid for the schema, and reading only beneath handed directories. */
+function checkSubconfig(
+  value: unknown,
+  context: EntriesContext,
+  at: string,
+  bad: (message: string) => PluginError,
+): PluginConfig {
+  let config: PluginConfig;
+  try {
+    config = validateConfig(context.schema, value, context.plugin);
+  } catch (e) {
+    if (isPluginError(e, "InvalidConfig")) throw bad(`${at}'s directory has a bad ${e.message}`);
+    throw e;
+  }
+  const directories = [...context.inputs.nodes.values()]
+    .filter(({ match }) => match.kind === "directory")
+    .map(({ match }) => match.path);
+  const beneath = (base: string, d: string) =>
+    base === d || base.startsWith(d.endsWith("/") ? d : `${d}/`);
+  for (const [, patterns] of inputPatterns(context.schema, config)) {
+    for (const pattern of patterns) {
+      const base = literalBase(pattern);
+      if (base === undefined || !directories.some((d) => beneath(base, d))) {
+        throw bad(
+          `${at}'s directory reads ${JSON.stringify(pattern)}, which is not beneath a directory ` +
+            "it was handed; a subdirectory may only look inside its parent's inputs",
+        );
+      }
+    }
+  }
+  return config;
+}
+
+/** The absolute path a glob's leading plain names spell, if it is absolute. */
+function literalBase(pattern: string): string | undefined {
+  const glob = compileGlob(pattern);
+  if (!glob.absolute) return undefined;
+  const names: string[] = [];
+  for (const segment of glob.segments) {
+    if (segment.kind !== "literal") break;
+    names.push(segment.name);
+  }
+  return `/${names.join("/")}`;
+}
