@@ -4,9 +4,17 @@ import type { AddFile, Snapshot, Store } from "../delta/mod.ts";
 import { dataFilePath } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
 import { BLOB_CHUNK, type BlobStore } from "../oplog/blob_store.ts";
-import { applyChanges, decodeChanges, type EntryChange } from "../oplog/directory_codec.ts";
+import { decodeChanges } from "../oplog/directory_codec.ts";
 import type { OplogRow } from "../oplog/schema.ts";
-import { type DirEntry, type EntryType, kindOf, type NodeKind, ROOT_KEY } from "../tinyfs/mod.ts";
+import {
+  applyChanges,
+  type DirEntry,
+  type EntryChange,
+  type EntryType,
+  kindOf,
+  type NodeKind,
+  ROOT_KEY,
+} from "../tinyfs/mod.ts";
 import { error, type Finding, type FindingCode, reason } from "./check_findings.ts";
 import { OPLOG_SUBJECT } from "./check_log.ts";
 import { oplogRows } from "./check_scan.ts";
