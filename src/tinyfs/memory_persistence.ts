@@ -26,10 +26,11 @@ interface Stored {
  * Keeps every committed version in memory, answers reads as of any transaction, and checks
  * each batch the way a durable store must (seq order, version order, partitions, bodies,
  * directory changes that fit the previous version and the size) before applying any of it.
- * Each directory version is kept as the whole listing its changes lead to. The committed batches stay readable through {@link commits}.
- * It offers staging: a staged body is kept as the chunks it arrived in (never joined into
- * one buffer) and streamed back in those chunks, and a batch may only name bodies this
- * store staged, with their sizes.
+ * Each directory version is kept as the whole listing its changes lead to (simple, not
+ * small). The committed batches stay readable through {@link commits}. It offers staging: a
+ * staged body is kept as the chunks it arrived in (never joined into one buffer) and
+ * streamed back in those chunks, and a batch may only name bodies this store staged, with
+ * their sizes.
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ export class MemoryPersistence implements Persistence {
       versions
         .map((s) => s.version)
         .filter((v) => v.seq <= seq && v.partId === key.partId)
-        .map(({ content: _c, staged: _s, changes: _e, ...header }) => copyVersion(header)),
+        .map(({ content: _c, staged: _s, changes: _d, ...header }) => copyVersion(header)),
     );
   }
 
