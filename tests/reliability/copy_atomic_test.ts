@@ -54,7 +54,10 @@ for (const shape of SHAPES) {
 
       const r = await pond(path, ["copy", ...shape.args(host)]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stderr, /^pond: cannot copy host:.*(missing|gone)[^ ]*: no such file or directory/);
+      assert.match(
+        r.stderr,
+        /^pond: cannot copy host:.*(missing|gone)[^ ]*: no such file or directory/,
+      );
       assert.equal(r.stderr.split("\n").length, 2, "one line");
       assert.deepEqual(await commitVersions(path), versions);
       assert.deepEqual(await treeOf(path), tree);

@@ -137,6 +137,26 @@ export async function hostTree(dir: string, prefix = ""): Promise<Tree> {
 }
 
 /**
+ * The part of a pond tree under `prefix`, keyed relative to it and showing only what a host
+ * tree shows (no entry types or versions), to compare with {@link hostTree}.
+ *
+ * @example
+ * ```ts
+ * assert.deepEqual(asHostTree(await treeOf(path), "/copy"), await hostTree(source));
+ * ```
+ */
+export function asHostTree(tree: Tree, prefix: string): Tree {
+  const out: Tree = {};
+  for (const [path, what] of Object.entries(tree)) {
+    if (!path.startsWith(`${prefix}/`)) continue;
+    out[path.slice(prefix.length)] = what.startsWith("file ")
+      ? what.split(" ").slice(0, 2).join(" ")
+      : what;
+  }
+  return out;
+}
+
+/**
  * Writes files on the host: path → content (`null` makes a directory).
  *
  * @example
