@@ -40,5 +40,13 @@ await pond("copy", "host:samples/sites.json", "/sites/");
 await pond("list", "-l", "/sites/**");
 await pond("list", "/sites/*/readings.*", "--json");
 await pond("cat", "/sites/sites.json");
-await pond("delta", "scan", `${dir}/oplog`, "--columns", "seq,part_id,node_id,version,entry_type,size");
+await pond("log", "--limit", "3");
+await pond("describe", "/sites/river_inlet/readings.parquet");
+await pond(
+  "delta",
+  "scan",
+  `${dir}/oplog`,
+  "--columns",
+  "seq,part_id,node_id,version,entry_type,size",
+);
 console.log(`\nThe pond stays in ${dir}: try 'POND=${dir} npm run -s pond -- list -l /sites'.`);

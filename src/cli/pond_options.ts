@@ -46,21 +46,27 @@ export async function openPond(ctx: CommandContext, command: string) {
 }
 
 /**
- * The `--at` value as a transaction or a time; undefined when absent.
+ * A point in the pond's history given on the command line — a transaction number or a
+ * time — as `--at` (or the option or argument `what` names); undefined when absent.
  *
  * @example
  * ```ts
- * parseAt("12", "pond cat");                    // { seq: 12 }
- * parseAt("2026-06-01T00:00:00Z", "pond cat");  // { time: 1780272000000 }
+ * parseAt("12", "pond cat");                              // { seq: 12 }
+ * parseAt("2026-06-01T00:00:00Z", "pond cat");            // { time: 1780272000000 }
+ * parseAt("x", "pond log", "--since takes");              // usage error naming --since
  * ```
  */
-export function parseAt(value: string | undefined, command: string): PondAt | undefined {
+export function parseAt(
+  value: string | undefined,
+  command: string,
+  what = "--at takes",
+): PondAt | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return { seq: Number(value) };
   const time = Date.parse(value);
   if (Number.isNaN(time)) {
     throw new UsageError(
-      `${command}: --at takes a transaction number or a time such as 2026-06-01T12:00:00Z, not '${value}'`,
+      `${command}: ${what} a transaction number or a time such as 2026-06-01T12:00:00Z, not '${value}'`,
     );
   }
   return { time };

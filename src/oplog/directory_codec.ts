@@ -1,14 +1,6 @@
 /** Directory contents in the oplog: Arrow IPC of entry changes, kept as skip-deltas over full snapshots. */
 import { Table, tableFromIPC, tableToIPC, Utf8, type Vector, vectorFromArray } from "apache-arrow";
-import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
-
-/**
- * One change to a directory's entries: `put` adds or replaces the entry named `name`,
- * `del` removes it. A full snapshot is a list of `put`s.
- */
-export type EntryChange =
-  | { op: "put"; entry: DirEntry }
-  | { op: "del"; name: string };
+import type { EntryChange, EntryType } from "../tinyfs/mod.ts";
 
 /** Directories this small are always stored whole: a delta would save nothing. */
 const SMALL_DIRECTORY = 32;
@@ -88,53 +80,15 @@ function utf8Column(vector: Vector): (string | null)[] {
 }
 
 /**
- * Applies changes to a listing held as a map from name to entry (in place).
+ * The name a change is about.
  *
  * @example
  * ```ts
- * const listing = new Map(entries.map((e) => [e.name, e]));
- * applyChanges(listing, decodeChanges(delta));
+ * changeName({ op: "del", name: "old.csv" }); // "old.csv"
  * ```
  */
-export function applyChanges(listing: Map<string, DirEntry>, changes: readonly EntryChange[]) {
-  for (const c of changes) {
-    if (c.op === "put") listing.set(c.entry.name, c.entry);
-    else listing.delete(c.name);
-  }
-}
-
-/**
- * The changes that turn listing `from` into the entries `to`, in name order.
- *
- * @example
- * ```ts
- * diffEntries(new Map(), [entry]); // [{ op: "put", entry }]
- * ```
- */
-export function diffEntries(
-  from: ReadonlyMap<string, DirEntry>,
-  to: readonly DirEntry[],
-): EntryChange[] {
-  const changes: EntryChange[] = [];
-  const seen = new Set<string>();
-  for (const entry of to) {
-    seen.add(entry.name);
-    const old = from.get(entry.name);
-    if (
-      !old || old.nodeId !== entry.nodeId || old.partId !== entry.partId ||
-      old.entryType !== entry.entryType
-    ) changes.push({ op: "put", entry });
-  }
-  for (const name of from.keys()) if (!seen.has(name)) changes.push({ op: "del", name });
-  return changes.sort((a, b) => compareNames(nameOf(a), nameOf(b)));
-}
-
-function nameOf(c: EntryChange): string {
-  return c.op === "put" ? c.entry.name : c.name;
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+export function changeName(change: EntryChange): string {
+  return change.op === "put" ? change.entry.name : change.name;
 }
 
 /**

@@ -13,8 +13,10 @@ import {
   writeDataFiles,
 } from "../delta/mod.ts";
 import {
+  applyChanges,
   type CommitBatch,
   type DirEntry,
+  type EntryChange,
   type EntryType,
   kindOf,
   type NewVersion,
@@ -27,15 +29,14 @@ import {
 import { type BlobRef, BlobStore } from "./blob_store.ts";
 import { filesToMerge } from "./compaction.ts";
 import {
-  applyChanges,
+  changeName,
   decodeChanges,
   deltaBase,
-  diffEntries,
   encodeChanges,
-  type EntryChange,
   storeWhole,
 } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
+import { ListingIndex } from "./listing_index.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
 
@@ -89,6 +90,7 @@ export class OplogStore implements Persistence {
   #writer: TableWriter | undefined;
   #partitions: { version: number; files: Map<string, AddFile[]> } | undefined;
   readonly #listings = new Map<string, ReadonlyMap<string, DirEntry>>();
+  readonly #decodedRows = new Map<string, ListingIndex | Map<string, EntryChange>>();
   readonly counters: StoreCounters = {
     filesRead: 0,
     rowsRead: 0,
@@ -140,7 +142,20 @@ export class OplogStore implements Persistence {
 
   async readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
     const listing = await this.#listing(key, version);
-    return [...listing.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...listing.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  async lookup(key: NodeKey, version: number, name: string): Promise<DirEntry | null> {
+    for (let at = version;;) {
+      const listed = this.#listings.get(`${key.nodeId}@${at}`);
+      if (listed) return listed.get(name) ?? null;
+      const header = await this.#directoryHeader(key, at);
+      const decoded = await this.#decoded(header);
+      if (decoded instanceof ListingIndex) return decoded.find(name);
+      const change = decoded.get(name);
+      if (change) return change.op === "put" ? change.entry : null;
+      at = header.dirBase!;
+    }
   }
 
   async readFile(key: NodeKey, version: number): Promise<Uint8Array> {
@@ -326,22 +341,53 @@ export class OplogStore implements Persistence {
         row.hash = sha256(content);
       }
     }
-    if (v.entries) await this.#directoryRow(v, v.entries, row);
+    if (v.changes) await this.#directoryRow(v, v.changes, row);
     return row;
   }
 
-  async #directoryRow(v: NewVersion, entries: readonly DirEntry[], row: OplogRow): Promise<void> {
-    const whole = (): void => {
-      row.entries = encodeChanges(entries.map((entry) => ({ op: "put", entry })));
+  /**
+   * The row body of a new directory version: its changes since its skip-delta base (the
+   * stored deltas from the base up to the previous version, composed with this version's
+   * changes), or the whole listing when that is as small, or the directory is small.
+   */
+  async #directoryRow(
+    v: NewVersion,
+    changes: readonly EntryChange[],
+    row: OplogRow,
+  ): Promise<void> {
+    const whole = async (): Promise<void> => {
+      const listing = v.version === 1
+        ? new Map<string, DirEntry>()
+        : new Map(await this.#listing(v, v.version - 1));
+      applyChanges(listing, changes);
+      const sorted = [...listing.values()].sort((a, b) => compareNames(a.name, b.name));
+      row.entries = encodeChanges(sorted.map((entry) => ({ op: "put", entry })));
       row.dir_anchor = v.version;
     };
-    if (v.version === 1) return whole();
-    const previous = await this.#header(v, v.version - 1);
+    if (v.version === 1) return await whole();
+    const previous = await this.#directoryHeader(v, v.version - 1);
     const anchor = previous.dirAnchor ?? previous.version;
     const base = deltaBase(v.version, anchor);
-    const changes: EntryChange[] = diffEntries(await this.#listing(v, base), entries);
-    if (storeWhole(entries.length, changes.length)) return whole();
-    row.entries = encodeChanges(changes);
+    const chain: RowHeader[] = [];
+    for (let at = previous; at.version !== base; at = await this.#directoryHeader(v, at.dirBase!)) {
+      if (at.dirBase === null) {
+        throw new OplogError(
+          "CorruptRow",
+          `directory ${v.nodeId} version ${at.version} is a full listing inside a delta chain (in ${at.file}); run \`pond check\``,
+        );
+      }
+      chain.push(at);
+    }
+    const composed = new Map<string, EntryChange>();
+    for (const header of chain.reverse()) {
+      for (const change of (await this.#decoded(header) as Map<string, EntryChange>).values()) {
+        composed.set(changeName(change), change);
+      }
+    }
+    for (const change of changes) composed.set(changeName(change), change);
+    if (storeWhole(v.size, composed.size)) return await whole();
+    const delta = [...composed.values()].sort((a, b) => compareNames(changeName(a), changeName(b)));
+    row.entries = encodeChanges(delta);
     row.dir_base = base;
     row.dir_anchor = anchor;
   }
@@ -358,14 +404,7 @@ export class OplogStore implements Persistence {
       this.#listings.set(cacheKey, cached);
       return cached;
     }
-    const header = await this.#header(key, version);
-    if (header.entryType !== "directory") {
-      throw new TinyFsError(
-        "NotFound",
-        `node ${key.nodeId}`,
-        `version ${version} of node ${key.nodeId} is not a directory`,
-      );
-    }
+    const header = await this.#directoryHeader(key, version);
     const { entries } = await this.#body(header);
     const changes = decodeChanges(entries ?? new Uint8Array());
     const listing = header.dirBase === null
@@ -377,6 +416,38 @@ export class OplogStore implements Persistence {
       this.#listings.delete(this.#listings.keys().next().value!);
     }
     return listing;
+  }
+
+  async #directoryHeader(key: NodeKey, version: number): Promise<RowHeader> {
+    const header = await this.#header(key, version);
+    if (header.entryType !== "directory") {
+      throw new TinyFsError(
+        "NotFound",
+        `node ${key.nodeId}`,
+        `version ${version} of node ${key.nodeId} is not a directory`,
+      );
+    }
+    return header;
+  }
+
+  /**
+   * A stored directory row, decoded for lookups: a searchable index of a full listing, or a
+   * delta's changes by name. Kept in a small cache, as chains share their rows.
+   */
+  async #decoded(header: RowHeader): Promise<ListingIndex | Map<string, EntryChange>> {
+    const cacheKey = `${header.nodeId}@${header.version}`;
+    const cached = this.#decodedRows.get(cacheKey);
+    if (cached) return cached;
+    const { entries } = await this.#body(header);
+    const bytes = entries ?? new Uint8Array();
+    const decoded = header.dirBase === null
+      ? new ListingIndex(bytes)
+      : new Map(decodeChanges(bytes).map((c) => [c.op === "put" ? c.entry.name : c.name, c]));
+    this.#decodedRows.set(cacheKey, decoded);
+    if (this.#decodedRows.size > LISTING_CACHE) {
+      this.#decodedRows.delete(this.#decodedRows.keys().next().value!);
+    }
+    return decoded;
   }
 
   async #header(key: NodeKey, version: number): Promise<RowHeader> {
@@ -420,6 +491,10 @@ export class OplogStore implements Persistence {
     this.#partitions = { version, files: byPart };
     return byPart;
   }
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function toNodeVersion(h: RowHeader): NodeVersion {

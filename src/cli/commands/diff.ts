@@ -1,9 +1,7 @@
 /** `pond diff`: what changed between two transactions (or times), under a path. */
 import type { PathChange, VersionInfo } from "../../pond/changes.ts";
 import { diff } from "../../pond/diff.ts";
-import type { PondAt } from "../../pond/pond.ts";
 import type { Command } from "../command.ts";
-import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
 import { sizeText } from "./describe.ts";
@@ -29,7 +27,7 @@ export const diffCommand: Command = {
   maxArgs: 3,
   async run(ctx) {
     const [a, b, path] = ctx.positionals;
-    const [from, to] = [pointIn(a), pointIn(b)];
+    const [from, to] = [a, b].map((v) => parseAt(v, "pond diff", "A and B are")!);
     const { pond, stages } = await openPond(ctx, "pond diff");
     const found = await diff(pond, from, to, path);
     stages.mark("diff");
@@ -43,18 +41,6 @@ export const diffCommand: Command = {
     stages.report(pond, { from: found.from, to: found.to, changes: found.changes.length });
   },
 };
-
-/** A or B: a transaction number or a time. */
-function pointIn(value: string): PondAt {
-  try {
-    return parseAt(value, "pond diff")!;
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    throw new UsageError(
-      `pond diff: A and B are transaction numbers or times such as 2026-06-01T12:00:00Z, not '${value}'`,
-    );
-  }
-}
 
 /**
  * A change as JSON: the change itself, with `type` for the entry type.

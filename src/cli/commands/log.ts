@@ -1,7 +1,6 @@
 /** `pond log`: the operation log, transaction by transaction — who ran what, when, and what it changed. */
 import { type LoggedTransaction, transactionLog } from "../../pond/history.ts";
 import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
-import type { PondAt } from "../../pond/pond.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
@@ -50,8 +49,8 @@ export const logCommand: Command = {
     if (limit !== undefined && !/^\d+$/.test(limit)) {
       throw new UsageError(`pond log: --limit takes a whole number, not '${limit}'`);
     }
-    const since = pointIn(o.since as string | undefined, "--since");
-    const until = pointIn(o.until as string | undefined, "--until");
+    const since = parseAt(o.since as string | undefined, "pond log", "--since takes");
+    const until = parseAt(o.until as string | undefined, "pond log", "--until takes");
     const { pond, stages } = await openPond(ctx, "pond log");
     const log = await transactionLog(pond, {
       path: o.path as string | undefined,
@@ -70,17 +69,6 @@ export const logCommand: Command = {
 };
 
 /** A --since or --until value: a transaction number or a time. */
-function pointIn(value: string | undefined, option: string): PondAt | undefined {
-  try {
-    return parseAt(value, "pond log");
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    throw new UsageError(
-      `pond log: ${option} takes a transaction number or a time such as 2026-06-01T12:00:00Z, not '${value}'`,
-    );
-  }
-}
-
 function toJson(t: LoggedTransaction) {
   return {
     seq: t.seq,
