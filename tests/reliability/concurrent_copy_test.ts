@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Pond } from "../../src/pond/pond.ts";
 import {
   commitVersions,
+  everySeq,
   LONG,
   noise,
   pond,
@@ -57,5 +58,48 @@ Deno.test(`${PROCESSES} pond copy processes at once into one directory (${ROUNDS
     const checked = await pond(path, ["check"]);
     assert.equal(checked.code, 0, checked.stdout + checked.stderr);
     assert.doesNotMatch(checked.stdout, /^error/m);
+  });
+});
+
+Deno.test("pond copy processes, compactions and a vacuum at once: nothing lost, history unchanged, the log whole", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/pond`;
+    const setup = await Pond.init(path);
+    for (let i = 0; i < 12; i++) {
+      await setup.transact(
+        ["setup"],
+        (root) => root.write(`/shared/old${i}.txt`, `old ${i}`, { parents: true }),
+      );
+    }
+    const history = await everySeq(path);
+    const expected = new Map<string, Uint8Array>();
+    const runs = [];
+    for (let p = 0; p < 4; p++) {
+      const files: Record<string, Uint8Array> = {};
+      for (let f = 0; f < 8; f++) files[`p${p}-f${f}.txt`] = new TextEncoder().encode(`${p}/${f}`);
+      const host = `${dir}/host-${p}`;
+      await writeHostFiles(host, files);
+      for (const [name, body] of Object.entries(files)) expected.set(name, body);
+      runs.push(
+        pond(path, ["copy", ...Object.keys(files).map((n) => `host:${host}/${n}`), "/shared/"]),
+      );
+    }
+    runs.push(pond(path, ["maintain", "--compact"]));
+    runs.push(pond(path, ["maintain", "--compact", "--checkpoint"]));
+    runs.push(pond(path, ["maintain", "--vacuum", "--apply"]));
+    for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.stderr);
+
+    const after = await everySeq(path);
+    assert.deepEqual(
+      after.slice(0, history.length),
+      history,
+      "every earlier transaction reads the same",
+    );
+    const root = await (await Pond.open(path)).root();
+    for (const [name, body] of expected) assert.deepEqual(await root.read(`/shared/${name}`), body);
+    assert.equal((await root.list("/shared")).length, 12 + expected.size);
+    assert.deepEqual(await commitVersions(path), [...after.keys()], "no gaps in the log");
+    const checked = await pond(path, ["check"]);
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
   });
 });
