@@ -53,20 +53,20 @@ export async function openPond(ctx: CommandContext, command: string) {
  * ```ts
  * parseAt("12", "pond cat");                              // { seq: 12 }
  * parseAt("2026-06-01T00:00:00Z", "pond cat");            // { time: 1780272000000 }
- * parseAt("x", "pond log", "--since takes");              // usage error naming --since
+ * parseAt("x", "pond log", "--since takes a transaction number or a time"); // usage error
  * ```
  */
 export function parseAt(
   value: string | undefined,
   command: string,
-  what = "--at takes",
+  what = "--at takes a transaction number or a time",
 ): PondAt | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return { seq: Number(value) };
   const time = Date.parse(value);
   if (Number.isNaN(time)) {
     throw new UsageError(
-      `${command}: ${what} a transaction number or a time such as 2026-06-01T12:00:00Z, not '${value}'`,
+      `${command}: ${what} such as 2026-06-01T12:00:00Z, not '${value}'`,
     );
   }
   return { time };

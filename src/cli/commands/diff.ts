@@ -27,7 +27,9 @@ export const diffCommand: Command = {
   maxArgs: 3,
   async run(ctx) {
     const [a, b, path] = ctx.positionals;
-    const [from, to] = [a, b].map((v) => parseAt(v, "pond diff", "A and B are")!);
+    const [from, to] = [a, b].map((v) =>
+      parseAt(v, "pond diff", "A and B are transaction numbers or times")!
+    );
     const { pond, stages } = await openPond(ctx, "pond diff");
     const found = await diff(pond, from, to, path);
     stages.mark("diff");

@@ -49,8 +49,16 @@ export const logCommand: Command = {
     if (limit !== undefined && !/^\d+$/.test(limit)) {
       throw new UsageError(`pond log: --limit takes a whole number, not '${limit}'`);
     }
-    const since = parseAt(o.since as string | undefined, "pond log", "--since takes");
-    const until = parseAt(o.until as string | undefined, "pond log", "--until takes");
+    const since = parseAt(
+      o.since as string | undefined,
+      "pond log",
+      "--since takes a transaction number or a time",
+    );
+    const until = parseAt(
+      o.until as string | undefined,
+      "pond log",
+      "--until takes a transaction number or a time",
+    );
     const { pond, stages } = await openPond(ctx, "pond log");
     const log = await transactionLog(pond, {
       path: o.path as string | undefined,

@@ -35,7 +35,7 @@ export const maintainCommand: Command = {
     retain: {
       type: "string",
       value: "HOURS",
-      help: "vacuum keeps files younger than this (default: the table's retention, 168)",
+      help: "vacuum keeps files younger than this (default: the table's retention, a week)",
     },
     apply: { type: "boolean", help: "vacuum deletes, instead of listing what it would delete" },
   },
@@ -60,30 +60,26 @@ export const maintainCommand: Command = {
     if (retain !== undefined && !/^\d+(\.\d+)?$/.test(retain)) {
       throw new UsageError(`pond maintain: --retain takes a number of hours, not '${retain}'`);
     }
-    const { pond, stages } = await openPond(ctx, "pond maintain");
+    const { pond } = await openPond(ctx, "pond maintain");
+    const time = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      const result = await run();
+      ctx.output.verbose(`${step}: ${(performance.now() - started).toFixed(1)} ms`);
+      return result;
+    };
     const done: {
       compact?: CompactReport;
       checkpoint?: CheckpointWritten;
       vacuum?: VacuumReport;
     } = {};
-    if (compact) {
-      done.compact = await compactPond(pond);
-      stages.mark("compact");
-    }
-    if (checkpoint) {
-      done.checkpoint = await checkpointPond(pond);
-      stages.mark("checkpoint");
-    }
+    if (compact) done.compact = await time("compact", () => compactPond(pond));
+    if (checkpoint) done.checkpoint = await time("checkpoint", () => checkpointPond(pond));
     if (vacuum) {
-      done.vacuum = await vacuumPond(pond, {
-        retainMs: retain === undefined ? undefined : Number(retain) * HOUR_MS,
-        apply,
-      });
-      stages.mark("vacuum");
+      const retainMs = retain === undefined ? undefined : Number(retain) * HOUR_MS;
+      done.vacuum = await time("vacuum", () => vacuumPond(pond, { retainMs, apply }));
     }
     if (ctx.options.json) ctx.output.out(JSON.stringify(toJson(done), null, 2) + "\n");
     else ctx.output.out(describe(done));
-    stages.report(pond);
   },
 };
 
