@@ -27,7 +27,10 @@ function readings(site: typeof SITES[number], seed: number) {
     rows.push({
       timestamp: new Date(START + h * 3_600_000),
       temperature_c: round(temp, 2),
-      dissolved_oxygen_mg_l: round(site.oxygen - 0.18 * (temp - site.temp) + (rnd() - 0.5) * 0.2, 2),
+      dissolved_oxygen_mg_l: round(
+        site.oxygen - 0.18 * (temp - site.temp) + (rnd() - 0.5) * 0.2,
+        2,
+      ),
       conductivity_us_cm: round(site.conductivity + (rnd() - 0.5) * 12, 1),
       ph: round(7.9 + 0.25 * day + (rnd() - 0.5) * 0.1, 2),
     });
@@ -47,16 +50,29 @@ for (const [i, site] of SITES.entries()) {
   if (site.format === "csv") {
     const header = Object.keys(rows[0]).join(",");
     const lines = rows.map((r) =>
-      [r.timestamp.toISOString(), r.temperature_c, r.dissolved_oxygen_mg_l, r.conductivity_us_cm, r.ph]
+      [
+        r.timestamp.toISOString(),
+        r.temperature_c,
+        r.dissolved_oxygen_mg_l,
+        r.conductivity_us_cm,
+        r.ph,
+      ]
         .join(",")
     );
-    await Deno.writeTextFile(new URL(`${site.name}.csv`, out), [header, ...lines].join("\n") + "\n");
+    await Deno.writeTextFile(
+      new URL(`${site.name}.csv`, out),
+      [header, ...lines].join("\n") + "\n",
+    );
   } else {
     const buffer = parquetWriteBuffer({
       columnData: [
         { name: "timestamp", data: rows.map((r) => r.timestamp), type: "TIMESTAMP" },
         { name: "temperature_c", data: rows.map((r) => r.temperature_c), type: "DOUBLE" },
-        { name: "dissolved_oxygen_mg_l", data: rows.map((r) => r.dissolved_oxygen_mg_l), type: "DOUBLE" },
+        {
+          name: "dissolved_oxygen_mg_l",
+          data: rows.map((r) => r.dissolved_oxygen_mg_l),
+          type: "DOUBLE",
+        },
         { name: "conductivity_us_cm", data: rows.map((r) => r.conductivity_us_cm), type: "DOUBLE" },
         { name: "ph", data: rows.map((r) => r.ph), type: "DOUBLE" },
       ],
@@ -66,5 +82,6 @@ for (const [i, site] of SITES.entries()) {
 }
 await Deno.writeTextFile(
   new URL("sites.json", out),
-  JSON.stringify(SITES.map(({ name, format }) => ({ name, format, interval: "1h" })), null, 2) + "\n",
+  JSON.stringify(SITES.map(({ name, format }) => ({ name, format, interval: "1h" })), null, 2) +
+    "\n",
 );
