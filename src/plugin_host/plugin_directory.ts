@@ -14,14 +14,15 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
 /**
  * A directory whose entries a plugin computes from one checked config. On every read the host
  * resolves the config's globs (through the reader's view, so loops are tinyfs's `VisitLoop`),
- * hands the matches to the plugin's `entries()`, checks the reply (`checkEntries`) and turns
+ * hands the matches to the plugin's `entries({ config, inputs, captures })` (`captures`: what a
+ * pattern registration captured at this directory, else none), checks the reply (`checkEntries`) and turns
  * each entry into a tinyfs entry: an input shown as it is, a file computed by the plugin's
  * `read()` when it is read, or a subdirectory of the same plugin with another config.
  *
  * @example
  * ```ts
  * const directory = new PluginDirectory(runtime, { patterns: ["/in/*.csv"] });
- * const entries = await directory.entries({ fs: reader, path: "/views/csv" });
+ * const entries = await directory.entries({ fs: reader, path: "/views/csv", captures: [] });
  * ```
  */
 export class PluginDirectory implements DynamicDirectory {
@@ -33,6 +34,7 @@ export class PluginDirectory implements DynamicDirectory {
     const reply = await this.runtime.call("entries", {
       config: this.config,
       inputs: inputs.matches,
+      captures: context.captures,
     });
     const entries = checkEntries(reply, {
       plugin: manifest.name,

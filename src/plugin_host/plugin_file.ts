@@ -15,7 +15,7 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  * @example
  * ```ts
  * const file = new PluginFile(runtime, { inputs: ["/in/*.csv"], transform: "concat-csv" });
- * const csv = await file.read({ fs: reader, path: "/views/all.csv" });
+ * const csv = await file.read({ fs: reader, path: "/views/all.csv", captures: [] });
  * ```
  */
 export class PluginFile {

@@ -219,11 +219,12 @@ export class Sandbox {
     const how = status.signal
       ? `was killed by ${status.signal}`
       : `exited with code ${status.code}`;
-    const last = this.#stderr.trim().split("\n").slice(-3).join(" | ");
+    const lines = this.#stderr.trim().split("\n");
+    const why = lines.findLast((line) => line.startsWith("error: ")) ?? lines.at(-1);
     return new PluginError(
       "Crashed",
       this.#name,
-      `plugin ${this.#name}'s sandbox ${how}${last ? `: ${last}` : ""}`,
+      `plugin ${this.#name}'s sandbox ${how}${why ? `: ${why}` : ""}`,
     );
   }
 

@@ -22,14 +22,16 @@ interface LiteralNode {
   readonly name?: string;
   readonly operator?: string;
   readonly argument?: LiteralNode;
+  readonly left?: LiteralNode;
+  readonly right?: LiteralNode;
   readonly expressions?: readonly LiteralNode[];
   readonly quasis?: readonly { readonly value: { readonly cooked?: string | null } }[];
 }
 
 /**
  * Evaluates `node` without running anything: it must be a literal built only from objects
- * (plain keys, no spreads, methods or computed keys), arrays, strings, template strings without
- * substitutions, numbers (optionally negated), booleans and `null`; TypeScript's `as`,
+ * (plain keys, no spreads, methods or computed keys), arrays, strings (template strings without
+ * substitutions, and `+` joining strings), numbers (optionally negated), booleans and `null`; TypeScript's `as`,
  * `satisfies` and `!` wrappers are looked through. Anything else throws an `Error` saying what
  * and where; the caller wraps it in its own error.
  *
@@ -55,6 +57,13 @@ export function staticValue(node: LiteralNode): StaticValue {
     case "TemplateLiteral":
       if (node.expressions!.length === 0) return node.quasis![0].value.cooked ?? "";
       break;
+    case "BinaryExpression": {
+      const [left, right] = [staticValue(node.left!), staticValue(node.right!)];
+      if (node.operator === "+" && typeof left === "string" && typeof right === "string") {
+        return left + right;
+      }
+      break;
+    }
     case "UnaryExpression":
       if (node.operator === "-" && node.argument!.type === "NumericLiteral") {
         return -(node.argument!.value as number);
