@@ -51,6 +51,9 @@ Deno.test("a damaged blob chunk, then a missing blob, are errors naming the blob
     const line = damaged.stdout.split("\n").find((l) => l.startsWith("error"))!;
     assert.match(line, new RegExp(`blobs/${row.hash!.slice(0, 2)}/${row.hash}: .*chunk 1`));
     assert.match(line, /\/data\/big\.bin/);
+    const unrepaired = await check(path, "--repair");
+    assert.equal(unrepaired.code, 1, "a damaged blob has no safe repair");
+    assert.match(unrepaired.stdout, /^error .*chunk 1.* \(not repaired\)$/m);
     await Deno.remove(blob);
     const json = JSON.parse((await check(path, "--json")).stdout);
     assert.deepEqual(json.map((f: { code: string }) => f.code), ["MissingBlob"]);

@@ -38,7 +38,7 @@ export const checkCommand: Command = {
       repair: Boolean(ctx.options.repair),
     });
     const { output } = ctx;
-    const entries = listed(report);
+    const entries = listed(report, Boolean(ctx.options.repair));
     if (ctx.options.json) {
       output.out(JSON.stringify(entries, null, 2) + "\n");
     } else {
@@ -68,11 +68,11 @@ interface Listed {
   subject: string;
   message: string;
   repairable: boolean;
-  /** What the repair did, or why it failed. */
+  /** With --repair: what the repair did, why it failed, or `not repaired`. */
   repair?: string;
 }
 
-function listed(report: CheckReport): Listed[] {
+function listed(report: CheckReport, repairing: boolean): Listed[] {
   const entry = (f: Finding, status: Listed["status"], repair?: string): Listed => ({
     status,
     severity: f.severity,
@@ -88,7 +88,9 @@ function listed(report: CheckReport): Listed[] {
     )?.note;
   return [
     ...report.repairs.filter((r) => r.repaired).map((r) => entry(r.finding, "repaired", r.note)),
-    ...report.findings.map((f) => entry(f, "open", failed(f))),
+    ...report.findings.map((f) =>
+      entry(f, "open", repairing ? failed(f) ?? "not repaired" : undefined)
+    ),
   ];
 }
 
