@@ -202,7 +202,8 @@ async function findBlobLeftovers(
 
 function removal(file: Leftover) {
   return async () => {
-    await removeLeftovers([file]);
+    const [removed] = await removeLeftovers([file], Date.now() - TEMP_GRACE_MS);
+    if (!removed) throw new Error("a command wrote to it since it was found, so it stays");
     return "removed this leftover temporary file";
   };
 }

@@ -64,21 +64,30 @@ export async function blobFiles(layout: PondLayout): Promise<BlobFiles> {
 }
 
 /**
- * Deletes leftover files; a file already gone is not an error.
+ * Deletes the leftover files that are still unmodified since `cutoff` (ms since the epoch),
+ * looking at each file again just before deleting it, so one that a command touched since it
+ * was listed stays. Returns the files deleted; a file already gone is not an error.
  *
  * @example
  * ```ts
- * await removeLeftovers(old);
+ * const deleted = await removeLeftovers(old, Date.now() - retainMs);
  * ```
  */
-export async function removeLeftovers(files: readonly Leftover[]): Promise<void> {
+export async function removeLeftovers(
+  files: readonly Leftover[],
+  cutoff: number,
+): Promise<Leftover[]> {
+  const deleted: Leftover[] = [];
   for (const f of files) {
     try {
+      if (((await Deno.stat(f.file)).mtime?.getTime() ?? 0) >= cutoff) continue;
       await Deno.remove(f.file);
+      deleted.push(f);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }
+  return deleted;
 }
 
 async function filesUnder(dir: string, prefix: string): Promise<Leftover[]> {

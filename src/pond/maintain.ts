@@ -130,18 +130,19 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
     force: options.retainMs !== undefined,
     dryRun: !options.apply,
   });
-  if (options.apply) await removeLeftovers([...blobs, ...temp]);
+  const doomed = [...blobs, ...temp];
+  const gone = options.apply ? new Set(await removeLeftovers(doomed, cutoff)) : new Set(doomed);
   const size = (files: Leftover[]) => files.reduce((n, f) => n + f.size, 0);
   return {
     seq: data.version,
     retainMs,
     applied: Boolean(options.apply),
     dataFiles: data.files.filter((p) => !isTempFile(p)).map((p) => `oplog/${p}`),
-    blobs: blobs.map((f) => f.path),
+    blobs: blobs.filter((f) => gone.has(f)).map((f) => f.path),
     tempFiles: [
       ...data.files.filter(isTempFile).map((p) => `oplog/${p}`),
-      ...temp.map((f) => f.path),
+      ...temp.filter((f) => gone.has(f)).map((f) => f.path),
     ],
-    bytes: data.bytes + size(blobs) + size(temp),
+    bytes: data.bytes + size([...gone]),
   };
 }
