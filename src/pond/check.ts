@@ -81,6 +81,7 @@ export function isDamaged(report: CheckReport): boolean {
 
 /** One pass over the whole pond. */
 async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">> {
+  const started = Date.now();
   const findings: Finding[] = [];
   await checkMarker(layout, findings);
   const store = new LocalStore(layout.oplog);
@@ -113,7 +114,7 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
     await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
   await findTempFiles(layout, findings);
-  await findBlobLeftovers(layout, inUse, findings);
+  await findBlobLeftovers(layout, inUse, started, findings);
   return { counts, findings };
 }
 
@@ -176,9 +177,11 @@ async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<v
   }
 }
 
+/** Stray files in the blob store, and blobs no row of the checked version refers to (except those written since the check began, for a commit still to come). */
 async function findBlobLeftovers(
   layout: PondLayout,
   inUse: Set<string> | undefined,
+  started: number,
   findings: Finding[],
 ): Promise<void> {
   const files = await blobFiles(layout);
@@ -191,7 +194,7 @@ async function findBlobLeftovers(
   }
   if (inUse === undefined) return;
   for (const [hash, blob] of files.blobs) {
-    if (inUse.has(hash)) continue;
+    if (inUse.has(hash) || blob.mtime >= started) continue;
     findings.push(warning(
       "UnreferencedBlob",
       blob.path,

@@ -165,11 +165,16 @@ Deno.test("leftover temp files are warnings; --repair removes the old ones and l
   });
 });
 
-Deno.test("an unreferenced blob is a warning, not damage", async () => {
+Deno.test("an old unreferenced blob is a warning, not damage; one written during the check is not reported", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/pond`;
     await variedPond(path);
-    const ref = await new BlobStore(`${path}/blobs`).put(noise(100_000, 9));
+    const blobs = new BlobStore(`${path}/blobs`);
+    const ref = await blobs.put(noise(100_000, 9));
+    const leftover = await blobs.put(noise(90_000, 10));
+    await Deno.utime(blobs.pathOf(ref.hash), HOUR_AGO(), HOUR_AGO());
+    const fresh = new Date(Date.now() + 60_000);
+    await Deno.utime(blobs.pathOf(leftover.hash), fresh, fresh);
     const report = await checkPond(path);
     assert.deepEqual(codes(report), ["warning UnreferencedBlob"]);
     assert.equal(report.findings[0].subject, `blobs/${ref.hash.slice(0, 2)}/${ref.hash}`);
