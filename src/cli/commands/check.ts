@@ -17,9 +17,10 @@ export const checkCommand: Command = {
     "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
     "hashes, large bodies chunk by chunk, directory entries against the nodes they name) and\n" +
     "the pond.json marker. Prints one line per problem: errors are damage (exit 1), warnings\n" +
-    "are leftovers of interrupted commands and stale hints (exit 0). --repair removes old\n" +
-    "temporary files, rewrites checkpoints from the commits and the checkpoint hint; it never\n" +
-    "deletes what a version needs (`pond maintain --vacuum` deletes unreferenced files).",
+    "are leftovers of interrupted commands and stale hints (exit 0). --repair removes\n" +
+    "temporary files untouched for 15 minutes, rewrites checkpoints from the commits and the\n" +
+    "checkpoint hint; it never deletes what a version needs (`pond maintain --vacuum`\n" +
+    "deletes unreferenced files).",
   options: {
     repair: {
       type: "boolean",
