@@ -52,7 +52,8 @@ export interface CheckReport {
  * repairs — removing temporary files no command can still be using, rewriting checkpoints
  * from the commits, pointing `_last_checkpoint` at the newest checkpoint; nothing a version
  * of the pond needs is deleted — and then checks again, so the findings are what is left.
- * Throws `NotAPond` when `path` holds no pond at all.
+ * Throws `NotAPond` when `path` holds no pond at all, and `UnsupportedFormat` for a pond of
+ * another format (whose layout this check does not know).
  *
  * @example
  * ```ts
