@@ -30,6 +30,13 @@ const IMPORT_MAP = `data:application/json,${
 const PROGRAM_URL = `data:application/typescript,${encodeURIComponent(PROGRAM)}`;
 /** What the Deno runtime itself needs beyond the plugin's heap (measured: about 32 MiB). */
 const RUNTIME_HEADROOM_MB = 64;
+/**
+ * CPU seconds one sandbox may use in all (`ulimit -t`). Deadlines are the host's timers, so a
+ * sandbox left spinning when the host itself is killed (SIGKILL gives it no chance to clean up)
+ * would spin forever; this bounds such an orphan. A command that really needs more in one
+ * plugin sees the call in flight fail as `Crashed` (the kernel kills the process).
+ */
+const CPU_LIMIT_S = 600;
 /** How much of the sandbox's stderr is kept to explain its end. */
 const STDERR_TAIL = 4000;
 const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
@@ -252,7 +259,7 @@ export class Sandbox {
   }
 }
 
-/** Spawns the sandbox process: under `sh -c 'ulimit -d …'` for the data limit, except on Windows. */
+/** Spawns the sandbox process: under `sh -c 'ulimit …'` for the data and CPU limits, except on Windows. */
 function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
   const deno = [
     Deno.execPath(),
@@ -272,9 +279,10 @@ function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
   const [command, ...args] = Deno.build.os === "windows" ? deno : [
     "/bin/sh",
     "-c",
-    'ulimit -d "$1" && shift && exec "$@"',
+    'ulimit -d "$1" && ulimit -t "$2" && shift 2 && exec "$@"',
     "pond-sandbox",
     `${dataLimitKb}`,
+    `${CPU_LIMIT_S}`,
     ...deno,
   ];
   return new Deno.Command(command, {
