@@ -11,11 +11,18 @@ export function median(xs: number[]): number {
 }
 
 /** Runs a command (stdout discarded) and returns its wall time in ms; throws if it fails. */
-export async function timed(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+export async function timed(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const start = performance.now();
-  const out = await new Deno.Command(cmd, { args, ...opts, stdout: "null", stderr: "piped" }).output();
+  const out = await new Deno.Command(cmd, { args, ...opts, stdout: "null", stderr: "piped" })
+    .output();
   const ms = performance.now() - start;
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
   return ms;
 }
 

@@ -25,15 +25,28 @@ const pondCat = `"${Deno.execPath()}" run --no-prompt -A "${ROOT}main.ts" cat /b
 const hostCat = `cat "${host}"`;
 const runs = async (command: string) => {
   const ms: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) ms.push(await timed("sh", ["-c", command], { env: { POND: p } }));
+  for (let r = 0; r < ROUNDS; r++) {
+    ms.push(await timed("sh", ["-c", command], { env: { POND: p } }));
+  }
   return median(ms);
 };
 const [pm, cm] = [await runs(`${pondCat} > /dev/null`), await runs(`${hostCat} > /dev/null`)];
 const [pp, cp] = [await runs(`${pondCat} | wc -c`), await runs(`${hostCat} | wc -c`)];
-const rss = await peakRssKiB(Deno.execPath(), ["run", "--no-prompt", "-A", `${ROOT}main.ts`, "cat", "/big.bin"], { POND: p });
+const rss = await peakRssKiB(Deno.execPath(), [
+  "run",
+  "--no-prompt",
+  "-A",
+  `${ROOT}main.ts`,
+  "cat",
+  "/big.bin",
+], { POND: p });
 await Deno.remove(work, { recursive: true });
 const mbps = (ms: number) => (MIB / (ms / 1000)).toFixed(0);
 console.log(`copy of ${MIB} MiB into the pond: ${copyMs.toFixed(0)} ms (${mbps(copyMs)} MiB/s)`);
-console.log(`to /dev/null:  pond cat ${mbps(pm)} MiB/s, cat ${mbps(cm)} MiB/s, ratio ${(cm / pm).toFixed(3)}`);
-console.log(`into a pipe:   pond cat ${mbps(pp)} MiB/s, cat ${mbps(cp)} MiB/s, ratio ${(cp / pp).toFixed(3)}`);
+console.log(
+  `to /dev/null:  pond cat ${mbps(pm)} MiB/s, cat ${mbps(cm)} MiB/s, ratio ${(cm / pm).toFixed(3)}`,
+);
+console.log(
+  `into a pipe:   pond cat ${mbps(pp)} MiB/s, cat ${mbps(cp)} MiB/s, ratio ${(cp / pp).toFixed(3)}`,
+);
 console.log(`pond cat peak RSS: ${(rss / 1024).toFixed(0)} MiB for a ${MIB} MiB file`);

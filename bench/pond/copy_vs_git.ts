@@ -21,13 +21,25 @@ for (let r = 0; r < ROUNDS; r++) {
   await timed("git", ["init", "-q"], { cwd: g });
   await timed("cp", ["-r", `${work}/files`, g]);
   gitMs.push(
-    await timed("sh", ["-c", "git add -A && git -c user.name=b -c user.email=b@b commit -qm bench"], {
-      cwd: g,
-    }),
+    await timed(
+      "sh",
+      ["-c", "git add -A && git -c user.name=b -c user.email=b@b commit -qm bench"],
+      {
+        cwd: g,
+      },
+    ),
   );
 }
 await Deno.remove(work, { recursive: true });
 const [pm, gm] = [median(pondMs), median(gitMs)];
-console.log(`pond copy, ${FILES} x 4 KiB, one commit: median ${pm.toFixed(0)} ms (${pondMs.map((x) => x.toFixed(0)).join(", ")})`);
-console.log(`git add -A && git commit:            median ${gm.toFixed(0)} ms (${gitMs.map((x) => x.toFixed(0)).join(", ")})`);
+console.log(
+  `pond copy, ${FILES} x 4 KiB, one commit: median ${pm.toFixed(0)} ms (${
+    pondMs.map((x) => x.toFixed(0)).join(", ")
+  })`,
+);
+console.log(
+  `git add -A && git commit:            median ${gm.toFixed(0)} ms (${
+    gitMs.map((x) => x.toFixed(0)).join(", ")
+  })`,
+);
 console.log(`ratio pond/git: ${(pm / gm).toFixed(2)} (below 1 means pond is faster)`);

@@ -17,20 +17,30 @@ for (const n of SIZES) {
   const lake = await Pond.init(p);
   await lake.transact(["fill"], async (root) => {
     await root.createDirectory("/d");
-    for (let i = 0; i < n; i++) await root.write(`/d/reading-${String(i).padStart(6, "0")}.csv`, `${i}\n`);
+    for (let i = 0; i < n; i++) {
+      await root.write(`/d/reading-${String(i).padStart(6, "0")}.csv`, `${i}\n`);
+    }
   });
   const fill = performance.now() - fillStart;
   const ms: number[] = [];
   const before = await diskBytes(p);
-  for (let i = 0; i < ADDS; i++) ms.push(await pond(["copy", `host:${work}/new.txt`, `/d/new-${i}.txt`], p));
+  for (let i = 0; i < ADDS; i++) {
+    ms.push(await pond(["copy", `host:${work}/new.txt`, `/d/new-${i}.txt`], p));
+  }
   const bytes = (await diskBytes(p) - before) / ADDS;
   results.push({ n, ms: median(ms), bytes, fill });
 }
 await Deno.remove(work, { recursive: true });
 for (const r of results) {
   console.log(
-    `${r.n} entries: add one file ${r.ms.toFixed(0)} ms (median of ${ADDS}), ${r.bytes.toFixed(0)} bytes written per add (mean); filling took ${(r.fill / 1000).toFixed(1)} s`,
+    `${r.n} entries: add one file ${r.ms.toFixed(0)} ms (median of ${ADDS}), ${
+      r.bytes.toFixed(0)
+    } bytes written per add (mean); filling took ${(r.fill / 1000).toFixed(1)} s`,
   );
 }
 const [small, big] = results;
-console.log(`ratio ${big.n}/${small.n}: time ${(big.ms / small.ms).toFixed(2)}x, bytes ${(big.bytes / small.bytes).toFixed(2)}x`);
+console.log(
+  `ratio ${big.n}/${small.n}: time ${(big.ms / small.ms).toFixed(2)}x, bytes ${
+    (big.bytes / small.bytes).toFixed(2)
+  }x`,
+);

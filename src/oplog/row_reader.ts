@@ -34,10 +34,19 @@ export interface RowBody {
   entries: Uint8Array | null;
 }
 
-/** An opened data file: its byte source and footer, read once. */
+/** An opened data file: its byte source, footer, and each row group's node_id bounds, read once. */
 interface OpenFile {
   file: Awaited<ReturnType<typeof asyncBufferFrom>>;
   metadata: FileMetaData;
+  bounds: GroupBounds[];
+  /** Whether every group has bounds and they are in order (rows sorted by node), for binary search. */
+  sorted: boolean;
+}
+
+/** A row group's `node_id` min and max statistics, when the writer recorded them. */
+interface GroupBounds {
+  min: string | undefined;
+  max: string | undefined;
 }
 
 /** The headers of one row group, by node (each node's rows in version order). */
@@ -83,10 +92,11 @@ export class RowReader {
     size: number,
     nodeId: string,
   ): Promise<RowHeader[]> {
-    const { metadata } = await this.#open(path, size);
+    const { bounds, sorted } = await this.#open(path, size);
     const out: RowHeader[] = [];
-    for (let g = 0; g < metadata.row_groups.length; g++) {
-      if (!mayHold(metadata, g, nodeId)) continue;
+    for (let g = sorted ? firstGroupFrom(bounds, nodeId) : 0; g < bounds.length; g++) {
+      if (sorted && bounds[g].min! > nodeId) break;
+      if (!mayHold(bounds[g], nodeId)) continue;
       out.push(...(await this.#group(path, partId, g)).get(nodeId) ?? []);
     }
     return out;
@@ -199,7 +209,12 @@ export class RowReader {
       found = (async () => {
         try {
           const file = await asyncBufferFrom(this.#store, path, size);
-          return { file, metadata: await parquetMetadataAsync(file) };
+          const metadata = await parquetMetadataAsync(file);
+          const bounds = metadata.row_groups.map(nodeIdBounds);
+          const sorted = bounds.every((b, i) =>
+            b.min !== undefined && b.max !== undefined && (i === 0 || bounds[i - 1].min! <= b.min)
+          );
+          return { file, metadata, bounds, sorted };
         } catch (e) {
           throw corrupt(this.#store, path, e);
         }
@@ -222,19 +237,42 @@ export class RowReader {
   }
 }
 
-/**
- * Whether row group `group` can hold rows of `nodeId`, by its `node_id` min/max statistics
- * (which writers may truncate: a truncated min is still a lower bound, and a truncated max
- * is rounded up, so it stays an upper bound). A group without statistics may hold anything.
- */
-function mayHold(metadata: FileMetaData, group: number, nodeId: string): boolean {
-  const column = metadata.row_groups[group].columns.find((c) =>
+/** The `node_id` statistics of one row group. */
+function nodeIdBounds(group: FileMetaData["row_groups"][number]): GroupBounds {
+  const column = group.columns.find((c) =>
     c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === "node_id"
   );
   const stats = column?.meta_data?.statistics;
   const min = stats?.min_value ?? stats?.min;
   const max = stats?.max_value ?? stats?.max;
-  if (typeof min !== "string" || typeof max !== "string") return true;
+  return {
+    min: typeof min === "string" ? min : undefined,
+    max: typeof max === "string" ? max : undefined,
+  };
+}
+
+/**
+ * The first group whose max can reach `nodeId`, by binary search over groups in min order
+ * (groups before it end below `nodeId`; a truncated max that is a prefix of it may not).
+ */
+function firstGroupFrom(bounds: GroupBounds[], nodeId: string): number {
+  let lo = 0, hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const max = bounds[mid].max!;
+    if (max < nodeId && !nodeId.startsWith(max)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether a row group can hold rows of `nodeId`, by its `node_id` bounds (which writers may
+ * truncate: a truncated min is still a lower bound, and a truncated max is either rounded up
+ * or a prefix of the values it bounds). A group without statistics may hold anything.
+ */
+function mayHold({ min, max }: GroupBounds, nodeId: string): boolean {
+  if (min === undefined || max === undefined) return true;
   return min <= nodeId && (nodeId <= max || nodeId.startsWith(max));
 }
 

@@ -1,5 +1,5 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
-import type { NodePath, WD } from "../../tinyfs/mod.ts";
+import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
@@ -47,9 +47,10 @@ export const listCommand: Command = {
     for (const arg of args) items.push(...await listed(root, arg));
     stages.mark("list");
     const detailed = Boolean(ctx.options.long || ctx.options.json);
-    const metas = detailed
-      ? await Promise.all(items.map((i) => i.node.metadata({ follow: false })))
-      : [];
+    const metas: Metadata[] = [];
+    if (detailed) {
+      for (const item of items) metas.push(await item.node.metadata({ follow: false }));
+    }
     if (ctx.options.json) {
       const out = items.map((item, i) => {
         const m = metas[i];
