@@ -46,7 +46,8 @@ export type ConfigSchema = Readonly<Record<string, FieldSpec>>;
 /** A checked config: every field of the schema that is given or has a default. */
 export type PluginConfig = Readonly<Record<string, ConfigValue>>;
 
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Field names start with a letter, so none can be `__proto__` or another special key. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const SPEC_KEYS = new Set(["type", "required", "default", "choices", "description"]);
 
 /**
@@ -68,7 +69,11 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
   }
   const schema: Record<string, FieldSpec> = {};
   for (const [name, spec] of Object.entries(value)) {
-    if (!FIELD_NAME.test(name)) throw bad(`config field name "${name}" must be an identifier`);
+    if (!FIELD_NAME.test(name)) {
+      throw bad(
+        `config field name "${name}" must be letters, digits and _, starting with a letter`,
+      );
+    }
     if (!isRecord(spec)) {
       throw bad(`config field "${name}" must be an object like { type: "string" }`);
     }

@@ -27,9 +27,12 @@ const LOADING_NODES: Readonly<Record<string, string>> = {
   TSImportType: "an `import(…)` type",
 };
 
-/** Comment pragmas that make Deno load a module: triple-slash references, JSX and type sources. */
+/**
+ * Comment pragmas that make Deno load something: triple-slash references, JSX and type sources,
+ * and source map or source URLs (a source map is fetched to map stack traces).
+ */
 const LOADING_PRAGMA =
-  /^\/\s*<reference\b|@(jsx|jsxImportSource|jsxFrag|deno-types|ts-types|ts-self-types)\b/;
+  /^\/\s*<reference\b|@(jsx|jsxImportSource|jsxFrag|deno-types|ts-types|ts-self-types)\b|[#@]\s*source(Mapping)?URL\b/;
 
 /**
  * Parses plugin `source` (UTF-8 TypeScript, an ES module) and refuses it if anything in it

@@ -186,7 +186,13 @@ Deno.test("manifest: config schemas are checked field by field", async () => {
     m('{ "bad-name": { type: "string" } }'),
     "InvalidManifest",
     "cfg",
-    /field name "bad-name" must be an identifier/,
+    /field name "bad-name" must be letters, digits and _, starting with a letter/,
+  );
+  await fails(
+    m('{ "__proto__": { type: "string" } }'),
+    "InvalidManifest",
+    "cfg",
+    /field name "__proto__" must be letters/,
   );
   await fails(m('{ a: "string" }'), "InvalidManifest", "cfg", /field "a" must be an object/);
   await fails(

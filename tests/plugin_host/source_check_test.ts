@@ -52,6 +52,8 @@ Deno.test("source check: loader pragmas in comments are refused", () => {
   refused('// @ts-types="file:///etc/passwd"\nexport const x = 1;', /pragma/);
   refused('// @deno-types="./x.d.ts"\nexport const x = 1;', /pragma/);
   refused('/* @ts-self-types="./x.d.ts" */', /pragma/);
+  refused("export const x = 1;\n//# sourceMappingURL=file:///etc/app/config.json", /pragma/);
+  refused("export const x = 1;\n//@ sourceURL=file:///x.ts", /pragma/);
 });
 
 Deno.test("source check: ordinary code that merely mentions imports is accepted", () => {
