@@ -27,7 +27,10 @@ export type PluginOp = "entries" | "read";
 const IMPORT_MAP = `data:application/json,${
   encodeURIComponent(JSON.stringify({ imports: { "file:///": "pond-denied:/" } }))
 }`;
-const PROGRAM_URL = `data:application/typescript,${encodeURIComponent(PROGRAM)}`;
+/** The sandbox's main module: the program's text, and the call that starts it. */
+const PROGRAM_URL = `data:application/typescript,${
+  encodeURIComponent(`${PROGRAM}\nawait serve();\n`)
+}`;
 /** What the Deno runtime itself needs beyond the plugin's heap (measured: about 32 MiB). */
 const RUNTIME_HEADROOM_MB = 64;
 /**

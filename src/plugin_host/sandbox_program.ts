@@ -1,6 +1,6 @@
 /** The program a plugin's sandbox process runs — message frames, lockdown, the plugin's calls — and its framing, which the host shares. */
 
-// This module is the sandbox's main module (the host passes its text as a data: URL), so it
+// This module's text, with a call to `serve()`, is the sandbox's main module (a data: URL), so it
 // may import nothing but Deno's built-in `node:` modules: every file: URL is blocked there.
 import { deserialize, serialize } from "node:v8";
 
@@ -191,8 +191,17 @@ function report(e: unknown, name: string): FailureReport {
   };
 }
 
-/** Serves the host: loads the plugin when asked, then runs its calls, concurrently. */
-async function serve(): Promise<void> {
+/**
+ * Serves the host over stdin/stdout: loads the plugin when asked, then runs its calls,
+ * concurrently, until stdin closes. Only ever run as the sandbox's main module (the host appends
+ * the call to this file's text); it removes globals the host needs.
+ *
+ * @example
+ * ```ts
+ * await serve();
+ * ```
+ */
+export async function serve(): Promise<void> {
   const input = Deno.stdin.readable;
   const writer = Deno.stdout.writable.getWriter();
   const exit = Deno.exit;
@@ -256,5 +265,3 @@ async function serve(): Promise<void> {
     }
   }
 }
-
-if (import.meta.main) await serve();
