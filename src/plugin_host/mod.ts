@@ -22,6 +22,4 @@ export {
 } from "./host.ts";
 export { PluginDirectory } from "./plugin_directory.ts";
 export { PluginFile } from "./plugin_file.ts";
-export type { InputMatch } from "./inputs.ts";
-export type { Column } from "./capabilities.ts";
 export { isPluginError, PluginError, type PluginErrorCode } from "./errors.ts";

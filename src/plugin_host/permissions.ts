@@ -14,7 +14,7 @@ export interface Grants {
 }
 
 /** No permissions at all. */
-export const NO_PERMISSIONS: Permissions = { net: [] };
+const NO_PERMISSIONS: Permissions = { net: [] };
 
 const HOST =
   /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/;

@@ -5,7 +5,12 @@ import { PluginError } from "./errors.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import PROGRAM from "./sandbox_program.ts" with { type: "text" };
-import { encodeFrame, type FailureReport, readFrames } from "./sandbox_program.ts";
+import {
+  encodeFrame,
+  type FailureReport,
+  type HostMessage,
+  readFrames,
+} from "./sandbox_program.ts";
 
 /** How far a sandbox may go. */
 export interface SandboxLimits {
@@ -124,7 +129,7 @@ export class Sandbox {
   #send(op: string, request: unknown): Promise<unknown> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     const id = this.#nextId++;
-    const frame = encodeFrame({ kind: "call", id, op, request });
+    const frame = encodeFrame({ kind: "call", id, op, request } satisfies HostMessage);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(this.#deadline(op)), this.#limits.deadlineMs);
       this.#pending.set(id, { op, resolve, reject, timer });
@@ -168,7 +173,7 @@ export class Sandbox {
   }
 
   async #serveCapability(id: number, name: string, args: unknown): Promise<void> {
-    let answer: unknown;
+    let answer: HostMessage;
     try {
       answer = { kind: "answer", id, ok: true, value: await runCapability(name, args) };
     } catch (e) {

@@ -21,7 +21,7 @@ export type HostMessage =
   | { readonly kind: "answer"; readonly id: number; readonly ok: false; readonly error: string };
 
 /** A message a (well-behaved) sandbox sends; the host checks every one. */
-export type SandboxMessage =
+type SandboxMessage =
   | { readonly kind: "result"; readonly id: number; readonly ok: true; readonly value: unknown }
   | {
     readonly kind: "result";

@@ -1,7 +1,7 @@
 /** Shared helpers for plugin host tests: plugins from source text, ponds with plugin factories, error checks. */
 
 import assert from "node:assert/strict";
-import { type Factories, FS, MemoryPersistence } from "../../src/tinyfs/mod.ts";
+import { type DynamicFactory, FS, MemoryPersistence } from "../../src/tinyfs/mod.ts";
 import {
   type Grants,
   type HostOptions,
@@ -17,10 +17,10 @@ export function plugin(source: string, grants?: Grants): Promise<PluginModule> {
   return loadPlugin(new TextEncoder().encode(source), { grants, label: "test.ts" });
 }
 
-/** A manifest line for a test plugin providing a directory, with the given config schema. */
-export function manifest(name: string, config: Record<string, unknown> = {}, extra = ""): string {
+/** The manifest of a test plugin providing a directory, with the given config schema. */
+export function manifest(name: string, config: Record<string, unknown> = {}): string {
   return `export const manifest = { name: ${JSON.stringify(name)}, version: "1.0.0", ` +
-    `provides: ["directory"], config: ${JSON.stringify(config)}${extra} };\n`;
+    `provides: ["directory"], config: ${JSON.stringify(config)} };\n`;
 }
 
 /**
@@ -32,11 +32,11 @@ export async function pondWith(
   files: Record<string, string | Uint8Array>,
   dynamic: [path: string, plugin: PluginModule, config: unknown][] = [],
 ) {
-  const factories: Record<string, ReturnType<PluginHost["directoryFactory"]>> = {};
+  const factories: Record<string, DynamicFactory> = {};
   for (const [, p] of dynamic) factories[p.manifest.name] ??= host.directoryFactory(p);
   const store = new MemoryPersistence();
   const fs = await FS.init(store, {
-    factories: factories as Factories,
+    factories,
     now: () => Date.UTC(2024, 0, 1),
   });
   await fs.transact({ command: ["build"] }, async (root) => {
