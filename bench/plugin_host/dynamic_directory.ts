@@ -6,8 +6,9 @@
 // - computed: a plugin whose every entry is computed by read() (one round trip per file), the
 //   files read one after another, then all at once (the sandbox serves calls concurrently);
 // - one plugin round trip, measured alone (a sandbox call echoing 1 KiB);
-// - start-up: the first call on a fresh host (spawn + load) against the calls after it, and the
-//   number of sandboxes a whole run started (the plugin prints once when it loads).
+// - start-up: a fresh sandbox's first call (spawn + lockdown + load), the first listing on a
+//   fresh host against the ones after it, and the number of sandboxes the whole run started
+//   (the plugin prints once when it loads).
 
 import { builtinPlugins, loadPlugin, PluginHost } from "../../src/plugin_host/mod.ts";
 import { Sandbox } from "../../src/plugin_host/sandbox_process.ts";
@@ -106,6 +107,12 @@ const roundTrips = await timed(async () => {
   for (let i = 0; i < calls; i++) await sandbox.call("read", request);
 });
 await sandbox.close();
+const startups: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  const fresh = new Sandbox(echo, { deadlineMs: 5000, memoryLimitMb: 256 });
+  startups.push(await timed(() => fresh.call("read", request)));
+  await fresh.close();
+}
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 console.log(`entries: ${N} files of ${body.length} bytes, medians of ${RUNS} runs`);
@@ -121,10 +128,11 @@ console.log(
   }x direct; ${((results.computed - results.direct) / N * 1000).toFixed(0)} µs more per entry)`,
 );
 console.log(
-  `computed, reads at once : ${ms(results.concurrent)}  (${
+  `computed, reads at once  : ${ms(results.concurrent)}  (${
     (results.concurrent / results.direct).toFixed(1)
   }x direct)`,
 );
+console.log(`sandbox start-up         : ${ms(median(startups))} (spawn, lockdown, load, first call)`);
 console.log(
   `one plugin round trip    : ${
     (roundTrips / calls * 1000).toFixed(0)
