@@ -1,7 +1,6 @@
 /** Loading a plugin from its source bytes: checked, its manifest read, its permissions granted — nothing run. */
 
-import type { Manifest } from "./manifest.ts";
-import { readManifest } from "./manifest.ts";
+import { type Manifest, readManifest } from "./manifest.ts";
 import { grantedPermissions, type Grants, type Permissions } from "./permissions.ts";
 import { checkSource } from "./source_check.ts";
 
@@ -25,6 +24,20 @@ export interface LoadOptions {
 }
 
 /**
+ * The manifest of the plugin in `source`, checked, without running any of it and without
+ * asking for grants: what `pond plugin add` shows before the user decides what to grant.
+ * Errors: `InvalidSource`, `RefusedSyntax`, `InvalidManifest`, naming `label`.
+ *
+ * @example
+ * ```ts
+ * const { permissions } = inspectPlugin(bytes, "hydrovu.ts"); // { net: ["api.hydrovu.com"] }
+ * ```
+ */
+export function inspectPlugin(source: Uint8Array, label = "plugin"): Manifest {
+  return checkPlugin(source, label).manifest;
+}
+
+/**
  * Loads a plugin from its source bytes without running any of it: the source must parse as a
  * TypeScript module that reaches no module loader (`checkSource`), its `manifest` must be a
  * valid plain literal (`readManifest`), and every permission it asks for must be in `grants`.
@@ -41,10 +54,15 @@ export async function loadPlugin(
   options: LoadOptions = {},
 ): Promise<PluginModule> {
   const label = options.label ?? "plugin";
-  const { text, ast } = checkSource(source, label);
-  const manifest = readManifest(ast, label);
+  const { text, manifest } = checkPlugin(source, label);
   const permissions = grantedPermissions(manifest.permissions, options.grants ?? {}, manifest.name);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source.slice()));
   const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   return { manifest, source: text, hash, permissions };
+}
+
+/** The source's text and manifest, both checked (`checkSource`, `readManifest`). */
+function checkPlugin(source: Uint8Array, label: string): { text: string; manifest: Manifest } {
+  const { text, ast } = checkSource(source, label);
+  return { text, manifest: readManifest(ast, label) };
 }

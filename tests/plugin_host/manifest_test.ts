@@ -1,7 +1,7 @@
 /** Tests for loadPlugin's manifest reading: a plain literal, checked, read without running the plugin. */
 
 import assert from "node:assert/strict";
-import { isPluginError, type PluginErrorCode } from "../../src/plugin_host/mod.ts";
+import { inspectPlugin, isPluginError, type PluginErrorCode } from "../../src/plugin_host/mod.ts";
 import { plugin } from "./helpers.ts";
 
 const entries = "export function entries() { return []; }\n";
@@ -301,5 +301,18 @@ Deno.test("manifest: permissions are checked, and must all be granted", async ()
   await assert.rejects(
     plugin(wants, { net: ["example.com:443", "[::1]:8080", "bad host"] }),
     (e) => isPluginError(e, "PermissionNotGranted") && /bad host/.test(e.message),
+  );
+});
+
+Deno.test("manifest: inspectPlugin shows what a plugin asks for before anything is granted", () => {
+  const source = new TextEncoder().encode(
+    'export const manifest = { name: "probe", version: "1.0.0", provides: ["directory"], ' +
+      'permissions: { net: ["api.example.com"] } };\n' + entries,
+  );
+  const manifest = inspectPlugin(source, "probe.ts");
+  assert.deepEqual([manifest.name, manifest.permissions], ["probe", { net: ["api.example.com"] }]);
+  assert.throws(
+    () => inspectPlugin(new TextEncoder().encode('import "node:fs";'), "bad.ts"),
+    (e) => isPluginError(e, "RefusedSyntax") && e.plugin === "bad.ts",
   );
 });
