@@ -1,6 +1,6 @@
 /** The plugin host: loads dynamic-directory plugins from source bytes and runs them in sandboxes — the public face. */
 
-export { type LoadOptions, loadPlugin, type PluginModule } from "./plugin_module.ts";
+export { inspectPlugin, type LoadOptions, loadPlugin, type PluginModule } from "./plugin_module.ts";
 export { builtinPlugins } from "./builtin.ts";
 export type { Manifest, Provision } from "./manifest.ts";
 export {
