@@ -1,4 +1,4 @@
-/** The plugin host: loads dynamic-directory plugins from source bytes and runs them in sandboxes — the public face. */
+/** The plugin host: loads plugins from source bytes and runs them in sandboxes — the public face. */
 
 export { inspectPlugin, type LoadOptions, loadPlugin, type PluginModule } from "./plugin_module.ts";
 export { builtinPlugins } from "./builtin.ts";

@@ -1,4 +1,4 @@
-/** The program a plugin's sandbox process runs — message frames, lockdown, the plugin's calls — and its framing, which the host shares. */
+/** The program inside each plugin's sandbox process (lockdown, then calls) and its message framing. */
 
 // This module's text, with a call to `serve()`, is the sandbox's main module (a data: URL), so it
 // may import nothing but Deno's built-in `node:` modules: every file: URL is blocked there.
@@ -155,7 +155,7 @@ export async function* readFrames(
  * expandName("$0_$1.csv", ["north", "2024"]); // "north_2024.csv"
  * ```
  */
-export function expandName(template: string, captures: readonly string[]): string {
+function expandName(template: string, captures: readonly string[]): string {
   return template.replace(/\$(\$|\d+)/g, (_, token: string) => {
     if (token === "$") return "$";
     const index = Number(token);

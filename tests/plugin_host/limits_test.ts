@@ -1,4 +1,4 @@
-/** Tests for the sandbox's limits: a deadline on every call, a memory cap, and crashes — each a clear error, the pond untouched. */
+/** Tests for the sandbox's deadline, memory cap and crashes: clear errors, the pond untouched. */
 
 import assert from "node:assert/strict";
 import { manifest, plugin, pondWith, rejectsWithPlugin, text, withHost } from "./helpers.ts";

@@ -1,4 +1,4 @@
-/** Tests for loops across plugin directories: a glob reaching itself, or plugins reading each other, is VisitLoop — never a hang. */
+/** Tests for loops across plugin directories: VisitLoop naming the directory, never a hang. */
 
 import assert from "node:assert/strict";
 import { isTinyFsError } from "../../src/tinyfs/mod.ts";
