@@ -132,7 +132,9 @@ console.log(
     (results.concurrent / results.direct).toFixed(1)
   }x direct)`,
 );
-console.log(`sandbox start-up         : ${ms(median(startups))} (spawn, lockdown, load, first call)`);
+console.log(
+  `sandbox start-up         : ${ms(median(startups))} (spawn, lockdown, load, first call)`,
+);
 console.log(
   `one plugin round trip    : ${
     (roundTrips / calls * 1000).toFixed(0)
