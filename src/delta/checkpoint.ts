@@ -1,6 +1,6 @@
 /** Reading checkpoints: classic, multi-part and v2 (JSON or Parquet, with sidecars) into actions. */
 
-import { parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { type Action, actionFromObject, decodePath, parseCommit } from "./actions.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
@@ -60,11 +60,20 @@ function asCheckpointError(e: unknown, path: string): unknown {
  * const actions = await readParquetActions(store, await store.head("_delta_log/00000000000000000010.checkpoint.parquet"));
  * ```
  */
-export async function readParquetActions(store: Store, info: ObjectInfo): Promise<Action[]> {
+export async function readParquetActions(
+  store: Store,
+  info: ObjectInfo,
+  options: CheckpointReadOptions = {},
+): Promise<Action[]> {
   let rows: Record<string, unknown>[];
   try {
     const file = await asyncBufferFrom(store, info.path, info.size);
-    rows = await parquetReadObjects({ file, compressors });
+    const skip = new Set(options.skip ?? []);
+    const metadata = await parquetMetadataAsync(file);
+    const columns = skip.size === 0 ? undefined : parquetSchema(metadata).children
+      .map((c) => c.element.name)
+      .filter((name) => !skip.has(name));
+    rows = await parquetReadObjects({ file, metadata, columns, compressors });
   } catch (e) {
     if (e instanceof DeltaError && e.code !== "CorruptData") throw e;
     const message = e instanceof DeltaError
@@ -91,9 +100,23 @@ export async function readParquetActions(store: Store, info: ObjectInfo): Promis
   return actions;
 }
 
+/** What to leave out when reading a checkpoint. */
+export interface CheckpointReadOptions {
+  /**
+   * Action types (top-level columns) not to read, e.g. `["remove"]`: tombstones are needed
+   * only to vacuum and to write the next checkpoint, and in a table with much history they
+   * are most of the checkpoint.
+   */
+  skip?: string[];
+}
+
 /** The actions of one checkpoint file, by its format. */
-async function readCheckpointFile(store: Store, info: ObjectInfo): Promise<Action[]> {
-  if (!info.path.endsWith(".json")) return readParquetActions(store, info);
+async function readCheckpointFile(
+  store: Store,
+  info: ObjectInfo,
+  options: CheckpointReadOptions,
+): Promise<Action[]> {
+  if (!info.path.endsWith(".json")) return readParquetActions(store, info, options);
   const text = new TextDecoder().decode(await store.read(info.path));
   try {
     return parseCommit(text, info.path);
@@ -119,10 +142,14 @@ function sidecarPath(path: string): string {
  * if (segment.checkpoint) for (const a of await readCheckpoint(store, segment.checkpoint)) console.log(a);
  * ```
  */
-export async function readCheckpoint(store: Store, checkpoint: CheckpointFiles): Promise<Action[]> {
+export async function readCheckpoint(
+  store: Store,
+  checkpoint: CheckpointFiles,
+  options: CheckpointReadOptions = {},
+): Promise<Action[]> {
   const actions: Action[] = [];
   for (const file of checkpoint.files) {
-    for (const action of await readCheckpointFile(store, file)) {
+    for (const action of await readCheckpointFile(store, file, options)) {
       if (!("sidecar" in action)) {
         actions.push(action);
         continue;
@@ -139,7 +166,7 @@ export async function readCheckpoint(store: Store, checkpoint: CheckpointFiles):
           { path, version: checkpoint.version, cause: e },
         );
       }
-      actions.push(...await readParquetActions(store, info));
+      actions.push(...await readParquetActions(store, info, options));
     }
   }
   return actions;

@@ -15,7 +15,7 @@ import { type CheckpointWritten, writeCheckpoint } from "./checkpoint_write.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
 import { buildLogSegment, commitPath } from "./log_segment.ts";
 import type { Columns } from "./parquet_write.ts";
-import { fileKey, Replay, replaySegment, type TableState } from "./replay.ts";
+import { fileKey, Replay, type ReplayOptions, replaySegment, type TableState } from "./replay.ts";
 import type { Store } from "./storage.ts";
 import { writeDataFiles, type WrittenFiles } from "./write_files.ts";
 import { checkWriteSupported, writeProperties } from "./write_support.ts";
@@ -257,8 +257,11 @@ export class TableWriter {
   readonly #replay: Replay;
   #version: number;
   #commitInfo: CommitInfo | null;
+  /** False when the checkpoint's tombstones were left unread (see {@link loadTombstones}). */
+  #allTombstones: boolean;
 
-  private constructor(store: Store, state: TableState) {
+  private constructor(store: Store, state: TableState, allTombstones = true) {
+    this.#allTombstones = allTombstones;
     this.#store = store;
     this.#replay = new Replay();
     this.#replay.protocol = state.protocol;
@@ -280,10 +283,32 @@ export class TableWriter {
    * const writer = await TableWriter.open(new LocalStore("/data/events"));
    * ```
    */
-  static async open(store: Store): Promise<TableWriter> {
-    const state = await replaySegment(store, await buildLogSegment(store));
+  static async open(store: Store, options: ReplayOptions = {}): Promise<TableWriter> {
+    const state = await replaySegment(store, await buildLogSegment(store), options);
     checkWriteSupported(state.protocol, state.metadata, store.locate(""));
-    return new TableWriter(store, state);
+    return new TableWriter(store, state, options.tombstones ?? true);
+  }
+
+  /**
+   * Reads the tombstones a writer opened with `{ tombstones: false }` left unread (from the
+   * checkpoint and the commits after it), so that {@link state} holds them all again. Vacuum
+   * and checkpoint writing call it; it does nothing when they are already there.
+   *
+   * @example
+   * ```ts
+   * const writer = await TableWriter.open(store, { tombstones: false }); // fast to open
+   * await writer.loadTombstones();                                       // before a vacuum
+   * ```
+   */
+  async loadTombstones(): Promise<void> {
+    if (this.#allTombstones) return;
+    const full = await replaySegment(
+      this.#store,
+      await buildLogSegment(this.#store, this.#version),
+    );
+    this.#replay.tombstones.clear();
+    for (const [k, v] of full.tombstones) this.#replay.tombstones.set(k, v);
+    this.#allTombstones = true;
   }
 
   /**
@@ -443,6 +468,7 @@ export class TableWriter {
       writeProperties(this.#replay.metadata!.configuration).checkpointInterval;
     if (this.#version === 0 || this.#version % interval !== 0) return {};
     try {
+      await this.loadTombstones();
       return { checkpoint: await writeCheckpoint(this.#store, this.state) };
     } catch (e) {
       return { checkpointError: e };

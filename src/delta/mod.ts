@@ -68,8 +68,9 @@ export type {
   LogSegment,
 } from "./log_segment.ts";
 export { readCheckpoint, readParquetActions } from "./checkpoint.ts";
+export type { CheckpointReadOptions } from "./checkpoint.ts";
 export { fileKey, readCommits, Replay, replaySegment } from "./replay.ts";
-export type { TableState } from "./replay.ts";
+export type { ReplayOptions, TableState } from "./replay.ts";
 export {
   checkReadSupported,
   columnMappingSupported,

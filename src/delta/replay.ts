@@ -119,6 +119,16 @@ export async function* readCommits(
   }
 }
 
+/** Options of {@link replaySegment}. */
+export interface ReplayOptions {
+  /**
+   * Read the checkpoint's tombstones (default true). Without them the state's `tombstones`
+   * holds only the removes of the commits after the checkpoint: enough to read and to commit,
+   * not to vacuum or to write a checkpoint.
+   */
+  tombstones?: boolean;
+}
+
 /**
  * Replays a log segment — its checkpoint, then its commits — into the table state at the
  * segment's version. Throws `CorruptLog` when no protocol or metadata is found.
@@ -129,10 +139,18 @@ export async function* readCommits(
  * console.log(state.version, state.files.size);
  * ```
  */
-export async function replaySegment(store: Store, segment: LogSegment): Promise<TableState> {
+export async function replaySegment(
+  store: Store,
+  segment: LogSegment,
+  options: ReplayOptions = {},
+): Promise<TableState> {
   const replay = new Replay();
+  const withTombstones = options.tombstones ?? true;
   if (segment.checkpoint !== null) {
-    for (const action of await readCheckpoint(store, segment.checkpoint)) replay.apply(action);
+    const skip = withTombstones ? [] : ["remove"];
+    for (const action of await readCheckpoint(store, segment.checkpoint, { skip })) {
+      replay.apply(action);
+    }
   }
   let commitInfo: CommitInfo | null = null;
   for await (const [commit, actions] of readCommits(store, segment.commits)) {

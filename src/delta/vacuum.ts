@@ -81,6 +81,7 @@ export async function vacuum(
   options: VacuumOptions = {},
 ): Promise<VacuumResult> {
   await writer.update();
+  await writer.loadTombstones();
   const { store, state } = writer;
   const tableRetention = writeProperties(state.metadata.configuration).deletedFileRetentionMs;
   const retention = options.retentionMs ?? tableRetention;

@@ -115,7 +115,7 @@ export class OplogStore implements Persistence {
   /** The store of an existing pond, at the table's latest version. */
   static async open(tableDir: string, blobs: BlobStore): Promise<OplogStore> {
     const table = new LocalStore(tableDir);
-    return new OplogStore(table, blobs, await TableWriter.open(table));
+    return new OplogStore(table, blobs, await TableWriter.open(table, { tombstones: false }));
   }
 
   /** The Delta table the rows live in. */
