@@ -18,6 +18,8 @@ export interface CompactOptions {
   targetFileSize?: number;
   /** Only compact a partition that has at least this many small files (default 2). */
   minFiles?: number;
+  /** Free-form application metadata for the commit's `commitInfo` (e.g. who ran it). */
+  info?: Record<string, unknown>;
 }
 
 /** What a compaction did. */
@@ -145,6 +147,7 @@ export async function compact(
     operation: "OPTIMIZE",
     operationParameters: { targetFileSize: target },
     operationMetrics: { numRemovedFiles: String(filesRemoved), numAddedFiles: String(filesAdded) },
+    info: options.info,
   });
   return { commit, filesRemoved, filesAdded };
 }

@@ -87,14 +87,36 @@ export class BlobStore {
     const target = this.pathOf(hash);
     await Deno.mkdir(`${this.dir}/${hash.slice(0, 2)}`, { recursive: true });
     try {
-      await Deno.link(tmp, target);
-      await syncDirectory(`${this.dir}/${hash.slice(0, 2)}`);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      await this.#publish(tmp, target);
     } finally {
       await Deno.remove(tmp);
     }
     return { hash, size, chunks: concat(chunkHashes) };
+  }
+
+  /**
+   * Links the written temp file into place. A body already there is touched instead, so
+   * that a vacuum, which deletes only unreferenced blobs older than its retention, cannot
+   * take it from under the transaction about to reference it; if it vanishes meanwhile,
+   * the link is tried again.
+   */
+  async #publish(tmp: string, target: string): Promise<void> {
+    for (;;) {
+      try {
+        await Deno.link(tmp, target);
+        await syncDirectory(target.slice(0, target.lastIndexOf("/")));
+        return;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+      try {
+        const now = new Date();
+        await Deno.utime(target, now, now);
+        return;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
   }
 
   /** True when the body is in the store. */

@@ -6,11 +6,11 @@ import { vacuum } from "../delta/vacuum.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
 import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
-import { type PondLayout, pondLayout } from "./check_layout.ts";
+import { POND_MARKER, type PondLayout, pondLayout } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
 import { checkDataFiles, checkLog, OPLOG_SUBJECT } from "./check_log.ts";
 import { checkRows } from "./check_rows.ts";
-import { Pond, POND_MARKER } from "./pond.ts";
+import { Pond } from "./pond.ts";
 
 /** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
 export const TEMP_GRACE_MS = 15 * 60_000;

@@ -1,7 +1,7 @@
 /** What interrupted commands leave in a pond: temporary files, and blobs no row refers to. */
 import { LocalStore } from "../delta/mod.ts";
 import { isTempFile } from "../delta/storage.ts";
-import type { PondLayout } from "./check_layout.ts";
+import type { PondLayout } from "./layout.ts";
 
 /** A file of the pond that nothing needs, or may not need. */
 export interface Leftover {

@@ -171,7 +171,7 @@ function checkCommit(
   for (const action of actions) {
     if ("commitInfo" in action) {
       const pond = action.commitInfo.pond as { seq?: unknown } | undefined;
-      if (pond !== undefined && pond.seq !== version) {
+      if (pond?.seq !== undefined && pond.seq !== version) {
         findings.push(error(
           "SeqMismatch",
           `${OPLOG_SUBJECT}${LOG_DIR}/${String(version).padStart(20, "0")}.json`,

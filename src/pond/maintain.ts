@@ -8,10 +8,10 @@ import { vacuum } from "../delta/vacuum.ts";
 import { writeProperties } from "../delta/write_support.ts";
 import { PondError } from "../errors.ts";
 import { reason } from "./check_findings.ts";
-import { pondLayout } from "./check_layout.ts";
+import { pondLayout } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers } from "./check_leftovers.ts";
 import { blobsReferenced } from "./check_scan.ts";
-import type { Pond } from "./pond.ts";
+import { type Pond, transactionMeta } from "./pond.ts";
 
 /** How many times a compaction is redone after a pond transaction removed a file it merged. */
 const COMPACT_RETRIES = 5;
@@ -55,7 +55,9 @@ export async function compactPond(pond: Pond): Promise<CompactReport> {
   for (let attempt = 0;; attempt++) {
     const writer = await TableWriter.open(pond.store.table);
     try {
-      const { commit, filesRemoved, filesAdded } = await compact(writer);
+      const { commit, filesRemoved, filesAdded } = await compact(writer, {
+        info: { pond: transactionMeta({ command: ["maintain", "--compact"] }) },
+      });
       return { seq: commit?.version ?? null, filesRemoved, filesAdded };
     } catch (e) {
       if (!isDeltaError(e, "Conflict") || attempt >= COMPACT_RETRIES) throw e;

@@ -5,9 +5,7 @@ import { BlobStore } from "../oplog/blob_store.ts";
 import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
-
-/** The file that marks a directory as a pond, with the pond's format version. */
-export const POND_MARKER = "pond.json";
+import { POND_MARKER, pondLayout } from "./layout.ts";
 
 const FORMAT = 1;
 
@@ -68,7 +66,8 @@ export class Pond {
     meta: TransactionMeta = { command: ["init"] },
     options: PondOptions & { force?: boolean } = {},
   ): Promise<Pond> {
-    if (await exists(`${path}/${POND_MARKER}`)) {
+    const layout = pondLayout(path);
+    if (await exists(layout.marker)) {
       throw new PondError(
         "PondExists",
         `${path} is already a pond; use it, or pick another directory`,
@@ -81,10 +80,10 @@ export class Pond {
         `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
       );
     }
-    const store = OplogStore.empty(`${path}/oplog`, new BlobStore(`${path}/blobs`));
-    const fs = await FS.init(store, { factories: options.factories, meta: withUser(meta) });
+    const store = OplogStore.empty(layout.oplog, new BlobStore(layout.blobs));
+    const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
     await Deno.writeTextFile(
-      `${path}/${POND_MARKER}`,
+      layout.marker,
       JSON.stringify({ format: FORMAT, created: new Date().toISOString() }, null, 2) + "\n",
     );
     return new Pond(path, store, fs);
@@ -99,9 +98,10 @@ export class Pond {
    * ```
    */
   static async open(path: string, options: PondOptions = {}): Promise<Pond> {
+    const layout = pondLayout(path);
     let marker: { format?: number };
     try {
-      marker = JSON.parse(await Deno.readTextFile(`${path}/${POND_MARKER}`));
+      marker = JSON.parse(await Deno.readTextFile(layout.marker));
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         throw new PondError(
@@ -109,7 +109,7 @@ export class Pond {
           `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
         );
       }
-      throw new PondError("NotAPond", `${path}/${POND_MARKER} is unreadable: ${message(e)}`);
+      throw new PondError("NotAPond", `${layout.marker} is unreadable: ${message(e)}`);
     }
     if (marker.format !== FORMAT) {
       throw new PondError(
@@ -117,7 +117,7 @@ export class Pond {
         `${path} is a pond of format ${marker.format}; this pond reads format ${FORMAT}`,
       );
     }
-    const store = await OplogStore.open(`${path}/oplog`, new BlobStore(`${path}/blobs`));
+    const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
     const fs = await FS.open(store, { factories: options.factories });
     return new Pond(path, store, fs);
   }
@@ -163,7 +163,7 @@ export class Pond {
     for (let attempt = 0;; attempt++) {
       const before = await this.fs.head();
       try {
-        const result = await this.fs.transact(withUser({ command }), body);
+        const result = await this.fs.transact(transactionMeta({ command }), body);
         const after = await this.fs.head();
         return { result, seq: after === before ? null : after };
       } catch (e) {
@@ -197,7 +197,15 @@ function toRecord(c: CommitTimestamp): TransactionRecord {
   };
 }
 
-function withUser(meta: TransactionMeta): TransactionMeta {
+/**
+ * What a commit records about who ran what: the command and the user running this process.
+ *
+ * @example
+ * ```ts
+ * transactionMeta({ command: ["maintain", "--compact"] }); // { user: "alice", command: [...] }
+ * ```
+ */
+export function transactionMeta(meta: TransactionMeta): TransactionMeta {
   let user: string | null = null;
   try {
     user = userInfo().username;

@@ -187,14 +187,14 @@ Deno.test("log --json from a separate process reads what other processes wrote",
   });
 });
 
-Deno.test("log shows a transaction no pond command wrote, such as a maintenance compaction", async () => {
+Deno.test("log shows a maintenance compaction as its own transaction, with its command", async () => {
   await withPond(async (p) => {
     await history(p);
     assertOk(await p.run(["maintain", "--compact"]));
     const text = assertOk(await p.run(["log", "--limit", "1"])).stdout;
     assert.match(
       text,
-      /^transaction 6 {2}\S+Z\n {2}\(no pond command recorded\)\n {2}\(no paths changed\)\n$/,
+      /^transaction 6 {2}\S+Z {2}\S+\n {2}pond maintain --compact\n {2}\(no paths changed\)\n$/,
     );
   });
 });

@@ -86,3 +86,15 @@ Deno.test("a truncated or missing body is a clear error", async () => {
     await assert.rejects(() => blobs.read(ref), (e) => isPondError(e, "MissingBlob"));
   });
 });
+
+Deno.test("storing a body that is already there makes it young again, so vacuum keeps it", async () => {
+  await withStore(async (blobs) => {
+    const data = body(70_000, 3);
+    const ref = await blobs.put(data);
+    const old = new Date(Date.now() - 30 * 86_400_000);
+    await Deno.utime(blobs.pathOf(ref.hash), old, old);
+    await blobs.put(data);
+    const mtime = (await Deno.stat(blobs.pathOf(ref.hash))).mtime!.getTime();
+    assert.ok(Date.now() - mtime < 60_000, `mtime ${new Date(mtime).toISOString()}`);
+  });
+});

@@ -1,5 +1,7 @@
 /** Where a pond keeps its parts on disk: the marker file, the oplog table and the blob store. */
-import { POND_MARKER } from "./pond.ts";
+
+/** The file that marks a directory as a pond, with the pond's format version. */
+export const POND_MARKER = "pond.json";
 
 /** The paths of one pond's parts. */
 export interface PondLayout {
