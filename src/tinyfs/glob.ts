@@ -1,4 +1,4 @@
-/** Glob patterns: `*`, `**`, `?`, `[...]`, `{a,b}` per path segment, matched with captures. */
+/** Glob patterns: `*`, `**`, `?`, `[...]`, `{a,b}` per path segment, matched with captures; dot names hidden. */
 
 import { TinyFsError } from "./errors.ts";
 
@@ -39,8 +39,9 @@ export interface Glob {
  * alternatives (which may hold wildcards; braces cannot span `/`), `\x` a literal `x`. A
  * segment that is exactly `**` matches zero or more directories and captures each one's name;
  * as the last segment it matches everything beneath, capturing each name down to the match.
- * `.` and `..` may only lead a relative pattern. `*` also matches names starting with `.`.
- * Malformed patterns are `InvalidPath`.
+ * `.` and `..` may only lead a relative pattern. Names starting with `.` are hidden, as in a
+ * shell: `*`, `?`, `[...]` and `**` never match a leading `.`, only a literal `.` does (`.*`,
+ * `/.pond/*`). Malformed patterns are `InvalidPath`.
  *
  * @example
  * ```ts
@@ -69,13 +70,15 @@ export function compileGlob(pattern: string): Glob {
 /**
  * Matches one name against one segment; returns the captures (one per `*`, in order; the
  * name itself for `**`), or `undefined` when the name does not match. Where several `*` could
- * split a name differently, earlier stars take the shortest text.
+ * split a name differently, earlier stars take the shortest text. A name starting with `.`
+ * matches only where the segment spells that `.` out.
  *
  * @example
  * ```ts
  * const [seg] = compileGlob("*-*.csv").segments;
  * matchSegment(seg, "a-b-c.csv"); // ["a", "b-c"]
  * matchSegment(seg, "a.txt");     // undefined
+ * matchSegment(compileGlob("*").segments[0], ".hidden"); // undefined
  * ```
  */
 export function matchSegment(segment: GlobSegment, name: string): string[] | undefined {
@@ -83,7 +86,7 @@ export function matchSegment(segment: GlobSegment, name: string): string[] | und
     case "literal":
       return name === segment.name ? [] : undefined;
     case "any-dirs":
-      return [name];
+      return name.startsWith(".") ? undefined : [name];
     case "pattern": {
       const chars = Array.from(name);
       return matchTokens(
@@ -110,6 +113,7 @@ function matchTokens(
 ): string[] | undefined {
   if (ti === tokens.length) return rest(at, captures);
   const token = tokens[ti];
+  if (token.t !== "text" && token.t !== "alt" && at === 0 && chars[0] === ".") return undefined;
   const next = (to: number, caps = captures) => matchTokens(tokens, ti + 1, chars, to, caps, rest);
   switch (token.t) {
     case "text": {

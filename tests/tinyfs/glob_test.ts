@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { compileGlob, isTinyFsError, matchSegment } from "../../src/tinyfs/mod.ts";
+import { build, newPond } from "./helpers.ts";
 
 function match(segment: string, name: string): string[] | undefined {
   const glob = compileGlob(segment);
@@ -72,6 +73,33 @@ Deno.test("glob: leading . and .. are navigation; a trailing / wants directories
   assert.equal(glob.up, 2);
   assert.equal(glob.segments.length, 2);
   assert.equal(glob.directoriesOnly, true);
+});
+
+Deno.test("glob: a leading . is matched only by a literal ., as a shell hides dot names", () => {
+  for (const pattern of ["*", "*.ts", "?pond", "[.]pond", "[!a]pond", "{*,x}", "{?pond,x}"]) {
+    assert.equal(match(pattern, ".pond"), undefined, pattern);
+  }
+  assert.deepEqual(match(".*", ".pond"), ["pond"]);
+  assert.deepEqual(match(".p?nd", ".pond"), []);
+  assert.deepEqual(match("{.p*,x}", ".pond"), ["ond"]);
+  assert.deepEqual(match(".pond", ".pond"), []);
+  assert.deepEqual(match("*.ts", "a.ts"), ["a"], "a dot further in is an ordinary character");
+  assert.deepEqual(match("?.ts", "a.ts"), []);
+  const [anyDirs] = compileGlob("**").segments;
+  assert.equal(matchSegment(anyDirs, ".pond"), undefined);
+});
+
+Deno.test("glob: walks never enter or report dot names unless the pattern spells the dot", async () => {
+  const { fs } = await newPond();
+  await build(fs, { "/a.txt": "A", "/.pond/plugins/x.ts": "X", "/d/.keep": "", "/d/b.txt": "B" });
+  const root = await fs.root();
+  const paths = async (pattern: string) => (await root.glob(pattern)).map((m) => m.node.path);
+  assert.deepEqual(await paths("/*"), ["/a.txt", "/d"]);
+  assert.deepEqual(await paths("/**"), ["/a.txt", "/d", "/d/b.txt"]);
+  assert.deepEqual(await paths("/**/*.ts"), []);
+  assert.deepEqual(await paths("/.pond/*/*"), ["/.pond/plugins/x.ts"]);
+  assert.deepEqual(await paths("/.*"), ["/.pond"]);
+  assert.deepEqual(await paths("/d/.*"), ["/d/.keep"]);
 });
 
 Deno.test("glob: malformed patterns are InvalidPath", () => {
