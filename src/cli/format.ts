@@ -20,3 +20,23 @@ export function formatTable(rows: string[][], indent = ""): string {
     "\n"
   ).join("");
 }
+
+/**
+ * One CSV line (RFC 4180): values quoted when they hold a comma, quote or line break; dates
+ * as ISO 8601, null as empty.
+ *
+ * @example
+ * ```ts
+ * csvLine(["a", 1, null, 'say "hi"']); // 'a,1,,"say ""hi"""\n'
+ * ```
+ */
+export function csvLine(values: readonly unknown[]): string {
+  return values.map((v) => {
+    const text = v === null || v === undefined
+      ? ""
+      : v instanceof Date
+      ? v.toISOString()
+      : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  }).join(",") + "\n";
+}

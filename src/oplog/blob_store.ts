@@ -1,5 +1,7 @@
 /** Large file bodies outside the oplog rows: content-addressed, stored once, verified chunk by chunk on read. */
 import { createHash } from "node:crypto";
+import type { AsyncBuffer } from "hyparquet";
+import { fileByteRanges } from "./file_ranges.ts";
 import { syncDirectory } from "../delta/storage.ts";
 import { OplogError } from "./errors.ts";
 
@@ -117,6 +119,20 @@ export class BlobStore {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     }
+  }
+
+  /**
+   * A stored body as a hyparquet `AsyncBuffer`, read by byte range (e.g. a Parquet footer)
+   * without loading it all. Ranges are not checked against the chunk hashes: this serves the
+   * store's own look at bodies it just wrote, not readers (who use {@link stream}).
+   *
+   * @example
+   * ```ts
+   * const metadata = await parquetMetadataAsync(blobs.byteRanges(ref));
+   * ```
+   */
+  byteRanges(ref: BlobRef): AsyncBuffer {
+    return fileByteRanges(this.pathOf(ref.hash), ref.size);
   }
 
   /** True when the body is in the store. */

@@ -6,6 +6,7 @@ export type OplogErrorCode =
   | "CorruptBlob"
   | "MissingBlob"
   | "CorruptRow"
+  | "InvalidSeries"
   | "NotAPond"
   | "PondExists";
 

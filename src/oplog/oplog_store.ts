@@ -1,5 +1,6 @@
 /** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
 import { createHash } from "node:crypto";
+import type { AsyncBuffer } from "hyparquet";
 import {
   type Action,
   type AddFile,
@@ -37,6 +38,7 @@ import {
 } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
 import { ListingIndex } from "./listing_index.ts";
+import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
 
@@ -342,6 +344,14 @@ export class OplogStore implements Persistence {
       }
     }
     if (v.changes) await this.#directoryRow(v, v.changes, row);
+    if (v.entryType === "file:series") {
+      const body = row.blob_chunks
+        ? this.#blobs.byteRanges({ hash: row.hash!, size: v.size, chunks: row.blob_chunks })
+        : bytesAsBuffer(row.content ?? new Uint8Array());
+      const times = await seriesEventTimes(body, `version ${v.version} of series ${v.nodeId}`);
+      row.min_event_time = times?.min ?? null;
+      row.max_event_time = times?.max ?? null;
+    }
     return row;
   }
 
@@ -507,6 +517,9 @@ function toNodeVersion(h: RowHeader): NodeVersion {
     timestamp: h.timestamp,
     size: h.size,
     ...(h.target !== null && { target: h.target }),
+    ...(h.minEventTime !== null && h.maxEventTime !== null && {
+      eventTimes: { min: h.minEventTime, max: h.maxEventTime },
+    }),
     ...(h.factory !== null &&
       { dynamic: { factory: h.factory, config: h.config ?? new Uint8Array() } }),
   };
@@ -547,6 +560,13 @@ function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+function bytesAsBuffer(bytes: Uint8Array): AsyncBuffer {
+  return {
+    byteLength: bytes.length,
+    slice: (start: number, end?: number) => bytes.slice(start, end).buffer as ArrayBuffer,
+  };
 }
 
 function concatBytes(parts: Uint8Array[], size: number): Uint8Array {

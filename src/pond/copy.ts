@@ -3,6 +3,8 @@ import { basename, dirname, join, resolve as resolveHost } from "node:path";
 import { PondError } from "../errors.ts";
 import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
+import { fileByteRanges } from "../oplog/file_ranges.ts";
+import { seriesEventTimes } from "../oplog/series_times.ts";
 
 /** The prefix that marks a path as the host's, e.g. `host:./data.csv`. */
 export const HOST_PREFIX = "host:";
@@ -54,8 +56,15 @@ type Kind = "file" | "directory" | "symlink" | "missing";
 interface Side {
   kind(path: string, follow: boolean): Promise<Kind>;
   list(dir: string): Promise<string[]>;
-  /** The body, and the entry type it has (pond) or looks like (host). */
-  read(path: string): Promise<{ body: ReadableStream<Uint8Array>; entryType: FileEntryType }>;
+  /**
+   * The body, the entry type it has (pond) or looks like (host), and for host files a check
+   * that it can be a series (so the error names the host file, before anything is written).
+   */
+  read(path: string): Promise<{
+    body: ReadableStream<Uint8Array>;
+    entryType: FileEntryType;
+    check?: { series(path: string): Promise<unknown> };
+  }>;
   readlink(path: string): Promise<string>;
   mkdir(path: string): Promise<void>;
   write(path: string, body: ReadableStream<Uint8Array>, entryType: FileEntryType): Promise<void>;
@@ -155,7 +164,16 @@ async function copyTree(job: Job, from: Side, path: string, at: string): Promise
 
 async function copyFile(job: Job, from: Side, path: string, at: string): Promise<void> {
   let bytes = 0;
-  const { body, entryType } = await from.read(path);
+  const { body, entryType, check } = await from.read(path);
+  const type = job.options.entryType ?? entryType;
+  if (type === "file:series") {
+    try {
+      await check?.series(path);
+    } catch (e) {
+      await body.cancel();
+      throw e;
+    }
+  }
   const counted = body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
@@ -164,7 +182,7 @@ async function copyFile(job: Job, from: Side, path: string, at: string): Promise
       },
     }),
   );
-  await job.to.write(at, counted, job.options.entryType ?? entryType);
+  await job.to.write(at, counted, type);
   job.result.files++;
   job.result.bytes += bytes;
   job.options.onProgress?.({ files: job.result.files, bytes: job.result.bytes });
@@ -249,8 +267,11 @@ const HOST: Side = {
   async read(path) {
     const file = await Deno.open(path, { read: true });
     try {
-      const entryType = await sniffHostFile(file, (await file.stat()).size);
-      return { body: file.readable, entryType };
+      const size = (await file.stat()).size;
+      const entryType = await sniffHostFile(file, size);
+      const series = (what: string) =>
+        seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
+      return { body: file.readable, entryType, check: { series } };
     } catch (e) {
       file.close();
       throw e;

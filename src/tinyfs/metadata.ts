@@ -3,7 +3,13 @@
 import { TinyFsError } from "./errors.ts";
 import type { NodeId } from "./node_id.ts";
 import { type Handle, handleEntryType, handleKind } from "./handle.ts";
-import { type EntryType, kindOf, type NodeKind, type NodeVersion } from "./records.ts";
+import {
+  type EntryType,
+  type EventTimes,
+  kindOf,
+  type NodeKind,
+  type NodeVersion,
+} from "./records.ts";
 import type { Tree } from "./tree.ts";
 
 /**
@@ -20,6 +26,8 @@ export interface Metadata {
   readonly entryType: EntryType;
   readonly nodeId: NodeId | undefined;
   readonly version: number;
+  /** The transaction that wrote this version (for computed nodes, their dynamic directory's). */
+  readonly seq: number;
   readonly size: number;
   readonly created: Date;
   readonly modified: Date;
@@ -30,6 +38,8 @@ export interface Metadata {
   readonly factory?: string;
   /** For directories served by a pattern registration: the registered pattern. */
   readonly pattern?: string;
+  /** For series versions whose store records it: the range of their event times. */
+  readonly eventTimes?: EventTimes;
 }
 
 /**
@@ -75,6 +85,7 @@ export async function describeVersions(
     entryType: handleEntryType(handle),
     nodeId: undefined,
     version: 1,
+    seq: origin.at(-1)!.seq,
     size,
     created: new Date(origin[0].timestamp),
     modified: new Date(origin.at(-1)!.timestamp),
@@ -88,11 +99,13 @@ function stored(v: NodeVersion, created: Date): Metadata {
     entryType: v.entryType,
     nodeId: v.nodeId,
     version: v.version,
+    seq: v.seq,
     size: v.size,
     created,
     modified: new Date(v.timestamp),
     computed: false,
     ...(v.target !== undefined && { target: v.target }),
     ...(v.dynamic && { factory: v.dynamic.factory }),
+    ...(v.eventTimes && { eventTimes: v.eventTimes }),
   };
 }

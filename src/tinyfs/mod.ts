@@ -24,6 +24,7 @@ export {
   type DynamicSpec,
   type EntryChange,
   type EntryType,
+  type EventTimes,
   type FileEntryType,
   kindOf,
   type NodeKey,

@@ -124,4 +124,15 @@ export interface NodeVersion extends NodeKey {
   readonly size: number;
   readonly target?: string;
   readonly dynamic?: DynamicSpec;
+  /** For `file:series` versions, when the store knows it: the range of their event times. */
+  readonly eventTimes?: EventTimes;
+}
+
+/**
+ * The earliest and latest event time in one version of a series (ms since the epoch; the
+ * earliest rounded down, the latest up), so readers can skip versions outside a time range.
+ */
+export interface EventTimes {
+  readonly min: number;
+  readonly max: number;
 }

@@ -1,22 +1,44 @@
-/** `pond cat`: write a file's bytes to stdout, streamed. */
-import type { Command } from "../command.ts";
+/** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
+import { tableRows } from "../../pond/table_rows.ts";
+import type { Command, CommandContext } from "../command.ts";
 import { UsageError } from "../errors.ts";
+import { csvLine } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 
-/** `pond cat PATH... [--version N] [--at SEQ|TIME]`. */
+/** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
 export const catCommand: Command = {
   name: "cat",
-  summary: "print files' contents",
-  usage: "pond cat PATH... [--version N] [--at SEQ|TIME]",
-  description: "Streams each file in turn; large files never sit whole in memory.",
+  summary: "print files' contents, or the rows of tables and series",
+  usage:
+    "pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from TIME] [--to TIME] [--json]]",
+  description: "Streams each file in turn; large files never sit whole in memory. With --rows,\n" +
+    "prints the rows of a table (Parquet) as CSV, or JSON lines with --json; a series'\n" +
+    "versions are read together, oldest first, and --from/--to keep the rows whose time\n" +
+    "falls between them (versions entirely outside are not read).",
   options: {
     version: { type: "string", value: "N", help: "the file's version N (default: the newest)" },
     ...AT_OPTION,
+    rows: {
+      type: "boolean",
+      help: "print a table's or series' rows (CSV, or JSON lines with --json)",
+    },
+    from: {
+      type: "string",
+      value: "TIME",
+      help: "with --rows, for a series: rows at or after TIME",
+    },
+    to: {
+      type: "string",
+      value: "TIME",
+      help: "with --rows, for a series: rows at or before TIME",
+    },
   },
   examples: [
     "pond cat /sites/lake_north/readings.csv",
     "pond cat /notes.txt --version 1",
     "pond cat /notes.txt --at 2026-06-01T12:00:00Z",
+    "pond cat --rows /sites/river_inlet/readings.parquet",
+    "pond cat --rows --json --from 2026-06-02 --to 2026-06-03 /sensors/north.series",
   ],
   minArgs: 1,
   async run(ctx) {
@@ -26,11 +48,26 @@ export const catCommand: Command = {
         `pond cat: --version takes a version number from 1, not '${versionText}'`,
       );
     }
+    const { from, to } = ctx.options as { from?: string; to?: string };
+    if (!ctx.options.rows && (from !== undefined || to !== undefined || ctx.options.json)) {
+      throw new UsageError("pond cat: --from, --to and --json go with --rows");
+    }
     const at = parseAt(ctx.options.at as string | undefined, "pond cat");
     const { pond, stages } = await openPond(ctx, "pond cat");
     const root = await pond.root(at);
     const version = versionText === undefined ? undefined : Number(versionText);
     for (const path of ctx.positionals) {
+      if (ctx.options.rows) {
+        await printRows(
+          ctx,
+          tableRows(root, path, {
+            version,
+            from: timeOption(from, "--from"),
+            to: timeOption(to, "--to"),
+          }),
+        );
+        continue;
+      }
       for await (const chunk of await root.stream(path, { version })) {
         await ctx.output.outBytes(chunk);
       }
@@ -39,3 +76,31 @@ export const catCommand: Command = {
     stages.report(pond);
   },
 };
+
+function timeOption(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new UsageError(
+      `pond cat: ${option} takes a time such as 2026-06-01T12:00:00Z, not '${value}'`,
+    );
+  }
+  return ms;
+}
+
+async function printRows(ctx: CommandContext, batches: ReturnType<typeof tableRows>) {
+  let header = false;
+  for await (const { columns, rows } of batches) {
+    if (ctx.options.json) {
+      ctx.output.out(rows.map((r) => JSON.stringify(r, jsonValue) + "\n").join(""));
+      continue;
+    }
+    if (!header) ctx.output.out(csvLine(columns));
+    header = true;
+    ctx.output.out(rows.map((r) => csvLine(columns.map((c) => r[c]))).join(""));
+  }
+}
+
+function jsonValue(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? Number(value) : value;
+}
