@@ -21,6 +21,11 @@ const host = `${work}/big.bin`;
 const p = `${work}/pond`;
 await pond(["init", p], p);
 const copyMs = await pond(["copy", `host:${host}`, "/big.bin"], p);
+const copyRss = await peakRssKiB(
+  Deno.execPath(),
+  ["run", "--no-prompt", "-A", `${ROOT}main.ts`, "copy", `host:${host}`, "/again.bin"],
+  { POND: p },
+);
 const pondCat = `"${Deno.execPath()}" run --no-prompt -A "${ROOT}main.ts" cat /big.bin`;
 const hostCat = `cat "${host}"`;
 const runs = async (command: string) => {
@@ -49,4 +54,4 @@ console.log(
 console.log(
   `into a pipe:   pond cat ${mbps(pp)} MiB/s, cat ${mbps(cp)} MiB/s, ratio ${(cp / pp).toFixed(3)}`,
 );
-console.log(`pond cat peak RSS: ${(rss / 1024).toFixed(0)} MiB for a ${MIB} MiB file`);
+console.log(`peak RSS for a ${MIB} MiB file: pond cat ${(rss / 1024).toFixed(0)} MiB, pond copy ${(copyRss / 1024).toFixed(0)} MiB`);
