@@ -40,3 +40,36 @@ export function csvLine(values: readonly unknown[]): string {
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   }).join(",") + "\n";
 }
+
+/**
+ * A byte count for people: `512 B`, `4.0 KiB`, `1.5 GiB`.
+ *
+ * @example
+ * ```ts
+ * humanBytes(1536); // "1.5 KiB"
+ * ```
+ */
+export function humanBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * A version's size as people read it: bytes for files, entries for directories, nothing for
+ * symlinks and dynamic directories.
+ *
+ * @example
+ * ```ts
+ * sizeText("file:data", 1536); // "1.5 KiB"
+ * sizeText("directory", 3);    // "3 entries"
+ * ```
+ */
+export function sizeText(entryType: string, size: number): string {
+  if (entryType.startsWith("file:")) return humanBytes(size);
+  return entryType === "directory" ? `${size} ${size === 1 ? "entry" : "entries"}` : "";
+}

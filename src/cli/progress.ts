@@ -41,21 +41,3 @@ export class Progress {
     this.#shown = false;
   }
 }
-
-/**
- * A byte count for people: `512 B`, `4.0 KiB`, `1.5 GiB`.
- *
- * @example
- * ```ts
- * humanBytes(1536); // "1.5 KiB"
- * ```
- */
-export function humanBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
-}

@@ -4,7 +4,7 @@ import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { pondPath } from "../pond_options.ts";
-import { humanBytes } from "../progress.ts";
+import { humanBytes } from "../format.ts";
 
 /** `pond check [--repair] [--json]`. */
 export const checkCommand: Command = {

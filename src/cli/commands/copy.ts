@@ -4,7 +4,8 @@ import type { FileEntryType } from "../../tinyfs/mod.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";
-import { humanBytes, Progress } from "../progress.ts";
+import { humanBytes } from "../format.ts";
+import { Progress } from "../progress.ts";
 
 const TYPES: Record<string, FileEntryType> = {
   data: "file:data",

@@ -1,9 +1,8 @@
 /** `pond describe`: what a node is — type, id, every version and the transaction that wrote it, a table's schema. */
 import { describe, type Description } from "../../pond/describe.ts";
 import type { Command } from "../command.ts";
-import { formatTable } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
-import { humanBytes } from "../progress.ts";
+import { formatTable, sizeText } from "../format.ts";
 
 /** `pond describe PATH... [--json] [--at SEQ|TIME]`. */
 export const describeCommand: Command = {
@@ -72,19 +71,4 @@ function toText(d: Description): string {
     );
   }
   return text;
-}
-
-/**
- * A version's size as people read it: bytes for files, entries for directories, nothing for
- * symlinks and dynamic directories.
- *
- * @example
- * ```ts
- * sizeText("file:data", 1536); // "1.5 KiB"
- * sizeText("directory", 3);    // "3 entries"
- * ```
- */
-export function sizeText(entryType: string, size: number): string {
-  if (entryType.startsWith("file:")) return humanBytes(size);
-  return entryType === "directory" ? `${size} ${size === 1 ? "entry" : "entries"}` : "";
 }

@@ -5,7 +5,7 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
-import { changeLines, changeToJson } from "./diff.ts";
+import { changeLines, changeToJson } from "../change_format.ts";
 
 /** `pond log [--path GLOB] [--partition ID] [--since A] [--until B] [--limit N] [--reverse] [--rows] [--json]`. */
 export const logCommand: Command = {

@@ -10,7 +10,7 @@ import {
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";
-import { humanBytes } from "../progress.ts";
+import { humanBytes } from "../format.ts";
 
 const HOUR_MS = 3_600_000;
 

@@ -1,0 +1,51 @@
+/** How path changes (of pond diff and pond log) are printed: table rows for people, objects for --json. */
+import type { PathChange, VersionInfo } from "../pond/changes.ts";
+import { sizeText } from "./format.ts";
+
+/**
+ * A change as JSON: the change itself, with `type` for the entry type.
+ *
+ * @example
+ * ```ts
+ * changeToJson(change); // { change: "modified", path: "/a.csv", type: "file:data", before: {…}, after: {…} }
+ * ```
+ */
+export function changeToJson(c: PathChange) {
+  const { entryType, ...rest } = c;
+  return { ...rest, type: entryType };
+}
+
+/**
+ * Changes as table rows: what happened, the path (directories end in /), and the detail.
+ *
+ * @example
+ * ```ts
+ * formatTable(changeLines(changes)); // "added     /a.csv  file:data v1, 12 B\n…"
+ * ```
+ */
+export function changeLines(changes: readonly PathChange[]): string[][] {
+  return changes.map((c) => {
+    const slash = c.entryType === "directory" && c.path !== "/" ? "/" : "";
+    return [c.change, c.path + slash, detail(c)];
+  });
+}
+
+function detail(c: PathChange): string {
+  const one = (v: VersionInfo) => [`v${v.version}`, sizeText(c.entryType, v.size)];
+  const versions = () => {
+    const [b, a] = [c.before!, c.after!];
+    if (b.version === a.version) return "";
+    const sizes = [sizeText(c.entryType, b.size), sizeText(c.entryType, a.size)];
+    return `v${b.version} -> v${a.version}` + (sizes[1] ? `, ${sizes[0]} -> ${sizes[1]}` : "");
+  };
+  switch (c.change) {
+    case "added":
+      return [c.entryType, ...one(c.after!)].filter(Boolean).join(" ");
+    case "removed":
+      return [c.entryType, ...one(c.before!)].filter(Boolean).join(" ");
+    case "modified":
+      return `${c.entryType} ${versions()}`;
+    case "moved":
+      return [`from ${c.from}`, versions()].filter(Boolean).join(", ");
+  }
+}
