@@ -3,9 +3,11 @@ import { userInfo } from "node:os";
 import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "../delta/mod.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
 import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
+import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
 import { POND_MARKER, pondLayout } from "./layout.ts";
+import { PluginTrees } from "./plugin_trees.ts";
 
 const FORMAT = 1;
 
@@ -28,8 +30,13 @@ export interface TransactionRecord {
 
 /** How to open a pond. */
 export interface PondOptions {
-  /** Dynamic directory factories by name (the plugin host supplies them). */
+  /** Dynamic directory factories by name, beside the plugins' (tests and scripts add their own). */
   factories?: Factories;
+  /**
+   * Runs the pond's plugins: with it, dynamic directories are computed by the built-in plugins
+   * and those installed in the pond (as of the state read). The caller closes it.
+   */
+  plugins?: PluginHost;
 }
 
 /**
@@ -46,11 +53,17 @@ export interface PondOptions {
  * ```
  */
 export class Pond {
+  readonly #plugins: PluginTrees | undefined;
+
   private constructor(
     readonly path: string,
     readonly store: OplogStore,
+    /** The tree with the `factories` the pond was opened with, without its plugins. */
     readonly fs: FS,
-  ) {}
+    plugins?: PluginTrees,
+  ) {
+    this.#plugins = plugins;
+  }
 
   /**
    * Creates a pond in `path` (made if missing). Refuses a directory that is already a pond
@@ -90,11 +103,14 @@ export class Pond {
   }
 
   /**
-   * Opens the pond in `path`; `NotAPond` when there is none.
+   * Opens the pond in `path`; `NotAPond` when there is none. With `plugins`, its dynamic
+   * directories work: {@link root} and {@link transact} compute them with the plugins of the
+   * state they read.
    *
    * @example
    * ```ts
-   * const pond = await Pond.open(Deno.env.get("POND")!);
+   * await using host = new PluginHost();
+   * const pond = await Pond.open(Deno.env.get("POND")!, { plugins: host });
    * ```
    */
   static async open(path: string, options: PondOptions = {}): Promise<Pond> {
@@ -119,7 +135,8 @@ export class Pond {
     }
     const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
     const fs = await FS.open(store, { factories: options.factories });
-    return new Pond(path, store, fs);
+    const plugins = options.plugins && new PluginTrees(store, options.plugins, options.factories);
+    return new Pond(path, store, fs, plugins);
   }
 
   /** The newest committed transaction. */
@@ -128,7 +145,8 @@ export class Pond {
   }
 
   /**
-   * A read-only view of the pond: the newest state, or as of a transaction or a time.
+   * A read-only view of the pond: the newest state, or as of a transaction or a time. With
+   * plugins, its dynamic directories compute with the plugins installed in that state.
    *
    * @example
    * ```ts
@@ -136,8 +154,14 @@ export class Pond {
    * ```
    */
   async root(at?: PondAt): Promise<WD> {
-    if (at === undefined) return this.fs.root();
-    return this.fs.root({ asOf: "seq" in at ? at.seq : await this.seqAt(at.time) });
+    if (at === undefined && !this.#plugins) return this.fs.root();
+    const asOf = at === undefined
+      ? await this.fs.head()
+      : "seq" in at
+      ? at.seq
+      : await this.seqAt(at.time);
+    const view = await this.fs.root({ asOf });
+    return this.#plugins ? (await this.#plugins.tree(view)).root({ asOf }) : view;
   }
 
   /** The newest transaction committed at or before `time` (ms since the epoch). */
@@ -163,7 +187,8 @@ export class Pond {
     for (let attempt = 0;; attempt++) {
       const before = await this.fs.head();
       try {
-        const result = await this.fs.transact(transactionMeta({ command }), body);
+        const fs = this.#plugins ? await this.#plugins.tree(await this.fs.root()) : this.fs;
+        const result = await fs.transact(transactionMeta({ command }), body);
         const after = await this.fs.head();
         return { result, seq: after === before ? null : after };
       } catch (e) {

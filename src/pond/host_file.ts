@@ -1,0 +1,26 @@
+/** Reading a small file from the host named on the command line, where the `host:` prefix is optional. */
+import { PondError } from "../errors.ts";
+import { HOST_PREFIX } from "./copy.ts";
+
+/**
+ * The bytes of the host file `arg` names (`host:` prefix optional: the file is always the
+ * host's), and the path it read. `NotFound` or `Unreadable` naming the file.
+ *
+ * @example
+ * ```ts
+ * const { bytes, path } = await readHostFile("host:./my_plugin.ts"); // path "./my_plugin.ts"
+ * ```
+ */
+export async function readHostFile(arg: string): Promise<{ bytes: Uint8Array; path: string }> {
+  const path = arg.startsWith(HOST_PREFIX) ? arg.slice(HOST_PREFIX.length) : arg;
+  try {
+    return { bytes: await Deno.readFile(path), path };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new PondError("NotFound", `cannot read ${path}: no such file on this computer`);
+    }
+    throw new PondError("Unreadable", `cannot read ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}

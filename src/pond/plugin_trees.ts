@@ -1,0 +1,91 @@
+/** A pond's tree with its plugins: tinyfs factories for the built-in plugins and those installed in a given state. */
+import type { PluginHost, PluginModule } from "../plugin_host/mod.ts";
+import {
+  type DynamicFactory,
+  type Factories,
+  FS,
+  type Persistence,
+  type WD,
+} from "../tinyfs/mod.ts";
+import { builtinModules, installedNodes, loadInstalled } from "./plugin_store.ts";
+
+/**
+ * Opens a pond's tree with dynamic directories computed by plugins run on `host`: every
+ * built-in plugin, and the plugins installed in the state being read — so a view of an earlier
+ * transaction computes with the plugins as they were then, and a plugin removed since still
+ * computes its old nodes. Installed plugins are loaded (and checked against their recorded
+ * hash) on first use, so a damaged one fails only the reads that need it, naming it. Trees are
+ * kept per set of installed plugin versions; a plugin version is loaded once, so its sandbox is
+ * shared by all of them.
+ *
+ * @example
+ * ```ts
+ * const trees = new PluginTrees(store, host);
+ * const fs = await trees.tree(await bare.root({ asOf: 12 })); // the plugins as of transaction 12
+ * await (await fs.root({ asOf: 12 })).list("/views/csv");
+ * ```
+ */
+export class PluginTrees {
+  readonly #store: Persistence;
+  readonly #host: PluginHost;
+  readonly #extra: Factories;
+  readonly #trees = new Map<string, Promise<FS>>();
+  readonly #loaded = new Map<string, Promise<PluginModule>>();
+
+  /** `extra` factories are added to the plugins' (tests and scripts register their own). */
+  constructor(store: Persistence, host: PluginHost, extra: Factories = {}) {
+    this.#store = store;
+    this.#host = host;
+    this.#extra = extra;
+  }
+
+  /** The tree whose factories are the built-in plugins and those installed in `root`'s state. */
+  async tree(root: WD): Promise<FS> {
+    const installed = await Promise.all(
+      (await installedNodes(root)).map(async ([name, node]) => {
+        const { nodeId, version } = await node.metadata();
+        return { name, version: `${name}@${nodeId}.${version}` };
+      }),
+    );
+    const key = installed.map((p) => p.version).join(",");
+    let fs = this.#trees.get(key);
+    if (!fs) {
+      fs = this.#open(root, installed);
+      this.#trees.set(key, fs);
+    }
+    return await fs;
+  }
+
+  async #open(root: WD, installed: readonly InstalledVersion[]): Promise<FS> {
+    const builtins = await builtinModules();
+    const factories: Record<string, DynamicFactory> = {};
+    for (const [name, plugin] of Object.entries(builtins)) {
+      factories[name] = this.#host.directoryFactory(plugin);
+    }
+    for (const { name, version } of installed) {
+      if (Object.hasOwn(builtins, name)) continue;
+      const load = () => this.#load(root, name, version);
+      factories[name] = {
+        open: async (config) => this.#host.directoryFactory(await load()).open(config),
+      };
+    }
+    return await FS.open(this.#store, { factories: { ...factories, ...this.#extra } });
+  }
+
+  /** Installed plugin `name` as `root` holds it, loaded once per `version` of its record. */
+  #load(root: WD, name: string, version: string): Promise<PluginModule> {
+    let plugin = this.#loaded.get(version);
+    if (!plugin) {
+      plugin = loadInstalled(root, name);
+      this.#loaded.set(version, plugin);
+    }
+    return plugin;
+  }
+}
+
+/** An installed plugin's name, and which version of its record a state holds. */
+interface InstalledVersion {
+  readonly name: string;
+  /** `name@nodeId.version` of the record file: the same text means the same plugin code. */
+  readonly version: string;
+}
