@@ -1,7 +1,12 @@
-/** What pond commands share: finding the pond (--pond or $POND), --at, and the --verbose report. */
+/** What pond commands share: finding and opening the pond with its plugins, --at, asking before a change, --verbose. */
+import { PondError } from "../errors.ts";
+import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
 import { Pond, type PondAt } from "../pond/pond.ts";
-import type { CommandContext, OptionSpec } from "./command.ts";
+import type { Command, CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
+
+/** The environment variable that sets how long one plugin call may take, in ms. */
+export const DEADLINE_ENV = "POND_PLUGIN_DEADLINE_MS";
 
 /** The `--at` option of every read command. */
 export const AT_OPTION: Record<string, OptionSpec> = {
@@ -31,7 +36,10 @@ export function pondPath(ctx: CommandContext, command: string): string {
 }
 
 /**
- * Opens the pond the command names, and starts the `--verbose` stage clock.
+ * Opens the pond the command names, with its plugins (built-in and installed) computing its
+ * dynamic directories, and starts the `--verbose` stage clock. The plugins run on one host per
+ * command, closed when the command ends (see {@link closingPlugins}); what they print is shown
+ * under `--verbose`, and each call may take `$POND_PLUGIN_DEADLINE_MS` (default 5000).
  *
  * @example
  * ```ts
@@ -40,9 +48,95 @@ export function pondPath(ctx: CommandContext, command: string): string {
  */
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
-  const pond = await Pond.open(pondPath(ctx, command));
+  const pond = await Pond.open(pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
   stages.mark("open");
   return { pond, stages };
+}
+
+/** The plugin host of each running command that opened a pond. */
+const hosts = new WeakMap<CommandContext, PluginHost>();
+
+function pluginHost(ctx: CommandContext, command: string): PluginHost {
+  let host = hosts.get(ctx);
+  if (!host) {
+    const deadline = ctx.env[DEADLINE_ENV];
+    if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
+      throw new UsageError(
+        `${command}: ${DEADLINE_ENV} is a whole number of milliseconds, like ${DEFAULT_DEADLINE_MS}, not '${deadline}'`,
+      );
+    }
+    host = new PluginHost({
+      deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
+      onOutput: (plugin, text) => {
+        for (const line of text.replace(/\n$/, "").split("\n")) {
+          ctx.output.verbose(`plugin ${plugin}: ${line}`);
+        }
+      },
+    });
+    hosts.set(ctx, host);
+  }
+  return host;
+}
+
+/**
+ * `command` (and its subcommands) closing, when it ends, the plugin host {@link openPond}
+ * started for it, so no plugin sandbox outlives the command.
+ *
+ * @example
+ * ```ts
+ * export const COMMANDS = [listCommand, catCommand].map(closingPlugins);
+ * ```
+ */
+export function closingPlugins(command: Command): Command {
+  const run = command.run;
+  return {
+    ...command,
+    subcommands: command.subcommands?.map(closingPlugins),
+    run: run && (async (ctx) => {
+      try {
+        return await run(ctx);
+      } finally {
+        await hosts.get(ctx)?.close();
+        hosts.delete(ctx);
+      }
+    }),
+  };
+}
+
+/**
+ * Asks on the terminal whether to `what`, unless `--yes` was given, and stops the command
+ * (`NotConfirmed`, exit 1, nothing changed) unless the answer is y or yes. A command whose
+ * stdin is not a terminal cannot ask, so it needs `--yes` (a usage error otherwise).
+ *
+ * @example
+ * ```ts
+ * await confirm(ctx, "pond plugin add", "add plugin shout 1.0.0");
+ * ```
+ */
+export async function confirm(ctx: CommandContext, command: string, what: string): Promise<void> {
+  if (ctx.options.yes) return;
+  if (!Deno.stdin.isTerminal()) {
+    throw new UsageError(
+      `${command}: cannot ask whether to ${what}: stdin is not a terminal; pass --yes to go ahead`,
+    );
+  }
+  ctx.output.err(`${what[0].toUpperCase()}${what.slice(1)}? [y/N] `);
+  if (!/^\s*y(es)?\s*$/i.test(await readLine(Deno.stdin))) {
+    throw new PondError("NotConfirmed", `${command}: did not ${what}, as answered`);
+  }
+}
+
+/** One line of `input`, without its line break (what there is, at the end of input). */
+async function readLine(input: { read(p: Uint8Array): Promise<number | null> }): Promise<string> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(256);
+  let line = "";
+  while (!line.includes("\n")) {
+    const n = await input.read(buffer);
+    if (n === null) break;
+    line += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+  return line.split("\n")[0];
 }
 
 /**

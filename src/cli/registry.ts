@@ -11,16 +11,20 @@ import { listCommand } from "./commands/list.ts";
 import { maintainCommand } from "./commands/maintain.ts";
 import { logCommand } from "./commands/log.ts";
 import { mkdirCommand } from "./commands/mkdir.ts";
+import { mknodCommand } from "./commands/mknod.ts";
 import { mvCommand } from "./commands/mv.ts";
+import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
+import { closingPlugins } from "./pond_options.ts";
 
 /** pond's version, printed by `pond --version`. */
 export const POND_VERSION = "0.1.0";
 
-/** Every top-level command. */
+/** Every top-level command, each closing the plugin host it opened when it ends. */
 export const COMMANDS: Command[] = [
   initCommand,
   mkdirCommand,
+  mknodCommand,
   listCommand,
   copyCommand,
   catCommand,
@@ -32,4 +36,5 @@ export const COMMANDS: Command[] = [
   deltaCommand,
   checkCommand,
   maintainCommand,
-];
+  pluginCommand,
+].map(closingPlugins);

@@ -11,11 +11,14 @@ interface Listed {
   captures?: readonly string[];
 }
 
-async function listed(root: WD, arg: string): Promise<Listed[]> {
+/** What `arg` lists: a pattern's matches, or a directory's children (dot names only with `all`). */
+async function listed(root: WD, arg: string, all: boolean): Promise<Listed[]> {
   if (GLOB_CHARS.test(arg)) return await root.glob(arg);
   const node = await root.open(arg);
   if (node.kind !== "directory") return [{ node }];
-  return (await root.list(arg)).map((n) => ({ node: n }));
+  return (await root.list(arg)).filter((n) => all || !n.name.startsWith(".")).map((n) => ({
+    node: n,
+  }));
 }
 
 /** `pond list [PATTERN...] [-l] [--json] [--at SEQ|TIME]`. */
@@ -23,17 +26,22 @@ export const listCommand: Command = {
   name: "list",
   aliases: ["ls"],
   summary: "list directories, or the matches of glob patterns",
-  usage: "pond list [PATH|PATTERN...] [-l] [--json] [--at SEQ|TIME]",
+  usage: "pond list [PATH|PATTERN...] [-l] [-a] [--json] [--at SEQ|TIME]",
   description:
     "A directory lists its children; a pattern lists its matches, in name order. Patterns:\n" +
     "* (any name part, captured), ** (any number of directories, each captured), ?, [a-z],\n" +
-    "{a,b}. With --json, each match has its captures. Default: the root directory.",
+    "{a,b}. With --json, each match has its captures. Default: the root directory.\n" +
+    "Names starting with . are hidden, as in a shell: a directory's are listed with -a, and\n" +
+    "wildcards never match a leading . (write it: '/.pond/*'). -l shows the plugin of each\n" +
+    "dynamic directory, and the pattern that serves it when it is registered by pattern.",
   options: {
     long: { type: "boolean", short: "l", help: "type, size, version and time of each entry" },
+    all: { type: "boolean", short: "a", help: "include names starting with ." },
     ...AT_OPTION,
   },
   examples: [
     "pond list",
+    "pond ls -la /",
     "pond ls -l /sites",
     "pond list '/sites/*/raw/*.csv' --json",
     "pond list '/**' --at 3",
@@ -44,7 +52,7 @@ export const listCommand: Command = {
     const root = await pond.root(at);
     const args = ctx.positionals.length ? ctx.positionals : ["/"];
     const items: Listed[] = [];
-    for (const arg of args) items.push(...await listed(root, arg));
+    for (const arg of args) items.push(...await listed(root, arg, Boolean(ctx.options.all)));
     stages.mark("list");
     const detailed = Boolean(ctx.options.long || ctx.options.json);
     const metas: Metadata[] = [];
@@ -63,6 +71,7 @@ export const listCommand: Command = {
           ...(m.nodeId && { nodeId: m.nodeId }),
           ...(m.target !== undefined && { target: m.target }),
           ...(m.factory !== undefined && { plugin: m.factory }),
+          ...(m.pattern !== undefined && { pattern: m.pattern }),
           ...(item.captures && { captures: item.captures }),
         };
       });
@@ -73,7 +82,7 @@ export const listCommand: Command = {
         const suffix = m.target !== undefined
           ? ` -> ${m.target}`
           : m.factory !== undefined
-          ? ` [${m.factory}]`
+          ? ` [${m.factory}${m.pattern !== undefined ? ` via ${m.pattern}` : ""}]`
           : "";
         return [
           m.entryType,

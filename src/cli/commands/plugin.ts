@@ -1,0 +1,242 @@
+/** `pond plugin add|list|info|remove|unregister`: the plugins a pond's dynamic directories run. */
+import type { FieldSpec, Manifest, Permissions } from "../../plugin_host/mod.ts";
+import { unregisterPattern } from "../../pond/dynamic_nodes.ts";
+import { readHostFile } from "../../pond/host_file.ts";
+import {
+  addPlugin,
+  listPlugins,
+  planAddition,
+  pluginInfo,
+  type PluginSummary,
+  removePlugin,
+} from "../../pond/plugins.ts";
+import type { PluginUse } from "../../pond/plugin_uses.ts";
+import type { Command } from "../command.ts";
+import { formatTable } from "../format.ts";
+import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";
+
+const add: Command = {
+  name: "add",
+  summary: "install a plugin from a file, or a newer version of it",
+  usage: "pond plugin add FILE [--yes]",
+  description:
+    "Checks the plugin in FILE (a TypeScript file on this computer; a host: prefix is\n" +
+    "optional) without running it, shows its name, version, what it provides, its config\n" +
+    "fields and the permissions it asks for, and asks whether to add it with those\n" +
+    "permissions (on a terminal; otherwise pass --yes). The source is stored in the pond\n" +
+    "(/.pond/plugins/NAME.ts, with NAME.json recording its hash and what was granted), so a\n" +
+    "copy of the pond computes the same. A newer version replaces the installed one.",
+  options: {
+    yes: { type: "boolean", short: "y", help: "add it without asking, granting what it asks" },
+  },
+  examples: [
+    "pond plugin add ./my_plugin.ts",
+    "pond plugin add host:plugins/hydrovu.ts --yes",
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const { bytes, path } = await readHostFile(ctx.positionals[0]);
+    const { pond, stages } = await openPond(ctx, "pond plugin add");
+    const { plugin, replaces, unchanged } = await planAddition(await pond.root(), bytes, path);
+    const { name, version } = plugin.manifest;
+    if (unchanged) {
+      ctx.output.err(
+        `pond plugin add: plugin ${name} ${version} is already installed from this source\n`,
+      );
+      return;
+    }
+    ctx.output.err(manifestText(plugin.manifest, plugin.hash, replaces?.manifest.version));
+    const net = plugin.permissions.net;
+    await confirm(
+      ctx,
+      "pond plugin add",
+      `add plugin ${name} ${version}` +
+        (net.length ? ` with network access to ${net.join(", ")}` : ""),
+    );
+    const { seq } = await addPlugin(pond, bytes, {
+      label: path,
+      grants: plugin.permissions,
+      command: ctx.argv,
+    });
+    stages.mark("add");
+    stages.report(pond, { transaction: seq });
+  },
+};
+
+const list: Command = {
+  name: "list",
+  aliases: ["ls"],
+  summary: "list the built-in and installed plugins",
+  usage: "pond plugin list [--json] [--at SEQ|TIME]",
+  description: "Each plugin's name, version, where it comes from, permissions and SHA-256.",
+  options: { ...AT_OPTION },
+  examples: ["pond plugin list", "pond plugin list --json", "pond plugin list --at 12"],
+  maxArgs: 0,
+  async run(ctx) {
+    const at = parseAt(ctx.options.at as string | undefined, "pond plugin list");
+    const { pond, stages } = await openPond(ctx, "pond plugin list");
+    const plugins = await listPlugins(await pond.root(at));
+    stages.mark("list");
+    if (ctx.options.json) {
+      ctx.output.out(JSON.stringify(plugins, null, 2) + "\n");
+    } else {
+      ctx.output.out(formatTable(plugins.map((p) => [
+        p.name,
+        p.version,
+        p.builtin ? "built-in" : "installed",
+        permissionsText(p.permissions),
+        p.hash.slice(0, 12),
+      ])));
+    }
+    stages.report(pond);
+  },
+};
+
+const info: Command = {
+  name: "info",
+  summary: "describe a plugin, and list the dynamic directories that use it",
+  usage: "pond plugin info NAME [--json] [--at SEQ|TIME]",
+  description:
+    "Its manifest (version, what it provides, config fields), the permissions it was granted,\n" +
+    "its SHA-256, and every dynamic directory and pattern registration computed by it.",
+  options: { ...AT_OPTION },
+  examples: ["pond plugin info visit", "pond plugin info shout --json --at 12"],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const at = parseAt(ctx.options.at as string | undefined, "pond plugin info");
+    const { pond, stages } = await openPond(ctx, "pond plugin info");
+    const found = await pluginInfo(await pond.root(at), ctx.positionals[0]);
+    stages.mark("info");
+    if (ctx.options.json) {
+      ctx.output.out(JSON.stringify(found, null, 2) + "\n");
+    } else {
+      ctx.output.out(infoText(found, found.uses));
+    }
+    stages.report(pond);
+  },
+};
+
+const remove: Command = {
+  name: "remove",
+  aliases: ["rm"],
+  summary: "remove an installed plugin",
+  usage: "pond plugin remove NAME [--force]",
+  description:
+    "Refused while a dynamic directory or pattern uses the plugin, unless --force (those then\n" +
+    "fail to read until it is added again). Its source and record stay readable with --at,\n" +
+    "and earlier states still compute with it.",
+  options: {
+    force: { type: "boolean", short: "f", help: "remove it even while dynamic directories use it" },
+  },
+  examples: ["pond plugin remove shout", "pond plugin remove shout --force"],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const name = ctx.positionals[0];
+    const { pond, stages } = await openPond(ctx, "pond plugin remove");
+    const { uses, seq } = await removePlugin(pond, name, {
+      force: Boolean(ctx.options.force),
+      command: ctx.argv,
+    });
+    stages.mark("remove");
+    if (uses.length > 0) {
+      ctx.output.err(
+        `pond plugin remove: ${uses.map(useText).join(", ")} will fail to read until ` +
+          `plugin ${name} is added again\n`,
+      );
+    }
+    stages.report(pond, { transaction: seq });
+  },
+};
+
+const unregister: Command = {
+  name: "unregister",
+  summary: "remove a pattern registration made by pond mknod",
+  usage: "pond plugin unregister PATTERN",
+  description: "The paths the pattern served disappear; they stay readable with --at an earlier\n" +
+    "transaction. See 'pond plugin info NAME' for the patterns registered.",
+  options: {},
+  examples: ["pond plugin unregister '/sites/*/summary'"],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx) {
+    const { pond, stages } = await openPond(ctx, "pond plugin unregister");
+    const { seq } = await unregisterPattern(pond, ctx.positionals[0], ctx.argv);
+    stages.mark("unregister");
+    stages.report(pond, { transaction: seq });
+  },
+};
+
+/** `pond plugin …`. */
+export const pluginCommand: Command = {
+  name: "plugin",
+  summary: "add, list, describe and remove the plugins of dynamic directories",
+  usage: "pond plugin add|list|info|remove|unregister ...",
+  description:
+    "Plugins compute dynamic directories (see 'pond mknod'). Built-in: visit, reverse,\n" +
+    "derived. Others are added from a TypeScript file and kept in the pond, versioned.",
+  options: {},
+  examples: [
+    "pond plugin add ./my_plugin.ts",
+    "pond plugin list",
+    "pond plugin info visit",
+    "pond plugin remove my_plugin",
+  ],
+  subcommands: [add, list, info, remove, unregister],
+};
+
+/** What `pond plugin add` shows before asking. */
+function manifestText(m: Manifest, hash: string, replaces: string | undefined): string {
+  const facts = [
+    ["provides", m.provides.join(", ")],
+    ["permissions", permissionsText(m.permissions)],
+    ["sha256", hash],
+  ];
+  if (replaces !== undefined) facts.push(["replaces", `version ${replaces}`]);
+  return `plugin ${m.name} ${m.version}${m.description ? ` — ${m.description}` : ""}\n` +
+    formatTable(facts, "  ") + configText(m.config);
+}
+
+function infoText(p: PluginSummary, uses: readonly PluginUse[]): string {
+  const facts = [
+    ["description", p.description],
+    ["provides", p.provides.join(", ")],
+    ["source", p.source ?? "built in"],
+    ["permissions", permissionsText(p.permissions)],
+    ["sha256", p.hash],
+  ];
+  return `${p.name} ${p.version} (${p.builtin ? "built-in" : "installed"})\n` +
+    formatTable(facts, "  ") + configText(p.config) +
+    (uses.length ? "  used by\n" + uses.map((u) => `    ${useText(u)}\n`).join("") : "");
+}
+
+function configText(config: Readonly<Record<string, FieldSpec>>): string {
+  const fields = Object.entries(config);
+  if (fields.length === 0) return "  config: no fields\n";
+  return "  config\n" + formatTable(
+    fields.map(([name, f]) => [
+      name,
+      [
+        f.type,
+        f.required
+          ? "required"
+          : f.default !== undefined
+          ? `default ${JSON.stringify(f.default)}`
+          : "",
+        f.choices ? `one of ${f.choices.join(", ")}` : "",
+      ].filter((s) => s).join(", "),
+      f.description ?? "",
+    ]),
+    "    ",
+  );
+}
+
+function permissionsText(p: Permissions): string {
+  return p.net.length ? `network: ${p.net.join(", ")}` : "none";
+}
+
+function useText(use: PluginUse): string {
+  return use.kind === "pattern" ? `${use.path} (pattern)` : use.path;
+}
