@@ -52,16 +52,24 @@ export function builtinModules(): Promise<Record<string, PluginModule>> {
   return builtins;
 }
 
+/** An installed plugin's files as one state of the tree holds them. */
+export interface InstalledFiles {
+  readonly name: string;
+  readonly record: NodePath;
+  /** Missing only in a damaged pond. */
+  readonly source: NodePath | undefined;
+}
+
 /**
- * The record files of the plugins installed in `root`'s state, by plugin name, in name order:
- * none when `/.pond/plugins` is missing or not a plain directory. Reads no file bodies.
+ * The files of the plugins installed in `root`'s state, in name order: none when
+ * `/.pond/plugins` is missing or not a plain directory. Reads no file bodies.
  *
  * @example
  * ```ts
- * for (const [name, node] of await installedNodes(root)) console.log(name, node.path);
+ * for (const { name, record } of await installedFiles(root)) console.log(name, record.path);
  * ```
  */
-export async function installedNodes(root: WD): Promise<[name: string, record: NodePath][]> {
+export async function installedFiles(root: WD): Promise<InstalledFiles[]> {
   let dir: NodePath;
   try {
     dir = await root.open(PLUGIN_DIR);
@@ -70,11 +78,13 @@ export async function installedNodes(root: WD): Promise<[name: string, record: N
     throw e;
   }
   if (dir.entryType !== "directory") return [];
-  return (await root.list(PLUGIN_DIR))
-    .map((node): [string, NodePath] => [node.name.slice(0, -".json".length), node])
-    .filter(([name, node]) =>
+  const files = new Map((await root.list(PLUGIN_DIR)).map((node) => [node.name, node]));
+  return [...files.values()]
+    .map((node) => ({ node, name: node.name.slice(0, -".json".length) }))
+    .filter(({ node, name }) =>
       node.name === `${name}.json` && PLUGIN_NAME.test(name) && node.kind === "file"
-    );
+    )
+    .map(({ node, name }) => ({ name, record: node, source: files.get(`${name}.ts`) }));
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type Persistence,
   type WD,
 } from "../tinyfs/mod.ts";
-import { builtinModules, installedNodes, loadInstalled } from "./plugin_store.ts";
+import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts";
 
 /**
  * Opens a pond's tree with dynamic directories computed by plugins run on `host`: every
@@ -42,9 +42,12 @@ export class PluginTrees {
   /** The tree whose factories are the built-in plugins and those installed in `root`'s state. */
   async tree(root: WD): Promise<FS> {
     const installed = await Promise.all(
-      (await installedNodes(root)).map(async ([name, node]) => {
-        const { nodeId, version } = await node.metadata();
-        return { name, version: `${name}@${nodeId}.${version}` };
+      (await installedFiles(root)).map(async ({ name, record, source }) => {
+        const versions = await Promise.all([record, source].map(async (node) => {
+          const m = await node?.metadata();
+          return m ? `${m.nodeId}.${m.version}` : "none";
+        }));
+        return { name, version: `${name}@${versions.join("+")}` };
       }),
     );
     const key = installed.map((p) => p.version).join(",");
@@ -72,7 +75,7 @@ export class PluginTrees {
     return await FS.open(this.#store, { factories: { ...factories, ...this.#extra } });
   }
 
-  /** Installed plugin `name` as `root` holds it, loaded once per `version` of its record. */
+  /** Installed plugin `name` as `root` holds it, loaded once per `version` of its files. */
   #load(root: WD, name: string, version: string): Promise<PluginModule> {
     let plugin = this.#loaded.get(version);
     if (!plugin) {
@@ -86,6 +89,6 @@ export class PluginTrees {
 /** An installed plugin's name, and which version of its record a state holds. */
 interface InstalledVersion {
   readonly name: string;
-  /** `name@nodeId.version` of the record file: the same text means the same plugin code. */
+  /** `name@` the node id and version of its record and its source: the same text, the same code. */
   readonly version: string;
 }

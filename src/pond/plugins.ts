@@ -14,7 +14,8 @@ import type { Pond } from "./pond.ts";
 import {
   builtinModules,
   deletePlugin,
-  installedNodes,
+  installedFiles,
+  loadInstalled,
   pluginPaths,
   type PluginRecord,
   readRecord,
@@ -55,8 +56,9 @@ export interface PluginAddition {
 }
 
 /**
- * Every plugin `root`'s state can use: the built-ins, then the installed ones, each by name.
- * `PluginCorrupt` when an installed plugin's record is damaged.
+ * Every plugin `root`'s state can use: the built-ins, then the installed ones, each by name
+ * (a record under a built-in's name is ignored, as it is when computing). `PluginCorrupt` when
+ * an installed plugin's record is damaged.
  *
  * @example
  * ```ts
@@ -64,10 +66,11 @@ export interface PluginAddition {
  * ```
  */
 export async function listPlugins(root: WD): Promise<PluginSummary[]> {
-  const builtins = Object.values(await builtinModules()).map(builtinSummary);
+  const modules = await builtinModules();
+  const builtins = Object.values(modules).map(builtinSummary);
   const installed = await Promise.all(
-    (await installedNodes(root)).map(async ([name]) =>
-      installedSummary(name, await readRecord(root, name))
+    (await installedFiles(root)).filter(({ name }) => !Object.hasOwn(modules, name)).map(
+      async ({ name }) => installedSummary(name, await readRecord(root, name)),
     ),
   );
   const byName = (a: PluginSummary, b: PluginSummary) => a.name.localeCompare(b.name);
@@ -147,7 +150,8 @@ export async function planAddition(
         `to go back, remove it first ('pond plugin remove ${name}')`,
     );
   }
-  return { plugin, replaces, unchanged: replaces?.hash === plugin.hash };
+  const unchanged = replaces?.hash === plugin.hash && await intact(root, name);
+  return { plugin, replaces, unchanged };
 }
 
 /**
@@ -246,6 +250,17 @@ export function compareVersions(a: string, b: string): number {
 /** The plugin in `source`, with everything its manifest asks for granted. */
 function loadAll(source: Uint8Array, label: string): Promise<PluginModule> {
   return loadPlugin(source, { grants: inspectPlugin(source, label).permissions, label });
+}
+
+/** Whether installed plugin `name`'s source is the one its record names. */
+async function intact(root: WD, name: string): Promise<boolean> {
+  try {
+    await loadInstalled(root, name);
+    return true;
+  } catch (e) {
+    if (isPondError(e, "PluginCorrupt")) return false;
+    throw e;
+  }
 }
 
 /** The record of installed plugin `name`; undefined when it is not installed or damaged. */
