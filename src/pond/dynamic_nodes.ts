@@ -5,7 +5,7 @@ import { findPlugin } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
 import type { PluginUse } from "./plugin_uses.ts";
 
-/** The characters that make a path a pattern, as in `pond list`. */
+/** The characters that make a path a pattern. */
 const GLOB_CHARS = /[*?[{]/;
 
 /** How to make a dynamic node. */
@@ -26,8 +26,8 @@ export interface MadeDynamic {
 }
 
 /**
- * Whether `path` is a pattern (it holds `*`, `?`, `[` or `{`): a pattern registration, served
- * at every matching path, rather than one node.
+ * Whether `path` is a pattern (it holds `*`, `?`, `[` or `{`): what `pond list` globs, and what
+ * `pond mknod` registers to serve every matching path rather than making one node.
  *
  * @example
  * ```ts

@@ -1,10 +1,9 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
+import { isPattern } from "../../pond/dynamic_nodes.ts";
 import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
-
-const GLOB_CHARS = /[*?[{]/;
 
 interface Listed {
   node: NodePath;
@@ -13,7 +12,7 @@ interface Listed {
 
 /** What `arg` lists: a pattern's matches, or a directory's children (dot names only with `all`). */
 async function listed(root: WD, arg: string, all: boolean): Promise<Listed[]> {
-  if (GLOB_CHARS.test(arg)) return await root.glob(arg);
+  if (isPattern(arg)) return await root.glob(arg);
   const node = await root.open(arg);
   if (node.kind !== "directory") return [{ node }];
   return (await root.list(arg)).filter((n) => all || !n.name.startsWith(".")).map((n) => ({
