@@ -98,17 +98,12 @@ export async function installedFiles(root: WD): Promise<InstalledFiles[]> {
  */
 export async function readRecord(root: WD, name: string): Promise<PluginRecord> {
   const path = pluginPaths(name).record;
-  const notFound = () =>
-    new PondError(
-      "PluginNotFound",
-      `no plugin named ${name} is installed; see 'pond plugin list', or add it with 'pond plugin add FILE'`,
-    );
-  if (!PLUGIN_NAME.test(name)) throw notFound();
+  if (!PLUGIN_NAME.test(name)) throw pluginNotFound(name);
   let text: string;
   try {
     text = new TextDecoder().decode(await root.read(path));
   } catch (e) {
-    if (isTinyFsError(e, "NotFound")) throw notFound();
+    if (isTinyFsError(e, "NotFound")) throw pluginNotFound(name);
     throw e;
   }
   try {
@@ -120,6 +115,33 @@ export async function readRecord(root: WD, name: string): Promise<PluginRecord> 
   } catch (e) {
     throw corrupt(name, `${path} is not a plugin record (${(e as Error).message})`);
   }
+}
+
+/**
+ * Whether plugin `name` is installed in `root`'s state (its record is there, damaged or not).
+ *
+ * @example
+ * ```ts
+ * if (!(await isInstalled(root, "shout"))) throw pluginNotFound("shout");
+ * ```
+ */
+export async function isInstalled(root: WD, name: string): Promise<boolean> {
+  return PLUGIN_NAME.test(name) && await root.exists(pluginPaths(name).record);
+}
+
+/**
+ * The error for plugin `name` not being installed (`PluginNotFound`).
+ *
+ * @example
+ * ```ts
+ * throw pluginNotFound("shout");
+ * ```
+ */
+export function pluginNotFound(name: string): PondError {
+  return new PondError(
+    "PluginNotFound",
+    `no plugin named ${name} is installed; see 'pond plugin list', or add it with 'pond plugin add FILE'`,
+  );
 }
 
 /**

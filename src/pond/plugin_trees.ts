@@ -86,7 +86,7 @@ export class PluginTrees {
   }
 }
 
-/** An installed plugin's name, and which version of its record a state holds. */
+/** An installed plugin's name, and which versions of its files a state holds. */
 interface InstalledVersion {
   readonly name: string;
   /** `name@` the node id and version of its record and its source: the same text, the same code. */

@@ -15,7 +15,9 @@ import {
   builtinModules,
   deletePlugin,
   installedFiles,
+  isInstalled,
   loadInstalled,
+  pluginNotFound,
   pluginPaths,
   type PluginRecord,
   readRecord,
@@ -201,7 +203,7 @@ export async function removePlugin(
     throw new PondError("BuiltinPlugin", `${name} is a built-in plugin; it cannot be removed`);
   }
   const { result, seq } = await pond.transact(options.command, async (root) => {
-    if (!(await root.exists(pluginPaths(name).record))) await readRecord(root, name);
+    if (!(await isInstalled(root, name))) throw pluginNotFound(name);
     const uses = (await pluginUses(root)).filter((use) => use.plugin === name);
     if (uses.length > 0 && !options.force) {
       const named = uses.slice(0, 3).map((u) =>
