@@ -230,3 +230,35 @@ export function entries() { console.log("about to spin"); for (;;) { /* forever 
     );
   });
 });
+
+Deno.test("a plugin that throws or answers wrongly fails the command in one line naming it", async () => {
+  await withPond(async (p) => {
+    const bad = await hostFile(
+      p,
+      "bad.ts",
+      `export const manifest = { name: "bad", version: "1.0.0", provides: ["directory"],
+  config: { mode: { type: "string", required: true } } };
+export function entries({ config }: { config: { mode: string } }) {
+  if (config.mode === "throw") throw new Error("no sondes answered");
+  return [{ name: "../escape", compute: {} }];
+}
+`,
+    );
+    assertOk(await pond(p, ["plugin", "add", bad, "--yes"]));
+    const throwing = await hostFile(p, "t.yaml", "mode: throw\n");
+    const wrong = await hostFile(p, "w.yaml", "mode: reply\n");
+    assertOk(await pond(p, ["mknod", "bad", "/throws", "--config", throwing]));
+    assertOk(await pond(p, ["mknod", "bad", "/wrong", "--config", wrong]));
+    assertFails(
+      await pond(p, ["list", "/throws"]),
+      1,
+      /^pond: plugin bad failed in entries\(\): Error: no sondes answered/,
+    );
+    assertFails(
+      await pond(p, ["cat", "/wrong/x"]),
+      1,
+      'pond: plugin bad computed /wrong wrongly: entry "../escape" has a name containing /; ' +
+        "names must be distinct and hold no / or ..\n",
+    );
+  });
+});
