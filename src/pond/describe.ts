@@ -1,6 +1,7 @@
 /** Describing a node: its type, id, every version with the transaction that wrote it, and a table's schema. */
 import {
   type EntryType,
+  type EventTimes,
   type NodeKey,
   type NodePath,
   type NodeVersion,
@@ -19,6 +20,8 @@ export interface DescribedVersion {
   readonly time: number;
   /** The transaction that wrote it; null for a node a dynamic directory computes. */
   readonly seq: number | null;
+  /** For a series version: its earliest and latest event time (ms since the epoch). */
+  readonly eventTimes?: EventTimes;
 }
 
 /** What `pond describe` says about one path. */
@@ -89,13 +92,17 @@ async function keyOf(pond: Pond, root: WD, node: NodePath): Promise<NodeKey> {
   if (node.path === "/") return ROOT_KEY;
   const parent = await root.metadata(node.path.slice(0, node.path.lastIndexOf("/")) || "/");
   const dir = { partId: parent.nodeId!, nodeId: parent.nodeId! };
-  const entry = (await pond.store.readDirectory(dir, parent.version)).find((e) =>
-    e.name === node.name
-  );
+  const entry = await pond.store.lookup(dir, parent.version, node.name);
   if (!entry) throw new Error(`${node.path} is missing from its directory's listing`);
   return entry;
 }
 
 function described(v: NodeVersion): DescribedVersion {
-  return { version: v.version, size: v.size, time: v.timestamp, seq: v.seq };
+  return {
+    version: v.version,
+    size: v.size,
+    time: v.timestamp,
+    seq: v.seq,
+    ...(v.eventTimes && { eventTimes: v.eventTimes }),
+  };
 }

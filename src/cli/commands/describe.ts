@@ -41,7 +41,16 @@ export const describeCommand: Command = {
 function toJson(d: Description) {
   return {
     ...d,
-    versions: d.versions.map((v) => ({ ...v, time: new Date(v.time).toISOString() })),
+    versions: d.versions.map((v) => ({
+      ...v,
+      time: new Date(v.time).toISOString(),
+      ...(v.eventTimes && {
+        eventTimes: {
+          min: new Date(v.eventTimes.min).toISOString(),
+          max: new Date(v.eventTimes.max).toISOString(),
+        },
+      }),
+    })),
   };
 }
 
@@ -61,6 +70,11 @@ function toText(d: Description): string {
       new Date(v.time).toISOString(),
       v.seq === null ? "" : `transaction ${v.seq}`,
       sizeText(d.entryType, v.size),
+      v.eventTimes
+        ? `events ${new Date(v.eventTimes.min).toISOString()} .. ${
+          new Date(v.eventTimes.max).toISOString()
+        }`
+        : "",
     ]),
     "    ",
   );
