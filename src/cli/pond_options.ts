@@ -122,7 +122,7 @@ export async function confirm(ctx: CommandContext, command: string, what: string
   }
   ctx.output.err(`${what[0].toUpperCase()}${what.slice(1)}? [y/N] `);
   if (!/^\s*y(es)?\s*$/i.test(await readLine(Deno.stdin))) {
-    throw new PondError("NotConfirmed", `${command}: did not ${what}, as answered`);
+    throw new PondError("NotConfirmed", `did not ${what} (answered no); nothing changed`);
   }
 }
 

@@ -177,7 +177,7 @@ Deno.test({
       assert.match(no.output, /Add plugin shout 1\.0\.0\? \[y\/N\]/);
       assert.match(
         no.output,
-        /pond: pond plugin add: did not add plugin shout 1\.0\.0, as answered/,
+        /pond: did not add plugin shout 1\.0\.0 \(answered no\); nothing changed/,
       );
       assert.equal(await commits(p), before);
       const yes = await onTerminal(p, ["plugin", "add", file], "y\n");
