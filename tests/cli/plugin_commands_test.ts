@@ -173,7 +173,7 @@ Deno.test({
       const file = await hostFile(p, "shout.ts", shout("1.0.0"));
       const before = await commits(p);
       const no = await onTerminal(p, ["plugin", "add", file], "n\n");
-      assert.notEqual(no.code, 0);
+      assert.equal(no.code, 1, no.output);
       assert.match(no.output, /Add plugin shout 1\.0\.0\? \[y\/N\]/);
       assert.match(
         no.output,
