@@ -80,6 +80,18 @@ function utf8Column(vector: Vector): (string | null)[] {
 }
 
 /**
+ * Orders names as listings are stored: by UTF-16 code units (JavaScript's `<`).
+ *
+ * @example
+ * ```ts
+ * ["b", "a"].sort(compareNames); // ["a", "b"]
+ * ```
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
  * The name a change is about.
  *
  * @example

@@ -14,10 +14,8 @@ import {
   writeDataFiles,
 } from "../delta/mod.ts";
 import {
-  applyChanges,
   type CommitBatch,
   type DirEntry,
-  type EntryChange,
   type EntryType,
   kindOf,
   type NewVersion,
@@ -29,15 +27,9 @@ import {
 } from "../tinyfs/mod.ts";
 import { type BlobRef, BlobStore } from "./blob_store.ts";
 import { filesToMerge } from "./compaction.ts";
-import {
-  changeName,
-  decodeChanges,
-  deltaBase,
-  encodeChanges,
-  storeWhole,
-} from "./directory_codec.ts";
+import { DirectoryChains } from "./directory_chains.ts";
+import { compareNames } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
-import { ListingIndex } from "./listing_index.ts";
 import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
@@ -50,9 +42,6 @@ type StagedRef = { inline: Uint8Array } | { blob: BlobRef };
  * statistics let a lookup of one node skip every other group of the file.
  */
 const ROW_GROUP_ROWS = 1024;
-
-/** Directory listings kept reconstructed in memory (the bases of skip-delta chains). */
-const LISTING_CACHE = 64;
 
 /** What a commit records about the pond transaction in Delta's `commitInfo.pond`. */
 export interface PondCommitInfo {
@@ -91,8 +80,10 @@ export class OplogStore implements Persistence {
   readonly #reader: RowReader;
   #writer: TableWriter | undefined;
   #partitions: { version: number; files: Map<string, AddFile[]> } | undefined;
-  readonly #listings = new Map<string, ReadonlyMap<string, DirEntry>>();
-  readonly #decodedRows = new Map<string, ListingIndex | Map<string, EntryChange>>();
+  readonly #directories = new DirectoryChains({
+    header: (key, version) => this.#directoryHeader(key, version),
+    entries: async (header) => (await this.#body(header)).entries,
+  });
   readonly counters: StoreCounters = {
     filesRead: 0,
     rowsRead: 0,
@@ -143,21 +134,12 @@ export class OplogStore implements Persistence {
   }
 
   async readDirectory(key: NodeKey, version: number): Promise<readonly DirEntry[]> {
-    const listing = await this.#listing(key, version);
+    const listing = await this.#directories.listing(key, version);
     return [...listing.values()].sort((a, b) => compareNames(a.name, b.name));
   }
 
-  async lookup(key: NodeKey, version: number, name: string): Promise<DirEntry | null> {
-    for (let at = version;;) {
-      const listed = this.#listings.get(`${key.nodeId}@${at}`);
-      if (listed) return listed.get(name) ?? null;
-      const header = await this.#directoryHeader(key, at);
-      const decoded = await this.#decoded(header);
-      if (decoded instanceof ListingIndex) return decoded.find(name);
-      const change = decoded.get(name);
-      if (change) return change.op === "put" ? change.entry : null;
-      at = header.dirBase!;
-    }
+  lookup(key: NodeKey, version: number, name: string): Promise<DirEntry | null> {
+    return this.#directories.lookup(key, version, name);
   }
 
   async readFile(key: NodeKey, version: number): Promise<Uint8Array> {
@@ -343,7 +325,12 @@ export class OplogStore implements Persistence {
         row.hash = sha256(content);
       }
     }
-    if (v.changes) await this.#directoryRow(v, v.changes, row);
+    if (v.changes) {
+      const body = await this.#directories.versionBody(v, v.changes);
+      row.entries = body.entries;
+      row.dir_base = body.base;
+      row.dir_anchor = body.anchor;
+    }
     if (v.entryType === "file:series") {
       const body = row.blob_chunks
         ? this.#blobs.byteRanges({ hash: row.hash!, size: v.size, chunks: row.blob_chunks })
@@ -353,79 +340,6 @@ export class OplogStore implements Persistence {
       row.max_event_time = times?.max ?? null;
     }
     return row;
-  }
-
-  /**
-   * The row body of a new directory version: its changes since its skip-delta base (the
-   * stored deltas from the base up to the previous version, composed with this version's
-   * changes), or the whole listing when that is as small, or the directory is small.
-   */
-  async #directoryRow(
-    v: NewVersion,
-    changes: readonly EntryChange[],
-    row: OplogRow,
-  ): Promise<void> {
-    const whole = async (): Promise<void> => {
-      const listing = v.version === 1
-        ? new Map<string, DirEntry>()
-        : new Map(await this.#listing(v, v.version - 1));
-      applyChanges(listing, changes);
-      const sorted = [...listing.values()].sort((a, b) => compareNames(a.name, b.name));
-      row.entries = encodeChanges(sorted.map((entry) => ({ op: "put", entry })));
-      row.dir_anchor = v.version;
-    };
-    if (v.version === 1) return await whole();
-    const previous = await this.#directoryHeader(v, v.version - 1);
-    const anchor = previous.dirAnchor ?? previous.version;
-    const base = deltaBase(v.version, anchor);
-    const chain: RowHeader[] = [];
-    for (let at = previous; at.version !== base; at = await this.#directoryHeader(v, at.dirBase!)) {
-      if (at.dirBase === null) {
-        throw new OplogError(
-          "CorruptRow",
-          `directory ${v.nodeId} version ${at.version} is a full listing inside a delta chain (in ${at.file}); run \`pond check\``,
-        );
-      }
-      chain.push(at);
-    }
-    const composed = new Map<string, EntryChange>();
-    for (const header of chain.reverse()) {
-      for (const change of (await this.#decoded(header) as Map<string, EntryChange>).values()) {
-        composed.set(changeName(change), change);
-      }
-    }
-    for (const change of changes) composed.set(changeName(change), change);
-    if (storeWhole(v.size, composed.size)) return await whole();
-    const delta = [...composed.values()].sort((a, b) => compareNames(changeName(a), changeName(b)));
-    row.entries = encodeChanges(delta);
-    row.dir_base = base;
-    row.dir_anchor = anchor;
-  }
-
-  /**
-   * The listing of one directory version, rebuilt from its anchor through the skip-delta
-   * chain. Listings are shared with the cache: callers must not change them.
-   */
-  async #listing(key: NodeKey, version: number): Promise<ReadonlyMap<string, DirEntry>> {
-    const cacheKey = `${key.nodeId}@${version}`;
-    const cached = this.#listings.get(cacheKey);
-    if (cached) {
-      this.#listings.delete(cacheKey);
-      this.#listings.set(cacheKey, cached);
-      return cached;
-    }
-    const header = await this.#directoryHeader(key, version);
-    const { entries } = await this.#body(header);
-    const changes = decodeChanges(entries ?? new Uint8Array());
-    const listing = header.dirBase === null
-      ? new Map<string, DirEntry>()
-      : new Map(await this.#listing(key, header.dirBase));
-    applyChanges(listing, changes);
-    this.#listings.set(cacheKey, listing);
-    if (this.#listings.size > LISTING_CACHE) {
-      this.#listings.delete(this.#listings.keys().next().value!);
-    }
-    return listing;
   }
 
   async #directoryHeader(key: NodeKey, version: number): Promise<RowHeader> {
@@ -438,26 +352,6 @@ export class OplogStore implements Persistence {
       );
     }
     return header;
-  }
-
-  /**
-   * A stored directory row, decoded for lookups: a searchable index of a full listing, or a
-   * delta's changes by name. Kept in a small cache, as chains share their rows.
-   */
-  async #decoded(header: RowHeader): Promise<ListingIndex | Map<string, EntryChange>> {
-    const cacheKey = `${header.nodeId}@${header.version}`;
-    const cached = this.#decodedRows.get(cacheKey);
-    if (cached) return cached;
-    const { entries } = await this.#body(header);
-    const bytes = entries ?? new Uint8Array();
-    const decoded = header.dirBase === null
-      ? new ListingIndex(bytes)
-      : new Map(decodeChanges(bytes).map((c) => [c.op === "put" ? c.entry.name : c.name, c]));
-    this.#decodedRows.set(cacheKey, decoded);
-    if (this.#decodedRows.size > LISTING_CACHE) {
-      this.#decodedRows.delete(this.#decodedRows.keys().next().value!);
-    }
-    return decoded;
   }
 
   async #header(key: NodeKey, version: number): Promise<RowHeader> {
@@ -501,10 +395,6 @@ export class OplogStore implements Persistence {
     this.#partitions = { version, files: byPart };
     return byPart;
   }
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function toNodeVersion(h: RowHeader): NodeVersion {
