@@ -1,20 +1,32 @@
-/** The built-in plugins (`plugins/`), embedded as source text and loaded like any user plugin. */
+/** The built-in plugins (`plugins/`): sources embedded as text, manifests read when they were written. */
 
 import derived from "../../plugins/derived.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
-import { loadPlugin, type PluginModule } from "./plugin_module.ts";
+import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
+import type { Manifest } from "./manifest.ts";
+import type { PluginModule } from "./plugin_module.ts";
+import { sourceHash } from "./source_hash.ts";
 
-/** The source text of each built-in plugin, by file name. */
-const SOURCES: Readonly<Record<string, string>> = {
+/**
+ * The source text of each built-in plugin, by file name.
+ *
+ * @example
+ * ```ts
+ * const plugin = await loadPlugin(new TextEncoder().encode(BUILTIN_SOURCES["visit.ts"]));
+ * ```
+ */
+export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "derived.ts": derived,
   "reverse.ts": reverse,
   "visit.ts": visit,
 };
 
 /**
- * The built-in plugins, loaded (checked, manifests read) from their embedded sources, by
- * plugin name. They ask for no permissions and get none.
+ * The built-in plugins by plugin name, ready to run, without parsing anything: their manifests
+ * come from `builtin_manifests.json`, which `builtin_catalog.ts` writes from the sources (and a
+ * test keeps equal to what `loadPlugin` reads from them), so every pond command that touches no
+ * dynamic node pays nothing for plugins. They ask for no permissions and get none.
  *
  * @example
  * ```ts
@@ -23,10 +35,17 @@ const SOURCES: Readonly<Record<string, string>> = {
  * ```
  */
 export async function builtinPlugins(): Promise<Record<string, PluginModule>> {
+  const manifests: Readonly<Record<string, Manifest>> = MANIFESTS as Record<string, Manifest>;
   const plugins = await Promise.all(
-    Object.entries(SOURCES).map(([file, source]) =>
-      loadPlugin(new TextEncoder().encode(source), { label: file })
-    ),
+    Object.entries(BUILTIN_SOURCES).map(async ([file, source]): Promise<PluginModule> => {
+      const manifest = manifests[file];
+      return {
+        manifest,
+        source,
+        hash: await sourceHash(source),
+        permissions: manifest.permissions,
+      };
+    }),
   );
   return Object.fromEntries(plugins.map((plugin) => [plugin.manifest.name, plugin]));
 }

@@ -1,6 +1,5 @@
 /** Plugin configuration: the schema a manifest declares, and checking configs (YAML/JSON) against it. */
 
-import { parse as parseYaml } from "yaml";
 import { compileGlob } from "../tinyfs/mod.ts";
 import { PluginError } from "./errors.ts";
 
@@ -160,19 +159,23 @@ export function validateConfig(schema: ConfigSchema, value: unknown, plugin: str
 
 /**
  * Parses config bytes (YAML, which includes JSON; empty means no fields given) and checks them
- * with {@link validateConfig}. Unparsable text is `InvalidConfig` too.
+ * with {@link validateConfig}. Unparsable text is `InvalidConfig` too. The YAML parser is loaded
+ * on first use, so commands that open no dynamic node never load it.
  *
  * @example
  * ```ts
- * parseConfig(schema, new TextEncoder().encode("pattern: /in/*.csv\n"), "visit");
+ * await parseConfig(schema, new TextEncoder().encode("pattern: /in/*.csv\n"), "visit");
  * ```
  */
-export function parseConfig(schema: ConfigSchema, bytes: Uint8Array, plugin: string): PluginConfig {
+export async function parseConfig(
+  schema: ConfigSchema,
+  bytes: Uint8Array,
+  plugin: string,
+): Promise<PluginConfig> {
+  const { parse } = await import("yaml");
   let value: unknown;
   try {
-    value = parseYaml(new TextDecoder("utf-8", { fatal: true }).decode(bytes), {
-      uniqueKeys: true,
-    });
+    value = parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes), { uniqueKeys: true });
   } catch (e) {
     throw new PluginError(
       "InvalidConfig",

@@ -22,7 +22,7 @@ export interface HostOptions {
 
 /** Makes dynamic files of one plugin from their stored config, as `DynamicFactory` does directories. */
 export interface FileFactory {
-  open(config: Uint8Array): PluginFile;
+  open(config: Uint8Array): Promise<PluginFile>;
 }
 
 /** The default deadline of one plugin call, in ms. */
@@ -67,10 +67,10 @@ export class PluginHost implements AsyncDisposable {
   directoryFactory(plugin: PluginModule): DynamicFactory {
     const runtime = this.#runtime(plugin, "directory");
     return {
-      open: (config) =>
+      open: async (config) =>
         new PluginDirectory(
           runtime,
-          parseConfig(plugin.manifest.config, config, plugin.manifest.name),
+          await parseConfig(plugin.manifest.config, config, plugin.manifest.name),
         ),
     };
   }
@@ -79,8 +79,11 @@ export class PluginHost implements AsyncDisposable {
   fileFactory(plugin: PluginModule): FileFactory {
     const runtime = this.#runtime(plugin, "file");
     return {
-      open: (config) =>
-        new PluginFile(runtime, parseConfig(plugin.manifest.config, config, plugin.manifest.name)),
+      open: async (config) =>
+        new PluginFile(
+          runtime,
+          await parseConfig(plugin.manifest.config, config, plugin.manifest.name),
+        ),
     };
   }
 

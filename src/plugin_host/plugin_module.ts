@@ -3,6 +3,7 @@
 import { type Manifest, readManifest } from "./manifest.ts";
 import { grantedPermissions, type Grants, type Permissions } from "./permissions.ts";
 import { checkSource } from "./source_check.ts";
+import { sourceHash } from "./source_hash.ts";
 
 /** A plugin ready to run in a sandbox. */
 export interface PluginModule {
@@ -56,9 +57,7 @@ export async function loadPlugin(
   const label = options.label ?? "plugin";
   const { text, manifest } = checkPlugin(source, label);
   const permissions = grantedPermissions(manifest.permissions, options.grants ?? {}, manifest.name);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source.slice()));
-  const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  return { manifest, source: text, hash, permissions };
+  return { manifest, source: text, hash: await sourceHash(source), permissions };
 }
 
 /** The source's text and manifest, both checked (`checkSource`, `readManifest`). */

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { builtinPlugins, PluginFile } from "../../src/plugin_host/mod.ts";
+import { builtinPlugins, loadPlugin, PluginFile } from "../../src/plugin_host/mod.ts";
+import { BUILTIN_SOURCES } from "../../src/plugin_host/builtin.ts";
+import { builtinCatalog, CATALOG_URL } from "../../src/plugin_host/builtin_catalog.ts";
 import { pondWith, rejectsWithPlugin, text, withHost } from "./helpers.ts";
 
 const { visit, reverse, derived } = await builtinPlugins();
@@ -18,6 +20,25 @@ Deno.test("builtin: the built-in plugins load from their embedded sources", () =
     ["derived", ["directory", "file"]],
   ]);
   for (const p of [visit, reverse, derived]) assert.deepEqual(p.permissions, { net: [] });
+});
+
+Deno.test("builtin: the manifest catalog is what loading each source reads, so nothing is parsed at start", async () => {
+  const kept = JSON.parse(await Deno.readTextFile(CATALOG_URL));
+  assert.deepEqual(
+    kept,
+    JSON.parse(await builtinCatalog()),
+    `${CATALOG_URL.pathname} is stale; regenerate it: node_modules/.bin/deno run --no-prompt ` +
+      "--allow-write=src/plugin_host src/plugin_host/builtin_catalog.ts",
+  );
+  const loaded = await Promise.all(
+    Object.entries(BUILTIN_SOURCES).map(([file, source]) =>
+      loadPlugin(new TextEncoder().encode(source), { label: file })
+    ),
+  );
+  assert.deepEqual(
+    await builtinPlugins(),
+    Object.fromEntries(loaded.map((p) => [p.manifest.name, p])),
+  );
 });
 
 Deno.test("builtin visit: glob matches named by their captures, read as they are", async () => {
@@ -168,7 +189,7 @@ Deno.test("builtin derived: csv-to-parquet makes one Parquet table per input, en
       ["notes.parquet", "file:table"],
     ]);
     const rows = await parquetReadObjects({
-      file: (await root.read("/parquet/lake_north.parquet")).buffer as ArrayBuffer,
+      file: (await root.read("/parquet/lake_north.parquet")).slice().buffer,
       compressors,
     });
     const [header, ...body] = text(north).trimEnd().split("\n").map((l) => l.split(","));
@@ -179,7 +200,7 @@ Deno.test("builtin derived: csv-to-parquet makes one Parquet table per input, en
       Object.fromEntries(header.map((h, j) => [h, j === 0 ? body[5][j] : Number(body[5][j])])),
     );
     const notes = await parquetReadObjects({
-      file: (await root.read("/parquet/notes.parquet")).buffer as ArrayBuffer,
+      file: (await root.read("/parquet/notes.parquet")).slice().buffer,
       compressors,
     });
     assert.deepEqual(notes, [{ site: "north", note: null }, { site: "south", note: "clean" }]);
@@ -194,14 +215,14 @@ Deno.test("builtin derived: as a dynamic file, it computes one table from every 
       "/in/d/c.csv": "t,v\n5,6\n",
     }, []);
     const files = host.fileFactory(derived);
-    const concat = files.open(
+    const concat = await files.open(
       new TextEncoder().encode("inputs: [/in/*.csv, /in/*]\ntransform: concat-csv\n"),
     );
     assert.ok(concat instanceof PluginFile);
     const root = await fs.root();
     const context = { fs: root, path: "/views/all.csv", captures: [] };
     assert.equal(text(await concat.read(context)), "t,v\n1,2\n3,4\n");
-    const parquet = files.open(
+    const parquet = await files.open(
       new TextEncoder().encode('{"inputs": ["/in/*.csv"], "transform": "csv-to-parquet"}'),
     );
     await rejectsWithPlugin(
@@ -210,8 +231,8 @@ Deno.test("builtin derived: as a dynamic file, it computes one table from every 
       "derived",
       /one CSV file at a time, not 2; use it as a directory/,
     );
-    assert.throws(
-      () => files.open(new TextEncoder().encode("inputs: [/in/*]\ntransform: sum")),
+    await assert.rejects(
+      files.open(new TextEncoder().encode("inputs: [/in/*]\ntransform: sum")),
       /config for plugin derived: field "transform" must be one of concat-csv, csv-to-parquet/,
     );
     assert.throws(() => host.fileFactory(visit), /plugin visit provides directory, not a file/);

@@ -22,25 +22,31 @@ const schema: ConfigSchema = {
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-function invalid(thunk: () => unknown, pattern: RegExp) {
-  assert.throws(thunk, (e) => {
-    assert.ok(isPluginError(e, "InvalidConfig"), `${e}`);
-    assert.equal(e.plugin, "demo");
-    assert.match(e.message, /^config for plugin demo/);
-    assert.match(e.message, pattern);
-    return true;
-  });
+function check(e: unknown, pattern: RegExp) {
+  assert.ok(isPluginError(e, "InvalidConfig"), `${e}`);
+  assert.equal(e.plugin, "demo");
+  assert.match(e.message, /^config for plugin demo/);
+  assert.match(e.message, pattern);
+  return true;
 }
 
-Deno.test("config: YAML and JSON configs parse to the same checked values, with defaults", () => {
-  const yaml = parseConfig(
+function invalid(thunk: () => unknown, pattern: RegExp) {
+  assert.throws(thunk, (e) => check(e, pattern));
+}
+
+async function unparsable(promise: Promise<unknown>, pattern: RegExp) {
+  await assert.rejects(promise, (e) => check(e, pattern));
+}
+
+Deno.test("config: YAML and JSON configs parse to the same checked values, with defaults", async () => {
+  const yaml = await parseConfig(
     schema,
     bytes(
       "patterns:\n  - /in/*.csv\n  - /more/**/*.csv\nmode: exact\nratio: 0.5\nstrict: true\ntags: [a, b]\n",
     ),
     "demo",
   );
-  const json = parseConfig(
+  const json = await parseConfig(
     schema,
     bytes(
       '{"patterns": ["/in/*.csv", "/more/**/*.csv"], "mode": "exact", "ratio": 0.5, "strict": true, "tags": ["a", "b"]}',
@@ -58,7 +64,10 @@ Deno.test("config: YAML and JSON configs parse to the same checked values, with 
   };
   assert.deepEqual(yaml, expected);
   assert.deepEqual(json, expected);
-  assert.deepEqual(parseConfig({ a: { type: "string", required: false } }, bytes(""), "demo"), {});
+  assert.deepEqual(
+    await parseConfig({ a: { type: "string", required: false } }, bytes(""), "demo"),
+    {},
+  );
   assert.deepEqual(validateConfig(schema, { patterns: ["/x"], name: null }, "demo"), {
     patterns: ["/x"],
     name: "$0",
@@ -116,14 +125,12 @@ Deno.test("config: unknown, missing and mistyped fields are named, with what to 
   invalid(() => validateConfig(schema, ["/a"], "demo"), /expected a mapping of fields/);
 });
 
-Deno.test("config: text that is not YAML, JSON or UTF-8 is InvalidConfig", () => {
-  invalid(
-    () => parseConfig(schema, bytes("patterns: [unclosed"), "demo"),
-    /is not valid YAML or JSON/,
-  );
-  invalid(() => parseConfig(schema, bytes("a: 1\na: 2\n"), "demo"), /is not valid YAML or JSON/);
-  invalid(() => parseConfig(schema, new Uint8Array([0xff]), "demo"), /is not valid YAML or JSON/);
-  invalid(() => parseConfig(schema, bytes("- /a/*"), "demo"), /expected a mapping/);
+Deno.test("config: text that is not YAML, JSON or UTF-8 is InvalidConfig", async () => {
+  const yamlError = /is not valid YAML or JSON/;
+  await unparsable(parseConfig(schema, bytes("patterns: [unclosed"), "demo"), yamlError);
+  await unparsable(parseConfig(schema, bytes("a: 1\na: 2\n"), "demo"), yamlError);
+  await unparsable(parseConfig(schema, new Uint8Array([0xff]), "demo"), yamlError);
+  await unparsable(parseConfig(schema, bytes("- /a/*"), "demo"), /expected a mapping/);
 });
 
 Deno.test("permissions: sandboxes deny everything but the granted hosts", () => {
