@@ -1,22 +1,23 @@
-/** The per-call-chain stack of dynamic directories being expanded, for loop detection. */
+/** The per-call-chain stack of dynamic nodes being computed, for loop detection. */
 
 import { TinyFsError } from "./errors.ts";
 
-/** One dynamic directory being expanded: its identity and its path (for the error). */
+/** One dynamic node being computed: its identity and its path (for the error). */
 interface Expanding {
   readonly key: string;
   readonly path: string;
 }
 
 /**
- * An immutable record of which dynamic directories the current call chain is expanding.
- * It is passed explicitly (never global), so concurrent reads never see each other's
- * stacks: entering returns a new context and leaves the old one untouched.
+ * An immutable record of which dynamic nodes (directories being expanded, files being
+ * computed) the current call chain is inside. It is passed explicitly (never global), so
+ * concurrent reads never see each other's stacks: entering returns a new context and leaves
+ * the old one untouched.
  *
  * @example
  * ```ts
- * const inner = CallContext.EMPTY.enter("0190…", "/views/all");
- * inner.enter("0190…", "/views/all"); // throws VisitLoop
+ * const inner = CallContext.EMPTY.enter("0190…", "/views/all", "directory");
+ * inner.enter("0190…", "/views/all", "directory"); // throws VisitLoop
  * ```
  */
 export class CallContext {
@@ -24,16 +25,16 @@ export class CallContext {
 
   private constructor(readonly expanding: readonly Expanding[]) {}
 
-  /** A context that is also expanding `key`; `VisitLoop` if it already is. */
-  enter(key: string, path: string): CallContext {
+  /** A context that is also computing the dynamic `kind` `key`; `VisitLoop` if it already is. */
+  enter(key: string, path: string, kind: "directory" | "file"): CallContext {
     const again = this.expanding.find((e) => e.key === key);
     if (again) {
       const chain = [...this.expanding.map((e) => e.path), path].join(" -> ");
       throw new TinyFsError(
         "VisitLoop",
         path,
-        `dynamic directory ${path} reaches itself while computing its entries (${chain}); ` +
-          "change its configuration so it does not read its own contents",
+        `dynamic ${kind} ${path} reaches itself while it is computed (${chain}); ` +
+          "change its configuration so it does not read itself",
       );
     }
     return new CallContext([...this.expanding, { key, path }]);

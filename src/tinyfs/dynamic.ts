@@ -1,23 +1,23 @@
-/** The seam for directories computed on read: factories, dynamic directories and their entries. */
+/** The seam for nodes computed on read: factories, dynamic directories and their entries, dynamic files. */
 
 import { TinyFsError } from "./errors.ts";
 import type { FileEntryType } from "./records.ts";
 import type { WD } from "./wd.ts";
 
-/** What a dynamic directory is given each time its entries are computed. */
+/** What a dynamic directory or file is given each time it is computed. */
 export interface DynamicContext {
   /**
-   * A read-only working directory at the directory that holds the dynamic directory, seeing
-   * what the reader sees (the committed state, or the reader's transaction). Reads through
-   * it carry the expansion's call chain, so reaching the directory itself is a `VisitLoop`.
+   * A read-only working directory at the directory that holds the dynamic node, seeing what
+   * the reader sees (the committed state, or the reader's transaction). Reads through it
+   * carry the computation's call chain, so reaching the node itself is a `VisitLoop`.
    */
   readonly fs: WD;
-  /** The absolute path of the directory being computed. */
+  /** The absolute path of the node being computed. */
   readonly path: string;
   /**
    * For a directory served by a pattern registration (and the subdirectories it computes):
    * what the pattern's wildcards captured in `path`, as a glob reports them (one per `*`, one
-   * per name a `**` consumed). Empty for stored dynamic directories.
+   * per name a `**` consumed). Empty for stored dynamic directories and files.
    */
   readonly captures: readonly string[];
 }
@@ -80,21 +80,62 @@ export interface DynamicFactory {
 export type Factories = Readonly<Record<string, DynamicFactory>>;
 
 /**
- * The factory registered as `name`, or `UnknownFactory` naming `path` (the node wanting it).
+ * The bytes of a stored dynamic file (`file:dynamic`), computed on every read and never
+ * stored; writing to the file is `ReadOnly`. `read` gets the same context as a dynamic
+ * directory's `entries` (no captures), so a file whose computation reads itself, directly or
+ * through other dynamic nodes, is a `VisitLoop`.
  *
  * @example
  * ```ts
- * const factory = factoryNamed({ reverse }, "reverse", "/views/r");
+ * const count: DynamicFileContent = {
+ *   read: async (context) => new TextEncoder().encode(`${(await context.fs.list()).length}\n`),
+ * };
  * ```
  */
-export function factoryNamed(factories: Factories, name: string, path: string): DynamicFactory {
+export interface DynamicFileContent {
+  read(context: DynamicContext): Promise<Uint8Array | ReadableStream<Uint8Array>>;
+}
+
+/**
+ * Makes dynamic files of one kind from their stored configuration, as {@link DynamicFactory}
+ * does directories. `open` runs when such a file is created (to refuse a bad config by
+ * throwing) and whenever one is read.
+ *
+ * @example
+ * ```ts
+ * const echo: DynamicFileFactory = { open: (config) => ({ read: () => Promise.resolve(config) }) };
+ * const fs = await FS.open(store, { fileFactories: { echo } });
+ * ```
+ */
+export interface DynamicFileFactory {
+  open(config: Uint8Array): DynamicFileContent | Promise<DynamicFileContent>;
+}
+
+/** The factories a pond is opened with, by the name stored in dynamic file nodes. */
+export type FileFactories = Readonly<Record<string, DynamicFileFactory>>;
+
+/**
+ * The factory registered as `name` among the `kind` factories, or `UnknownFactory` naming
+ * `path` (the node wanting it).
+ *
+ * @example
+ * ```ts
+ * const factory = factoryNamed({ reverse }, "reverse", "/views/r", "directory");
+ * ```
+ */
+export function factoryNamed<F>(
+  factories: Readonly<Record<string, F>>,
+  name: string,
+  path: string,
+  kind: "directory" | "file",
+): F {
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) {
     const known = Object.keys(factories).sort().join(", ") || "none";
     throw new TinyFsError(
       "UnknownFactory",
       path,
-      `${path} needs the dynamic directory factory ${JSON.stringify(name)}, ` +
+      `${path} needs the dynamic ${kind} factory ${JSON.stringify(name)}, ` +
         `but the pond was opened with ${known}; open it with that factory registered`,
     );
   }

@@ -1,7 +1,7 @@
 /** FS: a pond's tree over a store — read-only committed views and all-or-nothing transactions. */
 
 import { CallContext } from "./call_context.ts";
-import type { Factories } from "./dynamic.ts";
+import type { Factories, FileFactories } from "./dynamic.ts";
 import { TinyFsError } from "./errors.ts";
 import { ROOT_FRAME } from "./handle.ts";
 import type { Persistence, TransactionMeta } from "./persistence.ts";
@@ -14,8 +14,10 @@ import { WD } from "./wd.ts";
 
 /** How to open a pond's tree. */
 export interface OpenOptions {
-  /** The dynamic directory factories, by the names stored in dynamic nodes. */
+  /** The dynamic directory factories, by the names stored in dynamic directory nodes. */
   readonly factories?: Factories;
+  /** The dynamic file factories, by the names stored in dynamic file nodes. */
+  readonly fileFactories?: FileFactories;
   /** The clock for transaction times, in ms since the epoch (tests pin it). */
   readonly now?: () => number;
 }
@@ -47,6 +49,7 @@ const readerFor: ReaderFactory = (tree, context, frames) => new WD(tree, context
 export class FS {
   readonly #persistence: Persistence;
   readonly #factories: Factories;
+  readonly #fileFactories: FileFactories;
   readonly #now: () => number;
   readonly #directories: DirectoryCache;
   #snapshot: Snapshot | undefined;
@@ -60,6 +63,7 @@ export class FS {
     }
     this.#persistence = persistence;
     this.#factories = options.factories ?? {};
+    this.#fileFactories = options.fileFactories ?? {};
     this.#now = options.now ?? Date.now;
     this.#directories = new DirectoryCache(persistence);
   }
@@ -171,7 +175,7 @@ export class FS {
   }
 
   #rootOf(state: Snapshot | Transaction, transaction?: Transaction): WD {
-    const tree = new Tree(state, this.#factories, readerFor);
+    const tree = new Tree(state, this.#factories, this.#fileFactories, readerFor);
     return new WD(tree, CallContext.EMPTY, [ROOT_FRAME], transaction);
   }
 }

@@ -5,7 +5,7 @@ import type { DynamicDirectory, DynamicFile } from "./dynamic.ts";
 import { type EntryType, kindOf, type NodeKey, type NodeKind, ROOT_KEY } from "./records.ts";
 import type { Served } from "./registry.ts";
 
-/** A node stored in the pond (a plain or dynamic directory, a file, a symlink). */
+/** A node stored in the pond (a plain or dynamic directory, a plain or dynamic file, a symlink). */
 export interface StoredHandle {
   readonly tag: "stored";
   readonly key: NodeKey;
@@ -49,6 +49,16 @@ export type Handle = StoredHandle | PatternHandle | ComputedFileHandle | Compute
 export interface Frame {
   readonly name: string;
   readonly handle: Handle;
+}
+
+/**
+ * A node where a path reached it: the directories from the root down to the one holding it
+ * (where a dynamic file computes from), its handle and its absolute path.
+ */
+export interface Located {
+  readonly parent: readonly Frame[];
+  readonly handle: Handle;
+  readonly path: string;
 }
 
 /** The root directory's frame; every absolute path starts here. */

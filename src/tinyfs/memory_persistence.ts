@@ -10,6 +10,7 @@ import {
   applyChanges,
   type DirEntry,
   type EntryChange,
+  isDynamic,
   kindOf,
   type NodeKey,
   type NodeVersion,
@@ -190,12 +191,12 @@ export class MemoryPersistence implements Persistence {
     if (v.staged && (!this.#staged.has(v.staged.ref) || v.staged.size !== v.size)) {
       throw bad(`names a staged body this store did not stage as ${v.size} bytes`);
     }
-    const bodyOk = kind === "file"
+    const bodyOk = isDynamic(v.entryType)
+      ? v.dynamic !== undefined && v.content === undefined && v.staged === undefined
+      : kind === "file"
       ? (v.content !== undefined) !== (v.staged !== undefined)
       : kind === "symlink"
       ? v.target !== undefined
-      : v.entryType === "directory:dynamic"
-      ? v.dynamic !== undefined
       : v.changes !== undefined;
     if (!bodyOk) throw bad(`has no body for its type ${v.entryType}`);
     if (!v.changes) return undefined;

@@ -2,7 +2,8 @@
 
 import { TinyFsError } from "./errors.ts";
 import type { NodeId } from "./node_id.ts";
-import { type Handle, handleEntryType, handleKind } from "./handle.ts";
+import type { CallContext } from "./call_context.ts";
+import { handleEntryType, handleKind, type Located } from "./handle.ts";
 import {
   type EntryType,
   type EventTimes,
@@ -18,8 +19,9 @@ import type { Tree } from "./tree.ts";
  * pattern registration reports the registration's node, and its `pattern`. Computed nodes (inside
  * dynamic directories) have no id of their own: they report version 1 and the times of the
  * stored dynamic directory they come from, and a computed file's size costs a read.
- * `size` is bytes for files, entries for plain directories, 0 for dynamic directories and
- * the target's length for symlinks.
+ * `size` is bytes for files (for a dynamic file, the bytes that version's config computes now,
+ * which costs a read), entries for plain directories, 0 for dynamic directories and the
+ * target's length for symlinks.
  */
 export interface Metadata {
   readonly kind: NodeKind;
@@ -34,7 +36,7 @@ export interface Metadata {
   readonly computed: boolean;
   /** For symlinks: where it points. */
   readonly target?: string;
-  /** For stored dynamic directories: the factory that computes it. */
+  /** For stored dynamic directories and files: the factory that computes it. */
   readonly factory?: string;
   /** For directories served by a pattern registration: the registered pattern. */
   readonly pattern?: string;
@@ -43,42 +45,55 @@ export interface Metadata {
 }
 
 /**
- * Describes the newest version of the node `handle` refers to.
+ * Describes the newest version of `node`; `context` is the reader's call chain, in which a
+ * file is computed to learn its size.
  *
  * @example
  * ```ts
- * const meta = await describe(tree, handle, "/in/a.csv");
+ * const meta = await describe(tree, { parent, handle, path: "/in/a.csv" }, CallContext.EMPTY);
  * meta.version; // 3
  * ```
  */
-export async function describe(tree: Tree, handle: Handle, path: string): Promise<Metadata> {
-  return (await describeVersions(tree, handle, path)).at(-1)!;
+export async function describe(
+  tree: Tree,
+  node: Located,
+  context: CallContext,
+): Promise<Metadata> {
+  return (await describeVersions(tree, node, context)).at(-1)!;
 }
 
 /**
- * Describes every version of the node `handle` refers to, oldest first.
+ * Describes every version of `node`, oldest first (see {@link describe}).
  *
  * @example
  * ```ts
- * const versions = await describeVersions(tree, handle, "/in/a.csv");
+ * const versions = await describeVersions(tree, located, CallContext.EMPTY);
  * versions.map((v) => v.size); // [10, 12, 40]
  * ```
  */
 export async function describeVersions(
   tree: Tree,
-  handle: Handle,
-  path: string,
+  node: Located,
+  context: CallContext,
 ): Promise<Metadata[]> {
+  const { handle, path } = node;
   if (handle.tag === "stored" || handle.tag === "pattern") {
     const versions = await tree.state.versions(handle.key);
     if (versions.length === 0) throw new TinyFsError("NotFound", path, `${path} has no version`);
     const created = new Date(versions[0].timestamp);
     const pattern = handle.tag === "pattern" ? { pattern: handle.pattern } : {};
-    return versions.map((v) => ({ ...stored(v, created), ...pattern }));
+    const described: Metadata[] = [];
+    for (const v of versions) {
+      const size = v.entryType === "file:dynamic"
+        ? (await tree.read(node, v.version, context)).length
+        : v.size;
+      described.push({ ...stored(v, created), size, ...pattern });
+    }
+    return described;
   }
   const origin = await tree.state.versions(handle.origin);
   const size = handle.tag === "computed-file"
-    ? (await tree.read(handle, undefined, path)).length
+    ? (await tree.read(node, undefined, context)).length
     : 0;
   return [{
     kind: handleKind(handle),

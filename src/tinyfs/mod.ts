@@ -26,6 +26,7 @@ export {
   type EntryType,
   type EventTimes,
   type FileEntryType,
+  isDynamic,
   kindOf,
   type NodeKey,
   type NodeKind,
@@ -42,6 +43,9 @@ export type {
   DynamicEntry,
   DynamicFactory,
   DynamicFile,
+  DynamicFileContent,
+  DynamicFileFactory,
   DynamicSubdirectory,
   Factories,
+  FileFactories,
 } from "./dynamic.ts";

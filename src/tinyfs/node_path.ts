@@ -2,10 +2,11 @@
 
 import type { CallContext } from "./call_context.ts";
 import { TinyFsError } from "./errors.ts";
-import { type Frame, type Handle, handleEntryType, handleKind } from "./handle.ts";
+import { type Frame, type Handle, handleEntryType, handleKind, type Located } from "./handle.ts";
 import { describe, describeVersions, type Metadata } from "./metadata.ts";
-import type { EntryType, NodeKind } from "./records.ts";
+import { type DynamicSpec, type EntryType, isDynamic, type NodeKind } from "./records.ts";
 import { resolve } from "./resolve.ts";
+import { latest } from "./state.ts";
 import type { Tree } from "./tree.ts";
 
 /** Which version to read; the newest when absent. */
@@ -60,16 +61,17 @@ export class NodePath {
     return handleEntryType(this.#handle);
   }
 
-  /** The file's bytes, following symlinks; `IsADirectory` for directories. */
+  /**
+   * The file's bytes, following symlinks; `IsADirectory` for directories. A dynamic file is
+   * computed now (with `version`'s config), from what this node's state holds.
+   */
   async read(options: ReadOptions = {}): Promise<Uint8Array> {
-    const target = await this.#target();
-    return this.#tree.read(target.handle, options.version, target.path);
+    return this.#tree.read(await this.#target(), options.version, this.#context);
   }
 
   /** The file's bytes as a stream, following symlinks. */
   async stream(options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const target = await this.#target();
-    return this.#tree.stream(target.handle, options.version, target.path);
+    return this.#tree.stream(await this.#target(), options.version, this.#context);
   }
 
   /** A symlink's target, as stored; `InvalidPath` for anything else. */
@@ -77,20 +79,41 @@ export class NodePath {
     return this.#tree.readlink(this.#handle, this.path);
   }
 
-  /** Describes the newest version (of the symlink's target unless `follow` is false). */
+  /**
+   * Describes the newest version (of the symlink's target unless `follow` is false). The size
+   * of a dynamic file, or of a file a dynamic directory computes, costs computing it.
+   */
   async metadata(options: FollowOptions = {}): Promise<Metadata> {
-    const target = await this.#target(options.follow);
-    return describe(this.#tree, target.handle, target.path);
+    return describe(this.#tree, await this.#target(options.follow), this.#context);
   }
 
   /** Describes every version, oldest first (of the symlink's target unless `follow` is false). */
   async versions(options: FollowOptions = {}): Promise<Metadata[]> {
-    const target = await this.#target(options.follow);
-    return describeVersions(this.#tree, target.handle, target.path);
+    return describeVersions(this.#tree, await this.#target(options.follow), this.#context);
   }
 
-  async #target(follow = true): Promise<{ handle: Handle; path: string }> {
-    if (!follow || this.kind !== "symlink") return { handle: this.#handle, path: this.path };
+  /**
+   * The factory and config of this node if it is a stored dynamic directory or file (a symlink
+   * is not followed), read without computing anything; undefined for any other node, including
+   * a directory a pattern registration serves (see `WD.registrations`).
+   *
+   * @example
+   * ```ts
+   * const spec = await (await root.open("/views/all.csv")).dynamic();
+   * spec?.factory; // "derived"
+   * ```
+   */
+  async dynamic(): Promise<DynamicSpec | undefined> {
+    const handle = this.#handle;
+    if (handle.tag !== "stored" || !isDynamic(handle.entryType)) return undefined;
+    const { factory, config } = (await latest(this.#tree.state, handle.key)).dynamic!;
+    return { factory, config: config.slice() };
+  }
+
+  async #target(follow = true): Promise<Located> {
+    if (!follow || this.kind !== "symlink") {
+      return { parent: this.#parent, handle: this.#handle, path: this.path };
+    }
     const found = await resolve(this.#tree, this.#context, this.#parent, this.name, {
       follow: true,
     });
@@ -101,6 +124,6 @@ export class NodePath {
         `${this.path} points to ${found.path}, which does not exist`,
       );
     }
-    return { handle: found.handle, path: found.path };
+    return { parent: found.parent, handle: found.handle, path: found.path };
   }
 }

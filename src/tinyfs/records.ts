@@ -7,9 +7,16 @@ export type FileEntryType = "file:data" | "file:table" | "file:series";
 
 /**
  * What a node is, as recorded in every directory entry and every version row.
- * `directory:dynamic` is a directory whose entries a factory computes on read.
+ * `directory:dynamic` is a directory whose entries a factory computes on read, and
+ * `file:dynamic` a file whose bytes a factory computes on read: both store a
+ * {@link DynamicSpec} instead of a body.
  */
-export type EntryType = "directory" | "directory:dynamic" | "symlink" | FileEntryType;
+export type EntryType =
+  | "directory"
+  | "directory:dynamic"
+  | "symlink"
+  | FileEntryType
+  | "file:dynamic";
 
 /** The three kinds of node a path can name. */
 export type NodeKind = "file" | "directory" | "symlink";
@@ -20,6 +27,7 @@ export type NodeKind = "file" | "directory" | "symlink";
  * @example
  * ```ts
  * kindOf("file:series");       // "file"
+ * kindOf("file:dynamic");      // "file"
  * kindOf("directory:dynamic"); // "directory"
  * ```
  */
@@ -103,7 +111,21 @@ export function applyChanges(
   }
 }
 
-/** What a stored dynamic directory is: the factory that computes it and that factory's config. */
+/**
+ * Whether nodes of `entryType` are computed on read: their versions carry a
+ * {@link DynamicSpec} as their body, never content or entries.
+ *
+ * @example
+ * ```ts
+ * isDynamic("file:dynamic"); // true
+ * isDynamic("file:data");    // false
+ * ```
+ */
+export function isDynamic(entryType: EntryType): boolean {
+  return entryType === "directory:dynamic" || entryType === "file:dynamic";
+}
+
+/** What a stored dynamic node is: the factory that computes it and that factory's config. */
 export interface DynamicSpec {
   readonly factory: string;
   readonly config: Uint8Array;
@@ -113,8 +135,9 @@ export interface DynamicSpec {
  * One version of one node as a store keeps it (one oplog row, without the body).
  * `version` counts from 1 per node; `seq` is the transaction that wrote it and `timestamp`
  * that transaction's time (ms since the epoch). `size` is the byte length for files, the
- * number of entries for directories, 0 for dynamic directories, and the target's length for
- * symlinks. `target` is set exactly for symlinks, `dynamic` exactly for dynamic directories.
+ * number of entries for directories, 0 for dynamic directories and files, and the target's
+ * length for symlinks. `target` is set exactly for symlinks, `dynamic` exactly for dynamic
+ * directories and files.
  */
 export interface NodeVersion extends NodeKey {
   readonly entryType: EntryType;

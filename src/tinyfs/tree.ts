@@ -2,7 +2,12 @@
 
 import { streamOf, toBytes } from "./bytes.ts";
 import type { CallContext } from "./call_context.ts";
-import { type DynamicDirectory, type Factories, factoryNamed } from "./dynamic.ts";
+import {
+  type DynamicDirectory,
+  type Factories,
+  factoryNamed,
+  type FileFactories,
+} from "./dynamic.ts";
 import { TinyFsError } from "./errors.ts";
 import {
   type ComputedFileHandle,
@@ -10,10 +15,12 @@ import {
   framesPath,
   type Handle,
   handleKind,
+  type Located,
   type StoredHandle,
 } from "./handle.ts";
 import { joinPath, nameProblem } from "./path.ts";
-import type { NodeKey } from "./records.ts";
+import type { NodeId } from "./node_id.ts";
+import type { DynamicSpec, NodeKey, NodeVersion } from "./records.ts";
 import { servedIn } from "./registry.ts";
 import { latest, type TreeState } from "./state.ts";
 import type { WD } from "./wd.ts";
@@ -22,15 +29,15 @@ import type { WD } from "./wd.ts";
 export type ReaderFactory = (tree: Tree, context: CallContext, frames: readonly Frame[]) => WD;
 
 /**
- * One state of the tree together with the factories that compute its dynamic directories:
- * everything needed to go from a handle to its children or its bytes. Holds no tree data
- * of its own; every answer comes from `state` or from a factory, each time. A plain stored
- * directory's children are its entries plus the names pattern registrations serve in it
- * (an entry wins over a registration of the same name).
+ * One state of the tree together with the factories that compute its dynamic directories and
+ * files: everything needed to go from a handle to its children or its bytes. Holds no tree
+ * data of its own; every answer comes from `state` or from a factory, each time. A plain
+ * stored directory's children are its entries plus the names pattern registrations serve in
+ * it (an entry wins over a registration of the same name).
  *
  * @example
  * ```ts
- * const tree = new Tree(snapshot, factories, readerFor);
+ * const tree = new Tree(snapshot, factories, fileFactories, readerFor);
  * const children = await tree.children([ROOT_FRAME], CallContext.EMPTY);
  * ```
  */
@@ -38,6 +45,7 @@ export class Tree {
   constructor(
     readonly state: TreeState,
     readonly factories: Factories,
+    readonly fileFactories: FileFactories,
     readonly readerFor: ReaderFactory,
   ) {}
 
@@ -77,7 +85,8 @@ export class Tree {
   async #openDynamic(key: NodeKey, path: string): Promise<DynamicDirectory> {
     const spec = (await latest(this.state, key)).dynamic;
     if (!spec) throw new TinyFsError("NotADirectory", path, `${path} is not a dynamic directory`);
-    return await factoryNamed(this.factories, spec.factory, path).open(spec.config.slice());
+    return await factoryNamed(this.factories, spec.factory, path, "directory")
+      .open(spec.config.slice());
   }
 
   /** The target of a stored symlink. */
@@ -88,25 +97,31 @@ export class Tree {
     return (await latest(this.state, handle.key)).target!;
   }
 
-  /** The bytes of a file (of `version`, default the newest). */
-  async read(handle: Handle, version: number | undefined, path: string): Promise<Uint8Array> {
-    if (handle.tag === "computed-file") return toBytes(await this.#computed(handle, version, path));
-    const file = await this.#storedFile(handle, version, path);
-    return this.state.content(file.key, file.version);
+  /**
+   * The bytes of a file (of `version`, default the newest). A dynamic file is computed with
+   * that version's config, in `context` (the reader's call chain).
+   */
+  async read(
+    node: Located,
+    version: number | undefined,
+    context: CallContext,
+  ): Promise<Uint8Array> {
+    const file = await this.#file(node, version);
+    if (file.tag === "stored") return this.state.content(file.version, file.version.version);
+    const body = await this.#compute(file, node, context);
+    return body instanceof Uint8Array ? body : toBytes(body);
   }
 
-  /** The bytes of a file (of `version`, default the newest) as a stream. */
+  /** The bytes of a file (of `version`, default the newest) as a stream; see {@link read}. */
   async stream(
-    handle: Handle,
+    node: Located,
     version: number | undefined,
-    path: string,
+    context: CallContext,
   ): Promise<ReadableStream<Uint8Array>> {
-    if (handle.tag === "computed-file") {
-      const body = await this.#computed(handle, version, path);
-      return body instanceof Uint8Array ? streamOf(body) : body;
-    }
-    const file = await this.#storedFile(handle, version, path);
-    return this.state.stream(file.key, file.version);
+    const file = await this.#file(node, version);
+    if (file.tag === "stored") return this.state.stream(file.version, file.version.version);
+    const body = await this.#compute(file, node, context);
+    return body instanceof Uint8Array ? streamOf(body) : body;
   }
 
   async #expand(frames: readonly Frame[], context: CallContext): Promise<Map<string, Handle>> {
@@ -123,7 +138,7 @@ export class Tree {
       const loopKey = directory.tag === "stored"
         ? directory.key.nodeId
         : `${directory.key.nodeId}@${path}`;
-      const inner = context.enter(loopKey, path);
+      const inner = context.enter(loopKey, path, "directory");
       computing = {
         directory: await this.#openDynamic(directory.key, path),
         origin: directory.key,
@@ -132,7 +147,10 @@ export class Tree {
         captures: directory.tag === "pattern" ? directory.captures : [],
       };
     } else if (directory.tag === "computed-directory") {
-      computing = { ...directory, inner: directory.context.enter(directory.loopKey, path) };
+      computing = {
+        ...directory,
+        inner: directory.context.enter(directory.loopKey, path, "directory"),
+      };
     } else {
       throw new TinyFsError("NotADirectory", path, `${path} is not a directory`);
     }
@@ -164,32 +182,29 @@ export class Tree {
     return children;
   }
 
-  #computed(
-    handle: ComputedFileHandle,
-    version: number | undefined,
-    path: string,
-  ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
-    if (version !== undefined && version !== 1) {
-      throw new TinyFsError(
-        "NotFound",
-        path,
-        `${path} is computed and has only version 1, not ${version}`,
-      );
-    }
-    return handle.file.read();
-  }
-
-  async #storedFile(
-    handle: Handle,
-    version: number | undefined,
-    path: string,
-  ): Promise<{ key: NodeKey; version: number }> {
+  /**
+   * Which body a read of `node` (at `version`) wants: a stored version's content, a stored
+   * dynamic file's version (computed with its spec), or a file a dynamic directory computes
+   * (version 1 only). `IsADirectory` for directories, `InvalidPath` for a symlink itself.
+   */
+  async #file(node: Located, version: number | undefined): Promise<FileToRead> {
+    const { handle, path } = node;
     const kind = handleKind(handle);
     if (kind === "directory") {
       throw new TinyFsError("IsADirectory", path, `${path} is a directory, not a file`);
     }
     if (kind === "symlink") {
       throw new TinyFsError("InvalidPath", path, `${path} is a symlink; read its target`);
+    }
+    if (handle.tag === "computed-file") {
+      if (version !== undefined && version !== 1) {
+        throw new TinyFsError(
+          "NotFound",
+          path,
+          `${path} is computed and has only version 1, not ${version}`,
+        );
+      }
+      return handle;
     }
     const { key } = handle as StoredHandle;
     const versions = await this.state.versions(key);
@@ -201,9 +216,39 @@ export class Tree {
         `${path} has no version ${version}; its versions are 1 to ${versions.length}`,
       );
     }
-    return { key, version: chosen };
+    const found = versions[chosen - 1];
+    return found.dynamic
+      ? { tag: "dynamic", nodeId: found.nodeId, spec: found.dynamic }
+      : { tag: "stored", version: found };
+  }
+
+  /**
+   * Computes a file: a dynamic directory's entry reads itself; a stored dynamic file is
+   * opened by its factory and computed with a reader at its parent, its node entered into the
+   * call chain so that reaching itself is a `VisitLoop`.
+   */
+  async #compute(
+    file: Exclude<FileToRead, { tag: "stored" }>,
+    node: Located,
+    context: CallContext,
+  ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+    if (file.tag === "computed-file") return file.file.read();
+    const inner = context.enter(file.nodeId, node.path, "file");
+    const content = await factoryNamed(this.fileFactories, file.spec.factory, node.path, "file")
+      .open(file.spec.config.slice());
+    return content.read({
+      fs: this.readerFor(this, inner, node.parent),
+      path: node.path,
+      captures: [],
+    });
   }
 }
+
+/** What {@link Tree} reads a file from: a stored version, a dynamic file's spec, or a computed entry. */
+type FileToRead =
+  | { readonly tag: "stored"; readonly version: NodeVersion }
+  | { readonly tag: "dynamic"; readonly nodeId: NodeId; readonly spec: DynamicSpec }
+  | ComputedFileHandle;
 
 /** The names of the directories `frames` lead through, from the root. */
 function namesOf(frames: readonly Frame[]): string[] {

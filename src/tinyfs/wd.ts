@@ -231,6 +231,13 @@ export class WD {
         `cannot write ${found.path}: it is computed by a dynamic directory`,
       );
     }
+    if (found.handle.entryType === "file:dynamic") {
+      throw new TinyFsError(
+        "ReadOnly",
+        found.path,
+        `cannot write ${found.path}: it is a dynamic file, computed on read; remove it first`,
+      );
+    }
     await transaction.write(found.handle.key, await transaction.body(content), options.entryType);
     return this.#node(found.parent, found.name, found.handle, found.path);
   }
@@ -296,17 +303,49 @@ export class WD {
    * Creates a dynamic directory computed by the factory registered as `factory` from
    * `config` (text is stored as UTF-8). The factory checks the config now (it may throw).
    */
-  async createDynamicDirectory(
+  createDynamicDirectory(
     path: string,
     factory: string,
     config: Uint8Array | string,
     options: CreateOptions = {},
   ): Promise<NodePath> {
+    return this.#createDynamic(path, "directory:dynamic", factory, config, options);
+  }
+
+  /**
+   * Creates a dynamic file (`file:dynamic`) whose bytes the file factory registered as
+   * `factory` computes from `config` on every read, with a read-only view at the file's
+   * directory (see `DynamicFileContent`). The factory checks the config now (it may throw).
+   * Writing to the file is `ReadOnly`; it is removed, moved and replaced like any file.
+   *
+   * @example
+   * ```ts
+   * await root.createDynamicFile("/views/all.csv", "derived", "inputs: [/in/*.csv]\n");
+   * await root.read("/views/all.csv"); // computed now, from the CSV files there are now
+   * ```
+   */
+  createDynamicFile(
+    path: string,
+    factory: string,
+    config: Uint8Array | string,
+    options: CreateOptions = {},
+  ): Promise<NodePath> {
+    return this.#createDynamic(path, "file:dynamic", factory, config, options);
+  }
+
+  async #createDynamic(
+    path: string,
+    entryType: "directory:dynamic" | "file:dynamic",
+    factory: string,
+    config: Uint8Array | string,
+    options: CreateOptions,
+  ): Promise<NodePath> {
     const transaction = this.#writable(path);
     const found = await this.#resolve(path, false, options.parents);
+    const kind = entryType === "file:dynamic" ? "file" : "directory";
     const handle = await this.#create(transaction, found, {
-      entryType: "directory:dynamic",
-      dynamic: await this.#dynamicSpec(factory, config, found.path),
+      entryType,
+      dynamic: await this.#dynamicSpec(kind, factory, config, found.path),
     });
     return this.#node(found.parent, found.name, handle, found.path);
   }
@@ -342,7 +381,7 @@ export class WD {
         `${registered.pattern} is already registered; unregister it first to change it`,
       );
     }
-    const dynamic = await this.#dynamicSpec(factory, config, registered.pattern);
+    const dynamic = await this.#dynamicSpec("directory", factory, config, registered.pattern);
     const key = await transaction.create(REGISTRY_KEY, registered.entryName, {
       entryType: "directory:dynamic",
       dynamic,
@@ -600,14 +639,17 @@ export class WD {
     return handle.key;
   }
 
-  /** A dynamic directory's spec, once its factory has accepted the config. */
+  /** A dynamic node's spec, once its `kind` factory has accepted the config. */
   async #dynamicSpec(
+    kind: "directory" | "file",
     factory: string,
     config: Uint8Array | string,
     path: string,
   ): Promise<DynamicSpec> {
     const bytes = await toBytes(config);
-    await factoryNamed(this.#tree.factories, factory, path).open(bytes.slice());
+    const factories = kind === "file" ? this.#tree.fileFactories : this.#tree.factories;
+    await factoryNamed<{ open(config: Uint8Array): unknown }>(factories, factory, path, kind)
+      .open(bytes.slice());
     return { factory, config: bytes };
   }
 

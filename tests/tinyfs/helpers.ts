@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   type EntryChange,
   type Factories,
+  type FileFactories,
   FS,
   isTinyFsError,
   MemoryPersistence,
@@ -14,10 +15,10 @@ import {
 export const T0 = Date.UTC(2024, 0, 1);
 
 /** A new in-memory pond whose clock only moves when `tick` is called. */
-export async function newPond(factories: Factories = {}) {
+export async function newPond(factories: Factories = {}, fileFactories: FileFactories = {}) {
   const store = new MemoryPersistence();
   let now = T0;
-  const fs = await FS.init(store, { factories, now: () => now });
+  const fs = await FS.init(store, { factories, fileFactories, now: () => now });
   return { fs, store, tick: (ms: number) => (now += ms) };
 }
 

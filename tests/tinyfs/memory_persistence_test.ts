@@ -156,6 +156,25 @@ Deno.test("memory store: malformed or out-of-order batches are refused whole", a
   assert.equal(store.commits.length, 3);
 });
 
+Deno.test("memory store: a dynamic file's body is its factory and config, never content", async () => {
+  const store = new MemoryPersistence();
+  await store.commit(batch(0, [rootVersion(0, 1)]));
+  const key = { partId: ROOT_KEY.nodeId, nodeId: newNodeId() };
+  const dynamic = { factory: "concat", config: bytes("{}") };
+  const entry: DirEntry = { name: "all", ...key, entryType: "file:dynamic" };
+  const file = (over: Partial<NewVersion>): NewVersion[] => [
+    rootVersion(1, 2, [{ op: "put", entry }], 1),
+    { ...key, entryType: "file:dynamic", version: 1, seq: 1, timestamp: 1, size: 0, ...over },
+  ];
+  await rejectsWith(store.commit(batch(1, file({}))), "Conflict");
+  await rejectsWith(store.commit(batch(1, file({ dynamic, content: bytes("x") }))), "Conflict");
+  await store.commit(batch(1, file({ dynamic })));
+  const [version] = await store.readVersions(key, 1);
+  assert.deepEqual([version.entryType, version.dynamic?.factory], ["file:dynamic", "concat"]);
+  assert.equal(text(version.dynamic!.config), "{}");
+  await rejectsWith(store.readFile(key, 1), "NotFound");
+});
+
 Deno.test("memory store: staged bodies are kept in their chunks and only its own are accepted", async () => {
   const { store, file } = await storeWithFile();
   const staged = await store.stageFile(ReadableStream.from([bytes("ab"), bytes("cde")]));
