@@ -1,9 +1,10 @@
-/** Making dynamic nodes — a directory at a path, or a pattern registration — and unregistering patterns. */
+/** Making dynamic nodes — a directory or file at a path, or a pattern registration — and unregistering patterns. */
 import { PondError } from "../errors.ts";
+import type { Provision } from "../plugin_host/mod.ts";
 import { isTinyFsError, type WD } from "../tinyfs/mod.ts";
-import { findPlugin } from "./plugins.ts";
+import { findPlugin, type PluginSummary } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
-import type { PluginUse } from "./plugin_uses.ts";
+import { type PluginUse, storedUse } from "./plugin_uses.ts";
 
 /** The characters that make a path a pattern. */
 const GLOB_CHARS = /[*?[{]/;
@@ -14,6 +15,11 @@ export interface MakeDynamicOptions {
   readonly parents?: boolean;
   /** Replace a dynamic node already at the path (or the same pattern's registration). */
   readonly replace?: boolean;
+  /**
+   * Make a dynamic directory or a dynamic file: needed only for a plugin that provides both
+   * (`KindNeeded` otherwise). A pattern serves directories only (`PatternFile` for a file).
+   */
+  readonly kind?: Provision;
   /** Recorded with the transaction. */
   readonly command: readonly string[];
 }
@@ -42,17 +48,22 @@ export function isPattern(path: string): boolean {
 /**
  * Makes a dynamic node computed by plugin `plugin` (built in or installed; `PluginNotFound`)
  * from `config` (YAML or JSON, checked against the plugin's schema before anything is written:
- * `InvalidConfig` naming the field), in one transaction. A `path` holding glob characters is a
- * pattern registration (see `WD.registerDynamic`): every path matching it is served by the
- * plugin, which gets the pattern's captures there. A dynamic node already at `path` (or the
- * same pattern registered) is `DynamicExists` unless `replace`, which makes a new one in its
- * place (the old one stays readable as of earlier transactions); any other node there is
- * `AlreadyExists`.
+ * `InvalidConfig` naming the field), in one transaction. At a path it makes a dynamic
+ * directory or a dynamic file, whichever the plugin provides, or `options.kind` when it
+ * provides both (see {@link kindToMake}). A `path` holding glob characters is a pattern
+ * registration (see `WD.registerDynamic`): every path matching it is served a dynamic
+ * directory computed by the plugin, which gets the pattern's captures there. A dynamic node
+ * already at `path` (or the same pattern registered) is `DynamicExists` unless `replace`,
+ * which makes a new one in its place (the old one stays readable as of earlier transactions);
+ * any other node there is `AlreadyExists`.
  *
  * @example
  * ```ts
  * await makeDynamic(pond, "visit", "/views/csv", "patterns: [/sites/*\u002f*.csv]\n", {
  *   command: Deno.args,
+ * });
+ * await makeDynamic(pond, "derived", "/all.csv", "inputs: [/sites/*\u002f*.csv]\ntransform: concat-csv\n", {
+ *   kind: "file", command: Deno.args,
  * });
  * ```
  */
@@ -64,12 +75,64 @@ export async function makeDynamic(
   options: MakeDynamicOptions,
 ): Promise<MadeDynamic> {
   const { result, seq } = await pond.transact(options.command, async (root) => {
-    await findPlugin(root, plugin);
+    const kind = kindToMake(await findPlugin(root, plugin), path, options.kind);
     return isPattern(path)
       ? await register(root, plugin, path, config, options.replace)
-      : await create(root, plugin, path, config, options);
+      : await create(root, plugin, path, config, kind, options);
   });
   return { ...result, seq };
+}
+
+/**
+ * What `plugin` makes at `path`: for a pattern, a directory (`PatternFile` when `wanted` is a
+ * file, `KindNotProvided` when the plugin provides only files); at a path, `wanted` if the
+ * plugin provides it (`KindNotProvided` otherwise), else what it provides — `KindNeeded` when
+ * that is both.
+ *
+ * @example
+ * ```ts
+ * kindToMake(await findPlugin(root, "visit"), "/views/csv", undefined); // "directory"
+ * kindToMake(await findPlugin(root, "derived"), "/all.csv", "file");   // "file"
+ * ```
+ */
+export function kindToMake(
+  plugin: PluginSummary,
+  path: string,
+  wanted: Provision | undefined,
+): Provision {
+  const { name, provides } = plugin;
+  const only = provides.length === 1 ? `provides only a dynamic ${provides[0]}` : undefined;
+  if (isPattern(path)) {
+    if (wanted === "file") {
+      throw new PondError(
+        "PatternFile",
+        `${path} is a pattern, and patterns serve dynamic directories only; ` +
+          "make a dynamic file at a path without *, ?, [ or {",
+      );
+    }
+    if (!provides.includes("directory")) {
+      throw new PondError(
+        "KindNotProvided",
+        `plugin ${name} ${only}, and ${path} is a pattern, which serves dynamic directories ` +
+          "only; make the file at a path without *, ?, [ or {",
+      );
+    }
+    return "directory";
+  }
+  if (wanted !== undefined && !provides.includes(wanted)) {
+    throw new PondError(
+      "KindNotProvided",
+      `plugin ${name} ${only}, not a dynamic ${wanted}; drop --${wanted}`,
+    );
+  }
+  if (wanted === undefined && only === undefined) {
+    throw new PondError(
+      "KindNeeded",
+      `plugin ${name} provides both a dynamic directory and a dynamic file; ` +
+        "choose one with --directory or --file",
+    );
+  }
+  return wanted ?? provides[0];
 }
 
 /**
@@ -118,24 +181,23 @@ async function create(
   plugin: string,
   path: string,
   config: Uint8Array | string,
+  kind: Provision,
   options: MakeDynamicOptions,
 ): Promise<Omit<MadeDynamic, "seq">> {
   const replaced = await storedDynamicAt(root, path);
   if (replaced && !options.replace) throw new DynamicExists(replaced);
   if (replaced) await root.remove(path);
-  const node = await root.createDynamicDirectory(path, plugin, config, {
-    parents: options.parents,
-  });
-  return { made: { plugin, kind: "node", path: node.path }, replaced };
+  const parents = { parents: options.parents };
+  const node = kind === "file"
+    ? await root.createDynamicFile(path, plugin, config, parents)
+    : await root.createDynamicDirectory(path, plugin, config, parents);
+  return { made: { plugin, kind, path: node.path }, replaced };
 }
 
-/** The stored dynamic directory at `path`, if that is what is there. */
+/** The stored dynamic directory or file at `path`, if that is what is there. */
 async function storedDynamicAt(root: WD, path: string): Promise<PluginUse | undefined> {
   try {
-    const node = await root.open(path, { follow: false });
-    const meta = await node.metadata({ follow: false });
-    if (meta.entryType !== "directory:dynamic" || meta.pattern !== undefined) return undefined;
-    return { plugin: meta.factory!, kind: "node", path: node.path };
+    return await storedUse(await root.open(path, { follow: false }));
   } catch (e) {
     if (isTinyFsError(e, "NotFound") || isTinyFsError(e, "NotADirectory")) return undefined;
     throw e;
@@ -163,11 +225,11 @@ export class DynamicExists extends PondError {
  *
  * @example
  * ```ts
- * describeUse({ plugin: "visit", kind: "node", path: "/v" }); // "/v is a dynamic directory of plugin visit"
+ * describeUse({ plugin: "visit", kind: "directory", path: "/v" }); // "/v is a dynamic directory of plugin visit"
  * ```
  */
 export function describeUse(use: PluginUse): string {
   return use.kind === "pattern"
     ? `${use.path} is a pattern registered for plugin ${use.plugin}`
-    : `${use.path} is a dynamic directory of plugin ${use.plugin}`;
+    : `${use.path} is a dynamic ${use.kind} of plugin ${use.plugin}`;
 }

@@ -2,6 +2,7 @@
 import type { PluginHost, PluginModule } from "../plugin_host/mod.ts";
 import {
   type DynamicFactory,
+  type DynamicFileFactory,
   type Factories,
   FS,
   type Persistence,
@@ -10,13 +11,15 @@ import {
 import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts";
 
 /**
- * Opens a pond's tree with dynamic directories computed by plugins run on `host`: every
- * built-in plugin, and the plugins installed in the state being read — so a view of an earlier
- * transaction computes with the plugins as they were then, and a plugin removed since still
- * computes its old nodes. Installed plugins are loaded (and checked against their recorded
- * hash) on first use, so a damaged one fails only the reads that need it, naming it. Trees are
- * kept per set of installed plugin versions; a plugin version is loaded once, so its sandbox is
- * shared by all of them.
+ * Opens a pond's tree with dynamic directories and files computed by plugins run on `host`:
+ * every built-in plugin, and the plugins installed in the state being read — so a view of an
+ * earlier transaction computes with the plugins as they were then, and a plugin removed since
+ * still computes its old nodes. A built-in plugin is a directory factory, a file factory or
+ * both, as its manifest provides. Installed plugins are loaded (and checked against their
+ * recorded hash) on first use, so a damaged one fails only the reads that need it, naming it;
+ * so each is registered as both, and a node asking for what its manifest does not provide
+ * fails then, naming the plugin (`InvalidManifest`). Trees are kept per set of installed
+ * plugin versions; a plugin version is loaded once, so its sandbox is shared by all of them.
  *
  * @example
  * ```ts
@@ -62,8 +65,11 @@ export class PluginTrees {
   async #open(root: WD, installed: readonly InstalledVersion[]): Promise<FS> {
     const builtins = await builtinModules();
     const factories: Record<string, DynamicFactory> = {};
+    const fileFactories: Record<string, DynamicFileFactory> = {};
     for (const [name, plugin] of Object.entries(builtins)) {
-      factories[name] = this.#host.directoryFactory(plugin);
+      const provides = plugin.manifest.provides;
+      if (provides.includes("directory")) factories[name] = this.#host.directoryFactory(plugin);
+      if (provides.includes("file")) fileFactories[name] = this.#host.fileFactory(plugin);
     }
     for (const { name, version } of installed) {
       if (Object.hasOwn(builtins, name)) continue;
@@ -71,8 +77,14 @@ export class PluginTrees {
       factories[name] = {
         open: async (config) => this.#host.directoryFactory(await load()).open(config),
       };
+      fileFactories[name] = {
+        open: async (config) => this.#host.fileFactory(await load()).open(config),
+      };
     }
-    return await FS.open(this.#store, { factories: { ...factories, ...this.#extra } });
+    return await FS.open(this.#store, {
+      factories: { ...factories, ...this.#extra },
+      fileFactories,
+    });
   }
 
   /** Installed plugin `name` as `root` holds it, loaded once per `version` of its files. */

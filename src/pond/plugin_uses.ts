@@ -1,19 +1,22 @@
-/** Where plugins are used: the dynamic directories stored in the tree and the pattern registrations. */
-import type { NodePath, WD } from "../tinyfs/mod.ts";
+/** Where plugins are used: the dynamic directories and files stored in the tree, and the pattern registrations. */
+import { kindOf, type NodePath, type WD } from "../tinyfs/mod.ts";
 
-/** One dynamic node computed by a plugin: a stored directory, or a registered pattern. */
+/** One dynamic node computed by a plugin: a stored directory or file, or a registered pattern. */
 export interface PluginUse {
   /** The plugin that computes it. */
   readonly plugin: string;
-  /** `node`: a dynamic directory at `path`; `pattern`: a registration serving every match. */
-  readonly kind: "node" | "pattern";
+  /**
+   * `directory` / `file`: a dynamic directory / file at `path`; `pattern`: a registration
+   * serving a dynamic directory at every match.
+   */
+  readonly kind: "directory" | "file" | "pattern";
   /** The node's path, or the registered pattern. */
   readonly path: string;
 }
 
 /**
  * Every dynamic node in `root`'s state: stored ones (found by walking the plain directories,
- * hidden ones included, never computing a dynamic directory), depth-first in name order, then
+ * hidden ones included, never computing a dynamic node), depth-first in name order, then
  * the pattern registrations in pattern order. Works in a transaction too, seeing its pending changes.
  *
  * @example
@@ -32,15 +35,27 @@ export async function pluginUses(root: WD): Promise<PluginUse[]> {
   return [...nodes, ...patterns];
 }
 
-async function dynamicBeneath(root: WD, path: string): Promise<PluginUse[]> {
-  const found = await Promise.all((await root.list(path)).map((node) => dynamicAt(root, node)));
-  return found.flat();
+/**
+ * `node` as a use of a plugin, when it is a stored dynamic directory or file (not one a
+ * pattern serves, and not a symlink's target); computes nothing.
+ *
+ * @example
+ * ```ts
+ * await storedUse(await root.open("/all.csv", { follow: false })); // { plugin: "derived", kind: "file", … }
+ * ```
+ */
+export async function storedUse(node: NodePath): Promise<PluginUse | undefined> {
+  const spec = await node.dynamic();
+  if (!spec) return undefined;
+  const kind = kindOf(node.entryType) === "file" ? "file" : "directory";
+  return { plugin: spec.factory, kind, path: node.path };
 }
 
-async function dynamicAt(root: WD, node: NodePath): Promise<PluginUse[]> {
-  if (node.entryType === "directory") return dynamicBeneath(root, node.path);
-  if (node.entryType !== "directory:dynamic") return [];
-  const meta = await node.metadata({ follow: false });
-  if (meta.pattern !== undefined || meta.factory === undefined) return [];
-  return [{ plugin: meta.factory, kind: "node", path: node.path }];
+async function dynamicBeneath(root: WD, path: string): Promise<PluginUse[]> {
+  const found = await Promise.all((await root.list(path)).map(async (node) => {
+    if (node.entryType === "directory") return dynamicBeneath(root, node.path);
+    const use = await storedUse(node);
+    return use ? [use] : [];
+  }));
+  return found.flat();
 }

@@ -8,6 +8,7 @@ import {
   type Manifest,
   type Permissions,
   type PluginModule,
+  type Provision,
 } from "../plugin_host/mod.ts";
 import type { WD } from "../tinyfs/mod.ts";
 import type { Pond } from "./pond.ts";
@@ -30,7 +31,7 @@ export interface PluginSummary {
   readonly name: string;
   readonly version: string;
   readonly description: string;
-  readonly provides: readonly string[];
+  readonly provides: readonly Provision[];
   /** Built into pond, rather than installed in the pond. */
   readonly builtin: boolean;
   /** SHA-256 of the plugin's source, in hex. */

@@ -31,7 +31,7 @@ Deno.test("one Pond adds a plugin and makes a node with it: its plugins follow t
     const { made, seq } = await makeDynamic(pond, "shout", "/loud", "files: /notes/*.txt\n", {
       command: ["mknod"],
     });
-    assert.deepEqual(made, { plugin: "shout", kind: "node", path: "/loud" });
+    assert.deepEqual(made, { plugin: "shout", kind: "directory", path: "/loud" });
     assert.equal(text(await (await pond.root()).read("/loud/A.TXT")), "HI");
     await removePlugin(pond, "shout", { force: true, command: ["remove"] });
     assert.equal(text(await (await pond.root({ seq: seq! })).read("/loud/A.TXT")), "HI");
@@ -139,8 +139,8 @@ Deno.test("plugin uses are found in hidden and nested directories without comput
       await root.registerDynamic("/sites/*/x", "boom", "");
     });
     assert.deepEqual(await pluginUses(await pond.root()), [
-      { plugin: "boom", kind: "node", path: "/.hidden/deep/b" },
-      { plugin: "boom", kind: "node", path: "/a" },
+      { plugin: "boom", kind: "directory", path: "/.hidden/deep/b" },
+      { plugin: "boom", kind: "directory", path: "/a" },
       { plugin: "boom", kind: "pattern", path: "/sites/*/x" },
     ]);
     assert.deepEqual(computed, []);
