@@ -11,6 +11,7 @@ import {
   type DirEntry,
   type EntryChange,
   type EntryType,
+  isDynamic,
   kindOf,
   type NodeKind,
   ROOT_KEY,
@@ -26,6 +27,7 @@ const ENTRY_TYPES = new Set<string>([
   "file:data",
   "file:table",
   "file:series",
+  "file:dynamic",
 ]);
 const HASH = /^[0-9a-f]{64}$/;
 const HASH_BYTES = 32;
@@ -228,14 +230,14 @@ function checkRow(
   if (kind === "directory" ? !ownPartition : ownPartition) {
     note("BadRow", `is a ${kind} stored in partition ${row.part_id}, against the layout`);
   }
-  if (kind === "file") checkBody(row, note);
+  if (isDynamic(row.entry_type as EntryType)) {
+    if (row.factory === null) note("BadRow", `is a dynamic ${kind} without a factory`);
+  } else if (kind === "file") checkBody(row, note);
   else if (kind === "symlink") {
     if (row.target === null) note("BadRow", "is a symlink without a target");
     else if (new TextEncoder().encode(row.target).length !== row.size) {
       note("BadRow", `is a symlink whose size ${row.size} is not its target's length`);
     }
-  } else if (row.entry_type === "directory:dynamic" && row.factory === null) {
-    note("BadRow", "is a dynamic directory without a factory");
   } else if (row.entry_type === "directory" && row.entries === null) {
     note("BadDirectory", "is a directory without entries");
   }

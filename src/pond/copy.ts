@@ -219,16 +219,18 @@ function pondSide(root: WD): Side {
   return {
     async kind(path, follow) {
       if (!(await root.exists(path))) return "missing";
-      return (await root.metadata(path, { follow })).kind;
+      return (await root.open(path, { follow })).kind;
     },
     async list(dir) {
       return (await root.list(dir)).map((n) => n.name);
     },
     async read(path) {
-      const entryType = (await root.metadata(path)).entryType;
+      const { entryType } = await root.open(path);
       return {
         body: await root.stream(path),
-        entryType: entryType.startsWith("file:") ? entryType as FileEntryType : "file:data",
+        entryType: entryType === "file:table" || entryType === "file:series"
+          ? entryType
+          : "file:data",
       };
     },
     readlink: (path) => root.readlink(path),

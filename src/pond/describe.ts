@@ -14,7 +14,10 @@ import type { Pond, PondAt } from "./pond.ts";
 /** One version of a described node. */
 export interface DescribedVersion {
   readonly version: number;
-  /** Bytes for files, entries for directories, the target's length for symlinks. */
+  /**
+   * Bytes for files (for a dynamic file, what that version computes now), entries for
+   * directories, the target's length for symlinks.
+   */
   readonly size: number;
   /** When it was written, in ms since the epoch. */
   readonly time: number;
@@ -38,7 +41,7 @@ export interface Description {
   readonly versions: DescribedVersion[];
   /** A symlink's target. */
   readonly target?: string;
-  /** A dynamic directory's plugin (the factory that computes it). */
+  /** A dynamic directory's or file's plugin (the factory that computes it). */
   readonly plugin?: string;
   /** For `file:table` and `file:series`: the newest version's Parquet schema. */
   readonly schema?: TableSchema;
@@ -65,10 +68,14 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     : await pond.seqAt(at.time);
   const root = await pond.root({ seq });
   const node = await root.open(path, { follow: false });
-  const meta = await node.metadata({ follow: false });
+  const metas = await node.versions({ follow: false });
+  const meta = metas.at(-1)!;
   const key = meta.computed ? undefined : await keyOf(pond, root, node);
   const versions: DescribedVersion[] = key
-    ? (await pond.store.readVersions(key, seq)).map(described)
+    ? (await pond.store.readVersions(key, seq)).map((v, i) => ({
+      ...described(v),
+      size: metas[i].size,
+    }))
     : [{ version: 1, size: meta.size, time: meta.modified.getTime(), seq: null }];
   const isTable = meta.entryType === "file:table" || meta.entryType === "file:series";
   return {

@@ -2,7 +2,7 @@
 import { type AddFile, Table } from "../delta/mod.ts";
 import { RowReader } from "../oplog/row_reader.ts";
 import { INLINE_LIMIT, PARTITION_COLUMN } from "../oplog/schema.ts";
-import { type EntryType, kindOf, type NodeVersion } from "../tinyfs/mod.ts";
+import { type EntryType, isDynamic, kindOf, type NodeVersion } from "../tinyfs/mod.ts";
 import type { Pond } from "./pond.ts";
 
 /** One oplog row (one version of one node), as `pond log --rows` shows it. */
@@ -13,7 +13,7 @@ export interface OplogRowInfo extends NodeVersion {
   readonly hash: string | null;
   /**
    * Where a file's body is: in the row, or in the blob store (by the store's rule: bodies of
-   * `INLINE_LIMIT` bytes or more go to the blob store); null for other nodes.
+   * `INLINE_LIMIT` bytes or more go to the blob store); null for other nodes and dynamic files.
    */
   readonly storage: "inline" | "blob" | null;
   /** For directories: the version whose listing this row's changes apply to (null: a full listing). */
@@ -100,7 +100,7 @@ export class OplogRows {
           entryType,
           size: h.size,
           hash: h.hash,
-          storage: kindOf(entryType) === "file"
+          storage: kindOf(entryType) === "file" && !isDynamic(entryType)
             ? (h.size >= INLINE_LIMIT ? "blob" : "inline")
             : null,
           dirBase: h.dirBase,
