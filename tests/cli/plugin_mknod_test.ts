@@ -62,8 +62,8 @@ Deno.test("mknod reverse, and derived: a concatenated CSV to cat, a Parquet tabl
       "inputs: [/sites/*/r.csv]\ntransform: csv-to-parquet\n",
     );
     assertOk(await pond(p, ["mknod", "reverse", "/rev", "--config", reverse]));
-    assertOk(await pond(p, ["mknod", "derived", "/all", "--config", concat]));
-    assertOk(await pond(p, ["mknod", "derived", "/tables", "--config", parquet]));
+    assertOk(await pond(p, ["mknod", "derived", "/all", "--directory", "--config", concat]));
+    assertOk(await pond(p, ["mknod", "derived", "/tables", "--directory", "--config", parquet]));
     assert.equal(
       assertOk(await pond(p, ["list", "/rev", "/rev/htron"])).stdout,
       "/rev/htron\n/rev/htuos\n/rev/htron/vsc.r\n",

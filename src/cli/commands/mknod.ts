@@ -1,4 +1,5 @@
-/** `pond mknod`: make a dynamic directory computed by a plugin, at a path or at every path a pattern matches. */
+/** `pond mknod`: make a dynamic directory or file computed by a plugin, at a path or at every path a pattern matches. */
+import { isPondError } from "../../errors.ts";
 import {
   describeUse,
   DynamicExists,
@@ -10,28 +11,36 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { confirm, DEADLINE_ENV, openPond } from "../pond_options.ts";
 
-/** `pond mknod PLUGIN PATH --config FILE [-p] [--yes]`. */
+/** `pond mknod PLUGIN PATH --config FILE [--file|--directory] [-p] [--yes]`. */
 export const mknodCommand: Command = {
   name: "mknod",
-  summary: "make a dynamic directory computed by a plugin",
-  usage: "pond mknod PLUGIN PATH|PATTERN --config FILE [-p] [--yes]",
+  summary: "make a dynamic directory or file computed by a plugin",
+  usage: "pond mknod PLUGIN PATH|PATTERN --config FILE [--file|--directory] [-p] [--yes]",
   description:
-    "Makes a directory whose entries PLUGIN (built in or installed: see 'pond plugin list')\n" +
-    "computes on every read, from the config in FILE (YAML or JSON, on this computer; a\n" +
-    "host: prefix is optional). The config is checked against the plugin's fields before\n" +
-    "anything is written. A PATTERN (a path with *, ?, [ or {) registers the plugin for every\n" +
-    "path it matches, now and later; the plugin gets what the wildcards captured there.\n" +
-    "Remove a dynamic directory with 'pond rm PATH', a pattern with 'pond plugin unregister\n" +
-    "PATTERN'. Making one where one already is replaces it: asked on a terminal, else pass\n" +
-    `--yes. Plugins must answer within $${DEADLINE_ENV} ms (default 5000).`,
+    "Makes a directory whose entries, or a file whose bytes, PLUGIN (built in or installed:\n" +
+    "see 'pond plugin list') computes on every read, from the config in FILE (YAML or JSON,\n" +
+    "on this computer; a host: prefix is optional). It makes what the plugin provides; for a\n" +
+    "plugin that provides both, choose with --directory or --file. The config is checked\n" +
+    "against the plugin's fields before anything is written. A PATTERN (a path with *, ?, [\n" +
+    "or {) registers a dynamic directory for every path it matches, now and later; the plugin\n" +
+    "gets what the wildcards captured there. Remove a dynamic directory or file with 'pond rm\n" +
+    "PATH', a pattern with 'pond plugin unregister PATTERN'. Making one where one already is\n" +
+    "replaces it: asked on a terminal, else pass --yes. Plugins must answer within\n" +
+    `$${DEADLINE_ENV} ms (default 5000).`,
   options: {
     config: { type: "string", value: "FILE", help: "the plugin's config, YAML or JSON" },
+    file: { type: "boolean", help: "make a dynamic file (for a plugin that provides both)" },
+    directory: {
+      type: "boolean",
+      help: "make a dynamic directory (for a plugin that provides both)",
+    },
     parents: { type: "boolean", short: "p", help: "make missing parent directories" },
-    yes: { type: "boolean", short: "y", help: "replace a dynamic directory already there" },
+    yes: { type: "boolean", short: "y", help: "replace a dynamic node already there" },
   },
   examples: [
     "pond mknod visit /views/all-csv --config visit.yaml   # patterns: [/sites/*/*.csv]",
-    "pond mknod derived /tables --config host:derived.json",
+    "pond mknod derived /tables --directory --config host:derived.json",
+    "pond mknod derived /all.csv --file --config concat.yaml   # transform: concat-csv",
     "pond mknod reverse '/sites/*/summary' --config reverse.yaml",
     "pond mknod visit /views/all-csv --config visit-v2.yaml --yes   # new config, same path",
   ],
@@ -43,18 +52,26 @@ export const mknodCommand: Command = {
     if (configArg === undefined) {
       throw new UsageError("pond mknod: missing --config FILE (the plugin's config, YAML or JSON)");
     }
+    if (ctx.options.file && ctx.options.directory) {
+      throw new UsageError("pond mknod: --file and --directory exclude each other; choose one");
+    }
+    const kind = ctx.options.file ? "file" : ctx.options.directory ? "directory" : undefined;
     const config = (await readHostFile(configArg)).bytes;
     const { pond, stages } = await openPond(ctx, "pond mknod");
     const make = (replace: boolean) =>
       makeDynamic(pond, plugin, path, config, {
         parents: Boolean(ctx.options.parents),
         replace,
+        kind,
         command: ctx.argv,
       });
     let made: MadeDynamic;
     try {
       made = await make(Boolean(ctx.options.yes));
     } catch (e) {
+      if (isPondError(e, "KindNeeded") || isPondError(e, "PatternFile")) {
+        throw new UsageError(`pond mknod: ${e.message}`);
+      }
       if (!(e instanceof DynamicExists)) throw e;
       await confirm(ctx, "pond mknod", `replace it (${describeUse(e.existing)})`);
       made = await make(true);

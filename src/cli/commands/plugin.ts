@@ -1,4 +1,4 @@
-/** `pond plugin add|list|info|remove|unregister`: the plugins a pond's dynamic directories run. */
+/** `pond plugin add|list|info|remove|unregister`: the plugins a pond's dynamic directories and files run. */
 import type { FieldSpec, Manifest, Permissions } from "../../plugin_host/mod.ts";
 import { unregisterPattern } from "../../pond/dynamic_nodes.ts";
 import { readHostFile } from "../../pond/host_file.ts";
@@ -95,11 +95,12 @@ const list: Command = {
 
 const info: Command = {
   name: "info",
-  summary: "describe a plugin, and list the dynamic directories that use it",
+  summary: "describe a plugin, and list the dynamic directories and files that use it",
   usage: "pond plugin info NAME [--json] [--at SEQ|TIME]",
   description:
     "Its manifest (version, what it provides, config fields), the permissions it was granted,\n" +
-    "its SHA-256, and every dynamic directory and pattern registration computed by it.",
+    "its SHA-256, and every dynamic directory, dynamic file and pattern registration computed\n" +
+    "by it.",
   options: { ...AT_OPTION },
   examples: ["pond plugin info visit", "pond plugin info shout --json --at 12"],
   minArgs: 1,
@@ -124,11 +125,11 @@ const remove: Command = {
   summary: "remove an installed plugin",
   usage: "pond plugin remove NAME [--force]",
   description:
-    "Refused while a dynamic directory or pattern uses the plugin, unless --force (those then\n" +
+    "Refused while a dynamic node or pattern uses the plugin, unless --force (those then\n" +
     "fail to read until it is added again). Its source and record stay readable with --at,\n" +
     "and earlier states still compute with it.",
   options: {
-    force: { type: "boolean", short: "f", help: "remove it even while dynamic directories use it" },
+    force: { type: "boolean", short: "f", help: "remove it even while dynamic nodes use it" },
   },
   examples: ["pond plugin remove shout", "pond plugin remove shout --force"],
   minArgs: 1,
@@ -172,11 +173,12 @@ const unregister: Command = {
 /** `pond plugin …`. */
 export const pluginCommand: Command = {
   name: "plugin",
-  summary: "add, list, describe and remove the plugins of dynamic directories",
+  summary: "add, list, describe and remove the plugins of dynamic directories and files",
   usage: "pond plugin add|list|info|remove|unregister ...",
   description:
-    "Plugins compute dynamic directories (see 'pond mknod'). Built-in: visit, reverse,\n" +
-    "derived. Others are added from a TypeScript file and kept in the pond, versioned.",
+    "Plugins compute dynamic directories and files (see 'pond mknod'). Built-in: visit,\n" +
+    "reverse, derived. Others are added from a TypeScript file and kept in the pond,\n" +
+    "versioned.",
   options: {},
   examples: [
     "pond plugin add ./my_plugin.ts",
@@ -238,5 +240,5 @@ function permissionsText(p: Permissions): string {
 }
 
 function useText(use: PluginUse): string {
-  return use.kind === "pattern" ? `${use.path} (pattern)` : use.path;
+  return use.kind === "directory" ? use.path : `${use.path} (${use.kind})`;
 }
