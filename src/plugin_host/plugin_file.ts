@@ -1,6 +1,6 @@
 /** Dynamic files computed by a sandboxed plugin: its read() over every file its config's globs match. */
 
-import type { DynamicContext } from "../tinyfs/mod.ts";
+import type { DynamicContext, DynamicFileContent } from "../tinyfs/mod.ts";
 import type { PluginConfig } from "./config.ts";
 import { resolveInputs } from "./inputs.ts";
 import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
@@ -9,8 +9,7 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  * A file whose content a plugin computes from one checked config, on every read: the host
  * resolves the config's globs through `context.fs` and calls the plugin's
  * `read({ config, args: undefined, inputs }, host)` with every matched file (directories are
- * left out), field by field in schema order. tinyfs has no dynamic-file node yet; this is what
- * one will call.
+ * left out), field by field in schema order. tinyfs calls it for a `file:dynamic` node.
  *
  * @example
  * ```ts
@@ -18,7 +17,7 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  * const csv = await file.read({ fs: reader, path: "/views/all.csv", captures: [] });
  * ```
  */
-export class PluginFile {
+export class PluginFile implements DynamicFileContent {
   constructor(readonly runtime: PluginRuntime, readonly config: PluginConfig) {}
 
   async read(context: DynamicContext): Promise<Uint8Array> {
