@@ -1,7 +1,8 @@
 /** pond plugin add|list|info|remove across real processes: asking, storing, replacing, removing while in use. */
 import assert from "node:assert/strict";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
-import { pondProcess, REPO_ROOT } from "./harness.ts";
+import { REPO_ROOT } from "./harness.ts";
+import { commits, hostFile, pond } from "./plugin_helpers.ts";
 
 /** A plugin showing each text file under its name in capitals, at `version`. */
 function shout(version: string, suffix = ""): string {
@@ -14,23 +15,6 @@ export function read({ inputs }: { inputs: { bytes: Uint8Array }[] }) {
   return new TextDecoder().decode(inputs[0].bytes).toUpperCase() + "${suffix}";
 }
 `;
-}
-
-/** Runs `pond ARGS` as a separate process against `p`'s pond. */
-function pond(p: TestPond, args: string[], env: Record<string, string> = {}) {
-  return pondProcess(args, { POND: p.dir, ...env });
-}
-
-/** Writes `text` to `name` in the host scratch directory; returns its path. */
-async function hostFile(p: TestPond, name: string, text: string): Promise<string> {
-  await Deno.writeTextFile(`${p.host}/${name}`, text);
-  return `${p.host}/${name}`;
-}
-
-/** The number of transactions committed, from the Delta log on disk. */
-async function commits(p: TestPond): Promise<number> {
-  return (await Array.fromAsync(Deno.readDir(`${p.dir}/oplog/_delta_log`)))
-    .filter((e) => e.name.endsWith(".json")).length;
 }
 
 Deno.test("plugin add needs --yes off a terminal, then stores the plugin in the pond", async () => {

@@ -1,24 +1,7 @@
 /** pond mknod across real processes: each built-in plugin, patterns, time travel, bad configs, failing plugins. */
 import assert from "node:assert/strict";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
-import { pondProcess } from "./harness.ts";
-
-/** Runs `pond ARGS` as a separate process against `p`'s pond. */
-function pond(p: TestPond, args: string[], env: Record<string, string> = {}) {
-  return pondProcess(args, { POND: p.dir, ...env });
-}
-
-/** Writes `text` to `name` in the host scratch directory; returns its path. */
-async function hostFile(p: TestPond, name: string, text: string): Promise<string> {
-  await Deno.writeTextFile(`${p.host}/${name}`, text);
-  return `${p.host}/${name}`;
-}
-
-/** The number of transactions committed, from the Delta log on disk. */
-async function commits(p: TestPond): Promise<number> {
-  return (await Array.fromAsync(Deno.readDir(`${p.dir}/oplog/_delta_log`)))
-    .filter((e) => e.name.endsWith(".json")).length;
-}
+import { commits, hostFile, pond } from "./plugin_helpers.ts";
 
 /** Two sites' readings: /sites/north/r.csv and /sites/south/r.csv. */
 function sites(p: TestPond) {
