@@ -1,25 +1,12 @@
 /** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out. */
 
-/** One column of a table as it crosses the sandbox boundary. */
-export interface Column {
-  readonly name: string;
-  readonly values: readonly unknown[];
-  /** A hyparquet-writer basic type; guessed from the values when absent. */
-  readonly type?: string;
-}
+import { tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { parquetToTable, tableToParquet } from "./table_parquet.ts";
 
-const COLUMN_TYPES = new Set([
-  "BOOLEAN",
-  "INT32",
-  "INT64",
-  "FLOAT",
-  "DOUBLE",
-  "STRING",
-  "JSON",
-  "TIMESTAMP",
-]);
-
-/** The capabilities by name: each takes the plugin's argument, checked here, and returns data. */
+/**
+ * The capabilities by name: each takes the plugin's argument, checked here, and returns data.
+ * Tables cross as Arrow IPC streams, which the sandbox writes and reads itself.
+ */
 const CAPABILITIES: Readonly<Record<string, (args: unknown) => Promise<unknown>>> = {
   encodeParquet,
   decodeParquet,
@@ -31,7 +18,7 @@ const CAPABILITIES: Readonly<Record<string, (args: unknown) => Promise<unknown>>
  *
  * @example
  * ```ts
- * const bytes = await runCapability("encodeParquet", [{ name: "v", values: [1, 2] }]);
+ * const parquet = await runCapability("encodeParquet", tableToIPC([{ name: "v", values: [1, 2] }]));
  * ```
  */
 export async function runCapability(name: string, args: unknown): Promise<unknown> {
@@ -45,63 +32,16 @@ export async function runCapability(name: string, args: unknown): Promise<unknow
   return await CAPABILITIES[name](args);
 }
 
-/** Columns → Parquet bytes (hyparquet-writer, loaded on first use). */
+/** A table (an Arrow IPC stream) → Parquet bytes. */
 async function encodeParquet(args: unknown): Promise<Uint8Array> {
-  const columns = checkColumns(args);
-  const { parquetWriteBuffer } = await import("hyparquet-writer");
-  const buffer = parquetWriteBuffer({
-    columnData: columns.map((c) => ({
-      name: c.name,
-      data: [...c.values],
-      ...(c.type ? { type: c.type as "STRING" } : {}),
-    })),
-  });
-  return new Uint8Array(buffer);
+  if (!(args instanceof Uint8Array)) throw new Error("encodeParquet takes a table");
+  return await tableToParquet(tableFromIPC(args));
 }
 
-/** Parquet bytes → columns, in schema order (hyparquet, loaded on first use). */
-async function decodeParquet(args: unknown): Promise<Column[]> {
+/** Parquet bytes → the table they hold, as an Arrow IPC stream. */
+async function decodeParquet(args: unknown): Promise<Uint8Array> {
   if (!(args instanceof Uint8Array)) {
     throw new Error("decodeParquet takes the Parquet file's bytes");
   }
-  const [{ parquetMetadata, parquetRead, parquetSchema }, { compressors }] = await Promise.all([
-    import("hyparquet"),
-    import("hyparquet-compressors"),
-  ]);
-  const file = args.slice().buffer;
-  const metadata = parquetMetadata(file);
-  const names = parquetSchema(metadata).children.map((c) => c.element.name);
-  let rows: unknown[][] = [];
-  await parquetRead({ file, metadata, compressors, onComplete: (r) => (rows = r) });
-  return names.map((name, i) => ({ name, values: rows.map((row) => row[i]) }));
-}
-
-function checkColumns(args: unknown): Column[] {
-  const shape = 'encodeParquet takes a list of columns like [{ name: "t", values: [1, 2] }]';
-  if (!Array.isArray(args) || args.length === 0) throw new Error(shape);
-  const columns = args.map((c) => {
-    if (
-      typeof c !== "object" || c === null || typeof c.name !== "string" || !Array.isArray(c.values)
-    ) {
-      throw new Error(shape);
-    }
-    if (c.type !== undefined && !COLUMN_TYPES.has(c.type)) {
-      throw new Error(
-        `column ${c.name}: type ${JSON.stringify(c.type)} is not one of ${
-          [...COLUMN_TYPES].join(", ")
-        }`,
-      );
-    }
-    return c as Column;
-  });
-  const rows = columns[0].values.length;
-  const uneven = columns.find((c) => c.values.length !== rows);
-  if (uneven) {
-    throw new Error(
-      `column ${uneven.name} has ${uneven.values.length} values, but ${
-        columns[0].name
-      } has ${rows}`,
-    );
-  }
-  return columns;
+  return tableToIPC(await parquetToTable(args));
 }

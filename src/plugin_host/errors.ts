@@ -14,7 +14,9 @@ import { PondError } from "../errors.ts";
  * - `InvalidConfig`: a dynamic node's configuration does not fit the plugin's schema.
  * - `PluginFailed`: the plugin threw (or failed to load in its sandbox).
  * - `InvalidReply`: the plugin answered with something the host refuses: not data, bad
- *   entry names, or paths it was not handed.
+ *   entry names, paths it was not handed, or a table that is not a valid Arrow IPC stream.
+ * - `InvalidInput`: a table or series the plugin is to be handed is not Parquet the host can
+ *   read as flat columns (or a series' versions have different columns).
  * - `Deadline`: the plugin did not answer within the deadline and was killed.
  * - `OutOfMemory`: the plugin hit its memory cap.
  * - `Crashed`: the sandbox process ended unexpectedly, or could not be started.
@@ -28,6 +30,7 @@ export type PluginErrorCode =
   | "InvalidConfig"
   | "PluginFailed"
   | "InvalidReply"
+  | "InvalidInput"
   | "Deadline"
   | "OutOfMemory"
   | "Crashed"

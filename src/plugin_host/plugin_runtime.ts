@@ -1,10 +1,12 @@
 /** What dynamic nodes need of a running plugin, and computing a file with its read(). */
 
+import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import type { PluginConfig } from "./config.ts";
 import { PluginError } from "./errors.ts";
 import type { InputNode } from "./inputs.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import type { PluginOp } from "./sandbox_process.ts";
+import { type PluginOp, TableReply } from "./sandbox_process.ts";
+import { parquetToTable, tableToParquet } from "./table_parquet.ts";
 
 /** A plugin and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {
@@ -15,7 +17,9 @@ export interface PluginRuntime {
 /**
  * Computes a file with the plugin's `read({ config, args, inputs }, host)`: the host reads each
  * input (through the reader's view, so loops are caught) and hands over its match with its
- * `bytes`. The reply must be a Uint8Array or a string (stored as UTF-8), else `InvalidReply`.
+ * `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of its columns, a
+ * series' versions oldest first; `InvalidInput` when it is not Parquet of flat columns). The reply must be a Uint8Array, a string (stored as UTF-8) or a table (stored as
+ * Parquet; it crosses as Arrow IPC, checked here), else `InvalidReply`.
  *
  * @example
  * ```ts
@@ -28,17 +32,72 @@ export async function computeFile(
   args: unknown,
   inputs: readonly InputNode[],
 ): Promise<Uint8Array> {
+  const name = runtime.plugin.manifest.name;
   const contents = await Promise.all(
-    inputs.map(async ({ node, match }) => ({ ...match, bytes: await node.read() })),
+    inputs.map(async ({ node, match }) => ({
+      ...match,
+      bytes: await node.read(),
+      ...(match.entryType === "file:table" || match.entryType === "file:series"
+        ? { table: await tableInput({ node, match }, name) }
+        : {}),
+    })),
   );
   const reply = await runtime.call("read", { config, args, inputs: contents });
   if (reply instanceof Uint8Array) return reply;
   if (typeof reply === "string") return new TextEncoder().encode(reply);
-  const name = runtime.plugin.manifest.name;
+  if (reply instanceof TableReply) {
+    let table: Column[];
+    try {
+      table = tableFromIPC(reply.ipc instanceof Uint8Array ? reply.ipc : new Uint8Array(0));
+    } catch (e) {
+      if (!(e instanceof ArrowIpcError)) throw e;
+      throw new PluginError(
+        "InvalidReply",
+        name,
+        `plugin ${name}'s read() returned a table the host cannot read: ${e.message}`,
+      );
+    }
+    return await tableToParquet(table);
+  }
   throw new PluginError(
     "InvalidReply",
     name,
     `plugin ${name}'s read() returned ${reply === null ? "null" : typeof reply}; ` +
-      "return the file's content as a Uint8Array or a string",
+      "return the file's content as a Uint8Array, a string, or a table (a list of columns)",
   );
+}
+
+/** A table or series input as an Arrow IPC stream: a series' versions joined, oldest first. */
+async function tableInput({ node, match }: InputNode, plugin: string): Promise<Uint8Array> {
+  const versions = match.entryType === "file:series"
+    ? (await node.versions()).map((v) => v.version)
+    : [undefined];
+  try {
+    const tables = await Promise.all(
+      versions.map(async (version) => parquetToTable(await node.read({ version }))),
+    );
+    return tableToIPC(joinTables(tables));
+  } catch (e) {
+    throw new PluginError(
+      "InvalidInput",
+      plugin,
+      `plugin ${plugin} cannot be handed ${match.path} as a table: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+}
+
+/** Tables with the same columns, one after another. */
+function joinTables(tables: readonly Column[][]): Column[] {
+  const [first, ...rest] = tables;
+  const shape = (t: readonly Column[]) => t.map((c) => `${c.name}: ${c.type}`).join(", ");
+  const odd = rest.find((t) => shape(t) !== shape(first));
+  if (odd) {
+    throw new Error(`its versions have different columns (${shape(first)}; ${shape(odd)})`);
+  }
+  if (rest.length === 0) return first;
+  return first.map((column, c) => ({
+    ...column,
+    values: tables.flatMap((t) => Array.from(t[c].values)),
+  }));
 }

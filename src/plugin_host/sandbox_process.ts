@@ -4,7 +4,7 @@ import { runCapability } from "./capabilities.ts";
 import { PluginError } from "./errors.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import PROGRAM from "./sandbox_program.ts" with { type: "text" };
+import { sandboxMainModule } from "./sandbox_bootstrap.ts";
 import {
   encodeFrame,
   type FailureReport,
@@ -32,10 +32,8 @@ export type PluginOp = "entries" | "read";
 const IMPORT_MAP = `data:application/json,${
   encodeURIComponent(JSON.stringify({ imports: { "file:///": "pond-denied:/" } }))
 }`;
-/** The sandbox's main module: the program's text, and the call that starts it. */
-const PROGRAM_URL = `data:application/typescript,${
-  encodeURIComponent(`${PROGRAM}\nawait serve();\n`)
-}`;
+/** The sandbox's main module (see `sandbox_bootstrap.ts`). */
+const PROGRAM_URL = sandboxMainModule();
 /** What the Deno runtime itself needs beyond the plugin's heap (measured: about 32 MiB). */
 const RUNTIME_HEADROOM_MB = 64;
 /**
@@ -48,6 +46,20 @@ const CPU_LIMIT_S = 600;
 /** How much of the sandbox's stderr is kept to explain its end. */
 const STDERR_TAIL = 4000;
 const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
+
+/**
+ * What a read() that returned a table answers: the Arrow IPC stream the sandbox wrote, not yet
+ * checked. Only the host makes these; a plugin's reply is plain data and can never be one.
+ *
+ * @example
+ * ```ts
+ * const reply = await sandbox.call("read", request);
+ * if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * ```
+ */
+export class TableReply {
+  constructor(readonly ipc: unknown) {}
+}
 
 interface Pending {
   readonly op: string;
@@ -163,7 +175,7 @@ export class Sandbox {
     if (m.kind === "result" && pending) {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
-      if (m.ok === true) pending.resolve(m.value);
+      if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
       else pending.reject(this.#failure(pending.op, m.error));
     } else if (m.kind === "capability" && typeof m.id === "number" && typeof m.name === "string") {
       this.#serveCapability(m.id, m.name, m.args);

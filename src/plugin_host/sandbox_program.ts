@@ -1,8 +1,10 @@
 /** The program inside each plugin's sandbox process (lockdown, then calls) and its message framing. */
 
-// This module's text, with a call to `serve()`, is the sandbox's main module (a data: URL), so it
-// may import nothing but Deno's built-in `node:` modules: every file: URL is blocked there.
+// This module's text, with a call to `serve()`, is the sandbox's main module (a data: URL; see
+// sandbox_bootstrap.ts), so it may import only Deno's built-in `node:` modules and the modules the
+// bootstrap inlines as data: URLs: every file: URL is blocked there.
 import { deserialize, serialize } from "node:v8";
+import { type Table, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 
 /** What a plugin function can throw back to the host, described. */
 export interface FailureReport {
@@ -22,7 +24,14 @@ export type HostMessage =
 
 /** A message a (well-behaved) sandbox sends; the host checks every one. */
 type SandboxMessage =
-  | { readonly kind: "result"; readonly id: number; readonly ok: true; readonly value: unknown }
+  | {
+    readonly kind: "result";
+    readonly id: number;
+    readonly ok: true;
+    readonly value: unknown;
+    /** `value` is a table read() returned, as an Arrow IPC stream. */
+    readonly table?: true;
+  }
   | {
     readonly kind: "result";
     readonly id: number;
@@ -168,6 +177,53 @@ function expandName(template: string, captures: readonly string[]): string {
   });
 }
 
+/**
+ * The column types `encodeParquet` took by their Parquet names before tables crossed as Arrow
+ * IPC; plugins written then keep working.
+ */
+const PARQUET_TYPE_NAMES: Readonly<Record<string, string>> = {
+  BOOLEAN: "bool",
+  INT32: "int32",
+  INT64: "int64",
+  FLOAT: "float32",
+  DOUBLE: "float64",
+  STRING: "utf8",
+  JSON: "utf8",
+  TIMESTAMP: "timestamp[ms]",
+};
+
+/** `table` with its columns' Parquet type names read as column types (JSON values as text). */
+function withColumnTypes(table: Table): Table {
+  if (!Array.isArray(table)) return table;
+  return table.map((column) => {
+    const type = PARQUET_TYPE_NAMES[column?.type as string];
+    if (!type) return column;
+    const values = column.type === "JSON"
+      ? Array.from(column.values, (v) => v == null || typeof v === "string" ? v : JSON.stringify(v))
+      : column.values;
+    return { ...column, type, values } as Table[number];
+  });
+}
+
+/**
+ * The inputs of a read() request with each table input (an Arrow IPC stream from the host) read
+ * into columns when the plugin first looks at it.
+ */
+function readTablesLazily(request: unknown): unknown {
+  const inputs = (request as { inputs?: unknown })?.inputs;
+  for (const input of Array.isArray(inputs) ? inputs : []) {
+    const ipc = input?.table;
+    if (!(ipc instanceof Uint8Array)) continue;
+    let table: Table | undefined;
+    Object.defineProperty(input, "table", {
+      get: () => (table ??= tableFromIPC(ipc)),
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return request;
+}
+
 /** Removes {@link REMOVED_GLOBALS} and sends console output meant for stdout to stderr. */
 function lockdown(): void {
   const scope = globalThis as Record<string, unknown>;
@@ -221,8 +277,12 @@ export async function serve(): Promise<void> {
     });
   const host = Object.freeze({
     expand: expandName,
-    encodeParquet: (columns: unknown) => capability("encodeParquet", columns),
-    decodeParquet: (bytes: Uint8Array) => capability("decodeParquet", bytes),
+    tableFromIPC,
+    tableToIPC,
+    encodeParquet: (table: Table) =>
+      capability("encodeParquet", tableToIPC(withColumnTypes(table))),
+    decodeParquet: async (bytes: Uint8Array) =>
+      tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
   });
 
   const load = async (request: { name: string; source: string }): Promise<void> => {
@@ -235,18 +295,21 @@ export async function serve(): Promise<void> {
     if (!PLUGIN_OPS.has(op)) throw new Error(`the host asked for an unknown operation ${op}`);
     const fn = plugin?.[op];
     if (typeof fn !== "function") throw new Error(`the plugin does not export a function ${op}`);
-    return fn(request, host);
+    return fn(op === "read" ? readTablesLazily(request) : request, host);
   };
   const handle = async (id: number, op: string, request: unknown): Promise<void> => {
     let value: unknown;
+    let table = false;
     try {
       value = await invoke(op, request);
+      table = op === "read" && Array.isArray(value);
+      if (table) value = tableToIPC(value as Table);
     } catch (e) {
       send({ kind: "result", id, ok: false, error: report(e, pluginName ?? "plugin") });
       return;
     }
     try {
-      send({ kind: "result", id, ok: true, value });
+      send({ kind: "result", id, ok: true, value, ...(table ? { table: true as const } : {}) });
     } catch (e) {
       const error = { ...report(e, pluginName ?? "plugin"), malformed: true };
       send({ kind: "result", id, ok: false, error });

@@ -197,7 +197,7 @@ Deno.test("sandbox: read() must return bytes or text; a subdirectory may look in
       root.read("/n/sub/c"),
       "InvalidReply",
       "numbers",
-      /read\(\) returned number; return the file's content as a Uint8Array or a string/,
+      /read\(\) returned number; return the file's content as a Uint8Array, a string, or a table/,
     );
   });
 });
