@@ -14,11 +14,11 @@ import { PondError } from "../errors.ts";
  * - `NotEmpty`: a directory with entries was removed without `recursive`.
  * - `SymlinkLoop`: following symlinks did not reach a node within the depth cap.
  * - `VisitLoop`: a traversal re-entered a directory it was already inside (a symlink cycle,
- *   or a dynamic directory whose computation reaches itself).
- * - `ReadOnly`: a write outside a transaction, or into a dynamic directory, or to a node a
- *   registered pattern serves.
+ *   or a dynamic directory or file whose computation reaches itself).
+ * - `ReadOnly`: a write outside a transaction, or into a dynamic directory or file, or to a
+ *   node a registered pattern serves.
  * - `InvalidPath`: a malformed path, name or glob pattern.
- * - `UnknownFactory`: a dynamic directory names a factory the pond was not opened with.
+ * - `UnknownFactory`: a dynamic directory or file names a factory the pond was not opened with.
  * - `Conflict`: another transaction committed first; retry on the new state.
  */
 export type TinyFsErrorCode =
