@@ -15,7 +15,7 @@ export const describeCommand: Command = {
     "time and the transaction that wrote it. Tables and series also show their Parquet\n" +
     "schema (columns, types, row count) read from the file's footer. A symlink is described\n" +
     "itself, with its target (end the path with / to describe the directory it points to);\n" +
-    "a dynamic directory shows its plugin.",
+    "a dynamic directory or file shows its plugin.",
   options: { ...AT_OPTION },
   examples: [
     "pond describe /sites/lake_north/readings.parquet",

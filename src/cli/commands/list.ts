@@ -32,7 +32,8 @@ export const listCommand: Command = {
     "{a,b}. With --json, each match has its captures. Default: the root directory.\n" +
     "Names starting with . are hidden, as in a shell: a directory's are listed with -a, and\n" +
     "wildcards never match a leading . (write it: '/.pond/*'). -l shows the plugin of each\n" +
-    "dynamic directory, and the pattern that serves it when it is registered by pattern.",
+    "dynamic directory and file (a dynamic file's size is computed, so -l computes it), and\n" +
+    "the pattern that serves a directory registered by pattern.",
   options: {
     long: { type: "boolean", short: "l", help: "type, size, version and time of each entry" },
     all: { type: "boolean", short: "a", help: "include names starting with ." },
