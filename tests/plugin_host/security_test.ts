@@ -8,6 +8,8 @@
 
 import assert from "node:assert/strict";
 import { isPluginError, type PluginModule } from "../../src/plugin_host/mod.ts";
+import { tableToIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { sandboxMainModule } from "../../src/plugin_host/sandbox_bootstrap.ts";
 import { plugin, pondWith, text, withHost } from "./helpers.ts";
 
 const secretDir = await Deno.makeTempDir({ prefix: "pond-secret-" });
@@ -18,13 +20,14 @@ const secretUrl = new URL(`file://${secretPath}`).href;
 Deno.env.set("POND_PLUGIN_TEST_SECRET", SECRET);
 
 /**
- * A plugin whose one entry, `result`, holds what `attempt` (an async function body) returned,
- * or the error it threw, prefixed GOT or DENIED. `head` goes before the manifest.
+ * A plugin whose one entry, `result`, holds what `attempt` (an async function body, which sees
+ * the `host` object) returned, or the error it threw, prefixed GOT or DENIED. `head` goes before
+ * the manifest.
  */
 function probeSource(name: string, attempt: string, head = "", permissions = "") {
   return `${head}
 export const manifest = { name: "${name}", version: "1.0.0", provides: ["directory"]${permissions} };
-export async function entries() {
+export async function entries(_request: unknown, host: any) {
   let got: string;
   try {
     got = "GOT " + String(await (async () => { ${attempt} })());
@@ -280,4 +283,62 @@ Deno.test("security: network access is denied unless granted, and then only to w
   } finally {
     await Promise.all([granted.shutdown(), other.shutdown()]);
   }
+});
+
+/** Every module specifier imported by the module at data: URL `url`, and by the data: modules it imports. */
+function importedSpecifiers(url: string): string[] {
+  const text = decodeURIComponent(url.slice(url.indexOf(",") + 1));
+  const specifiers = [...text.matchAll(/\b(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]);
+  return specifiers.flatMap((s) => [s, ...(s.startsWith("data:") ? importedSpecifiers(s) : [])]);
+}
+
+Deno.test("security: the sandbox's main module and the codec it carries import only data: and node: modules", () => {
+  const main = sandboxMainModule();
+  const specifiers = importedSpecifiers(main);
+  assert.ok(specifiers.some((s) => s.startsWith("data:")), "the codec is inlined as a data: URL");
+  for (const specifier of specifiers) {
+    assert.match(specifier, /^(node:[a-z_/]+|data:application\/typescript,)/, specifier);
+  }
+  assert.doesNotMatch(
+    decodeURIComponent(main),
+    /file:\/\//,
+    "no file: URL anywhere in the sandbox",
+  );
+});
+
+Deno.test("security: the table codec on the host object cannot load code, be replaced, or reach a file", async () => {
+  const names = tableToIPC([
+    { name: secretUrl, type: `timestamp[ms, ${secretUrl}]`, values: [1n] },
+    { name: `import("${secretUrl}")`, values: [secretUrl] },
+  ]);
+  const attempts: [string, RegExp][] = [
+    ['return host.tableFromIPC.constructor("return 1")();', /EvalError/],
+    ['return host.tableToIPC.constructor.constructor("return 1")();', /EvalError/],
+    ["host.tableFromIPC = () => 1; return host.tableFromIPC;", /TypeError: Cannot assign/],
+    ['return Object.defineProperty(host, "x", { value: 1 });', /TypeError: Cannot define/],
+    [`return host.tableFromIPC(new TextEncoder().encode("${secretPath}"));`, /ArrowIpcError/],
+  ];
+  for (const [attempt, reason] of attempts) {
+    denied(await run(await plugin(probeSource("codec", attempt))), reason);
+  }
+  const read = await run(
+    await plugin(
+      probeSource(
+        "codec",
+        `return JSON.stringify(host.tableFromIPC(new Uint8Array([${names}]))
+          .map((c: any) => ({ ...c, values: Array.from(c.values, String) })));`,
+      ),
+    ),
+  );
+  assert.ok(!read.includes(SECRET), "the secret leaked");
+  assert.equal(
+    read,
+    `GOT ${
+      JSON.stringify([
+        { name: secretUrl, type: `timestamp[ms, ${secretUrl}]`, values: ["1"] },
+        { name: `import("${secretUrl}")`, type: "utf8", values: [secretUrl] },
+      ])
+    }`,
+    "names and time zones that look like modules stay text",
+  );
 });
