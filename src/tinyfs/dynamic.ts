@@ -116,7 +116,8 @@ export type FileFactories = Readonly<Record<string, DynamicFileFactory>>;
 
 /**
  * The factory registered as `name` among the `kind` factories, or `UnknownFactory` naming
- * `path` (the node wanting it).
+ * `path` (the node wanting it), the factory and those there are. The message names no way to
+ * provide a factory: what opens the tree (the pond, with its plugins) knows that, and can add it.
  *
  * @example
  * ```ts
@@ -135,8 +136,9 @@ export function factoryNamed<F>(
     throw new TinyFsError(
       "UnknownFactory",
       path,
-      `${path} needs the dynamic ${kind} factory ${JSON.stringify(name)}, ` +
-        `but the pond was opened with ${known}; open it with that factory registered`,
+      `${path} needs the dynamic ${kind} factory ${JSON.stringify(name)}, but the pond was ` +
+        `opened without it (available: ${known}); make ${JSON.stringify(name)} available, ` +
+        "then read it again",
     );
   }
   return factory;
