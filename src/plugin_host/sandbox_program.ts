@@ -3,7 +3,7 @@
 // This module's text, with a call to `serve()`, is the sandbox's main module (a data: URL; see
 // sandbox_bootstrap.ts), so it may import only Deno's built-in `node:` modules and the modules the
 // bootstrap inlines as data: URLs: every file: URL is blocked there.
-import { deserialize, serialize } from "node:v8";
+import { deserialize, Serializer } from "node:v8";
 import { type Table, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 
 /** What a plugin function can throw back to the host, described. */
@@ -81,7 +81,8 @@ const REMOVED_GLOBALS = [
 
 /**
  * One message as a frame: its length (4 bytes, little-endian) and its V8 serialization
- * (structured clone: plain data, typed arrays, dates, bigints; never functions).
+ * (structured clone: plain data, typed arrays, dates, bigints; never functions), serialized in
+ * place behind the length, so a large byte payload is copied once, not twice.
  *
  * @example
  * ```ts
@@ -89,10 +90,12 @@ const REMOVED_GLOBALS = [
  * ```
  */
 export function encodeFrame(message: unknown): Uint8Array {
-  const body = serialize(message);
-  const frame = new Uint8Array(4 + body.length);
-  new DataView(frame.buffer).setUint32(0, body.length, true);
-  frame.set(body, 4);
+  const serializer = new Serializer();
+  serializer.writeRawBytes(new Uint8Array(4));
+  serializer.writeHeader();
+  serializer.writeValue(message);
+  const frame: Uint8Array = serializer.releaseBuffer();
+  new DataView(frame.buffer, frame.byteOffset, 4).setUint32(0, frame.length - 4, true);
   return frame;
 }
 
