@@ -108,8 +108,7 @@ export class Tree {
   ): Promise<Uint8Array> {
     const file = await this.#file(node, version);
     if (file.tag === "stored") return this.state.content(file.version, file.version.version);
-    const body = await this.#compute(file, node, context);
-    return body instanceof Uint8Array ? body : toBytes(body);
+    return toBytes(await this.#compute(file, node, context));
   }
 
   /** The bytes of a file (of `version`, default the newest) as a stream; see {@link read}. */
