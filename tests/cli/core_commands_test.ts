@@ -27,7 +27,10 @@ Deno.test("a pond built by one process is read by another: mkdir, copy, list, ca
   await withPond(async (pond, host) => {
     await Deno.writeTextFile(`${host}/a.csv`, "t,v\n1,2\n");
     assert.equal((await pondProcess(["mkdir", "-p", "/x/y"], { POND: pond })).code, 0);
-    assert.equal((await pondProcess(["copy", `host:${host}/a.csv`, "/x/y/"], { POND: pond })).code, 0);
+    assert.equal(
+      (await pondProcess(["copy", `host:${host}/a.csv`, "/x/y/"], { POND: pond })).code,
+      0,
+    );
     const ls = await pondProcess(["list", "/x/y"], { POND: pond });
     assert.equal(ls.stdout, "/x/y/a.csv\n");
     const cat = await pondProcess(["cat", "/x/y/a.csv"], { POND: pond });
@@ -46,7 +49,11 @@ Deno.test("copying onto a file makes a new version; cat --version and --at read 
     assert.equal((await inPond(pond, ["cat", "/a.txt", "--at", "1"])).stdout, "one");
     const json = JSON.parse((await inPond(pond, ["list", "--json", "/a.txt"])).stdout);
     assert.equal(json[0].version, 2);
-    assertFails(await inPond(pond, ["cat", "/a.txt", "--at", "0"]), 1, /not found|no such|does not exist/i);
+    assertFails(
+      await inPond(pond, ["cat", "/a.txt", "--at", "0"]),
+      1,
+      /not found|no such|does not exist/i,
+    );
   });
 });
 
