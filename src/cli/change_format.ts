@@ -30,12 +30,17 @@ export function changeLines(changes: readonly PathChange[]): string[][] {
   });
 }
 
+/** A stored version's size: none for a dynamic file, whose size is only known by computing it. */
+function storedSize(entryType: string, size: number): string {
+  return entryType === "file:dynamic" ? "" : sizeText(entryType, size);
+}
+
 function detail(c: PathChange): string {
-  const one = (v: VersionInfo) => [`v${v.version}`, sizeText(c.entryType, v.size)];
+  const one = (v: VersionInfo) => [`v${v.version}`, storedSize(c.entryType, v.size)];
   const versions = () => {
     const [b, a] = [c.before!, c.after!];
     if (b.version === a.version) return "";
-    const sizes = [sizeText(c.entryType, b.size), sizeText(c.entryType, a.size)];
+    const sizes = [storedSize(c.entryType, b.size), storedSize(c.entryType, a.size)];
     return `v${b.version} -> v${a.version}` + (sizes[1] ? `, ${sizes[0]} -> ${sizes[1]}` : "");
   };
   switch (c.change) {

@@ -60,8 +60,8 @@ export function humanBytes(n: number): string {
 }
 
 /**
- * A version's size as people read it: bytes for stored files, entries for directories,
- * nothing for symlinks and dynamic nodes (whose size is only known by computing them).
+ * A version's size as people read it: bytes for files, entries for directories, nothing for
+ * symlinks and dynamic directories.
  *
  * @example
  * ```ts
@@ -70,7 +70,6 @@ export function humanBytes(n: number): string {
  * ```
  */
 export function sizeText(entryType: string, size: number): string {
-  if (entryType === "file:dynamic") return "";
   if (entryType.startsWith("file:")) return humanBytes(size);
   return entryType === "directory" ? `${size} ${size === 1 ? "entry" : "entries"}` : "";
 }
