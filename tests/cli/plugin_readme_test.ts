@@ -44,6 +44,7 @@ ${commands}`;
       /^\/sites\/north\/tables\/readings\.parquet$/m,
       "the pattern serves each site",
     );
+    assert.match(out, /^t,v\n1,2\.5$/m, "the dynamic file concatenates the sites' CSVs");
     assert.match(out, /^shout 1\.0\.0 \(installed\)$/m);
     assert.match(out, /^ {2}used by\n {4}\/loud\n$/m);
   });
