@@ -87,6 +87,11 @@ function findCommand(list: Command[], name: string, parent: string): Command {
   return cmd;
 }
 
+/** What a person at the command line can do about errors the library words for any caller. */
+const HINTS: Record<string, string> = {
+  UnknownFactory: " (a plugin missing from this pond: add it with 'pond plugin add FILE')",
+};
+
 function report(e: unknown, output: Output): number {
   if (e instanceof Deno.errors.BrokenPipe) return EXIT.ok; // the reader went away, as `| head` does
   if (e instanceof UsageError) {
@@ -94,7 +99,7 @@ function report(e: unknown, output: Output): number {
     return EXIT.usage;
   }
   if (isPondError(e)) {
-    output.err(`pond: ${e.message}\n`);
+    output.err(`pond: ${e.message}${HINTS[e.code] ?? ""}\n`);
     if (output.isVerbose) output.err(`  code: ${e.code}\n${detail(e)}`);
     return EXIT.failure;
   }

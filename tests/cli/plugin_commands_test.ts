@@ -136,6 +136,8 @@ Deno.test("plugin info lists every use; remove is refused while in use, --force 
     const broken = await pond(p, ["list", "/loud"]);
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /^pond: \/loud needs the dynamic directory factory "shout"/);
+    assert.match(broken.stderr, /add it with 'pond plugin add FILE'\)\n$/);
+    assert.equal(broken.stderr.split("\n").length, 2, "one line");
     const seq = String(head - 1);
     assert.equal(
       assertOk(await pond(p, ["cat", "/loud/TODO.TXT", "--at", seq])).stdout,
