@@ -40,6 +40,10 @@ await pond("copy", "host:samples/sites.json", "/sites/");
 await pond("list", "-l", "/sites/**");
 await pond("list", "/sites/*/readings.*", "--json");
 await pond("cat", "/sites/sites.json");
+const config = await Deno.makeTempFile({ prefix: "pond-demo-", suffix: ".yaml" });
+await Deno.writeTextFile(config, 'patterns: ["/sites/*/readings.*"]\nname: "$0.$1"\n');
+await pond("mknod", "visit", "/by_site", "--config", config);
+await pond("list", "-l", "/by_site");
 await pond("log", "--limit", "3");
 await pond("describe", "/sites/river_inlet/readings.parquet");
 await pond(
