@@ -11,7 +11,8 @@ Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in 
 'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
 dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
 and builds the bundle instead: DIR/pond.js (one runnable JS file, run with
-'deno run -A DIR/pond.js') with DIR/plugins beside it.
+'deno run -A DIR/pond.js') with DIR/plugins beside it. The compiled binary runs plugin
+sandboxes with the Deno named by POND_DENO (a compiled program cannot run other programs).
 
 Options:
   --bundle    build only the bundle

@@ -279,10 +279,18 @@ export class Sandbox {
   }
 }
 
+/**
+ * The Deno runtime that runs sandboxes: `POND_DENO` when set, else the one running pond. A
+ * `deno compile`d pond is not a Deno that can run other programs, so it needs `POND_DENO`.
+ */
+function sandboxRuntime(): string {
+  return Deno.env.get("POND_DENO") || Deno.execPath();
+}
+
 /** Spawns the sandbox process: under `sh -c 'ulimit …'` for the data and CPU limits, except on Windows. */
 function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
   const deno = [
-    Deno.execPath(),
+    sandboxRuntime(),
     "run",
     "--no-prompt",
     "--no-config",
