@@ -222,7 +222,8 @@ function corrupt(store: Store, path: string, e: unknown): unknown {
  * Reads the columns `fields` (logical schema fields, possibly nested) of a Parquet data file,
  * one row group at a time. Columns are found by name (mode `none`, case-insensitive as a
  * fallback), by `delta.columnMapping.physicalName` (`name`) or by Parquet field id (`id`);
- * columns missing from the file read as null. Values follow the reader's conventions
+ * columns missing from the file read as null; fields named in `constants` (e.g. partition
+ * values) are not read but set to their constant on every row. Rows have the fields' order. Columns are read column by column, and each row is built once. Values follow the reader's conventions
  * (see `Value`): timestamps of any unit and INT96 become microseconds, decimals are exact.
  *
  * @example
@@ -238,6 +239,7 @@ export async function* readDataFile(
   size: number | undefined,
   fields: StructField[],
   mode: ColumnMappingMode,
+  constants: Row = {},
 ): AsyncGenerator<RowBatch> {
   let file, metadata: FileMetaData;
   try {
@@ -248,7 +250,7 @@ export async function* readDataFile(
   }
   keepDecimalsRaw(metadata);
   const root = parquetSchema(metadata);
-  const columns = fields.map((f) => {
+  const columns = fields.filter((f) => !Object.hasOwn(constants, f.name)).map((f) => {
     const node = resolveChild(root, f, mode);
     return { name: f.name, source: node?.element.name, convert: converter(f.type, node, mode) };
   });
@@ -256,8 +258,9 @@ export async function* readDataFile(
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
-    let raw: Record<string, unknown>[] = [];
-    if (sources.length > 0 && rowEnd > rowStart) {
+    const count = rowEnd - rowStart;
+    const data = new Map<string, ArrayLike<unknown>>();
+    if (sources.length > 0 && count > 0) {
       try {
         await parquetRead({
           file,
@@ -265,30 +268,36 @@ export async function* readDataFile(
           columns: sources,
           rowStart,
           rowEnd,
-          rowFormat: "object",
           compressors,
           utf8: false,
           parsers: PARSERS,
-          onComplete: (rows) => (raw = rows),
+          onChunk({ columnName, columnData, rowStart: at, rowEnd: end }) {
+            let into = data.get(columnName) as unknown[] | undefined;
+            if (into === undefined) data.set(columnName, into = new Array(count));
+            for (let i = Math.max(at, rowStart); i < Math.min(end, rowEnd); i++) {
+              into[i - rowStart] = columnData[i - at];
+            }
+          },
         });
       } catch (e) {
         throw corrupt(store, path, e);
       }
-      if (raw.length !== rowEnd - rowStart) {
-        throw corrupt(
-          store,
-          path,
-          new Error(`row group has ${raw.length} rows, expected ${rowEnd - rowStart}`),
-        );
-      }
     }
-    const rows: Row[] = new Array(rowEnd - rowStart);
-    for (let i = 0; i < rows.length; i++) {
+    const sourced = new Map(columns.map((c) => [c.name, {
+      ...c,
+      values: c.source === undefined ? undefined : data.get(c.source),
+    }]));
+    const rows: Row[] = new Array(count);
+    for (let i = 0; i < count; i++) {
       const row: Row = {};
-      const r = raw[i];
-      for (const c of columns) {
+      for (const f of fields) {
+        const c = sourced.get(f.name);
+        if (c === undefined) {
+          row[f.name] = constants[f.name];
+          continue;
+        }
         try {
-          row[c.name] = c.source === undefined ? null : c.convert(r[c.source]);
+          row[f.name] = c.values === undefined ? null : c.convert(c.values[i]);
         } catch (e) {
           const reason = `column ${c.source} of row ${
             rowStart + i

@@ -172,12 +172,8 @@ export class Scan {
       for (const f of predicateFields(this.#predicate)) needed.set(f.name, f);
     }
     const partition: Row = {};
-    const dataFields: StructField[] = [];
     for (const field of needed.values()) {
-      if (!this.#partitionColumns.has(field.name)) {
-        dataFields.push(field);
-        continue;
-      }
+      if (!this.#partitionColumns.has(field.name)) continue;
       const key = physicalName(field, mode);
       const raw = key in file.partitionValues
         ? file.partitionValues[key]
@@ -188,7 +184,12 @@ export class Scan {
       ? await readDeletionVector(file.deletionVector, store)
       : null;
     let nextDeleted = 0;
-    for await (const batch of readDataFile(store, path, file.size, dataFields, mode)) {
+    const predicate = this.#predicate;
+    const predicateOnly = [...needed.keys()].filter((name) =>
+      !this.fields.some((f) => f.name === name)
+    );
+    const fields = [...needed.values()];
+    for await (const batch of readDataFile(store, path, file.size, fields, mode, partition)) {
       const rows: Row[] = [];
       for (let i = 0; i < batch.rows.length; i++) {
         if (deleted !== null) {
@@ -196,10 +197,9 @@ export class Scan {
           while (nextDeleted < deleted.length && deleted[nextDeleted] < index) nextDeleted++;
           if (nextDeleted < deleted.length && deleted[nextDeleted] === index) continue;
         }
-        const full: Row = { ...batch.rows[i], ...partition };
-        if (this.#predicate !== null && evaluate(this.#predicate, full) !== true) continue;
-        const row: Row = {};
-        for (const f of this.fields) row[f.name] = full[f.name] ?? null;
+        const row = batch.rows[i];
+        if (predicate !== null && evaluate(predicate, row) !== true) continue;
+        for (const name of predicateOnly) delete row[name];
         rows.push(row);
       }
       if (rows.length > 0) yield { file, rows };
