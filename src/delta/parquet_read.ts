@@ -1,4 +1,4 @@
-/** Reading a table's Parquet data files into row values, resolving columns by name, physical name or field id. */
+/** Reading a table's Parquet data files into columns of row values, resolving columns by name, physical name or field id. */
 
 import {
   type FileMetaData,
@@ -14,6 +14,7 @@ import {
   type DataType,
   fieldId,
   physicalName,
+  type PrimitiveName,
   type StructField,
 } from "./schema.ts";
 import { asyncBufferFrom, type Store } from "./storage.ts";
@@ -27,6 +28,24 @@ export interface RowBatch {
   /** Physical index, in the file, of `rows[0]` (deletion vectors address rows this way). */
   firstRowIndex: number;
   rows: Row[];
+}
+
+/**
+ * The values of one column of a batch, by row: an array, or a typed array when the file's
+ * values need no conversion and cannot be null (e.g. a required INT64 column read as `long`).
+ */
+export type Column = ArrayLike<Value>;
+
+/** One row group of a data file as columns, and which of its rows are kept. */
+export interface ColumnBatch {
+  /** Physical index, in the file, of the group's first row (deletion vectors address rows this way). */
+  firstRowIndex: number;
+  /** The number of rows of the group (every column has this length). */
+  length: number;
+  /** One column per field read, in the fields' order. */
+  columns: Column[];
+  /** The indexes (ascending, below `length`) of the rows kept; `null` keeps every row. */
+  selection: Uint32Array | null;
 }
 
 /** Turns one value as hyparquet returns it into the reader's value for a Delta type. */
@@ -55,6 +74,21 @@ function bigEndianSigned(bytes: Uint8Array): bigint {
 function isNull(raw: unknown): raw is null | undefined {
   return raw === null || raw === undefined;
 }
+
+/**
+ * Typed arrays whose elements already are the reader's values for a Delta type, so a column
+ * decoded as one is kept as it is (typed arrays hold no nulls).
+ */
+const NATIVE: Partial<Record<PrimitiveName, new (length: number) => ArrayLike<Value>>> = {
+  byte: Int32Array,
+  short: Int32Array,
+  integer: Int32Array,
+  date: Int32Array,
+  double: Float64Array,
+  long: BigInt64Array,
+  timestamp: BigInt64Array,
+  timestamp_ntz: BigInt64Array,
+};
 
 /** The Parquet child of `node` that holds `field`, by the table's column mapping mode. */
 function resolveChild(
@@ -218,13 +252,142 @@ function corrupt(store: Store, path: string, e: unknown): unknown {
   );
 }
 
+/** Part of a column as hyparquet delivers it, and the index in the file of its first row. */
+type Chunk = { columnData: ArrayLike<unknown>; rowStart: number };
+
+/** The values of rows `[from, from + count)` of a column delivered in chunks. */
+function gather(
+  chunks: Chunk[],
+  from: number,
+  count: number,
+): ArrayLike<unknown> {
+  const [first] = chunks;
+  if (chunks.length === 1 && first.rowStart === from && first.columnData.length === count) {
+    return first.columnData;
+  }
+  const into = new Array(count);
+  for (const { columnData, rowStart: at } of chunks) {
+    const end = Math.min(at + columnData.length, from + count);
+    for (let i = Math.max(at, from); i < end; i++) into[i - from] = columnData[i - at];
+  }
+  return into;
+}
+
 /**
  * Reads the columns `fields` (logical schema fields, possibly nested) of a Parquet data file,
- * one row group at a time. Columns are found by name (mode `none`, case-insensitive as a
- * fallback), by `delta.columnMapping.physicalName` (`name`) or by Parquet field id (`id`);
- * columns missing from the file read as null; fields named in `constants` (e.g. partition
- * values) are not read but set to their constant on every row. Rows have the fields' order. Columns are read column by column, and each row is built once. Values follow the reader's conventions
- * (see `Value`): timestamps of any unit and INT96 become microseconds, decimals are exact.
+ * one row group at a time, as one column of values per field (in the fields' order). Columns
+ * are found by name (mode `none`, case-insensitive as a fallback), by
+ * `delta.columnMapping.physicalName` (`name`) or by Parquet field id (`id`); columns missing
+ * from the file read as null; fields named in `constants` (e.g. partition values) are not read
+ * but hold their constant on every row. Values follow the reader's conventions (see `Value`):
+ * timestamps of any unit and INT96 become microseconds, decimals are exact. Every batch keeps
+ * all its rows (`selection` is null).
+ *
+ * @example
+ * ```ts
+ * for await (const batch of readColumns(store, "part-0.parquet", 1234, schema.fields, "none")) {
+ *   console.log(batch.firstRowIndex, batch.length, batch.columns[0][0]);
+ * }
+ * ```
+ */
+export async function* readColumns(
+  store: Store,
+  path: string,
+  size: number | undefined,
+  fields: readonly StructField[],
+  mode: ColumnMappingMode,
+  constants: Row = {},
+): AsyncGenerator<ColumnBatch> {
+  let file, metadata: FileMetaData;
+  try {
+    file = await asyncBufferFrom(store, path, size);
+    metadata = await parquetMetadataAsync(file);
+  } catch (e) {
+    throw corrupt(store, path, e);
+  }
+  keepDecimalsRaw(metadata);
+  const root = parquetSchema(metadata);
+  const specs = fields.map((f) => {
+    const constant = Object.hasOwn(constants, f.name);
+    const node = constant ? undefined : resolveChild(root, f, mode);
+    return {
+      name: f.name,
+      source: node?.element.name,
+      constant: constant ? constants[f.name] : null,
+      native: typeof f.type === "string" ? NATIVE[f.type] : undefined,
+      convert: converter(f.type, node, mode),
+    };
+  });
+  const sources = [...new Set(specs.flatMap((c) => (c.source === undefined ? [] : [c.source])))];
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const count = Number(group.num_rows);
+    const chunks = new Map(sources.map((s) => [s, [] as Chunk[]]));
+    if (sources.length > 0 && count > 0) {
+      try {
+        await parquetRead({
+          file,
+          metadata,
+          columns: sources,
+          rowStart,
+          rowEnd: rowStart + count,
+          compressors,
+          utf8: false,
+          parsers: PARSERS,
+          onChunk: ({ columnName, columnData, rowStart: at }) =>
+            chunks.get(columnName)?.push({ columnData, rowStart: at }),
+        });
+      } catch (e) {
+        throw corrupt(store, path, e);
+      }
+    }
+    const columns = specs.map((c): Column => {
+      if (c.source === undefined) return new Array<Value>(count).fill(c.constant);
+      const raw = gather(chunks.get(c.source)!, rowStart, count);
+      if (c.native !== undefined && raw instanceof c.native) return raw as Column;
+      const values = new Array<Value>(count);
+      let i = 0;
+      try {
+        for (; i < count; i++) values[i] = c.convert(raw[i]);
+      } catch (e) {
+        const reason = `column ${c.source} of row ${rowStart + i} does not hold ${c.name}'s type: ${
+          (e as Error).message
+        }`;
+        throw corrupt(store, path, new Error(reason));
+      }
+      return values;
+    });
+    yield { firstRowIndex: rowStart, length: count, columns, selection: null };
+    rowStart += count;
+  }
+}
+
+/**
+ * The row objects of the selected rows of a batch, with the first `fields.length` columns
+ * (named by `fields`, in order); further columns of the batch are left out.
+ *
+ * @example
+ * ```ts
+ * const batch = { firstRowIndex: 0, length: 2, columns: [[1n, 2n]], selection: Uint32Array.of(1) };
+ * batchRows(batch, [{ name: "id", type: "long", nullable: true, metadata: {} }]); // [{ id: 2n }]
+ * ```
+ */
+export function batchRows(batch: ColumnBatch, fields: readonly StructField[]): Row[] {
+  const { columns, selection } = batch;
+  const names = fields.map((f) => f.name);
+  const rows: Row[] = new Array(selection?.length ?? batch.length);
+  for (let j = 0; j < rows.length; j++) {
+    const i = selection === null ? j : selection[j];
+    const row: Row = {};
+    for (let k = 0; k < names.length; k++) row[names[k]] = columns[k][i];
+    rows[j] = row;
+  }
+  return rows;
+}
+
+/**
+ * Reads the columns `fields` of a Parquet data file as rows, one row group at a time: the
+ * rows of {@link readColumns}, in the fields' order.
  *
  * @example
  * ```ts
@@ -241,73 +404,7 @@ export async function* readDataFile(
   mode: ColumnMappingMode,
   constants: Row = {},
 ): AsyncGenerator<RowBatch> {
-  let file, metadata: FileMetaData;
-  try {
-    file = await asyncBufferFrom(store, path, size);
-    metadata = await parquetMetadataAsync(file);
-  } catch (e) {
-    throw corrupt(store, path, e);
-  }
-  keepDecimalsRaw(metadata);
-  const root = parquetSchema(metadata);
-  const columns = fields.filter((f) => !Object.hasOwn(constants, f.name)).map((f) => {
-    const node = resolveChild(root, f, mode);
-    return { name: f.name, source: node?.element.name, convert: converter(f.type, node, mode) };
-  });
-  const sources = [...new Set(columns.flatMap((c) => (c.source === undefined ? [] : [c.source])))];
-  let rowStart = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const count = rowEnd - rowStart;
-    const data = new Map<string, ArrayLike<unknown>>();
-    if (sources.length > 0 && count > 0) {
-      try {
-        await parquetRead({
-          file,
-          metadata,
-          columns: sources,
-          rowStart,
-          rowEnd,
-          compressors,
-          utf8: false,
-          parsers: PARSERS,
-          onChunk({ columnName, columnData, rowStart: at, rowEnd: end }) {
-            let into = data.get(columnName) as unknown[] | undefined;
-            if (into === undefined) data.set(columnName, into = new Array(count));
-            for (let i = Math.max(at, rowStart); i < Math.min(end, rowEnd); i++) {
-              into[i - rowStart] = columnData[i - at];
-            }
-          },
-        });
-      } catch (e) {
-        throw corrupt(store, path, e);
-      }
-    }
-    const sourced = new Map(columns.map((c) => [c.name, {
-      ...c,
-      values: c.source === undefined ? undefined : data.get(c.source),
-    }]));
-    const rows: Row[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const row: Row = {};
-      for (const f of fields) {
-        const c = sourced.get(f.name);
-        if (c === undefined) {
-          row[f.name] = constants[f.name];
-          continue;
-        }
-        try {
-          row[f.name] = c.values === undefined ? null : c.convert(c.values[i]);
-        } catch (e) {
-          const reason = `column ${c.source} of row ${
-            rowStart + i
-          } does not hold ${c.name}'s type: ${(e as Error).message}`;
-          throw corrupt(store, path, new Error(reason));
-        }
-      }
-      rows[i] = row;
-    }
-    yield { firstRowIndex: rowStart, rows };
-    rowStart = rowEnd;
+  for await (const batch of readColumns(store, path, size, fields, mode, constants)) {
+    yield { firstRowIndex: batch.firstRowIndex, rows: batchRows(batch, fields) };
   }
 }
