@@ -5,7 +5,7 @@ import { type AddFile, decodePath } from "./actions.ts";
 import { fileMayMatch } from "./data_skipping.ts";
 import { readDeletionVector } from "./deletion_vector.ts";
 import { DeltaError } from "./errors.ts";
-import { readDataFile, type Row } from "./parquet_read.ts";
+import { batchRows, type ColumnBatch, readColumns, type Row } from "./parquet_read.ts";
 import { parsePartitionValue } from "./partition_values.ts";
 import {
   bindPredicate,
@@ -134,7 +134,9 @@ export class Scan {
    * ```
    */
   async *batches(): AsyncGenerator<ScanBatch> {
-    for (const file of this.files()) yield* this.#readFile(file);
+    for await (const { file, batch } of this.#columnBatches()) {
+      yield { file, rows: batchRows(batch, this.fields) };
+    }
   }
 
   /**
@@ -146,7 +148,9 @@ export class Scan {
    * ```
    */
   async *rows(): AsyncGenerator<Row> {
-    for await (const batch of this.batches()) yield* batch.rows;
+    for await (const batch of this.batches()) {
+      for (const row of batch.rows) yield row; // cheaper per row than `yield*`
+    }
   }
 
   /**
@@ -160,19 +164,32 @@ export class Scan {
    * ```
    */
   async *arrow(): AsyncGenerator<ArrowTable> {
-    const { rowsToArrow } = await import("./arrow.ts");
-    for await (const batch of this.batches()) yield rowsToArrow(batch.rows, this.fields);
+    const { columnsToArrow } = await import("./arrow.ts");
+    for await (const { batch } of this.#columnBatches()) yield columnsToArrow(batch, this.fields);
   }
 
-  async *#readFile(file: AddFile): AsyncGenerator<ScanBatch> {
+  /** The batches of every file to read, as columns whose first ones are `fields`. */
+  async *#columnBatches(): AsyncGenerator<{ file: AddFile; batch: ColumnBatch }> {
+    for (const file of this.files()) {
+      for await (const batch of this.#readFile(file)) yield { file, batch };
+    }
+  }
+
+  /**
+   * The row groups of a file as columns (`fields`, then the predicate's other columns), each
+   * with the selection of rows that survive the deletion vector and the predicate (groups
+   * keeping no row are skipped).
+   */
+  async *#readFile(file: AddFile): AsyncGenerator<ColumnBatch> {
     const { store, columnMappingMode: mode } = this.#source;
     const path = dataFilePath(store, file.path);
     const needed = new Map(this.fields.map((f) => [f.name, f]));
     if (this.#predicate !== null) {
       for (const f of predicateFields(this.#predicate)) needed.set(f.name, f);
     }
+    const fields = [...needed.values()];
     const partition: Row = {};
-    for (const field of needed.values()) {
+    for (const field of fields) {
       if (!this.#partitionColumns.has(field.name)) continue;
       const key = physicalName(field, mode);
       const raw = key in file.partitionValues
@@ -185,24 +202,28 @@ export class Scan {
       : null;
     let nextDeleted = 0;
     const predicate = this.#predicate;
-    const predicateOnly = [...needed.keys()].filter((name) =>
-      !this.fields.some((f) => f.name === name)
-    );
-    const fields = [...needed.values()];
-    for await (const batch of readDataFile(store, path, file.size, fields, mode, partition)) {
-      const rows: Row[] = [];
-      for (let i = 0; i < batch.rows.length; i++) {
+    const tested = predicate === null ? [] : predicateFields(predicate).map(({ name }) => ({
+      name,
+      at: fields.findIndex((f) => f.name === name),
+    }));
+    const record: Row = {}; // the predicate's columns of the row being tested
+    for await (const batch of readColumns(store, path, file.size, fields, mode, partition)) {
+      const selection = new Uint32Array(batch.length);
+      let kept = 0;
+      for (let i = 0; i < batch.length; i++) {
         if (deleted !== null) {
           const index = batch.firstRowIndex + i;
           while (nextDeleted < deleted.length && deleted[nextDeleted] < index) nextDeleted++;
           if (nextDeleted < deleted.length && deleted[nextDeleted] === index) continue;
         }
-        const row = batch.rows[i];
-        if (predicate !== null && evaluate(predicate, row) !== true) continue;
-        for (const name of predicateOnly) delete row[name];
-        rows.push(row);
+        if (predicate !== null) {
+          for (const { name, at } of tested) record[name] = batch.columns[at][i];
+          if (evaluate(predicate, record) !== true) continue;
+        }
+        selection[kept++] = i;
       }
-      if (rows.length > 0) yield { file, rows };
+      if (kept === 0) continue;
+      yield { ...batch, selection: kept === batch.length ? null : selection.subarray(0, kept) };
     }
   }
 }

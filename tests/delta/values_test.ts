@@ -1,7 +1,8 @@
 /** Row values: dates, timestamps, decimals, partition values, JSON lines and Arrow output. */
 
 import assert from "node:assert/strict";
-import { rowsToArrow } from "../../src/delta/arrow.ts";
+import { columnsToArrow } from "../../src/delta/arrow.ts";
+import type { Row } from "../../src/delta/parquet_read.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
 import { rowToJson } from "../../src/delta/json_rows.ts";
 import { parsePartitionValue } from "../../src/delta/partition_values.ts";
@@ -146,8 +147,13 @@ Deno.test("JSON lines follow the golden conventions, exactly", () => {
 });
 
 Deno.test("Arrow tables carry exact values and Delta-derived types", () => {
-  const table = rowsToArrow(
-    [row, Object.fromEntries(schema.fields.map((f) => [f.name, null]))],
+  const table = columnsToArrow(
+    {
+      firstRowIndex: 0,
+      length: 2,
+      columns: schema.fields.map((f) => [(row as Row)[f.name], null]),
+      selection: null,
+    },
     schema.fields,
   );
   assert.equal(table.numRows, 2);
@@ -169,4 +175,30 @@ Deno.test("Arrow tables carry exact values and Delta-derived types", () => {
   assert.equal(BigInt.asIntN(128, unscaled), -12345678901234567890123456789012345678n);
   const ts = table.getChild("ts")!.data[0].values as BigInt64Array;
   assert.equal(ts[0], 1631099471000001n);
+});
+
+Deno.test("Arrow columns keep only the selected rows, of plain and typed columns alike", () => {
+  const fields = parseSchema(JSON.stringify({
+    type: "struct",
+    fields: [
+      { name: "s", type: "string", nullable: true, metadata: {} },
+      { name: "id", type: "long", nullable: false, metadata: {} },
+    ],
+  })).fields;
+  const columns = (s: (string | null)[]) => [s, BigInt64Array.of(1n, 2n, 3n, 4n)];
+  const read = (s: (string | null)[], selection: Uint32Array | null) => {
+    const table = columnsToArrow(
+      { firstRowIndex: 0, length: 4, columns: columns(s), selection },
+      fields,
+    );
+    return { s: [...table.getChild("s")!], id: [...table.getChild("id")!] };
+  };
+  assert.deepEqual(read(["héllo", null, "a", "\u{1F600}"], Uint32Array.of(0, 1, 3)), {
+    s: ["héllo", null, "\u{1F600}"],
+    id: [1n, 2n, 4n],
+  });
+  assert.deepEqual(read(["a", "bc", null, ""], null), {
+    s: ["a", "bc", null, ""],
+    id: [1n, 2n, 3n, 4n],
+  });
 });
