@@ -22,6 +22,11 @@ export interface CommandContext {
   env: Record<string, string | undefined>;
   /** The whole argument list as typed, recorded in commit metadata. */
   argv: string[];
+  /**
+   * Registers work to do when the command ends, however it ends (e.g. stopping the plugin
+   * sandboxes it started); the dispatcher runs it, last registered first.
+   */
+  atExit(cleanup: () => Promise<void> | void): void;
 }
 
 /**

@@ -75,8 +75,20 @@ async function dispatch(
     return EXIT.ok;
   }
   checkArity(cmd, path, positionals);
-  const code = await cmd.run!({ options, positionals, output, env, argv });
-  return code ?? EXIT.ok;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const code = await cmd.run!({
+      options,
+      positionals,
+      output,
+      env,
+      argv,
+      atExit: (cleanup) => void cleanups.push(cleanup),
+    });
+    return code ?? EXIT.ok;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
 }
 
 function findCommand(list: Command[], name: string, parent: string): Command {

@@ -2,7 +2,7 @@
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
 import { Pond, type PondAt } from "../pond/pond.ts";
-import type { Command, CommandContext, OptionSpec } from "./command.ts";
+import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 
 /** The environment variable that sets how long one plugin call may take, in ms. */
@@ -38,7 +38,7 @@ export function pondPath(ctx: CommandContext, command: string): string {
 /**
  * Opens the pond the command names, with its plugins (built-in and installed) computing its
  * dynamic directories, and starts the `--verbose` stage clock. The plugins run on one host per
- * command, closed when the command ends (see {@link closingPlugins}); what they print is shown
+ * command, closed when the command ends; what they print is shown
  * under `--verbose`, and each call may take `$POND_PLUGIN_DEADLINE_MS` (default 5000).
  *
  * @example
@@ -53,54 +53,24 @@ export async function openPond(ctx: CommandContext, command: string) {
   return { pond, stages };
 }
 
-/** The plugin host of each running command that opened a pond. */
-const hosts = new WeakMap<CommandContext, PluginHost>();
-
+/** The command's plugin host, closed (its sandboxes stopped) when the command ends. */
 function pluginHost(ctx: CommandContext, command: string): PluginHost {
-  let host = hosts.get(ctx);
-  if (!host) {
-    const deadline = ctx.env[DEADLINE_ENV];
-    if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
-      throw new UsageError(
-        `${command}: ${DEADLINE_ENV} is a whole number of milliseconds, like ${DEFAULT_DEADLINE_MS}, not '${deadline}'`,
-      );
-    }
-    host = new PluginHost({
-      deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
-      onOutput: (plugin, text) => {
-        for (const line of text.replace(/\n$/, "").split("\n")) {
-          ctx.output.verbose(`plugin ${plugin}: ${line}`);
-        }
-      },
-    });
-    hosts.set(ctx, host);
+  const deadline = ctx.env[DEADLINE_ENV];
+  if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
+    throw new UsageError(
+      `${command}: ${DEADLINE_ENV} is a whole number of milliseconds, like ${DEFAULT_DEADLINE_MS}, not '${deadline}'`,
+    );
   }
-  return host;
-}
-
-/**
- * `command` (and its subcommands) closing, when it ends, the plugin host {@link openPond}
- * started for it, so no plugin sandbox outlives the command.
- *
- * @example
- * ```ts
- * export const COMMANDS = [listCommand, catCommand].map(closingPlugins);
- * ```
- */
-export function closingPlugins(command: Command): Command {
-  const run = command.run;
-  return {
-    ...command,
-    subcommands: command.subcommands?.map(closingPlugins),
-    run: run && (async (ctx) => {
-      try {
-        return await run(ctx);
-      } finally {
-        await hosts.get(ctx)?.close();
-        hosts.delete(ctx);
+  const host = new PluginHost({
+    deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
+    onOutput: (plugin, text) => {
+      for (const line of text.replace(/\n$/, "").split("\n")) {
+        ctx.output.verbose(`plugin ${plugin}: ${line}`);
       }
-    }),
-  };
+    },
+  });
+  ctx.atExit(() => host.close());
+  return host;
 }
 
 /**

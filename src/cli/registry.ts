@@ -15,12 +15,11 @@ import { mknodCommand } from "./commands/mknod.ts";
 import { mvCommand } from "./commands/mv.ts";
 import { pluginCommand } from "./commands/plugin.ts";
 import { rmCommand } from "./commands/rm.ts";
-import { closingPlugins } from "./pond_options.ts";
 
 /** pond's version, printed by `pond --version`. */
 export const POND_VERSION = "0.1.0";
 
-/** Every top-level command, each closing the plugin host it opened when it ends. */
+/** Every top-level command. */
 export const COMMANDS: Command[] = [
   initCommand,
   mkdirCommand,
@@ -37,4 +36,4 @@ export const COMMANDS: Command[] = [
   checkCommand,
   maintainCommand,
   pluginCommand,
-].map(closingPlugins);
+];
