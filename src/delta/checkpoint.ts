@@ -1,6 +1,7 @@
 /** Reading checkpoints: classic, multi-part and v2 (JSON or Parquet, with sidecars) into actions. */
 
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import type { RowGroup } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { type Action, actionFromObject, decodePath, parseCommit } from "./actions.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
@@ -70,10 +71,24 @@ export async function readParquetActions(
     const file = await asyncBufferFrom(store, info.path, info.size);
     const skip = new Set(options.skip ?? []);
     const metadata = await parquetMetadataAsync(file);
-    const columns = skip.size === 0 ? undefined : parquetSchema(metadata).children
-      .map((c) => c.element.name)
-      .filter((name) => !skip.has(name));
-    rows = await parquetReadObjects({ file, metadata, columns, compressors });
+    if (skip.size === 0) {
+      rows = await parquetReadObjects({ file, metadata, compressors });
+    } else {
+      const columns = parquetSchema(metadata).children
+        .map((c) => c.element.name)
+        .filter((name) => !skip.has(name));
+      rows = [];
+      let rowStart = 0;
+      for (const group of metadata.row_groups) {
+        const rowEnd = rowStart + Number(group.num_rows);
+        if (holdsAny(group, columns)) {
+          rows.push(
+            ...await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors }),
+          );
+        }
+        rowStart = rowEnd;
+      }
+    }
   } catch (e) {
     if (e instanceof DeltaError && e.code !== "CorruptData") throw e;
     const message = e instanceof DeltaError
@@ -98,6 +113,22 @@ export async function readParquetActions(
     throw asCheckpointError(e, info.path);
   }
   return actions;
+}
+
+/**
+ * Whether a row group may hold a value in any of `columns` (top-level action columns): false
+ * only when statistics say every leaf of each is null in every row, so an action of those
+ * types cannot be there (a writer that kept tombstones in groups of their own lets a reader
+ * that skips tombstones skip those groups unread).
+ */
+function holdsAny(group: RowGroup, columns: readonly string[]): boolean {
+  const rows = group.num_rows;
+  return group.columns.some((chunk) => {
+    const meta = chunk.meta_data;
+    if (meta === undefined || !columns.includes(meta.path_in_schema[0])) return false;
+    const nulls = meta.statistics?.null_count;
+    return nulls === undefined || BigInt(nulls) < BigInt(rows);
+  });
 }
 
 /** What to leave out when reading a checkpoint. */

@@ -39,6 +39,9 @@ const deletionVector = field(
   ),
 );
 
+/** Rows per checkpoint row group. */
+const CHECKPOINT_ROW_GROUP = 100_000;
+
 /**
  * The schema of a classic checkpoint, column for column as Spark's Delta writes it: one
  * nullable struct column per action (`txn`, `add`, `remove`, `metaData`, `protocol`,
@@ -169,6 +172,7 @@ export async function writeCheckpoint(
       add: { ...add, dataChange: false, stats: properties.writeStatsAsJson ? add.stats : null },
     });
   }
+  const live = rows.length;
   for (const remove of state.tombstones.values()) {
     if ((remove.deletionTimestamp ?? 0) > expiredBefore) {
       rows.push({ remove: { ...remove, dataChange: false } });
@@ -177,7 +181,14 @@ export async function writeCheckpoint(
   const columns = Object.fromEntries(
     CHECKPOINT_SCHEMA.fields.map((f) => [f.name, rows.map((row) => row[f.name] ?? null)]),
   );
-  const bytes = encodeParquet(CHECKPOINT_SCHEMA, normalizeColumns(CHECKPOINT_SCHEMA, columns));
+  // Tombstones go in row groups of their own, which readers that need only the live state
+  // skip by their statistics (see readParquetActions).
+  const rowGroupSize = rows.length > live ? [live, CHECKPOINT_ROW_GROUP] : CHECKPOINT_ROW_GROUP;
+  const bytes = encodeParquet(
+    CHECKPOINT_SCHEMA,
+    normalizeColumns(CHECKPOINT_SCHEMA, columns),
+    { rowGroupSize },
+  );
   const path = classicCheckpointPath(state.version);
   await store.put(path, bytes);
   const written = {

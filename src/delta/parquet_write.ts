@@ -34,8 +34,11 @@ export interface NormalizedBatch {
 
 /** Options of {@link encodeParquet}. */
 export interface ParquetWriteOptions {
-  /** Rows per row group (default 100,000). */
-  rowGroupSize?: number;
+  /**
+   * Rows per row group (default 100,000); a list gives the first groups' sizes in turn, the
+   * last size repeating.
+   */
+  rowGroupSize?: number | number[];
   /** Key-value metadata to put in the footer. */
   metadata?: Record<string, string>;
 }

@@ -12,6 +12,7 @@ import {
   commitPath,
   LAST_CHECKPOINT_PATH,
 } from "../../src/delta/log_segment.ts";
+import { LocalStore } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { goldenTable } from "./golden.ts";
 import { duckdb, readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
@@ -98,6 +99,44 @@ Deno.test("checkpoints on demand, only for versions whose commit exists; expired
     const ahead = { ...writer.state, version: 4 };
     await assert.rejects(writeCheckpoint(store, ahead), (e) => isDeltaError(e, "VersionNotFound"));
     assert.equal(await exists(`${dir}/${classicCheckpointPath(4)}`), false);
+  });
+});
+
+Deno.test("tombstones sit in row groups of their own, which a writer that skips them never reads", async () => {
+  await withTempTable(async (store, dir) => {
+    const writer = await createTable(store, { schema });
+    for (let i = 0; i < 6; i++) await writer.append({ part: ["a"], id: [i], at: [null] });
+    const files = [...writer.state.files.values()].map((f) => decodeURIComponent(f.path));
+    await writer.removeFiles(files.slice(0, 4));
+    const written = await writeCheckpoint(store, writer.state);
+    const meta = parquetMetadata((await Deno.readFile(`${dir}/${written.path}`)).buffer);
+    assert.deepEqual(meta.row_groups.map((g) => Number(g.num_rows)), [4, 4]); // protocol, metaData, 2 adds | 4 removes
+    const full = await TableWriter.open(store);
+    assert.equal(full.state.tombstones.size, 4);
+    const reads: [number, number][] = [];
+    const watched = new (class extends LocalStore {
+      override readRange(path: string, start: number, end: number) {
+        if (path === written.path) reads.push([start, end]);
+        return super.readRange(path, start, end);
+      }
+    })(dir);
+    const lazy = await TableWriter.open(watched, { tombstones: false });
+    assert.equal(lazy.state.tombstones.size, 0);
+    const removes = meta.row_groups[1].columns.map((c) => {
+      const start = Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset);
+      return [start, start + Number(c.meta_data!.total_compressed_size)];
+    });
+    const [from, to] = [
+      Math.min(...removes.map((r) => r[0])),
+      Math.max(...removes.map((r) => r[1])),
+    ];
+    assert.ok(reads.length > 0);
+    // (The footer is fetched with a suffix read that may start before the groups; a read of a
+    // column chunk starts inside its group.)
+    assert.ok(reads.every(([a]) => a < from || a >= to), "the tombstones' row group was read");
+    assert.deepEqual([...lazy.state.files.keys()].sort(), [...full.state.files.keys()].sort());
+    await lazy.loadTombstones();
+    assert.equal(lazy.state.tombstones.size, 4);
   });
 });
 
