@@ -86,6 +86,13 @@ export class Pond {
         `${path} is already a pond; use it, or pick another directory`,
       );
     }
+    if (await exists(`${layout.oplog}/_delta_log`)) {
+      throw new PondError(
+        "PondExists",
+        `${path} holds a pond's log (oplog/) but no ${POND_MARKER}: an init was interrupted or the ` +
+          `marker was lost; restore ${POND_MARKER} from a backup, or remove ${layout.oplog} to start afresh`,
+      );
+    }
     await Deno.mkdir(path, { recursive: true });
     if (!options.force && !(await isEmptyDir(path))) {
       throw new PondError(

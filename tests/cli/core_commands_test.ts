@@ -130,5 +130,12 @@ Deno.test("error paths: each a one-line message and the right exit code", async 
     assertFails(await pondInProcess(["list", "--pond", host]), 1, /is not a pond.*pond init/);
     assertFails(await pondInProcess(["init", pond]), 1, /already a pond/);
     assertFails(await pondInProcess(["init", host]), 1, /not empty.*--force/);
+    await Deno.remove(`${pond}/pond.json`);
+    assertFails(
+      await pondInProcess(["init", "--force", pond]),
+      1,
+      /holds a pond's log \(oplog\/\) but no pond\.json: .*restore pond\.json from a backup/,
+    );
+    assert.ok((await Deno.stat(`${pond}/oplog/_delta_log`)).isDirectory, "the log is untouched");
   });
 });
