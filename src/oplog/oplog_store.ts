@@ -322,7 +322,7 @@ export class OplogStore implements Persistence {
         this.counters.blobsWritten++;
       } else {
         row.content = content;
-        row.hash = sha256(content);
+        row.hash = v.staged?.hash ?? sha256(content);
       }
     }
     if (v.changes) {
