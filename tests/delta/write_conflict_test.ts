@@ -5,9 +5,8 @@ import { TableWriter } from "../../src/delta/commit.ts";
 import { createTable } from "../../src/delta/create.ts";
 import { DeltaError, isDeltaError } from "../../src/delta/errors.ts";
 import { commitPath } from "../../src/delta/log_segment.ts";
-import type { Store } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
-import { readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
+import { beforePutIfAbsent, readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
 
 const schema = schemaOf(["id", "long"], ["tag", "string"]);
 
@@ -104,19 +103,7 @@ Deno.test("a commit that loses more races than maxRetries gives up with a Confli
   await withTempTable(async (store) => {
     const [a, b] = await twoWriters(store);
     // Winners keep landing: a store whose putIfAbsent always loses to a fresh append.
-    const racing: Store = {
-      locate: (path) => store.locate(path),
-      read: (path) => store.read(path),
-      readRange: (path, start, end) => store.readRange(path, start, end),
-      head: (path) => store.head(path),
-      list: (dir, options) => store.list(dir, options),
-      put: (path, data) => store.put(path, data),
-      delete: (path) => store.delete(path),
-      putIfAbsent: async (path, data) => {
-        await a.append({ id: [0], tag: ["winner"] });
-        return await store.putIfAbsent(path, data);
-      },
-    };
+    const racing = beforePutIfAbsent(store, () => a.append({ id: [0], tag: ["winner"] }));
     const loser = TableWriter.fromState(racing, b.state);
     await assert.rejects(
       loser.append({ id: [1], tag: ["loser"] }, { maxRetries: 3 }),

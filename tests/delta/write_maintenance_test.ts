@@ -5,10 +5,9 @@ import { compact } from "../../src/delta/compact.ts";
 import { TableWriter } from "../../src/delta/commit.ts";
 import { createTable } from "../../src/delta/create.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
-import type { Store } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { vacuum } from "../../src/delta/vacuum.ts";
-import { readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
+import { beforePutIfAbsent, readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
 
 const schema = schemaOf(["day", "string"], ["id", "long"], ["m", {
   type: "map",
@@ -133,21 +132,11 @@ Deno.test("compact conflicts with a removal of a file it rewrote that lands befo
     await writer.append({ day: ["a"], id: [2], m: [null] });
     const other = await TableWriter.open(store);
     // A store on which another writer removes a file just before the compaction's commit lands.
-    const racing: Store = {
-      locate: (path) => store.locate(path),
-      read: (path) => store.read(path),
-      readRange: (path, start, end) => store.readRange(path, start, end),
-      head: (path) => store.head(path),
-      list: (dir, options) => store.list(dir, options),
-      put: (path, data) => store.put(path, data),
-      delete: (path) => store.delete(path),
-      putIfAbsent: async (path, data) => {
-        if (other.version === 2) {
-          await other.removeFiles([decodeURIComponent([...other.state.files.values()][0].path)]);
-        }
-        return await store.putIfAbsent(path, data);
-      },
-    };
+    const racing = beforePutIfAbsent(store, async () => {
+      if (other.version === 2) {
+        await other.removeFiles([decodeURIComponent([...other.state.files.values()][0].path)]);
+      }
+    });
     await assert.rejects(
       compact(TableWriter.fromState(racing, writer.state)),
       (e) => isDeltaError(e, "Conflict") && /also removed/.test(e.message),

@@ -3,7 +3,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { openTable } from "../../../src/delta/table.ts";
 import { parseSchema, type StructType } from "../../../src/delta/schema.ts";
-import { LocalStore } from "../../../src/delta/storage.ts";
+import { LocalStore, type Store } from "../../../src/delta/storage.ts";
 
 /** A Delta schema from `[name, type, nullable?]` triples. */
 export function schemaOf(...fields: [string, unknown, boolean?][]): StructType {
@@ -64,4 +64,32 @@ export async function copyTree(from: string, to: string): Promise<void> {
     if (entry.isDirectory) await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
     else await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
   }
+}
+
+/**
+ * `store` with `before(path)` run ahead of every `putIfAbsent`, e.g. to let another writer
+ * commit first and so make the caller lose a race on purpose.
+ *
+ * @example
+ * ```ts
+ * const racing = beforePutIfAbsent(store, () => other.append({ id: [0] }));
+ * ```
+ */
+export function beforePutIfAbsent(
+  store: Store,
+  before: (path: string) => Promise<unknown>,
+): Store {
+  return {
+    locate: (path) => store.locate(path),
+    read: (path) => store.read(path),
+    readRange: (path, start, end) => store.readRange(path, start, end),
+    head: (path) => store.head(path),
+    list: (dir, options) => store.list(dir, options),
+    put: (path, data) => store.put(path, data),
+    delete: (path) => store.delete(path),
+    putIfAbsent: async (path, data) => {
+      await before(path);
+      return await store.putIfAbsent(path, data);
+    },
+  };
 }
