@@ -4,6 +4,7 @@ import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
 import { Pond, type PondAt } from "../pond/pond.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
+import { parseTime } from "./time_option.ts";
 
 /** The environment variable that sets how long one plugin call may take, in ms. */
 export const DEADLINE_ENV = "POND_PLUGIN_DEADLINE_MS";
@@ -110,8 +111,10 @@ async function readLine(input: { read(p: Uint8Array): Promise<number | null> }):
 }
 
 /**
- * A point in the pond's history given on the command line — a transaction number or a
- * time — as `--at` (or the option or argument `what` names); undefined when absent.
+ * A point in the pond's history given on the command line, as `--at` (or the option or
+ * argument `what` names); undefined when absent. Digits alone are a transaction number;
+ * anything else must be an ISO 8601 time (see {@link parseTime}: UTC unless it names a zone),
+ * so `-1`, `1.5` or ` 3` are usage errors.
  *
  * @example
  * ```ts
@@ -127,13 +130,7 @@ export function parseAt(
 ): PondAt | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return { seq: Number(value) };
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) {
-    throw new UsageError(
-      `${command}: ${what} such as 2026-06-01T12:00:00Z, not '${value}'`,
-    );
-  }
-  return { time };
+  return { time: parseTime(value, command, what) };
 }
 
 /** Times the stages of a command and, under `--verbose`, reports them with the store's counters. */

@@ -1,16 +1,13 @@
 /** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
 import type { Finding } from "../../pond/check_findings.ts";
 import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { pondPath } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
 /** `pond check [--repair] [--json]`. */
-export const checkCommand: Command = {
-  name: "check",
-  aliases: ["fsck"],
-  summary: "verify the pond: its log, every row, every blob; --repair fixes what is safe",
+export const checkCommand: CommandBody = {
   usage: "pond check [--repair] [--json]",
   description:
     "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +

@@ -1,17 +1,14 @@
 /** `pond log`: the operation log, transaction by transaction — who ran what, when, and what it changed. */
 import { type LoggedTransaction, transactionLog } from "../../pond/history.ts";
 import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
 import { changeLines, changeToJson } from "../change_format.ts";
 
 /** `pond log [--path GLOB] [--partition ID] [--since A] [--until B] [--limit N] [--reverse] [--rows] [--json]`. */
-export const logCommand: Command = {
-  name: "log",
-  aliases: ["show"],
-  summary: "show the transactions: who ran what, when, and what it changed",
+export const logCommand: CommandBody = {
   usage:
     "pond log [--path GLOB] [--partition ID] [--since SEQ|TIME] [--until SEQ|TIME] [--limit N] [--reverse] [--rows] [--json]",
   description:
