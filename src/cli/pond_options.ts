@@ -1,6 +1,8 @@
-/** What pond commands share: finding and opening the pond with its plugins, --at, asking before a change, --verbose. */
+/** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
+import { findPond } from "../pond/find_pond.ts";
+import { POND_MARKER } from "../pond/layout.ts";
 import { Pond, type PondAt } from "../pond/pond.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -19,21 +21,40 @@ export const AT_OPTION: Record<string, OptionSpec> = {
 };
 
 /**
- * The pond's directory: `--pond PATH`, else `$POND`; a usage error when neither is given.
+ * The pond's directory: `--pond PATH`, else `$POND`, else the nearest directory holding
+ * `pond.json` from the working directory up (as git finds `.git`; `--verbose` then says which).
+ * A usage error when there is none.
  *
  * @example
  * ```ts
- * const path = pondPath(ctx); // "/data/pond"
+ * const path = await pondPath(ctx, "pond list"); // "/data/pond"
  * ```
  */
-export function pondPath(ctx: CommandContext, command: string): string {
-  const path = (ctx.options.pond as string | undefined) ?? ctx.env.POND;
-  if (!path) {
+export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
+  const named = namedPond(ctx);
+  if (named) return named;
+  const cwd = Deno.cwd();
+  const found = await findPond(cwd);
+  if (!found) {
     throw new UsageError(
-      `${command}: which pond? pass --pond PATH or set the POND environment variable`,
+      `${command}: which pond? none is named and no ${POND_MARKER} is in ${cwd} or above it: ` +
+        "pass --pond PATH or set the POND environment variable (or make one: 'pond init PATH')",
     );
   }
-  return path;
+  ctx.output.verbose(`pond: ${found} (the nearest holding ${POND_MARKER} from ${cwd} up)`);
+  return found;
+}
+
+/**
+ * The pond the command line names: `--pond PATH`, else `$POND` (not searched for).
+ *
+ * @example
+ * ```ts
+ * const path = namedPond(ctx) ?? "./lake";
+ * ```
+ */
+export function namedPond(ctx: CommandContext): string | undefined {
+  return (ctx.options.pond as string | undefined) || ctx.env.POND || undefined;
 }
 
 /**
@@ -49,7 +70,7 @@ export function pondPath(ctx: CommandContext, command: string): string {
  */
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
-  const pond = await Pond.open(pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
+  const pond = await Pond.open(await pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
   stages.mark("open");
   return { pond, stages };
 }

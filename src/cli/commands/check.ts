@@ -32,7 +32,7 @@ export const checkCommand: CommandBody = {
   maxArgs: 0,
   async run(ctx) {
     const started = performance.now();
-    const report = await checkPond(pondPath(ctx, "pond check"), {
+    const report = await checkPond(await pondPath(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
     });
     const { output } = ctx;

@@ -1,7 +1,8 @@
 /** `pond init`: make a new, empty pond. */
 import { Pond } from "../../pond/pond.ts";
 import type { CommandBody } from "../command.ts";
-import { pondPath } from "../pond_options.ts";
+import { UsageError } from "../errors.ts";
+import { namedPond } from "../pond_options.ts";
 
 /** `pond init [PATH]`. */
 export const initCommand: CommandBody = {
@@ -15,7 +16,10 @@ export const initCommand: CommandBody = {
   examples: ["pond init ./lake", "POND=./lake pond init", "pond init --force ./existing-dir"],
   maxArgs: 1,
   async run(ctx) {
-    const path = ctx.positionals[0] ?? pondPath(ctx, "pond init");
+    const path = ctx.positionals[0] ?? namedPond(ctx);
+    if (!path) {
+      throw new UsageError("pond init: where? give PATH, pass --pond PATH or set POND");
+    }
     const pond = await Pond.init(path, { command: ctx.argv }, {
       force: Boolean(ctx.options.force),
     });
