@@ -20,6 +20,13 @@ export const AT_OPTION: Record<string, OptionSpec> = {
   },
 };
 
+/** Where the pond a command uses is, and how it was chosen. */
+export interface PondLocation {
+  readonly path: string;
+  /** Named by `--pond`, by `$POND`, or found from the working directory up. */
+  readonly from: "--pond" | "POND" | "search";
+}
+
 /**
  * The pond's directory: `--pond PATH`, else `$POND`, else the nearest directory holding
  * `pond.json` from the working directory up (as git finds `.git`; `--verbose` then says which).
@@ -27,12 +34,12 @@ export const AT_OPTION: Record<string, OptionSpec> = {
  *
  * @example
  * ```ts
- * const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
  * ```
  */
-export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
+export async function locatePond(ctx: CommandContext, command: string): Promise<PondLocation> {
   const named = namedPond(ctx);
-  if (named) return named;
+  if (named) return { path: named, from: ctx.options.pond ? "--pond" : "POND" };
   const cwd = Deno.cwd();
   const found = await findPond(cwd);
   if (!found) {
@@ -42,7 +49,19 @@ export async function pondPath(ctx: CommandContext, command: string): Promise<st
     );
   }
   ctx.output.verbose(`pond: ${found} (the nearest holding ${POND_MARKER} from ${cwd} up)`);
-  return found;
+  return { path: found, from: "search" };
+}
+
+/**
+ * The pond's directory, as {@link locatePond} finds it.
+ *
+ * @example
+ * ```ts
+ * const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * ```
+ */
+export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
+  return (await locatePond(ctx, command)).path;
 }
 
 /**

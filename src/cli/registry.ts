@@ -92,9 +92,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/maintain.ts")).maintainCommand,
   },
   {
+    name: "status",
+    summary: "which pond, its newest transaction, its size, and what a quick check finds",
+    load: async () => (await import("./commands/status.ts")).statusCommand,
+  },
+  {
     name: "plugin",
     summary: "add, list, describe and remove the plugins of dynamic directories and files",
     load: async () => (await import("./commands/plugin.ts")).pluginCommand,
+  },
+  {
+    name: "help",
+    summary: "show the help of pond or of a command (the same as 'pond COMMAND --help')",
+    load: async () => (await import("./commands/help.ts")).helpCommand,
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script for bash, zsh or fish",
+    load: async () => (await import("./commands/completion.ts")).completionCommand,
   },
 ];
 

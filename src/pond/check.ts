@@ -19,6 +19,11 @@ export const TEMP_GRACE_MS = 15 * 60_000;
 export interface CheckOptions {
   /** Apply the safe repairs of what was found. */
   repair?: boolean;
+  /**
+   * Check only what opening the pond needs, without reading its data files, rows or blobs:
+   * the marker, the log's listing (no gaps, it opens) and its newest commit.
+   */
+  quick?: boolean;
 }
 
 /** How much was checked. */
@@ -52,6 +57,7 @@ export interface CheckReport {
  * repairs — removing temporary files no command can still be using, rewriting checkpoints
  * from the commits, pointing `_last_checkpoint` at the newest checkpoint; nothing a version
  * of the pond needs is deleted — and then checks again, so the findings are what is left.
+ * With `quick`, only what opening the pond needs is checked (see {@link CheckOptions.quick}).
  * Throws `NotAPond` when `path` holds no pond at all, and `UnsupportedFormat` for a pond of
  * another format (whose layout this check does not know).
  *
@@ -62,10 +68,11 @@ export interface CheckReport {
  * ```
  */
 export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
-  const first = await inspect(pondLayout(path));
+  const quick = Boolean(options.quick);
+  const first = await inspect(pondLayout(path), quick);
   if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
   const repairs = await repairAll(first.findings.filter((f) => f.repair));
-  return { ...await inspect(pondLayout(path)), repairs };
+  return { ...await inspect(pondLayout(path), quick), repairs };
 }
 
 /**
@@ -80,13 +87,13 @@ export function isDamaged(report: CheckReport): boolean {
   return report.findings.some((f) => f.severity === "error");
 }
 
-/** One pass over the whole pond. */
-async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">> {
+/** One pass over the whole pond (or, `quick`, its marker and log). */
+async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckReport, "repairs">> {
   const started = Date.now();
   const findings: Finding[] = [];
   await checkMarker(layout, findings);
   const store = new LocalStore(layout.oplog);
-  const log = await checkLog(store, findings);
+  const log = await checkLog(store, findings, { quick });
   const counts: CheckCounts = {
     version: log.snapshot?.version ?? null,
     commits: log.commits,
@@ -97,6 +104,7 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
     blobs: 0,
     blobBytes: 0,
   };
+  if (quick) return { counts, findings };
   let inUse: Set<string> | undefined;
   if (log.snapshot) {
     const before = findings.length;

@@ -3,12 +3,13 @@ import type { Finding } from "../../pond/check_findings.ts";
 import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
+import { UsageError } from "../errors.ts";
 import { pondPath } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
 /** `pond check [--repair] [--json]`. */
 export const checkCommand: CommandBody = {
-  usage: "pond check [--repair] [--json]",
+  usage: "pond check [--repair | --quick] [--json]",
   description:
     "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +
     "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
@@ -17,36 +18,41 @@ export const checkCommand: CommandBody = {
     "are leftovers of interrupted commands and stale hints (exit 0). --repair removes\n" +
     "temporary files untouched for 15 minutes, rewrites checkpoints from the commits and the\n" +
     "checkpoint hint; it never deletes what a version needs (`pond maintain --vacuum`\n" +
-    "deletes unreferenced files).",
+    "deletes unreferenced files). --quick checks only what opening the pond needs: the\n" +
+    "marker, the log's listing and its newest commit.",
   options: {
     repair: {
       type: "boolean",
       help: "apply the safe repairs, and say what was and was not repaired",
+    },
+    quick: {
+      type: "boolean",
+      help: "only the marker, the log's listing and its newest commit (no data files, rows, blobs)",
     },
   },
   examples: [
     "pond check",
     "pond fsck --pond /data/pond --json",
     "pond check --repair",
+    "pond check --quick",
   ],
   maxArgs: 0,
   async run(ctx) {
     const started = performance.now();
+    const quick = Boolean(ctx.options.quick);
+    if (quick && ctx.options.repair) {
+      throw new UsageError("pond check: --repair needs the whole check; drop --quick");
+    }
     const report = await checkPond(await pondPath(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
+      quick,
     });
     const { output } = ctx;
     const entries = listed(report, Boolean(ctx.options.repair));
     if (ctx.options.json) {
       output.out(JSON.stringify(entries, null, 2) + "\n");
     } else {
-      output.out(formatTable(entries.map((e) => [
-        e.status === "repaired" ? "repaired" : e.severity,
-        `${e.subject}: ${e.status === "repaired" ? e.repair : e.message}${
-          e.repair && e.status === "open" ? ` (${e.repair})` : ""
-        }`,
-      ])));
-      output.out(summary(report) + "\n");
+      output.out(findingsText(entries) + summary(report, quick) + "\n");
     }
     const c = report.counts;
     output.verbose(
@@ -59,7 +65,7 @@ export const checkCommand: CommandBody = {
 };
 
 /** One line of output: a repair that was made, or a problem the pond still has. */
-interface Listed {
+export interface Listed {
   status: "repaired" | "open";
   severity: Finding["severity"];
   code: Finding["code"];
@@ -70,7 +76,15 @@ interface Listed {
   repair?: string;
 }
 
-function listed(report: CheckReport, repairing: boolean): Listed[] {
+/**
+ * What a check found and repaired, one entry per line of output.
+ *
+ * @example
+ * ```ts
+ * const entries = listed(await checkPond("/data/pond"), false);
+ * ```
+ */
+export function listed(report: CheckReport, repairing: boolean): Listed[] {
   const entry = (f: Finding, status: Listed["status"], repair?: string): Listed => ({
     status,
     severity: f.severity,
@@ -92,7 +106,32 @@ function listed(report: CheckReport, repairing: boolean): Listed[] {
   ];
 }
 
-function summary(report: CheckReport): string {
+/**
+ * The lines of a check's entries for people: what was repaired, what is still wrong.
+ *
+ * @example
+ * ```ts
+ * output.out(findingsText(listed(report, false)));
+ * ```
+ */
+export function findingsText(entries: Listed[]): string {
+  return formatTable(entries.map((e) => [
+    e.status === "repaired" ? "repaired" : e.severity,
+    `${e.subject}: ${e.status === "repaired" ? e.repair : e.message}${
+      e.repair && e.status === "open" ? ` (${e.repair})` : ""
+    }`,
+  ]));
+}
+
+/**
+ * The verdict line: where the pond stands, what was found, and what was checked.
+ *
+ * @example
+ * ```ts
+ * summary(report, false); // "the pond at transaction 4 is consistent: 0 errors, 0 warnings (10 rows, 0 blobs checked)"
+ * ```
+ */
+export function summary(report: CheckReport, quick: boolean): string {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const errors = report.findings.filter((f) => f.severity === "error").length;
   const warnings = report.findings.length - errors;
@@ -103,7 +142,8 @@ function summary(report: CheckReport): string {
   const parts = [count(errors, "error"), count(warnings, "warning")];
   if (repaired) parts.push(`${repaired} repaired`);
   const verdict = errors ? "is damaged" : "is consistent";
-  return `${at} ${verdict}: ${parts.join(", ")} (${count(report.counts.rows, "row")}, ${
-    count(report.counts.blobs, "blob")
-  } checked)`;
+  const checked = quick
+    ? "quick: the marker, the log and its newest commit; 'pond check' reads everything"
+    : `${count(report.counts.rows, "row")}, ${count(report.counts.blobs, "blob")} checked`;
+  return `${at} ${verdict}: ${parts.join(", ")} (${checked})`;
 }

@@ -3,7 +3,7 @@ import { type LoggedTransaction, transactionLog } from "../../pond/history.ts";
 import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
 import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { formatTable } from "../format.ts";
+import { commandText, formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
 import { changeLines, changeToJson } from "../change_format.ts";
 
@@ -105,9 +105,7 @@ function rowToJson(r: OplogRowInfo) {
 function toText(t: LoggedTransaction): string {
   const head = `transaction ${t.seq}  ${new Date(t.timestamp).toISOString()}` +
     (t.user ? `  ${t.user}` : "");
-  const command = t.command.length
-    ? `pond ${t.command.map(quote).join(" ")}`
-    : "(no pond command recorded)";
+  const command = t.command.length ? commandText(t.command) : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
   text += t.changes.length ? formatTable(changeLines(t.changes), "  ") : "  (no paths changed)\n";
   if (t.rows) text += rowsText(t.rows);
@@ -138,9 +136,4 @@ function rowBody(r: OplogRowInfo): string {
   if (r.target !== undefined) return `-> ${r.target}`;
   if (r.dynamic) return `plugin ${r.dynamic.factory}`;
   return "";
-}
-
-/** An argument as a shell would need it typed. */
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
