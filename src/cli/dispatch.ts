@@ -4,6 +4,7 @@ import { firstPositional } from "./args.ts";
 import {
   checkArity,
   type Command,
+  type CommandContext,
   GLOBAL_OPTIONS,
   parseCommandLine,
   renderHelp,
@@ -31,24 +32,32 @@ export interface CliIo {
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
-  const verbose = argv.includes("--verbose") || argv.includes("-v");
-  const output = io.output ??
-    consoleOutput({ verbose, noColor: argv.includes("--no-color") });
+  const streams = (verbose: boolean, noColor: boolean) =>
+    io.output ?? consoleOutput({ verbose, noColor });
+  // Until the command line is read, its words are taken at face value (for an error on the way).
+  let output = streams(
+    argv.includes("--verbose") || argv.includes("-v"),
+    argv.includes("--no-color"),
+  );
+  const settle = (options: CommandContext["options"]) =>
+    output = streams(Boolean(options.verbose), Boolean(options["no-color"]));
   try {
-    return await dispatch(argv, output, io.env ?? Deno.env.toObject());
+    return await dispatch(argv, settle, io.env ?? Deno.env.toObject());
   } catch (e) {
     return report(e, output);
   }
 }
 
+/** Finds and runs the command; `settle` makes the streams the parsed options ask for. */
 async function dispatch(
   argv: string[],
-  output: Output,
+  settle: (options: CommandContext["options"]) => Output,
   env: Record<string, string | undefined>,
 ): Promise<number> {
   const first = firstPositional(GLOBAL_OPTIONS, argv);
   if (first < 0) {
     const { options } = parseCommandLine(TOP, "pond", argv);
+    const output = settle(options);
     if (options.version) output.out(`pond ${POND_VERSION}\n`);
     else if (options.help) output.out(topHelp());
     else output.err(topHelp());
@@ -60,8 +69,9 @@ async function dispatch(
   while (cmd.subcommands) {
     const i = firstPositional({ ...GLOBAL_OPTIONS, ...cmd.options }, rest);
     if (i < 0) {
-      if (parseCommandLine(cmd, path, rest).options.help) {
-        output.out(renderHelp(cmd, path));
+      const { options } = parseCommandLine(cmd, path, rest);
+      if (options.help) {
+        settle(options).out(renderHelp(cmd, path));
         return EXIT.ok;
       }
       throw new UsageError(`${path}: missing command (usage: ${cmd.usage})`);
@@ -71,6 +81,7 @@ async function dispatch(
     rest = without(rest, i);
   }
   const { options, positionals } = parseCommandLine(cmd, path, rest);
+  const output = settle(options);
   if (options.help) {
     output.out(renderHelp(cmd, path));
     return EXIT.ok;

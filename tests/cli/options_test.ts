@@ -87,6 +87,8 @@ Deno.test("global options take a value either way, before or after the command",
     ) {
       assert.equal(assertOk(await pondProcess(args)).stdout, "/a\n", args.join(" "));
     }
+    const cluster = assertOk(await pondProcess(["list", "-av", "/", "--pond", pond]));
+    assert.match(cluster.stderr, /^time: open /m, "-v inside a group of short flags is --verbose");
     const json = assertOk(await pondProcess(["--json", "--pond", pond, "log", "--limit", "1"]));
     assert.equal(JSON.parse(json.stdout)[0].seq, 1);
     const sub = await pondProcess(["--pond", pond, "delta", "--json", "info", `${pond}/oplog`]);
