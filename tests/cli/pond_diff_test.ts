@@ -100,7 +100,10 @@ Deno.test("diff under a path: follows the directory it names across renames; mov
       "modified /sites/lake_north/a.csv",
     ]);
     const file = await diffJson(p, [String(one), String(four), "/sites/lake_north/a.csv"]);
-    assert.deepEqual(brief(file.changes), ["modified /sites/lake_north/a.csv"]);
+    assert.deepEqual(brief(file.changes), [
+      "moved /sites/lake_north/a.csv <- /sites/north/a.csv",
+    ], "a file that moved with its directory is followed, and its move shown");
+    assert.deepEqual([file.changes[0].before.version, file.changes[0].after.version], [1, 2]);
     assert.deepEqual(brief((await diffJson(p, [String(one), String(two), "/sites"])).changes), [
       "modified /sites/north/a.csv",
     ]);

@@ -1,7 +1,10 @@
 /** `pond init`: make a new, empty pond. */
+import { hostError } from "../../pond/host_error.ts";
 import { Pond } from "../../pond/pond.ts";
 import type { Command } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { pondPath } from "../pond_options.ts";
+import { escapeControl } from "../terminal_text.ts";
 
 /** `pond init [PATH]`. */
 export const initCommand: Command = {
@@ -20,7 +23,8 @@ export const initCommand: Command = {
     const path = ctx.positionals[0] ?? pondPath(ctx, "pond init");
     const pond = await Pond.init(path, { command: ["init", ...ctx.argv.slice(1)] }, {
       force: Boolean(ctx.options.force),
-    });
-    ctx.output.err(`created an empty pond in ${pond.path}\n`);
+    }).catch((e) => Promise.reject(hostError(e, "create a pond in", path)));
+    ctx.output.err(`created an empty pond in ${escapeControl(pond.path)}\n`);
+    await printCommitted(ctx, pond, await pond.head());
   },
 };

@@ -1,5 +1,6 @@
 /** `pond mkdir`: make directories, in one transaction. */
 import type { Command } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { openPond } from "../pond_options.ts";
 
 /** `pond mkdir [-p] PATH...`. */
@@ -24,6 +25,7 @@ export const mkdirCommand: Command = {
       for (const path of ctx.positionals) await root.createDirectory(path, { parents });
     });
     stages.mark("commit");
+    await printCommitted(ctx, pond, seq);
     stages.report(pond, { transaction: seq });
   },
 };
