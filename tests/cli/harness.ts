@@ -42,7 +42,8 @@ export async function pondInProcess(
 }
 
 /**
- * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would.
+ * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would; `io` gives it
+ * standard input and a working directory (default: the repository).
  *
  * @example
  * ```ts
@@ -53,13 +54,45 @@ export async function pondProcess(
   args: string[],
   env: Record<string, string> = {},
   entry = `${REPO_ROOT}main.ts`,
+  io: { stdin?: Uint8Array; cwd?: string } = {},
 ): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", entry, ...args],
-    cwd: REPO_ROOT,
+    cwd: io.cwd ?? REPO_ROOT,
     env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
+    stdin: io.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (io.stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(io.stdin);
+    await writer.close();
+  }
+  const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Every file under a pond's `oplog/` with its size, sorted: equal before and after a command
+ * when the command committed nothing.
+ *
+ * @example
+ * ```ts
+ * const before = await oplogListing(pond);
+ * assert.deepEqual(await oplogListing(pond), before, "nothing changed");
+ * ```
+ */
+export async function oplogListing(pond: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path, `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name} ${(await Deno.lstat(path)).size}`);
+    }
+  };
+  await walk(`${pond}/oplog`, "");
+  return out.sort();
 }
