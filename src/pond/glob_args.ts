@@ -1,12 +1,13 @@
 /** Paths given as command arguments, with glob patterns expanded as a shell would expand them. */
 import { isPondError, PondError } from "../errors.ts";
-import type { GlobMatch, WD } from "../tinyfs/mod.ts";
+import { type GlobMatch, isTinyFsError, type WD } from "../tinyfs/mod.ts";
 import { isPattern } from "./dynamic_nodes.ts";
 
 /**
  * The matches of `pattern` in `root`, in name order (a directory before what is in it). A
- * pattern that matches nothing is `NoMatch` — unless a node is named by the pattern's own
- * text (a name holding `[` or `{`), which is then its one match, as a shell passes it on.
+ * pattern that matches nothing, or is malformed (`InvalidPath`), is an error — unless a node
+ * is named by the pattern's own text (a name holding `[` or `{`), which is then its one
+ * match, as a shell passes such a word on. Nothing matched is `NoMatch`.
  *
  * @example
  * ```ts
@@ -16,7 +17,12 @@ import { isPattern } from "./dynamic_nodes.ts";
  * ```
  */
 export async function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
-  const found = await root.glob(pattern);
+  let found: GlobMatch[] = [];
+  try {
+    found = await root.glob(pattern);
+  } catch (e) {
+    if (!isTinyFsError(e, "InvalidPath") || !(await root.exists(pattern))) throw e;
+  }
   if (found.length > 0) return found;
   if (await root.exists(pattern)) {
     return [{ node: await root.open(pattern, { follow: false }), captures: [] }];
