@@ -1,7 +1,9 @@
 /** Paths given as command arguments, with glob patterns expanded as a shell would expand them. */
 import { isPondError, PondError } from "../errors.ts";
 import { type GlobMatch, isTinyFsError, type WD } from "../tinyfs/mod.ts";
+import { type Endpoint, HOST_PREFIX } from "./copy.ts";
 import { isPattern } from "./dynamic_nodes.ts";
+import { hostGlob } from "./host_glob.ts";
 
 /**
  * The matches of `pattern` in `root`, in name order (a directory before what is in it). A
@@ -16,19 +18,13 @@ import { isPattern } from "./dynamic_nodes.ts";
  * }
  * ```
  */
-export async function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
-  let found: GlobMatch[] = [];
-  try {
-    found = await root.glob(pattern);
-  } catch (e) {
-    if (!isTinyFsError(e, "InvalidPath") || !(await root.exists(pattern))) throw e;
-  }
-  if (found.length > 0) return found;
-  if (await root.exists(pattern)) {
-    return [{ node: await root.open(pattern, { follow: false }), captures: [] }];
-  }
-  throw new PondError(
-    "NoMatch",
+export function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
+  return matching(
+    () => root.glob(pattern),
+    async () =>
+      await root.exists(pattern)
+        ? { node: await root.open(pattern, { follow: false }), captures: [] }
+        : undefined,
     `no path in the pond matches ${pattern}; check it with 'pond list'`,
   );
 }
@@ -62,4 +58,64 @@ export async function expandPaths(
     }
   }
   return out;
+}
+
+/**
+ * The endpoints of a copy with their patterns expanded: a pond path's in the pond (as
+ * {@link expandPaths}), a `host:` path's on this computer (see `hostGlob`), each in sorted
+ * order; a pattern matching nothing is `NoMatch`.
+ *
+ * @example
+ * ```ts
+ * await expandEndpoints(root, [endpoint("host:samples/*.csv")]); // [{ side: "host", path: "samples/lake_north.csv" }, …]
+ * ```
+ */
+export async function expandEndpoints(
+  root: WD,
+  endpoints: readonly Endpoint[],
+): Promise<Endpoint[]> {
+  const out: Endpoint[] = [];
+  for (const e of endpoints) {
+    const paths = !isPattern(e.path)
+      ? [e.path]
+      : e.side === "pond"
+      ? await expandPaths(root, [e.path])
+      : await matching(
+        () => hostGlob(e.path),
+        async () => (await hostExists(e.path)) ? e.path : undefined,
+        `no path on this computer matches ${HOST_PREFIX}${e.path}`,
+      );
+    out.push(...paths.map((path) => ({ side: e.side, path })));
+  }
+  return out;
+}
+
+/** What `find` finds, else what `literal` names as typed, else `NoMatch` with `message`. */
+async function matching<T>(
+  find: () => Promise<T[]>,
+  literal: () => Promise<T | undefined>,
+  message: string,
+): Promise<T[]> {
+  let found: T[] = [];
+  try {
+    found = await find();
+  } catch (e) {
+    if (!isTinyFsError(e, "InvalidPath")) throw e;
+    const named = await literal();
+    if (named === undefined) throw e;
+    return [named];
+  }
+  if (found.length > 0) return found;
+  const named = await literal();
+  if (named !== undefined) return [named];
+  throw new PondError("NoMatch", message);
+}
+
+async function hostExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

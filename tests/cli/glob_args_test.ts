@@ -69,3 +69,35 @@ Deno.test("cat, describe, copy, mv and rm expand globs in name order; no match i
     );
   });
 });
+
+Deno.test("copy expands host: globs on this computer, sorted, skipping dot names; no match is an error", async () => {
+  await withPond(async (p) => {
+    await Deno.mkdir(`${p.host}/in/sub/deep`, { recursive: true });
+    await Deno.mkdir(`${p.host}/in/.hidden`);
+    for (
+      const [path, text] of Object.entries({ b: "B", a: "A", "sub/c": "C", "sub/deep/d": "D" })
+    ) {
+      await Deno.writeTextFile(`${p.host}/in/${path}.csv`, text);
+    }
+    await Deno.writeTextFile(`${p.host}/in/.dot.csv`, "hidden");
+    await Deno.writeTextFile(`${p.host}/in/.hidden/e.csv`, "hidden");
+    await Deno.writeTextFile(`${p.host}/in/[x].csv`, "bracket");
+    await p.change((root) => root.createDirectory("/out"));
+    const run = (args: string[]) => pondProcess(args, { POND: p.dir }, undefined, { cwd: p.host });
+    const before = await oplogListing(p.dir);
+    await refused(
+      p.dir,
+      await run(["copy", "host:in/*.parquet", "/out/"]),
+      "pond: no path on this computer matches host:in/*.parquet\n",
+      before,
+    );
+    assertOk(await run(["copy", "host:in/*.csv", "host:in/**/d.csv", "/out/"]));
+    assert.equal(
+      assertOk(await run(["cat", "/out/*"])).stdout,
+      "bracketABD",
+      "[x].csv a.csv b.csv d.csv in name order, no dot names",
+    );
+    assertOk(await run(["copy", `host:${p.host}/in/[x].csv`, "/literal.csv"]));
+    assert.equal(assertOk(await run(["cat", "/literal.csv"])).stdout, "bracket");
+  });
+});

@@ -1,7 +1,6 @@
 /** `pond copy`: cp for the pond — host files in, pond files out, or within the pond, in one transaction. */
-import { copy, type Endpoint, endpoint, HOST_PREFIX, STANDARD_STREAM } from "../../pond/copy.ts";
-import { expandPaths } from "../../pond/glob_args.ts";
-import type { WD } from "../../tinyfs/mod.ts";
+import { copy, endpoint, HOST_PREFIX, STANDARD_STREAM } from "../../pond/copy.ts";
+import { expandEndpoints } from "../../pond/glob_args.ts";
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import type { Command } from "../command.ts";
 import { printCommitted } from "../committed.ts";
@@ -28,7 +27,7 @@ export const copyCommand: Command = {
     "any number into an existing directory; -r for directories. Every source is\n" +
     "checked first and the copy is one transaction: if any source is missing or\n" +
     "unreadable, nothing is copied. Parquet files become tables unless --type says.\n" +
-    "Pond sources may be glob patterns ('/raw/*.csv'), expanded as a shell would.\n" +
+    "Sources may be glob patterns ('/raw/*.csv', 'host:data/*.csv'), expanded as a shell would.\n" +
     `'${HOST_PREFIX}${STANDARD_STREAM}' is standard input as a source, standard output as the destination.`,
   options: {
     recursive: { type: "boolean", short: "r", help: "copy directories and what they hold" },
@@ -73,7 +72,7 @@ export const copyCommand: Command = {
       const { result, seq } = await pond.transact(
         ctx.argv,
         async (root) =>
-          copy(root, await expanded(root, args), dest, {
+          copy(root, await expandEndpoints(root, args), dest, {
             recursive: Boolean(ctx.options.recursive),
             entryType: typeName === undefined ? undefined : TYPES[typeName],
             onProgress: ({ files, bytes }) => bar.update(`${files} files, ${humanBytes(bytes)}`),
@@ -93,13 +92,3 @@ export const copyCommand: Command = {
     }
   },
 };
-
-/** The sources with the pond's glob patterns expanded (host paths are taken as typed). */
-async function expanded(root: WD, sources: readonly Endpoint[]): Promise<Endpoint[]> {
-  const out: Endpoint[] = [];
-  for (const s of sources) {
-    if (s.side === "host") out.push(s);
-    else out.push(...(await expandPaths(root, [s.path])).map((path) => ({ side: s.side, path })));
-  }
-  return out;
-}
