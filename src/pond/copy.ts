@@ -346,6 +346,12 @@ function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path).slice(0, 32)}.pond-${crypto.randomUUID()}`);
 }
 
+/**
+ * The standard input streams copies have read. A transaction re-run after another process
+ * committed first cannot read them again (a second read would store an empty file).
+ */
+const consumedInputs = new WeakSet<ReadableStream<Uint8Array>>();
+
 function hostSide(options: CopyOptions): Side {
   return {
     kind: hostKind,
@@ -360,11 +366,16 @@ function hostSide(options: CopyOptions): Side {
                 "before it is stored; save it to a file and copy that",
             ),
           );
-        return {
-          body: options.stdin ?? Deno.stdin.readable,
-          entryType: "file:data",
-          check: { series },
-        };
+        const body = options.stdin ?? Deno.stdin.readable;
+        if (consumedInputs.has(body)) {
+          throw new PondError(
+            "InputConsumed",
+            `standard input (${HOST_PREFIX}-) was read by a try that another process's commit ` +
+              "overtook, and cannot be read again; run the command again",
+          );
+        }
+        consumedInputs.add(body);
+        return { body, entryType: "file:data", check: { series } };
       }
       let file;
       try {

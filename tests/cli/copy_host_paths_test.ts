@@ -1,6 +1,9 @@
 /** pond copy at the host's edge, in real processes: host paths typed as pond paths, the host's own failures, special files and names, host:-. */
 import assert from "node:assert/strict";
+import { isPondError } from "../../src/errors.ts";
+import { copy, endpoint } from "../../src/pond/copy.ts";
 import { hostError } from "../../src/pond/host_error.ts";
+import { Pond } from "../../src/pond/pond.ts";
 import { type CliResult, oplogListing, pondInProcess, pondProcess } from "./harness.ts";
 
 interface Scene {
@@ -232,4 +235,18 @@ Deno.test("hostError words any OS error as one line naming the path", () => {
   );
   const other = new TypeError("not an OS error");
   assert.equal(hostError(other, "write", "/x"), other);
+});
+
+Deno.test("standard input is read once: a second read, as a transaction re-run after losing a race would make, is refused rather than stored empty", async () => {
+  await withScene(async (s) => {
+    const stdin = new Blob(["once\n"]).stream();
+    const pond = await Pond.open(s.pond);
+    const copyStdin = (to: string) =>
+      pond.transact(["copy"], (root) => copy(root, [endpoint("host:-")], endpoint(to), { stdin }));
+    await copyStdin("/first.txt");
+    const before = await oplogListing(s.pond);
+    await assert.rejects(copyStdin("/again.txt"), (e) => isPondError(e, "InputConsumed"));
+    assert.deepEqual(await oplogListing(s.pond), before, "the pond is unchanged");
+    assert.equal(new TextDecoder().decode(await (await pond.root()).read("/first.txt")), "once\n");
+  });
 });
