@@ -5,35 +5,8 @@ import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
 import { fileByteRanges } from "../oplog/file_ranges.ts";
 import { seriesEventTimes } from "../oplog/series_times.ts";
+import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
-
-/** The prefix that marks a path as the host's, e.g. `host:./data.csv`. */
-export const HOST_PREFIX = "host:";
-
-/** The host path that means standard input as a source, standard output as a destination. */
-export const STANDARD_STREAM = "-";
-
-/** One side of a copy: a path on the host or in the pond. */
-export interface Endpoint {
-  readonly side: "host" | "pond";
-  readonly path: string;
-}
-
-/**
- * Reads a command-line path: `host:PATH` is on the host (relative to the working
- * directory), anything else is in the pond.
- *
- * @example
- * ```ts
- * endpoint("host:./a.csv"); // { side: "host", path: "./a.csv" }
- * endpoint("/raw/a.csv");   // { side: "pond", path: "/raw/a.csv" }
- * ```
- */
-export function endpoint(arg: string): Endpoint {
-  return arg.startsWith(HOST_PREFIX)
-    ? { side: "host", path: arg.slice(HOST_PREFIX.length) || "." }
-    : { side: "pond", path: arg };
-}
 
 /** How to copy. */
 export interface CopyOptions {

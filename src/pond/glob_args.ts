@@ -1,7 +1,7 @@
 /** Paths given as command arguments, with glob patterns expanded as a shell would expand them. */
 import { isPondError, PondError } from "../errors.ts";
 import { type GlobMatch, isTinyFsError, type WD } from "../tinyfs/mod.ts";
-import { type Endpoint, HOST_PREFIX } from "./copy.ts";
+import { type Endpoint, HOST_PREFIX } from "./endpoint.ts";
 import { isPattern } from "./dynamic_nodes.ts";
 import { hostGlob } from "./host_glob.ts";
 

@@ -1,7 +1,8 @@
 /** pond copy at the host's edge, in real processes: host paths typed as pond paths, the host's own failures, special files and names, host:-. */
 import assert from "node:assert/strict";
 import { isPondError } from "../../src/errors.ts";
-import { copy, endpoint } from "../../src/pond/copy.ts";
+import { copy } from "../../src/pond/copy.ts";
+import { endpoint } from "../../src/pond/endpoint.ts";
 import { hostError } from "../../src/pond/host_error.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { type CliResult, oplogListing, pondInProcess, pondProcess } from "./harness.ts";

@@ -1,5 +1,6 @@
 /** `pond copy`: cp for the pond — host files in, pond files out, or within the pond, in one transaction. */
-import { copy, endpoint, HOST_PREFIX, STANDARD_STREAM } from "../../pond/copy.ts";
+import { copy } from "../../pond/copy.ts";
+import { endpoint, HOST_PREFIX, STANDARD_STREAM } from "../../pond/endpoint.ts";
 import { expandEndpoints } from "../../pond/glob_args.ts";
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import type { Command } from "../command.ts";
