@@ -45,6 +45,11 @@ Deno.test("init, mkdir, copy, mv, mknod and rm print with --json the transaction
     const before = await oplogListing(pond);
     assert.deepEqual(await run(["rm", "-f", "/nothing"]), { seq: null, changes: [] });
     assert.deepEqual(await oplogListing(pond), before, "nothing committed, nothing printed as one");
+    const failed = await pondProcess(["mkdir", "/data", "--json"], { POND: pond });
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, "", "a failed command prints no transaction");
+    assert.match(failed.stderr, /^pond: .*\/data.*\n$/);
+    assert.deepEqual(await oplogListing(pond), before);
   } finally {
     await Deno.remove(host, { recursive: true });
   }
