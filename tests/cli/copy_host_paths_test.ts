@@ -251,3 +251,19 @@ Deno.test("standard input is read once: a second read, as a transaction re-run a
     assert.equal(new TextDecoder().decode(await (await pond.root()).read("/first.txt")), "once\n");
   });
 });
+
+Deno.test("an OS error no command words itself still prints as one line naming the path, not an internal error", async () => {
+  await withScene(async (s) => {
+    await Deno.remove(`${s.pond}/blobs`, { recursive: true }).catch(() => {});
+    await Deno.writeTextFile(`${s.pond}/blobs`, "a file where the blob store's directory goes");
+    await Deno.writeFile(`${s.host}/big.bin`, new Uint8Array(300_000).map((_, i) => i * 7));
+    const before = await oplogListing(s.pond);
+    await assertRefused(
+      s,
+      await s.run(["copy", "host:big.bin", "/big.bin"]),
+      1,
+      new RegExp(`^pond: cannot \\w+ ${s.pond}/blobs\\S*: file exists\\n$`),
+      before,
+    );
+  });
+});
