@@ -64,8 +64,9 @@ type Destination = { kind: "into-directory" | "new-file" | "existing-file"; path
  * source is checked before anything is written, and inside the pond the whole copy is the
  * caller's one transaction (`root`), so a failure leaves the pond as it was. `host:-` is
  * standard input as a source and standard output as the destination of one file. A host
- * FIFO, socket or device is refused (`SpecialFile`) before it is read, a host name that is
- * not UTF-8 too (`InvalidName`), and the host's own failures are `HostError`s naming the path.
+ * FIFO, socket or device (`SpecialFile`) or a host name that is not UTF-8 (`InvalidName`),
+ * anywhere in a host tree copied with `recursive`, is refused before anything is read; the
+ * host's own failures are `HostError`s naming the path.
  *
  * @example
  * ```ts
@@ -106,6 +107,7 @@ export async function copy(
         `cannot copy the directory ${where} to standard output (${HOST_PREFIX}-): it takes one file`,
       );
     }
+    if (kind === "directory" && s.side === "host") await checkHostTree(s.path);
     checked.push({ from, path: s.path, kind });
   }
   const target = await to.destination(dest.path, sources.length);
@@ -292,17 +294,17 @@ async function hostKind(path: string, follow: boolean): Promise<Kind> {
 }
 
 /**
- * The names in a host directory, sorted. A name that is not UTF-8 reaches pond with its bad
- * bytes replaced (U+FFFD), so it names nothing on the host: `InvalidName`, before any is read.
+ * The entries of a host directory, sorted by name. A name that is not UTF-8 reaches pond with
+ * its bad bytes replaced (U+FFFD), so it names nothing on the host: `InvalidName`.
  */
-async function hostNames(dir: string): Promise<string[]> {
-  const names: string[] = [];
+async function hostEntries(dir: string): Promise<Deno.DirEntry[]> {
+  const entries: Deno.DirEntry[] = [];
   try {
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    for await (const e of Deno.readDir(dir)) entries.push(e);
   } catch (e) {
     throw hostError(e, "list", `${HOST_PREFIX}${dir}`);
   }
-  for (const name of names.filter((n) => n.includes("\uFFFD"))) {
+  for (const { name } of entries.filter((e) => e.name.includes("\uFFFD"))) {
     if (await hostKind(join(dir, name), false) === "missing") {
       throw new PondError(
         "InvalidName",
@@ -311,7 +313,19 @@ async function hostNames(dir: string): Promise<string[]> {
       );
     }
   }
-  return names.sort();
+  return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * Refuses a host tree holding what pond cannot copy — a FIFO, socket or device, a name that
+ * is not UTF-8 — before any of it is read, so the refusal stores nothing.
+ */
+async function checkHostTree(dir: string): Promise<void> {
+  for (const e of await hostEntries(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) await checkHostTree(path);
+    else if (!e.isFile && !e.isSymlink) throw specialFile(`${HOST_PREFIX}${path}`);
+  }
 }
 
 /** A temporary name beside `path`, short enough for any name the host takes. */
@@ -328,7 +342,7 @@ const consumedInputs = new WeakSet<ReadableStream<Uint8Array>>();
 function hostSide(options: CopyOptions): Side {
   return {
     kind: hostKind,
-    list: hostNames,
+    list: async (dir) => (await hostEntries(dir)).map((e) => e.name),
     async read(path) {
       if (path === STANDARD_STREAM) {
         const series = () =>

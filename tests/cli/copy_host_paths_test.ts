@@ -143,11 +143,14 @@ Deno.test("the host's refusals are one line naming the path: init on a file, a n
 
 Deno.test("copy -r refuses a FIFO before reading it, and a host name that is not UTF-8", async () => {
   await withScene(async (s) => {
-    await Deno.mkdir(`${s.host}/tree`);
+    await Deno.mkdir(`${s.host}/tree/sub`, { recursive: true });
     await Deno.writeTextFile(`${s.host}/tree/a.txt`, "a");
-    const made = await new Deno.Command("mkfifo", { args: [`${s.host}/tree/pipe`] }).output();
+    await Deno.writeFile(`${s.host}/tree/big.bin`, new Uint8Array(500_000).map((_, i) => i));
+    const made = await new Deno.Command("mkfifo", { args: [`${s.host}/tree/sub/pipe`] })
+      .output();
     assert.equal(made.code, 0);
     const before = await oplogListing(s.pond);
+    const whole = await oplogListing(s.pond, "");
     const special = (where: string) =>
       `pond: cannot copy ${where}: it is a FIFO, socket or device, not a regular file; ` +
       "pond copies files, directories and symlinks (host:- reads standard input)\n";
@@ -155,30 +158,32 @@ Deno.test("copy -r refuses a FIFO before reading it, and a host name that is not
       s,
       await s.run(["copy", "-r", "host:tree", "/tree"]),
       1,
-      special("host:tree/pipe"),
+      special("host:tree/sub/pipe"),
       before,
     );
+    assert.deepEqual(await oplogListing(s.pond, ""), whole, "not even a blob was stored");
     await assertRefused(
       s,
-      await s.run(["copy", "host:tree/pipe", "/pipe"]),
+      await s.run(["copy", "host:tree/sub/pipe", "/pipe"]),
       1,
-      special("host:tree/pipe"),
+      special("host:tree/sub/pipe"),
       before,
     );
-    await Deno.remove(`${s.host}/tree/pipe`);
+    await Deno.remove(`${s.host}/tree/sub/pipe`);
 
     const bad = await new Deno.Command("sh", {
-      args: ["-c", 'printf b > "$1/tree/$(printf "bad\\377name")"', "sh", s.host],
+      args: ["-c", 'printf b > "$1/tree/sub/$(printf "bad\\377name")"', "sh", s.host],
     }).output();
     assert.equal(bad.code, 0);
     await assertRefused(
       s,
       await s.run(["copy", "-r", "host:tree", "/tree"]),
       1,
-      "pond: cannot copy host:tree/bad\uFFFDname: its name is not valid UTF-8, which pond " +
+      "pond: cannot copy host:tree/sub/bad\uFFFDname: its name is not valid UTF-8, which pond " +
         "cannot store; rename it on this computer first\n",
       before,
     );
+    assert.deepEqual(await oplogListing(s.pond, ""), whole, "not even a blob was stored");
   });
 });
 

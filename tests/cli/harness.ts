@@ -75,8 +75,8 @@ export async function pondProcess(
 }
 
 /**
- * Every file under a pond's `oplog/` with its size, sorted: equal before and after a command
- * when the command committed nothing.
+ * Every file under a pond's `oplog/` (or another `part`; `""` for the whole pond) with its
+ * size, sorted: equal before and after a command when the command committed nothing.
  *
  * @example
  * ```ts
@@ -84,7 +84,7 @@ export async function pondProcess(
  * assert.deepEqual(await oplogListing(pond), before, "nothing changed");
  * ```
  */
-export async function oplogListing(pond: string): Promise<string[]> {
+export async function oplogListing(pond: string, part = "oplog"): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, rel: string) => {
     for await (const e of Deno.readDir(dir)) {
@@ -93,6 +93,6 @@ export async function oplogListing(pond: string): Promise<string[]> {
       else out.push(`${rel}${e.name} ${(await Deno.lstat(path)).size}`);
     }
   };
-  await walk(`${pond}/oplog`, "");
+  await walk(part ? `${pond}/${part}` : pond, "");
   return out.sort();
 }
