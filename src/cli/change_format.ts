@@ -1,5 +1,6 @@
 /** How path changes (of pond diff and pond log) are printed: table rows for people, objects for --json. */
 import type { PathChange, VersionInfo } from "../pond/changes.ts";
+import type { LoggedTransaction } from "../pond/history.ts";
 import { sizeText } from "./format.ts";
 
 /**
@@ -13,6 +14,25 @@ import { sizeText } from "./format.ts";
 export function changeToJson(c: PathChange) {
   const { entryType, ...rest } = c;
   return { ...rest, type: entryType };
+}
+
+/**
+ * A transaction as JSON: its number, time, user, command and changes (as `pond log --json`
+ * prints each, and a changing command with `--json` the one it committed).
+ *
+ * @example
+ * ```ts
+ * transactionToJson(t); // { seq: 4, time: "2026-06-01T12:00:00.000Z", user: "ann", command: […], changes: […] }
+ * ```
+ */
+export function transactionToJson(t: LoggedTransaction) {
+  return {
+    seq: t.seq,
+    time: new Date(t.timestamp).toISOString(),
+    user: t.user,
+    command: t.command,
+    changes: t.changes.map(changeToJson),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The top of the CLI: finds the command, parses its options, maps failures to exit codes. */
 import { isPondError } from "../errors.ts";
+import { hostError } from "../pond/host_error.ts";
 import { firstPositional } from "./args.ts";
 import {
   checkArity,
@@ -12,6 +13,7 @@ import {
 import { UsageError } from "./errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { commandNamed, loadCommand, POND_VERSION, subcommandNamed, topHelp } from "./registry.ts";
+import { escapeControl } from "./terminal_text.ts";
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -121,19 +123,20 @@ const HINTS: Record<string, string> = {
   UnknownFactory: " (a plugin missing from this pond: add it with 'pond plugin add FILE')",
 };
 
-function report(e: unknown, output: Output): number {
-  if (e instanceof Deno.errors.BrokenPipe) return EXIT.ok; // the reader went away, as `| head` does
+function report(failure: unknown, output: Output): number {
+  if (failure instanceof Deno.errors.BrokenPipe) return EXIT.ok; // the reader went away, as `| head` does
+  const e = hostError(failure);
   if (e instanceof UsageError) {
-    output.err(`${e.message}\n`);
+    output.err(`${escapeControl(e.message)}\n`);
     return EXIT.usage;
   }
   if (isPondError(e)) {
-    output.err(`pond: ${e.message}${HINTS[e.code] ?? ""}\n`);
+    output.err(`pond: ${escapeControl(e.message)}${HINTS[e.code] ?? ""}\n`);
     if (output.isVerbose) output.err(`  code: ${e.code}\n${detail(e)}`);
     return EXIT.failure;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  output.err(`pond: internal error: ${msg}\n`);
+  output.err(`pond: internal error: ${escapeControl(msg)}\n`);
   output.err(
     output.isVerbose ? detail(e) : "  (run again with --verbose for details, and report it)\n",
   );

@@ -1,15 +1,18 @@
 /** Plain-text layout for terminal output: aligned columns. */
+import { escapeControl } from "./terminal_text.ts";
 
 /**
  * Lays out rows as left-aligned columns separated by two spaces, each line
- * prefixed by `indent`; trailing empty cells are dropped.
+ * prefixed by `indent`; trailing empty cells are dropped. Cells are escaped with
+ * `escapeControl`, so a name holding a line break or an escape sequence stays one cell.
  *
  * @example
  * ```ts
  * formatTable([["id", "long"], ["name", "string"]]); // "id    long\nname  string\n"
  * ```
  */
-export function formatTable(rows: string[][], indent = ""): string {
+export function formatTable(cells: string[][], indent = ""): string {
+  const rows = cells.map((row) => row.map(escapeControl));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, cell.length));

@@ -38,7 +38,9 @@ export interface NodeState {
 /**
  * The change between a node's state `before` and `after` (undefined where the node was not
  * reachable), or undefined when nothing a user would call a change happened. A node counts
- * as moved only when its own parent or name changed, not when a directory above it moved.
+ * as moved only when its own parent or name changed, not when a directory above it moved —
+ * unless `byPath`, for the node a comparison is confined to (whose ancestors it does not
+ * report): then any change of its path is a move.
  *
  * @example
  * ```ts
@@ -48,6 +50,7 @@ export interface NodeState {
 export function classify(
   before: NodeState | undefined,
   after: NodeState | undefined,
+  byPath = false,
 ): PathChange | undefined {
   const base = (s: NodeState) => ({ nodeId: s.place.nodeId, entryType: s.version.entryType });
   if (!before && !after) return undefined;
@@ -58,7 +61,7 @@ export function classify(
     return { change: "removed", path: before.place.path, ...base(before), before: info(before) };
   }
   const moved = before.place.parent !== after.place.parent ||
-    before.place.name !== after.place.name;
+    before.place.name !== after.place.name || (byPath && before.place.path !== after.place.path);
   const modified = before.version.version !== after.version.version &&
     after.version.entryType !== "directory";
   if (!moved && !modified) return undefined;

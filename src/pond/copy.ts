@@ -5,31 +5,8 @@ import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
 import { fileByteRanges } from "../oplog/file_ranges.ts";
 import { seriesEventTimes } from "../oplog/series_times.ts";
-
-/** The prefix that marks a path as the host's, e.g. `host:./data.csv`. */
-export const HOST_PREFIX = "host:";
-
-/** One side of a copy: a path on the host or in the pond. */
-export interface Endpoint {
-  readonly side: "host" | "pond";
-  readonly path: string;
-}
-
-/**
- * Reads a command-line path: `host:PATH` is on the host (relative to the working
- * directory), anything else is in the pond.
- *
- * @example
- * ```ts
- * endpoint("host:./a.csv"); // { side: "host", path: "./a.csv" }
- * endpoint("/raw/a.csv");   // { side: "pond", path: "/raw/a.csv" }
- * ```
- */
-export function endpoint(arg: string): Endpoint {
-  return arg.startsWith(HOST_PREFIX)
-    ? { side: "host", path: arg.slice(HOST_PREFIX.length) || "." }
-    : { side: "pond", path: arg };
-}
+import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
+import { hostError } from "./host_error.ts";
 
 /** How to copy. */
 export interface CopyOptions {
@@ -39,6 +16,10 @@ export interface CopyOptions {
   readonly entryType?: FileEntryType;
   /** Called after each file with the bytes copied so far. */
   readonly onProgress?: (done: { files: number; bytes: number }) => void;
+  /** What `host:-` reads as a source (the process's standard input by default). */
+  readonly stdin?: ReadableStream<Uint8Array>;
+  /** Where `host:-` writes as a destination (the process's standard output by default). */
+  readonly stdout?: WritableStream<Uint8Array>;
 }
 
 /** What a copy did. */
@@ -49,8 +30,8 @@ export interface CopyResult {
   bytes: number;
 }
 
-/** A node kind as the copy needs it. */
-type Kind = "file" | "directory" | "symlink" | "missing";
+/** A node kind as the copy needs it; `special` is a host FIFO, socket or device, never copied. */
+type Kind = "file" | "directory" | "symlink" | "special" | "missing";
 
 /** The operations a copy needs from one side, so one algorithm serves every direction. */
 interface Side {
@@ -81,7 +62,11 @@ type Destination = { kind: "into-directory" | "new-file" | "existing-file"; path
  * file (a new version in the pond); any number of sources into an existing directory; more
  * than one source into anything else is an error; directories only with `recursive`. Every
  * source is checked before anything is written, and inside the pond the whole copy is the
- * caller's one transaction (`root`), so a failure leaves the pond as it was.
+ * caller's one transaction (`root`), so a failure leaves the pond as it was. `host:-` is
+ * standard input as a source and standard output as the destination of one file. A host
+ * FIFO, socket or device (`SpecialFile`) or a host name that is not UTF-8 (`InvalidName`),
+ * anywhere in a host tree copied with `recursive`, is refused before anything is read; the
+ * host's own failures are `HostError`s naming the path.
  *
  * @example
  * ```ts
@@ -102,24 +87,38 @@ export async function copy(
       "copy from the host to the host is not pond's job; use cp (one side must be the pond)",
     );
   }
-  const to = sideOf(dest.side, root);
+  const to = sideOf(dest.side, root, options);
   const checked: { from: Side; path: string; kind: Kind }[] = [];
   for (const s of sources) {
-    const from = sideOf(s.side, root);
+    const from = sideOf(s.side, root, options);
     const kind = await from.kind(s.path, true);
     const where = s.side === "host" ? `${HOST_PREFIX}${s.path}` : s.path;
-    if (kind === "missing") {
-      throw new PondError("NotFound", `cannot copy ${where}: no such file or directory`);
-    }
+    if (kind === "missing") throw await missingSource(s);
+    if (kind === "special") throw specialFile(where);
     if (kind === "directory" && !options.recursive) {
       throw new PondError(
         "IsADirectory",
         `cannot copy ${where}: it is a directory; pass -r to copy directories`,
       );
     }
+    if (kind === "directory" && isStandardStream(dest)) {
+      throw new PondError(
+        "NotADirectory",
+        `cannot copy the directory ${where} to standard output (${HOST_PREFIX}-): it takes one file`,
+      );
+    }
+    if (kind === "directory" && s.side === "host") await checkHostTree(s.path);
     checked.push({ from, path: s.path, kind });
   }
   const target = await to.destination(dest.path, sources.length);
+  if (target.kind === "into-directory" && sources.some(isStandardStream)) {
+    throw new PondError(
+      "InvalidArgument",
+      `standard input (${HOST_PREFIX}-) has no name to copy into ${dest.path}; name the file, e.g. ${
+        dest.path.replace(/\/*$/, "/")
+      }data.csv`,
+    );
+  }
   const result: CopyResult = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
   const job = { to, options, result };
   for (const { from, path, kind } of checked) {
@@ -154,6 +153,7 @@ async function copyTree(job: Job, from: Side, path: string, at: string): Promise
     const child = from.join(path, name);
     const dest = job.to.join(at, name);
     const kind = await from.kind(child, false);
+    if (kind === "special") throw specialFile(`${HOST_PREFIX}${child}`);
     if (kind === "directory") await copyTree(job, from, child, dest);
     else if (kind === "symlink") {
       await job.to.symlink(dest, await from.readlink(child));
@@ -188,8 +188,40 @@ async function copyFile(job: Job, from: Side, path: string, at: string): Promise
   job.options.onProgress?.({ files: job.result.files, bytes: job.result.bytes });
 }
 
-function sideOf(side: Endpoint["side"], root: WD): Side {
-  return side === "host" ? HOST : pondSide(root);
+function sideOf(side: Endpoint["side"], root: WD, options: CopyOptions): Side {
+  return side === "host" ? hostSide(options) : pondSide(root);
+}
+
+function isStandardStream(e: Endpoint): boolean {
+  return e.side === "host" && e.path === STANDARD_STREAM;
+}
+
+/** A source that is not there; when it names a pond path that is a host file, what to type. */
+async function missingSource(source: Endpoint): Promise<PondError> {
+  if (source.side === "host") {
+    return new PondError(
+      "NotFound",
+      `cannot copy ${HOST_PREFIX}${source.path}: no such file or directory`,
+    );
+  }
+  const onHost = await hostKind(source.path, true).catch(() => "missing" as const);
+  if (onHost === "missing") {
+    return new PondError("NotFound", `cannot copy ${source.path}: no such file or directory`);
+  }
+  const what = onHost === "directory" ? "a directory" : "a file";
+  return new PondError(
+    "NotFound",
+    `cannot copy ${source.path}: it is not in the pond, but is ${what} on this computer; ` +
+      `write ${HOST_PREFIX}${source.path} to copy it in`,
+  );
+}
+
+function specialFile(where: string): PondError {
+  return new PondError(
+    "SpecialFile",
+    `cannot copy ${where}: it is a FIFO, socket or device, not a regular file; ` +
+      `pond copies files, directories and symlinks (${HOST_PREFIX}- reads standard input)`,
+  );
 }
 
 const PARQUET_MAGIC = new TextEncoder().encode("PAR1");
@@ -249,72 +281,173 @@ function pondSide(root: WD): Side {
 }
 
 async function hostKind(path: string, follow: boolean): Promise<Kind> {
+  if (path === STANDARD_STREAM) return "file";
   try {
     const info = follow ? await Deno.stat(path) : await Deno.lstat(path);
-    return info.isSymlink ? "symlink" : info.isDirectory ? "directory" : "file";
+    if (info.isSymlink) return "symlink";
+    return info.isDirectory ? "directory" : info.isFile ? "file" : "special";
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return "missing";
     if (e instanceof Deno.errors.NotADirectory) return "missing";
-    throw e;
+    throw hostError(e, "read", `${HOST_PREFIX}${path}`);
   }
 }
 
-const HOST: Side = {
-  kind: hostKind,
-  async list(dir) {
-    const names: string[] = [];
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
-    return names.sort();
-  },
-  async read(path) {
-    const file = await Deno.open(path, { read: true });
-    try {
-      const size = (await file.stat()).size;
-      const entryType = await sniffHostFile(file, size);
-      const series = (what: string) =>
-        seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
-      return { body: file.readable, entryType, check: { series } };
-    } catch (e) {
-      file.close();
-      throw e;
-    }
-  },
-  readlink: (path) => Deno.readLink(path),
-  mkdir: (path) => Deno.mkdir(path),
-  async write(path, body) {
-    const temp = join(dirname(path), `.${basename(path)}.pond-${crypto.randomUUID()}`);
-    try {
-      const file = await Deno.open(temp, { write: true, createNew: true });
-      await body.pipeTo(file.writable);
-      await Deno.rename(temp, path);
-    } catch (e) {
-      await Deno.remove(temp).catch(() => {});
-      throw e;
-    }
-  },
-  symlink: (path, target) => Deno.symlink(target, path),
-  join,
-  async destination(dest, sources) {
-    const kind = await hostKind(dest, true);
-    const path = resolveHost(dest);
-    if (kind === "directory") return { kind: "into-directory", path };
-    if (dest.endsWith("/")) {
+/**
+ * The entries of a host directory, sorted by name. A name that is not UTF-8 reaches pond with
+ * its bad bytes replaced (U+FFFD), so it names nothing on the host: `InvalidName`.
+ */
+async function hostEntries(dir: string): Promise<Deno.DirEntry[]> {
+  const entries: Deno.DirEntry[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+  } catch (e) {
+    throw hostError(e, "list", `${HOST_PREFIX}${dir}`);
+  }
+  for (const { name } of entries.filter((e) => e.name.includes("\uFFFD"))) {
+    if (await hostKind(join(dir, name), false) === "missing") {
       throw new PondError(
-        kind === "missing" ? "NotFound" : "NotADirectory",
-        `${HOST_PREFIX}${dest} ends in / but is not a directory; create it first or drop the /`,
+        "InvalidName",
+        `cannot copy ${HOST_PREFIX}${join(dir, name)}: its name is not valid UTF-8, which ` +
+          `pond cannot store; rename it on this computer first`,
       );
     }
-    if (sources > 1) {
-      throw new PondError(
-        kind === "missing" ? "NotFound" : "NotADirectory",
-        `copying ${sources} sources needs an existing directory, but ${HOST_PREFIX}${dest} ${
-          kind === "missing" ? "does not exist" : "is a file"
-        }`,
-      );
-    }
-    if (await hostKind(dirname(path), true) !== "directory") {
-      throw new PondError("NotFound", `${HOST_PREFIX}${dirname(dest)} is not a directory`);
-    }
-    return { kind: kind === "missing" ? "new-file" : "existing-file", path };
-  },
-};
+  }
+  return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * Refuses a host tree holding what pond cannot copy — a FIFO, socket or device, a name that
+ * is not UTF-8 — before any of it is read, so the refusal stores nothing.
+ */
+async function checkHostTree(dir: string): Promise<void> {
+  for (const e of await hostEntries(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) await checkHostTree(path);
+    else if (!e.isFile && !e.isSymlink) throw specialFile(`${HOST_PREFIX}${path}`);
+  }
+}
+
+/** A temporary name beside `path`, short enough for any name the host takes. */
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path).slice(0, 32)}.pond-${crypto.randomUUID()}`);
+}
+
+/**
+ * The standard input streams copies have read. A transaction re-run after another process
+ * committed first cannot read them again (a second read would store an empty file).
+ */
+const consumedInputs = new WeakSet<ReadableStream<Uint8Array>>();
+
+function hostSide(options: CopyOptions): Side {
+  return {
+    kind: hostKind,
+    list: async (dir) => (await hostEntries(dir)).map((e) => e.name),
+    async read(path) {
+      if (path === STANDARD_STREAM) {
+        const series = () =>
+          Promise.reject(
+            new PondError(
+              "InvalidArgument",
+              `cannot copy standard input (${HOST_PREFIX}-) as a series: it must be checked ` +
+                "before it is stored; save it to a file and copy that",
+            ),
+          );
+        const body = options.stdin ?? Deno.stdin.readable;
+        if (consumedInputs.has(body)) {
+          throw new PondError(
+            "InputConsumed",
+            `standard input (${HOST_PREFIX}-) was read by a try that another process's commit ` +
+              "overtook, and cannot be read again; run the command again",
+          );
+        }
+        consumedInputs.add(body);
+        return { body, entryType: "file:data", check: { series } };
+      }
+      let file;
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch (e) {
+        throw hostError(e, "read", `${HOST_PREFIX}${path}`);
+      }
+      try {
+        const size = (await file.stat()).size;
+        const entryType = await sniffHostFile(file, size);
+        const series = (what: string) =>
+          seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
+        return { body: file.readable, entryType, check: { series } };
+      } catch (e) {
+        file.close();
+        throw hostError(e, "read", `${HOST_PREFIX}${path}`);
+      }
+    },
+    async readlink(path) {
+      try {
+        return await Deno.readLink(path);
+      } catch (e) {
+        throw hostError(e, "read", `${HOST_PREFIX}${path}`);
+      }
+    },
+    async mkdir(path) {
+      try {
+        await Deno.mkdir(path);
+      } catch (e) {
+        throw hostError(e, "create", `${HOST_PREFIX}${path}`);
+      }
+    },
+    async write(path, body) {
+      if (path === STANDARD_STREAM) {
+        return await body.pipeTo(options.stdout ?? Deno.stdout.writable, { preventClose: true });
+      }
+      const temp = tempBeside(path);
+      try {
+        const file = await Deno.open(temp, { write: true, createNew: true });
+        await body.pipeTo(file.writable);
+        await Deno.rename(temp, path);
+      } catch (e) {
+        await Deno.remove(temp).catch(() => {});
+        throw hostError(e, "write", `${HOST_PREFIX}${path}`);
+      }
+    },
+    async symlink(path, target) {
+      try {
+        await Deno.symlink(target, path);
+      } catch (e) {
+        throw hostError(e, "create", `${HOST_PREFIX}${path}`);
+      }
+    },
+    join,
+    async destination(dest, sources) {
+      if (dest === STANDARD_STREAM) {
+        if (sources > 1) {
+          throw new PondError(
+            "NotADirectory",
+            `copying ${sources} sources needs a directory, but ${HOST_PREFIX}- (standard output) takes one file`,
+          );
+        }
+        return { kind: "new-file", path: dest };
+      }
+      const kind = await hostKind(dest, true);
+      const path = resolveHost(dest);
+      if (kind === "directory") return { kind: "into-directory", path };
+      if (dest.endsWith("/")) {
+        throw new PondError(
+          kind === "missing" ? "NotFound" : "NotADirectory",
+          `${HOST_PREFIX}${dest} ends in / but is not a directory; create it first or drop the /`,
+        );
+      }
+      if (sources > 1) {
+        throw new PondError(
+          kind === "missing" ? "NotFound" : "NotADirectory",
+          `copying ${sources} sources needs an existing directory, but ${HOST_PREFIX}${dest} ${
+            kind === "missing" ? "does not exist" : "is a file"
+          }`,
+        );
+      }
+      if (await hostKind(dirname(path), true) !== "directory") {
+        throw new PondError("NotFound", `${HOST_PREFIX}${dirname(dest)} is not a directory`);
+      }
+      return { kind: kind === "missing" ? "new-file" : "existing-file", path };
+    },
+  };
+}

@@ -23,8 +23,9 @@ export interface Diff {
  * `removed`, but what a removed directory held is not listed again; a node with a new
  * parent or name is `moved` (its contents move with it and are not listed); a file, symlink
  * or dynamic directory with another version is `modified`. `path` names a node in state `b`
- * (else `a`); where that node had another path in the other state (it was moved or renamed),
- * it is followed there, else the same path is compared. A node that moved into or out of it
+ * (else `a`); where that node had another path in the other state (it was moved or renamed,
+ * itself or with a directory above it), it is followed there and reported `moved`, else the
+ * same path is compared. A node that moved into or out of it
  * counts as added or removed. `NotFound` when `path` exists in neither state, `NotStored`
  * when it is computed by a dynamic directory (which keeps no history).
  *
@@ -69,7 +70,8 @@ export async function diff(pond: Pond, a: PondAt, b: PondAt, path = "/"): Promis
     ) {
       return; // it went with the directory holding it, which is reported
     }
-    const change = classify(...await statesAt(pond.store, placeA, placeB, from, to));
+    const states = await statesAt(pond.store, placeA, placeB, from, to);
+    const change = classify(...states, id === node);
     if (change) changes.push(change);
   }));
   return { from, to, path: within, changes: changes.sort(byPath) };

@@ -1,10 +1,12 @@
 /** Reading a small file from the host named on the command line, where the `host:` prefix is optional. */
 import { PondError } from "../errors.ts";
-import { HOST_PREFIX } from "./copy.ts";
+import { HOST_PREFIX } from "./endpoint.ts";
+import { hostError } from "./host_error.ts";
 
 /**
  * The bytes of the host file `arg` names (`host:` prefix optional: the file is always the
- * host's), and the path it read. `NotFound` or `Unreadable` naming the file.
+ * host's), and the path it read. `NotFound`, or another refusal of the host as a `HostError`,
+ * naming the file.
  *
  * @example
  * ```ts
@@ -19,8 +21,6 @@ export async function readHostFile(arg: string): Promise<{ bytes: Uint8Array; pa
     if (e instanceof Deno.errors.NotFound) {
       throw new PondError("NotFound", `cannot read ${path}: no such file on this computer`);
     }
-    throw new PondError("Unreadable", `cannot read ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw hostError(e, "read", path);
   }
 }

@@ -68,7 +68,11 @@ Deno.test("list: globs with captures, -l, and a pattern that matches nothing", a
     const long = await inPond(pond, ["list", "-l", "/s"]);
     assert.match(long.stdout, /^directory\s+1\s+v\d+\s+\S+Z\s+\/s\/north$/m);
     const none = await inPond(pond, ["list", "/s/*/nothing"]);
-    assert.equal(none.code, 0);
+    assertFails(
+      none,
+      1,
+      /^pond: no path in the pond matches \/s\/\*\/nothing; check it with 'pond list'\n$/,
+    );
     assert.equal(none.stdout, "");
   });
 });

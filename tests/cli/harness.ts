@@ -42,8 +42,8 @@ export async function pondInProcess(
 }
 
 /**
- * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would, in the working
- * directory `cwd` (default: the repository).
+ * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would; `io` gives it
+ * standard input and a working directory (default: the repository).
  *
  * @example
  * ```ts
@@ -54,15 +54,23 @@ export async function pondProcess(
   args: string[],
   env: Record<string, string> = {},
   entry = `${REPO_ROOT}main.ts`,
-  cwd = REPO_ROOT,
+  io: { stdin?: Uint8Array; cwd?: string } = {},
 ): Promise<CliResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", entry, ...args],
-    cwd,
+    cwd: io.cwd ?? REPO_ROOT,
     clearEnv: true, // the test's environment, but POND only when the test gives it
     env: { ...withoutPond(Deno.env.toObject()), NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
+    stdin: io.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (io.stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(io.stdin);
+    await writer.close();
+  }
+  const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
@@ -70,4 +78,27 @@ export async function pondProcess(
 function withoutPond(env: Record<string, string>): Record<string, string> {
   const { POND: _, ...rest } = env;
   return rest;
+}
+
+/**
+ * Every file under a pond's `oplog/` (or another `part`; `""` for the whole pond) with its
+ * size, sorted: equal before and after a command when the command committed nothing.
+ *
+ * @example
+ * ```ts
+ * const before = await oplogListing(pond);
+ * assert.deepEqual(await oplogListing(pond), before, "nothing changed");
+ * ```
+ */
+export async function oplogListing(pond: string, part = "oplog"): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path, `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name} ${(await Deno.lstat(path)).size}`);
+    }
+  };
+  await walk(part ? `${pond}/${part}` : pond, "");
+  return out.sort();
 }

@@ -124,7 +124,9 @@ Deno.test("pond status: which pond and why, its newest transaction, its size, a 
     );
     assert.match(r.stdout, /\nsize {9}\d+\.\d KiB \(log .*, data files .*, blobs 195\.3 KiB\)\n/);
     assert.match(r.stdout, /\ncheck {8}the pond at transaction 1 is consistent: 0 errors/);
-    const found = assertOk(await pondProcess(["status", "--json"], {}, MAIN, `${pond}/oplog`));
+    const found = assertOk(
+      await pondProcess(["status", "--json"], {}, MAIN, { cwd: `${pond}/oplog` }),
+    );
     const s = JSON.parse(found.stdout);
     assert.equal(s.pond, pond);
     assert.equal(s.from, "search");

@@ -1,6 +1,7 @@
 /** pond diff: what changed between two transactions or times, under a path. */
 import assert from "node:assert/strict";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
+import { pondProcess } from "./harness.ts";
 
 /** Transactions 1..4 after init; returns their seqs. */
 async function history(p: TestPond): Promise<number[]> {
@@ -100,7 +101,10 @@ Deno.test("diff under a path: follows the directory it names across renames; mov
       "modified /sites/lake_north/a.csv",
     ]);
     const file = await diffJson(p, [String(one), String(four), "/sites/lake_north/a.csv"]);
-    assert.deepEqual(brief(file.changes), ["modified /sites/lake_north/a.csv"]);
+    assert.deepEqual(brief(file.changes), [
+      "moved /sites/lake_north/a.csv <- /sites/north/a.csv",
+    ], "a file that moved with its directory is followed, and its move shown");
+    assert.deepEqual([file.changes[0].before.version, file.changes[0].after.version], [1, 2]);
     assert.deepEqual(brief((await diffJson(p, [String(one), String(two), "/sites"])).changes), [
       "modified /sites/north/a.csv",
     ]);
@@ -162,5 +166,34 @@ Deno.test("diff errors: a path in neither state, a transaction that does not exi
       /^pond diff: missing argument \(usage: pond diff A B \[PATH\]/,
     );
     assertFails(await p.run(["diff", "0", "1", "/", "/x"]), 2, /^pond diff: too many arguments/);
+  });
+});
+
+Deno.test("diff A B PATH follows a file moved by a rename above it or of its own, from either end's path", async () => {
+  await withPond(async (p) => {
+    const a = (await p.change((root) => root.write("/m/n/f.txt", "f", { parents: true })))!;
+    await p.change((root) => root.rename("/m/n", "/m/o"));
+    const above = (await p.change((root) => root.rename("/m", "/q")))!;
+    const own = (await p.change((root) => root.rename("/q/o/f.txt", "/q/o/g.txt")))!;
+    const run = (args: string[]) => pondProcess(args, { POND: p.dir });
+    for (const path of ["/q/o/f.txt", "/m/n/f.txt"]) {
+      const r = assertOk(await run(["diff", String(a), String(above), path]));
+      assert.equal(
+        r.stdout,
+        "moved  /q/o/f.txt  from /m/n/f.txt\n",
+        `moved above it, from ${path}`,
+      );
+    }
+    for (const path of ["/q/o/g.txt", "/m/n/f.txt"]) {
+      const r = assertOk(await run(["diff", String(a), String(own), path]));
+      assert.equal(r.stdout, "moved  /q/o/g.txt  from /m/n/f.txt\n", `and renamed, from ${path}`);
+    }
+    const back = assertOk(await run(["diff", String(own), String(a), "/q/o/g.txt"]));
+    assert.equal(back.stdout, "moved  /m/n/f.txt  from /q/o/g.txt\n");
+    const dir = await diffJson(p, [String(a), String(own), "/q/o"]);
+    assert.deepEqual(brief(dir.changes), [
+      "moved /q/o <- /m/n",
+      "moved /q/o/g.txt <- /m/n/f.txt",
+    ], "a directory moved from above is shown moved, with its own contents' changes");
   });
 });

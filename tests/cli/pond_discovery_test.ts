@@ -10,10 +10,10 @@ Deno.test("with neither --pond nor POND, the pond is found from the working dire
   try {
     const pond = `${host}/lake`;
     assertOk(await pondProcess(["init", pond]));
-    assertOk(await pondProcess(["mkdir", "/found"], {}, MAIN, pond));
+    assertOk(await pondProcess(["mkdir", "/found"], {}, MAIN, { cwd: pond }));
     const deep = `${pond}/notes/2026`;
     await Deno.mkdir(deep, { recursive: true });
-    const r = assertOk(await pondProcess(["list", "/", "-v"], {}, MAIN, deep));
+    const r = assertOk(await pondProcess(["list", "/", "-v"], {}, MAIN, { cwd: deep }));
     assert.equal(r.stdout, "/found\n");
     assert.match(
       r.stderr,
@@ -21,9 +21,11 @@ Deno.test("with neither --pond nor POND, the pond is found from the working dire
     );
     const other = `${host}/other`;
     assertOk(await pondProcess(["init", other]));
-    const named = assertOk(await pondProcess(["list", "/"], { POND: other }, MAIN, deep));
+    const named = assertOk(await pondProcess(["list", "/"], { POND: other }, MAIN, { cwd: deep }));
     assert.equal(named.stdout, "", "POND wins over the search");
-    const option = await pondProcess(["list", "/", "--pond", pond], { POND: other }, MAIN, host);
+    const option = await pondProcess(["list", "/", "--pond", pond], { POND: other }, MAIN, {
+      cwd: host,
+    });
     assert.equal(assertOk(option).stdout, "/found\n", "--pond wins over POND");
   } finally {
     await Deno.remove(host, { recursive: true });
@@ -34,12 +36,12 @@ Deno.test("no pond named and none above the working directory: one line saying w
   const host = await Deno.makeTempDir();
   try {
     assertFails(
-      await pondProcess(["list", "/"], {}, MAIN, host),
+      await pondProcess(["list", "/"], {}, MAIN, { cwd: host }),
       2,
       `pond list: which pond? none is named and no pond.json is in ${host} or above it: pass --pond PATH or set the POND environment variable (or make one: 'pond init PATH')\n`,
     );
     assertFails(
-      await pondProcess(["init"], {}, MAIN, host),
+      await pondProcess(["init"], {}, MAIN, { cwd: host }),
       2,
       "pond init: where? give PATH, pass --pond PATH or set POND\n",
     );

@@ -24,7 +24,10 @@ const WORLD = {
   "src/sub/y.txt": "y\n",
 };
 
-/** Argument shapes, as typed to cp inside the world (the last one is the destination). */
+/**
+ * Argument shapes, as typed to cp inside the world (the last one is the destination); a `*`
+ * is expanded by the shell for cp, and by pond for pond copy.
+ */
 const CASES: { args: string[]; fails?: true }[] = [
   { args: ["a.txt", "new.txt"] },
   { args: ["a.txt", "b.txt"] },
@@ -40,6 +43,9 @@ const CASES: { args: string[]; fails?: true }[] = [
   { args: ["-r", "src", "a.txt"], fails: true },
   { args: ["a.txt", "missing/new.txt"], fails: true },
   { args: ["missing.txt", "dir"], fails: true },
+  { args: ["*.txt", "dir"] },
+  { args: ["-r", "s*", "newdir"] },
+  { args: ["*.none", "dir"], fails: true },
 ];
 
 /** Where the sources are: on the host (copy in), or in the pond (copy within). */
@@ -48,7 +54,11 @@ type Mode = "host→pond" | "pond→pond";
 async function gnuCp(world: string, dir: string, args: string[]): Promise<number> {
   const cloned = await new Deno.Command("cp", { args: ["-a", world, dir] }).output();
   assert.equal(cloned.code, 0);
-  const out = await new Deno.Command("cp", { args, cwd: dir, stderr: "null" }).output();
+  const out = await new Deno.Command("sh", {
+    args: ["-c", `cp ${args.join(" ")}`],
+    cwd: dir,
+    stderr: "null",
+  }).output();
   return out.code;
 }
 

@@ -1,4 +1,5 @@
 /** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
+import { expandPaths } from "../../pond/glob_args.ts";
 import { tableRows } from "../../pond/table_rows.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
 import { UsageError } from "../errors.ts";
@@ -13,7 +14,8 @@ export const catCommand: CommandBody = {
   description: "Streams each file in turn; large files never sit whole in memory. With --rows,\n" +
     "prints the rows of a table (Parquet) as CSV, or JSON lines with --json; a series'\n" +
     "versions are read together, oldest first, and --from/--to keep the rows whose time\n" +
-    "falls between them (versions entirely outside are not read).",
+    "falls between them (versions entirely outside are not read). Glob patterns\n" +
+    "('/raw/*.csv') are expanded as a shell would, in name order.",
   options: {
     version: { type: "string", value: "N", help: "the file's version N (default: the newest)" },
     ...AT_OPTION,
@@ -35,6 +37,7 @@ export const catCommand: CommandBody = {
   examples: [
     "pond cat /sites/lake_north/readings.csv",
     "pond cat /notes.txt --version 1",
+    "pond cat '/sites/*/readings.csv'",
     "pond cat /notes.txt --at 2026-06-01T12:00:00Z",
     "pond cat --rows /sites/river_inlet/readings.parquet",
     "pond cat --rows --json --from 2026-06-02 --to 2026-06-03 /sensors/north.series",
@@ -55,7 +58,7 @@ export const catCommand: CommandBody = {
     const { pond, stages } = await openPond(ctx, "pond cat");
     const root = await pond.root(at);
     const version = versionText === undefined ? undefined : Number(versionText);
-    for (const path of ctx.positionals) {
+    for (const path of await expandPaths(root, ctx.positionals)) {
       if (ctx.options.rows) {
         await printRows(
           ctx,

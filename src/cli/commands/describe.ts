@@ -1,8 +1,10 @@
 /** `pond describe`: what a node is — type, id, every version and the transaction that wrote it, a table's schema. */
 import { describe, type Description } from "../../pond/describe.ts";
+import { expandPaths } from "../../pond/glob_args.ts";
 import type { CommandBody } from "../command.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 import { formatTable, sizeText } from "../format.ts";
+import { escapeControl } from "../terminal_text.ts";
 
 /** `pond describe PATH... [--json] [--at SEQ|TIME]`. */
 export const describeCommand: CommandBody = {
@@ -12,7 +14,8 @@ export const describeCommand: CommandBody = {
     "time and the transaction that wrote it. Tables and series also show their Parquet\n" +
     "schema (columns, types, row count) read from the file's footer. A symlink is described\n" +
     "itself, with its target (end the path with / to describe the directory it points to);\n" +
-    "a dynamic directory or file shows its plugin.",
+    "a dynamic directory or file shows its plugin. Glob patterns ('/sites/*') are expanded\n" +
+    "as a shell would, in name order.",
   options: { ...AT_OPTION },
   examples: [
     "pond describe /sites/lake_north/readings.parquet",
@@ -24,7 +27,8 @@ export const describeCommand: CommandBody = {
     const at = parseAt(ctx.options.at as string | undefined, "pond describe");
     const { pond, stages } = await openPond(ctx, "pond describe");
     const found: Description[] = [];
-    for (const path of ctx.positionals) found.push(await describe(pond, path, at));
+    const paths = await expandPaths(await pond.root(at), ctx.positionals);
+    for (const path of paths) found.push(await describe(pond, path, at));
     stages.mark("describe");
     if (ctx.options.json) {
       ctx.output.out(JSON.stringify(found.map(toJson), null, 2) + "\n");
@@ -60,7 +64,7 @@ function toText(d: Description): string {
     const groups = d.schema.rowGroups;
     facts.push(["rows", `${d.schema.rows} in ${groups} row group${groups === 1 ? "" : "s"}`]);
   }
-  let text = `${d.path}\n` + formatTable(facts, "  ");
+  let text = `${escapeControl(d.path)}\n` + formatTable(facts, "  ");
   text += `  versions\n` + formatTable(
     d.versions.map((v) => [
       `v${v.version}`,

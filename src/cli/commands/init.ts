@@ -1,8 +1,11 @@
 /** `pond init`: make a new, empty pond. */
+import { hostError } from "../../pond/host_error.ts";
 import { Pond } from "../../pond/pond.ts";
 import type { CommandBody } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { namedPond } from "../pond_options.ts";
+import { escapeControl } from "../terminal_text.ts";
 
 /** `pond init [PATH]`. */
 export const initCommand: CommandBody = {
@@ -22,7 +25,8 @@ export const initCommand: CommandBody = {
     }
     const pond = await Pond.init(path, { command: ctx.argv }, {
       force: Boolean(ctx.options.force),
-    });
-    ctx.output.err(`created an empty pond in ${pond.path}\n`);
+    }).catch((e) => Promise.reject(hostError(e, "create a pond in", path)));
+    ctx.output.err(`created an empty pond in ${escapeControl(pond.path)}\n`);
+    await printCommitted(ctx, pond, await pond.head());
   },
 };

@@ -1,8 +1,10 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
 import { isPattern } from "../../pond/dynamic_nodes.ts";
+import { globMatches } from "../../pond/glob_args.ts";
 import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
+import { escapeControl } from "../terminal_text.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 
 interface Listed {
@@ -12,7 +14,7 @@ interface Listed {
 
 /** What `arg` lists: a pattern's matches, or a directory's children (dot names only with `all`). */
 async function listed(root: WD, arg: string, all: boolean): Promise<Listed[]> {
-  if (isPattern(arg)) return await root.glob(arg);
+  if (isPattern(arg)) return await globMatches(root, arg);
   const node = await root.open(arg);
   if (node.kind !== "directory") return [{ node }];
   return (await root.list(arg)).filter((n) => all || !n.name.startsWith(".")).map((n) => ({
@@ -26,7 +28,8 @@ export const listCommand: CommandBody = {
   description:
     "A directory lists its children; a pattern lists its matches, in name order. Patterns:\n" +
     "* (any name part, captured), ** (any number of directories, each captured), ?, [a-z],\n" +
-    "{a,b}. With --json, each match has its captures. Default: the root directory.\n" +
+    "{a,b}. With --json, each match has its captures. Default: the root directory. A\n" +
+    "pattern that matches nothing is an error.\n" +
     "Names starting with . are hidden, as in a shell: a directory's are listed with -a, and\n" +
     "wildcards never match a leading . (write it: '/.pond/*'). -l shows the plugin of each\n" +
     "dynamic directory and file (a dynamic file's size is computed, so -l computes it), and\n" +
@@ -90,7 +93,7 @@ export const listCommand: CommandBody = {
         ];
       })));
     } else {
-      ctx.output.out(items.map((i) => i.node.path + "\n").join(""));
+      ctx.output.out(items.map((i) => escapeControl(i.node.path) + "\n").join(""));
     }
     stages.mark("print");
     stages.report(pond);

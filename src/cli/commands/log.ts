@@ -4,8 +4,9 @@ import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
 import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { commandText, formatTable } from "../format.ts";
+import { escapeControl } from "../terminal_text.ts";
 import { openPond, parseAt } from "../pond_options.ts";
-import { changeLines, changeToJson } from "../change_format.ts";
+import { changeLines, transactionToJson } from "../change_format.ts";
 
 /** `pond log [--path GLOB] [--partition ID] [--since A] [--until B] [--limit N] [--reverse] [--rows] [--json]`. */
 export const logCommand: CommandBody = {
@@ -75,14 +76,7 @@ export const logCommand: CommandBody = {
 
 /** A --since or --until value: a transaction number or a time. */
 function toJson(t: LoggedTransaction) {
-  return {
-    seq: t.seq,
-    time: new Date(t.timestamp).toISOString(),
-    user: t.user,
-    command: t.command,
-    changes: t.changes.map(changeToJson),
-    ...(t.rows && { rows: t.rows.map(rowToJson) }),
-  };
+  return { ...transactionToJson(t), ...(t.rows && { rows: t.rows.map(rowToJson) }) };
 }
 
 function rowToJson(r: OplogRowInfo) {
@@ -104,8 +98,10 @@ function rowToJson(r: OplogRowInfo) {
 
 function toText(t: LoggedTransaction): string {
   const head = `transaction ${t.seq}  ${new Date(t.timestamp).toISOString()}` +
-    (t.user ? `  ${t.user}` : "");
-  const command = t.command.length ? commandText(t.command) : "(no pond command recorded)";
+    (t.user ? `  ${escapeControl(t.user)}` : "");
+  const command = t.command.length
+    ? escapeControl(commandText(t.command))
+    : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
   text += t.changes.length ? formatTable(changeLines(t.changes), "  ") : "  (no paths changed)\n";
   if (t.rows) text += rowsText(t.rows);

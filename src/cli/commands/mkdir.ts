@@ -1,5 +1,6 @@
 /** `pond mkdir`: make directories, in one transaction. */
 import type { CommandBody } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { openPond } from "../pond_options.ts";
 
 /** `pond mkdir [-p] PATH...`. */
@@ -22,6 +23,7 @@ export const mkdirCommand: CommandBody = {
       for (const path of ctx.positionals) await root.createDirectory(path, { parents });
     });
     stages.mark("commit");
+    await printCommitted(ctx, pond, seq);
     stages.report(pond, { transaction: seq });
   },
 };

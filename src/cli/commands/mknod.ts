@@ -8,8 +8,10 @@ import {
 } from "../../pond/dynamic_nodes.ts";
 import { readHostFile } from "../../pond/host_file.ts";
 import type { CommandBody } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { confirm, DEADLINE_ENV, openPond } from "../pond_options.ts";
+import { escapeControl } from "../terminal_text.ts";
 
 /** `pond mknod PLUGIN PATH --config FILE [--file|--directory] [-p] [--yes]`. */
 export const mknodCommand: CommandBody = {
@@ -75,7 +77,8 @@ export const mknodCommand: CommandBody = {
       made = await make(true);
     }
     stages.mark("mknod");
-    if (made.replaced) ctx.output.verbose(`replaced ${made.replaced.path}`);
+    if (made.replaced) ctx.output.verbose(`replaced ${escapeControl(made.replaced.path)}`);
+    await printCommitted(ctx, pond, made.seq);
     stages.report(pond, { transaction: made.seq });
   },
 };
