@@ -5,6 +5,7 @@ import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
 import { fileByteRanges } from "../oplog/file_ranges.ts";
 import { seriesEventTimes } from "../oplog/series_times.ts";
+import { INLINE_LIMIT } from "../oplog/schema.ts";
 
 /** The prefix that marks a path as the host's, e.g. `host:./data.csv`. */
 export const HOST_PREFIX = "host:";
@@ -55,19 +56,24 @@ type Kind = "file" | "directory" | "symlink" | "missing";
 /** The operations a copy needs from one side, so one algorithm serves every direction. */
 interface Side {
   kind(path: string, follow: boolean): Promise<Kind>;
-  list(dir: string): Promise<string[]>;
+  /** The entries of a directory, sorted by name, each with its kind (symlinks not followed). */
+  list(dir: string): Promise<{ name: string; kind: Kind }[]>;
   /**
    * The body, the entry type it has (pond) or looks like (host), and for host files a check
    * that it can be a series (so the error names the host file, before anything is written).
    */
   read(path: string): Promise<{
-    body: ReadableStream<Uint8Array>;
+    body: ReadableStream<Uint8Array> | Uint8Array;
     entryType: FileEntryType;
     check?: { series(path: string): Promise<unknown> };
   }>;
   readlink(path: string): Promise<string>;
   mkdir(path: string): Promise<void>;
-  write(path: string, body: ReadableStream<Uint8Array>, entryType: FileEntryType): Promise<void>;
+  write(
+    path: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    entryType: FileEntryType,
+  ): Promise<void>;
   symlink(path: string, target: string): Promise<void>;
   join(dir: string, name: string): string;
   /** Where copies of `sources` go when sent to `dest`: cp's rules. */
@@ -150,10 +156,9 @@ async function copyTree(job: Job, from: Side, path: string, at: string): Promise
     await job.to.mkdir(at);
     job.result.directories++;
   }
-  for (const name of await from.list(path)) {
+  for (const { name, kind } of await from.list(path)) {
     const child = from.join(path, name);
     const dest = job.to.join(at, name);
-    const kind = await from.kind(child, false);
     if (kind === "directory") await copyTree(job, from, child, dest);
     else if (kind === "symlink") {
       await job.to.symlink(dest, await from.readlink(child));
@@ -170,22 +175,30 @@ async function copyFile(job: Job, from: Side, path: string, at: string): Promise
     try {
       await check?.series(path);
     } catch (e) {
-      await body.cancel();
+      if (body instanceof ReadableStream) await body.cancel();
       throw e;
     }
   }
-  const counted = body.pipeThrough(
+  if (body instanceof Uint8Array) {
+    await job.to.write(at, body, type);
+    bytes = body.length;
+  } else {
+    await job.to.write(at, countBytes(body, (n) => bytes += n), type);
+  }
+  job.result.files++;
+  job.result.bytes += bytes;
+  job.options.onProgress?.({ files: job.result.files, bytes: job.result.bytes });
+}
+
+function countBytes(body: ReadableStream<Uint8Array>, count: (n: number) => void) {
+  return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        bytes += chunk.length;
+        count(chunk.length);
         controller.enqueue(chunk);
       },
     }),
   );
-  await job.to.write(at, counted, type);
-  job.result.files++;
-  job.result.bytes += bytes;
-  job.options.onProgress?.({ files: job.result.files, bytes: job.result.bytes });
 }
 
 function sideOf(side: Endpoint["side"], root: WD): Side {
@@ -193,6 +206,15 @@ function sideOf(side: Endpoint["side"], root: WD): Side {
 }
 
 const PARQUET_MAGIC = new TextEncoder().encode("PAR1");
+
+/** `file:table` when bytes are Parquet (the magic at both ends), else `file:data`. */
+function sniffBytes(bytes: Uint8Array): FileEntryType {
+  const isMagic = (at: number) => PARQUET_MAGIC.every((x, i) => bytes[at + i] === x);
+  return bytes.length >= 2 * PARQUET_MAGIC.length && isMagic(0) &&
+      isMagic(bytes.length - PARQUET_MAGIC.length)
+    ? "file:table"
+    : "file:data";
+}
 
 /** `file:table` when a host file is Parquet (the magic at both ends), else `file:data`. */
 async function sniffHostFile(file: Deno.FsFile, size: number): Promise<FileEntryType> {
@@ -205,6 +227,24 @@ async function sniffHostFile(file: Deno.FsFile, size: number): Promise<FileEntry
   await file.seek(0, Deno.SeekMode.Start);
   const isMagic = (b: Uint8Array) => b.every((x, i) => x === PARQUET_MAGIC[i]);
   return isMagic(head) && isMagic(tail) ? "file:table" : "file:data";
+}
+
+/**
+ * Host files below this size are read whole, with blocking calls, rather than streamed: they
+ * go inline into the oplog row anyway, and many small files copy several times faster.
+ */
+const SMALL_HOST_FILE = INLINE_LIMIT;
+
+/** Reads a small file whole; a file that grew meanwhile is read as far as it has grown. */
+function readSmall(file: Deno.FsFile, size: number): Uint8Array {
+  const buf = new Uint8Array(size);
+  let at = 0;
+  while (at < size) {
+    const n = file.readSync(buf.subarray(at));
+    if (n === null) break;
+    at += n;
+  }
+  return buf.subarray(0, at);
 }
 
 async function readExactly(file: Deno.FsFile, buf: Uint8Array): Promise<void> {
@@ -222,7 +262,7 @@ function pondSide(root: WD): Side {
       return (await root.open(path, { follow })).kind;
     },
     async list(dir) {
-      return (await root.list(dir)).map((n) => n.name);
+      return (await root.list(dir)).map(({ name, kind }) => ({ name, kind }));
     },
     async read(path) {
       const { entryType } = await root.open(path);
@@ -262,17 +302,31 @@ async function hostKind(path: string, follow: boolean): Promise<Kind> {
 const HOST: Side = {
   kind: hostKind,
   async list(dir) {
-    const names: string[] = [];
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
-    return names.sort();
+    const entries: { name: string; kind: Kind }[] = [];
+    for await (const e of Deno.readDir(dir)) {
+      const kind = e.isFile
+        ? "file"
+        : e.isDirectory
+        ? "directory"
+        : e.isSymlink
+        ? "symlink"
+        : await hostKind(join(dir, e.name), false);
+      entries.push({ name: e.name, kind });
+    }
+    return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   },
   async read(path) {
-    const file = await Deno.open(path, { read: true });
+    const file = Deno.openSync(path, { read: true });
     try {
-      const size = (await file.stat()).size;
-      const entryType = await sniffHostFile(file, size);
+      const size = file.statSync().size;
       const series = (what: string) =>
         seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
+      if (size < SMALL_HOST_FILE) {
+        const bytes = readSmall(file, size);
+        file.close();
+        return { body: bytes, entryType: sniffBytes(bytes), check: { series } };
+      }
+      const entryType = await sniffHostFile(file, size);
       return { body: file.readable, entryType, check: { series } };
     } catch (e) {
       file.close();
@@ -285,7 +339,7 @@ const HOST: Side = {
     const temp = join(dirname(path), `.${basename(path)}.pond-${crypto.randomUUID()}`);
     try {
       const file = await Deno.open(temp, { write: true, createNew: true });
-      await body.pipeTo(file.writable);
+      await (body instanceof Uint8Array ? ReadableStream.from([body]) : body).pipeTo(file.writable);
       await Deno.rename(temp, path);
     } catch (e) {
       await Deno.remove(temp).catch(() => {});
