@@ -43,6 +43,7 @@ await pond("cat", "/sites/sites.json");
 const config = await Deno.makeTempFile({ prefix: "pond-demo-", suffix: ".yaml" });
 await Deno.writeTextFile(config, 'patterns: ["/sites/*/readings.*"]\nname: "$0.$1"\n');
 await pond("mknod", "visit", "/by_site", "--config", config);
+await Deno.remove(config);
 await pond("list", "-l", "/by_site");
 await pond("log", "--limit", "3");
 await pond("describe", "/sites/river_inlet/readings.parquet");
@@ -53,4 +54,6 @@ await pond(
   "--columns",
   "seq,part_id,node_id,version,entry_type,size",
 );
-console.log(`\nThe pond stays in ${dir}: try 'POND=${dir} npm run -s pond -- list -l /sites'.`);
+console.log(
+  `\nThe pond stays in ${dir}: try 'POND=${dir} pond list -l /sites' (bin/pond, on your PATH).`,
+);

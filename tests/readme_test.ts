@@ -1,33 +1,121 @@
-/** The README's promises, kept true: its script example runs against a real pond. */
+/** The README, kept true: its command blocks run as written, in order, as a new user runs them. */
 import assert from "node:assert/strict";
-import { pondInProcess, REPO_ROOT } from "./cli/harness.ts";
+import { REPO_ROOT } from "./cli/harness.ts";
 
-Deno.test("the README's script example runs with deno run against a pond", async () => {
+/** What a new user's clone holds once `npm install` ran: the parts the README's commands use. */
+const CLONE = [
+  "bin",
+  "deno.json",
+  "main.ts",
+  "node_modules",
+  "package.json",
+  "plugins",
+  "samples",
+  "src",
+];
+
+/**
+ * `npm`, as far as the README's set-up runs it here: this test runs inside an installed
+ * clone (so `npm install` has nothing to do) and is part of `npm test`; `npm run demo` runs
+ * the demo; `npm run compile` is tests/cli/compile_test.ts's. Anything else fails, so a new
+ * npm command in the README is noticed.
+ */
+const NPM_STUB = `#!/bin/sh
+case "$*" in
+  install | test | "run compile") ;;
+  "run demo") exec "$DENO" run --no-prompt -A "$REPO/scripts/demo.ts" ;;
+  *) echo "the README runs 'npm $*', which readme_test.ts does not know" >&2; exit 1 ;;
+esac
+`;
+
+/** Line-editing codes (ESC [ … letter) and the braille glyphs of npx's spinner. */
+const TERMINAL_CODES = new RegExp(
+  `${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]|[\u2800-\u28ff]`,
+  "g",
+);
+
+/** The README's blocks in order: each sh block a script, each ts block a file it saves. */
+function readmeBlocks(readme: string): ({ sh: string } | { file: string; text: string })[] {
+  const blocks = [];
+  let prose = 0;
+  for (const m of readme.matchAll(/```(sh|ts)\n([\s\S]*?)```/g)) {
+    if (m[1] === "sh") blocks.push({ sh: m[2] });
+    else {
+      const names = [...readme.slice(prose, m.index).matchAll(/`([\w.-]+\.ts)`/g)];
+      assert.ok(names.length > 0, `the prose before ts block\n${m[2]}\nnames its file`);
+      blocks.push({ file: names.at(-1)![1], text: m[2] });
+    }
+    prose = m.index + m[0].length;
+  }
+  return blocks;
+}
+
+Deno.test("the README's command blocks run verbatim, in order, in a fresh clone at a terminal", async () => {
   const readme = await Deno.readTextFile(`${REPO_ROOT}README.md`);
-  const script = readme.match(/```ts\n(\/\/ count_rows\.ts[\s\S]*?)```/)?.[1];
-  assert.ok(script, "the README has the count_rows.ts example");
-  const host = await Deno.makeTempDir();
-  const file = `${REPO_ROOT}.readme-example-${crypto.randomUUID()}.ts`;
+  const work = await Deno.makeTempDir({ prefix: "pond-readme-" });
   try {
-    const pond = `${host}/lake`;
-    await pondInProcess(["init", pond]);
-    await pondInProcess(["mkdir", "-p", "/sites/lake_north"], { POND: pond });
-    await pondInProcess(
-      ["copy", `host:${REPO_ROOT}samples/lake_north.csv`, "/sites/lake_north/readings.csv"],
-      { POND: pond },
-    );
-    await Deno.writeTextFile(file, script);
-    const run = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "-A", file, pond],
-      cwd: REPO_ROOT,
-    }).output();
-    const out = new TextDecoder().decode(run.stdout);
-    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
-    assert.equal(out, "lake_north 336 readings\n");
-    const cat = await pondInProcess(["cat", "/notes/counted.txt"], { POND: pond });
-    assert.equal(cat.stdout, "done\n");
+    const clone = `${work}/clone`;
+    await Deno.mkdir(`${work}/stub`, { recursive: true });
+    await Deno.mkdir(`${work}/tmp`);
+    await Deno.mkdir(clone);
+    for (const name of CLONE) await Deno.symlink(`${REPO_ROOT}${name}`, `${clone}/${name}`);
+    await Deno.writeTextFile(`${work}/stub/npm`, NPM_STUB, { mode: 0o755 });
+    let script = "set -eux\n";
+    for (const block of readmeBlocks(readme)) {
+      if ("sh" in block) script += block.sh;
+      else await Deno.writeTextFile(`${clone}/${block.file}`, block.text);
+    }
+    await Deno.writeTextFile(`${work}/readme.sh`, script);
+    // script(1) gives the commands a terminal, where `pond plugin add` asks, and answers y.
+    const run = await new Deno.Command("script", {
+      args: ["-qec", `sh ${work}/readme.sh`, "/dev/null"],
+      cwd: clone,
+      env: {
+        PATH: `${work}/stub:${Deno.env.get("PATH")}`,
+        TMPDIR: `${work}/tmp`,
+        NO_COLOR: "1",
+        DENO: Deno.execPath(),
+        REPO: REPO_ROOT,
+      },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stdin = run.stdin.getWriter();
+    await stdin.write(new TextEncoder().encode("y\n"));
+    await stdin.close();
+    const { code, stdout } = await run.output();
+    // What the terminal shows, without line-editing codes and npx's spinner (braille glyphs).
+    const out = new TextDecoder().decode(stdout).replaceAll("\r\n", "\n")
+      .replace(TERMINAL_CODES, "");
+    assert.equal(code, 0, `a README command failed (the last + line):\n${out.slice(-3000)}`);
+    // What each command printed: the shell's -x trace starts each command's output with "+ ".
+    const printed = (command: string) =>
+      out.split(/^\+ /m).filter((part) => part.startsWith(command)).map((part) =>
+        part.slice(part.indexOf("\n") + 1)
+      ).join("");
+    const expect: [string, RegExp][] = [
+      ["npm run demo", /^\$ pond delta scan /m],
+      ["pond cat /sites/lake_south/readings.csv --at 4", /^timestamp,temperature_c,/],
+      ["pond cat --rows", /\n2026-06-03T02:00:00\.000Z,[^\n]*\n$/],
+      ["npx deno run -A count_rows.ts", /^lake_north 336 readings\n$/],
+      ["pond cat /reports/counted.txt", /^done\n$/],
+      ["pond check", /is consistent: 0 errors/],
+      ["pond maintain", /^compact: merged/],
+      ["pond delta scan", /^seq\tnode_id\tversion\tentry_type\tsize\n(\d+\t[^\n]*\n){5}$/],
+      ["pond cat /loud/todo.TXT", /^WATER THE SONDES\n$/],
+      ["pond list /sites/*/tables/*", /^\/sites\/lake_north\/tables\/2026-06\.parquet\n$/],
+      ["pond cat /all.csv", /^timestamp,temperature_c,(.*\n){337}$/],
+      [
+        "pond plugin info shout",
+        /^shout 1\.0\.0 \(installed\)$[\s\S]*^ {2}used by\n {4}\/loud\n$/m,
+      ],
+    ];
+    for (const [command, pattern] of expect) {
+      assert.match(printed(command), pattern, `what '${command}' printed, in:\n${out}`);
+    }
+    assert.ok(!out.includes("\0"), "nothing printed binary bytes to the terminal");
   } finally {
-    await Deno.remove(file).catch(() => {});
-    await Deno.remove(host, { recursive: true });
+    await Deno.remove(work, { recursive: true });
   }
 });

@@ -34,16 +34,29 @@ export function pond(args: string[], pondDir: string, cwd?: string): Promise<num
   });
 }
 
-/** Peak resident memory (KiB) of a command, via GNU time. */
-export async function peakRssKiB(cmd: string, args: string[], env: Record<string, string> = {}) {
+/** One GNU time figure (its `-f` format, e.g. `%M`) of a command, stdout discarded. */
+async function gnuTime(format: string, cmd: string, args: string[], env: Record<string, string>) {
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", cmd, ...args],
+    args: ["-f", format, cmd, ...args],
     env,
     stdout: "null",
     stderr: "piped",
   }).output();
-  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
-  return Number(lines.at(-1));
+  return new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)!;
+}
+
+/** Peak resident memory (KiB) of a command, via GNU time. */
+export async function peakRssKiB(cmd: string, args: string[], env: Record<string, string> = {}) {
+  return Number(await gnuTime("%M", cmd, args, env));
+}
+
+/**
+ * CPU seconds (user + system) of a command, via GNU time: on a shared machine a fairer
+ * comparison than wall time, which also counts waiting for a core.
+ */
+export async function cpuSeconds(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const [user, system] = (await gnuTime("%U %S", cmd, args, env)).split(" ").map(Number);
+  return user + system;
 }
 
 /** Total bytes of the files under `dir`. */

@@ -1,7 +1,8 @@
 /** Benchmark: `pond cat` of a large file (stored as a verified blob) against `cat` of the host file. */
 // Run: node_modules/.bin/deno run --no-prompt -A bench/pond/cat_vs_cat.ts [MiB=1024] [rounds=3]
-// Reports throughput of each (output to /dev/null), their ratio, and pond cat's peak RSS.
-import { median, peakRssKiB, pond, ROOT, timed } from "./bench_util.ts";
+// Reports throughput of each (to /dev/null and into a pipe), their ratio, CPU seconds of each,
+// and pond cat's peak RSS.
+import { cpuSeconds, median, peakRssKiB, pond, ROOT, timed } from "./bench_util.ts";
 // "ratio" is pond's throughput over cat's (1 would be as fast as cat).
 
 const MIB = Number(Deno.args[0] ?? 1024);
@@ -37,6 +38,12 @@ const runs = async (command: string) => {
 };
 const [pm, cm] = [await runs(`${pondCat} > /dev/null`), await runs(`${hostCat} > /dev/null`)];
 const [pp, cp] = [await runs(`${pondCat} | wc -c`), await runs(`${hostCat} | wc -c`)];
+const cpu = async (command: string) => {
+  const s: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) s.push(await cpuSeconds("sh", ["-c", command], { POND: p }));
+  return median(s);
+};
+const [pc, cc] = [await cpu(`${pondCat} > /dev/null`), await cpu(`${hostCat} > /dev/null`)];
 const rss = await peakRssKiB(Deno.execPath(), [
   "run",
   "--no-prompt",
@@ -54,4 +61,12 @@ console.log(
 console.log(
   `into a pipe:   pond cat ${mbps(pp)} MiB/s, cat ${mbps(cp)} MiB/s, ratio ${(cp / pp).toFixed(3)}`,
 );
-console.log(`peak RSS for a ${MIB} MiB file: pond cat ${(rss / 1024).toFixed(0)} MiB, pond copy ${(copyRss / 1024).toFixed(0)} MiB`);
+console.log(
+  `CPU to /dev/null: pond cat ${pc.toFixed(2)} s, cat ${cc.toFixed(2)} s` +
+    (cc > 0 ? `, pond cat uses ${(pc / cc).toFixed(1)}× cat's CPU` : ""),
+);
+console.log(
+  `peak RSS for a ${MIB} MiB file: pond cat ${(rss / 1024).toFixed(0)} MiB, pond copy ${
+    (copyRss / 1024).toFixed(0)
+  } MiB`,
+);

@@ -4,11 +4,10 @@ import type { AsyncBuffer } from "hyparquet";
 import { fileByteRanges } from "./file_ranges.ts";
 import { syncDirectory } from "../delta/storage.ts";
 import { OplogError } from "./errors.ts";
+import { HASH_BYTES, verifiedStream } from "./verified_stream.ts";
 
 /** Bodies are hashed, and verified on read, in chunks of this many bytes. */
 export const BLOB_CHUNK = 1 << 20;
-
-const HASH_BYTES = 32;
 
 /** Where a stored body is and how to check it: its SHA-256, size and per-chunk SHA-256s. */
 export interface BlobRef {
@@ -158,50 +157,23 @@ export class BlobStore {
    */
   stream(ref: BlobRef): ReadableStream<Uint8Array> {
     const path = this.pathOf(ref.hash);
-    let file: Deno.FsFile | undefined;
-    let index = 0;
-    let remaining = ref.size;
-    const fail = (code: "CorruptBlob" | "MissingBlob", why: string) =>
-      new OplogError(code, `blob ${ref.hash} ${why} (${path}); run \`pond check\``);
-    return new ReadableStream<Uint8Array>({
-      async start() {
-        try {
-          file = await Deno.open(path, { read: true });
-        } catch (e) {
-          if (e instanceof Deno.errors.NotFound) throw fail("MissingBlob", "is missing");
-          throw e;
-        }
-      },
-      async pull(controller) {
-        if (remaining === 0) {
-          const extra = await file!.read(new Uint8Array(1));
-          file!.close();
-          if (extra !== null) throw fail("CorruptBlob", `is longer than its ${ref.size} bytes`);
-          controller.close();
-          return;
-        }
-        const buf = new Uint8Array(Math.min(BLOB_CHUNK, remaining));
-        for (let at = 0; at < buf.length;) {
-          const n = await file!.read(buf.subarray(at));
-          if (n === null) {
-            file!.close();
-            throw fail("CorruptBlob", `is shorter than its ${ref.size} bytes`);
-          }
-          at += n;
-        }
-        const want = ref.chunks.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
-        const got = createHash("sha256").update(buf).digest();
-        if (!equalBytes(got, want)) {
-          file!.close();
-          throw fail("CorruptBlob", `has a damaged chunk ${index} (bytes ${index * BLOB_CHUNK}…)`);
-        }
-        index++;
-        remaining -= buf.length;
-        controller.enqueue(buf);
-      },
-      cancel() {
-        file?.close();
-      },
+    const body = { path, size: ref.size, chunkSize: BLOB_CHUNK, hashes: ref.chunks };
+    return verifiedStream(body, (what) => {
+      const error = (code: "CorruptBlob" | "MissingBlob", why: string) =>
+        new OplogError(code, `blob ${ref.hash} ${why} (${path}); run \`pond check\``);
+      switch (what.kind) {
+        case "missing":
+          return error("MissingBlob", "is missing");
+        case "short":
+          return error("CorruptBlob", `is shorter than its ${ref.size} bytes`);
+        case "long":
+          return error("CorruptBlob", `is longer than its ${ref.size} bytes`);
+        case "damaged":
+          return error(
+            "CorruptBlob",
+            `has a damaged chunk ${what.chunk} (bytes ${what.chunk * BLOB_CHUNK}…)`,
+          );
+      }
     });
   }
 
@@ -222,10 +194,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.length * HASH_BYTES);
   parts.forEach((p, i) => out.set(p, i * HASH_BYTES));
   return out;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -77,6 +77,60 @@ Deno.test("a damaged chunk is refused before it is handed out", async () => {
   });
 });
 
+/** Reads a stream with a reader of our own buffer of `size` bytes; returns what it handed out. */
+async function readIntoBuffer(
+  stream: ReadableStream<Uint8Array>,
+  size: number,
+  got: Uint8Array<ArrayBuffer>[],
+) {
+  const reader = stream.getReader({ mode: "byob" });
+  let buf = new Uint8Array(size);
+  for (;;) {
+    const { value, done } = await reader.read(buf);
+    if (done) return;
+    got.push(value.slice());
+    buf = new Uint8Array(value.buffer);
+  }
+}
+
+Deno.test("a reader with its own buffer gets the same bytes, whatever the buffer's size", async () => {
+  await withStore(async (blobs) => {
+    const data = body(2 * BLOB_CHUNK + 777);
+    const ref = await blobs.put(data);
+    for (const size of [BLOB_CHUNK, 2 * BLOB_CHUNK, 1000]) {
+      const got: Uint8Array<ArrayBuffer>[] = [];
+      await readIntoBuffer(blobs.stream(ref), size, got);
+      const whole = new Uint8Array(await new Blob(got).arrayBuffer());
+      assert.deepEqual(whole, data, `buffer of ${size} bytes`);
+    }
+  });
+});
+
+Deno.test("a reader with its own buffer is refused a damaged chunk, and a body too long", async () => {
+  await withStore(async (blobs) => {
+    const data = body(3 * BLOB_CHUNK);
+    const ref = await blobs.put(data);
+    const path = blobs.pathOf(ref.hash);
+    const f = await Deno.open(path, { write: true });
+    await f.seek(2 * BLOB_CHUNK + 3, Deno.SeekMode.Start);
+    await f.write(new Uint8Array([data[2 * BLOB_CHUNK + 3] ^ 1]));
+    f.close();
+    for (const size of [BLOB_CHUNK, 4096]) {
+      const got: Uint8Array<ArrayBuffer>[] = [];
+      await assert.rejects(
+        () => readIntoBuffer(blobs.stream(ref), size, got),
+        (e) => isPondError(e, "CorruptBlob") && /damaged chunk 2/.test(e.message),
+      );
+      assert.equal(got.reduce((n, c) => n + c.length, 0), 2 * BLOB_CHUNK, "only intact chunks");
+    }
+    await Deno.writeFile(path, new Uint8Array([...data, 0]));
+    await assert.rejects(
+      () => readIntoBuffer(blobs.stream(ref), BLOB_CHUNK, []),
+      (e) => isPondError(e, "CorruptBlob") && /longer than/.test(e.message),
+    );
+  });
+});
+
 Deno.test("a truncated or missing body is a clear error", async () => {
   await withStore(async (blobs) => {
     const ref = await blobs.put(body(5000));

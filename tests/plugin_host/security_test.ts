@@ -18,6 +18,7 @@ const secretPath = `${secretDir}/secret.txt`;
 await Deno.writeTextFile(secretPath, SECRET);
 const secretUrl = new URL(`file://${secretPath}`).href;
 Deno.env.set("POND_PLUGIN_TEST_SECRET", SECRET);
+Deno.test.afterAll(() => Deno.remove(secretDir, { recursive: true }));
 
 /**
  * A plugin whose one entry, `result`, holds what `attempt` (an async function body, which sees

@@ -5,7 +5,6 @@ import {
   asHostTree,
   commitVersions,
   hostTree,
-  pond,
   pondTree,
   withTempDir,
   writeHostFiles,
@@ -83,11 +82,13 @@ for (const mode of ["host→pond", "pond→pond"] as Mode[]) {
         const options = args.filter((a) => a.startsWith("-"));
         const operands = args.filter((a) => !a.startsWith("-"));
         const dest = operands.pop()!;
-        const copied = await pond(path, [
+        const copied = await pondInProcess([
           "copy",
           ...options,
           ...operands.map(source),
           `/w/${dest}`,
+          "--pond",
+          path,
         ]);
 
         if (fails) {

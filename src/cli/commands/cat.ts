@@ -70,14 +70,37 @@ export const catCommand: CommandBody = {
         );
         continue;
       }
-      for await (const chunk of await root.stream(path, { version })) {
-        await ctx.output.outBytes(chunk);
-      }
+      await copyOut(await root.stream(path, { version }), ctx);
     }
     stages.mark("read");
     stages.report(pond);
   },
 };
+
+/** Bytes per write to stdout when a file's stream can read into a buffer of ours. */
+const OUT_BUFFER = 1 << 20;
+
+/**
+ * Writes a file's stream to stdout. A byte stream (a stored blob) is read into one reused
+ * buffer, so a file of any size costs no new memory per chunk; other streams chunk by chunk.
+ */
+async function copyOut(stream: ReadableStream<Uint8Array>, ctx: CommandContext): Promise<void> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = stream.getReader({ mode: "byob" });
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    for await (const chunk of stream) await ctx.output.outBytes(chunk);
+    return;
+  }
+  let buf = new Uint8Array(OUT_BUFFER);
+  for (;;) {
+    const { value, done } = await reader.read(buf);
+    if (done) return;
+    await ctx.output.outBytes(value);
+    buf = new Uint8Array(value.buffer);
+  }
+}
 
 function timeOption(value: string | undefined, option: string): number | undefined {
   return value === undefined ? undefined : parseTime(value, "pond cat", `${option} takes a time`);
