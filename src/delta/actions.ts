@@ -384,7 +384,10 @@ export function parseAction(line: string, source: ActionSource): Action | null {
 }
 
 /**
- * Parses a whole commit file (newline-delimited JSON), skipping unknown actions.
+ * Parses a whole commit file (newline-delimited JSON), skipping unknown actions. A commit
+ * always holds at least one action (every writer records `commitInfo`), so an empty or blank
+ * file is `CorruptLog` too. Errors carry the commit's version
+ * when `file` is named like a commit.
  *
  * @example
  * ```ts
@@ -392,11 +395,26 @@ export function parseAction(line: string, source: ActionSource): Action | null {
  * ```
  */
 export function parseCommit(text: string, file: string): Action[] {
+  const version = /(\d{20})\.json$/.exec(file)?.[1];
+  const details = { path: file, ...(version !== undefined && { version: Number(version) }) };
   const out: Action[] = [];
   const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const action = parseAction(lines[i], { file, line: i + 1 });
-    if (action !== null) out.push(action);
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const action = parseAction(lines[i], { file, line: i + 1 });
+      if (action !== null) out.push(action);
+    }
+  } catch (e) {
+    if (!(e instanceof DeltaError) || version === undefined) throw e;
+    throw new DeltaError(e.code, e.message, { ...details, cause: e.cause });
+  }
+  if (text.trim() === "") {
+    const what = text.length === 0 ? "is empty (0 bytes)" : "holds only blank lines";
+    throw new DeltaError(
+      "CorruptLog",
+      `${file} ${what}: a commit holds at least one action, so the file is damaged`,
+      details,
+    );
   }
   return out;
 }

@@ -13,9 +13,9 @@ import {
 } from "./actions.ts";
 import { type CheckpointWritten, writeCheckpoint } from "./checkpoint_write.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
-import { buildLogSegment, commitPath } from "./log_segment.ts";
+import { commitPath } from "./log_segment.ts";
 import type { Columns } from "./parquet_write.ts";
-import { fileKey, Replay, type ReplayOptions, replaySegment, type TableState } from "./replay.ts";
+import { fileKey, Replay, type ReplayOptions, replayVersion, type TableState } from "./replay.ts";
 import type { Store } from "./storage.ts";
 import { writeDataFiles, type WrittenFiles } from "./write_files.ts";
 import { checkWriteSupported, writeProperties } from "./write_support.ts";
@@ -275,16 +275,20 @@ export class TableWriter {
   }
 
   /**
-   * Opens the latest version of the table for writing. Throws `NotATable` when there is no
-   * table, and `UnsupportedWriterVersion`/`UnsupportedFeature` when this writer cannot write it.
+   * Opens the latest version of the table (or `options.version`, from which a commit catches
+   * up first) for writing. Throws `NotATable` when there is no table, and
+   * `UnsupportedWriterVersion`/`UnsupportedFeature` when this writer cannot write it.
    *
    * @example
    * ```ts
    * const writer = await TableWriter.open(new LocalStore("/data/events"));
    * ```
    */
-  static async open(store: Store, options: ReplayOptions = {}): Promise<TableWriter> {
-    const state = await replaySegment(store, await buildLogSegment(store), options);
+  static async open(
+    store: Store,
+    options: ReplayOptions & { version?: number } = {},
+  ): Promise<TableWriter> {
+    const state = await replayVersion(store, options.version, options);
     checkWriteSupported(state.protocol, state.metadata, store.locate(""));
     return new TableWriter(store, state, options.tombstones ?? true);
   }
@@ -302,10 +306,7 @@ export class TableWriter {
    */
   async loadTombstones(): Promise<void> {
     if (this.#allTombstones) return;
-    const full = await replaySegment(
-      this.#store,
-      await buildLogSegment(this.#store, this.#version),
-    );
+    const full = await replayVersion(this.#store, this.#version);
     this.#replay.tombstones.clear();
     for (const [k, v] of full.tombstones) this.#replay.tombstones.set(k, v);
     this.#allTombstones = true;
@@ -316,7 +317,7 @@ export class TableWriter {
    *
    * @example
    * ```ts
-   * const writer = TableWriter.fromState(store, await replaySegment(store, await buildLogSegment(store)));
+   * const writer = TableWriter.fromState(store, await replayVersion(store));
    * ```
    */
   static fromState(store: Store, state: TableState): TableWriter {

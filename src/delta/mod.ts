@@ -66,10 +66,11 @@ export type {
   LogFile,
   LogListing,
   LogSegment,
+  SegmentOptions,
 } from "./log_segment.ts";
 export { readCheckpoint, readParquetActions } from "./checkpoint.ts";
 export type { CheckpointReadOptions } from "./checkpoint.ts";
-export { fileKey, readCommits, Replay, replaySegment } from "./replay.ts";
+export { fileKey, readCommits, Replay, replaySegment, replayVersion } from "./replay.ts";
 export type { ReplayOptions, TableState } from "./replay.ts";
 export {
   checkReadSupported,
