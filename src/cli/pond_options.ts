@@ -49,6 +49,7 @@ export function pondPath(ctx: CommandContext, command: string): string {
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
   const pond = await Pond.open(pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
+  for (const note of pond.store.notes) ctx.output.verbose(note);
   stages.mark("open");
   return { pond, stages };
 }

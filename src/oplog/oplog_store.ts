@@ -6,6 +6,7 @@ import {
   type AddFile,
   type Columns,
   createTable,
+  type DeltaError,
   isDeltaError,
   LocalStore,
   rewriteFiles,
@@ -93,11 +94,23 @@ export class OplogStore implements Persistence {
     deltaFilesWritten: [],
   };
 
-  private constructor(table: Store, blobs: BlobStore, writer: TableWriter | undefined) {
+  /** The first commit that does not read, when the store opened before it (see {@link open}). */
+  readonly damage: DeltaError | undefined;
+  /** What opening read past (a checkpoint that does not read), one line each, for `--verbose`. */
+  readonly notes: readonly string[];
+
+  private constructor(
+    table: Store,
+    blobs: BlobStore,
+    writer: TableWriter | undefined,
+    opened: { damage?: DeltaError; notes?: string[] } = {},
+  ) {
     this.#table = table;
     this.#blobs = blobs;
     this.#reader = new RowReader(table);
     this.#writer = writer;
+    this.damage = opened.damage;
+    this.notes = opened.notes ?? [];
   }
 
   /** A store for a new pond: the table does not exist until transaction 0 commits. */
@@ -105,10 +118,28 @@ export class OplogStore implements Persistence {
     return new OplogStore(new LocalStore(tableDir), blobs, undefined);
   }
 
-  /** The store of an existing pond, at the table's latest version. */
+  /**
+   * The store of an existing pond, at the table's latest version. When a commit does not read
+   * (empty, torn or garbled), the store opens at the version before the first such commit and
+   * names it in {@link damage}, so the transactions before it stay readable; reading past it
+   * and committing are the caller's to refuse. A checkpoint that does not read is replayed
+   * past (said in {@link notes}).
+   */
   static async open(tableDir: string, blobs: BlobStore): Promise<OplogStore> {
     const table = new LocalStore(tableDir);
-    return new OplogStore(table, blobs, await TableWriter.open(table, { tombstones: false }));
+    const notes: string[] = [];
+    const options = { tombstones: false, onFallback: (note: string) => notes.push(note) };
+    let damage: DeltaError | undefined;
+    for (;;) {
+      try {
+        const writer = await TableWriter.open(table, { ...options, version: damageBefore(damage) });
+        return new OplogStore(table, blobs, writer, { damage, notes });
+      } catch (e) {
+        const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
+        if (!version || (damage?.version !== undefined && version >= damage.version)) throw e;
+        damage = e as DeltaError;
+      }
+    }
   }
 
   /** The Delta table the rows live in. */
@@ -395,6 +426,11 @@ export class OplogStore implements Persistence {
     this.#partitions = { version, files: byPart };
     return byPart;
   }
+}
+
+/** The version just before a damaged commit, or undefined (the latest) when there is none. */
+function damageBefore(damage: DeltaError | undefined): number | undefined {
+  return damage?.version === undefined ? undefined : damage.version - 1;
 }
 
 function toNodeVersion(h: RowHeader): NodeVersion {

@@ -6,11 +6,12 @@ import { vacuum } from "../delta/vacuum.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
 import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
-import { POND_MARKER, type PondLayout, pondLayout } from "./layout.ts";
+import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
-import { checkDataFiles, checkLog, OPLOG_SUBJECT } from "./check_log.ts";
+import { checkDataFiles, checkLog, type LogReport, OPLOG_SUBJECT } from "./check_log.ts";
 import { checkRows } from "./check_rows.ts";
 import { Pond } from "./pond.ts";
+import { setAsideCommits } from "./set_aside.ts";
 
 /** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
 export const TEMP_GRACE_MS = 15 * 60_000;
@@ -19,6 +20,11 @@ export const TEMP_GRACE_MS = 15 * 60_000;
 export interface CheckOptions {
   /** Apply the safe repairs of what was found. */
   repair?: boolean;
+  /**
+   * Asked, before any repair runs, to confirm each repair that changes the log (it gets what
+   * the repair will do); it throws to stop them all. Without it, such repairs do not run.
+   */
+  confirm?: (plan: string) => Promise<void>;
 }
 
 /** How much was checked. */
@@ -64,7 +70,15 @@ export interface CheckReport {
 export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
   const first = await inspect(pondLayout(path));
   if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
-  const repairs = await repairAll(first.findings.filter((f) => f.repair));
+  const confirmed = new Set<Finding>();
+  for (const finding of first.findings.filter((f) => f.repair && f.ask !== undefined)) {
+    if (!options.confirm) continue;
+    await options.confirm(finding.ask!);
+    confirmed.add(finding);
+  }
+  const repairs = await repairAll(
+    first.findings.filter((f) => f.repair && (f.ask === undefined || confirmed.has(f))),
+  );
   return { ...await inspect(pondLayout(path)), repairs };
 }
 
@@ -84,9 +98,12 @@ export function isDamaged(report: CheckReport): boolean {
 async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">> {
   const started = Date.now();
   const findings: Finding[] = [];
-  await checkMarker(layout, findings);
   const store = new LocalStore(layout.oplog);
+  const markerOk = await checkMarker(layout, findings);
   const log = await checkLog(store, findings);
+  if (!markerOk) markerFinding(layout, log, findings);
+  const setAside = await findSetAsideCommits(layout, findings);
+  const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
     version: log.snapshot?.version ?? null,
     commits: log.commits,
@@ -111,32 +128,76 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
     const unread = findings.slice(before).some((f) => f.code === "CorruptDataFile");
-    if (files.length === log.snapshot.files().length && !unread) inUse = rows.referencedBlobs;
-    await findUnreferencedDataFiles(store, log.snapshot, findings);
+    if (files.length === log.snapshot.files().length && !unread && complete) {
+      inUse = rows.referencedBlobs;
+    }
+    if (complete) await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
   await findTempFiles(layout, findings);
   await findBlobLeftovers(layout, inUse, started, findings);
   return { counts, findings };
 }
 
-/** The marker, through `Pond.open`'s own reading of it. A directory that holds no pond at all is an error thrown. */
-async function checkMarker(layout: PondLayout, findings: Finding[]): Promise<void> {
+/**
+ * The marker, through `Pond.open`'s own reading of it: true when it reads, false when it is
+ * missing or garbled beside a pond's log (the finding is made once the log is checked). A
+ * directory that holds no pond at all, or a pond of another format, is an error thrown.
+ */
+async function checkMarker(layout: PondLayout, findings: Finding[]): Promise<boolean> {
   try {
     await Pond.open(layout.root);
+    return true;
   } catch (e) {
     if (!isPondError(e, "NotAPond")) {
       if (isPondError(e, "UnsupportedFormat")) throw e;
-      return; // the log's own damage: the checks that follow name it
+      return true; // the log's own damage: the checks that follow name it
     }
     if (!(await isDirectory(`${layout.oplog}/_delta_log`))) throw e;
-    findings.push(error(
+    findings.push(error("NotAPond", POND_MARKER, reason(e)));
+    return false;
+  }
+}
+
+/**
+ * Completes the finding of a missing or garbled marker: the marker holds only the format and
+ * the creation time, so when the log's first commit reads, the repair writes it again from it.
+ */
+function markerFinding(layout: PondLayout, log: LogReport, findings: Finding[]): void {
+  const at = findings.findIndex((f) => f.code === "NotAPond" && f.subject === POND_MARKER);
+  const created = log.createdAt;
+  const what = findings[at].message.replace(/; `pond check --repair.*$/, "");
+  findings[at] = created === undefined
+    ? error(
       "NotAPond",
       POND_MARKER,
-      `${
-        reason(e)
-      }; oplog/ holds a pond's log, so restore ${POND_MARKER} from a backup of the pond`,
+      `${what}; the log's first commit does not read either, so restore ${POND_MARKER} from a backup of the pond`,
+    )
+    : error(
+      "NotAPond",
+      POND_MARKER,
+      `${what}; \`pond check --repair\` writes it again from the log`,
+      async () => {
+        await writeMarker(layout, new Date(created));
+        return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${
+          new Date(created).toISOString()
+        }, from the log's first commit)`;
+      },
+    );
+}
+
+/** Commits set aside by `pond check --repair`: a warning each, since the files they named are unknown. */
+async function findSetAsideCommits(layout: PondLayout, findings: Finding[]): Promise<number> {
+  const found = await setAsideCommits(layout.oplog);
+  for (const commit of found) {
+    findings.push(warning(
+      "SetAsideCommit",
+      `${OPLOG_SUBJECT}${commit.path}`,
+      `the torn commit of transaction ${commit.version}, set aside by \`pond check --repair\`; ` +
+        "while it is here, `pond maintain --vacuum` deletes no data file or blob it might have named; " +
+        "move it out of the pond once you have kept what you need of it",
     ));
   }
+  return found.length;
 }
 
 /** Data files in the table's directories that no version of the log refers to. */

@@ -12,6 +12,7 @@ import { pondLayout } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers } from "./check_leftovers.ts";
 import { blobsReferenced } from "./check_scan.ts";
 import { type Pond, transactionMeta } from "./pond.ts";
+import { setAsideCommits } from "./set_aside.ts";
 
 /** How many times a compaction is redone after a pond transaction removed a file it merged. */
 const COMPACT_RETRIES = 5;
@@ -26,6 +27,7 @@ const COMPACT_RETRIES = 5;
  * ```
  */
 export async function checkpointPond(pond: Pond): Promise<CheckpointWritten> {
+  pond.ensureReadable();
   const writer = await TableWriter.open(pond.store.table);
   return await writeCheckpoint(pond.store.table, writer.state);
 }
@@ -52,6 +54,7 @@ export interface CompactReport {
  * ```
  */
 export async function compactPond(pond: Pond): Promise<CompactReport> {
+  pond.ensureReadable();
   for (let attempt = 0;; attempt++) {
     const writer = await TableWriter.open(pond.store.table);
     try {
@@ -95,7 +98,8 @@ export interface VacuumReport {
  * temporary files of interrupted commands. Files younger than the retention are kept, because
  * a command still running may be about to commit them; a retention shorter than the default
  * is for when no other pond command is running. Refuses (`VacuumRefused`) when a data file's
- * rows cannot be read, since the blobs in use are then unknown.
+ * rows cannot be read, or a torn commit is set aside in the log, since what is in use is then
+ * unknown; and (`DamagedLog`) when a commit does not read.
  *
  * @example
  * ```ts
@@ -104,6 +108,15 @@ export interface VacuumReport {
  * ```
  */
 export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promise<VacuumReport> {
+  pond.ensureReadable();
+  const layout = pondLayout(pond.path);
+  const [aside] = await setAsideCommits(layout.oplog);
+  if (aside) {
+    throw new PondError(
+      "VacuumRefused",
+      `vacuum deletes nothing while oplog/${aside.path} is in the log: that torn commit of transaction ${aside.version} may name data files and blobs no intact commit names; move it out of the pond once you have kept what you need of it`,
+    );
+  }
   const store = pond.store.table;
   const writer = await TableWriter.open(store);
   const retainMs = options.retainMs ??
@@ -120,7 +133,6 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
       { cause: e },
     );
   }
-  const layout = pondLayout(pond.path);
   const stored = await blobFiles(layout);
   const old = (f: Leftover) => f.mtime < cutoff;
   const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>

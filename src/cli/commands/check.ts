@@ -3,7 +3,7 @@ import type { Finding } from "../../pond/check_findings.ts";
 import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
 import type { Command } from "../command.ts";
 import { formatTable } from "../format.ts";
-import { pondPath } from "../pond_options.ts";
+import { confirm, pondPath } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
 /** `pond check [--repair] [--json]`. */
@@ -11,20 +11,27 @@ export const checkCommand: Command = {
   name: "check",
   aliases: ["fsck"],
   summary: "verify the pond: its log, every row, every blob; --repair fixes what is safe",
-  usage: "pond check [--repair] [--json]",
+  usage: "pond check [--repair [--yes]] [--json]",
   description:
     "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +
     "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
     "hashes, large bodies chunk by chunk, directory entries against the nodes they name) and\n" +
     "the pond.json marker. Prints one line per problem: errors are damage (exit 1), warnings\n" +
     "are leftovers of interrupted commands and stale hints (exit 0). --repair removes\n" +
-    "temporary files untouched for 15 minutes, rewrites checkpoints from the commits and the\n" +
-    "checkpoint hint; it never deletes what a version needs (`pond maintain --vacuum`\n" +
+    "temporary files no running command owns, rewrites checkpoints from the commits and the\n" +
+    "checkpoint hint, writes a lost pond.json again from the log, and sets aside (renames)\n" +
+    "a newest commit that was cut short while written, after saying so and asking (--yes\n" +
+    "to go ahead unasked); it never deletes what a version needs (`pond maintain --vacuum`\n" +
     "deletes unreferenced files).",
   options: {
     repair: {
       type: "boolean",
       help: "apply the safe repairs, and say what was and was not repaired",
+    },
+    yes: {
+      type: "boolean",
+      short: "y",
+      help: "with --repair: set a torn newest commit aside without asking",
     },
   },
   examples: [
@@ -37,6 +44,10 @@ export const checkCommand: Command = {
     const started = performance.now();
     const report = await checkPond(pondPath(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
+      confirm: async (plan) => {
+        if (ctx.options.yes) ctx.output.err(`pond check --repair: will ${plan}\n`);
+        await confirm(ctx, "pond check --repair", plan);
+      },
     });
     const { output } = ctx;
     const entries = listed(report, Boolean(ctx.options.repair));

@@ -1,0 +1,80 @@
+/** Torn newest commits: how one is recognised, set aside (renamed out of the log, never deleted) by `pond check --repair`, and found again. */
+import { commitPath, LOG_DIR } from "../delta/mod.ts";
+import { syncDirectory } from "../delta/storage.ts";
+
+/** A commit file set aside: its own name, then `.torn-` and the time it was set aside (ms). */
+const SET_ASIDE = /^(\d{20})\.json\.torn-(\d+)$/;
+
+/**
+ * True when `text`, a commit file that does not parse, is what a write cut short leaves:
+ * nothing at all, or complete JSON lines followed by one unfinished line (a commit's every
+ * line ends in a newline, so a last line without one was never finished). A line that does
+ * not parse before the last, or a finished last line, is damage of another kind.
+ *
+ * @example
+ * ```ts
+ * isTorn('{"commitInfo":{}}\n{"add":{"pa'); // true
+ * isTorn('{"commitInfo":{}}\n{"add":{"pa\n'); // false: the line was finished, then damaged
+ * ```
+ */
+export function isTorn(text: string): boolean {
+  if (text.trim() === "") return true;
+  if (text.endsWith("\n")) return false;
+  const lines = text.split("\n");
+  const last = lines.pop()!;
+  return lines.every((line) => line.trim() === "" || parses(line)) && !parses(last);
+}
+
+function parses(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Renames the commit file of `version` in the oplog table at `oplog` to
+ * `<version>.json.torn-<ms>` in the same directory, which no Delta reader takes for a commit,
+ * and makes the rename durable. Returns the new path, relative to the table.
+ *
+ * @example
+ * ```ts
+ * await setAside("/data/pond/oplog", 7); // "_delta_log/00000000000000000007.json.torn-1780272000000"
+ * ```
+ */
+export async function setAside(oplog: string, version: number): Promise<string> {
+  const from = commitPath(version);
+  const to = `${from}.torn-${Date.now()}`;
+  await Deno.rename(`${oplog}/${from}`, `${oplog}/${to}`);
+  await syncDirectory(`${oplog}/${LOG_DIR}`);
+  return to;
+}
+
+/** A commit file set aside, relative to the table, with the version it was. */
+export interface SetAsideCommit {
+  path: string;
+  version: number;
+}
+
+/**
+ * The commit files set aside in the oplog table at `oplog`, oldest version first.
+ *
+ * @example
+ * ```ts
+ * for (const c of await setAsideCommits("/data/pond/oplog")) console.log(c.version, c.path);
+ * ```
+ */
+export async function setAsideCommits(oplog: string): Promise<SetAsideCommit[]> {
+  const found: SetAsideCommit[] = [];
+  try {
+    for await (const entry of Deno.readDir(`${oplog}/${LOG_DIR}`)) {
+      const m = SET_ASIDE.exec(entry.name);
+      if (m) found.push({ path: `${LOG_DIR}/${entry.name}`, version: Number(m[1]) });
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return found.sort((a, b) => a.version - b.version || a.path.localeCompare(b.path));
+}
