@@ -2,6 +2,7 @@
 
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
+import { tempName } from "./temp_writer.ts";
 
 /** What storage knows about one stored object. */
 export interface ObjectInfo {
@@ -273,7 +274,7 @@ export class LocalStore implements Store {
 
   /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
   async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const temp = `${dir}/${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`;
+    const temp = `${dir}/${tempName("pond", TEMP_SUFFIX)}`;
     const file = await Deno.open(temp, { write: true, createNew: true });
     try {
       let written = 0;

@@ -1,6 +1,5 @@
 /** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
 import { createHash } from "node:crypto";
-import type { AsyncBuffer } from "hyparquet";
 import {
   type Action,
   type AddFile,
@@ -31,6 +30,8 @@ import { filesToMerge } from "./compaction.ts";
 import { DirectoryChains } from "./directory_chains.ts";
 import { compareNames } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
+import { bytesAsBuffer } from "./file_ranges.ts";
+import { parquetFooter } from "./parquet_body.ts";
 import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
@@ -362,13 +363,18 @@ export class OplogStore implements Persistence {
       row.dir_base = body.base;
       row.dir_anchor = body.anchor;
     }
-    if (v.entryType === "file:series") {
+    if (v.entryType === "file:series" || v.entryType === "file:table") {
       const body = row.blob_chunks
         ? this.#blobs.byteRanges({ hash: row.hash!, size: v.size, chunks: row.blob_chunks })
         : bytesAsBuffer(row.content ?? new Uint8Array());
-      const times = await seriesEventTimes(body, `version ${v.version} of series ${v.nodeId}`);
-      row.min_event_time = times?.min ?? null;
-      row.max_event_time = times?.max ?? null;
+      const kind = v.entryType === "file:series" ? "series" : "table";
+      const what = `version ${v.version} of ${kind} ${v.nodeId}`;
+      if (kind === "table") await parquetFooter(body, what, kind);
+      else {
+        const times = await seriesEventTimes(body, what);
+        row.min_event_time = times?.min ?? null;
+        row.max_event_time = times?.max ?? null;
+      }
     }
     return row;
   }
@@ -486,13 +492,6 @@ function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-function bytesAsBuffer(bytes: Uint8Array): AsyncBuffer {
-  return {
-    byteLength: bytes.length,
-    slice: (start: number, end?: number) => bytes.slice(start, end).buffer as ArrayBuffer,
-  };
 }
 
 function concatBytes(parts: Uint8Array[], size: number): Uint8Array {

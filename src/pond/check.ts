@@ -2,6 +2,7 @@
 import { TableWriter } from "../delta/commit.ts";
 import { decodePath, LocalStore, type Snapshot } from "../delta/mod.ts";
 import { isTempFile } from "../delta/storage.ts";
+import { writerGone } from "../delta/temp_writer.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
@@ -9,6 +10,7 @@ import { error, type Finding, reason, type RepairOutcome, warning } from "./chec
 import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
 import { checkDataFiles, checkLog, type LogReport, OPLOG_SUBJECT } from "./check_log.ts";
+import { checkPlugins } from "./check_plugins.ts";
 import { checkRows } from "./check_rows.ts";
 import { Pond } from "./pond.ts";
 import { setAsideCommits } from "./set_aside.ts";
@@ -38,6 +40,8 @@ export interface CheckCounts {
   nodes: number;
   blobs: number;
   blobBytes: number;
+  /** Installed plugins whose source was checked against its recorded hash. */
+  plugins: number;
 }
 
 /** What a check found and, with `repair`, what it repaired. */
@@ -113,6 +117,7 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
     nodes: 0,
     blobs: 0,
     blobBytes: 0,
+    plugins: 0,
   };
   let inUse: Set<string> | undefined;
   if (log.snapshot) {
@@ -127,6 +132,7 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
       findings,
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
+    counts.plugins = await checkPlugins(layout, log.snapshot.version, findings);
     const unread = findings.slice(before).some((f) => f.code === "CorruptDataFile");
     if (files.length === log.snapshot.files().length && !unread && complete) {
       inUse = rows.referencedBlobs;
@@ -225,16 +231,19 @@ async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<v
   const temp = [...await tableTempFiles(layout), ...(await blobFiles(layout)).temp];
   const cutoff = Date.now() - TEMP_GRACE_MS;
   for (const t of temp) {
+    const gone = await writerGone(t.path);
     const old = t.mtime < cutoff;
     findings.push(warning(
       "TempFile",
       t.path,
-      old
+      gone
+        ? "a temporary file of an interrupted command (the process that wrote it is gone); `pond check --repair` removes it"
+        : old
         ? "a temporary file of an interrupted command; `pond check --repair` removes it"
         : `a temporary file of a running command, or of one interrupted less than ${
           TEMP_GRACE_MS / 60_000
         } minutes ago; \`pond check --repair\` removes it once it is older`,
-      old ? removal(t) : undefined,
+      gone || old ? removal(t, gone ? Infinity : cutoff) : undefined,
     ));
   }
 }
@@ -265,9 +274,9 @@ async function findBlobLeftovers(
   }
 }
 
-function removal(file: Leftover) {
+function removal(file: Leftover, cutoff: number) {
   return async () => {
-    const [removed] = await removeLeftovers([file], Date.now() - TEMP_GRACE_MS);
+    const [removed] = await removeLeftovers([file], cutoff);
     if (!removed) throw new Error("a command wrote to it since it was found, so it stays");
     return "removed this leftover temporary file";
   };

@@ -14,7 +14,8 @@ export type Severity = "error" | "warning";
  *   `CorruptCheckpoint`, `InconsistentCheckpoint`, `StaleCheckpointHint`, `SetAsideCommit`;
  * - data files: `MissingDataFile`, `CorruptDataFile`;
  * - rows: `BadRow`, `HashMismatch`, `MissingBlob`, `CorruptBlob`, `BadDirectory`,
- *   `DanglingEntry`, `DuplicateVersion`, `MissingVersion`, `MissingRoot`;
+ *   `DanglingEntry`, `DuplicateVersion`, `MissingVersion`, `MissingRoot`, `NotParquet`;
+ * - installed plugins: `PluginCorrupt`;
  * - leftovers: `TempFile`, `UnreferencedDataFile`, `UnreferencedBlob`, `StrayFile`.
  */
 export type FindingCode =
@@ -40,6 +41,8 @@ export type FindingCode =
   | "DuplicateVersion"
   | "MissingVersion"
   | "MissingRoot"
+  | "NotParquet"
+  | "PluginCorrupt"
   | "TempFile"
   | "UnreferencedDataFile"
   | "UnreferencedBlob"

@@ -4,6 +4,7 @@ import { PondError } from "../errors.ts";
 import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
 import { fileByteRanges } from "../oplog/file_ranges.ts";
+import { parquetFooter } from "../oplog/parquet_body.ts";
 import { seriesEventTimes } from "../oplog/series_times.ts";
 
 /** The prefix that marks a path as the host's, e.g. `host:./data.csv`. */
@@ -57,13 +58,14 @@ interface Side {
   kind(path: string, follow: boolean): Promise<Kind>;
   list(dir: string): Promise<string[]>;
   /**
-   * The body, the entry type it has (pond) or looks like (host), and for host files a check
-   * that it can be a series (so the error names the host file, before anything is written).
+   * The body, the entry type it has (pond) or looks like (host), and for host files checks
+   * that it can be a table or a series (so the error names the host file, before anything is
+   * written).
    */
   read(path: string): Promise<{
     body: ReadableStream<Uint8Array>;
     entryType: FileEntryType;
-    check?: { series(path: string): Promise<unknown> };
+    check?: Partial<Record<FileEntryType, (path: string) => Promise<unknown>>>;
   }>;
   readlink(path: string): Promise<string>;
   mkdir(path: string): Promise<void>;
@@ -165,11 +167,12 @@ async function copyTree(job: Job, from: Side, path: string, at: string): Promise
 async function copyFile(job: Job, from: Side, path: string, at: string): Promise<void> {
   let bytes = 0;
   const { body, entryType, check } = await from.read(path);
-  const type = job.options.entryType ?? entryType;
-  if (type === "file:series") {
-    try {
-      await check?.series(path);
-    } catch (e) {
+  let type = job.options.entryType ?? entryType;
+  try {
+    await check?.[type]?.(path);
+  } catch (e) {
+    if (job.options.entryType === undefined && type === "file:table") type = "file:data";
+    else {
       await body.cancel();
       throw e;
     }
@@ -271,9 +274,12 @@ const HOST: Side = {
     try {
       const size = (await file.stat()).size;
       const entryType = await sniffHostFile(file, size);
-      const series = (what: string) =>
-        seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
-      return { body: file.readable, entryType, check: { series } };
+      const ranges = () => fileByteRanges(path, size);
+      const check = {
+        "file:series": (what: string) => seriesEventTimes(ranges(), `${HOST_PREFIX}${what}`),
+        "file:table": (what: string) => parquetFooter(ranges(), `${HOST_PREFIX}${what}`, "table"),
+      };
+      return { body: file.readable, entryType, check };
     } catch (e) {
       file.close();
       throw e;

@@ -4,6 +4,7 @@ import { TableWriter } from "../delta/commit.ts";
 import { compact } from "../delta/compact.ts";
 import { isDeltaError, Snapshot } from "../delta/mod.ts";
 import { isTempFile } from "../delta/storage.ts";
+import { writerGone } from "../delta/temp_writer.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { writeProperties } from "../delta/write_support.ts";
 import { PondError } from "../errors.ts";
@@ -95,9 +96,10 @@ export interface VacuumReport {
  * Deletes (with `apply`; otherwise lists) what no version of the pond needs and that is older
  * than the retention: data files the log no longer refers to (Delta vacuum: files replaced by
  * compaction, files of commits that never landed), blobs no row of the pond refers to, and
- * temporary files of interrupted commands. Files younger than the retention are kept, because
- * a command still running may be about to commit them; a retention shorter than the default
- * is for when no other pond command is running. Refuses (`VacuumRefused`) when a data file's
+ * temporary files of interrupted commands (at once when the process that wrote one is gone).
+ * Files younger than the retention are kept, because a command still running may be about to
+ * commit them; a retention shorter than the default is for when no other pond command is
+ * running. Refuses (`VacuumRefused`) when a data file's
  * rows cannot be read, or a torn commit is set aside in the log, since what is in use is then
  * unknown; and (`DamagedLog`) when a commit does not read.
  *
@@ -138,14 +140,21 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
   const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>
     f
   );
-  const temp = stored.temp.filter(old);
+  const orphaned: Leftover[] = [];
+  for (const f of stored.temp) if (!old(f) && await writerGone(f.path)) orphaned.push(f);
+  const temp = [...stored.temp.filter(old), ...orphaned];
   const data = await vacuum(writer, {
     retentionMs: retainMs,
     force: options.retainMs !== undefined,
     dryRun: !options.apply,
   });
   const doomed = [...blobs, ...temp];
-  const gone = options.apply ? new Set(await removeLeftovers(doomed, cutoff)) : new Set(doomed);
+  const gone = options.apply
+    ? new Set([
+      ...await removeLeftovers(doomed.filter((f) => !orphaned.includes(f)), cutoff),
+      ...await removeLeftovers(orphaned, Infinity),
+    ])
+    : new Set(doomed);
   const size = (files: Leftover[]) => files.reduce((n, f) => n + f.size, 0);
   return {
     seq: data.version,

@@ -117,7 +117,8 @@ function summary(report: CheckReport): string {
   const parts = [count(errors, "error"), count(warnings, "warning")];
   if (repaired) parts.push(`${repaired} repaired`);
   const verdict = errors ? "is damaged" : "is consistent";
-  return `${at} ${verdict}: ${parts.join(", ")} (${count(report.counts.rows, "row")}, ${
-    count(report.counts.blobs, "blob")
-  } checked)`;
+  const { rows, blobs, plugins } = report.counts;
+  const checked = [count(rows, "row"), count(blobs, "blob")];
+  if (plugins) checked.push(count(plugins, "plugin"));
+  return `${at} ${verdict}: ${parts.join(", ")} (${checked.join(", ")} checked)`;
 }
