@@ -52,6 +52,13 @@ export interface CommitOptions extends CommitInfoInput {
   txn?: AppTransaction;
   /** True when the commit only adds new data (it read nothing from the table). */
   isBlindAppend?: boolean;
+  /**
+   * True when what this transaction writes depends on every row of the table (an overwrite,
+   * a read-modify-write of all of it). Under write-serializable isolation, a concurrent commit
+   * that added data without being a blind append is then a conflict: this transaction should
+   * have read those rows. (Blind appends are not: they count as landing after it.)
+   */
+  readWholeTable?: boolean;
   /** How many times to retry at a later version after losing races to non-conflicting commits (default 100). */
   maxRetries?: number;
   /** Write a checkpoint after this commit when its version is a multiple of this (default: `delta.checkpointInterval` or 100). */
@@ -95,11 +102,21 @@ interface Footprint {
   appId?: string;
   domains: Set<string>;
   changesMetadata: boolean;
+  readsWholeTable: boolean;
 }
 
-/** Why a winning commit conflicts with ours, or undefined when it does not. */
+/**
+ * Why a winning commit conflicts with ours, or undefined when it does not: the checks of
+ * write-serializable isolation, as far as the transaction declared what it read.
+ */
 function conflictWith(ours: Footprint, theirs: Action[]): string | undefined {
+  const blind = theirs.some((a) => "commitInfo" in a && a.commitInfo.isBlindAppend === true);
   for (const action of theirs) {
+    if ("add" in action && ours.readsWholeTable && !blind && action.add.dataChange !== false) {
+      return `it added ${
+        decodePath(action.add.path)
+      } without being a blind append, and this transaction read the whole table`;
+    }
     if ("protocol" in action) return "it changed the protocol";
     if ("metaData" in action) return "it changed the table metadata";
     if ("txn" in action && action.txn.appId === ours.appId) {
@@ -223,6 +240,7 @@ function footprint(
     appId: options.txn?.appId,
     domains,
     changesMetadata: metadata + protocol > 0,
+    readsWholeTable: options.readWholeTable ?? false,
   };
 }
 
@@ -396,7 +414,8 @@ export class TableWriter {
    * version, with a `commitInfo` first. When another writer created that version first, its
    * commits are read: if they conflict with this transaction (they changed the protocol or
    * metadata, removed a file this one removes or read, committed the same application
-   * transaction or metadata domain) the commit fails with a `Conflict` error carrying the
+   * transaction or metadata domain, or — when this one read the whole table — added data
+   * without being a blind append) the commit fails with a `Conflict` error carrying the
    * winning version; otherwise it is retried at the next version. Data files the actions
    * reference must already be written.
    *
@@ -503,7 +522,8 @@ export class TableWriter {
   /**
    * Replaces the table's data with `columns`: new files are written, and every file live at
    * the writer's version is removed in the same commit. Files appended concurrently by blind
-   * appends that won the race stay (as if they were appended after the overwrite).
+   * appends that won the race stay (as if they were appended after the overwrite); data added
+   * concurrently by any other commit is a `Conflict` (the overwrite should have removed it).
    *
    * @example
    * ```ts
@@ -521,6 +541,7 @@ export class TableWriter {
         partitionBy: JSON.stringify(this.#replay.metadata!.partitionColumns),
       },
       operationMetrics: { ...outputMetrics(written), numRemovedFiles: String(removes.length) },
+      readWholeTable: true,
       ...options,
     });
   }

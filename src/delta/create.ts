@@ -48,8 +48,9 @@ function usesType(type: DataType, name: string): boolean {
 
 /**
  * The protocol a new table needs: reader 1 / writer 2 unless a feature is needed (explicitly,
- * by a `timestamp_ntz` column), then reader 3 / writer 7 listing each feature (reader-writer
- * features in both lists, `appendOnly` added when `delta.appendOnly` is set).
+ * by a `timestamp_ntz` column), then writer 7 listing each feature (`appendOnly` added when
+ * `delta.appendOnly` is set), and reader 3 listing the reader-writer ones only when there is
+ * one: a table of writer features alone stays at reader 1, which every reader can read.
  */
 function protocolFor(
   schema: StructType,
@@ -61,12 +62,10 @@ function protocolFor(
   if (wanted.size === 0) return { minReaderVersion: 1, minWriterVersion: 2 };
   if (configuration["delta.appendOnly"] !== undefined) wanted.add("appendOnly");
   const writerFeatures = [...wanted].sort();
-  return {
-    minReaderVersion: 3,
-    minWriterVersion: 7,
-    readerFeatures: writerFeatures.filter((f) => READER_WRITER_FEATURES.has(f)),
-    writerFeatures,
-  };
+  const readerFeatures = writerFeatures.filter((f) => READER_WRITER_FEATURES.has(f));
+  return readerFeatures.length === 0
+    ? { minReaderVersion: 1, minWriterVersion: 7, writerFeatures }
+    : { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
 }
 
 /** Refuses schemas and partitionings Delta does not allow. */
@@ -130,7 +129,7 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
   const partitionColumns = options.partitionColumns ?? [];
   const configuration = options.configuration ?? {};
   checkLayout(options.schema, partitionColumns);
-  writeProperties(configuration);
+  const { numIndexedCols } = writeProperties(configuration);
   const protocol = protocolFor(options.schema, configuration, options.features ?? []);
   const now = Date.now();
   const metadata: Metadata = {
@@ -159,7 +158,7 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
   }, options.info);
   const existing = (await store.list(LOG_DIR)).map(classifyLogFile).find((f) => f !== null);
   const { adds } = existing === undefined && options.data
-    ? await writeDataFiles(store, metadata, options.data, { now })
+    ? await writeDataFiles(store, metadata, options.data, { now, numIndexedCols })
     : { adds: [] };
   const actions: Action[] = [
     { commitInfo },

@@ -1,5 +1,6 @@
 /** The storage interface the Delta protocol code does all its I/O through, and its local-filesystem implementation. */
 
+import { dirname } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
 import { tempName } from "./temp_writer.ts";
@@ -257,7 +258,11 @@ export class LocalStore implements Store {
     }
   }
 
-  /** Creates the parent directory of `path` if needed and returns its filesystem path. */
+  /**
+   * Creates the parent directory of `path` if needed (and each missing one above it, each
+   * fsynced in its own parent so the new entry survives a crash) and returns its filesystem
+   * path.
+   */
   async #ensureParent(path: string): Promise<string> {
     const parts = segments(path);
     if (parts.length === 0) {
@@ -268,7 +273,7 @@ export class LocalStore implements Store {
       );
     }
     const dir = parts.length === 1 ? this.root : `${this.root}/${parts.slice(0, -1).join("/")}`;
-    await Deno.mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     return dir;
   }
 
@@ -287,6 +292,35 @@ export class LocalStore implements Store {
     }
     file.close();
     return temp;
+  }
+}
+
+/**
+ * Makes directory `dir` and any missing directory above it, and fsyncs the parent of each one
+ * it made, top down, so that none of the new entries is lost in a crash (fsyncing a file and
+ * its own directory does not make that directory's entry in its parent durable).
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = dir; at !== dirname(at) && !(await isDirectory(at)); at = dirname(at)) {
+    missing.unshift(at);
+  }
+  for (const made of missing) {
+    try {
+      await Deno.mkdir(made);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e; // made meanwhile by another writer
+    }
+    await syncDirectory(dirname(made));
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
 }
 
