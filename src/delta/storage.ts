@@ -3,7 +3,7 @@
 import { dirname } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
-import { tempName } from "./temp_writer.ts";
+import { createTemp } from "./temp_writer.ts";
 
 /** What storage knows about one stored object. */
 export interface ObjectInfo {
@@ -279,8 +279,7 @@ export class LocalStore implements Store {
 
   /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
   async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const temp = `${dir}/${tempName("pond", TEMP_SUFFIX)}`;
-    const file = await Deno.open(temp, { write: true, createNew: true });
+    const { path: temp, file } = await createTemp(dir, "pond", TEMP_SUFFIX);
     try {
       let written = 0;
       while (written < data.length) written += await file.write(data.subarray(written));

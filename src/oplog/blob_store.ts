@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { AsyncBuffer } from "hyparquet";
 import { fileByteRanges } from "./file_ranges.ts";
 import { syncDirectory } from "../delta/storage.ts";
-import { tempName, writerGone } from "../delta/temp_writer.ts";
+import { createTemp, writerGone } from "../delta/temp_writer.ts";
 import { isPondError } from "../errors.ts";
 import { OplogError } from "./errors.ts";
 
@@ -57,8 +57,7 @@ export class BlobStore {
   async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
     await Deno.mkdir(this.dir, { recursive: true });
     await this.#sweep();
-    const tmp = `${this.dir}/${tempName("tmp")}`;
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    const { path: tmp, file } = await createTemp(this.dir, "tmp");
     const whole = createHash("sha256");
     const chunkHashes: Uint8Array[] = [];
     let chunk = createHash("sha256");
@@ -111,7 +110,7 @@ export class BlobStore {
     if (this.#swept) return;
     this.#swept = true;
     for await (const entry of Deno.readDir(this.dir)) {
-      if (!entry.isFile || !(await writerGone(entry.name))) continue;
+      if (!entry.isFile || !(await writerGone(`${this.dir}/${entry.name}`))) continue;
       await Deno.remove(`${this.dir}/${entry.name}`).catch(() => {});
     }
   }

@@ -231,7 +231,7 @@ async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<v
   const temp = [...await tableTempFiles(layout), ...(await blobFiles(layout)).temp];
   const cutoff = Date.now() - TEMP_GRACE_MS;
   for (const t of temp) {
-    const gone = await writerGone(t.path);
+    const gone = await writerGone(t.file);
     const old = t.mtime < cutoff;
     findings.push(warning(
       "TempFile",

@@ -296,7 +296,7 @@ async function checkCheckpoint(
     : undefined;
   const what = rebuild
     ? "`pond check --repair` rewrites it from the commits"
-    : "delete it (the commits before it are all there)";
+    : "move it out of the log: the commits before it are all there, and reads then replay them";
   let actions: Action[];
   try {
     actions = await readCheckpoint(store, checkpoint);

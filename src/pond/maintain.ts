@@ -141,7 +141,7 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
     f
   );
   const orphaned: Leftover[] = [];
-  for (const f of stored.temp) if (!old(f) && await writerGone(f.path)) orphaned.push(f);
+  for (const f of stored.temp) if (!old(f) && await writerGone(f.file)) orphaned.push(f);
   const temp = [...stored.temp.filter(old), ...orphaned];
   const data = await vacuum(writer, {
     retentionMs: retainMs,

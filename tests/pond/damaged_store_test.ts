@@ -130,6 +130,8 @@ Deno.test("check verifies installed plugin code against its recorded hash, and c
       /^error +\/\.pond\/plugins\/backwards\.ts: installed plugin backwards is not the source that was added/m,
     );
     assert.match(checked.stdout, /is damaged: 1 error.*1 plugin checked/);
+    const record = await pondOk(path, ["cat", "/.pond/plugins/backwards.json"]);
+    assert.match(record.stdout, /"hash"/, "what is intact still reads");
   });
 });
 
