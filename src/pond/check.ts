@@ -103,9 +103,9 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
   const started = Date.now();
   const findings: Finding[] = [];
   const store = new LocalStore(layout.oplog);
-  const markerOk = await checkMarker(layout, findings);
+  const marker = await markerProblem(layout);
   const log = await checkLog(store, findings);
-  if (!markerOk) markerFinding(layout, log, findings);
+  if (marker !== undefined) findings.unshift(markerFinding(layout, marker, log));
   const setAside = await findSetAsideCommits(layout, findings);
   const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
@@ -145,50 +145,48 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
 }
 
 /**
- * The marker, through `Pond.open`'s own reading of it: true when it reads, false when it is
- * missing or garbled beside a pond's log (the finding is made once the log is checked). A
- * directory that holds no pond at all, or a pond of another format, is an error thrown.
+ * What is wrong with the marker, through `Pond.open`'s own reading of it: undefined when it
+ * reads, else why it is missing or garbled beside a pond's log. A directory that holds no pond
+ * at all, or a pond of another format, is an error thrown.
  */
-async function checkMarker(layout: PondLayout, findings: Finding[]): Promise<boolean> {
+async function markerProblem(layout: PondLayout): Promise<string | undefined> {
   try {
     await Pond.open(layout.root);
-    return true;
+    return undefined;
   } catch (e) {
     if (!isPondError(e, "NotAPond")) {
       if (isPondError(e, "UnsupportedFormat")) throw e;
-      return true; // the log's own damage: the checks that follow name it
+      return undefined; // the log's own damage: the checks that follow name it
     }
     if (!(await isDirectory(`${layout.oplog}/_delta_log`))) throw e;
-    findings.push(error("NotAPond", POND_MARKER, reason(e)));
-    return false;
+    return reason(e).replace(/; `pond check --repair.*$/, "");
   }
 }
 
 /**
- * Completes the finding of a missing or garbled marker: the marker holds only the format and
- * the creation time, so when the log's first commit reads, the repair writes it again from it.
+ * The finding of a missing or garbled marker: it holds only the format and the creation time,
+ * so when the log's first commit reads, the repair writes it again from that commit.
  */
-function markerFinding(layout: PondLayout, log: LogReport, findings: Finding[]): void {
-  const at = findings.findIndex((f) => f.code === "NotAPond" && f.subject === POND_MARKER);
+function markerFinding(layout: PondLayout, problem: string, log: LogReport): Finding {
   const created = log.createdAt;
-  const what = findings[at].message.replace(/; `pond check --repair.*$/, "");
-  findings[at] = created === undefined
-    ? error(
+  if (created === undefined) {
+    return error(
       "NotAPond",
       POND_MARKER,
-      `${what}; the log's first commit does not read either, so restore ${POND_MARKER} from a backup of the pond`,
-    )
-    : error(
-      "NotAPond",
-      POND_MARKER,
-      `${what}; \`pond check --repair\` writes it again from the log`,
-      async () => {
-        await writeMarker(layout, new Date(created));
-        return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${
-          new Date(created).toISOString()
-        }, from the log's first commit)`;
-      },
+      `${problem}; the log's first commit does not read either, so restore ${POND_MARKER} from a backup of the pond`,
     );
+  }
+  return error(
+    "NotAPond",
+    POND_MARKER,
+    `${problem}; \`pond check --repair\` writes it again from the log`,
+    async () => {
+      await writeMarker(layout, new Date(created));
+      return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${
+        new Date(created).toISOString()
+      }, from the log's first commit)`;
+    },
+  );
 }
 
 /** Commits set aside by `pond check --repair`: a warning each, since the files they named are unknown. */
