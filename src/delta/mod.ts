@@ -70,7 +70,14 @@ export type {
 } from "./log_segment.ts";
 export { readCheckpoint, readParquetActions } from "./checkpoint.ts";
 export type { CheckpointReadOptions } from "./checkpoint.ts";
-export { fileKey, readCommits, Replay, replaySegment, replayVersion } from "./replay.ts";
+export {
+  fileKey,
+  openPastDamage,
+  readCommits,
+  Replay,
+  replaySegment,
+  replayVersion,
+} from "./replay.ts";
 export type { ReplayOptions, TableState } from "./replay.ts";
 export {
   checkReadSupported,

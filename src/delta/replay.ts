@@ -231,3 +231,29 @@ export async function replayVersion(
     }
   }
 }
+
+/**
+ * Opens a table with `open` (given undefined for the latest version); when a commit does not
+ * read (`CorruptLog` naming a version above 0), opens it again at the version before the
+ * first such commit and returns that commit's error as `damage`, so what came before stays
+ * readable. Any other failure, or damage at version 0, is thrown.
+ *
+ * @example
+ * ```ts
+ * const { value: snapshot, damage } = await openPastDamage((v) => table.snapshot(v === undefined ? undefined : { version: v }));
+ * ```
+ */
+export async function openPastDamage<T>(
+  open: (version?: number) => Promise<T>,
+): Promise<{ value: T; damage?: DeltaError }> {
+  let damage: DeltaError | undefined;
+  for (;;) {
+    try {
+      return { value: await open(damage && damage.version! - 1), damage };
+    } catch (e) {
+      const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
+      if (!version || (damage !== undefined && version >= damage.version!)) throw e;
+      damage = e as DeltaError;
+    }
+  }
+}

@@ -8,6 +8,7 @@ import {
   type DeltaError,
   isDeltaError,
   LocalStore,
+  openPastDamage,
   rewriteFiles,
   type Store,
   TableWriter,
@@ -130,17 +131,10 @@ export class OplogStore implements Persistence {
     const table = new LocalStore(tableDir);
     const notes: string[] = [];
     const options = { tombstones: false, onFallback: (note: string) => notes.push(note) };
-    let damage: DeltaError | undefined;
-    for (;;) {
-      try {
-        const writer = await TableWriter.open(table, { ...options, version: damageBefore(damage) });
-        return new OplogStore(table, blobs, writer, { damage, notes });
-      } catch (e) {
-        const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
-        if (!version || (damage?.version !== undefined && version >= damage.version)) throw e;
-        damage = e as DeltaError;
-      }
-    }
+    const { value: writer, damage } = await openPastDamage((version) =>
+      TableWriter.open(table, { ...options, version })
+    );
+    return new OplogStore(table, blobs, writer, { damage, notes });
   }
 
   /** The Delta table the rows live in. */
@@ -432,11 +426,6 @@ export class OplogStore implements Persistence {
     this.#partitions = { version, files: byPart };
     return byPart;
   }
-}
-
-/** The version just before a damaged commit, or undefined (the latest) when there is none. */
-function damageBefore(damage: DeltaError | undefined): number | undefined {
-  return damage?.version === undefined ? undefined : damage.version - 1;
 }
 
 function toNodeVersion(h: RowHeader): NodeVersion {

@@ -16,6 +16,7 @@ import {
   LAST_CHECKPOINT_PATH,
   LOG_DIR,
   type LogFile,
+  openPastDamage,
   openTable,
   readCheckpoint,
   readCommits,
@@ -94,25 +95,15 @@ async function openSnapshot(
   store: Store,
   findings: Finding[],
 ): Promise<{ snapshot: Snapshot | null; damagedAt?: number }> {
-  let damagedAt: number | undefined;
-  for (;;) {
-    try {
-      const table = await openTable(store);
-      const at = damagedAt === undefined ? undefined : { version: damagedAt - 1 };
-      return { snapshot: await table.snapshot(at), damagedAt };
-    } catch (e) {
-      const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
-      if (version && (damagedAt === undefined || version < damagedAt)) {
-        damagedAt = version;
-        continue;
-      }
-      if (damagedAt === undefined) {
-        findings.push(
-          error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`),
-        );
-      }
-      return { snapshot: null, damagedAt };
-    }
+  try {
+    const table = await openTable(store);
+    const { value, damage } = await openPastDamage((version) =>
+      table.snapshot(version === undefined ? undefined : { version })
+    );
+    return { snapshot: value, damagedAt: damage?.version };
+  } catch (e) {
+    findings.push(error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`));
+    return { snapshot: null };
   }
 }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { type Action, serializeCommit } from "../../src/delta/actions.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
 import { buildLogSegment, commitPath } from "../../src/delta/log_segment.ts";
-import { replaySegment } from "../../src/delta/replay.ts";
+import { openPastDamage, replaySegment } from "../../src/delta/replay.ts";
 import { LocalStore } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { goldenTable } from "./golden.ts";
@@ -118,6 +118,11 @@ Deno.test("an empty or torn commit is corruption naming its version; times befor
       assert.equal((await table.snapshot({ version: 2 })).version, 2);
       assert.equal((await table.snapshot({ timestamp: 2001 })).version, 2);
       assert.equal((await table.snapshot({ timestamp: 1999 })).version, 0);
+      const opened = await openPastDamage((version) =>
+        table.snapshot(version === undefined ? undefined : { version })
+      );
+      assert.equal(opened.value.version, 2);
+      assert.ok(corrupt(opened.damage));
     });
   }
 });
