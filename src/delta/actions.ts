@@ -384,10 +384,18 @@ export function parseAction(line: string, source: ActionSource): Action | null {
 }
 
 /**
+ * The `commitInfo` field in which this writer records how many actions follow `commitInfo` in
+ * the commit, so that a commit cut short at a line boundary — every line it kept still valid
+ * JSON — is known for damaged.
+ */
+export const NUM_ACTIONS = "numActions";
+
+/**
  * Parses a whole commit file (newline-delimited JSON), skipping unknown actions. A commit
  * always holds at least one action (every writer records `commitInfo`), so an empty or blank
- * file is `CorruptLog` too. Errors carry the commit's version
- * when `file` is named like a commit.
+ * file is `CorruptLog` too, and so is one holding fewer or more lines than its `commitInfo`
+ * says ({@link NUM_ACTIONS}). Errors carry the commit's version when `file` is named like a
+ * commit.
  *
  * @example
  * ```ts
@@ -413,6 +421,16 @@ export function parseCommit(text: string, file: string): Action[] {
     throw new DeltaError(
       "CorruptLog",
       `${file} ${what}: a commit holds at least one action, so the file is damaged`,
+      details,
+    );
+  }
+  const info = out.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo;
+  const said = info?.[NUM_ACTIONS];
+  const held = lines.filter((line) => line.trim() !== "").length - 1;
+  if (typeof said === "number" && said !== held) {
+    throw new DeltaError(
+      "CorruptLog",
+      `${file} holds ${held} actions after its commitInfo, which says ${said}: it was cut short or damaged`,
       details,
     );
   }

@@ -6,6 +6,7 @@ import {
   type CommitInfo,
   decodePath,
   type Metadata,
+  NUM_ACTIONS,
   parseCommit,
   type Protocol,
   type RemoveFile,
@@ -454,6 +455,7 @@ export class TableWriter {
         isBlindAppend: options.isBlindAppend ?? false,
         engineInfo: "pond",
         txnId,
+        [NUM_ACTIONS]: body.length,
       }, options.info);
       const text = serializeCommit([{ commitInfo }, ...body]);
       if (await this.#store.putIfAbsent(commitPath(version), new TextEncoder().encode(text))) {

@@ -1,6 +1,13 @@
 /** Creating a table: version 0 with its protocol, metadata, commitInfo and any starting rows, written only if no table is there. */
 
-import { type Action, type Metadata, type Protocol, serializeCommit } from "./actions.ts";
+import {
+  type Action,
+  type CommitInfo,
+  type Metadata,
+  NUM_ACTIONS,
+  type Protocol,
+  serializeCommit,
+} from "./actions.ts";
 import type { Columns } from "./parquet_write.ts";
 import { fileKey } from "./replay.ts";
 import { writeDataFiles } from "./write_files.ts";
@@ -160,8 +167,9 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
   const { adds } = existing === undefined && options.data
     ? await writeDataFiles(store, metadata, options.data, { now, numIndexedCols })
     : { adds: [] };
+  const recorded: CommitInfo = { ...commitInfo, [NUM_ACTIONS]: 2 + adds.length };
   const actions: Action[] = [
-    { commitInfo },
+    { commitInfo: recorded },
     { protocol },
     { metaData: metadata },
     ...adds.map((add) => ({ add })),
@@ -182,6 +190,6 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
     tombstones: new Map(),
     txns: new Map(),
     domainMetadata: new Map(),
-    commitInfo,
+    commitInfo: recorded,
   });
 }

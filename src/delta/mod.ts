@@ -7,6 +7,7 @@ export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
   decodePath,
+  NUM_ACTIONS,
   parseAction,
   parseCommit,
   serializeAction,

@@ -1,5 +1,5 @@
 /** Torn newest commits: how one is recognised, set aside (renamed out of the log, never deleted) by `pond check --repair`, and found again. */
-import { commitPath, LOG_DIR } from "../delta/mod.ts";
+import { commitPath, LOG_DIR, NUM_ACTIONS } from "../delta/mod.ts";
 import { syncDirectory } from "../delta/storage.ts";
 
 /** A commit file set aside: its own name, then `.torn-` and the time it was set aside (ms). */
@@ -7,9 +7,10 @@ const SET_ASIDE = /^(\d{20})\.json\.torn-(\d+)$/;
 
 /**
  * True when `text`, a commit file that does not parse, is what a write cut short leaves:
- * nothing at all, or complete JSON lines followed by one unfinished line (a commit's every
- * line ends in a newline, so a last line without one was never finished). A line that does
- * not parse before the last, or a finished last line, is damage of another kind.
+ * nothing at all; complete JSON lines followed by one unfinished line (a commit's every line
+ * ends in a newline, so a last line without one was never finished); or complete lines fewer
+ * than its `commitInfo` says follow it. A line that does not parse before the last, or a
+ * finished commit with too many lines, is damage of another kind.
  *
  * @example
  * ```ts
@@ -19,18 +20,23 @@ const SET_ASIDE = /^(\d{20})\.json\.torn-(\d+)$/;
  */
 export function isTorn(text: string): boolean {
   if (text.trim() === "") return true;
-  if (text.endsWith("\n")) return false;
   const lines = text.split("\n");
-  const last = lines.pop()!;
-  return lines.every((line) => line.trim() === "" || parses(line)) && !parses(last);
+  const unfinished = lines.pop()!;
+  const parsed = lines.filter((line) => line.trim() !== "").map(parseLine);
+  if (parsed.includes(undefined)) return false;
+  if (unfinished !== "") return parseLine(unfinished) === undefined;
+  const info = parsed.map((a) => a?.commitInfo).find((i) => typeof i === "object" && i !== null);
+  const said = (info as Record<string, unknown> | undefined)?.[NUM_ACTIONS];
+  return typeof said === "number" && said > parsed.length - 1;
 }
 
-function parses(line: string): boolean {
+/** One line of a commit as a JSON object, or undefined when it is not one. */
+function parseLine(line: string): Record<string, unknown> | undefined {
   try {
-    JSON.parse(line);
-    return true;
+    const value = JSON.parse(line);
+    return typeof value === "object" && value !== null ? value : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

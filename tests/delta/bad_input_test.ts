@@ -4,6 +4,10 @@ import assert from "node:assert/strict";
 import { cpSync } from "node:fs";
 import { type DeltaErrorCode, isDeltaError } from "../../src/delta/errors.ts";
 import { openTable } from "../../src/delta/table.ts";
+import { commitPath, createTable, LocalStore, parseSchema } from "../../src/delta/mod.ts";
+
+const ID_SCHEMA =
+  '{"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}}]}';
 import { goldenTable } from "./golden.ts";
 
 /** Copies a golden table into a fresh temp dir, lets `damage` break it, then runs `check`. */
@@ -57,6 +61,27 @@ Deno.test("a truncated last JSON line is CorruptLog naming the file and line", a
       new RegExp(`line ${lines}\\b`),
     );
   });
+});
+
+Deno.test("a commit of this writer missing whole lines is CorruptLog: its commitInfo counts them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new LocalStore(dir);
+    const writer = await createTable(store, { schema: parseSchema(ID_SCHEMA) });
+    await writer.append({ id: [1n, 2n] });
+    const path = `${dir}/${commitPath(1)}`;
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    assert.equal(JSON.parse(lines[0]).commitInfo.numActions, lines.length - 2);
+    await Deno.writeTextFile(path, lines.slice(0, -2).join("\n") + "\n");
+    await assertFails(
+      () => readAll(dir),
+      "CorruptLog",
+      /00000000000000000001\.json holds 0 actions after its commitInfo, which says 1/,
+    );
+    assert.equal((await (await openTable(dir)).snapshot({ version: 0 })).version, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a garbage line in the middle of a commit is CorruptLog naming its line", async () => {

@@ -144,6 +144,35 @@ Deno.test("an empty newest commit is torn too; a garbled finished one is not set
   });
 });
 
+Deno.test("a commit cut short at a line boundary is damage, never an empty transaction; the newest is set aside", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/pond`;
+    await fivePond(path);
+    const cut = async (version: number) => {
+      const lines = (await Deno.readTextFile(log(path, version))).split("\n");
+      await Deno.writeTextFile(log(path, version), lines.slice(0, -2).join("\n") + "\n");
+    };
+    await cut(3);
+    assertOneLine(
+      await pond(path, ["cat", "/a/h.txt"]),
+      1,
+      /transaction 3 of the pond is damaged .*holds \d+ actions after its commitInfo, which says \d+/,
+    );
+    assert.equal((await pondOk(path, ["cat", "--at", "2", "/a/h.txt"])).stdout, "hello\n");
+    const middle = await pond(path, ["check", "--repair", "--yes"]);
+    assert.equal(middle.code, 1, "only the newest commit can be set aside");
+    assert.match(middle.stdout, /^error .*transaction 3 does not read.*restore the file/m);
+    await Deno.remove(log(path, 3));
+    await Deno.remove(log(path, 4));
+    await pondOk(path, ["mkdir", "/b"]);
+    await cut(3);
+    const newest = await pond(path, ["check", "--repair", "--yes"]);
+    assert.equal(newest.code, 0, newest.stdout);
+    assert.match(newest.stdout, /^repaired .*00000000000000000003\.json: set aside/m);
+    assert.equal((await pondOk(path, ["list", "/a"])).stdout, "/a/big.bin\n/a/h.txt\n");
+  });
+});
+
 Deno.test("a truncated checkpoint: reads replay the commits (said under --verbose), check names it and --repair rewrites it", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/pond`;
