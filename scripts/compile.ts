@@ -1,4 +1,4 @@
-/** Builds pond for distribution: a self-contained `dist/pond` binary, or a one-file bundle. */
+/** Builds pond for distribution: a self-contained `dist/pond` binary, or a bundle (`dist/pond.js` and its chunks). */
 import { parseArgs } from "node:util";
 import { cp, mkdir, rm } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -10,8 +10,8 @@ const HELP = `Usage: deno run -A scripts/compile.ts [--bundle] [--out DIR]
 Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in plugins.
 'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
 dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
-and builds the bundle instead: DIR/pond.js (one runnable JS file, run with
-'deno run -A DIR/pond.js') with DIR/plugins beside it. The compiled binary runs plugin
+and builds the bundle instead: DIR/pond.js (run with 'deno run -A DIR/pond.js'), the
+chunks it loads as commands need them, and DIR/plugins, all beside it. The compiled binary runs plugin
 sandboxes with the Deno named by POND_DENO (a compiled program cannot run other programs).
 
 Options:
@@ -56,19 +56,46 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
   return { ok: false, why };
 }
 
+/**
+ * The bundle: `pond.js` and the chunks it imports when a command needs them, so a small
+ * command loads only its own code. Packages resolve to their ESM builds (`--platform browser`,
+ * with Node's built-ins left as imports): a CommonJS build would make the bundler start
+ * every run by loading Node's module system for its `require` shim, which costs more than a
+ * small command takes.
+ */
 async function bundle(out: string): Promise<void> {
-  const res = await deno([
-    "bundle",
-    "--platform",
-    "deno",
-    "--output",
-    `${out}/pond.js`,
-    "main.ts",
-  ]);
-  if (!res.ok) throw new Error(`deno bundle failed:\n${res.stderr}`);
+  const staging = await Deno.makeTempDir({ dir: out, prefix: ".bundle-" });
+  try {
+    const res = await deno([
+      "bundle",
+      "--platform",
+      "browser",
+      "--external",
+      "node:*",
+      "--code-splitting",
+      "--outdir",
+      staging,
+      "main.ts",
+    ]);
+    if (!res.ok) throw new Error(`deno bundle failed:\n${res.stderr}`);
+    for await (const e of Deno.readDir(out)) {
+      if (e.isFile && (e.name === "pond.js" || CHUNK.test(e.name))) await rm(`${out}/${e.name}`);
+    }
+    for await (const e of Deno.readDir(staging)) {
+      await Deno.rename(
+        `${staging}/${e.name}`,
+        `${out}/${e.name === "main.js" ? "pond.js" : e.name}`,
+      );
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   await rm(`${out}/plugins`, { recursive: true, force: true });
   await cp(`${ROOT}/plugins`, `${out}/plugins`, { recursive: true });
 }
+
+/** The name of a chunk of an earlier bundle (`list-CMTQSNRC.js`), replaced by the new ones. */
+const CHUNK = /^[\w-]+-[A-Z0-9]{8}\.js$/;
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -1,13 +1,10 @@
 /** The shape of a pond command: its options, help text with examples, and how it runs. */
-import { parseArgs } from "node:util";
+import { type OptionShape, parseOptions } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import type { Output } from "./output.ts";
 
-/** One option of a command, as `node:util` parseArgs takes it, plus its help text. */
-export interface OptionSpec {
-  type: "boolean" | "string";
-  short?: string;
-  multiple?: boolean;
+/** One option of a command: how it is read, plus its help text. */
+export interface OptionSpec extends OptionShape {
   /** Placeholder shown in help for a string option, e.g. `N`. */
   value?: string;
   help: string;
@@ -58,6 +55,19 @@ export interface Command {
   run?(ctx: CommandContext): Promise<number | void> | number | void;
 }
 
+/**
+ * A top-level command's module: everything but its name, aliases and summary, which the
+ * registry holds, so that `pond --help` lists the commands without loading any of them.
+ *
+ * @example
+ * ```ts
+ * export const helloCommand: CommandBody = {
+ *   usage: "pond hello", options: {}, examples: ["pond hello"], run: () => {},
+ * };
+ * ```
+ */
+export type CommandBody = Omit<Command, "name" | "aliases" | "summary">;
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   pond: { type: "string", value: "PATH", help: "the pond's directory (default: $POND)" },
@@ -77,23 +87,8 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
  * ```
  */
 export function parseCommandLine(cmd: Command, path: string, args: string[]) {
-  const spec = { ...GLOBAL_OPTIONS, ...cmd.options };
-  const config = Object.fromEntries(
-    Object.entries(spec).map(([name, { type, short, multiple }]) => [
-      name,
-      { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) },
-    ]),
-  );
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(`${path}: ${cleanParseError(e)}`);
-  }
-  return {
-    options: parsed.values as CommandContext["options"],
-    positionals: parsed.positionals,
-  };
+  const { values, positionals } = parseOptions({ ...GLOBAL_OPTIONS, ...cmd.options }, args, path);
+  return { options: values as CommandContext["options"], positionals };
 }
 
 /** Checks positional counts and throws a usage error naming the command. */
@@ -105,14 +100,6 @@ export function checkArity(cmd: Command, path: string, positionals: string[]): v
   if (cmd.maxArgs !== undefined && n > cmd.maxArgs) {
     throw new UsageError(`${path}: too many arguments (usage: ${cmd.usage})`);
   }
-}
-
-function cleanParseError(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\. To specify a positional argument.*$/s, "").replace(
-    /^Unknown option/,
-    "unknown option",
-  );
 }
 
 /**

@@ -1,9 +1,17 @@
 /** The top of the CLI: finds the command, parses its options, maps failures to exit codes. */
 import { isPondError } from "../errors.ts";
-import { checkArity, type Command, parseCommandLine, renderHelp } from "./command.ts";
+import { firstPositional } from "./args.ts";
+import {
+  checkArity,
+  type Command,
+  type CommandContext,
+  GLOBAL_OPTIONS,
+  parseCommandLine,
+  renderHelp,
+} from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
-import { COMMANDS, POND_VERSION } from "./registry.ts";
+import { commandNamed, loadCommand, POND_VERSION, subcommandNamed, topHelp } from "./registry.ts";
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -24,52 +32,56 @@ export interface CliIo {
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
-  const verbose = argv.includes("--verbose") || argv.includes("-v");
-  const output = io.output ??
-    consoleOutput({ verbose, noColor: argv.includes("--no-color") });
+  const streams = (verbose: boolean, noColor: boolean) =>
+    io.output ?? consoleOutput({ verbose, noColor });
+  // Until the command line is read, its words are taken at face value (for an error on the way).
+  let output = streams(
+    argv.includes("--verbose") || argv.includes("-v"),
+    argv.includes("--no-color"),
+  );
+  const settle = (options: CommandContext["options"]) =>
+    output = streams(Boolean(options.verbose), Boolean(options["no-color"]));
   try {
-    return await dispatch(argv, output, io.env ?? Deno.env.toObject());
+    return await dispatch(argv, settle, io.env ?? Deno.env.toObject());
   } catch (e) {
     return report(e, output);
   }
 }
 
+/** Finds and runs the command; `settle` makes the streams the parsed options ask for. */
 async function dispatch(
   argv: string[],
-  output: Output,
+  settle: (options: CommandContext["options"]) => Output,
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const first = argv.findIndex((a) => !a.startsWith("-"));
-  const leading = first < 0 ? argv : argv.slice(0, first);
+  const first = firstPositional(GLOBAL_OPTIONS, argv);
   if (first < 0) {
-    if (leading.includes("--version")) {
-      output.out(`pond ${POND_VERSION}\n`);
-      return EXIT.ok;
-    }
-    if (leading.includes("--help") || leading.includes("-h")) {
-      output.out(topHelp());
-      return EXIT.ok;
-    }
-    output.err(topHelp());
-    return EXIT.usage;
+    const { options } = parseCommandLine(TOP, "pond", argv);
+    const output = settle(options);
+    if (options.version) output.out(`pond ${POND_VERSION}\n`);
+    else if (options.help) output.out(topHelp());
+    else output.err(topHelp());
+    return options.version || options.help ? EXIT.ok : EXIT.usage;
   }
-  let cmd = findCommand(COMMANDS, argv[first], "pond");
+  let cmd = await loadCommand(commandNamed(argv[first]));
   let path = `pond ${cmd.name}`;
-  let rest = [...leading, ...argv.slice(first + 1)];
+  let rest = without(argv, first);
   while (cmd.subcommands) {
-    const i = rest.findIndex((a) => !a.startsWith("-"));
+    const i = firstPositional({ ...GLOBAL_OPTIONS, ...cmd.options }, rest);
     if (i < 0) {
-      if (rest.includes("--help") || rest.includes("-h")) {
-        output.out(renderHelp(cmd, path));
+      const { options } = parseCommandLine(cmd, path, rest);
+      if (options.help) {
+        settle(options).out(renderHelp(cmd, path));
         return EXIT.ok;
       }
       throw new UsageError(`${path}: missing command (usage: ${cmd.usage})`);
     }
-    cmd = findCommand(cmd.subcommands, rest[i], path);
+    cmd = subcommandNamed(cmd, path, rest[i]);
     path = `${path} ${cmd.name}`;
-    rest = [...rest.slice(0, i), ...rest.slice(i + 1)];
+    rest = without(rest, i);
   }
   const { options, positionals } = parseCommandLine(cmd, path, rest);
+  const output = settle(options);
   if (options.help) {
     output.out(renderHelp(cmd, path));
     return EXIT.ok;
@@ -91,12 +103,17 @@ async function dispatch(
   }
 }
 
-function findCommand(list: Command[], name: string, parent: string): Command {
-  const cmd = list.find((c) => c.name === name || c.aliases?.includes(name));
-  if (!cmd) {
-    throw new UsageError(`${parent}: unknown command '${name}' (see '${parent} --help')`);
-  }
-  return cmd;
+/** `pond` without a command: only the global options, and --version. */
+const TOP: Command = {
+  name: "pond",
+  summary: "",
+  usage: "pond COMMAND [OPTIONS] [ARGS]",
+  options: { version: { type: "boolean", help: "print pond's version" } },
+  examples: [],
+};
+
+function without(args: string[], i: number): string[] {
+  return [...args.slice(0, i), ...args.slice(i + 1)];
 }
 
 /** What a person at the command line can do about errors the library words for any caller. */
@@ -129,20 +146,4 @@ function detail(e: unknown): string {
     lines.push(c instanceof Error ? (c.stack ?? c.message) : String(c));
   }
   return lines.join("\ncaused by: ") + "\n";
-}
-
-function topHelp(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    "pond — a local-first, versioned data lake in one command",
-    "",
-    "Usage: pond COMMAND [OPTIONS] [ARGS]",
-    "",
-    "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
-    "",
-    "Run 'pond COMMAND --help' for a command's options and examples.",
-    "The pond's location comes from --pond PATH or the POND environment variable.",
-    "",
-  ].join("\n");
 }

@@ -73,3 +73,20 @@ export function sizeText(entryType: string, size: number): string {
   if (entryType.startsWith("file:")) return humanBytes(size);
   return entryType === "directory" ? `${size} ${size === 1 ? "entry" : "entries"}` : "";
 }
+
+/**
+ * A recorded command line as a shell would need it typed: `pond` and each word, quoted
+ * where needed.
+ *
+ * @example
+ * ```ts
+ * commandText(["mv", "/a", "/lake north"]); // "pond mv /a '/lake north'"
+ * ```
+ */
+export function commandText(words: readonly string[]): string {
+  return ["pond", ...words.map(shellWord)].join(" ");
+}
+
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}

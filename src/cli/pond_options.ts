@@ -1,9 +1,12 @@
-/** What pond commands share: finding and opening the pond with its plugins, --at, asking before a change, --verbose. */
+/** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
+import { findPond } from "../pond/find_pond.ts";
+import { POND_MARKER } from "../pond/layout.ts";
 import { Pond, type PondAt } from "../pond/pond.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
+import { parseTime } from "./time_option.ts";
 
 /** The environment variable that sets how long one plugin call may take, in ms. */
 export const DEADLINE_ENV = "POND_PLUGIN_DEADLINE_MS";
@@ -17,22 +20,60 @@ export const AT_OPTION: Record<string, OptionSpec> = {
   },
 };
 
+/** Where the pond a command uses is, and how it was chosen. */
+export interface PondLocation {
+  readonly path: string;
+  /** Named by `--pond`, by `$POND`, or found from the working directory up. */
+  readonly from: "--pond" | "POND" | "search";
+}
+
 /**
- * The pond's directory: `--pond PATH`, else `$POND`; a usage error when neither is given.
+ * The pond's directory: `--pond PATH`, else `$POND`, else the nearest directory holding
+ * `pond.json` from the working directory up (as git finds `.git`; `--verbose` then says which).
+ * A usage error when there is none.
  *
  * @example
  * ```ts
- * const path = pondPath(ctx); // "/data/pond"
+ * const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
  * ```
  */
-export function pondPath(ctx: CommandContext, command: string): string {
-  const path = (ctx.options.pond as string | undefined) ?? ctx.env.POND;
-  if (!path) {
+export async function locatePond(ctx: CommandContext, command: string): Promise<PondLocation> {
+  const named = namedPond(ctx);
+  if (named) return { path: named, from: ctx.options.pond ? "--pond" : "POND" };
+  const cwd = Deno.cwd();
+  const found = await findPond(cwd);
+  if (!found) {
     throw new UsageError(
-      `${command}: which pond? pass --pond PATH or set the POND environment variable`,
+      `${command}: which pond? none is named and no ${POND_MARKER} is in ${cwd} or above it: ` +
+        "pass --pond PATH or set the POND environment variable (or make one: 'pond init PATH')",
     );
   }
-  return path;
+  ctx.output.verbose(`pond: ${found} (the nearest holding ${POND_MARKER} from ${cwd} up)`);
+  return { path: found, from: "search" };
+}
+
+/**
+ * The pond's directory, as {@link locatePond} finds it.
+ *
+ * @example
+ * ```ts
+ * const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * ```
+ */
+export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
+  return (await locatePond(ctx, command)).path;
+}
+
+/**
+ * The pond the command line names: `--pond PATH`, else `$POND` (not searched for).
+ *
+ * @example
+ * ```ts
+ * const path = namedPond(ctx) ?? "./lake";
+ * ```
+ */
+export function namedPond(ctx: CommandContext): string | undefined {
+  return (ctx.options.pond as string | undefined) || ctx.env.POND || undefined;
 }
 
 /**
@@ -48,7 +89,7 @@ export function pondPath(ctx: CommandContext, command: string): string {
  */
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
-  const pond = await Pond.open(pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
+  const pond = await Pond.open(await pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
   for (const note of pond.store.notes) ctx.output.verbose(note);
   stages.mark("open");
   return { pond, stages };
@@ -111,8 +152,10 @@ async function readLine(input: { read(p: Uint8Array): Promise<number | null> }):
 }
 
 /**
- * A point in the pond's history given on the command line — a transaction number or a
- * time — as `--at` (or the option or argument `what` names); undefined when absent.
+ * A point in the pond's history given on the command line, as `--at` (or the option or
+ * argument `what` names); undefined when absent. Digits alone are a transaction number;
+ * anything else must be an ISO 8601 time (see {@link parseTime}: UTC unless it names a zone),
+ * so `-1`, `1.5` or ` 3` are usage errors.
  *
  * @example
  * ```ts
@@ -128,13 +171,7 @@ export function parseAt(
 ): PondAt | undefined {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return { seq: Number(value) };
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) {
-    throw new UsageError(
-      `${command}: ${what} such as 2026-06-01T12:00:00Z, not '${value}'`,
-    );
-  }
-  return { time };
+  return { time: parseTime(value, command, what) };
 }
 
 /** Times the stages of a command and, under `--verbose`, reports them with the store's counters. */

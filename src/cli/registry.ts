@@ -1,39 +1,202 @@
-/** The list of pond's commands, in the order `pond --help` shows them. */
-import type { Command } from "./command.ts";
-import { catCommand } from "./commands/cat.ts";
-import { checkCommand } from "./commands/check.ts";
-import { copyCommand } from "./commands/copy.ts";
-import { deltaCommand } from "./commands/delta.ts";
-import { describeCommand } from "./commands/describe.ts";
-import { diffCommand } from "./commands/diff.ts";
-import { initCommand } from "./commands/init.ts";
-import { listCommand } from "./commands/list.ts";
-import { maintainCommand } from "./commands/maintain.ts";
-import { logCommand } from "./commands/log.ts";
-import { mkdirCommand } from "./commands/mkdir.ts";
-import { mknodCommand } from "./commands/mknod.ts";
-import { mvCommand } from "./commands/mv.ts";
-import { pluginCommand } from "./commands/plugin.ts";
-import { rmCommand } from "./commands/rm.ts";
+/** The list of pond's commands, in the order `pond --help` shows them; each command's module loads when it runs. */
+import type { Command, CommandBody } from "./command.ts";
+import { UsageError } from "./errors.ts";
 
 /** pond's version, printed by `pond --version`. */
 export const POND_VERSION = "0.1.0";
 
+/** A top-level command as `pond --help` lists it; `load` imports the module that runs it. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly summary: string;
+  load(): Promise<CommandBody>;
+}
+
 /** Every top-level command. */
-export const COMMANDS: Command[] = [
-  initCommand,
-  mkdirCommand,
-  mknodCommand,
-  listCommand,
-  copyCommand,
-  catCommand,
-  mvCommand,
-  rmCommand,
-  describeCommand,
-  logCommand,
-  diffCommand,
-  deltaCommand,
-  checkCommand,
-  maintainCommand,
-  pluginCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "init",
+    summary: "create a new, empty pond",
+    load: async () => (await import("./commands/init.ts")).initCommand,
+  },
+  {
+    name: "mkdir",
+    summary: "make directories",
+    load: async () => (await import("./commands/mkdir.ts")).mkdirCommand,
+  },
+  {
+    name: "mknod",
+    summary: "make a dynamic directory or file computed by a plugin",
+    load: async () => (await import("./commands/mknod.ts")).mknodCommand,
+  },
+  {
+    name: "list",
+    aliases: ["ls"],
+    summary: "list directories, or the matches of glob patterns",
+    load: async () => (await import("./commands/list.ts")).listCommand,
+  },
+  {
+    name: "copy",
+    aliases: ["cp"],
+    summary: "copy files into, out of, or within the pond (cp semantics)",
+    load: async () => (await import("./commands/copy.ts")).copyCommand,
+  },
+  {
+    name: "cat",
+    summary: "print files' contents, or the rows of tables and series",
+    load: async () => (await import("./commands/cat.ts")).catCommand,
+  },
+  {
+    name: "mv",
+    aliases: ["move"],
+    summary: "move or rename files, symlinks and directories",
+    load: async () => (await import("./commands/mv.ts")).mvCommand,
+  },
+  {
+    name: "rm",
+    summary: "remove files, symlinks and directories",
+    load: async () => (await import("./commands/rm.ts")).rmCommand,
+  },
+  {
+    name: "describe",
+    aliases: ["stat"],
+    summary: "describe nodes: type, id, versions, and a table's schema",
+    load: async () => (await import("./commands/describe.ts")).describeCommand,
+  },
+  {
+    name: "log",
+    aliases: ["show"],
+    summary: "show the transactions: who ran what, when, and what it changed",
+    load: async () => (await import("./commands/log.ts")).logCommand,
+  },
+  {
+    name: "diff",
+    summary: "show what changed between two transactions or times",
+    load: async () => (await import("./commands/diff.ts")).diffCommand,
+  },
+  {
+    name: "delta",
+    summary: "examine any Delta Lake table on disk (info, scan)",
+    load: async () => (await import("./commands/delta.ts")).deltaCommand,
+  },
+  {
+    name: "check",
+    aliases: ["fsck"],
+    summary: "verify the pond: its log, every row, every blob; --repair fixes what is safe",
+    load: async () => (await import("./commands/check.ts")).checkCommand,
+  },
+  {
+    name: "maintain",
+    summary: "checkpoint the log, compact small files, vacuum unreferenced files",
+    load: async () => (await import("./commands/maintain.ts")).maintainCommand,
+  },
+  {
+    name: "status",
+    summary: "which pond, its newest transaction, its size, and what a quick check finds",
+    load: async () => (await import("./commands/status.ts")).statusCommand,
+  },
+  {
+    name: "plugin",
+    summary: "add, list, describe and remove the plugins of dynamic directories and files",
+    load: async () => (await import("./commands/plugin.ts")).pluginCommand,
+  },
+  {
+    name: "help",
+    summary: "show the help of pond or of a command (the same as 'pond COMMAND --help')",
+    load: async () => (await import("./commands/help.ts")).helpCommand,
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script for bash, zsh or fish",
+    load: async () => (await import("./commands/completion.ts")).completionCommand,
+  },
 ];
+
+/**
+ * The command called `name` (or by one of its aliases); a usage error when there is none.
+ *
+ * @example
+ * ```ts
+ * commandNamed("ls").name; // "list"
+ * ```
+ */
+export function commandNamed(name: string): CommandEntry {
+  const entry = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!entry) throw unknownCommand("pond", name);
+  return entry;
+}
+
+/**
+ * The subcommand of `cmd` (reached as `path`) called `name`; a usage error when there is none.
+ *
+ * @example
+ * ```ts
+ * subcommandNamed(delta, "pond delta", "info").name; // "info"
+ * ```
+ */
+export function subcommandNamed(cmd: Command, path: string, name: string): Command {
+  const sub = cmd.subcommands?.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!sub) throw unknownCommand(path, name);
+  return sub;
+}
+
+/**
+ * The whole command of an entry: its module, with the name, aliases and summary.
+ *
+ * @example
+ * ```ts
+ * const list = await loadCommand(commandNamed("list"));
+ * ```
+ */
+export async function loadCommand(entry: CommandEntry): Promise<Command> {
+  const { name, aliases, summary } = entry;
+  return { name, ...(aliases && { aliases: [...aliases] }), summary, ...await entry.load() };
+}
+
+/**
+ * The command that `words` name (`["delta", "info"]`) and its path (`pond delta info`).
+ *
+ * @example
+ * ```ts
+ * const { cmd, path } = await commandAt(["plugin", "add"]);
+ * ```
+ */
+export async function commandAt(words: readonly string[]): Promise<{ cmd: Command; path: string }> {
+  let cmd = await loadCommand(commandNamed(words[0]));
+  let path = `pond ${cmd.name}`;
+  for (const word of words.slice(1)) {
+    cmd = subcommandNamed(cmd, path, word);
+    path = `${path} ${cmd.name}`;
+  }
+  return { cmd, path };
+}
+
+/**
+ * `pond --help`: what pond is, and every command with its summary.
+ *
+ * @example
+ * ```ts
+ * console.log(topHelp());
+ * ```
+ */
+export function topHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "pond — a local-first, versioned data lake in one command",
+    "",
+    "Usage: pond COMMAND [OPTIONS] [ARGS]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    "",
+    "Run 'pond help COMMAND' or 'pond COMMAND --help' for a command's options and examples.",
+    "The pond is --pond PATH, else $POND, else the nearest directory holding pond.json",
+    "from the working directory up.",
+    "",
+  ].join("\n");
+}
+
+function unknownCommand(parent: string, name: string): UsageError {
+  return new UsageError(`${parent}: unknown command '${name}' (see '${parent} --help')`);
+}

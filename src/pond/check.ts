@@ -27,6 +27,11 @@ export interface CheckOptions {
    * the repair will do); it throws to stop them all. Without it, such repairs do not run.
    */
   confirm?: (plan: string) => Promise<void>;
+  /**
+   * Check only what opening the pond needs, without reading its data files, rows or blobs:
+   * the marker, the log's listing (no gaps, it opens) and its newest commit.
+   */
+  quick?: boolean;
 }
 
 /** How much was checked. */
@@ -62,6 +67,7 @@ export interface CheckReport {
  * repairs — removing temporary files no command can still be using, rewriting checkpoints
  * from the commits, pointing `_last_checkpoint` at the newest checkpoint; nothing a version
  * of the pond needs is deleted — and then checks again, so the findings are what is left.
+ * With `quick`, only what opening the pond needs is checked (see {@link CheckOptions.quick}).
  * Throws `NotAPond` when `path` holds no pond at all, and `UnsupportedFormat` for a pond of
  * another format (whose layout this check does not know).
  *
@@ -72,7 +78,8 @@ export interface CheckReport {
  * ```
  */
 export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
-  const first = await inspect(pondLayout(path));
+  const quick = Boolean(options.quick);
+  const first = await inspect(pondLayout(path), quick);
   if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
   const confirmed = new Set<Finding>();
   for (const finding of first.findings.filter((f) => f.repair && f.ask !== undefined)) {
@@ -83,7 +90,7 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
   const repairs = await repairAll(
     first.findings.filter((f) => f.repair && (f.ask === undefined || confirmed.has(f))),
   );
-  return { ...await inspect(pondLayout(path)), repairs };
+  return { ...await inspect(pondLayout(path), quick), repairs };
 }
 
 /**
@@ -98,14 +105,14 @@ export function isDamaged(report: CheckReport): boolean {
   return report.findings.some((f) => f.severity === "error");
 }
 
-/** One pass over the whole pond. */
-async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">> {
+/** One pass over the whole pond (or, `quick`, its marker and log). */
+async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckReport, "repairs">> {
   const started = Date.now();
   const findings: Finding[] = [];
   const store = new LocalStore(layout.oplog);
   const marker = await markerProblem(layout);
-  const log = await checkLog(store, findings);
-  if (marker !== undefined) findings.unshift(markerFinding(layout, marker, log));
+  const log = await checkLog(store, findings, { quick });
+  if (marker !== undefined) findings.unshift(markerFinding(layout, marker, quick ? null : log));
   const setAside = await findSetAsideCommits(layout, findings);
   const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
@@ -119,6 +126,7 @@ async function inspect(layout: PondLayout): Promise<Omit<CheckReport, "repairs">
     blobBytes: 0,
     plugins: 0,
   };
+  if (quick) return { counts, findings };
   let inUse: Set<string> | undefined;
   if (log.snapshot) {
     const before = findings.length;
@@ -165,9 +173,12 @@ async function markerProblem(layout: PondLayout): Promise<string | undefined> {
 
 /**
  * The finding of a missing or garbled marker: it holds only the format and the creation time,
- * so when the log's first commit reads, the repair writes it again from that commit.
+ * so when the log's first commit reads, the repair writes it again from that commit. Without
+ * the `log` (a quick check, which reads no first commit), the finding only says so.
  */
-function markerFinding(layout: PondLayout, problem: string, log: LogReport): Finding {
+function markerFinding(layout: PondLayout, problem: string, log: LogReport | null): Finding {
+  const rewrite = `${problem}; \`pond check --repair\` writes it again from the log`;
+  if (log === null) return error("NotAPond", POND_MARKER, rewrite);
   const created = log.createdAt;
   if (created === undefined) {
     return error(
@@ -179,7 +190,7 @@ function markerFinding(layout: PondLayout, problem: string, log: LogReport): Fin
   return error(
     "NotAPond",
     POND_MARKER,
-    `${problem}; \`pond check --repair\` writes it again from the log`,
+    rewrite,
     async () => {
       await writeMarker(layout, new Date(created));
       return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${

@@ -56,7 +56,8 @@ export interface LogReport {
  * checkpoint covers it); each parses and its `commitInfo.pond.seq` equals its version; each
  * checkpoint reads and holds the same protocol, metadata and files as the commits up to it
  * (repairable by rewriting it from the commits); `_last_checkpoint` names the newest
- * checkpoint (repairable).
+ * checkpoint (repairable). With `quick`, of the commits only the newest is read: it parses
+ * and holds its commitInfo.
  *
  * @example
  * ```ts
@@ -64,7 +65,11 @@ export interface LogReport {
  * const { snapshot } = await checkLog(new LocalStore("/data/pond/oplog"), findings);
  * ```
  */
-export async function checkLog(store: Store, findings: Finding[]): Promise<LogReport> {
+export async function checkLog(
+  store: Store,
+  findings: Finding[],
+  options: { quick?: boolean } = {},
+): Promise<LogReport> {
   const { snapshot, damagedAt } = await openSnapshot(store, findings);
   const files = (await store.list(LOG_DIR)).map(classifyLogFile).filter((f): f is LogFile =>
     f !== null
@@ -81,6 +86,11 @@ export async function checkLog(store: Store, findings: Finding[]): Promise<LogRe
   };
   if (latest < 0) return report;
   findGaps(listing.commits, checkpoints, latest, findings);
+  if (options.quick) {
+    const newest = listing.commits.get(latest);
+    if (newest) await checkNewestCommit(store, newest, checkpoints, report, findings);
+    return report;
+  }
   await replayCommits(store, listing.commits, checkpoints, latest, report, findings);
   await checkHint(store, checkpoints, findings);
   return report;
@@ -177,6 +187,30 @@ async function replayCommits(
         }; the commits before it are gone, so it cannot be rebuilt: restore it from a backup`,
       ));
     }
+  }
+}
+
+/** The newest commit parses, holds its commitInfo, and records its own version as its seq. */
+async function checkNewestCommit(
+  store: Store,
+  newest: CommitFile,
+  checkpoints: CheckpointFiles[],
+  report: LogReport,
+  findings: Finding[],
+): Promise<void> {
+  try {
+    for await (const [commit, actions] of readCommits(store, [newest])) {
+      if (!actions.some((a) => "commitInfo" in a)) {
+        findings.push(error(
+          "CorruptCommit",
+          `${OPLOG_SUBJECT}${LOG_DIR}/${String(commit.version).padStart(20, "0")}.json`,
+          "holds no commitInfo, which every pond commit has; restore the file from a backup",
+        ));
+      }
+      checkCommit(commit.version, actions, report, findings);
+    }
+  } catch (e) {
+    findings.push(await corruptCommit(store, e, newest.version, checkpoints));
   }
 }
 

@@ -4,7 +4,6 @@ import {
   type EventTimes,
   type NodeKey,
   type NodePath,
-  type NodeVersion,
   ROOT_KEY,
   type WD,
 } from "../tinyfs/mod.ts";
@@ -19,7 +18,11 @@ export interface DescribedVersion {
    * directories, the target's length for symlinks.
    */
   readonly size: number;
-  /** When it was written, in ms since the epoch. */
+  /**
+   * When it was written, in ms since the epoch: the commit time of its transaction, as
+   * `pond log` shows it and `--at TIME` reads it (the row's own time only for a transaction
+   * whose commit is gone from the log, and for a computed node: when it was computed).
+   */
   readonly time: number;
   /** The transaction that wrote it; null for a node a dynamic directory computes. */
   readonly seq: number | null;
@@ -72,10 +75,7 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
   const meta = metas.at(-1)!;
   const key = meta.computed ? undefined : await keyOf(pond, root, node);
   const versions: DescribedVersion[] = key
-    ? (await pond.store.readVersions(key, seq)).map((v, i) => ({
-      ...described(v),
-      size: metas[i].size,
-    }))
+    ? await storedVersions(pond, key, seq, metas.map((m) => m.size))
     : [{ version: 1, size: meta.size, time: meta.modified.getTime(), seq: null }];
   const isTable = meta.entryType === "file:table" || meta.entryType === "file:series";
   return {
@@ -104,12 +104,22 @@ async function keyOf(pond: Pond, root: WD, node: NodePath): Promise<NodeKey> {
   return entry;
 }
 
-function described(v: NodeVersion): DescribedVersion {
-  return {
+/**
+ * The stored versions of a node up to transaction `seq`, each timed by the commit of the
+ * transaction that wrote it (the time `--at` goes by), with the sizes its metadata gives.
+ */
+async function storedVersions(
+  pond: Pond,
+  key: NodeKey,
+  seq: number,
+  sizes: number[],
+): Promise<DescribedVersion[]> {
+  const committed = new Map((await pond.history()).map((t) => [t.seq, t.timestamp]));
+  return (await pond.store.readVersions(key, seq)).map((v, i) => ({
     version: v.version,
-    size: v.size,
-    time: v.timestamp,
+    size: sizes[i],
+    time: committed.get(v.seq) ?? v.timestamp,
     seq: v.seq,
     ...(v.eventTimes && { eventTimes: v.eventTimes }),
-  };
+  }));
 }

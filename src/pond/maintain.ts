@@ -46,21 +46,24 @@ export interface CompactReport {
  * that changes no rows: the pond reads the same at every transaction before and after. The
  * commit is a transaction of its own (pond seq is the Delta version) that writes no node.
  * The merged files stay on disk, for readers that opened the pond before, until a vacuum
- * older than the retention deletes them. Redone on the new state when a concurrent pond
- * transaction merged one of the same files first.
+ * older than the retention deletes them. The commit records `command` (the CLI's, as typed).
+ * Redone on the new state when a concurrent pond transaction merged one of the same files first.
  *
  * @example
  * ```ts
- * const { seq, filesRemoved, filesAdded } = await compactPond(pond);
+ * const { seq, filesRemoved, filesAdded } = await compactPond(pond, ["maintain", "--compact"]);
  * ```
  */
-export async function compactPond(pond: Pond): Promise<CompactReport> {
+export async function compactPond(
+  pond: Pond,
+  command: readonly string[] = ["maintain", "--compact"],
+): Promise<CompactReport> {
   pond.ensureReadable();
   for (let attempt = 0;; attempt++) {
     const writer = await TableWriter.open(pond.store.table);
     try {
       const { commit, filesRemoved, filesAdded } = await compact(writer, {
-        info: { pond: transactionMeta({ command: ["maintain", "--compact"] }) },
+        info: { pond: transactionMeta({ command }) },
       });
       return { seq: commit?.version ?? null, filesRemoved, filesAdded };
     } catch (e) {

@@ -25,7 +25,7 @@ async function compileRuntimeReachable(): Promise<string | null> {
   }
 }
 
-Deno.test("the bundle runs --help and a real command, with the plugins beside it", async () => {
+Deno.test("the bundle runs --help and real commands (YAML config, a plugin), with the plugins beside it", async () => {
   const { out, ok, stderr } = await build(["--bundle"]);
   try {
     assert.ok(ok, stderr);
@@ -36,6 +36,24 @@ Deno.test("the bundle runs --help and a real command, with the plugins beside it
     const info = await pondProcess(["delta", "info", "--json", TABLE], {}, `${out}/pond.js`);
     assert.equal(info.code, 0, info.stderr);
     assert.equal(JSON.parse(info.stdout).version, 4);
+    const pond = `${out}/lake`;
+    const run = (args: string[]) => pondProcess(args, { POND: pond }, `${out}/pond.js`);
+    assert.equal((await run(["init"])).code, 0);
+    await Deno.writeTextFile(`${out}/a.csv`, "t,v\n1,2\n");
+    assert.equal((await run(["mkdir", "/data"])).code, 0);
+    assert.equal((await run(["copy", `host:${out}/a.csv`, "/data/a.csv"])).code, 0);
+    await Deno.writeTextFile(`${out}/all.yaml`, "inputs: [/data/*.csv]\ntransform: concat-csv\n");
+    const mknod = await run([
+      "mknod",
+      "derived",
+      "/all.csv",
+      "--file",
+      "--config",
+      `${out}/all.yaml`,
+    ]);
+    assert.equal(mknod.code, 0, mknod.stderr);
+    const cat = await run(["cat", "/all.csv"]);
+    assert.equal(cat.stdout, "t,v\n1,2\n", `YAML and a plugin: ${cat.stderr}`);
   } finally {
     await Deno.remove(out, { recursive: true });
   }

@@ -1,14 +1,18 @@
 /** The CLI's conventions: help with examples everywhere, exit codes, one-line errors. */
 import assert from "node:assert/strict";
 import type { Command } from "../../src/cli/command.ts";
-import { COMMANDS } from "../../src/cli/registry.ts";
+import { COMMANDS, loadCommand } from "../../src/cli/registry.ts";
 import { pondInProcess } from "./harness.ts";
 
-function* everyCommand(list: Command[], prefix: string[] = []): Generator<string[]> {
-  for (const c of list) {
-    yield [...prefix, c.name];
-    if (c.subcommands) yield* everyCommand(c.subcommands, [...prefix, c.name]);
-  }
+/** The words of every command and subcommand: `["list"]`, `["delta", "info"]`, … */
+async function everyCommand(): Promise<string[][]> {
+  const paths: string[][] = [];
+  const walk = (c: Command, prefix: string[]) => {
+    paths.push([...prefix, c.name]);
+    for (const sub of c.subcommands ?? []) walk(sub, [...prefix, c.name]);
+  };
+  for (const entry of COMMANDS) walk(await loadCommand(entry), []);
+  return paths;
 }
 
 Deno.test("pond --help lists every command and exits 0", async () => {
@@ -26,7 +30,7 @@ Deno.test("pond with no command prints help on stderr and exits 2", async () => 
 });
 
 Deno.test("every command has --help with usage and examples", async () => {
-  for (const path of everyCommand(COMMANDS)) {
+  for (const path of await everyCommand()) {
     const r = await pondInProcess([...path, "--help"]);
     assert.equal(r.code, 0, path.join(" "));
     assert.match(r.stdout, /^Usage: pond /m, path.join(" "));

@@ -42,7 +42,8 @@ export async function pondInProcess(
 }
 
 /**
- * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would.
+ * Runs `pond ARGS` as a real process (`deno run main.ts`), as a user would, in the working
+ * directory `cwd` (default: the repository).
  *
  * @example
  * ```ts
@@ -53,13 +54,20 @@ export async function pondProcess(
   args: string[],
   env: Record<string, string> = {},
   entry = `${REPO_ROOT}main.ts`,
+  cwd = REPO_ROOT,
 ): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", entry, ...args],
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: "1", ...env },
+    cwd,
+    clearEnv: true, // the test's environment, but POND only when the test gives it
+    env: { ...withoutPond(Deno.env.toObject()), NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function withoutPond(env: Record<string, string>): Record<string, string> {
+  const { POND: _, ...rest } = env;
+  return rest;
 }

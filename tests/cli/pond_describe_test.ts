@@ -1,7 +1,7 @@
 /** pond describe: type, id, versions with their transactions, a table's schema, symlinks, --at. */
 import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { REPO_ROOT } from "./harness.ts";
+import { pondProcess, REPO_ROOT } from "./harness.ts";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
 import { allRows, commitRow } from "../pond/check_helpers.ts";
 
@@ -27,7 +27,10 @@ Deno.test("describe lists every version of a file with its size, time and transa
       ) => [v.version, v.size, v.seq]),
       [[1, 3, first], [2, 5, second]],
     );
-    assert.equal(d.versions[1].time, listed[0].modified);
+    const log = JSON.parse(assertOk(await p.run(["log", "--json"])).stdout);
+    const committed = (seq: number | null) => log.find((t: { seq: number }) => t.seq === seq).time;
+    assert.equal(d.versions[0].time, committed(first), "the time of the transaction's commit");
+    assert.equal(d.versions[1].time, committed(second));
     const text = assertOk(await p.run(["describe", "/notes.txt"])).stdout;
     assert.match(text, /^\/notes\.txt\n {2}type {7}file:data\n {2}node {7}[0-9a-f]{32}\n/);
     assert.match(text, new RegExp(`v1  \\S+Z  transaction ${first}  3 B\n`));
@@ -209,3 +212,40 @@ Deno.test("describe errors: a missing path, no path, a bad --at", async () => {
     );
   });
 });
+
+Deno.test("describe's version times are the commit times --at reads by, across processes", async () => {
+  await withCliPondFile(async (pond) => {
+    const env = { POND: pond };
+    const [d] = JSON.parse(
+      assertOk(await pondProcess(["describe", "--json", "/n.txt"], env)).stdout,
+    );
+    assert.equal(d.versions.length, 2);
+    for (const [i, v] of d.versions.entries()) {
+      const at = await pondProcess(["cat", "/n.txt", "--at", v.time], env);
+      assert.equal(assertOk(at).stdout, ["one", "two"][i], `--at ${v.time} reads v${v.version}`);
+      const described = await pondProcess(["describe", "/n.txt", "--at", v.time], env);
+      assert.match(
+        assertOk(described).stdout,
+        new RegExp(`v${v.version}  ${v.time}  transaction ${v.seq} `),
+      );
+    }
+    const before = new Date(Date.parse(d.versions[1].time) - 1).toISOString();
+    assert.equal(assertOk(await pondProcess(["cat", "/n.txt", "--at", before], env)).stdout, "one");
+  });
+});
+
+/** A pond holding /n.txt in two versions ("one", then "two"), made by real processes. */
+async function withCliPondFile(fn: (pond: string) => Promise<void>): Promise<void> {
+  const host = await Deno.makeTempDir();
+  try {
+    const pond = `${host}/pond`;
+    assertOk(await pondProcess(["init", pond]));
+    for (const text of ["one", "two"]) {
+      await Deno.writeTextFile(`${host}/n.txt`, text);
+      assertOk(await pondProcess(["copy", `host:${host}/n.txt`, "/n.txt"], { POND: pond }));
+    }
+    await fn(pond);
+  } finally {
+    await Deno.remove(host, { recursive: true });
+  }
+}

@@ -1,14 +1,13 @@
 /** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
 import { tableRows } from "../../pond/table_rows.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { CommandBody, CommandContext } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { csvLine } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
+import { parseTime } from "../time_option.ts";
 
 /** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
-export const catCommand: Command = {
-  name: "cat",
-  summary: "print files' contents, or the rows of tables and series",
+export const catCommand: CommandBody = {
   usage:
     "pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from TIME] [--to TIME] [--json]]",
   description: "Streams each file in turn; large files never sit whole in memory. With --rows,\n" +
@@ -78,14 +77,7 @@ export const catCommand: Command = {
 };
 
 function timeOption(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `pond cat: ${option} takes a time such as 2026-06-01T12:00:00Z, not '${value}'`,
-    );
-  }
-  return ms;
+  return value === undefined ? undefined : parseTime(value, "pond cat", `${option} takes a time`);
 }
 
 async function printRows(ctx: CommandContext, batches: ReturnType<typeof tableRows>) {

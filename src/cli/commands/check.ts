@@ -1,17 +1,15 @@
 /** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
 import type { Finding } from "../../pond/check_findings.ts";
 import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
+import { UsageError } from "../errors.ts";
 import { confirm, pondPath } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
-/** `pond check [--repair] [--json]`. */
-export const checkCommand: Command = {
-  name: "check",
-  aliases: ["fsck"],
-  summary: "verify the pond: its log, every row, every blob; --repair fixes what is safe",
-  usage: "pond check [--repair [--yes]] [--json]",
+/** `pond check [--repair [--yes] | --quick] [--json]`. */
+export const checkCommand: CommandBody = {
+  usage: "pond check [--repair [--yes] | --quick] [--json]",
   description:
     "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +
     "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
@@ -22,7 +20,8 @@ export const checkCommand: Command = {
     "checkpoint hint, writes a lost pond.json again from the log, and sets aside (renames)\n" +
     "a newest commit that was cut short while written, after saying so and asking (--yes\n" +
     "to go ahead unasked); it never deletes what a version needs (`pond maintain --vacuum`\n" +
-    "deletes unreferenced files).",
+    "deletes unreferenced files). --quick checks only what opening the pond needs: the\n" +
+    "marker, the log's listing and its newest commit.",
   options: {
     repair: {
       type: "boolean",
@@ -33,17 +32,27 @@ export const checkCommand: Command = {
       short: "y",
       help: "with --repair: set a torn newest commit aside without asking",
     },
+    quick: {
+      type: "boolean",
+      help: "only the marker, the log's listing and its newest commit (no data files, rows, blobs)",
+    },
   },
   examples: [
     "pond check",
     "pond fsck --pond /data/pond --json",
     "pond check --repair",
+    "pond check --quick",
   ],
   maxArgs: 0,
   async run(ctx) {
     const started = performance.now();
-    const report = await checkPond(pondPath(ctx, "pond check"), {
+    const quick = Boolean(ctx.options.quick);
+    if (quick && ctx.options.repair) {
+      throw new UsageError("pond check: --repair needs the whole check; drop --quick");
+    }
+    const report = await checkPond(await pondPath(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
+      quick,
       confirm: async (plan) => {
         if (ctx.options.yes) ctx.output.err(`pond check --repair: will ${plan}\n`);
         await confirm(ctx, "pond check --repair", plan);
@@ -54,13 +63,7 @@ export const checkCommand: Command = {
     if (ctx.options.json) {
       output.out(JSON.stringify(entries, null, 2) + "\n");
     } else {
-      output.out(formatTable(entries.map((e) => [
-        e.status === "repaired" ? "repaired" : e.severity,
-        `${e.subject}: ${e.status === "repaired" ? e.repair : e.message}${
-          e.repair && e.status === "open" ? ` (${e.repair})` : ""
-        }`,
-      ])));
-      output.out(summary(report) + "\n");
+      output.out(findingsText(entries) + summary(report, quick) + "\n");
     }
     const c = report.counts;
     output.verbose(
@@ -73,7 +76,7 @@ export const checkCommand: Command = {
 };
 
 /** One line of output: a repair that was made, or a problem the pond still has. */
-interface Listed {
+export interface Listed {
   status: "repaired" | "open";
   severity: Finding["severity"];
   code: Finding["code"];
@@ -84,7 +87,15 @@ interface Listed {
   repair?: string;
 }
 
-function listed(report: CheckReport, repairing: boolean): Listed[] {
+/**
+ * What a check found and repaired, one entry per line of output.
+ *
+ * @example
+ * ```ts
+ * const entries = listed(await checkPond("/data/pond"), false);
+ * ```
+ */
+export function listed(report: CheckReport, repairing: boolean): Listed[] {
   const entry = (f: Finding, status: Listed["status"], repair?: string): Listed => ({
     status,
     severity: f.severity,
@@ -106,7 +117,32 @@ function listed(report: CheckReport, repairing: boolean): Listed[] {
   ];
 }
 
-function summary(report: CheckReport): string {
+/**
+ * The lines of a check's entries for people: what was repaired, what is still wrong.
+ *
+ * @example
+ * ```ts
+ * output.out(findingsText(listed(report, false)));
+ * ```
+ */
+export function findingsText(entries: Listed[]): string {
+  return formatTable(entries.map((e) => [
+    e.status === "repaired" ? "repaired" : e.severity,
+    `${e.subject}: ${e.status === "repaired" ? e.repair : e.message}${
+      e.repair && e.status === "open" ? ` (${e.repair})` : ""
+    }`,
+  ]));
+}
+
+/**
+ * The verdict line: where the pond stands, what was found, and what was checked.
+ *
+ * @example
+ * ```ts
+ * summary(report, false); // "the pond at transaction 4 is consistent: 0 errors, 0 warnings (10 rows, 0 blobs checked)"
+ * ```
+ */
+export function summary(report: CheckReport, quick: boolean): string {
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   const errors = report.findings.filter((f) => f.severity === "error").length;
   const warnings = report.findings.length - errors;
@@ -118,7 +154,10 @@ function summary(report: CheckReport): string {
   if (repaired) parts.push(`${repaired} repaired`);
   const verdict = errors ? "is damaged" : "is consistent";
   const { rows, blobs, plugins } = report.counts;
-  const checked = [count(rows, "row"), count(blobs, "blob")];
-  if (plugins) checked.push(count(plugins, "plugin"));
-  return `${at} ${verdict}: ${parts.join(", ")} (${checked.join(", ")} checked)`;
+  const read = [count(rows, "row"), count(blobs, "blob")];
+  if (plugins) read.push(count(plugins, "plugin"));
+  const checked = quick
+    ? "quick: the marker, the log and its newest commit; 'pond check' reads everything"
+    : `${read.join(", ")} checked`;
+  return `${at} ${verdict}: ${parts.join(", ")} (${checked})`;
 }

@@ -1,7 +1,7 @@
 /** `pond copy`: cp for the pond — host files in, pond files out, or within the pond, in one transaction. */
 import { copy, endpoint, HOST_PREFIX } from "../../pond/copy.ts";
 import type { FileEntryType } from "../../tinyfs/mod.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
@@ -14,10 +14,7 @@ const TYPES: Record<string, FileEntryType> = {
 };
 
 /** `pond copy [-r] [--type T] SRC... DEST`. */
-export const copyCommand: Command = {
-  name: "copy",
-  aliases: ["cp"],
-  summary: "copy files into, out of, or within the pond (cp semantics)",
+export const copyCommand: CommandBody = {
   usage: "pond copy [-r] [--type data|table|series] SRC... DEST",
   description:
     `Paths starting with '${HOST_PREFIX}' are on this computer; all others are in the pond.\n` +

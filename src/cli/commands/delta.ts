@@ -1,8 +1,9 @@
 /** `pond delta info|scan`: examine any Delta table on disk, whoever wrote it. */
 import { openTable, rowToJson, type Snapshot } from "../../delta/mod.ts";
-import type { Command, CommandContext, OptionSpec } from "../command.ts";
+import type { Command, CommandBody, CommandContext, OptionSpec } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
+import { parseTime } from "../time_option.ts";
 
 const AT_OPTIONS: Record<string, OptionSpec> = {
   version: { type: "string", value: "N", help: "read the table as of version N" },
@@ -26,13 +27,7 @@ async function snapshotOf(ctx: CommandContext): Promise<Snapshot> {
     return table.snapshot({ version: Number(version) });
   }
   if (at !== undefined) {
-    const ms = Date.parse(at);
-    if (Number.isNaN(ms)) {
-      throw new UsageError(
-        `pond delta: --at takes a time such as 2024-05-01T12:00:00Z, not '${at}'`,
-      );
-    }
-    return table.snapshot({ timestamp: ms });
+    return table.snapshot({ timestamp: parseTime(at, "pond delta", "--at takes a time") });
   }
   return table.snapshot();
 }
@@ -174,9 +169,7 @@ function humanRow(obj: Record<string, unknown>, names: string[]): string {
 }
 
 /** `pond delta`: the Delta Lake inspection commands. */
-export const deltaCommand: Command = {
-  name: "delta",
-  summary: "examine any Delta Lake table on disk (info, scan)",
+export const deltaCommand: CommandBody = {
   usage: "pond delta COMMAND DIR [OPTIONS]",
   options: {},
   examples: ["pond delta info ./events", "pond delta scan ./events --json"],

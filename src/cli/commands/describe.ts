@@ -1,14 +1,11 @@
 /** `pond describe`: what a node is — type, id, every version and the transaction that wrote it, a table's schema. */
 import { describe, type Description } from "../../pond/describe.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 import { formatTable, sizeText } from "../format.ts";
 
 /** `pond describe PATH... [--json] [--at SEQ|TIME]`. */
-export const describeCommand: Command = {
-  name: "describe",
-  aliases: ["stat"],
-  summary: "describe nodes: type, id, versions, and a table's schema",
+export const describeCommand: CommandBody = {
   usage: "pond describe PATH... [--json] [--at SEQ|TIME]",
   description:
     "For each path: its entry type, node id and partition, and every version with its size,\n" +

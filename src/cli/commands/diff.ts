@@ -1,14 +1,12 @@
 /** `pond diff`: what changed between two transactions (or times), under a path. */
 import { diff } from "../../pond/diff.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
 import { changeLines, changeToJson } from "../change_format.ts";
 
 /** `pond diff A B [PATH] [--json]`. */
-export const diffCommand: Command = {
-  name: "diff",
-  summary: "show what changed between two transactions or times",
+export const diffCommand: CommandBody = {
   usage: "pond diff A B [PATH] [--json]",
   description:
     "A and B are transaction numbers or times (ISO 8601: the newest transaction then).\n" +

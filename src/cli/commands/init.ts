@@ -1,12 +1,11 @@
 /** `pond init`: make a new, empty pond. */
 import { Pond } from "../../pond/pond.ts";
-import type { Command } from "../command.ts";
-import { pondPath } from "../pond_options.ts";
+import type { CommandBody } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import { namedPond } from "../pond_options.ts";
 
 /** `pond init [PATH]`. */
-export const initCommand: Command = {
-  name: "init",
-  summary: "create a new, empty pond",
+export const initCommand: CommandBody = {
   usage: "pond init [PATH] [--force]",
   description:
     "PATH defaults to --pond or $POND. An existing pond is never touched; a directory\n" +
@@ -17,8 +16,11 @@ export const initCommand: Command = {
   examples: ["pond init ./lake", "POND=./lake pond init", "pond init --force ./existing-dir"],
   maxArgs: 1,
   async run(ctx) {
-    const path = ctx.positionals[0] ?? pondPath(ctx, "pond init");
-    const pond = await Pond.init(path, { command: ["init", ...ctx.argv.slice(1)] }, {
+    const path = ctx.positionals[0] ?? namedPond(ctx);
+    if (!path) {
+      throw new UsageError("pond init: where? give PATH, pass --pond PATH or set POND");
+    }
+    const pond = await Pond.init(path, { command: ctx.argv }, {
       force: Boolean(ctx.options.force),
     });
     ctx.output.err(`created an empty pond in ${pond.path}\n`);

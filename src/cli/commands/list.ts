@@ -1,7 +1,7 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
 import { isPattern } from "../../pond/dynamic_nodes.ts";
 import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 
@@ -21,10 +21,7 @@ async function listed(root: WD, arg: string, all: boolean): Promise<Listed[]> {
 }
 
 /** `pond list [PATTERN...] [-l] [--json] [--at SEQ|TIME]`. */
-export const listCommand: Command = {
-  name: "list",
-  aliases: ["ls"],
-  summary: "list directories, or the matches of glob patterns",
+export const listCommand: CommandBody = {
   usage: "pond list [PATH|PATTERN...] [-l] [-a] [--json] [--at SEQ|TIME]",
   description:
     "A directory lists its children; a pattern lists its matches, in name order. Patterns:\n" +

@@ -1,17 +1,14 @@
 /** `pond log`: the operation log, transaction by transaction — who ran what, when, and what it changed. */
 import { type LoggedTransaction, transactionLog } from "../../pond/history.ts";
 import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { formatTable } from "../format.ts";
+import { commandText, formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";
 import { changeLines, changeToJson } from "../change_format.ts";
 
 /** `pond log [--path GLOB] [--partition ID] [--since A] [--until B] [--limit N] [--reverse] [--rows] [--json]`. */
-export const logCommand: Command = {
-  name: "log",
-  aliases: ["show"],
-  summary: "show the transactions: who ran what, when, and what it changed",
+export const logCommand: CommandBody = {
   usage:
     "pond log [--path GLOB] [--partition ID] [--since SEQ|TIME] [--until SEQ|TIME] [--limit N] [--reverse] [--rows] [--json]",
   description:
@@ -108,9 +105,7 @@ function rowToJson(r: OplogRowInfo) {
 function toText(t: LoggedTransaction): string {
   const head = `transaction ${t.seq}  ${new Date(t.timestamp).toISOString()}` +
     (t.user ? `  ${t.user}` : "");
-  const command = t.command.length
-    ? `pond ${t.command.map(quote).join(" ")}`
-    : "(no pond command recorded)";
+  const command = t.command.length ? commandText(t.command) : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
   text += t.changes.length ? formatTable(changeLines(t.changes), "  ") : "  (no paths changed)\n";
   if (t.rows) text += rowsText(t.rows);
@@ -141,9 +136,4 @@ function rowBody(r: OplogRowInfo): string {
   if (r.target !== undefined) return `-> ${r.target}`;
   if (r.dynamic) return `plugin ${r.dynamic.factory}`;
   return "";
-}
-
-/** An argument as a shell would need it typed. */
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }

@@ -7,7 +7,7 @@ import {
   vacuumPond,
   type VacuumReport,
 } from "../../pond/maintain.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
@@ -15,9 +15,7 @@ import { humanBytes } from "../format.ts";
 const HOUR_MS = 3_600_000;
 
 /** `pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]]`. */
-export const maintainCommand: Command = {
-  name: "maintain",
-  summary: "checkpoint the log, compact small files, vacuum unreferenced files",
+export const maintainCommand: CommandBody = {
   usage: "pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]] [--json]",
   description:
     "--compact merges each oplog partition's small data files in one transaction that\n" +
@@ -72,7 +70,7 @@ export const maintainCommand: Command = {
       checkpoint?: CheckpointWritten;
       vacuum?: VacuumReport;
     } = {};
-    if (compact) done.compact = await time("compact", () => compactPond(pond));
+    if (compact) done.compact = await time("compact", () => compactPond(pond, ctx.argv));
     if (checkpoint) done.checkpoint = await time("checkpoint", () => checkpointPond(pond));
     if (vacuum) {
       const retainMs = retain === undefined ? undefined : Number(retain) * HOUR_MS;

@@ -1,11 +1,9 @@
 /** `pond mkdir`: make directories, in one transaction. */
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { openPond } from "../pond_options.ts";
 
 /** `pond mkdir [-p] PATH...`. */
-export const mkdirCommand: Command = {
-  name: "mkdir",
-  summary: "make directories",
+export const mkdirCommand: CommandBody = {
   usage: "pond mkdir [-p] PATH...",
   description: "All directories are made in one transaction: if one fails, none is made.",
   options: {

@@ -7,14 +7,12 @@ import {
   makeDynamic,
 } from "../../pond/dynamic_nodes.ts";
 import { readHostFile } from "../../pond/host_file.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { confirm, DEADLINE_ENV, openPond } from "../pond_options.ts";
 
 /** `pond mknod PLUGIN PATH --config FILE [--file|--directory] [-p] [--yes]`. */
-export const mknodCommand: Command = {
-  name: "mknod",
-  summary: "make a dynamic directory or file computed by a plugin",
+export const mknodCommand: CommandBody = {
   usage: "pond mknod PLUGIN PATH|PATTERN --config FILE [--file|--directory] [-p] [--yes]",
   description:
     "Makes a directory whose entries, or a file whose bytes, PLUGIN (built in or installed:\n" +

@@ -1,13 +1,10 @@
 /** `pond mv`: move and rename, with mv's rules, in one transaction. */
 import { move } from "../../pond/move.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { openPond } from "../pond_options.ts";
 
 /** `pond mv SRC... DEST`. */
-export const mvCommand: Command = {
-  name: "mv",
-  aliases: ["move"],
-  summary: "move or rename files, symlinks and directories",
+export const mvCommand: CommandBody = {
   usage: "pond mv SRC... DEST",
   description:
     "As mv: into DEST when it is a directory, else to the new name DEST, replacing a file\n" +

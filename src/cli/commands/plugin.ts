@@ -11,7 +11,7 @@ import {
   removePlugin,
 } from "../../pond/plugins.ts";
 import type { PluginUse } from "../../pond/plugin_uses.ts";
-import type { Command } from "../command.ts";
+import type { Command, CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";
 
@@ -171,9 +171,7 @@ const unregister: Command = {
 };
 
 /** `pond plugin …`. */
-export const pluginCommand: Command = {
-  name: "plugin",
-  summary: "add, list, describe and remove the plugins of dynamic directories and files",
+export const pluginCommand: CommandBody = {
   usage: "pond plugin add|list|info|remove|unregister ...",
   description:
     "Plugins compute dynamic directories and files (see 'pond mknod'). Built-in: visit,\n" +

@@ -1,12 +1,10 @@
 /** `pond rm`: remove files, symlinks and directories, in one transaction. */
 import { remove } from "../../pond/remove.ts";
-import type { Command } from "../command.ts";
+import type { CommandBody } from "../command.ts";
 import { openPond } from "../pond_options.ts";
 
 /** `pond rm [-r] [-d] [-f] PATH...`. */
-export const rmCommand: Command = {
-  name: "rm",
-  summary: "remove files, symlinks and directories",
+export const rmCommand: CommandBody = {
   usage: "pond rm [-r] [-d] [-f] PATH...",
   description:
     "As rm: a symlink is removed, never what it points to; a directory needs -r (or -d\n" +

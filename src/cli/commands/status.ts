@@ -1,0 +1,131 @@
+/** `pond status`: which pond, its newest transaction, its size on disk, and what a quick check finds. */
+import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
+import { pondLayout } from "../../pond/layout.ts";
+import { Pond, type TransactionRecord } from "../../pond/pond.ts";
+import type { CommandBody } from "../command.ts";
+import { commandText, formatTable, humanBytes } from "../format.ts";
+import { locatePond, type PondLocation } from "../pond_options.ts";
+import { escapeControl } from "../terminal_text.ts";
+import { findingsText, listed, summary } from "./check.ts";
+
+/** `pond status [--json]`. */
+export const statusCommand: CommandBody = {
+  usage: "pond status [--json]",
+  description:
+    "Which pond is used (and whether --pond, POND or the search from the working directory\n" +
+    "chose it), its newest transaction (number, time, user, command), its size on disk, and\n" +
+    "what 'pond check --quick' finds: the marker, the log's listing and its newest commit,\n" +
+    "without reading data files or blobs. Exit 1 when that finds damage.",
+  options: {},
+  examples: ["pond status", "cd /data/pond/notes && pond status", "pond status --json"],
+  maxArgs: 0,
+  async run(ctx) {
+    const location = await locatePond(ctx, "pond status");
+    const check = await checkPond(location.path, { quick: true });
+    const newest = check.counts.version === null ? null : await newestTransaction(location.path);
+    const bytes = await diskUsage(location.path);
+    if (ctx.options.json) {
+      ctx.output.out(JSON.stringify(toJson(location, newest, bytes, check), null, 2) + "\n");
+    } else {
+      ctx.output.out(toText(location, newest, bytes, check));
+    }
+    return isDamaged(check) ? 1 : 0;
+  },
+};
+
+/** Bytes on disk, by part of the pond. */
+interface DiskUsage {
+  total: number;
+  /** The Delta log (`oplog/_delta_log`). */
+  log: number;
+  /** The oplog's Parquet data files. */
+  dataFiles: number;
+  blobs: number;
+}
+
+/** The newest transaction the log records, or null when the pond does not open. */
+async function newestTransaction(path: string): Promise<TransactionRecord | null> {
+  try {
+    return (await (await Pond.open(path)).history()).at(-1) ?? null;
+  } catch {
+    return null; // the quick check has said why
+  }
+}
+
+async function diskUsage(path: string): Promise<DiskUsage> {
+  const layout = pondLayout(path);
+  const log = await bytesUnder(`${layout.oplog}/_delta_log`);
+  const oplog = await bytesUnder(layout.oplog);
+  const blobs = await bytesUnder(layout.blobs);
+  const total = await bytesUnder(layout.root);
+  return { total, log, dataFiles: oplog - log, blobs };
+}
+
+/** The bytes of the files under `dir` (0 when it is missing); symlinks are not followed. */
+async function bytesUnder(dir: string): Promise<number> {
+  let total = 0;
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory) total += await bytesUnder(p);
+      else if (e.isFile) total += (await Deno.lstat(p)).size;
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return total;
+}
+
+function chosen(location: PondLocation): string {
+  return location.from === "search" ? "found from the working directory" : `from ${location.from}`;
+}
+
+function toJson(
+  location: PondLocation,
+  newest: TransactionRecord | null,
+  bytes: DiskUsage,
+  check: CheckReport,
+) {
+  return {
+    pond: location.path,
+    from: location.from,
+    transaction: newest && {
+      seq: newest.seq,
+      time: new Date(newest.timestamp).toISOString(),
+      user: newest.user,
+      command: newest.command,
+    },
+    bytes,
+    check: {
+      damaged: isDamaged(check),
+      findings: listed(check, false).map(({ severity, code, subject, message }) => ({
+        severity,
+        code,
+        subject,
+        message,
+      })),
+    },
+  };
+}
+
+function toText(
+  location: PondLocation,
+  newest: TransactionRecord | null,
+  bytes: DiskUsage,
+  check: CheckReport,
+): string {
+  const transaction = newest
+    ? `${newest.seq}  ${new Date(newest.timestamp).toISOString()}` +
+      (newest.user ? `  ${escapeControl(newest.user)}` : "") +
+      `  ${escapeControl(newest.command.length ? commandText(newest.command) : "(no command)")}`
+    : "none readable";
+  const size = `${humanBytes(bytes.total)} (log ${humanBytes(bytes.log)}, data files ${
+    humanBytes(bytes.dataFiles)
+  }, blobs ${humanBytes(bytes.blobs)})`;
+  return formatTable([
+    ["pond", `${escapeControl(location.path)} (${chosen(location)})`],
+    ["transaction", transaction],
+    ["size", size],
+    ["check", summary(check, true)],
+  ]) + findingsText(listed(check, false)).split("\n").map((l) => l && `  ${l}\n`).join("");
+}
