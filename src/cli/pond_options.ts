@@ -90,6 +90,7 @@ export function namedPond(ctx: CommandContext): string | undefined {
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
   const pond = await Pond.open(await pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
+  for (const note of pond.store.notes) ctx.output.verbose(note);
   stages.mark("open");
   return { pond, stages };
 }

@@ -384,7 +384,18 @@ export function parseAction(line: string, source: ActionSource): Action | null {
 }
 
 /**
- * Parses a whole commit file (newline-delimited JSON), skipping unknown actions.
+ * The `commitInfo` field in which this writer records how many actions follow `commitInfo` in
+ * the commit, so that a commit cut short at a line boundary — every line it kept still valid
+ * JSON — is known for damaged.
+ */
+export const NUM_ACTIONS = "numActions";
+
+/**
+ * Parses a whole commit file (newline-delimited JSON), skipping unknown actions. A commit
+ * always holds at least one action (every writer records `commitInfo`), so an empty or blank
+ * file is `CorruptLog` too, and so is one holding fewer or more lines than its `commitInfo`
+ * says ({@link NUM_ACTIONS}). Errors carry the commit's version when `file` is named like a
+ * commit.
  *
  * @example
  * ```ts
@@ -392,11 +403,36 @@ export function parseAction(line: string, source: ActionSource): Action | null {
  * ```
  */
 export function parseCommit(text: string, file: string): Action[] {
+  const version = /(\d{20})\.json$/.exec(file)?.[1];
+  const details = { path: file, ...(version !== undefined && { version: Number(version) }) };
   const out: Action[] = [];
   const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const action = parseAction(lines[i], { file, line: i + 1 });
-    if (action !== null) out.push(action);
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const action = parseAction(lines[i], { file, line: i + 1 });
+      if (action !== null) out.push(action);
+    }
+  } catch (e) {
+    if (!(e instanceof DeltaError) || version === undefined) throw e;
+    throw new DeltaError(e.code, e.message, { ...details, cause: e.cause });
+  }
+  if (text.trim() === "") {
+    const what = text.length === 0 ? "is empty (0 bytes)" : "holds only blank lines";
+    throw new DeltaError(
+      "CorruptLog",
+      `${file} ${what}: a commit holds at least one action, so the file is damaged`,
+      details,
+    );
+  }
+  const info = out.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo;
+  const said = info?.[NUM_ACTIONS];
+  const held = lines.filter((line) => line.trim() !== "").length - 1;
+  if (typeof said === "number" && said !== held) {
+    throw new DeltaError(
+      "CorruptLog",
+      `${file} holds ${held} actions after its commitInfo, which says ${said}: it was cut short or damaged`,
+      details,
+    );
   }
   return out;
 }

@@ -6,6 +6,7 @@ import {
   type CommitInfo,
   decodePath,
   type Metadata,
+  NUM_ACTIONS,
   parseCommit,
   type Protocol,
   type RemoveFile,
@@ -13,9 +14,9 @@ import {
 } from "./actions.ts";
 import { type CheckpointWritten, writeCheckpoint } from "./checkpoint_write.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
-import { buildLogSegment, commitPath } from "./log_segment.ts";
+import { commitPath } from "./log_segment.ts";
 import type { Columns } from "./parquet_write.ts";
-import { fileKey, Replay, type ReplayOptions, replaySegment, type TableState } from "./replay.ts";
+import { fileKey, Replay, type ReplayOptions, replayVersion, type TableState } from "./replay.ts";
 import type { Store } from "./storage.ts";
 import { writeDataFiles, type WrittenFiles } from "./write_files.ts";
 import { checkWriteSupported, writeProperties } from "./write_support.ts";
@@ -52,6 +53,13 @@ export interface CommitOptions extends CommitInfoInput {
   txn?: AppTransaction;
   /** True when the commit only adds new data (it read nothing from the table). */
   isBlindAppend?: boolean;
+  /**
+   * True when what this transaction writes depends on every row of the table (an overwrite,
+   * a read-modify-write of all of it). Under write-serializable isolation, a concurrent commit
+   * that added data without being a blind append is then a conflict: this transaction should
+   * have read those rows. (Blind appends are not: they count as landing after it.)
+   */
+  readWholeTable?: boolean;
   /** How many times to retry at a later version after losing races to non-conflicting commits (default 100). */
   maxRetries?: number;
   /** Write a checkpoint after this commit when its version is a multiple of this (default: `delta.checkpointInterval` or 100). */
@@ -95,11 +103,21 @@ interface Footprint {
   appId?: string;
   domains: Set<string>;
   changesMetadata: boolean;
+  readsWholeTable: boolean;
 }
 
-/** Why a winning commit conflicts with ours, or undefined when it does not. */
+/**
+ * Why a winning commit conflicts with ours, or undefined when it does not: the checks of
+ * write-serializable isolation, as far as the transaction declared what it read.
+ */
 function conflictWith(ours: Footprint, theirs: Action[]): string | undefined {
+  const blind = theirs.some((a) => "commitInfo" in a && a.commitInfo.isBlindAppend === true);
   for (const action of theirs) {
+    if ("add" in action && ours.readsWholeTable && !blind && action.add.dataChange !== false) {
+      return `it added ${
+        decodePath(action.add.path)
+      } without being a blind append, and this transaction read the whole table`;
+    }
     if ("protocol" in action) return "it changed the protocol";
     if ("metaData" in action) return "it changed the table metadata";
     if ("txn" in action && action.txn.appId === ours.appId) {
@@ -223,6 +241,7 @@ function footprint(
     appId: options.txn?.appId,
     domains,
     changesMetadata: metadata + protocol > 0,
+    readsWholeTable: options.readWholeTable ?? false,
   };
 }
 
@@ -275,16 +294,20 @@ export class TableWriter {
   }
 
   /**
-   * Opens the latest version of the table for writing. Throws `NotATable` when there is no
-   * table, and `UnsupportedWriterVersion`/`UnsupportedFeature` when this writer cannot write it.
+   * Opens the latest version of the table (or `options.version`, from which a commit catches
+   * up first) for writing. Throws `NotATable` when there is no table, and
+   * `UnsupportedWriterVersion`/`UnsupportedFeature` when this writer cannot write it.
    *
    * @example
    * ```ts
    * const writer = await TableWriter.open(new LocalStore("/data/events"));
    * ```
    */
-  static async open(store: Store, options: ReplayOptions = {}): Promise<TableWriter> {
-    const state = await replaySegment(store, await buildLogSegment(store), options);
+  static async open(
+    store: Store,
+    options: ReplayOptions & { version?: number } = {},
+  ): Promise<TableWriter> {
+    const state = await replayVersion(store, options.version, options);
     checkWriteSupported(state.protocol, state.metadata, store.locate(""));
     return new TableWriter(store, state, options.tombstones ?? true);
   }
@@ -302,10 +325,7 @@ export class TableWriter {
    */
   async loadTombstones(): Promise<void> {
     if (this.#allTombstones) return;
-    const full = await replaySegment(
-      this.#store,
-      await buildLogSegment(this.#store, this.#version),
-    );
+    const full = await replayVersion(this.#store, this.#version);
     this.#replay.tombstones.clear();
     for (const [k, v] of full.tombstones) this.#replay.tombstones.set(k, v);
     this.#allTombstones = true;
@@ -316,7 +336,7 @@ export class TableWriter {
    *
    * @example
    * ```ts
-   * const writer = TableWriter.fromState(store, await replaySegment(store, await buildLogSegment(store)));
+   * const writer = TableWriter.fromState(store, await replayVersion(store));
    * ```
    */
   static fromState(store: Store, state: TableState): TableWriter {
@@ -395,7 +415,8 @@ export class TableWriter {
    * version, with a `commitInfo` first. When another writer created that version first, its
    * commits are read: if they conflict with this transaction (they changed the protocol or
    * metadata, removed a file this one removes or read, committed the same application
-   * transaction or metadata domain) the commit fails with a `Conflict` error carrying the
+   * transaction or metadata domain, or — when this one read the whole table — added data
+   * without being a blind append) the commit fails with a `Conflict` error carrying the
    * winning version; otherwise it is retried at the next version. Data files the actions
    * reference must already be written.
    *
@@ -434,6 +455,7 @@ export class TableWriter {
         isBlindAppend: options.isBlindAppend ?? false,
         engineInfo: "pond",
         txnId,
+        [NUM_ACTIONS]: body.length,
       }, options.info);
       const text = serializeCommit([{ commitInfo }, ...body]);
       if (await this.#store.putIfAbsent(commitPath(version), new TextEncoder().encode(text))) {
@@ -502,7 +524,8 @@ export class TableWriter {
   /**
    * Replaces the table's data with `columns`: new files are written, and every file live at
    * the writer's version is removed in the same commit. Files appended concurrently by blind
-   * appends that won the race stay (as if they were appended after the overwrite).
+   * appends that won the race stay (as if they were appended after the overwrite); data added
+   * concurrently by any other commit is a `Conflict` (the overwrite should have removed it).
    *
    * @example
    * ```ts
@@ -520,6 +543,7 @@ export class TableWriter {
         partitionBy: JSON.stringify(this.#replay.metadata!.partitionColumns),
       },
       operationMetrics: { ...outputMetrics(written), numRemovedFiles: String(removes.length) },
+      readWholeTable: true,
       ...options,
     });
   }

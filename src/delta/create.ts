@@ -1,6 +1,13 @@
 /** Creating a table: version 0 with its protocol, metadata, commitInfo and any starting rows, written only if no table is there. */
 
-import { type Action, type Metadata, type Protocol, serializeCommit } from "./actions.ts";
+import {
+  type Action,
+  type CommitInfo,
+  type Metadata,
+  NUM_ACTIONS,
+  type Protocol,
+  serializeCommit,
+} from "./actions.ts";
 import type { Columns } from "./parquet_write.ts";
 import { fileKey } from "./replay.ts";
 import { writeDataFiles } from "./write_files.ts";
@@ -48,8 +55,9 @@ function usesType(type: DataType, name: string): boolean {
 
 /**
  * The protocol a new table needs: reader 1 / writer 2 unless a feature is needed (explicitly,
- * by a `timestamp_ntz` column), then reader 3 / writer 7 listing each feature (reader-writer
- * features in both lists, `appendOnly` added when `delta.appendOnly` is set).
+ * by a `timestamp_ntz` column), then writer 7 listing each feature (`appendOnly` added when
+ * `delta.appendOnly` is set), and reader 3 listing the reader-writer ones only when there is
+ * one: a table of writer features alone stays at reader 1, which every reader can read.
  */
 function protocolFor(
   schema: StructType,
@@ -61,12 +69,10 @@ function protocolFor(
   if (wanted.size === 0) return { minReaderVersion: 1, minWriterVersion: 2 };
   if (configuration["delta.appendOnly"] !== undefined) wanted.add("appendOnly");
   const writerFeatures = [...wanted].sort();
-  return {
-    minReaderVersion: 3,
-    minWriterVersion: 7,
-    readerFeatures: writerFeatures.filter((f) => READER_WRITER_FEATURES.has(f)),
-    writerFeatures,
-  };
+  const readerFeatures = writerFeatures.filter((f) => READER_WRITER_FEATURES.has(f));
+  return readerFeatures.length === 0
+    ? { minReaderVersion: 1, minWriterVersion: 7, writerFeatures }
+    : { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
 }
 
 /** Refuses schemas and partitionings Delta does not allow. */
@@ -130,7 +136,7 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
   const partitionColumns = options.partitionColumns ?? [];
   const configuration = options.configuration ?? {};
   checkLayout(options.schema, partitionColumns);
-  writeProperties(configuration);
+  const { numIndexedCols } = writeProperties(configuration);
   const protocol = protocolFor(options.schema, configuration, options.features ?? []);
   const now = Date.now();
   const metadata: Metadata = {
@@ -159,10 +165,11 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
   }, options.info);
   const existing = (await store.list(LOG_DIR)).map(classifyLogFile).find((f) => f !== null);
   const { adds } = existing === undefined && options.data
-    ? await writeDataFiles(store, metadata, options.data, { now })
+    ? await writeDataFiles(store, metadata, options.data, { now, numIndexedCols })
     : { adds: [] };
+  const recorded: CommitInfo = { ...commitInfo, [NUM_ACTIONS]: 2 + adds.length };
   const actions: Action[] = [
-    { commitInfo },
+    { commitInfo: recorded },
     { protocol },
     { metaData: metadata },
     ...adds.map((add) => ({ add })),
@@ -183,6 +190,6 @@ export async function createTable(store: Store, options: CreateTableOptions): Pr
     tombstones: new Map(),
     txns: new Map(),
     domainMetadata: new Map(),
-    commitInfo,
+    commitInfo: recorded,
   });
 }

@@ -3,12 +3,14 @@
  *
  * Which timestamp a commit has: the protocol says a commit's time is its `inCommitTimestamp`
  * when In-Commit Timestamps are enabled, else the modification time of its log file. File
- * times do not survive copies, backups and restores (a pond is meant to be backed up), so this
- * reader takes, in order: `commitInfo.inCommitTimestamp`, then `commitInfo.timestamp` (the
- * writer's clock at commit, which every mainstream writer records), and only when a commit has
- * neither, the file's modification time. Like Spark, timestamps are then made strictly
+ * times do not survive copies, backups and restores (a pond is meant to be backed up), and they
+ * change when a file is damaged, so this reader never uses them: it takes
+ * `commitInfo.inCommitTimestamp`, else `commitInfo.timestamp` (the writer's clock at commit,
+ * which every mainstream writer records); a commit that records neither counts as 1 ms after
+ * the one before it (version 0 as the epoch). Like Spark, timestamps are then made strictly
  * increasing with version (a commit earlier than its predecessor counts as 1 ms after it), so
- * "the latest version at or before T" is well defined. Precision is the millisecond.
+ * "the latest version at or before T" is well defined and never moves. Precision is the
+ * millisecond.
  */
 
 import type { CommitInfo } from "./actions.ts";
@@ -35,18 +37,21 @@ export interface CommitTimestamp {
  * ```
  */
 export async function commitHistory(store: Store): Promise<CommitTimestamp[]> {
+  return await Array.fromAsync(timedCommits(store));
+}
+
+/** The reconstructable commits with their timestamps, oldest first, read as they are asked for. */
+async function* timedCommits(store: Store): AsyncGenerator<CommitTimestamp> {
   const commits = await listReconstructableCommits(store);
-  const out: CommitTimestamp[] = [];
-  let previous = -Infinity;
+  let previous = -1;
   for await (const [commit, actions] of readCommits(store, commits)) {
     const info = actions.find((a) => "commitInfo" in a);
     const commitInfo = info && "commitInfo" in info ? info.commitInfo : null;
-    const raw = commitInfo?.inCommitTimestamp ?? commitInfo?.timestamp ?? commit.info.mtime;
+    const raw = commitInfo?.inCommitTimestamp ?? commitInfo?.timestamp ?? -Infinity;
     const timestamp = Math.max(raw, previous + 1);
-    out.push({ version: commit.version, timestamp, commitInfo });
+    yield { version: commit.version, timestamp, commitInfo };
     previous = timestamp;
   }
-  return out;
 }
 
 /**
@@ -67,8 +72,10 @@ export function toMillis(at: Date | number | string): number {
 }
 
 /**
- * The latest version committed at or before `at` (to the millisecond). Throws
- * `VersionNotFound` when every reconstructable commit is later than `at`.
+ * The latest version committed at or before `at` (to the millisecond). Commits are read
+ * oldest first only until one is later than `at`, so a damaged commit after the answer does not
+ * stop it (one before it is the `CorruptLog` it is). Throws `VersionNotFound` when every
+ * reconstructable commit is later than `at`.
  *
  * @example
  * ```ts
@@ -80,22 +87,23 @@ export async function versionAtTimestamp(
   at: Date | number | string,
 ): Promise<number> {
   const ms = toMillis(at);
-  const history = await commitHistory(store);
   let found: CommitTimestamp | undefined;
-  for (const c of history) {
+  let first: CommitTimestamp | undefined;
+  for await (const c of timedCommits(store)) {
+    first ??= c;
     if (c.timestamp > ms) break;
     found = c;
+    if (c.timestamp === ms) break; // the next one is later: times strictly increase
   }
   if (found === undefined) {
-    const first = history[0];
     throw new DeltaError(
       "VersionNotFound",
       `${store.locate("")} has no version at or before ${
         new Date(ms).toISOString()
-      }: its earliest available version, ${first.version}, was committed at ${
-        new Date(first.timestamp).toISOString()
+      }: its earliest available version, ${first!.version}, was committed at ${
+        new Date(first!.timestamp).toISOString()
       }`,
-      { version: first.version },
+      { version: first!.version },
     );
   }
   return found.version;

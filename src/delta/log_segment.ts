@@ -272,6 +272,12 @@ function latestVersion(store: Store, listing: LogListing): number {
   return latest;
 }
 
+/** Options of {@link buildLogSegment}. */
+export interface SegmentOptions {
+  /** Use only checkpoints of versions below this one (to read past a damaged checkpoint). */
+  checkpointsBelow?: number;
+}
+
 /**
  * Builds the log segment for `version` (the latest when omitted): the newest complete
  * checkpoint at or below it, then every commit after it. Throws `VersionNotFound` for a
@@ -283,14 +289,19 @@ function latestVersion(store: Store, listing: LogListing): number {
  * const old = await buildLogSegment(store, 3);          // time travel
  * ```
  */
-export async function buildLogSegment(store: Store, version?: number): Promise<LogSegment> {
+export async function buildLogSegment(
+  store: Store,
+  version?: number,
+  options: SegmentOptions = {},
+): Promise<LogSegment> {
   if (version !== undefined && !(Number.isSafeInteger(version) && version >= 0)) {
     throw new DeltaError(
       "InvalidArgument",
       `a table version must be a non-negative integer, got ${version}`,
     );
   }
-  const listing = await listForward(store, version);
+  const below = options.checkpointsBelow ?? Infinity;
+  const listing = below === Infinity ? await listForward(store, version) : await listLog(store);
   const latest = latestVersion(store, listing);
   const target = version ?? latest;
   if (target > latest) {
@@ -300,7 +311,7 @@ export async function buildLogSegment(store: Store, version?: number): Promise<L
       { version: target },
     );
   }
-  const candidates = listing.checkpoints.filter((c) => c.version <= target);
+  const candidates = listing.checkpoints.filter((c) => c.version <= target && c.version < below);
   const checkpoint = candidates.length > 0 ? candidates[candidates.length - 1] : null;
   const first = checkpoint === null ? 0 : checkpoint.version + 1;
   const commits: CommitFile[] = [];

@@ -7,6 +7,7 @@ export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
   decodePath,
+  NUM_ACTIONS,
   parseAction,
   parseCommit,
   serializeAction,
@@ -66,10 +67,18 @@ export type {
   LogFile,
   LogListing,
   LogSegment,
+  SegmentOptions,
 } from "./log_segment.ts";
 export { readCheckpoint, readParquetActions } from "./checkpoint.ts";
 export type { CheckpointReadOptions } from "./checkpoint.ts";
-export { fileKey, readCommits, Replay, replaySegment } from "./replay.ts";
+export {
+  fileKey,
+  openPastDamage,
+  readCommits,
+  Replay,
+  replaySegment,
+  replayVersion,
+} from "./replay.ts";
 export type { ReplayOptions, TableState } from "./replay.ts";
 export {
   checkReadSupported,

@@ -15,8 +15,8 @@ import {
 } from "./actions.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import { deletionVectorUniqueId } from "./deletion_vector.ts";
-import { DeltaError } from "./errors.ts";
-import type { CommitFile, LogSegment } from "./log_segment.ts";
+import { DeltaError, isDeltaError } from "./errors.ts";
+import { buildLogSegment, type CommitFile, type LogSegment } from "./log_segment.ts";
 import type { Store } from "./storage.ts";
 
 /** The reconciled state of a table at one version. */
@@ -127,6 +127,11 @@ export interface ReplayOptions {
    * not to vacuum or to write a checkpoint.
    */
   tombstones?: boolean;
+  /**
+   * Told, in one line, when {@link replayVersion} reads past a checkpoint that does not read
+   * (for `--verbose`).
+   */
+  onFallback?: (note: string) => void;
 }
 
 /**
@@ -183,4 +188,72 @@ export async function replaySegment(
     domainMetadata: replay.domainMetadata,
     commitInfo,
   };
+}
+
+/**
+ * The table state at `version` (the latest when omitted): its log segment replayed. A
+ * checkpoint that does not read (truncated, garbled, a sidecar missing) is passed over, as
+ * Delta readers pass over a bad `_last_checkpoint`: the state is replayed from the checkpoint
+ * before it, or from the JSON commits alone, and `options.onFallback` is told. Only when no
+ * older checkpoint or complete run of commits can stand in is the `CorruptCheckpoint` thrown.
+ *
+ * @example
+ * ```ts
+ * const state = await replayVersion(store, undefined, { onFallback: (note) => console.error(note) });
+ * ```
+ */
+export async function replayVersion(
+  store: Store,
+  version?: number,
+  options: ReplayOptions = {},
+): Promise<TableState> {
+  let segment = await buildLogSegment(store, version);
+  for (;;) {
+    try {
+      return await replaySegment(store, segment, options);
+    } catch (e) {
+      const bad = segment.checkpoint;
+      if (bad === null || !isDeltaError(e, "CorruptCheckpoint")) throw e;
+      let older: LogSegment;
+      try {
+        older = await buildLogSegment(store, segment.version, { checkpointsBelow: bad.version });
+      } catch (gap) {
+        if (isDeltaError(gap, "VersionGap") || isDeltaError(gap, "VersionNotFound")) throw e;
+        throw gap;
+      }
+      const from = older.checkpoint === null
+        ? "the commits from version 0"
+        : `the checkpoint of version ${older.checkpoint.version} and the commits after it`;
+      options.onFallback?.(
+        `the checkpoint of version ${bad.version} does not read (${e.message}); replayed ${from} instead`,
+      );
+      segment = older;
+    }
+  }
+}
+
+/**
+ * Opens a table with `open` (given undefined for the latest version); when a commit does not
+ * read (`CorruptLog` naming a version above 0), opens it again at the version before the
+ * first such commit and returns that commit's error as `damage`, so what came before stays
+ * readable. Any other failure, or damage at version 0, is thrown.
+ *
+ * @example
+ * ```ts
+ * const { value: snapshot, damage } = await openPastDamage((v) => table.snapshot(v === undefined ? undefined : { version: v }));
+ * ```
+ */
+export async function openPastDamage<T>(
+  open: (version?: number) => Promise<T>,
+): Promise<{ value: T; damage?: DeltaError }> {
+  let damage: DeltaError | undefined;
+  for (;;) {
+    try {
+      return { value: await open(damage && damage.version! - 1), damage };
+    } catch (e) {
+      const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
+      if (!version || (damage !== undefined && version >= damage.version!)) throw e;
+      damage = e as DeltaError;
+    }
+  }
 }

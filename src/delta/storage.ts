@@ -1,7 +1,9 @@
 /** The storage interface the Delta protocol code does all its I/O through, and its local-filesystem implementation. */
 
+import { dirname } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
+import { createTemp } from "./temp_writer.ts";
 
 /** What storage knows about one stored object. */
 export interface ObjectInfo {
@@ -256,7 +258,11 @@ export class LocalStore implements Store {
     }
   }
 
-  /** Creates the parent directory of `path` if needed and returns its filesystem path. */
+  /**
+   * Creates the parent directory of `path` if needed (and each missing one above it, each
+   * fsynced in its own parent so the new entry survives a crash) and returns its filesystem
+   * path.
+   */
   async #ensureParent(path: string): Promise<string> {
     const parts = segments(path);
     if (parts.length === 0) {
@@ -267,14 +273,13 @@ export class LocalStore implements Store {
       );
     }
     const dir = parts.length === 1 ? this.root : `${this.root}/${parts.slice(0, -1).join("/")}`;
-    await Deno.mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     return dir;
   }
 
   /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
   async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const temp = `${dir}/${TEMP_PREFIX}${crypto.randomUUID()}${TEMP_SUFFIX}`;
-    const file = await Deno.open(temp, { write: true, createNew: true });
+    const { path: temp, file } = await createTemp(dir, "pond", TEMP_SUFFIX);
     try {
       let written = 0;
       while (written < data.length) written += await file.write(data.subarray(written));
@@ -286,6 +291,35 @@ export class LocalStore implements Store {
     }
     file.close();
     return temp;
+  }
+}
+
+/**
+ * Makes directory `dir` and any missing directory above it, and fsyncs the parent of each one
+ * it made, top down, so that none of the new entries is lost in a crash (fsyncing a file and
+ * its own directory does not make that directory's entry in its parent durable).
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = dir; at !== dirname(at) && !(await isDirectory(at)); at = dirname(at)) {
+    missing.unshift(at);
+  }
+  for (const made of missing) {
+    try {
+      await Deno.mkdir(made);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e; // made meanwhile by another writer
+    }
+    await syncDirectory(dirname(made));
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
 }
 

@@ -2,8 +2,8 @@
 
 import { DeltaError } from "./errors.ts";
 import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "./history.ts";
-import { buildLogSegment, LOG_DIR, readLastCheckpointHint } from "./log_segment.ts";
-import { replaySegment } from "./replay.ts";
+import { LOG_DIR, readLastCheckpointHint } from "./log_segment.ts";
+import { type ReplayOptions, replayVersion } from "./replay.ts";
 import { Snapshot } from "./snapshot.ts";
 import { LocalStore, type Store } from "./storage.ts";
 
@@ -26,22 +26,23 @@ export class Table {
   /**
    * The snapshot at the latest version, at `{version}`, or at `{timestamp}` (the latest
    * version committed at or before it, to the millisecond; see `history.ts` for which commit
-   * time is used). Throws `VersionNotFound`, `VersionGap`, `UnsupportedReaderVersion`,
-   * `UnsupportedFeature`, `CorruptLog` or `CorruptCheckpoint` naming what is at fault.
+   * time is used). A checkpoint that does not read is passed over (see `replayVersion`;
+   * `options.onFallback` is told). Throws `VersionNotFound`, `VersionGap`,
+   * `UnsupportedReaderVersion`, `UnsupportedFeature`, `CorruptLog` or `CorruptCheckpoint`
+   * naming what is at fault.
    *
    * @example
    * ```ts
    * const v3 = await table.snapshot({ version: 3 });
    * ```
    */
-  async snapshot(at?: SnapshotAt): Promise<Snapshot> {
+  async snapshot(at?: SnapshotAt, options: ReplayOptions = {}): Promise<Snapshot> {
     const version = at === undefined
       ? undefined
       : "version" in at
       ? at.version
       : await versionAtTimestamp(this.store, at.timestamp);
-    const segment = await buildLogSegment(this.store, version);
-    return new Snapshot(this.store, await replaySegment(this.store, segment));
+    return new Snapshot(this.store, await replayVersion(this.store, version, options));
   }
 
   /**

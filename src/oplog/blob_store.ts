@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import type { AsyncBuffer } from "hyparquet";
 import { fileByteRanges } from "./file_ranges.ts";
 import { syncDirectory } from "../delta/storage.ts";
+import { createTemp, writerGone } from "../delta/temp_writer.ts";
+import { isPondError } from "../errors.ts";
 import { OplogError } from "./errors.ts";
 import { HASH_BYTES, verifiedStream } from "./verified_stream.ts";
 
@@ -33,6 +35,8 @@ export interface BlobRef {
  * ```
  */
 export class BlobStore {
+  #swept = false;
+
   constructor(readonly dir: string) {}
 
   /** The file that holds a body. */
@@ -51,8 +55,8 @@ export class BlobStore {
    */
   async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
     await Deno.mkdir(this.dir, { recursive: true });
-    const tmp = `${this.dir}/.tmp-${crypto.randomUUID()}`;
-    const file = await Deno.open(tmp, { write: true, createNew: true });
+    await this.#sweep();
+    const { path: tmp, file } = await createTemp(this.dir, "tmp");
     const whole = createHash("sha256");
     const chunkHashes: Uint8Array[] = [];
     let chunk = createHash("sha256");
@@ -84,31 +88,57 @@ export class BlobStore {
       throw e;
     }
     file.close();
-    const hash = whole.digest("hex");
-    const target = this.pathOf(hash);
-    await Deno.mkdir(`${this.dir}/${hash.slice(0, 2)}`, { recursive: true });
+    const ref = { hash: whole.digest("hex"), size, chunks: concat(chunkHashes) };
+    await Deno.mkdir(`${this.dir}/${ref.hash.slice(0, 2)}`, { recursive: true });
     try {
-      await this.#publish(tmp, target);
+      await this.#publish(tmp, ref);
     } finally {
-      await Deno.remove(tmp);
+      await Deno.remove(tmp).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e; // it replaced a damaged blob
+      });
     }
-    return { hash, size, chunks: concat(chunkHashes) };
+    return ref;
   }
 
   /**
-   * Links the written temp file into place. A body already there is touched instead, so
-   * that a vacuum, which deletes only unreferenced blobs older than its retention, cannot
-   * take it from under the transaction about to reference it; if it vanishes meanwhile,
-   * the link is tried again.
+   * Removes, on this store's first write, the temporary files of writers that are gone (a copy
+   * killed or interrupted mid-write): they are named after their writer's pid, so none that a
+   * running command may still write is touched.
    */
-  async #publish(tmp: string, target: string): Promise<void> {
+  async #sweep(): Promise<void> {
+    if (this.#swept) return;
+    this.#swept = true;
+    for await (const entry of Deno.readDir(this.dir)) {
+      if (!entry.isFile || !(await writerGone(`${this.dir}/${entry.name}`))) continue;
+      await Deno.remove(`${this.dir}/${entry.name}`).catch(() => {});
+    }
+  }
+
+  /**
+   * Links the written temp file into place. A body already there is checked first — its
+   * size, then every chunk against the hashes just computed — and replaced (renamed over, so
+   * readers see the old file or the new one) when it is damaged: storing the original again
+   * is how a damaged blob is healed. An intact one is touched instead, so that a vacuum,
+   * which deletes only unreferenced blobs older than its retention, cannot take it from under
+   * the transaction about to reference it; if it vanishes meanwhile, the link is tried again.
+   */
+  async #publish(tmp: string, ref: BlobRef): Promise<void> {
+    const target = this.pathOf(ref.hash);
+    const dir = target.slice(0, target.lastIndexOf("/"));
     for (;;) {
       try {
         await Deno.link(tmp, target);
-        await syncDirectory(target.slice(0, target.lastIndexOf("/")));
+        await syncDirectory(dir);
         return;
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+      const stored = await this.#stored(ref);
+      if (stored === "missing") continue;
+      if (stored === "damaged") {
+        await Deno.rename(tmp, target);
+        await syncDirectory(dir);
+        return;
       }
       try {
         const now = new Date();
@@ -117,6 +147,19 @@ export class BlobStore {
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
+    }
+  }
+
+  /** Whether the stored body of `ref` is intact: its size first, then every chunk's hash. */
+  async #stored(ref: BlobRef): Promise<"intact" | "damaged" | "missing"> {
+    try {
+      if ((await Deno.stat(this.pathOf(ref.hash))).size !== ref.size) return "damaged";
+      for await (const _ of this.stream(ref)) { /* each chunk is verified as it is read */ }
+      return "intact";
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || isPondError(e, "MissingBlob")) return "missing";
+      if (isPondError(e, "CorruptBlob")) return "damaged";
+      throw e;
     }
   }
 

@@ -7,6 +7,7 @@ export type OplogErrorCode =
   | "MissingBlob"
   | "CorruptRow"
   | "InvalidSeries"
+  | "InvalidTable"
   | "NotAPond"
   | "PondExists";
 

@@ -1,4 +1,4 @@
-/** A file on disk as a hyparquet `AsyncBuffer`: Parquet footers and columns read by byte range. */
+/** A file on disk, or bytes in memory, as a hyparquet `AsyncBuffer`: Parquet footers and columns read by byte range. */
 import type { AsyncBuffer } from "hyparquet";
 
 /**
@@ -28,5 +28,20 @@ export function fileByteRanges(path: string, size: number): AsyncBuffer {
         file.close();
       }
     },
+  };
+}
+
+/**
+ * Presents bytes in memory as an `AsyncBuffer`.
+ *
+ * @example
+ * ```ts
+ * const metadata = await parquetMetadataAsync(bytesAsBuffer(body));
+ * ```
+ */
+export function bytesAsBuffer(bytes: Uint8Array): AsyncBuffer {
+  return {
+    byteLength: bytes.length,
+    slice: (start: number, end?: number) => bytes.slice(start, end).buffer as ArrayBuffer,
   };
 }

@@ -1,13 +1,14 @@
 /** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
 import { createHash } from "node:crypto";
-import type { AsyncBuffer } from "hyparquet";
 import {
   type Action,
   type AddFile,
   type Columns,
   createTable,
+  type DeltaError,
   isDeltaError,
   LocalStore,
+  openPastDamage,
   rewriteFiles,
   type Store,
   TableWriter,
@@ -30,6 +31,8 @@ import { filesToMerge } from "./compaction.ts";
 import { DirectoryChains } from "./directory_chains.ts";
 import { compareNames } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
+import { bytesAsBuffer } from "./file_ranges.ts";
+import { parquetFooter } from "./parquet_body.ts";
 import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
 import { INLINE_LIMIT, OPLOG_SCHEMA, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
@@ -93,11 +96,23 @@ export class OplogStore implements Persistence {
     deltaFilesWritten: [],
   };
 
-  private constructor(table: Store, blobs: BlobStore, writer: TableWriter | undefined) {
+  /** The first commit that does not read, when the store opened before it (see {@link open}). */
+  readonly damage: DeltaError | undefined;
+  /** What opening read past (a checkpoint that does not read), one line each, for `--verbose`. */
+  readonly notes: readonly string[];
+
+  private constructor(
+    table: Store,
+    blobs: BlobStore,
+    writer: TableWriter | undefined,
+    opened: { damage?: DeltaError; notes?: string[] } = {},
+  ) {
     this.#table = table;
     this.#blobs = blobs;
     this.#reader = new RowReader(table);
     this.#writer = writer;
+    this.damage = opened.damage;
+    this.notes = opened.notes ?? [];
   }
 
   /** A store for a new pond: the table does not exist until transaction 0 commits. */
@@ -105,10 +120,21 @@ export class OplogStore implements Persistence {
     return new OplogStore(new LocalStore(tableDir), blobs, undefined);
   }
 
-  /** The store of an existing pond, at the table's latest version. */
+  /**
+   * The store of an existing pond, at the table's latest version. When a commit does not read
+   * (empty, torn or garbled), the store opens at the version before the first such commit and
+   * names it in {@link damage}, so the transactions before it stay readable; reading past it
+   * and committing are the caller's to refuse. A checkpoint that does not read is replayed
+   * past (said in {@link notes}).
+   */
   static async open(tableDir: string, blobs: BlobStore): Promise<OplogStore> {
     const table = new LocalStore(tableDir);
-    return new OplogStore(table, blobs, await TableWriter.open(table, { tombstones: false }));
+    const notes: string[] = [];
+    const options = { tombstones: false, onFallback: (note: string) => notes.push(note) };
+    const { value: writer, damage } = await openPastDamage((version) =>
+      TableWriter.open(table, { ...options, version })
+    );
+    return new OplogStore(table, blobs, writer, { damage, notes });
   }
 
   /** The Delta table the rows live in. */
@@ -331,13 +357,18 @@ export class OplogStore implements Persistence {
       row.dir_base = body.base;
       row.dir_anchor = body.anchor;
     }
-    if (v.entryType === "file:series") {
+    if (v.entryType === "file:series" || v.entryType === "file:table") {
       const body = row.blob_chunks
         ? this.#blobs.byteRanges({ hash: row.hash!, size: v.size, chunks: row.blob_chunks })
         : bytesAsBuffer(row.content ?? new Uint8Array());
-      const times = await seriesEventTimes(body, `version ${v.version} of series ${v.nodeId}`);
-      row.min_event_time = times?.min ?? null;
-      row.max_event_time = times?.max ?? null;
+      const kind = v.entryType === "file:series" ? "series" : "table";
+      const what = `version ${v.version} of ${kind} ${v.nodeId}`;
+      if (kind === "table") await parquetFooter(body, what, kind);
+      else {
+        const times = await seriesEventTimes(body, what);
+        row.min_event_time = times?.min ?? null;
+        row.max_event_time = times?.max ?? null;
+      }
     }
     return row;
   }
@@ -450,13 +481,6 @@ function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-function bytesAsBuffer(bytes: Uint8Array): AsyncBuffer {
-  return {
-    byteLength: bytes.length,
-    slice: (start: number, end?: number) => bytes.slice(start, end).buffer as ArrayBuffer,
-  };
 }
 
 function concatBytes(parts: Uint8Array[], size: number): Uint8Array {

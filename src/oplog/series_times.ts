@@ -1,14 +1,10 @@
 /** The event-time range of a series version: its Parquet body's first timestamp column, min to max. */
-import {
-  type AsyncBuffer,
-  parquetMetadataAsync,
-  parquetReadObjects,
-  parquetSchema,
-} from "hyparquet";
+import { type AsyncBuffer, parquetReadObjects, parquetSchema } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import type { EventTimes } from "../tinyfs/mod.ts";
 import { OplogError } from "./errors.ts";
+import { parquetFooter } from "./parquet_body.ts";
 
 const TIMESTAMP_CONVERTED = new Set(["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS"]);
 
@@ -43,16 +39,7 @@ export async function seriesEventTimes(
   file: AsyncBuffer,
   what: string,
 ): Promise<EventTimes | undefined> {
-  let metadata: FileMetaData;
-  try {
-    metadata = await parquetMetadataAsync(file);
-  } catch (e) {
-    throw new OplogError(
-      "InvalidSeries",
-      `${what} is not a Parquet file, so it cannot be a series; copy it with --type data`,
-      { cause: e },
-    );
-  }
+  const metadata = await parquetFooter(file, what, "series");
   const column = timeColumn(metadata);
   if (column === undefined) {
     throw new OplogError(

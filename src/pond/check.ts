@@ -2,15 +2,18 @@
 import { TableWriter } from "../delta/commit.ts";
 import { decodePath, LocalStore, type Snapshot } from "../delta/mod.ts";
 import { isTempFile } from "../delta/storage.ts";
+import { writerGone } from "../delta/temp_writer.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
 import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
-import { POND_MARKER, type PondLayout, pondLayout } from "./layout.ts";
+import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
-import { checkDataFiles, checkLog, OPLOG_SUBJECT } from "./check_log.ts";
+import { checkDataFiles, checkLog, type LogReport, OPLOG_SUBJECT } from "./check_log.ts";
+import { checkPlugins } from "./check_plugins.ts";
 import { checkRows } from "./check_rows.ts";
 import { Pond } from "./pond.ts";
+import { setAsideCommits } from "./set_aside.ts";
 
 /** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
 export const TEMP_GRACE_MS = 15 * 60_000;
@@ -19,6 +22,11 @@ export const TEMP_GRACE_MS = 15 * 60_000;
 export interface CheckOptions {
   /** Apply the safe repairs of what was found. */
   repair?: boolean;
+  /**
+   * Asked, before any repair runs, to confirm each repair that changes the log (it gets what
+   * the repair will do); it throws to stop them all. Without it, such repairs do not run.
+   */
+  confirm?: (plan: string) => Promise<void>;
   /**
    * Check only what opening the pond needs, without reading its data files, rows or blobs:
    * the marker, the log's listing (no gaps, it opens) and its newest commit.
@@ -37,6 +45,8 @@ export interface CheckCounts {
   nodes: number;
   blobs: number;
   blobBytes: number;
+  /** Installed plugins whose source was checked against its recorded hash. */
+  plugins: number;
 }
 
 /** What a check found and, with `repair`, what it repaired. */
@@ -71,7 +81,15 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
   const quick = Boolean(options.quick);
   const first = await inspect(pondLayout(path), quick);
   if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
-  const repairs = await repairAll(first.findings.filter((f) => f.repair));
+  const confirmed = new Set<Finding>();
+  for (const finding of first.findings.filter((f) => f.repair && f.ask !== undefined)) {
+    if (!options.confirm) continue;
+    await options.confirm(finding.ask!);
+    confirmed.add(finding);
+  }
+  const repairs = await repairAll(
+    first.findings.filter((f) => f.repair && (f.ask === undefined || confirmed.has(f))),
+  );
   return { ...await inspect(pondLayout(path), quick), repairs };
 }
 
@@ -91,9 +109,12 @@ export function isDamaged(report: CheckReport): boolean {
 async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckReport, "repairs">> {
   const started = Date.now();
   const findings: Finding[] = [];
-  await checkMarker(layout, findings);
   const store = new LocalStore(layout.oplog);
+  const marker = await markerProblem(layout);
   const log = await checkLog(store, findings, { quick });
+  if (marker !== undefined) findings.unshift(markerFinding(layout, marker, quick ? null : log));
+  const setAside = await findSetAsideCommits(layout, findings);
+  const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
     version: log.snapshot?.version ?? null,
     commits: log.commits,
@@ -103,6 +124,7 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
     nodes: 0,
     blobs: 0,
     blobBytes: 0,
+    plugins: 0,
   };
   if (quick) return { counts, findings };
   let inUse: Set<string> | undefined;
@@ -118,33 +140,79 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
       findings,
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
+    counts.plugins = await checkPlugins(layout, log.snapshot.version, findings);
     const unread = findings.slice(before).some((f) => f.code === "CorruptDataFile");
-    if (files.length === log.snapshot.files().length && !unread) inUse = rows.referencedBlobs;
-    await findUnreferencedDataFiles(store, log.snapshot, findings);
+    if (files.length === log.snapshot.files().length && !unread && complete) {
+      inUse = rows.referencedBlobs;
+    }
+    if (complete) await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
   await findTempFiles(layout, findings);
   await findBlobLeftovers(layout, inUse, started, findings);
   return { counts, findings };
 }
 
-/** The marker, through `Pond.open`'s own reading of it. A directory that holds no pond at all is an error thrown. */
-async function checkMarker(layout: PondLayout, findings: Finding[]): Promise<void> {
+/**
+ * What is wrong with the marker, through `Pond.open`'s own reading of it: undefined when it
+ * reads, else why it is missing or garbled beside a pond's log. A directory that holds no pond
+ * at all, or a pond of another format, is an error thrown.
+ */
+async function markerProblem(layout: PondLayout): Promise<string | undefined> {
   try {
     await Pond.open(layout.root);
+    return undefined;
   } catch (e) {
     if (!isPondError(e, "NotAPond")) {
       if (isPondError(e, "UnsupportedFormat")) throw e;
-      return; // the log's own damage: the checks that follow name it
+      return undefined; // the log's own damage: the checks that follow name it
     }
     if (!(await isDirectory(`${layout.oplog}/_delta_log`))) throw e;
-    findings.push(error(
+    return reason(e).replace(/; `pond check --repair.*$/, "");
+  }
+}
+
+/**
+ * The finding of a missing or garbled marker: it holds only the format and the creation time,
+ * so when the log's first commit reads, the repair writes it again from that commit. Without
+ * the `log` (a quick check, which reads no first commit), the finding only says so.
+ */
+function markerFinding(layout: PondLayout, problem: string, log: LogReport | null): Finding {
+  const rewrite = `${problem}; \`pond check --repair\` writes it again from the log`;
+  if (log === null) return error("NotAPond", POND_MARKER, rewrite);
+  const created = log.createdAt;
+  if (created === undefined) {
+    return error(
       "NotAPond",
       POND_MARKER,
-      `${
-        reason(e)
-      }; oplog/ holds a pond's log, so restore ${POND_MARKER} from a backup of the pond`,
+      `${problem}; the log's first commit does not read either, so restore ${POND_MARKER} from a backup of the pond`,
+    );
+  }
+  return error(
+    "NotAPond",
+    POND_MARKER,
+    rewrite,
+    async () => {
+      await writeMarker(layout, new Date(created));
+      return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${
+        new Date(created).toISOString()
+      }, from the log's first commit)`;
+    },
+  );
+}
+
+/** Commits set aside by `pond check --repair`: a warning each, since the files they named are unknown. */
+async function findSetAsideCommits(layout: PondLayout, findings: Finding[]): Promise<number> {
+  const found = await setAsideCommits(layout.oplog);
+  for (const commit of found) {
+    findings.push(warning(
+      "SetAsideCommit",
+      `${OPLOG_SUBJECT}${commit.path}`,
+      `the torn commit of transaction ${commit.version}, set aside by \`pond check --repair\`; ` +
+        "while it is here, `pond maintain --vacuum` deletes no data file or blob it might have named; " +
+        "move it out of the pond once you have kept what you need of it",
     ));
   }
+  return found.length;
 }
 
 /** Data files in the table's directories that no version of the log refers to. */
@@ -172,16 +240,19 @@ async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<v
   const temp = [...await tableTempFiles(layout), ...(await blobFiles(layout)).temp];
   const cutoff = Date.now() - TEMP_GRACE_MS;
   for (const t of temp) {
+    const gone = await writerGone(t.file);
     const old = t.mtime < cutoff;
     findings.push(warning(
       "TempFile",
       t.path,
-      old
+      gone
+        ? "a temporary file of an interrupted command (the process that wrote it is gone); `pond check --repair` removes it"
+        : old
         ? "a temporary file of an interrupted command; `pond check --repair` removes it"
         : `a temporary file of a running command, or of one interrupted less than ${
           TEMP_GRACE_MS / 60_000
         } minutes ago; \`pond check --repair\` removes it once it is older`,
-      old ? removal(t) : undefined,
+      gone || old ? removal(t, gone ? Infinity : cutoff) : undefined,
     ));
   }
 }
@@ -212,9 +283,9 @@ async function findBlobLeftovers(
   }
 }
 
-function removal(file: Leftover) {
+function removal(file: Leftover, cutoff: number) {
   return async () => {
-    const [removed] = await removeLeftovers([file], Date.now() - TEMP_GRACE_MS);
+    const [removed] = await removeLeftovers([file], cutoff);
     if (!removed) throw new Error("a command wrote to it since it was found, so it stays");
     return "removed this leftover temporary file";
   };

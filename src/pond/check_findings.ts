@@ -11,10 +11,11 @@ export type Severity = "error" | "warning";
  * The stable codes of findings, for scripts and tests:
  * - marker: `NotAPond`, `UnsupportedFormat`;
  * - log: `TableUnreadable`, `VersionGap`, `HistoryGone`, `CorruptCommit`, `SeqMismatch`,
- *   `CorruptCheckpoint`, `InconsistentCheckpoint`, `StaleCheckpointHint`;
+ *   `CorruptCheckpoint`, `InconsistentCheckpoint`, `StaleCheckpointHint`, `SetAsideCommit`;
  * - data files: `MissingDataFile`, `CorruptDataFile`;
  * - rows: `BadRow`, `HashMismatch`, `MissingBlob`, `CorruptBlob`, `BadDirectory`,
- *   `DanglingEntry`, `DuplicateVersion`, `MissingVersion`, `MissingRoot`;
+ *   `DanglingEntry`, `DuplicateVersion`, `MissingVersion`, `MissingRoot`, `NotParquet`;
+ * - installed plugins: `PluginCorrupt`;
  * - leftovers: `TempFile`, `UnreferencedDataFile`, `UnreferencedBlob`, `StrayFile`.
  */
 export type FindingCode =
@@ -28,6 +29,7 @@ export type FindingCode =
   | "CorruptCheckpoint"
   | "InconsistentCheckpoint"
   | "StaleCheckpointHint"
+  | "SetAsideCommit"
   | "MissingDataFile"
   | "CorruptDataFile"
   | "BadRow"
@@ -39,6 +41,8 @@ export type FindingCode =
   | "DuplicateVersion"
   | "MissingVersion"
   | "MissingRoot"
+  | "NotParquet"
+  | "PluginCorrupt"
   | "TempFile"
   | "UnreferencedDataFile"
   | "UnreferencedBlob"
@@ -57,6 +61,8 @@ export interface Finding {
   readonly message: string;
   /** The repair `pond check --repair` may apply; absent when there is no safe one. */
   readonly repair?: Repair;
+  /** What the repair will do, when it is to be confirmed before it runs (it changes the log). */
+  readonly ask?: string;
 }
 
 /** A finding after `--repair`: what the repair did, or why there was none. */
@@ -112,4 +118,16 @@ export function warning(
  */
 export function reason(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * The finding, with its repair to be confirmed first: `plan` says what the repair will do.
+ *
+ * @example
+ * ```ts
+ * findings.push(asking(error("CorruptCommit", subject, message, setAsideIt), "set aside the torn commit"));
+ * ```
+ */
+export function asking(finding: Finding, plan: string): Finding {
+  return { ...finding, ask: plan };
 }

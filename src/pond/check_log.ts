@@ -16,6 +16,7 @@ import {
   LAST_CHECKPOINT_PATH,
   LOG_DIR,
   type LogFile,
+  openPastDamage,
   openTable,
   readCheckpoint,
   readCommits,
@@ -26,15 +27,23 @@ import {
   type Store,
   type TableState,
 } from "../delta/mod.ts";
-import { error, type Finding, reason, warning } from "./check_findings.ts";
+import { asking, error, type Finding, reason, warning } from "./check_findings.ts";
+import { isTorn, setAside } from "./set_aside.ts";
 
 /** Where the oplog's files are named in findings, relative to the pond. */
 export const OPLOG_SUBJECT = "oplog/";
 
 /** What the log check learned, for the checks that follow it. */
 export interface LogReport {
-  /** The table at its latest version, or null when it does not open. */
+  /**
+   * The table at its latest version (before {@link damagedAt} when a commit does not read), or
+   * null when it does not open.
+   */
   snapshot: Snapshot | null;
+  /** The version of the first commit that does not read, when there is one. */
+  damagedAt?: number;
+  /** When the table was created (version 0's commit time, ms), when that commit reads. */
+  createdAt?: number;
   /** The version that added each data file with new rows (not a compaction's rewrite), by decoded path. */
   addedAt: Map<string, number>;
   commits: number;
@@ -61,22 +70,16 @@ export async function checkLog(
   findings: Finding[],
   options: { quick?: boolean } = {},
 ): Promise<LogReport> {
-  let snapshot: Snapshot | null = null;
-  try {
-    snapshot = await (await openTable(store)).snapshot();
-  } catch (e) {
-    findings.push(
-      error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`),
-    );
-  }
+  const { snapshot, damagedAt } = await openSnapshot(store, findings);
   const files = (await store.list(LOG_DIR)).map(classifyLogFile).filter((f): f is LogFile =>
     f !== null
   );
   const listing = groupLogFiles(files);
-  const latest = snapshot?.version ?? Math.max(-1, ...listing.commits.keys());
+  const latest = Math.max(snapshot?.version ?? -1, ...listing.commits.keys());
   const checkpoints = listing.checkpoints.filter((c) => c.version <= latest);
   const report: LogReport = {
     snapshot,
+    damagedAt,
     addedAt: new Map(),
     commits: [...listing.commits.keys()].filter((v) => v <= latest).length,
     checkpoints: checkpoints.length,
@@ -85,12 +88,33 @@ export async function checkLog(
   findGaps(listing.commits, checkpoints, latest, findings);
   if (options.quick) {
     const newest = listing.commits.get(latest);
-    if (newest) await checkNewestCommit(store, newest, report, findings);
+    if (newest) await checkNewestCommit(store, newest, checkpoints, report, findings);
     return report;
   }
   await replayCommits(store, listing.commits, checkpoints, latest, report, findings);
   await checkHint(store, checkpoints, findings);
   return report;
+}
+
+/**
+ * The table at its latest version; when a commit does not read, at the version before the
+ * first such commit (what is intact is still checked; the commit itself is reported by the
+ * replay), else null with a `TableUnreadable` finding.
+ */
+async function openSnapshot(
+  store: Store,
+  findings: Finding[],
+): Promise<{ snapshot: Snapshot | null; damagedAt?: number }> {
+  try {
+    const table = await openTable(store);
+    const { value, damage } = await openPastDamage((version) =>
+      table.snapshot(version === undefined ? undefined : { version })
+    );
+    return { snapshot: value, damagedAt: damage?.version };
+  } catch (e) {
+    findings.push(error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`));
+    return { snapshot: null };
+  }
 }
 
 /** Missing commit files, as ranges: an error unless a checkpoint at or after them covers them. */
@@ -148,7 +172,7 @@ async function replayCommits(
       }
     }
   } catch (e) {
-    findings.push(corruptCommit(e));
+    findings.push(await corruptCommit(store, e, latest, checkpoints));
     return;
   }
   for (const checkpoint of checkpoints.filter((c) => c.version > covered)) {
@@ -170,6 +194,7 @@ async function replayCommits(
 async function checkNewestCommit(
   store: Store,
   newest: CommitFile,
+  checkpoints: CheckpointFiles[],
   report: LogReport,
   findings: Finding[],
 ): Promise<void> {
@@ -185,17 +210,55 @@ async function checkNewestCommit(
       checkCommit(commit.version, actions, report, findings);
     }
   } catch (e) {
-    findings.push(corruptCommit(e));
+    findings.push(await corruptCommit(store, e, newest.version, checkpoints));
   }
 }
 
-/** The finding for a commit file that does not read. */
-function corruptCommit(e: unknown): Finding {
+/**
+ * The finding of a commit that does not parse. The newest commit, when it is provably torn (see
+ * `isTorn`) and no checkpoint was written from it, can be set aside: renamed, not deleted, so
+ * the pond opens at the transaction before it. Any other damage is for a backup to mend.
+ */
+async function corruptCommit(
+  store: Store,
+  e: unknown,
+  latest: number,
+  checkpoints: CheckpointFiles[],
+): Promise<Finding> {
+  const version = isDeltaError(e) ? e.version : undefined;
   const path = isDeltaError(e) && e.path ? e.path : LOG_DIR;
-  return error(
-    "CorruptCommit",
-    `${OPLOG_SUBJECT}${path}`,
-    `${reason(e)}; restore the file from a backup`,
+  const subject = `${OPLOG_SUBJECT}${path}`;
+  if (version === undefined) {
+    return error("CorruptCommit", subject, `${reason(e)}; restore the file from a backup`);
+  }
+  const what = `the commit of transaction ${version} does not read: ${reason(e)}`;
+  const before = version > 0 ? `; \`--at ${version - 1}\` reads the pond before it` : "";
+  const torn = version === latest && version > 0 &&
+    !checkpoints.some((c) => c.version >= version) &&
+    isTorn(new TextDecoder().decode(await store.read(path)));
+  if (!torn) {
+    return error(
+      "CorruptCommit",
+      subject,
+      `${what}; restore the file from a backup of the pond${before}`,
+    );
+  }
+  const plan = `set aside the torn commit of transaction ${version} (${subject}, renamed to ${
+    path.slice(path.lastIndexOf("/") + 1)
+  }.torn-TIME beside it, not deleted), so that the pond opens at transaction ${version - 1}`;
+  return asking(
+    error(
+      "CorruptCommit",
+      subject,
+      `${what}; it is the newest commit and was cut short while being written, so \`pond check --repair\` can ${plan}${before}`,
+      async () => {
+        const moved = await setAside(store.locate(""), version);
+        return `set aside as ${OPLOG_SUBJECT}${moved}: the pond now opens at transaction ${
+          version - 1
+        }`;
+      },
+    ),
+    plan,
   );
 }
 
@@ -208,6 +271,7 @@ function checkCommit(
 ): void {
   for (const action of actions) {
     if ("commitInfo" in action) {
+      if (version === 0) report.createdAt = action.commitInfo.timestamp;
       const pond = action.commitInfo.pond as { seq?: unknown } | undefined;
       if (pond?.seq !== undefined && pond.seq !== version) {
         findings.push(error(
@@ -257,7 +321,7 @@ async function checkCheckpoint(
     : undefined;
   const what = rebuild
     ? "`pond check --repair` rewrites it from the commits"
-    : "delete it (the commits before it are all there)";
+    : "move it out of the log: the commits before it are all there, and reads then replay them";
   let actions: Action[];
   try {
     actions = await readCheckpoint(store, checkpoint);

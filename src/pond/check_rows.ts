@@ -1,11 +1,14 @@
 /** Checking every oplog row: bodies against their hashes, blobs chunk by chunk, each node's versions complete, and directory listings that decode and point at stored nodes. */
 import { createHash } from "node:crypto";
+import { parquetMetadataAsync } from "hyparquet";
 import type { AddFile, Snapshot, Store } from "../delta/mod.ts";
 import { dataFilePath } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
 import { BLOB_CHUNK, type BlobStore } from "../oplog/blob_store.ts";
 import { decodeChanges } from "../oplog/directory_codec.ts";
 import type { OplogRow } from "../oplog/schema.ts";
+import { timeColumn } from "../oplog/series_times.ts";
+import { bytesAsBuffer } from "../oplog/file_ranges.ts";
 import {
   applyChanges,
   type DirEntry,
@@ -88,6 +91,15 @@ interface Placement {
   seq: number;
 }
 
+/** A table or series version, whose body must read as Parquet. */
+interface ParquetBody {
+  key: string;
+  text: string;
+  kind: "table" | "series";
+  content: Uint8Array | null;
+  blob: string | null;
+}
+
 /** A blob and the node versions that use it. */
 interface BlobUse {
   size: number;
@@ -118,6 +130,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
   const nodes = new Map<string, Stored[]>();
   const directories = new Map<string, DirectoryRow[]>();
   const blobs = new Map<string, BlobUse>();
+  const parquet: ParquetBody[] = [];
   const problems: RowProblem[] = [];
   const report: RowsReport = {
     rows: 0,
@@ -155,6 +168,15 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
               entries: row.entries,
             });
           }
+          if (row.entry_type === "file:table" || row.entry_type === "file:series") {
+            parquet.push({
+              key,
+              text: `version ${row.version} (transaction ${row.seq}, in ${where})`,
+              kind: row.entry_type === "file:table" ? "table" : "series",
+              content: row.blob_chunks === null ? row.content ?? new Uint8Array() : null,
+              blob: row.blob_chunks === null ? null : row.hash,
+            });
+          }
           if (row.blob_chunks !== null && row.hash !== null && HASH.test(row.hash)) {
             const use = blobs.get(row.hash) ??
               { size: row.size, chunks: row.blob_chunks, users: [] };
@@ -182,14 +204,14 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
   for (const p of problems) {
     input.findings.push(error(p.code, name(p.key), `${p.text}; ${RESTORE}`));
   }
+  const damagedBlobs = new Set<string>();
   for (const [hash, use] of blobs) {
     report.referencedBlobs.add(hash);
     const failure = await verifyBlob(input.blobs, hash, use);
-    if (failure === undefined) {
-      report.blobs++;
-      report.blobBytes += use.size;
-      continue;
-    }
+    report.blobs++;
+    report.blobBytes += use.size;
+    if (failure === undefined) continue;
+    damagedBlobs.add(hash);
     const user = use.users[0];
     const others = use.users.length > 1 ? ` and ${use.users.length - 1} more versions` : "";
     input.findings.push(error(
@@ -200,7 +222,38 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
       }${others}; restore it from a backup of the pond`,
     ));
   }
+  for (const body of parquet) {
+    if (body.blob !== null && (damagedBlobs.has(body.blob) || !blobs.has(body.blob))) continue;
+    const why = await parquetProblem(input.blobs, body, blobs);
+    if (why === undefined) continue;
+    input.findings.push(error(
+      "NotParquet",
+      name(body.key),
+      `${body.text} is a file:${body.kind} whose body ${why}, so it cannot be read as rows; copy the original again, or restore the pond from a backup`,
+    ));
+  }
   return report;
+}
+
+/** Why a table or series body does not read as one, or undefined when it does. */
+async function parquetProblem(
+  store: BlobStore,
+  body: ParquetBody,
+  blobs: Map<string, BlobUse>,
+): Promise<string | undefined> {
+  const file = body.content !== null
+    ? bytesAsBuffer(body.content)
+    : store.byteRanges({ hash: body.blob!, ...blobs.get(body.blob!)! });
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (e) {
+    return `is not Parquet (${reason(e)})`;
+  }
+  if (body.kind === "series" && timeColumn(metadata) === undefined) {
+    return "has no timestamp column";
+  }
+  return undefined;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

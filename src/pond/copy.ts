@@ -4,6 +4,7 @@ import { PondError } from "../errors.ts";
 import type { FileEntryType, WD } from "../tinyfs/mod.ts";
 import { copyTarget } from "../tinyfs/mod.ts";
 import { fileByteRanges } from "../oplog/file_ranges.ts";
+import { parquetFooter } from "../oplog/parquet_body.ts";
 import { seriesEventTimes } from "../oplog/series_times.ts";
 import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
@@ -40,13 +41,14 @@ interface Side {
   /** The entries of a directory, sorted by name, each with its kind (symlinks not followed). */
   list(dir: string): Promise<{ name: string; kind: Kind }[]>;
   /**
-   * The body, the entry type it has (pond) or looks like (host), and for host files a check
-   * that it can be a series (so the error names the host file, before anything is written).
+   * The body, the entry type it has (pond) or looks like (host), and for host files checks
+   * that it can be a table or a series (so the error names the host file, before anything is
+   * written).
    */
   read(path: string): Promise<{
     body: ReadableStream<Uint8Array> | Uint8Array;
     entryType: FileEntryType;
-    check?: { series(path: string): Promise<unknown> };
+    check?: Partial<Record<FileEntryType, (path: string) => Promise<unknown>>>;
   }>;
   readlink(path: string): Promise<string>;
   mkdir(path: string): Promise<void>;
@@ -170,11 +172,12 @@ async function copyTree(job: Job, from: Side, path: string, at: string): Promise
 async function copyFile(job: Job, from: Side, path: string, at: string): Promise<void> {
   let bytes = 0;
   const { body, entryType, check } = await from.read(path);
-  const type = job.options.entryType ?? entryType;
-  if (type === "file:series") {
-    try {
-      await check?.series(path);
-    } catch (e) {
+  let type = job.options.entryType ?? entryType;
+  try {
+    await check?.[type]?.(path);
+  } catch (e) {
+    if (job.options.entryType === undefined && type === "file:table") type = "file:data";
+    else {
       if (body instanceof ReadableStream) await body.cancel();
       throw e;
     }
@@ -398,7 +401,7 @@ function hostSide(options: CopyOptions): Side {
     },
     async read(path) {
       if (path === STANDARD_STREAM) {
-        const series = () =>
+        const refuse = () =>
           Promise.reject(
             new PondError(
               "InvalidArgument",
@@ -415,7 +418,7 @@ function hostSide(options: CopyOptions): Side {
           );
         }
         consumedInputs.add(body);
-        return { body, entryType: "file:data", check: { series } };
+        return { body, entryType: "file:data", check: { "file:series": refuse } };
       }
       let file;
       try {
@@ -425,15 +428,18 @@ function hostSide(options: CopyOptions): Side {
       }
       try {
         const size = file.statSync().size;
-        const series = (what: string) =>
-          seriesEventTimes(fileByteRanges(path, size), `${HOST_PREFIX}${what}`);
+        const ranges = () => fileByteRanges(path, size);
+        const check = {
+          "file:series": (what: string) => seriesEventTimes(ranges(), `${HOST_PREFIX}${what}`),
+          "file:table": (what: string) => parquetFooter(ranges(), `${HOST_PREFIX}${what}`, "table"),
+        };
         if (size < SMALL_HOST_FILE) {
           const bytes = readSmall(file, size);
           file.close();
-          return { body: bytes, entryType: sniffBytes(bytes), check: { series } };
+          return { body: bytes, entryType: sniffBytes(bytes), check };
         }
         const entryType = await sniffHostFile(file, size);
-        return { body: file.readable, entryType, check: { series } };
+        return { body: file.readable, entryType, check };
       } catch (e) {
         file.close();
         throw hostError(e, "read", `${HOST_PREFIX}${path}`);

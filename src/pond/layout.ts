@@ -3,6 +3,9 @@
 /** The file that marks a directory as a pond, with the pond's format version. */
 export const POND_MARKER = "pond.json";
 
+/** The format of ponds this code reads and writes, as the marker records it. */
+export const POND_FORMAT = 1;
+
 /** The paths of one pond's parts. */
 export interface PondLayout {
   /** The pond's directory. */
@@ -31,4 +34,26 @@ export function pondLayout(root: string): PondLayout {
     oplog: `${dir}/oplog`,
     blobs: `${dir}/blobs`,
   };
+}
+
+/**
+ * Writes the marker of the pond laid out in `layout`: its format and when it was created. The
+ * marker holds nothing else, so one lost or garbled can be written again from the log.
+ * Written to a temporary file and renamed into place, so it is whole or absent.
+ *
+ * @example
+ * ```ts
+ * await writeMarker(pondLayout("/data/pond"), new Date());
+ * ```
+ */
+export async function writeMarker(layout: PondLayout, created: Date): Promise<void> {
+  const temp = `${layout.marker}.pond-${crypto.randomUUID()}.tmp`;
+  const text = JSON.stringify({ format: POND_FORMAT, created: created.toISOString() }, null, 2);
+  try {
+    await Deno.writeTextFile(temp, text + "\n");
+    await Deno.rename(temp, layout.marker);
+  } catch (e) {
+    await Deno.remove(temp).catch(() => {});
+    throw e;
+  }
 }

@@ -4,6 +4,7 @@ import { TableWriter } from "../delta/commit.ts";
 import { compact } from "../delta/compact.ts";
 import { isDeltaError, Snapshot } from "../delta/mod.ts";
 import { isTempFile } from "../delta/storage.ts";
+import { writerGone } from "../delta/temp_writer.ts";
 import { vacuum } from "../delta/vacuum.ts";
 import { writeProperties } from "../delta/write_support.ts";
 import { PondError } from "../errors.ts";
@@ -12,6 +13,7 @@ import { pondLayout } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers } from "./check_leftovers.ts";
 import { blobsReferenced } from "./check_scan.ts";
 import { type Pond, transactionMeta } from "./pond.ts";
+import { setAsideCommits } from "./set_aside.ts";
 
 /** How many times a compaction is redone after a pond transaction removed a file it merged. */
 const COMPACT_RETRIES = 5;
@@ -26,6 +28,7 @@ const COMPACT_RETRIES = 5;
  * ```
  */
 export async function checkpointPond(pond: Pond): Promise<CheckpointWritten> {
+  pond.ensureReadable();
   const writer = await TableWriter.open(pond.store.table);
   return await writeCheckpoint(pond.store.table, writer.state);
 }
@@ -55,6 +58,7 @@ export async function compactPond(
   pond: Pond,
   command: readonly string[] = ["maintain", "--compact"],
 ): Promise<CompactReport> {
+  pond.ensureReadable();
   for (let attempt = 0;; attempt++) {
     const writer = await TableWriter.open(pond.store.table);
     try {
@@ -95,10 +99,12 @@ export interface VacuumReport {
  * Deletes (with `apply`; otherwise lists) what no version of the pond needs and that is older
  * than the retention: data files the log no longer refers to (Delta vacuum: files replaced by
  * compaction, files of commits that never landed), blobs no row of the pond refers to, and
- * temporary files of interrupted commands. Files younger than the retention are kept, because
- * a command still running may be about to commit them; a retention shorter than the default
- * is for when no other pond command is running. Refuses (`VacuumRefused`) when a data file's
- * rows cannot be read, since the blobs in use are then unknown.
+ * temporary files of interrupted commands (at once when the process that wrote one is gone).
+ * Files younger than the retention are kept, because a command still running may be about to
+ * commit them; a retention shorter than the default is for when no other pond command is
+ * running. Refuses (`VacuumRefused`) when a data file's
+ * rows cannot be read, or a torn commit is set aside in the log, since what is in use is then
+ * unknown; and (`DamagedLog`) when a commit does not read.
  *
  * @example
  * ```ts
@@ -107,6 +113,15 @@ export interface VacuumReport {
  * ```
  */
 export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promise<VacuumReport> {
+  pond.ensureReadable();
+  const layout = pondLayout(pond.path);
+  const [aside] = await setAsideCommits(layout.oplog);
+  if (aside) {
+    throw new PondError(
+      "VacuumRefused",
+      `vacuum deletes nothing while oplog/${aside.path} is in the log: that torn commit of transaction ${aside.version} may name data files and blobs no intact commit names; move it out of the pond once you have kept what you need of it`,
+    );
+  }
   const store = pond.store.table;
   const writer = await TableWriter.open(store);
   const retainMs = options.retainMs ??
@@ -123,20 +138,26 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
       { cause: e },
     );
   }
-  const layout = pondLayout(pond.path);
   const stored = await blobFiles(layout);
   const old = (f: Leftover) => f.mtime < cutoff;
   const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>
     f
   );
-  const temp = stored.temp.filter(old);
+  const orphaned: Leftover[] = [];
+  for (const f of stored.temp) if (!old(f) && await writerGone(f.file)) orphaned.push(f);
+  const temp = [...stored.temp.filter(old), ...orphaned];
   const data = await vacuum(writer, {
     retentionMs: retainMs,
     force: options.retainMs !== undefined,
     dryRun: !options.apply,
   });
   const doomed = [...blobs, ...temp];
-  const gone = options.apply ? new Set(await removeLeftovers(doomed, cutoff)) : new Set(doomed);
+  const gone = options.apply
+    ? new Set([
+      ...await removeLeftovers(doomed.filter((f) => !orphaned.includes(f)), cutoff),
+      ...await removeLeftovers(orphaned, Infinity),
+    ])
+    : new Set(doomed);
   const size = (files: Leftover[]) => files.reduce((n, f) => n + f.size, 0);
   return {
     seq: data.version,

@@ -1,15 +1,19 @@
 /** A pond on disk: its directory layout, opening and creating it, transactions with retry, time travel. */
 import { userInfo } from "node:os";
-import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "../delta/mod.ts";
+import {
+  commitHistory,
+  type CommitTimestamp,
+  type DeltaError,
+  isDeltaError,
+  versionAtTimestamp,
+} from "../delta/mod.ts";
 import { BlobStore } from "../oplog/blob_store.ts";
 import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
-import { POND_MARKER, pondLayout } from "./layout.ts";
+import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
-
-const FORMAT = 1;
 
 /** How many times a transaction is re-run after losing a race to another writer. */
 const RETRIES = 20;
@@ -81,16 +85,22 @@ export class Pond {
   ): Promise<Pond> {
     const layout = pondLayout(path);
     if (await exists(layout.marker)) {
+      const readable = await Deno.readTextFile(layout.marker).then(JSON.parse).then(
+        (m) => typeof m?.format === "number",
+        () => false,
+      );
       throw new PondError(
         "PondExists",
-        `${path} is already a pond; use it, or pick another directory`,
+        readable
+          ? `${path} is already a pond; use it, or pick another directory`
+          : `${path} is already a pond, but its ${POND_MARKER} is unreadable; \`pond check --repair --pond ${path}\` writes it again from the log`,
       );
     }
     if (await exists(`${layout.oplog}/_delta_log`)) {
       throw new PondError(
         "PondExists",
         `${path} holds a pond's log (oplog/) but no ${POND_MARKER}: an init was interrupted or the ` +
-          `marker was lost; restore ${POND_MARKER} from a backup, or remove ${layout.oplog} to start afresh`,
+          `marker was lost; \`pond check --repair --pond ${path}\` writes it again from the log`,
       );
     }
     await Deno.mkdir(path, { recursive: true });
@@ -102,10 +112,7 @@ export class Pond {
     }
     const store = OplogStore.empty(layout.oplog, new BlobStore(layout.blobs));
     const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
-    await Deno.writeTextFile(
-      layout.marker,
-      JSON.stringify({ format: FORMAT, created: new Date().toISOString() }, null, 2) + "\n",
-    );
+    await writeMarker(layout, new Date());
     return new Pond(path, store, fs);
   }
 
@@ -122,25 +129,36 @@ export class Pond {
    */
   static async open(path: string, options: PondOptions = {}): Promise<Pond> {
     const layout = pondLayout(path);
-    let marker: { format?: number };
+    let marker: { format?: unknown };
+    const repair = `\`pond check --repair --pond ${path}\` writes it again from the log`;
     try {
       marker = JSON.parse(await Deno.readTextFile(layout.marker));
+      if (typeof marker?.format !== "number") throw new Error("it names no format");
     } catch (e) {
+      const log = await exists(`${layout.oplog}/_delta_log`).catch(() => false);
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
         throw new PondError(
           "NotAPond",
-          `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
+          log
+            ? `${path} holds a pond's log (oplog/) but no ${POND_MARKER}; ${repair}`
+            : `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
         );
       }
-      throw new PondError("NotAPond", `${layout.marker} is unreadable: ${message(e)}`);
-    }
-    if (marker.format !== FORMAT) {
       throw new PondError(
-        "UnsupportedFormat",
-        `${path} is a pond of format ${marker.format}; this pond reads format ${FORMAT}`,
+        "NotAPond",
+        `${layout.marker} is unreadable: ${message(e)}${log ? `; ${repair}` : ""}`,
       );
     }
-    const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
+    if (marker.format !== POND_FORMAT) {
+      throw new PondError(
+        "UnsupportedFormat",
+        `${path} is a pond of format ${marker.format}; this pond reads format ${POND_FORMAT}`,
+      );
+    }
+    const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs))
+      .catch((e) => {
+        throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
+      });
     const fs = await FS.open(store, { factories: options.factories });
     const plugins = options.plugins && new PluginTrees(store, options.plugins, options.factories);
     return new Pond(path, store, fs, plugins);
@@ -161,19 +179,38 @@ export class Pond {
    * ```
    */
   async root(at?: PondAt): Promise<WD> {
-    if (at === undefined && !this.#plugins) return this.fs.root();
-    const asOf = at === undefined
-      ? await this.fs.head()
-      : "seq" in at
-      ? at.seq
-      : await this.seqAt(at.time);
+    const seq = at === undefined ? undefined : "seq" in at ? at.seq : await this.seqAt(at.time);
+    this.ensureReadable(seq);
+    if (seq === undefined && !this.#plugins) return this.fs.root();
+    const asOf = seq ?? await this.fs.head();
     const view = await this.fs.root({ asOf });
     return this.#plugins ? (await this.#plugins.tree(view)).root({ asOf }) : view;
   }
 
   /** The newest transaction committed at or before `time` (ms since the epoch). */
   async seqAt(time: number): Promise<number> {
-    return await versionAtTimestamp(this.store.table, time);
+    try {
+      return await versionAtTimestamp(this.store.table, time);
+    } catch (e) {
+      throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
+    }
+  }
+
+  /**
+   * Throws `DamagedLog` — naming the transaction whose commit does not read and what to do —
+   * when transaction `seq` (the newest when omitted) is at or after such a commit: the pond
+   * opens at the transaction before the damage, so what came before stays readable with `--at`.
+   *
+   * @example
+   * ```ts
+   * pond.ensureReadable();      // before reading or changing the newest state
+   * pond.ensureReadable(3);     // before reading as of transaction 3
+   * ```
+   */
+  ensureReadable(seq?: number): void {
+    const damage = this.store.damage;
+    if (damage?.version === undefined || (seq !== undefined && seq < damage.version)) return;
+    throw damagedLog(damage);
   }
 
   /**
@@ -191,6 +228,7 @@ export class Pond {
     command: readonly string[],
     body: (root: WD) => Promise<T> | T,
   ): Promise<{ result: T; seq: number | null }> {
+    this.ensureReadable();
     for (let attempt = 0;; attempt++) {
       const before = await this.fs.head();
       try {
@@ -215,8 +253,20 @@ export class Pond {
    * ```
    */
   async history(): Promise<TransactionRecord[]> {
+    this.ensureReadable();
     return (await commitHistory(this.store.table)).map(toRecord);
   }
+}
+
+/** The one-line error of a pond whose commit of `damage.version` does not read. */
+function damagedLog(damage: DeltaError): PondError {
+  const seq = damage.version!;
+  const before = seq > 0 ? `; \`--at ${seq - 1}\` reads the pond as it was before it` : "";
+  return new PondError(
+    "DamagedLog",
+    `transaction ${seq} of the pond is damaged (oplog/${damage.message}); run \`pond check --repair\`, which sets a torn newest transaction aside and says what else can be done${before}`,
+    { cause: damage },
+  );
 }
 
 function toRecord(c: CommitTimestamp): TransactionRecord {
@@ -263,5 +313,5 @@ async function isEmptyDir(path: string): Promise<boolean> {
 }
 
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
 }

@@ -138,7 +138,7 @@ Deno.test("error paths: each a one-line message and the right exit code", async 
     assertFails(
       await pondInProcess(["init", "--force", pond]),
       1,
-      /holds a pond's log \(oplog\/\) but no pond\.json: .*restore pond\.json from a backup/,
+      /holds a pond's log \(oplog\/\) but no pond\.json: .*`pond check --repair --pond .*` writes it again/,
     );
     assert.ok((await Deno.stat(`${pond}/oplog/_delta_log`)).isDirectory, "the log is untouched");
   });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { pondProcess, REPO_ROOT } from "./harness.ts";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
+import { allRows, commitRow } from "../pond/check_helpers.ts";
 
 const SAMPLE = `${REPO_ROOT}samples/river_inlet.parquet`;
 
@@ -160,10 +161,17 @@ Deno.test("describe reads the schema of a large table kept in the blob store", a
   });
 });
 
-Deno.test("a table that is not Parquet fails describe with what to do", async () => {
+Deno.test("copy refuses a table that is not Parquet; one stored anyway fails describe with what to do", async () => {
   await withPond(async (p) => {
     await Deno.writeTextFile(`${p.host}/a.csv`, "t,v\n1,2\n");
-    assertOk(await p.run(["copy", "--type", "table", `host:${p.host}/a.csv`, "/a.csv"]));
+    assertFails(
+      await p.run(["copy", "--type", "table", `host:${p.host}/a.csv`, "/a.csv"]),
+      1,
+      /^pond: host:.*a\.csv is not a Parquet file, so it cannot be a table; copy it with --type data\n$/,
+    );
+    assertOk(await p.run(["copy", `host:${p.host}/a.csv`, "/a.csv"]));
+    const { row } = (await allRows(p.dir)).find(({ row }) => row.entry_type === "file:data")!;
+    await commitRow(p.dir, (seq) => ({ ...row, version: 2, seq, entry_type: "file:table" }));
     assertFails(
       await p.run(["describe", "/a.csv"]),
       1,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { type Action, serializeCommit } from "../../src/delta/actions.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
 import { buildLogSegment, commitPath } from "../../src/delta/log_segment.ts";
-import { replaySegment } from "../../src/delta/replay.ts";
+import { openPastDamage, replaySegment } from "../../src/delta/replay.ts";
 import { LocalStore } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { goldenTable } from "./golden.ts";
@@ -21,7 +21,8 @@ const remove = (path: string): Action => ({
 
 /**
  * A table whose commits have known times: v0 at 1000 ms, v1 at 2000, v2 claims 1500 (a clock
- * that went back), v3 has no commitInfo (file mtime 5000), v4 has inCommitTimestamp 6000
+ * that went back), v3 has no commitInfo (and a file mtime of 5000 s, which must not count), v4
+ * has inCommitTimestamp 6000
  * (and a later `timestamp`, which must lose).
  */
 async function makeTable(dir: string): Promise<void> {
@@ -53,7 +54,7 @@ async function makeTable(dir: string): Promise<void> {
   for (const [version, actions] of commits.entries()) {
     await Deno.writeTextFile(`${dir}/${commitPath(version)}`, serializeCommit(actions));
   }
-  await Deno.utime(`${dir}/${commitPath(3)}`, 5, 5);
+  await Deno.utime(`${dir}/${commitPath(3)}`, 5000, 5000);
 }
 
 async function withTable(check: (dir: string) => Promise<void>) {
@@ -66,14 +67,14 @@ async function withTable(check: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("history: inCommitTimestamp, then commitInfo.timestamp, then mtime; made strictly increasing", async () => {
+Deno.test("history: inCommitTimestamp, then commitInfo.timestamp, never the file time; made strictly increasing", async () => {
   await withTable(async (dir) => {
     const history = await (await openTable(dir)).history();
     assert.deepEqual(history.map((c) => [c.version, c.timestamp]), [
       [0, 1000],
       [1, 2000],
       [2, 2001],
-      [3, 5000],
+      [3, 2002],
       [
         4,
         6000,
@@ -91,8 +92,7 @@ Deno.test("snapshot at a timestamp is the latest version at or before it, to the
     assert.equal(await at(1999), 0);
     assert.equal(await at(2000), 1);
     assert.equal(await at(2001), 2);
-    assert.equal(await at(4999), 2);
-    assert.equal(await at(new Date(5000)), 3);
+    assert.equal(await at(new Date(2002)), 3);
     assert.equal(await at("1970-01-01T00:00:05.999Z"), 3);
     assert.equal(await at("1970-01-01T00:00:06Z"), 4);
     assert.equal(await at(Date.now()), 4);
@@ -102,6 +102,29 @@ Deno.test("snapshot at a timestamp is the latest version at or before it, to the
     );
     await assert.rejects(() => at("not a time"), (e) => isDeltaError(e, "InvalidArgument"));
   });
+});
+
+Deno.test("an empty or torn commit is corruption naming its version; times before it still resolve", async () => {
+  for (const damage of ["", '{"commitInfo":{"timestamp":5000},"add":{"pa']) {
+    await withTable(async (dir) => {
+      await Deno.writeTextFile(`${dir}/${commitPath(3)}`, damage);
+      const table = await openTable(dir);
+      const corrupt = (e: unknown) =>
+        isDeltaError(e, "CorruptLog") && e.version === 3 && e.message.includes(commitPath(3));
+      await assert.rejects(() => table.snapshot(), corrupt);
+      await assert.rejects(() => table.snapshot({ version: 3 }), corrupt);
+      await assert.rejects(() => table.history(), corrupt);
+      await assert.rejects(() => table.snapshot({ timestamp: 9999 }), corrupt);
+      assert.equal((await table.snapshot({ version: 2 })).version, 2);
+      assert.equal((await table.snapshot({ timestamp: 2001 })).version, 2);
+      assert.equal((await table.snapshot({ timestamp: 1999 })).version, 0);
+      const opened = await openPastDamage((version) =>
+        table.snapshot(version === undefined ? undefined : { version })
+      );
+      assert.equal(opened.value.version, 2);
+      assert.ok(corrupt(opened.damage));
+    });
+  }
 });
 
 Deno.test("snapshot at a version shows that version's files and rows", async () => {

@@ -230,6 +230,25 @@ Deno.test("a timestamp_ntz column makes a reader 3 / writer 7 table with the tim
   });
 });
 
+Deno.test("a table of writer features alone is reader 1 / writer 7, without readerFeatures, and reads", async () => {
+  await withTempTable(async (store, dir) => {
+    const writer = await createTable(store, {
+      schema: schemaOf(["k", "string"]),
+      configuration: { "delta.appendOnly": "true" },
+      features: ["appendOnly"],
+    });
+    assert.deepEqual(writer.state.protocol, {
+      minReaderVersion: 1,
+      minWriterVersion: 7,
+      writerFeatures: ["appendOnly"],
+    });
+    const [protocol] = (await logActions(dir, 0)).filter((a) => "protocol" in a);
+    assert.deepEqual(protocol, { protocol: writer.state.protocol });
+    await writer.append({ k: ["x"] });
+    assert.deepEqual(await readRows(dir), [{ k: "x" }]);
+  });
+});
+
 Deno.test("writers refuse tables whose writer version or features they do not enforce", async () => {
   const write = async (dir: string, protocol: object, extra: object = {}) => {
     await Deno.mkdir(`${dir}/_delta_log`, { recursive: true });

@@ -6,6 +6,7 @@ import { createTable } from "../../src/delta/create.ts";
 import { DeltaError, isDeltaError } from "../../src/delta/errors.ts";
 import { commitPath } from "../../src/delta/log_segment.ts";
 import { openTable } from "../../src/delta/table.ts";
+import { writeDataFiles } from "../../src/delta/write_files.ts";
 import { beforePutIfAbsent, readRows, schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
 
 const schema = schemaOf(["id", "long"], ["tag", "string"]);
@@ -68,6 +69,27 @@ Deno.test("a commit that read a file another commit removed conflicts; one that 
     const result = await c.overwrite({ id: [20], tag: ["over"] });
     assert.equal(result.attempts, 2);
     assert.deepEqual((await readRows(store)).map((r) => r.id), [11n, 20n]);
+  });
+});
+
+Deno.test("an overwrite that loses to a commit adding data without being a blind append conflicts (write-serializable)", async () => {
+  await withTempTable(async (store) => {
+    const [a, b] = await twoWriters(store);
+    const { adds } = await writeDataFiles(store, a.state.metadata, {
+      id: [7],
+      tag: ["read-write"],
+    });
+    await a.commit(adds.map((add) => ({ add })), { isBlindAppend: false });
+    await assert.rejects(
+      b.overwrite({ id: [20], tag: ["over"] }),
+      conflict(2, /added .* without being a blind append.*read the whole table/),
+    );
+    assert.deepEqual((await readRows(store)).map((r) => r.id).sort(), [1n, 2n, 7n]);
+    // A commit that did not read the whole table does not conflict with it: it retries.
+    const c = await TableWriter.open(store);
+    const { adds: more } = await writeDataFiles(store, a.state.metadata, { id: [8], tag: ["x"] });
+    await a.commit(more.map((add) => ({ add })), { isBlindAppend: false });
+    assert.equal((await c.append({ id: [9], tag: ["y"] })).attempts, 2);
   });
 });
 

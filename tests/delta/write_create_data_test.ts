@@ -30,3 +30,31 @@ Deno.test("createTable with data: version 0 holds the rows, partitioned", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("createTable with data honours delta.dataSkippingNumIndexedCols for version 0's statistics", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const schema = parseSchema(JSON.stringify({
+      type: "struct",
+      fields: ["a", "b", "c"].map((name) => ({ name, type: "long", nullable: true, metadata: {} })),
+    }));
+    const writer = await createTable(new LocalStore(dir), {
+      schema,
+      configuration: { "delta.dataSkippingNumIndexedCols": "1" },
+      data: { a: [1n, 5n], b: [2n, 6n], c: [3n, 7n] },
+    });
+    const [add] = writer.state.files.values();
+    const stats = JSON.parse(add.stats!);
+    assert.equal(stats.numRecords, 2);
+    assert.deepEqual(stats.minValues, { a: 1 });
+    assert.deepEqual(stats.maxValues, { a: 5 });
+    const appended = await writer.append({ a: [9n], b: [9n], c: [9n] });
+    const later = [
+      ...(await (await openTable(dir)).snapshot({ version: appended.version })).files(),
+    ]
+      .map((f) => Object.keys(JSON.parse(f.stats!).minValues));
+    assert.deepEqual(later, [["a"], ["a"]], "version 0 and later commits index the same columns");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

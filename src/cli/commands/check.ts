@@ -4,26 +4,33 @@ import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { UsageError } from "../errors.ts";
-import { pondPath } from "../pond_options.ts";
+import { confirm, pondPath } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
-/** `pond check [--repair] [--json]`. */
+/** `pond check [--repair [--yes] | --quick] [--json]`. */
 export const checkCommand: CommandBody = {
-  usage: "pond check [--repair | --quick] [--json]",
+  usage: "pond check [--repair [--yes] | --quick] [--json]",
   description:
     "Reads everything: the Delta log (contiguous commits, checkpoints that agree with\n" +
     "the commits, the checkpoint hint), every live data file, every row (bodies against their\n" +
     "hashes, large bodies chunk by chunk, directory entries against the nodes they name) and\n" +
     "the pond.json marker. Prints one line per problem: errors are damage (exit 1), warnings\n" +
     "are leftovers of interrupted commands and stale hints (exit 0). --repair removes\n" +
-    "temporary files untouched for 15 minutes, rewrites checkpoints from the commits and the\n" +
-    "checkpoint hint; it never deletes what a version needs (`pond maintain --vacuum`\n" +
+    "temporary files no running command owns, rewrites checkpoints from the commits and the\n" +
+    "checkpoint hint, writes a lost pond.json again from the log, and sets aside (renames)\n" +
+    "a newest commit that was cut short while written, after saying so and asking (--yes\n" +
+    "to go ahead unasked); it never deletes what a version needs (`pond maintain --vacuum`\n" +
     "deletes unreferenced files). --quick checks only what opening the pond needs: the\n" +
     "marker, the log's listing and its newest commit.",
   options: {
     repair: {
       type: "boolean",
       help: "apply the safe repairs, and say what was and was not repaired",
+    },
+    yes: {
+      type: "boolean",
+      short: "y",
+      help: "with --repair: set a torn newest commit aside without asking",
     },
     quick: {
       type: "boolean",
@@ -46,6 +53,10 @@ export const checkCommand: CommandBody = {
     const report = await checkPond(await pondPath(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
       quick,
+      confirm: async (plan) => {
+        if (ctx.options.yes) ctx.output.err(`pond check --repair: will ${plan}\n`);
+        await confirm(ctx, "pond check --repair", plan);
+      },
     });
     const { output } = ctx;
     const entries = listed(report, Boolean(ctx.options.repair));
@@ -142,8 +153,11 @@ export function summary(report: CheckReport, quick: boolean): string {
   const parts = [count(errors, "error"), count(warnings, "warning")];
   if (repaired) parts.push(`${repaired} repaired`);
   const verdict = errors ? "is damaged" : "is consistent";
+  const { rows, blobs, plugins } = report.counts;
+  const read = [count(rows, "row"), count(blobs, "blob")];
+  if (plugins) read.push(count(plugins, "plugin"));
   const checked = quick
     ? "quick: the marker, the log and its newest commit; 'pond check' reads everything"
-    : `${count(report.counts.rows, "row")}, ${count(report.counts.blobs, "blob")} checked`;
+    : `${read.join(", ")} checked`;
   return `${at} ${verdict}: ${parts.join(", ")} (${checked})`;
 }

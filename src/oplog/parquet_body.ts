@@ -1,0 +1,28 @@
+/** A table's or a series' body must be Parquet: its footer read, or one error saying what it is not. */
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from "hyparquet";
+import { OplogError } from "./errors.ts";
+
+/**
+ * The Parquet footer of a body that is to be a `file:table` or `file:series`. A body whose
+ * footer does not read is `InvalidTable` or `InvalidSeries`, naming `what` and what to do.
+ *
+ * @example
+ * ```ts
+ * const metadata = await parquetFooter(asyncBuffer, "host:readings.csv", "table");
+ * ```
+ */
+export async function parquetFooter(
+  file: AsyncBuffer,
+  what: string,
+  kind: "table" | "series",
+): Promise<FileMetaData> {
+  try {
+    return await parquetMetadataAsync(file);
+  } catch (e) {
+    throw new OplogError(
+      kind === "table" ? "InvalidTable" : "InvalidSeries",
+      `${what} is not a Parquet file, so it cannot be a ${kind}; copy it with --type data`,
+      { cause: e },
+    );
+  }
+}
