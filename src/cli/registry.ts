@@ -14,6 +14,7 @@ import { mkdirCommand } from "./commands/mkdir.ts";
 import { mknodCommand } from "./commands/mknod.ts";
 import { mvCommand } from "./commands/mv.ts";
 import { pluginCommand } from "./commands/plugin.ts";
+import { queryCommand } from "./commands/query.ts";
 import { rmCommand } from "./commands/rm.ts";
 
 /** pond's version, printed by `pond --version`. */
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   listCommand,
   copyCommand,
   catCommand,
+  queryCommand,
   mvCommand,
   rmCommand,
   describeCommand,
