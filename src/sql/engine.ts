@@ -119,7 +119,9 @@ export class SqlEngine {
    * ```
    */
   async define(name: string, select: string): Promise<void> {
-    await this.#connection.run(`CREATE TEMP VIEW ${quoteName(name)} AS ${select}`);
+    await this.#duck(() =>
+      this.#connection.run(`CREATE TEMP VIEW ${quoteName(name)} AS ${select}`)
+    );
     this.#tables.add(name);
   }
 
@@ -164,7 +166,8 @@ export class SqlEngine {
    * ```
    */
   async rows(sql: string): Promise<unknown[][]> {
-    return (await (await this.#connection.run(sql)).getRowsJson()) as unknown[][];
+    const result = await this.#duck(() => this.#connection.run(sql));
+    return (await result.getRowsJson()) as unknown[][];
   }
 
   /**

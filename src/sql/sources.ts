@@ -204,7 +204,7 @@ function formatOf(path: string, meta: Metadata, format: DataFormat | undefined):
   if (!found) {
     throw new SqlError(
       "NotQueryable",
-      `${path} is ${meta.entryType} of no format pond can query; name one with --format csv|json|jsonl|parquet`,
+      `${path} is ${meta.entryType} of no format pond can query; name one with --input-format csv|json|jsonl|parquet`,
     );
   }
   return found;
