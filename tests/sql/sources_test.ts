@@ -2,7 +2,17 @@
 import assert from "node:assert/strict";
 import { Pond } from "../../src/pond/pond.ts";
 import { pondProcess } from "../cli/harness.ts";
-import { csvRows, ok, V1_ROWS, withSqlPond } from "./helpers.ts";
+import { parquetMetadata } from "hyparquet";
+import {
+  csvRows,
+  ok,
+  readings,
+  START,
+  V1_ROWS,
+  V2_START,
+  V3_START,
+  withSqlPond,
+} from "./helpers.ts";
 
 Deno.test("a series is every version as one table, columns merged by name", async () => {
   await withSqlPond(async (p) => {
@@ -164,5 +174,23 @@ Deno.test("small bodies go to a private directory that is gone when the query en
     );
     assert.deepEqual(csvRows(ok(r)), [["count_star()"], ["10"]]);
     assert.deepEqual([...Deno.readDirSync(tmp)], []);
+  });
+});
+
+Deno.test("describe merges a series' versions' schemas from their footers and counts every row", async () => {
+  await withSqlPond(async (p) => {
+    const [d] = JSON.parse(ok(await p.run(["describe", "/sensors/north.series", "--json"])));
+    assert.deepEqual(d.schema.columns.map((c: { name: string }) => c.name), [
+      "timestamp",
+      "value",
+      "salinity",
+    ]);
+    assert.equal(d.schema.columns[2].nullable, true, "missing from versions 1 and 2");
+    assert.equal(d.schema.rows, V1_ROWS + 150);
+    const groups = [readings(START, V1_ROWS), readings(V2_START, 100), readings(V3_START, 50)]
+      .reduce((n, bytes) => n + parquetMetadata(bytes.buffer).row_groups.length, 0);
+    assert.equal(d.schema.rowGroups, groups);
+    const [t] = JSON.parse(ok(await p.run(["describe", "/tables/t.parquet", "--json"])));
+    assert.equal(t.schema.rows, 5, "a table: its newest version");
   });
 });
