@@ -1,5 +1,7 @@
 /** Printing a query's result, chunk by chunk as DuckDB hands it over: CSV, JSON, JSON lines, an aligned table, Parquet. */
 import type { DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import { RecordBatchStreamWriter } from "apache-arrow";
+import { columnsToArrow, type DataType, type StructField, type Value } from "../delta/mod.ts";
 import { HOST_PREFIX } from "../pond/copy.ts";
 import type { Pond } from "../pond/pond.ts";
 import { PondQuery, type QueryOptions, type ResultStream } from "../sql/mod.ts";
@@ -10,7 +12,7 @@ import type { Stages } from "./pond_options.ts";
 import { escapeControl } from "./terminal_text.ts";
 
 /** Every format a result prints in. */
-export const RESULT_FORMATS = ["table", "csv", "json", "jsonl", "parquet"] as const;
+export const RESULT_FORMATS = ["table", "csv", "json", "jsonl", "parquet", "arrow"] as const;
 
 /** One of {@link RESULT_FORMATS}. */
 export type ResultFormat = typeof RESULT_FORMATS[number];
@@ -67,9 +69,9 @@ export async function printQuery(
 ): Promise<void> {
   const format = resultFormat(ctx, command);
   const file = outputFile(ctx, command);
-  if (format === "parquet" && file === undefined && ctx.output.stdoutIsTerminal) {
+  if ((format === "parquet" || format === "arrow") && !file && ctx.output.stdoutIsTerminal) {
     throw new UsageError(
-      `${command}: Parquet is not for a terminal; pass --output host:FILE or pipe stdout`,
+      `${command}: ${format} is binary, not for a terminal; pass --output host:FILE or pipe stdout`,
     );
   }
   const absolute = file === undefined ? undefined : await Deno.realPath(dirOf(file))
@@ -97,6 +99,21 @@ export async function printQuery(
         for await (const chunk of input.readable) await ctx.output.outBytes(chunk);
       }
       ctx.output.verbose(`rows: ${rows}`);
+    } else if (format === "arrow") {
+      const out = absolute === undefined ? undefined : await Deno.open(absolute, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      try {
+        const rows = await writeArrow(
+          await query.stream(),
+          (bytes) => out ? writeAllBytes(out, bytes) : ctx.output.outBytes(bytes),
+        );
+        ctx.output.verbose(`rows: ${rows}`);
+      } finally {
+        out?.close();
+      }
     } else {
       const written = await writeText(ctx, await query.stream(), format, absolute);
       ctx.output.verbose(`rows: ${written.rows}`);
@@ -296,4 +313,101 @@ function isoMicros(micros: bigint): string {
   const rest = Number(micros - ms * 1000n);
   const iso = new Date(Number(ms)).toISOString();
   return rest === 0 ? iso : `${iso.slice(0, -1)}${String(rest).padStart(3, "0")}Z`;
+}
+
+async function writeAllBytes(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+}
+
+/**
+ * Writes `result` as an Arrow IPC stream, one record batch per DuckDB chunk, into `sink` as
+ * the bytes are made; returns the number of rows. Times are microseconds (in UTC for DuckDB's
+ * TIMESTAMPTZ), 64-bit integers exact; types Arrow output does not map are written as text.
+ *
+ * @example
+ * ```ts
+ * await writeArrow(await engine.query("SELECT 1 AS one"), (b) => output.outBytes(b));
+ * ```
+ */
+export async function writeArrow(
+  result: ResultStream,
+  sink: (bytes: Uint8Array) => Promise<void>,
+): Promise<number> {
+  const kinds = result.columns.map((c) => arrowKind(c.type));
+  const fields: StructField[] = result.columns.map((c, i) => ({
+    name: c.name,
+    type: kinds[i].type,
+    nullable: true,
+    metadata: {},
+  }));
+  let rows = 0;
+  async function* batches() {
+    let any = false;
+    for await (const chunk of result.chunks()) {
+      any = true;
+      rows += chunk.rowCount;
+      const columns = kinds.map((k, i) => chunk.getColumnValues(i).map(k.value));
+      yield columnsToArrow(
+        { firstRowIndex: 0, length: chunk.rowCount, columns, selection: null },
+        fields,
+      )
+        .batches[0];
+    }
+    if (!any) {
+      const columns = fields.map(() => []);
+      yield columnsToArrow({ firstRowIndex: 0, length: 0, columns, selection: null }, fields)
+        .batches[0];
+    }
+  }
+  const writer = new RecordBatchStreamWriter();
+  const written = writer.writeAll(batches());
+  for await (const bytes of writer) await sink(bytes);
+  await written;
+  return rows;
+}
+
+/** The Delta type an Arrow column of DuckDB `type` gets, and how each value converts. */
+function arrowKind(type: DuckDBType): { type: DataType; value: (v: DuckDBValue) => Value } {
+  const same = (t: DataType) => ({ type: t, value: (v: DuckDBValue) => v as Value });
+  const micros = (t: DataType, f: (v: DuckDBValue) => bigint) => ({
+    type: t,
+    value: (v: DuckDBValue) => (v === null ? null : f(v)),
+  });
+  switch (type.typeId) {
+    case 1:
+      return same("boolean");
+    case 2:
+      return same("byte");
+    case 3:
+      return same("short");
+    case 4:
+      return same("integer");
+    case 5:
+      return same("long");
+    case 10:
+      return same("float");
+    case 11:
+      return same("double");
+    case 17:
+      return same("string");
+    case 18:
+      return {
+        type: "binary",
+        value: (v) => v === null ? null : (v as { bytes: Uint8Array }).bytes,
+      };
+    case 13:
+      return { type: "date", value: (v) => v === null ? null : (v as { days: number }).days };
+    case 31:
+      return micros("timestamp", (v) => (v as { micros: bigint }).micros);
+    case 12:
+      return micros("timestamp_ntz", (v) => (v as { micros: bigint }).micros);
+    case 20:
+      return micros("timestamp_ntz", (v) => (v as { seconds: bigint }).seconds * 1_000_000n);
+    case 21:
+      return micros("timestamp_ntz", (v) => (v as { millis: bigint }).millis * 1000n);
+    case 22:
+      return micros("timestamp_ntz", (v) => (v as { nanos: bigint }).nanos / 1000n);
+    default:
+      return { type: "string", value: (v) => v === null ? null : String(v) };
+  }
 }

@@ -1,7 +1,8 @@
 /** pond query across processes: the oplog and nodes tables, --at, every output format, --into, and every error path. */
 import assert from "node:assert/strict";
+import { tableFromIPC } from "apache-arrow";
 import { SqlEngine } from "../../src/sql/mod.ts";
-import { csvRows, fingerprint, ok, withSqlPond } from "./helpers.ts";
+import { csvRows, fingerprint, ok, START, withSqlPond } from "./helpers.ts";
 
 Deno.test("the oplog is a table: the seed's query, and --at reads it as of then", async () => {
   await withSqlPond(async (p) => {
@@ -86,6 +87,36 @@ Deno.test("results print as csv, json, jsonl, an aligned table, and Parquet to a
     } finally {
       engine.close();
     }
+    const arrow = `${p.host}/sites.arrow`;
+    ok(await p.run(q("--format", "arrow", "--output", `host:${arrow}`)));
+    const table = tableFromIPC(await Deno.readFile(arrow));
+    assert.deepEqual(table.schema.fields.map((f) => `${f.name} ${f.type}`), [
+      "site Utf8",
+      "n Int64",
+    ]);
+    assert.deepEqual(table.toArray().map((r) => r.toJSON()), [
+      { site: "north", n: 10n },
+      { site: "south", n: 20n },
+    ]);
+    const times = `${p.host}/times.arrow`;
+    ok(
+      await p.run([
+        "query",
+        "-t",
+        "s=/sensors/north.series",
+        "SELECT timestamp, timestamp::TIMESTAMPTZ AS utc FROM s ORDER BY timestamp LIMIT 1",
+        "--format",
+        "arrow",
+        "-o",
+        `host:${times}`,
+      ]),
+    );
+    const t = tableFromIPC(await Deno.readFile(times));
+    assert.deepEqual(t.schema.fields.map((f) => String(f.type)), [
+      "Timestamp<MICROSECOND>",
+      "Timestamp<MICROSECOND, UTC>",
+    ]);
+    assert.equal(t.getChild("utc")?.data[0].values[0], BigInt(START) * 1000n, "µs since the epoch");
     const text = `${p.host}/sites.csv`;
     assert.equal(ok(await p.run(q("--output", `host:${text}`))), "");
     assert.equal(await Deno.readTextFile(text), "site,n\nnorth,10\nsouth,20\n");
@@ -147,7 +178,7 @@ Deno.test("a bad query is one line with exit 1, a bad command line exit 2, and t
       [
         ["query", "SELECT 1", "--format", "xml"],
         2,
-        /--format takes table, csv, json, jsonl, parquet, not 'xml'/,
+        /--format takes table, csv, json, jsonl, parquet, arrow, not 'xml'/,
       ],
       [["query", "SELECT 1", "--series"], 2, /--series goes with --into PATH/],
       [
