@@ -11,7 +11,8 @@ Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in 
 'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
 dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
 and builds the bundle instead: DIR/pond.js (one runnable JS file, run with
-'deno run -A DIR/pond.js') with DIR/plugins beside it. The compiled binary runs plugin
+'deno run -A DIR/pond.js') with DIR/plugins beside it. DuckDB (@duckdb/node-api, a native
+library) is not in the bundle: queries load it from the node_modules where the bundle runs. The compiled binary runs plugin
 sandboxes with the Deno named by POND_DENO (a compiled program cannot run other programs).
 
 Options:
@@ -56,11 +57,20 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
   return { ok: false, why };
 }
 
+/**
+ * DuckDB's package, which loads a native library (one per platform) that no one-file bundle
+ * can hold: the bundle leaves it out and imports it, when a query first runs, from the
+ * node_modules of the project the bundle runs in.
+ */
+const NATIVE_PACKAGE = "@duckdb/node-api";
+
 async function bundle(out: string): Promise<void> {
   const res = await deno([
     "bundle",
     "--platform",
     "deno",
+    "--external",
+    NATIVE_PACKAGE,
     "--output",
     `${out}/pond.js`,
     "main.ts",
@@ -95,4 +105,8 @@ if (import.meta.main) {
   }
   await bundle(out);
   console.error(`built ${out}/pond.js (run: deno run -A ${out}/pond.js --help)`);
+  console.error(
+    `left ${NATIVE_PACKAGE} (DuckDB, a native library) out of the bundle: pond query, ` +
+      `cat --sql and cat --rows load it from node_modules where the bundle runs (npm install ${NATIVE_PACKAGE})`,
+  );
 }

@@ -35,9 +35,21 @@ const SELECT_STATEMENT = 1;
 
 let loading: Promise<typeof import("@duckdb/node-api")> | undefined;
 
-/** The DuckDB module, imported the first time a query runs (commands that do not query never load it). */
+/**
+ * The DuckDB module, imported the first time a query runs (commands that do not query never
+ * load it); `EngineMissing` where it is not installed (a bundle run outside the project).
+ */
 function duckdb(): Promise<typeof import("@duckdb/node-api")> {
-  return loading ??= import("@duckdb/node-api");
+  return loading ??= import("@duckdb/node-api").catch((e) => {
+    loading = undefined;
+    throw new SqlError(
+      "EngineMissing",
+      `DuckDB (@duckdb/node-api) cannot be loaded where pond runs: ${
+        (e as Error).message.split("\n")[0]
+      }; install it there with npm install @duckdb/node-api`,
+      { cause: e },
+    );
+  });
 }
 
 /**

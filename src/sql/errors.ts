@@ -14,7 +14,9 @@ export type SqlErrorCode =
   /** A glob named as a source matched nothing. */
   | "NoMatch"
   /** A matched node cannot be read as rows (a directory, a file of unknown format, …). */
-  | "NotQueryable";
+  | "NotQueryable"
+  /** DuckDB itself cannot be loaded (not installed where pond runs). */
+  | "EngineMissing";
 
 /**
  * A failure of a query, as one line naming what is wrong and what to do.
