@@ -90,6 +90,7 @@ export async function loadNodes(engine: SqlEngine, root: WD): Promise<void> {
   ]);
   const walk = async (dir: string): Promise<void> => {
     for (const node of await root.list(dir)) {
+      if (node.name.startsWith(".")) continue;
       if (node.entryType === "file:dynamic") {
         rows.push([node.path, node.name, null, node.entryType, null, null, null, null, null, null]);
         continue;

@@ -194,3 +194,20 @@ Deno.test("describe merges a series' versions' schemas from their footers and co
     assert.equal(t.schema.rows, 5, "a table: its newest version");
   });
 });
+
+Deno.test("a dynamic directory's computed tables are queried like any table", async () => {
+  await withSqlPond(async (p) => {
+    const config = `${p.host}/tables.yaml`;
+    await Deno.writeTextFile(config, '{inputs: ["/data/*.csv"], transform: csv-to-parquet}\n');
+    ok(await p.run(["mknod", "derived", "/computed", "--directory", "--config", config]));
+    const out = ok(
+      await p.run([
+        "query",
+        "-t",
+        "c=/computed/*",
+        "SELECT capture0 AS name, sum(depth) AS d FROM c GROUP BY ALL",
+      ]),
+    );
+    assert.deepEqual(csvRows(out), [["name", "d"], ["a.parquet", "8"]]);
+  });
+});
