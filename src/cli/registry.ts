@@ -6,6 +6,7 @@ import { copyCommand } from "./commands/copy.ts";
 import { deltaCommand } from "./commands/delta.ts";
 import { describeCommand } from "./commands/describe.ts";
 import { diffCommand } from "./commands/diff.ts";
+import { exportCommand } from "./commands/export.ts";
 import { initCommand } from "./commands/init.ts";
 import { listCommand } from "./commands/list.ts";
 import { maintainCommand } from "./commands/maintain.ts";
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   copyCommand,
   catCommand,
   queryCommand,
+  exportCommand,
   mvCommand,
   rmCommand,
   describeCommand,

@@ -74,21 +74,25 @@ export class SqlEngine {
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
   readonly #tables: Set<string>;
+  readonly #directory: string | undefined;
 
   private constructor(
     instance: DuckDBInstance,
     connection: DuckDBConnection,
     tables: readonly string[],
+    directory: string | undefined,
   ) {
     this.#instance = instance;
     this.#connection = connection;
     this.#tables = new Set(tables);
+    this.#directory = directory;
   }
 
   /**
    * Opens a database that may read `files` and write `outputs` (absolute host paths) and
    * nothing else; `tables` names the tables a query may read, for the message about one it
-   * may not (those defined later are added).
+   * may not (those defined later are added). An engine given a `directory` may write files
+   * in it ({@link exportTo}), and so runs no query text at all.
    *
    * @example
    * ```ts
@@ -97,23 +101,31 @@ export class SqlEngine {
    */
   static async open(
     files: readonly string[],
-    { outputs = [], tables = [] }: { outputs?: readonly string[]; tables?: readonly string[] } = {},
+    { outputs = [], tables = [], directory }: {
+      outputs?: readonly string[];
+      tables?: readonly string[];
+      directory?: string;
+    } = {},
   ): Promise<SqlEngine> {
     const { DuckDBInstance } = await duckdb();
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
-    const allowed = [...new Set([...files, ...outputs])].map(quoteText).join(", ");
+    const allowed = [...new Set([...files, ...outputs, ...(directory ? [directory] : [])])]
+      .map(quoteText).join(", ");
     for (
       const setting of [
         "SET TimeZone = 'UTC'",
         "SET autoinstall_known_extensions = false",
         "SET autoload_known_extensions = false",
         `SET allowed_paths = [${allowed}]`,
+        ...(directory === undefined
+          ? []
+          : [`SET allowed_directories = [${quoteText(`${directory}/`)}]`]),
         "SET enable_external_access = false",
         "SET lock_configuration = true",
       ]
     ) await connection.run(setting);
-    return new SqlEngine(instance, connection, tables);
+    return new SqlEngine(instance, connection, tables, directory);
   }
 
   /** The tables a query may read. */
@@ -237,7 +249,34 @@ export class SqlEngine {
     this.#instance.closeSync();
   }
 
+  /**
+   * Writes pond's own `select` as Parquet files into the engine's `directory`, Hive-style
+   * partitioned by `partitionBy` (`COL=value/` directories) or, without, as `data.parquet`;
+   * returns the number of rows.
+   *
+   * @example
+   * ```ts
+   * await engine.exportTo("SELECT *, year(timestamp) AS year FROM source", ["year"]);
+   * ```
+   */
+  async exportTo(select: string, partitionBy: readonly string[]): Promise<number> {
+    if (this.#directory === undefined) throw new Error("exportTo needs an engine with a directory");
+    const target = partitionBy.length ? this.#directory : `${this.#directory}/data.parquet`;
+    const partitions = partitionBy.length
+      ? `, PARTITION_BY (${partitionBy.map(quoteName).join(", ")})`
+      : "";
+    const result = await this.#duck(() =>
+      this.#connection.run(
+        `COPY (${select}) TO ${quoteText(target)} (FORMAT parquet${partitions})`,
+      )
+    );
+    return result.rowsChanged;
+  }
+
   async #prepare(sql: string): Promise<DuckDBPreparedStatement> {
+    if (this.#directory !== undefined) {
+      throw new Error("an engine that may write a directory runs no query text");
+    }
     const statements = await this.#duck(() => this.#connection.extractStatements(sql));
     if (statements.count !== 1) {
       throw new SqlError(

@@ -28,6 +28,11 @@ export interface QueryOptions {
    * e.g. a Parquet copy to store in the pond or to stream to stdout.
    */
   readonly scratch?: string;
+  /**
+   * A host directory the result may be exported into ({@link PondQuery.exportTo}); a query
+   * opened with one runs no SQL text of its own, only what pond writes for the export.
+   */
+  readonly directory?: string;
 }
 
 /** What a query skipped, for `--verbose`. */
@@ -36,6 +41,8 @@ export interface QueryReport {
   readonly seq: number;
   /** Per source: the series versions left out by their event times. */
   readonly pruned: ReadonlyMap<string, Pruned>;
+  /** Per source: its time column (a series' first timestamp column), if it has one. */
+  readonly timeColumns: ReadonlyMap<string, string | undefined>;
 }
 
 /**
@@ -91,17 +98,20 @@ export class PondQuery {
       const oplog = wants("oplog") ? await oplogFiles(pond, seq) : [];
       engine = await SqlEngine.open([...sources.flatMap((s) => s.files()), ...oplog], {
         outputs: [...(options.outputs ?? []), ...(scratch ? [scratch] : [])],
+        directory: options.directory,
         tables: [...named.map((s) => s.name), ...CATALOG_TABLES],
       });
       const pruned = new Map<string, Pruned>();
+      const timeColumns = new Map<string, string | undefined>();
       for (const source of sources) {
         const time = await source.timeColumn(engine);
         const bounds = time === undefined ? {} : await timeBounds(engine, sql, source.name, time);
         pruned.set(source.name, await source.define(engine, time, bounds));
+        timeColumns.set(source.name, time);
       }
       if (wants("oplog")) await defineOplog(engine, oplog);
       if (wants("nodes")) await loadNodes(engine, root);
-      return new PondQuery(sql, engine, { seq, pruned }, staging, scratch);
+      return new PondQuery(sql, engine, { seq, pruned, timeColumns }, staging, scratch);
     } catch (e) {
       engine?.close();
       await staging.remove();
@@ -117,6 +127,14 @@ export class PondQuery {
   /** Runs the query into `path` (one of the `outputs` it was opened with); returns the row count. */
   copy(path: string, format: CopyFormat): Promise<number> {
     return this.engine.copy(this.sql, path, format);
+  }
+
+  /**
+   * Exports pond's own `select` over the sources (never user text) into the `directory` the
+   * query was opened with, as Parquet partitioned by `partitionBy`; returns the row count.
+   */
+  exportTo(select: string, partitionBy: readonly string[]): Promise<number> {
+    return this.engine.exportTo(select, partitionBy);
   }
 
   /** Closes DuckDB and removes the private copies. */

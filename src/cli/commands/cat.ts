@@ -97,12 +97,25 @@ export const catCommand: Command = {
   },
 };
 
-function timeOption(value: string | undefined, option: string): number | undefined {
+/**
+ * A `--from`/`--to` time given on the command line, in ms since the epoch; a usage error
+ * naming `command` for text that is not a time.
+ *
+ * @example
+ * ```ts
+ * timeOption("2026-06-01", "--from", "pond cat"); // 1780272000000
+ * ```
+ */
+export function timeOption(
+  value: string | undefined,
+  option: string,
+  command = "pond cat",
+): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) {
     throw new UsageError(
-      `pond cat: ${option} takes a time such as 2026-06-01T12:00:00Z, not '${value}'`,
+      `${command}: ${option} takes a time such as 2026-06-01T12:00:00Z, not '${value}'`,
     );
   }
   return ms;
