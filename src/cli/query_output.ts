@@ -83,13 +83,18 @@ export async function printQuery(
     ...options,
     outputs: format === "parquet" && absolute ? [absolute] : [],
     ...(format === "parquet" && !absolute && { scratch: "parquet" }),
+    countRowGroups: ctx.output.isVerbose,
   });
   try {
     stages.mark("plan");
-    for (const [name, { versions, of }] of query.report.pruned) {
-      if (of > 0) {
-        ctx.output.verbose(`${name}: ${versions} of ${of} versions skipped by their event times`);
-      }
+    for (const [name, { versions, of, rowGroups }] of query.report.pruned) {
+      if (of === 0) continue;
+      const groups = rowGroups
+        ? `; in those read, ${rowGroups.skipped} of ${rowGroups.of} row groups by their statistics`
+        : "";
+      ctx.output.verbose(
+        `${name}: ${versions} of ${of} versions skipped by their event times${groups}`,
+      );
     }
     if (format === "parquet") {
       const target = absolute ?? query.scratch!;

@@ -33,6 +33,8 @@ export interface QueryOptions {
    * opened with one runs no SQL text of its own, only what pond writes for the export.
    */
   readonly directory?: string;
+  /** Count, for the report, the row groups time bounds skip (reads the footers of the versions read). */
+  readonly countRowGroups?: boolean;
 }
 
 /** What a query skipped, for `--verbose`. */
@@ -106,7 +108,10 @@ export class PondQuery {
       for (const source of sources) {
         const time = await source.timeColumn(engine);
         const bounds = time === undefined ? {} : await timeBounds(engine, sql, source.name, time);
-        pruned.set(source.name, await source.define(engine, time, bounds));
+        pruned.set(
+          source.name,
+          await source.define(engine, time, bounds, options.countRowGroups),
+        );
         timeColumns.set(source.name, time);
       }
       if (wants("oplog")) await defineOplog(engine, oplog);

@@ -40,6 +40,11 @@ export interface SourceMatch {
 export interface Pruned {
   readonly versions: number;
   readonly of: number;
+  /**
+   * When counted: the row groups of the versions read whose time-column statistics lie
+   * outside the bounds (DuckDB skips those too), of all their row groups.
+   */
+  readonly rowGroups?: { readonly skipped: number; readonly of: number };
 }
 
 /**
@@ -117,10 +122,12 @@ export class Source {
     engine: SqlEngine,
     time: string | undefined,
     bounds: { from?: number; to?: number } = {},
+    countRowGroups = false,
   ): Promise<Pruned> {
     const from = Math.max(this.options.from ?? -Infinity, bounds.from ?? -Infinity);
     const to = Math.min(this.options.to ?? Infinity, bounds.to ?? Infinity);
     let pruned = 0, total = 0;
+    const read: string[] = [];
     const parts = this.matches.map((match) => {
       const kept = match.files.filter((f) =>
         !(match.series && f.eventTimes && (f.eventTimes.max < from || f.eventTimes.min > to))
@@ -128,6 +135,7 @@ export class Source {
       total += match.files.length;
       pruned += match.files.length - kept.length;
       const files = kept.length > 0 ? kept : match.files.slice(-1);
+      if (match.series) read.push(...kept.map((f) => f.path));
       const empty = kept.length === 0 ? " WHERE false" : "";
       const captures = match.captures.map((c, i) => `, ${quoteText(c)} AS capture${i}`).join("");
       return `SELECT *${captures} FROM ${reader(match.format, files.map((f) => f.path))}${empty}`;
@@ -140,7 +148,15 @@ export class Source {
       " UNION ALL BY NAME ",
     );
     await engine.define(this.name, `SELECT * FROM (${union})${filter}`);
-    return { versions: pruned, of: total };
+    const bounded = from > -Infinity || to < Infinity;
+    if (!countRowGroups || !bounded || time === undefined || read.length === 0) {
+      return { versions: pruned, of: total };
+    }
+    return {
+      versions: pruned,
+      of: total,
+      rowGroups: await rowGroupsOutside(engine, read, time, from, to),
+    };
   }
 }
 
@@ -223,6 +239,28 @@ function reader(format: DataFormat, files: readonly string[]): string {
     case "jsonl":
       return `read_json(${list}, format = 'newline_delimited', union_by_name = true)`;
   }
+}
+
+/** The row groups of Parquet `files` whose statistics for `time` lie outside `from`..`to`. */
+async function rowGroupsOutside(
+  engine: SqlEngine,
+  files: readonly string[],
+  time: string,
+  from: number,
+  to: number,
+): Promise<{ skipped: number; of: number }> {
+  const outside = [
+    ...(from > -Infinity ? [`max < TIMESTAMPTZ '${new Date(from).toISOString()}'`] : []),
+    ...(to < Infinity ? [`min > TIMESTAMPTZ '${new Date(to).toISOString()}'`] : []),
+  ].join(" OR ");
+  const [[skipped, of]] = await engine.rows(
+    `SELECT count(*) FILTER (WHERE ${outside}), count(*) FROM (
+       SELECT TRY_CAST(stats_min_value AS TIMESTAMPTZ) AS min, TRY_CAST(stats_max_value AS TIMESTAMPTZ) AS max
+       FROM parquet_metadata([${files.map(quoteText).join(", ")}]) WHERE path_in_schema = ${
+      quoteText(time)
+    })`,
+  );
+  return { skipped: Number(skipped), of: Number(of) };
 }
 
 /**

@@ -38,6 +38,20 @@ Deno.test("--from/--to and WHERE bounds on the time column skip versions without
     assert.deepEqual(csvRows(ok(first)), [["n"], ["50"]]);
     assert.match(first.stderr, /source: 2 of 3 versions skipped by their event times/);
 
+    const groups = await p.run([
+      "cat",
+      "--rows",
+      "/sensors/north.series",
+      "--from",
+      "2026-06-07T00:00:00Z",
+      "-v",
+    ]);
+    assert.equal(csvRows(ok(groups)).length, 1 + (V1_ROWS - 6 * 1440) + 150);
+    assert.match(
+      groups.stderr,
+      /source: 0 of 3 versions skipped by their event times; in those read, 1 of 4 row groups by their statistics/,
+    );
+
     const subquery = "SELECT count(*) AS n FROM source WHERE timestamp >= '2026-06-20' " +
       "AND value <= (SELECT max(value) FROM source)";
     const whole = await p.run(["cat", "/sensors/north.series", "--sql", subquery, "-v"]);
