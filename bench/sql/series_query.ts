@@ -123,6 +123,12 @@ const direct = (sql: string) => () =>
     cwd: ROOT,
   });
 
+await compare(
+  "start-up floors: pond --version against a DuckDB process running SELECT 1",
+  () => pond(["--version"], pondDir),
+  direct("SELECT 1"),
+  ["pond", "duckdb process"],
+);
 await compare("aggregate, in-process", pondInProcess, duckdbInProcess, ["pond", "duckdb"]);
 await compare(
   "aggregate, whole process",
