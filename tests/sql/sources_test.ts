@@ -155,6 +155,9 @@ Deno.test("CSV, JSON lines and JSON data files are read by their extension or --
       ]),
     );
     assert.equal(forced, "", "one line of text is a CSV header without rows");
+    const bad = await p.run(["cat", "/data/a.csv", "--input-format", "xml", "--sql", "SELECT 1"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--input-format takes csv, json, jsonl, parquet, not 'xml'/);
   });
 });
 

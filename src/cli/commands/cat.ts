@@ -8,6 +8,9 @@ import { AT_OPTION, openPond, parseAt, type Stages } from "../pond_options.ts";
 import { printQuery } from "../query_output.ts";
 import { RESULT_OPTIONS } from "./query.ts";
 
+/** How `--input-format` may read a data file. */
+const INPUT_FORMATS: readonly string[] = ["csv", "json", "jsonl", "parquet"];
+
 /** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
 export const catCommand: Command = {
   name: "cat",
@@ -39,7 +42,7 @@ export const catCommand: Command = {
     sql: { type: "string", value: "SQL", help: "run SQL over PATH, the table named source" },
     "input-format": {
       type: "string",
-      value: "csv|json|jsonl",
+      value: "csv|json|jsonl|parquet",
       help: "with --sql, how to read data files (default: by extension)",
     },
     ...RESULT_OPTIONS,
@@ -73,6 +76,12 @@ export const catCommand: Command = {
     if (sql !== undefined && ctx.positionals.length !== 1) {
       throw new UsageError("pond cat: --sql reads one PATH (a glob for several files)");
     }
+    const inputFormat = ctx.options["input-format"] as string | undefined;
+    if (inputFormat !== undefined && !INPUT_FORMATS.includes(inputFormat)) {
+      throw new UsageError(
+        `pond cat: --input-format takes ${INPUT_FORMATS.join(", ")}, not '${inputFormat}'`,
+      );
+    }
     const at = parseAt(ctx.options.at as string | undefined, "pond cat");
     const { pond, stages } = await openPond(ctx, "pond cat");
     const root = await pond.root(at);
@@ -81,7 +90,7 @@ export const catCommand: Command = {
       version,
       from: timeOption(from, "--from"),
       to: timeOption(to, "--to"),
-      format: ctx.options["input-format"] as SourceOptions["format"],
+      format: inputFormat as SourceOptions["format"],
     };
     for (const path of ctx.positionals) {
       if (querying) {
