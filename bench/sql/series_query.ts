@@ -16,6 +16,8 @@ import { median, peakRssKiB, pond, ROOT, timed } from "../pond/bench_util.ts";
 
 const RUNS = 5;
 const SERIES = "/readings.series";
+/** The same rows as one version: the case the old path took 10.4 s over. */
+const WHOLE = "/whole.series";
 const MONTHS = [
   "2026-01-01",
   "2026-02-01",
@@ -54,6 +56,11 @@ async function build(): Promise<void> {
     );
     await pond(["copy", "--type", "series", `host:${file}`, SERIES], pondDir);
   }
+  const whole = `${dir}/src/whole.parquet`;
+  await c.run(
+    `COPY (SELECT * FROM read_parquet('${dir}/src/month*.parquet') ORDER BY timestamp, sensor) TO '${whole}' (FORMAT parquet)`,
+  );
+  await pond(["copy", "--type", "series", `host:${whole}`, WHOLE], pondDir);
   c.closeSync();
   instance.closeSync();
 }
@@ -101,11 +108,12 @@ async function compare(
   a: () => Promise<number>,
   b: () => Promise<number>,
   names: [string, string],
+  runs = RUNS,
 ) {
   await a();
   await b();
   const as: number[] = [], bs: number[] = [], ratios: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const x = await a(), y = await b();
     as.push(x);
     bs.push(y);
@@ -165,6 +173,24 @@ await compare(
   () => pond(["cat", "--rows", SERIES, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
   before,
   ["pond now", "hyparquet before"],
+);
+
+await compare(
+  "one day of one 3M-row version, cat --rows: DuckDB against the old hyparquet path",
+  () => pond(["cat", "--rows", WHOLE, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
+  () =>
+    timed(deno, [
+      "run",
+      "--no-prompt",
+      "-A",
+      `${ROOT}bench/sql/rows_before.ts`,
+      pondDir,
+      WHOLE,
+      DAY_FROM,
+      DAY_TO,
+    ]),
+  ["pond now", "hyparquet before"],
+  3,
 );
 
 const env = { POND: pondDir };
