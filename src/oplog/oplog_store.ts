@@ -178,6 +178,15 @@ export class OplogStore implements Persistence {
    * kept in memory (it will go inline in its row); a larger one streams into the blob store.
    * A transaction that is abandoned leaves such a blob unreferenced, for maintenance to remove.
    */
+  /**
+   * The table's live data files as of the newest transaction this store read. Rows are never
+   * rewritten away (compaction merges files, keeping every row and its `seq`), so these hold
+   * every row ever committed: an older state is the rows whose `seq` is at most its own.
+   */
+  liveFiles(): AddFile[] {
+    return [...(this.#writer?.state.files.values() ?? [])];
+  }
+
   /** The blob file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes). */
   async fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
     const header = await this.#header(key, version);

@@ -1,5 +1,5 @@
 /** The two tables every query may read: `oplog`, the operation log's rows as stored, and `nodes`, the tree as of the read. */
-import { dataFilePath, Table } from "../delta/mod.ts";
+import { dataFilePath } from "../delta/mod.ts";
 import type { Pond } from "../pond/pond.ts";
 import type { WD } from "../tinyfs/mod.ts";
 import { type Column, quoteText, type SqlEngine } from "./engine.ts";
@@ -9,19 +9,18 @@ import { SqlError } from "./errors.ts";
 export const CATALOG_TABLES = ["oplog", "nodes"] as const;
 
 /**
- * The Delta data files holding the oplog as of transaction `seq`, as host paths: DuckDB reads
- * them in place, and only the columns a query selects (a row's `content` is read only when
- * asked for).
+ * The oplog's live Delta data files, as host paths: DuckDB reads them in place, and only the
+ * columns a query selects (a row's `content` is read only when asked for). They hold every
+ * row ever committed; {@link defineOplog} keeps those of the state read.
  *
  * @example
  * ```ts
- * const files = await oplogFiles(pond, await pond.head());
+ * const files = oplogFiles(pond);
  * ```
  */
-export async function oplogFiles(pond: Pond, seq: number): Promise<string[]> {
+export function oplogFiles(pond: Pond): string[] {
   const store = pond.store.table;
-  const snapshot = await new Table(store).snapshot({ version: seq });
-  return snapshot.files().map((f) => {
+  return pond.store.liveFiles().map((f) => {
     if (f.deletionVector) {
       throw new SqlError(
         "NotQueryable",
@@ -33,20 +32,26 @@ export async function oplogFiles(pond: Pond, seq: number): Promise<string[]> {
 }
 
 /**
- * Defines `oplog` over its data files: every column as stored, the partition column
- * `part_id` (from the files' Hive-style directories) first.
+ * Defines `oplog` over its data files as of transaction `seq` (the rows it and those before it
+ * wrote): every column as stored, the partition column `part_id` (from the files' Hive-style
+ * directories) first. Row-group statistics on `seq` let DuckDB skip what came later.
  *
  * @example
  * ```ts
- * await defineOplog(engine, await oplogFiles(pond, seq));
+ * await defineOplog(engine, oplogFiles(pond), seq);
  * ```
  */
-export async function defineOplog(engine: SqlEngine, files: readonly string[]): Promise<void> {
+export async function defineOplog(
+  engine: SqlEngine,
+  files: readonly string[],
+  seq: number,
+): Promise<void> {
   const list = `[${files.map(quoteText).join(", ")}]`;
   await engine.define(
     "oplog",
     `SELECT part_id, * EXCLUDE (part_id) FROM read_parquet(${list}, ` +
-      `hive_partitioning = true, hive_types = {'part_id': VARCHAR}, union_by_name = true)`,
+      `hive_partitioning = true, hive_types = {'part_id': VARCHAR}, union_by_name = true) ` +
+      `WHERE seq <= ${seq}`,
   );
 }
 

@@ -97,7 +97,7 @@ export class PondQuery {
         sources.push(await Source.resolve(root, name, glob, staging, options.read));
       }
       const wants = (table: string) => new RegExp(`\\b${table}\\b`, "i").test(sql);
-      const oplog = wants("oplog") ? await oplogFiles(pond, seq) : [];
+      const oplog = wants("oplog") ? oplogFiles(pond) : [];
       engine = await SqlEngine.open([...sources.flatMap((s) => s.files()), ...oplog], {
         outputs: [...(options.outputs ?? []), ...(scratch ? [scratch] : [])],
         directory: options.directory,
@@ -114,7 +114,7 @@ export class PondQuery {
         );
         timeColumns.set(source.name, time);
       }
-      if (wants("oplog")) await defineOplog(engine, oplog);
+      if (wants("oplog")) await defineOplog(engine, oplog, seq);
       if (wants("nodes")) await loadNodes(engine, root);
       return new PondQuery(sql, engine, { seq, pruned, timeColumns }, staging, scratch);
     } catch (e) {
