@@ -34,7 +34,8 @@ export function oplogFiles(pond: Pond): string[] {
 /**
  * Defines `oplog` over its data files as of transaction `seq` (the rows it and those before it
  * wrote): every column as stored, the partition column `part_id` (from the files' Hive-style
- * directories) first. Row-group statistics on `seq` let DuckDB skip what came later.
+ * directories) first. Row-group statistics on `seq` let DuckDB skip what came later. Every
+ * file has the oplog's one schema, so DuckDB binds the view from the first file's footer.
  *
  * @example
  * ```ts
@@ -50,7 +51,7 @@ export async function defineOplog(
   await engine.define(
     "oplog",
     `SELECT part_id, * EXCLUDE (part_id) FROM read_parquet(${list}, ` +
-      `hive_partitioning = true, hive_types = {'part_id': VARCHAR}, union_by_name = true) ` +
+      `hive_partitioning = true, hive_types = {'part_id': VARCHAR}) ` +
       `WHERE seq <= ${seq}`,
   );
 }
