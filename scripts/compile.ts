@@ -11,7 +11,9 @@ Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in 
 'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
 dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
 and builds the bundle instead: DIR/pond.js (run with 'deno run -A DIR/pond.js'), the
-chunks it loads as commands need them, and DIR/plugins, all beside it. The compiled binary runs plugin
+chunks it loads as commands need them, and DIR/plugins, all beside it. DuckDB
+(@duckdb/node-api, a native library) is not in the bundle: queries load it from the
+node_modules where the bundle runs. The compiled binary runs plugin
 sandboxes with the Deno named by POND_DENO (a compiled program cannot run other programs).
 
 Options:
@@ -61,8 +63,12 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
  * command loads only its own code. Packages resolve to their ESM builds (`--platform browser`,
  * with Node's built-ins left as imports): a CommonJS build would make the bundler start
  * every run by loading Node's module system for its `require` shim, which costs more than a
- * small command takes.
+ * small command takes. DuckDB's package loads a native library (one per platform) that no
+ * bundle can hold: the bundle leaves it out and imports it, when a query first runs, from the
+ * node_modules of the project the bundle runs in.
  */
+const NATIVE_PACKAGE = "@duckdb/node-api";
+
 async function bundle(out: string): Promise<void> {
   const staging = await Deno.makeTempDir({ dir: out, prefix: ".bundle-" });
   try {
@@ -72,6 +78,8 @@ async function bundle(out: string): Promise<void> {
       "browser",
       "--external",
       "node:*",
+      "--external",
+      NATIVE_PACKAGE,
       "--code-splitting",
       "--outdir",
       staging,
@@ -122,4 +130,8 @@ if (import.meta.main) {
   }
   await bundle(out);
   console.error(`built ${out}/pond.js (run: deno run -A ${out}/pond.js --help)`);
+  console.error(
+    `left ${NATIVE_PACKAGE} (DuckDB, a native library) out of the bundle: pond query, ` +
+      `cat --sql and cat --rows load it from node_modules where the bundle runs (npm install ${NATIVE_PACKAGE})`,
+  );
 }

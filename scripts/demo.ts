@@ -1,4 +1,4 @@
-/** The README's main job: build a pond from the sample data, list it, show its log, read a file. */
+/** The README's main job: build a pond from the sample data, list it, show its log, query it, read a file. */
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -47,6 +47,16 @@ await Deno.remove(config);
 await pond("list", "-l", "/by_site");
 await pond("log", "--limit", "3");
 await pond("describe", "/sites/river_inlet/readings.parquet");
+await pond(
+  "query",
+  "SELECT entry_type, COUNT(*) AS n FROM oplog GROUP BY entry_type ORDER BY n DESC",
+);
+await pond(
+  "cat",
+  "/sites/*/readings.*",
+  "--sql",
+  "SELECT capture0 AS site, capture1 AS format, round(avg(ph), 2) AS ph FROM source GROUP BY ALL ORDER BY site",
+);
 await pond(
   "delta",
   "scan",

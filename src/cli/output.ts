@@ -12,6 +12,8 @@ export interface Output {
   verbose(text: string): void;
   /** True when stderr is a terminal (progress bars are shown only then). */
   readonly stderrIsTerminal: boolean;
+  /** True when stdout is a terminal (query results are then an aligned table); absent: not. */
+  readonly stdoutIsTerminal?: boolean;
   /** False when `NO_COLOR` is set, `--no-color` was given, or stdout is not a terminal. */
   readonly color: boolean;
   readonly isVerbose: boolean;
@@ -48,6 +50,7 @@ export function consoleOutput(opts: { verbose: boolean; noColor: boolean }): Out
       if (opts.verbose) this.err(text.endsWith("\n") ? text : text + "\n");
     },
     stderrIsTerminal: Deno.stderr.isTerminal(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
     color: !opts.noColor && !noColorEnv && Deno.stdout.isTerminal(),
     isVerbose: opts.verbose,
   };

@@ -48,6 +48,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/cat.ts")).catCommand,
   },
   {
+    name: "query",
+    summary: "run SQL over tables, series and data files, the oplog and the tree",
+    load: async () => (await import("./commands/query.ts")).queryCommand,
+  },
+  {
+    name: "export",
+    summary: "write tables and series out as Hive-partitioned Parquet",
+    load: async () => (await import("./commands/export.ts")).exportCommand,
+  },
+  {
     name: "mv",
     aliases: ["move"],
     summary: "move or rename files, symlinks and directories",

@@ -204,6 +204,22 @@ export class OplogStore implements Persistence {
    * kept in memory (it will go inline in its row); a larger one streams into the blob store.
    * A transaction that is abandoned leaves such a blob unreferenced, for maintenance to remove.
    */
+  /**
+   * The table's live data files as of the newest transaction this store read. Rows are never
+   * rewritten away (compaction merges files, keeping every row and its `seq`), so these hold
+   * every row ever committed: an older state is the rows whose `seq` is at most its own.
+   */
+  liveFiles(): AddFile[] {
+    return [...(this.#writer?.state.files.values() ?? [])];
+  }
+
+  /** The blob file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes). */
+  async fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
+    const header = await this.#header(key, version);
+    if (kindOf(header.entryType as EntryType) !== "file" || header.hash === null) return undefined;
+    return header.size >= INLINE_LIMIT ? this.#blobs.pathOf(header.hash) : undefined;
+  }
+
   async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {
     const reader = body.getReader();
     const head: Uint8Array[] = [];

@@ -2,12 +2,13 @@
 import {
   type EntryType,
   type EventTimes,
+  type Metadata,
   type NodeKey,
   type NodePath,
   ROOT_KEY,
   type WD,
 } from "../tinyfs/mod.ts";
-import { readTableSchema, type TableSchema } from "./parquet_schema.ts";
+import { mergeSchemas, readTableSchema, type TableSchema } from "./parquet_schema.ts";
 import type { Pond, PondAt } from "./pond.ts";
 
 /** One version of a described node. */
@@ -46,15 +47,18 @@ export interface Description {
   readonly target?: string;
   /** A dynamic directory's or file's plugin (the factory that computes it). */
   readonly plugin?: string;
-  /** For `file:table` and `file:series`: the newest version's Parquet schema. */
+  /**
+   * For `file:table`: the newest version's Parquet schema; for `file:series`: every version's,
+   * merged by column name, with the rows of all.
+   */
   readonly schema?: TableSchema;
 }
 
 /**
  * Describes the node at `path` as of `at` (default: now). A final symlink is described
- * itself (end the path with `/` to describe the directory it points to). Tables and series
- * have their Parquet schema read from the newest version's footer (`NotParquet` if the body
- * is not Parquet). `NotFound` when nothing is at `path`.
+ * itself (end the path with `/` to describe the directory it points to). A table has its
+ * Parquet schema read from the newest version's footer, a series from every version's
+ * (`NotParquet` if a body is not Parquet). `NotFound` when nothing is at `path`.
  *
  * @example
  * ```ts
@@ -87,8 +91,16 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     versions,
     ...(meta.target !== undefined && { target: meta.target }),
     ...(meta.factory !== undefined && { plugin: meta.factory }),
-    ...(isTable && { schema: await readTableSchema(node.path, () => node.stream(), meta.size) }),
+    ...(isTable && { schema: await tableSchema(node, metas) }),
   };
+}
+
+/** A table's newest version's schema, or a series' versions' merged; footers only. */
+async function tableSchema(node: NodePath, metas: readonly Metadata[]): Promise<TableSchema> {
+  const versions = metas.at(-1)!.entryType === "file:series" ? metas : metas.slice(-1);
+  const schemas: TableSchema[] = [];
+  for (const v of versions) schemas.push(await readTableSchema(node, v.version, v.size));
+  return schemas.length === 1 ? schemas[0] : mergeSchemas(schemas);
 }
 
 /**

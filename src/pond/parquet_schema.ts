@@ -1,7 +1,9 @@
-/** The schema of a Parquet body: its columns' names and types and its row count, from the footer alone. */
+/** The schema of a Parquet body — its columns' names and types and its row count — from the footer alone, and of a series' versions merged. */
 import { parquetMetadataAsync, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, SchemaElement, SchemaTree } from "hyparquet";
 import { PondError } from "../errors.ts";
+import { fileByteRanges } from "../oplog/file_ranges.ts";
+import type { NodePath } from "../tinyfs/mod.ts";
 
 /** One top-level column. */
 export interface ColumnInfo {
@@ -19,25 +21,29 @@ export interface TableSchema {
 }
 
 /**
- * Reads the footer of a Parquet body of `size` bytes that `open` streams from its start, and
- * describes its schema; no data page is decoded. `NotParquet` (naming `path`) when the body is
- * not Parquet.
+ * Reads the footer of one version of the Parquet file `node` — by byte range from its blob
+ * when the store keeps one, else from its stream — and describes its schema; no data page is
+ * decoded. `NotParquet` (naming the path) when the body is not Parquet.
  *
  * @example
  * ```ts
  * const node = await root.open("/sites/north/readings.parquet");
- * const schema = await readTableSchema("/sites/north/readings.parquet", () => node.stream(), size);
+ * const schema = await readTableSchema(node, (await node.metadata()).version, size);
  * schema.columns.map((c) => `${c.name} ${c.type}`); // ["time TIMESTAMP(MILLIS, UTC)", "value DOUBLE"]
  * ```
  */
 export async function readTableSchema(
-  path: string,
-  open: () => Promise<ReadableStream<Uint8Array>>,
+  node: NodePath,
+  version: number,
   size: number,
 ): Promise<TableSchema> {
+  const path = node.path;
+  const blob = await node.fileOnDisk({ version });
   let metadata;
   try {
-    metadata = await parquetMetadataAsync(streamedBuffer(open, size));
+    metadata = await parquetMetadataAsync(
+      blob ? fileByteRanges(blob, size) : streamedBuffer(() => node.stream({ version }), size),
+    );
   } catch (e) {
     throw new PondError(
       "NotParquet",
@@ -51,6 +57,36 @@ export async function readTableSchema(
     rows: Number(metadata.num_rows),
     rowGroups: metadata.row_groups.length,
     columns: parquetSchema(metadata).children.map(column),
+  };
+}
+
+/**
+ * The schema of several versions read as one table (a series): columns merged by name in the
+ * order they first appear (a column's type is its newest version's; it is nullable when it is
+ * so anywhere or missing from some version), rows and row groups summed.
+ *
+ * @example
+ * ```ts
+ * mergeSchemas([v1, v2]).columns.map((c) => c.name); // ["timestamp", "value", "salinity"]
+ * ```
+ */
+export function mergeSchemas(schemas: readonly TableSchema[]): TableSchema {
+  const columns = new Map<string, ColumnInfo>();
+  for (const schema of schemas) {
+    for (const c of schema.columns) {
+      const seen = columns.get(c.name);
+      columns.set(c.name, { ...c, nullable: c.nullable || (seen?.nullable ?? false) });
+    }
+  }
+  for (const [name, c] of columns) {
+    if (schemas.some((s) => !s.columns.some((x) => x.name === name))) {
+      columns.set(name, { ...c, nullable: true });
+    }
+  }
+  return {
+    rows: schemas.reduce((n, s) => n + s.rows, 0),
+    rowGroups: schemas.reduce((n, s) => n + s.rowGroups, 0),
+    columns: [...columns.values()],
   };
 }
 

@@ -74,6 +74,20 @@ export class NodePath {
     return this.#tree.stream(await this.#target(), options.version, this.#context);
   }
 
+  /**
+   * The path of a host file holding this file's version (default the newest) whole, following
+   * symlinks, when the store keeps one (large bodies in the pond's blob store); undefined
+   * otherwise (read the bytes instead). For readers that open files themselves.
+   *
+   * @example
+   * ```ts
+   * const path = await (await root.open("/sensors/north.series")).fileOnDisk({ version: 2 });
+   * ```
+   */
+  async fileOnDisk(options: ReadOptions = {}): Promise<string | undefined> {
+    return this.#tree.fileOnDisk(await this.#target(), options.version);
+  }
+
   /** A symlink's target, as stored; `InvalidPath` for anything else. */
   readlink(): Promise<string> {
     return this.#tree.readlink(this.#handle, this.path);

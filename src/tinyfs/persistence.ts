@@ -98,6 +98,13 @@ export interface Persistence {
   /** The body of one version of a file as a stream, for bodies too big to hold at once. */
   streamFile(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>>;
   /**
+   * Optional: the path of a file on this host that holds exactly this version's body, whole
+   * and as stored, when the store keeps it so (undefined otherwise), for readers that open
+   * files themselves (the SQL engine reads large Parquet bodies in place). The file is not
+   * verified against the body's hash on the way.
+   */
+  fileOnDisk?(key: NodeKey, version: number): Promise<string | undefined>;
+  /**
    * Optional: persists a file body before commit, reading `body` to its end in bounded
    * memory, and describes it. When a store offers this (and then also
    * {@link streamStaged}), every stream written through tinyfs is staged rather than

@@ -25,6 +25,8 @@ export interface TreeState {
   content(key: NodeKey, version: number): Promise<Uint8Array>;
   /** The body of one version of a file as a stream. */
   stream(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>>;
+  /** A host file holding one committed version's body whole, where the store keeps one. */
+  fileOnDisk(key: NodeKey, version: number): Promise<string | undefined>;
 }
 
 /**
@@ -89,6 +91,10 @@ export class Snapshot implements TreeState {
 
   stream(key: NodeKey, version: number): Promise<ReadableStream<Uint8Array>> {
     return this.persistence.streamFile(key, version);
+  }
+
+  fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
+    return this.persistence.fileOnDisk?.(key, version) ?? Promise.resolve(undefined);
   }
 
   /** The newest version of `key`, which must be a plain directory (else `NotADirectory`). */

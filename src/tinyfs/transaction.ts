@@ -106,6 +106,12 @@ export class Transaction implements TreeState {
     return pending ? streamBody(pending, this.store) : this.base.stream(key, version);
   }
 
+  fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
+    return this.#pendingBody(key, version)
+      ? Promise.resolve(undefined)
+      : this.base.fileOnDisk(key, version);
+  }
+
   /**
    * Prepares content for a file version: a stream is staged in the store when it offers
    * staging, anything else is held as bytes.

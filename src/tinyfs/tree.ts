@@ -123,6 +123,16 @@ export class Tree {
     return body instanceof Uint8Array ? streamOf(body) : body;
   }
 
+  /**
+   * A host file holding a stored file's version (default the newest) whole, when the store
+   * keeps one; undefined for computed files and bodies the store keeps otherwise.
+   */
+  async fileOnDisk(node: Located, version: number | undefined): Promise<string | undefined> {
+    const file = await this.#file(node, version);
+    if (file.tag !== "stored") return undefined;
+    return this.state.fileOnDisk(file.version, file.version.version);
+  }
+
   async #expand(frames: readonly Frame[], context: CallContext): Promise<Map<string, Handle>> {
     const directory = frames.at(-1)!.handle;
     const path = framesPath(frames);

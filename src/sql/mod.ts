@@ -1,0 +1,7 @@
+/** SQL over the pond: DuckDB, locked to the files a query names, over tables, series, data files, the oplog and the tree — the public face. */
+
+export { type CopyFormat, type ResultColumn, type ResultStream, SqlEngine } from "./engine.ts";
+export { SqlError, type SqlErrorCode } from "./errors.ts";
+export { CATALOG_TABLES } from "./catalog.ts";
+export { type DataFormat, type Pruned, type SourceOptions } from "./sources.ts";
+export { type NamedSource, PondQuery, type QueryOptions, type QueryReport } from "./query.ts";
