@@ -3,6 +3,8 @@
 import type { SchemaElement } from "hyparquet";
 import type { BasicType } from "hyparquet-writer";
 import type { ArrowType, Column } from "./arrow_ipc.ts";
+import type { TableLimits } from "./limits.ts";
+import { checkParquetClaims } from "./parquet_pages.ts";
 
 /** The Parquet type each column type is written as; timestamps as milliseconds. */
 const PARQUET_TYPE: Readonly<Record<string, BasicType>> = {
@@ -25,14 +27,20 @@ const PER_MS: Readonly<Record<string, number>> = { s: 1e-3, ms: 1, us: 1e3, ns: 
 
 /**
  * The columns of a Parquet file, typed (see {@link arrowType}), with hyparquet (loaded on first
- * use); nested columns are refused with an `Error` naming them.
+ * use); nested columns are refused with an `Error` naming them, and so is a file whose footer or
+ * page headers claim more than `limits` allow (see `checkParquetClaims`), before any of it is
+ * decoded. `check` runs after each decoded chunk (a deadline's check), and may throw to stop.
  *
  * @example
  * ```ts
- * const [time, value] = await parquetToTable(bytes); // { name: "time", type: "timestamp[ms]", values: [Date…] }
+ * const [time, value] = await parquetToTable(bytes, tableLimits(256)); // { name: "time", type: "timestamp[ms]", values: [Date…] }
  * ```
  */
-export async function parquetToTable(bytes: Uint8Array): Promise<Column[]> {
+export async function parquetToTable(
+  bytes: Uint8Array,
+  limits: TableLimits,
+  check: () => void = () => {},
+): Promise<Column[]> {
   const [{ parquetMetadata, parquetRead, parquetSchema }, { compressors }] = await Promise.all([
     import("hyparquet"),
     import("hyparquet-compressors"),
@@ -45,6 +53,7 @@ export async function parquetToTable(bytes: Uint8Array): Promise<Column[]> {
   if (nested) {
     throw new Error(`column ${nested.element.name} is nested; plugins are handed flat columns`);
   }
+  checkParquetClaims(new Uint8Array(file), metadata, leaves.length, limits);
   const rows = Number(metadata.num_rows);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   await parquetRead({
@@ -52,6 +61,7 @@ export async function parquetToTable(bytes: Uint8Array): Promise<Column[]> {
     metadata,
     compressors,
     onChunk: ({ columnName, columnData, rowStart }) => {
+      check();
       if (!chunks.has(columnName)) chunks.set(columnName, []);
       chunks.get(columnName)!.push({ start: rowStart, data: columnData });
     },

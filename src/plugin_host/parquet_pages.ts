@@ -1,0 +1,201 @@
+/** Bounding a Parquet file's decoding before it starts: its footer's and its page headers' claims, checked. */
+
+import type { FileMetaData } from "hyparquet";
+import type { TableLimits } from "./limits.ts";
+
+/** Thrift compact protocol type ids, as far as page headers use them. */
+const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8 } as const;
+const LIST = 9;
+const SET = 10;
+const MAP = 11;
+const STRUCT = 12;
+/** How deep a page header's structs may nest (Parquet's nest three deep: statistics). */
+const MAX_NESTING = 8;
+/** Parquet page types. */
+const DICTIONARY_PAGE = 2;
+
+/** What a page header claims, as far as the host bounds it. */
+interface PageClaim {
+  readonly type: number;
+  readonly uncompressed: number;
+  readonly compressed: number;
+  /** Values (and, for a v2 data page, rows) it decodes to; the largest of its counts. */
+  readonly values: number;
+  /** Where the page's data starts. */
+  readonly dataAt: number;
+}
+
+/**
+ * Checks, from a Parquet file's footer and its page headers alone, that decoding it stays within
+ * `limits`: rows × columns within `limits.cells`, no page (nor a dictionary) claiming more values
+ * than its row group has rows, and the pages' uncompressed bytes within `limits.bytes` (a page's
+ * buffer is allocated at its claimed size before it is decompressed). Throws an `Error` saying
+ * which claim broke which limit; the caller names the plugin.
+ *
+ * @example
+ * ```ts
+ * const metadata = parquetMetadata(file);
+ * checkParquetClaims(new Uint8Array(file), metadata, 1, { cells: 1 << 24, bytes: 1 << 28 });
+ * ```
+ */
+export function checkParquetClaims(
+  bytes: Uint8Array,
+  metadata: FileMetaData,
+  columns: number,
+  limits: TableLimits,
+): void {
+  const rows = Number(metadata.num_rows);
+  const cells = rows * columns;
+  if (!(cells <= limits.cells)) {
+    throw new Error(
+      `it holds ${rows} rows × ${columns} columns, over the limit of ${limits.cells} cells`,
+    );
+  }
+  let groupRows = 0;
+  let decoded = 0;
+  for (const group of metadata.row_groups) {
+    const inGroup = Number(group.num_rows);
+    groupRows += inGroup;
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      if (!meta) continue;
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      const end = start + Number(meta.total_compressed_size);
+      if (!(start >= 0 && end <= bytes.length)) {
+        throw new Error("a column chunk lies outside the file");
+      }
+      for (let at = start; at < end;) {
+        const page = readPageHeader(bytes, at);
+        if (page.values > inGroup) {
+          throw new Error(
+            `a page claims ${page.values} values in a row group of ${inGroup} rows`,
+          );
+        }
+        decoded += page.uncompressed;
+        if (!(decoded <= limits.bytes)) {
+          throw new Error(`its pages decode to more than the limit of ${limits.bytes} bytes`);
+        }
+        at = page.dataAt + page.compressed;
+      }
+    }
+  }
+  if (groupRows !== rows) {
+    throw new Error(`its row groups hold ${groupRows} rows, but it says ${rows}`);
+  }
+}
+
+/** The claims of the page header at `at`, with the position its data starts at. */
+function readPageHeader(bytes: Uint8Array, at: number): PageClaim {
+  const reader = new CompactReader(bytes, at);
+  const header = reader.struct(0);
+  const count = (struct: unknown, ...fields: number[]) => {
+    if (!(struct instanceof Map)) return 0;
+    const counts = fields.map((f) => Number(struct.get(f) ?? 0));
+    if (!counts.every((n) => n >= 0)) throw new Error("a page header has a bad value count");
+    return counts.reduce((a, b) => Math.max(a, b), 0);
+  };
+  const type = Number(header.get(1));
+  const uncompressed = Number(header.get(2));
+  const compressed = Number(header.get(3));
+  if (!(uncompressed >= 0 && compressed >= 0)) throw new Error("a page header has a bad size");
+  const values = Math.max(
+    count(header.get(5), 1),
+    count(header.get(7), 1),
+    count(header.get(8), 1, 3),
+  );
+  if (type === DICTIONARY_PAGE && !header.has(7)) {
+    throw new Error("a dictionary page has no dictionary header");
+  }
+  return { type, uncompressed, compressed, values, dataAt: reader.at };
+}
+
+/** Reads Thrift's compact protocol: structs as maps from field id to value, bounds-checked. */
+class CompactReader {
+  constructor(readonly bytes: Uint8Array, public at: number) {}
+
+  struct(depth: number): Map<number, unknown> {
+    if (depth > MAX_NESTING) throw new Error("a page header nests too deeply");
+    const fields = new Map<number, unknown>();
+    let id = 0;
+    while (true) {
+      const byte = this.#byte();
+      if (byte === 0) return fields;
+      const type = byte & 0x0f;
+      const delta = byte >> 4;
+      id = delta ? id + delta : this.#zigzag();
+      fields.set(id, this.#value(type, depth));
+    }
+  }
+
+  #value(type: number, depth: number): unknown {
+    switch (type) {
+      case T.TRUE:
+        return true;
+      case T.FALSE:
+        return false;
+      case T.BYTE:
+        return this.#byte();
+      case T.I16:
+      case T.I32:
+      case T.I64:
+        return this.#zigzag();
+      case T.DOUBLE:
+        return this.#skip(8);
+      case T.BINARY:
+        return this.#skip(this.#varint());
+      case LIST:
+      case SET: {
+        const head = this.#byte();
+        const size = head >> 4 === 15 ? this.#varint() : head >> 4;
+        const element = head & 0x0f;
+        if (size > this.bytes.length - this.at) throw new Error("a page header is cut short");
+        for (let i = 0; i < size; i++) {
+          if (element === T.TRUE || element === T.FALSE) this.#byte();
+          else this.#value(element, depth + 1);
+        }
+        return undefined;
+      }
+      case MAP: {
+        const size = this.#varint();
+        if (size === 0) return undefined;
+        const kinds = this.#byte();
+        if (size > this.bytes.length - this.at) throw new Error("a page header is cut short");
+        for (let i = 0; i < size; i++) {
+          this.#value(kinds >> 4, depth + 1);
+          this.#value(kinds & 0x0f, depth + 1);
+        }
+        return undefined;
+      }
+      case STRUCT:
+        return this.struct(depth + 1);
+    }
+    throw new Error(`a page header holds an unknown Thrift type ${type}`);
+  }
+
+  #byte(): number {
+    if (this.at >= this.bytes.length) throw new Error("a page header is cut short");
+    return this.bytes[this.at++];
+  }
+
+  #skip(n: number): undefined {
+    if (n > this.bytes.length - this.at) throw new Error("a page header is cut short");
+    this.at += n;
+    return undefined;
+  }
+
+  /** An unsigned LEB128 varint, as a number (exact up to 2^53). */
+  #varint(): number {
+    let value = 0;
+    for (let shift = 1, i = 0; i < 10; i++, shift *= 128) {
+      const byte = this.#byte();
+      value += (byte & 0x7f) * shift;
+      if (byte < 0x80) return value;
+    }
+    throw new Error("a page header holds a varint that does not end");
+  }
+
+  #zigzag(): number {
+    const n = this.#varint();
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+}
