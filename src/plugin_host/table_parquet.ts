@@ -29,7 +29,8 @@ const PER_MS: Readonly<Record<string, number>> = { s: 1e-3, ms: 1, us: 1e3, ns: 
  * The columns of a Parquet file, typed (see {@link arrowType}), with hyparquet (loaded on first
  * use); nested columns are refused with an `Error` naming them, and so is a file whose footer or
  * page headers claim more than `limits` allow (see `checkParquetClaims`), before any of it is
- * decoded. `check` runs after each decoded chunk (a deadline's check), and may throw to stop.
+ * decoded. `check` runs before each row group is decoded and after the last (a deadline's
+ * check), and may throw to stop.
  *
  * @example
  * ```ts
@@ -56,16 +57,24 @@ export async function parquetToTable(
   checkParquetClaims(new Uint8Array(file), metadata, leaves.length, limits);
   const rows = Number(metadata.num_rows);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
-  await parquetRead({
-    file,
-    metadata,
-    compressors,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      check();
-      if (!chunks.has(columnName)) chunks.set(columnName, []);
-      chunks.get(columnName)!.push({ start: rowStart, data: columnData });
-    },
-  });
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    check();
+    const groupEnd = groupStart + Number(group.num_rows);
+    await parquetRead({
+      file,
+      metadata,
+      compressors,
+      rowStart: groupStart,
+      rowEnd: groupEnd,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        if (!chunks.has(columnName)) chunks.set(columnName, []);
+        chunks.get(columnName)!.push({ start: rowStart, data: columnData });
+      },
+    });
+    groupStart = groupEnd;
+  }
+  check();
   return leaves.map(({ element }) => {
     const values = joinChunks(chunks.get(element.name) ?? [], rows);
     const type = arrowType(element, values);
