@@ -27,7 +27,9 @@ interface PageClaim {
 
 /**
  * Checks, from a Parquet file's footer and its page headers alone, that decoding it stays within
- * `limits`: rows × columns within `limits.cells`, no page (nor a dictionary) claiming more values
+ * `limits` and that the decoder is handed what it can follow: every row group has one chunk per
+ * column of `columns` (the flat schema's names), in order; rows × columns within `limits.cells`;
+ * every page header complete, and no page (nor a dictionary) claiming more values
  * than its row group has rows, and the pages' uncompressed bytes within `limits.bytes` (a page's
  * buffer is allocated at its claimed size before it is decompressed). Throws an `Error` saying
  * which claim broke which limit; the caller names the plugin.
@@ -35,20 +37,20 @@ interface PageClaim {
  * @example
  * ```ts
  * const metadata = parquetMetadata(file);
- * checkParquetClaims(new Uint8Array(file), metadata, 1, { cells: 1 << 24, bytes: 1 << 28 });
+ * checkParquetClaims(new Uint8Array(file), metadata, ["time", "value"], { cells: 1 << 24, bytes: 1 << 28 });
  * ```
  */
 export function checkParquetClaims(
   bytes: Uint8Array,
   metadata: FileMetaData,
-  columns: number,
+  columns: readonly string[],
   limits: TableLimits,
 ): void {
   const rows = Number(metadata.num_rows);
-  const cells = rows * columns;
+  const cells = rows * columns.length;
   if (!(cells <= limits.cells)) {
     throw new Error(
-      `it holds ${rows} rows × ${columns} columns, over the limit of ${limits.cells} cells`,
+      `it holds ${rows} rows × ${columns.length} columns, over the limit of ${limits.cells} cells`,
     );
   }
   let groupRows = 0;
@@ -56,9 +58,12 @@ export function checkParquetClaims(
   for (const group of metadata.row_groups) {
     const inGroup = Number(group.num_rows);
     groupRows += inGroup;
+    const paths = group.columns.map((chunk) => chunk.meta_data?.path_in_schema.join("."));
+    if (paths.join("\0") !== columns.join("\0")) {
+      throw new Error("its row groups' column chunks do not match its schema's columns");
+    }
     for (const chunk of group.columns) {
-      const meta = chunk.meta_data;
-      if (!meta) continue;
+      const meta = chunk.meta_data!;
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
       const end = start + Number(meta.total_compressed_size);
       if (!(start >= 0 && end <= bytes.length)) {
@@ -84,27 +89,43 @@ export function checkParquetClaims(
   }
 }
 
+/**
+ * The fields each page type's header must have (as non-negative integers), by page type:
+ * DATA_PAGE, INDEX_PAGE, DICTIONARY_PAGE, DATA_PAGE_V2. A header lacking one is refused, not
+ * guessed at (hyparquet can loop on such a page).
+ */
+const REQUIRED: Readonly<Record<number, { field?: number; ids: readonly number[] }>> = {
+  0: { field: 5, ids: [1, 2, 3, 4] },
+  1: { ids: [] },
+  [DICTIONARY_PAGE]: { field: 7, ids: [1, 2] },
+  3: { field: 8, ids: [1, 2, 3, 4, 5, 6] },
+};
+
 /** The claims of the page header at `at`, with the position its data starts at. */
 function readPageHeader(bytes: Uint8Array, at: number): PageClaim {
   const reader = new CompactReader(bytes, at);
   const header = reader.struct(0);
-  const count = (struct: unknown, ...fields: number[]) => {
-    if (!(struct instanceof Map)) return 0;
-    const counts = fields.map((f) => Number(struct.get(f) ?? 0));
-    if (!counts.every((n) => n >= 0)) throw new Error("a page header has a bad value count");
-    return counts.reduce((a, b) => Math.max(a, b), 0);
+  const count = (struct: Map<number, unknown>, id: number): number => {
+    const n = struct.get(id);
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+      throw new Error(`a page header lacks field ${id} or holds a bad value there`);
+    }
+    return n;
   };
-  const type = Number(header.get(1));
-  const uncompressed = Number(header.get(2));
-  const compressed = Number(header.get(3));
-  if (!(uncompressed >= 0 && compressed >= 0)) throw new Error("a page header has a bad size");
-  const values = Math.max(
-    count(header.get(5), 1),
-    count(header.get(7), 1),
-    count(header.get(8), 1, 3),
-  );
-  if (type === DICTIONARY_PAGE && !header.has(7)) {
-    throw new Error("a dictionary page has no dictionary header");
+  const type = count(header, 1);
+  const uncompressed = count(header, 2);
+  const compressed = count(header, 3);
+  const required = REQUIRED[type];
+  if (!required) throw new Error(`a page has an unknown type ${type}`);
+  let values = 0;
+  if (required.field !== undefined) {
+    const inner = header.get(required.field);
+    if (!(inner instanceof Map)) throw new Error(`a page of type ${type} lacks its header`);
+    const counts = required.ids.map((id) => count(inner, id));
+    values = type === 3 ? Math.max(counts[0], counts[2]) : counts[0];
+    if (type === 3 && (counts[1] > counts[0] || counts[4] + counts[5] > compressed)) {
+      throw new Error("a data page's nulls or level lengths do not fit it");
+    }
   }
   return { type, uncompressed, compressed, values, dataAt: reader.at };
 }

@@ -54,7 +54,7 @@ export async function parquetToTable(
   if (nested) {
     throw new Error(`column ${nested.element.name} is nested; plugins are handed flat columns`);
   }
-  checkParquetClaims(new Uint8Array(file), metadata, leaves.length, limits);
+  checkParquetClaims(new Uint8Array(file), metadata, leaves.map((l) => l.element.name), limits);
   const rows = Number(metadata.num_rows);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   let groupStart = 0;

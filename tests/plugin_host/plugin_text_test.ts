@@ -110,7 +110,7 @@ Deno.test("consent: plugin add refuses a manifest that would rewrite the prompt,
       /^pond: plugin t's manifest: description holds a control character/,
     );
     assert.equal(refused.stderr.trim().split("\n").length, 1);
-    assert.doesNotMatch(refused.stderr, /\x1b/);
+    assert.ok(!refused.stderr.includes("\x1b"));
 
     const asking = `${p.host}/asking.ts`;
     await Deno.writeTextFile(
