@@ -29,9 +29,9 @@ interface PageClaim {
  * Checks, from a Parquet file's footer and its page headers alone, that decoding it stays within
  * `limits` and that the decoder is handed what it can follow: every row group has one chunk per
  * column of `columns` (the flat schema's names), in order; rows × columns within `limits.cells`;
- * every page header complete, and no page (nor a dictionary) claiming more values
- * than its row group has rows, and the pages' uncompressed bytes within `limits.bytes` (a page's
- * buffer is allocated at its claimed size before it is decompressed). Throws an `Error` saying
+ * every page header complete; no page (nor a dictionary), nor a column chunk's pages together,
+ * claiming more values than its row group has rows; and the pages' uncompressed bytes within
+ * `limits.bytes` (a page's buffer is allocated at its claimed size before it is decompressed). Throws an `Error` saying
  * which claim broke which limit; the caller names the plugin.
  *
  * @example
@@ -69,11 +69,14 @@ export function checkParquetClaims(
       if (!(start >= 0 && end <= bytes.length)) {
         throw new Error("a column chunk lies outside the file");
       }
+      let values = 0;
       for (let at = start; at < end;) {
         const page = readPageHeader(bytes, at);
-        if (page.values > inGroup) {
+        if (page.type !== DICTIONARY_PAGE) values += page.values;
+        if (page.values > inGroup || values > inGroup) {
           throw new Error(
-            `a page claims ${page.values} values in a row group of ${inGroup} rows`,
+            `a page claims ${page.values} values in a row group of ${inGroup} rows` +
+              (page.values > inGroup ? "" : `, ${values} in all`),
           );
         }
         decoded += page.uncompressed;

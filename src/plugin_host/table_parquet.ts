@@ -146,7 +146,10 @@ export function arrowType(element: SchemaElement, values: ArrayLike<unknown>): A
   return text || (first !== undefined && !(first instanceof Uint8Array)) ? "utf8" : "binary";
 }
 
-/** One column's chunks, in row order, as one array (a typed array when every chunk is one). */
+/**
+ * One column's chunks, in row order, as one array of `rows` values (a typed array when every
+ * chunk is one); values a chunk holds past `rows` are dropped.
+ */
 function joinChunks(
   chunks: readonly { start: number; data: ArrayLike<unknown> }[],
   rows: number,
@@ -162,8 +165,16 @@ function joinChunks(
     ) => { set(a: ArrayLike<unknown>, at: number): void } & ArrayLike<unknown>)(rows)
     : new Array<unknown>(rows);
   for (const { start, data } of sorted) {
-    if (typed) (out as { set(a: ArrayLike<unknown>, at: number): void }).set(data, start);
-    else for (let i = 0; i < data.length; i++) (out as unknown[])[start + i] = data[i];
+    const fits = Math.max(0, Math.min(data.length, rows - start));
+    if (typed) {
+      (out as { set(a: ArrayLike<unknown>, at: number): void }).set(
+        (data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(
+          0,
+          fits,
+        ),
+        start,
+      );
+    } else for (let i = 0; i < fits; i++) (out as unknown[])[start + i] = data[i];
   }
   return out;
 }

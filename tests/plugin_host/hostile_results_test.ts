@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { isPluginError, type PluginModule } from "../../src/plugin_host/mod.ts";
 import { PLUGIN_LIMITS } from "../../src/plugin_host/limits.ts";
 import { isTinyFsError } from "../../src/tinyfs/mod.ts";
+import { withPond } from "../pond/fixture.ts";
 import { manifest, plugin, pondWith, rejectsWithPlugin, withHost } from "./helpers.ts";
 
 /** A plugin whose entries() returns what `body` (a function body seeing `inputs`) returns. */
@@ -160,4 +161,65 @@ Deno.test("hostile entries: a name tinyfs refuses never reaches a stored copy", 
     );
     assert.equal(await (await fs.root()).exists("/copy"), false);
   });
+});
+
+Deno.test("hostile entries: pond list of 300,000 entries (3 directories at the limit) prints them all", async () => {
+  await withPond(async (p) => {
+    const file = `${p.host}/wide.ts`;
+    await Deno.writeTextFile(
+      file,
+      manifest("wide", { part: { type: "integer" } }) + `
+      export function entries({ config }: { config: { part?: number } }) {
+        if (config.part === undefined) return [0, 1, 2].map((part) => ({ name: "d" + part, directory: { part } }));
+        return Array.from({ length: ${PLUGIN_LIMITS.entries} }, (_, i) => ({ name: "e" + i, compute: {} }));
+      }
+      export function read() { return ""; }`,
+    );
+    await Deno.writeTextFile(`${p.host}/empty.yaml`, "{}\n");
+    for (
+      const args of [["plugin", "add", file, "--yes"], [
+        "mknod",
+        "wide",
+        "/v",
+        "--config",
+        `${p.host}/empty.yaml`,
+      ]]
+    ) {
+      const r = await p.run(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const listed = await p.run(["list", "/v/*/*"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 3 * PLUGIN_LIMITS.entries);
+    assert.equal(lines[0], "/v/d0/e0");
+  });
+});
+
+Deno.test("hostile messages: a capability asked for when no call waits stops the sandbox", async () => {
+  const loads: string[] = [];
+  const p = await plugin(
+    manifest("late") + `
+    console.log("late loaded");
+    export function entries(_request: unknown, host: any) {
+      setTimeout(() => host.decodeParquet(new Uint8Array(8)).catch(() => {}), 50);
+      return [{ name: "a", compute: {} }];
+    }
+    export function read() { return "x"; }`,
+  );
+  await withHost(
+    { onOutput: (_, text) => loads.push(...text.match(/late loaded/g) ?? []) },
+    async (host) => {
+      const { fs } = await pondWith(host, {}, [["/v", p, {}]]);
+      const root = await fs.root();
+      assert.deepEqual((await root.list("/v")).map((n) => n.name), ["a"]);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual((await root.list("/v")).map((n) => n.name), ["a"]);
+      assert.equal(
+        loads.length,
+        2,
+        "the sandbox that asked out of turn was stopped, and a new one started",
+      );
+    },
+  );
 });
