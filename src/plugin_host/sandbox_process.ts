@@ -320,11 +320,17 @@ export class Sandbox {
     const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
       FailureReport
     >;
+    /** What the plugin threw, for a one-line message: shortened, its control characters escaped. */
     const text = (value: unknown) => {
       const full = String(value);
-      return full.length > PLUGIN_LIMITS.reportText
+      const short = full.length > PLUGIN_LIMITS.reportText
         ? `${full.slice(0, PLUGIN_LIMITS.reportText)}…`
         : full;
+      return short.toWellFormed().replace(
+        // deno-lint-ignore no-control-regex
+        /[\x00-\x1f\x7f-\x9f]/g,
+        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+      );
     };
     const thrown = `${text(r.name ?? "Error")}: ${text(r.message ?? report)}`;
     const where = typeof r.at === "string" ? ` (at ${text(r.at)})` : "";
@@ -395,6 +401,8 @@ function spawn(plugin: PluginModule, limits: SandboxLimits, denoDir: string): De
     "--no-lock",
     "--no-remote",
     "--no-npm",
+    // The V8 code cache buys nothing under --jitless and costs a write at every start.
+    "--no-code-cache",
     `--import-map=${IMPORT_MAP}`,
     ...permissionFlags(plugin.permissions),
     "--v8-flags=--jitless,--disallow-code-generation-from-strings," +

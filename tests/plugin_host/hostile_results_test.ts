@@ -223,3 +223,19 @@ Deno.test("hostile messages: a capability asked for when no call waits stops the
     },
   );
 });
+
+Deno.test("hostile messages: what a plugin throws is shortened and escaped to one line", async () => {
+  const p = await replying(
+    "thrower",
+    "throw new Error('a\\x1b[2K\\nb\\x9b\\uD800' + 'x'.repeat(100000));",
+  );
+  const { error } = await listing(p);
+  assert.ok(isPluginError(error, "PluginFailed"), String(error));
+  assert.match(
+    error.message,
+    /^plugin thrower failed in entries\(\): Error: a\\x1b\[2K\\x0ab\\x9b\uFFFDx+…/,
+  );
+  assert.ok(error.message.length < 1200);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(error.message, /[\x00-\x1f\x7f-\x9f]/);
+});
