@@ -75,18 +75,24 @@ interface Pending {
 }
 
 /**
- * Every sandbox process alive in this pond process. pond's end is theirs, however it ends: on
- * its normal exit (`unload`) and on the signals that end it, pond kills them first; if pond is
- * killed outright, each sandbox exits when its stdin closes.
+ * Every sandbox process alive in this pond process, with its Deno cache directory. pond's end
+ * is theirs, however it ends: on its normal exit (`unload`) and on the signals that end it, pond
+ * kills them and removes their caches first; if pond is killed outright, each sandbox exits when
+ * its stdin closes (its cache, in the temporary directory, is then left behind).
  */
-const live = new Set<Deno.ChildProcess>();
+const live = new Map<Deno.ChildProcess, string>();
 
 function killLive(): void {
-  for (const child of live) {
+  for (const [child, denoDir] of live) {
     try {
       child.kill("SIGKILL");
     } catch {
       // It has already exited.
+    }
+    try {
+      Deno.removeSync(denoDir, { recursive: true });
+    } catch {
+      // Already gone, or busy a moment longer: it is in the temporary directory.
     }
   }
 }
@@ -99,12 +105,12 @@ const onSignal: Record<string, () => void> = Object.fromEntries(
 );
 
 /** Keeps `child` in {@link live}, with pond's signal handlers installed while any is. */
-function track(child: Deno.ChildProcess): void {
+function track(child: Deno.ChildProcess, denoDir: string): void {
   if (live.size === 0) {
     globalThis.addEventListener("unload", killLive);
     for (const signal of endingSignals()) Deno.addSignalListener(signal, onSignal[signal]);
   }
-  live.add(child);
+  live.set(child, denoDir);
 }
 
 function untrack(child: Deno.ChildProcess): void {
@@ -159,7 +165,7 @@ export class Sandbox {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
       this.#child = spawn(plugin, limits, denoDir);
       this.#denoDir = denoDir;
-      track(this.#child);
+      track(this.#child, denoDir);
     } catch (e) {
       if (denoDir) Deno.removeSync(denoDir, { recursive: true });
       throw new PluginError(

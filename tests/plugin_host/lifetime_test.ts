@@ -63,16 +63,17 @@ async function hangingPond(p: TestPond): Promise<void> {
 
 /**
  * Starts `pond list /v` as a process, waits for its sandbox to start, ends pond with `end`,
- * and asserts the sandbox is gone soon after.
+ * and asserts the sandbox is gone soon after; returns what pond left in its temporary directory.
  */
 async function sandboxEndsWithPond(
   p: TestPond,
   end: (pond: Deno.ChildProcess) => void,
   env: Record<string, string> = {},
-): Promise<void> {
+): Promise<string[]> {
+  const tmp = await Deno.makeTempDir({ dir: p.host });
   const pond = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", `${REPO_ROOT}main.ts`, "list", "/v"],
-    env: { POND: p.dir, NO_COLOR: "1", ...env },
+    env: { POND: p.dir, NO_COLOR: "1", TMPDIR: tmp, ...env },
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -90,6 +91,7 @@ async function sandboxEndsWithPond(
     end(pond);
     await pond.status;
     await waitFor("the sandbox to end", async () => !(await alive(sandbox)), 5000);
+    return (await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name);
   } finally {
     try {
       pond.kill("SIGKILL");
@@ -108,7 +110,9 @@ for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const) {
     async fn() {
       await withPond(async (p) => {
         await hangingPond(p);
-        await sandboxEndsWithPond(p, (pond) => pond.kill(signal));
+        const left = await sandboxEndsWithPond(p, (pond) => pond.kill(signal));
+        // Only SIGKILL gives pond no chance to remove the sandbox's cache.
+        if (signal !== "SIGKILL") assert.deepEqual(left, []);
       });
     },
   });
