@@ -178,7 +178,7 @@ function columnData(type: DataType, values: Column): A.Data {
         const items: Value[] = [];
         for (let i = 0; i < length; i++) {
           const v = values[i];
-          if (Array.isArray(v)) items.push(...v);
+          if (Array.isArray(v)) { for (const item of v) items.push(item); }
           valueOffsets[i + 1] = items.length;
         }
         return A.makeData({

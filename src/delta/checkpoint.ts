@@ -197,7 +197,7 @@ export async function readCheckpoint(
           { path, version: checkpoint.version, cause: e },
         );
       }
-      actions.push(...await readParquetActions(store, info, options));
+      for (const action of await readParquetActions(store, info, options)) actions.push(action);
     }
   }
   return actions;

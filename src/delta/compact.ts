@@ -137,7 +137,7 @@ export async function compact(
     files.sort((a, b) => a.modificationTime - b.modificationTime || (a.path < b.path ? -1 : 1));
     for (const bin of bins(files, target)) {
       const swap = await rewriteFiles(store, state.metadata, bin, { now, numIndexedCols });
-      actions.push(...swap);
+      for (const action of swap) actions.push(action);
       filesRemoved += bin.length;
       filesAdded += swap.length - bin.length;
     }

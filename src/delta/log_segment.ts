@@ -332,7 +332,7 @@ function missingCommit(
   checkpoint: CheckpointFiles | null,
 ): DeltaError {
   const versions = [...listing.commits.keys()];
-  const earliest = versions.length > 0 ? Math.min(...versions) : null;
+  const earliest = versions.length > 0 ? versions.reduce((a, b) => Math.min(a, b)) : null;
   if (
     checkpoint === null && earliest !== null && missing === 0 && earliest > 0 && target < earliest
   ) {

@@ -23,7 +23,7 @@ function tierOf(size: number): number {
  * @example
  * ```ts
  * const merge = filesToMerge(partitionFiles);
- * if (merge.length) actions.push(...await rewriteFiles(store, metadata, merge));
+ * for (const action of await rewriteFiles(store, metadata, merge)) actions.push(action);
  * ```
  */
 export function filesToMerge(files: readonly AddFile[]): AddFile[] {

@@ -422,7 +422,8 @@ export class OplogStore implements Persistence {
   async #headersOf(key: NodeKey): Promise<readonly RowHeader[]> {
     const out: RowHeader[] = [];
     for (const file of this.#partitionFiles().get(key.partId) ?? []) {
-      out.push(...await this.#reader.nodeHeaders(file.path, key.partId, file.size, key.nodeId));
+      const headers = await this.#reader.nodeHeaders(file.path, key.partId, file.size, key.nodeId);
+      for (const header of headers) out.push(header);
     }
     return out.sort((a, b) => a.version - b.version);
   }

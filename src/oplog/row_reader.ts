@@ -80,7 +80,9 @@ export class RowReader {
     const { metadata } = await this.#open(path, size);
     const out: RowHeader[] = [];
     for (let g = 0; g < metadata.row_groups.length; g++) {
-      for (const rows of (await this.#group(path, partId, g)).values()) out.push(...rows);
+      for (const rows of (await this.#group(path, partId, g)).values()) {
+        for (const row of rows) out.push(row);
+      }
     }
     return out.sort((a, b) => a.row - b.row);
   }
@@ -97,7 +99,7 @@ export class RowReader {
     for (let g = sorted ? firstGroupFrom(bounds, nodeId) : 0; g < bounds.length; g++) {
       if (sorted && bounds[g].min! > nodeId) break;
       if (!mayHold(bounds[g], nodeId)) continue;
-      out.push(...(await this.#group(path, partId, g)).get(nodeId) ?? []);
+      for (const row of (await this.#group(path, partId, g)).get(nodeId) ?? []) out.push(row);
     }
     return out;
   }

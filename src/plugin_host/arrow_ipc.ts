@@ -106,16 +106,18 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * Reads an Arrow IPC stream into columns, one per schema field, every record batch joined.
  * Numbers without nulls come as typed arrays over `bytes` itself when it is aligned (no copy);
  * with nulls, as arrays holding `null`. 64-bit integers and timestamps (in their unit) are
- * bigints. Throws `ArrowIpcError` for anything else, whatever the bytes hold.
+ * bigints. Throws `ArrowIpcError` for anything else, whatever the bytes hold: among it, buffers
+ * that overlap (so no byte is decoded twice, and what is read is bounded by the stream's size),
+ * and, before a record batch is decoded, more than `maxCells` rows × columns in all.
  *
  * @example
  * ```ts
  * const [time, value] = tableFromIPC(bytes); // [{ name: "t", type: "timestamp[ms]", values: BigInt64Array }, …]
  * ```
  */
-export function tableFromIPC(bytes: Uint8Array): Column[] {
+export function tableFromIPC(bytes: Uint8Array, maxCells = Infinity): Column[] {
   try {
-    return readStream(bytes);
+    return readStream(bytes, maxCells);
   } catch (e) {
     if (e instanceof ArrowIpcError) throw e;
     throw new ArrowIpcError(`not a readable Arrow IPC stream (${(e as Error).message})`);
@@ -499,8 +501,9 @@ interface FieldType {
   readonly large: boolean;
 }
 
-function readStream(bytes: Uint8Array): Column[] {
+function readStream(bytes: Uint8Array, maxCells: number): Column[] {
   let at = 0;
+  let cells = 0;
   let fields: FieldType[] | undefined;
   const batches: ArrayLike<unknown>[][] = [];
   const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -527,8 +530,15 @@ function readStream(bytes: Uint8Array): Column[] {
     at += bodyLength;
     const header = meta.table(root, 2);
     if (headerType === 1 && !fields) fields = readSchema(meta, header);
-    else if (headerType === 3 && fields) batches.push(readBatch(meta, header, body, fields));
-    else {
+    else if (headerType === 3 && fields) {
+      cells += meta.i64(header, 0) * Math.max(1, fields.length);
+      if (!(cells <= maxCells)) {
+        throw new ArrowIpcError(
+          `it holds more than ${maxCells} cells (rows × columns), the limit`,
+        );
+      }
+      batches.push(readBatch(meta, header, body, fields));
+    } else {
       throw new ArrowIpcError(
         headerType === 2
           ? "dictionary-encoded columns are not supported; write plain columns"
@@ -603,10 +613,15 @@ function readBatch(
   const nodes = meta.structs(batch, 1, 2);
   const buffers = meta.structs(batch, 2, 2);
   let next = 0;
+  let end = 0;
   const buffer = (): Uint8Array => {
     const [offset, length] = buffers[next++] ?? [-1, 0];
     if (offset < 0 || length < 0 || offset + length > body.length) {
       throw new ArrowIpcError("a buffer lies outside its record batch");
+    }
+    if (length > 0) {
+      if (offset < end) throw new ArrowIpcError("a buffer overlaps the one before it");
+      end = offset + length;
     }
     return body.subarray(offset, offset + length);
   };

@@ -1,47 +1,72 @@
 /** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out. */
 
 import { tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { PluginError } from "./errors.ts";
+import type { TableLimits } from "./limits.ts";
 import { parquetToTable, tableToParquet } from "./table_parquet.ts";
+
+/** What a capability runs under: whose it is, the table limits of its sandbox, its deadline. */
+export interface CapabilityContext {
+  readonly plugin: string;
+  readonly table: TableLimits;
+  /** Throws once the call waiting on the capability is out of time. */
+  readonly check: () => void;
+}
 
 /**
  * The capabilities by name: each takes the plugin's argument, checked here, and returns data.
  * Tables cross as Arrow IPC streams, which the sandbox writes and reads itself.
  */
-const CAPABILITIES: Readonly<Record<string, (args: unknown) => Promise<unknown>>> = {
-  encodeParquet,
-  decodeParquet,
-};
+const CAPABILITIES: Readonly<
+  Record<string, (args: unknown, context: CapabilityContext) => Promise<unknown>>
+> = { encodeParquet, decodeParquet };
 
 /**
  * Runs capability `name` for a plugin. Unknown names and malformed arguments throw an `Error`
- * whose message goes back to the plugin (it is the plugin's mistake, and it may catch it).
+ * whose message goes back to the plugin (it is the plugin's mistake, and it may catch it); so do
+ * tables over the limits. A `Deadline` from `context.check` is thrown as it is.
  *
  * @example
  * ```ts
- * const parquet = await runCapability("encodeParquet", tableToIPC([{ name: "v", values: [1, 2] }]));
+ * const context = { plugin: "x", table: tableLimits(256), check: () => {} };
+ * const parquet = await runCapability("encodeParquet", tableToIPC([{ name: "v", values: [1, 2] }]), context);
  * ```
  */
-export async function runCapability(name: string, args: unknown): Promise<unknown> {
+export async function runCapability(
+  name: string,
+  args: unknown,
+  context: CapabilityContext,
+): Promise<unknown> {
   if (!Object.hasOwn(CAPABILITIES, name)) {
     throw new Error(
-      `the host has no capability ${JSON.stringify(name)}; it offers ${
+      `the host has no capability ${JSON.stringify(name.slice(0, 64))}; it offers ${
         Object.keys(CAPABILITIES).join(", ")
       }`,
     );
   }
-  return await CAPABILITIES[name](args);
+  return await CAPABILITIES[name](args, context);
 }
 
 /** A table (an Arrow IPC stream) → Parquet bytes. */
-async function encodeParquet(args: unknown): Promise<Uint8Array> {
+async function encodeParquet(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
   if (!(args instanceof Uint8Array)) throw new Error("encodeParquet takes a table");
-  return await tableToParquet(tableFromIPC(args));
+  const table = tableFromIPC(args, context.table.cells);
+  context.check();
+  return await tableToParquet(table);
 }
 
 /** Parquet bytes → the table they hold, as an Arrow IPC stream. */
-async function decodeParquet(args: unknown): Promise<Uint8Array> {
+async function decodeParquet(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
   if (!(args instanceof Uint8Array)) {
     throw new Error("decodeParquet takes the Parquet file's bytes");
   }
-  return tableToIPC(await parquetToTable(args));
+  let table;
+  try {
+    table = await parquetToTable(args, context.table, context.check);
+  } catch (e) {
+    if (e instanceof PluginError) throw e;
+    throw new Error(`decodeParquet cannot decode it: ${(e as Error).message}`);
+  }
+  context.check();
+  return tableToIPC(table);
 }

@@ -1,7 +1,8 @@
 /** Plugin configuration: the schema a manifest declares, and checking configs (YAML/JSON) against it. */
 
-import { compileGlob } from "../tinyfs/mod.ts";
+import { compileGlob, quoted } from "../tinyfs/mod.ts";
 import { PluginError } from "./errors.ts";
+import { PLUGIN_LIMITS } from "./limits.ts";
 
 /**
  * The types a config field can have. `glob` fields name the plugin's inputs: the host resolves
@@ -127,7 +128,9 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
 /**
  * Checks a config value against `schema`: unknown fields, missing required fields and values of
  * the wrong type are `InvalidConfig` errors naming plugin `plugin` and the field; missing
- * optional fields take their defaults. Glob fields must be valid patterns.
+ * optional fields take their defaults. Glob fields must be valid patterns; lists hold at most
+ * `PLUGIN_LIMITS.configItems` items and strings at most `PLUGIN_LIMITS.configText` characters
+ * (a plugin's subdirectory configs are checked here too).
  *
  * @example
  * ```ts
@@ -213,11 +216,13 @@ export function inputPatterns(
 
 /** Why `value` does not fit `field`, or undefined when it does. */
 function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
+  const size = sizeProblem(value);
+  if (size) return size;
   switch (field.type) {
     case "string":
       if (typeof value !== "string") return `must be a string, not ${kindOf(value)}`;
       if (field.choices && !field.choices.includes(value)) {
-        return `must be one of ${field.choices.join(", ")}, not "${value}"`;
+        return `must be one of ${field.choices.join(", ")}, not ${quoted(value)}`;
       }
       return undefined;
     case "number":
@@ -247,7 +252,7 @@ function globProblem(pattern: string): string | undefined {
     compileGlob(pattern);
     return undefined;
   } catch (e) {
-    return `holds a bad glob pattern "${pattern}": ${(e as Error).message}`;
+    return `holds a bad glob pattern ${quoted(pattern)}: ${(e as Error).message}`;
   }
 }
 
@@ -259,7 +264,25 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value === null) return "null";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return typeof value === "string" ? `string ${quoted(value)}` : `${typeof value} ${value}`;
+}
+
+/** A list or string over the config limits, checked before its items are looked at. */
+function sizeProblem(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    if (value.length > PLUGIN_LIMITS.configItems) {
+      return `holds ${value.length} items, over the limit of ${PLUGIN_LIMITS.configItems}`;
+    }
+    for (let i = 0; i < value.length; i++) {
+      if (!Object.hasOwn(value, i)) return `has a hole at item ${i}`;
+    }
+    const long = value.find((v) => typeof v === "string" && v.length > PLUGIN_LIMITS.configText);
+    return long === undefined ? undefined : sizeProblem(long);
+  }
+  if (typeof value === "string" && value.length > PLUGIN_LIMITS.configText) {
+    return `is ${value.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`;
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -107,7 +107,11 @@ export class PluginHost implements AsyncDisposable {
         `plugin ${name} provides ${provides.join(" and ")}, not a ${provision}`,
       );
     }
-    return { plugin, call: (op, request) => this.#sandbox(plugin).call(op, request) };
+    return {
+      plugin,
+      limits: this.#limits,
+      call: (op, request, deadline) => this.#sandbox(plugin).call(op, request, deadline),
+    };
   }
 
   #sandbox(plugin: PluginModule): Sandbox {

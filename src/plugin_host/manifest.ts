@@ -2,6 +2,7 @@
 
 import { type ConfigSchema, readSchema } from "./config.ts";
 import { PluginError } from "./errors.ts";
+import { PLUGIN_LIMITS } from "./limits.ts";
 import { type Permissions, readPermissions } from "./permissions.ts";
 import type { PluginAst } from "./source_check.ts";
 import { staticValue } from "./static_value.ts";
@@ -53,7 +54,10 @@ const MANIFEST_KEYS = new Set([
 /**
  * Reads and checks the manifest of a parsed plugin (see `checkSource`), without running any of
  * it: the module must export `const manifest = { … }` as a plain literal, and the functions its
- * provisions need (`entries` for a directory, `read` for a file). `label` names the source in
+ * provisions need (`entries` for a directory, `read` for a file). Its text is shown to people
+ * when the plugin is added, so every string in it must be plain text: no control characters
+ * (which could move a terminal's cursor and rewrite what the prompt shows), no lone
+ * surrogates, at most `PLUGIN_LIMITS.manifestText` characters. `label` names the source in
  * errors until the manifest's own name is known. Errors: `InvalidManifest`, naming the plugin
  * and the key at fault.
  *
@@ -114,6 +118,9 @@ function checkManifest(value: unknown, label: string): Manifest {
     throw bad(label, "must be an object");
   }
   const m = value as Record<string, unknown>;
+  const name = typeof m.name === "string" && NAME.test(m.name) ? m.name : label;
+  const text = textProblem(m, "");
+  if (text) throw bad(name, text);
   if (typeof m.name !== "string" || !NAME.test(m.name)) {
     throw bad(
       label,
@@ -122,7 +129,6 @@ function checkManifest(value: unknown, label: string): Manifest {
       } must be lower-case letters, digits, - or _, starting with a letter`,
     );
   }
-  const name = m.name;
   const extra = Object.keys(m).find((k) => !MANIFEST_KEYS.has(k));
   if (extra !== undefined) {
     throw bad(name, `unknown key "${extra}"; use ${[...MANIFEST_KEYS].join(", ")}`);
@@ -149,6 +155,32 @@ function checkManifest(value: unknown, label: string): Manifest {
     config: readSchema(m.config, name),
     permissions: readPermissions(m.permissions, name),
   };
+}
+
+/** Where in `value` (a plain literal) a string is not plain, bounded text, and why. */
+function textProblem(value: unknown, at: string): string | undefined {
+  if (typeof value === "string") {
+    // deno-lint-ignore no-control-regex
+    const control = /[\x00-\x1f\x7f-\x9f]/.exec(value);
+    if (control) {
+      const code = control[0].charCodeAt(0).toString(16).padStart(2, "0");
+      return `${at} holds a control character (\\x${code} at ${control.index}); ` +
+        "manifests hold plain text, one line per string";
+    }
+    if (!value.isWellFormed()) return `${at} is not well-formed Unicode (a lone surrogate)`;
+    if (value.length > PLUGIN_LIMITS.manifestText) {
+      return `${at} is ${value.length} characters long, over the limit of ` +
+        `${PLUGIN_LIMITS.manifestText}`;
+    }
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const where = Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+    const problem = textProblem(key, at ? `a key in ${at}` : "a key") ?? textProblem(item, where);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 function exportedNames(body: readonly ExportNode[]): Set<string> {

@@ -1,10 +1,16 @@
 /** Checking what a plugin's entries() returned: names, kinds, and that it names only what it was handed. */
 
-import { compileGlob, type FileEntryType } from "../tinyfs/mod.ts";
-import { nameProblem } from "../tinyfs/path.ts";
+import {
+  compileGlob,
+  type FileEntryType,
+  nameProblem,
+  pathProblem,
+  quoted,
+} from "../tinyfs/mod.ts";
 import { type ConfigSchema, inputPatterns, type PluginConfig, validateConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";
 import type { Inputs } from "./inputs.ts";
+import { overLimit, PLUGIN_LIMITS } from "./limits.ts";
 
 /** One entry of a plugin directory, checked. */
 export type PluginEntry =
@@ -33,12 +39,14 @@ export interface EntriesContext {
 const FILE_TYPES: readonly FileEntryType[] = ["file:data", "file:table", "file:series"];
 
 /**
- * Checks the reply of a plugin's `entries()`: a list of `{ name, input: path }`,
- * `{ name, compute: { inputs?: paths, args? }, entryType? }` or `{ name, directory: config }`.
- * Names must be single, distinct path components; `input` and `compute.inputs` must be paths
+ * Checks the reply of a plugin's `entries()`, as if hand-crafted: a list (dense, at most
+ * `PLUGIN_LIMITS.entries` long, checked before anything else) of plain objects
+ * `{ name, input: path }`, `{ name, compute: { inputs?: paths, args? }, entryType? }` or
+ * `{ name, directory: config }`. Names must be single, distinct path components tinyfs takes
+ * (well-formed, at most `MAX_NAME_BYTES` of UTF-8); `input` and `compute.inputs` must be paths
  * of matches the plugin was handed (files, for `compute`); a subdirectory's config must fit
  * the plugin's schema and its globs must stay beneath a handed directory. Anything else is
- * `InvalidReply` naming the plugin, the directory and the entry.
+ * `InvalidReply` naming the plugin, the directory and the entry (shortened and escaped).
  *
  * @example
  * ```ts
@@ -53,35 +61,75 @@ export function checkEntries(reply: unknown, context: EntriesContext): PluginEnt
       `plugin ${context.plugin} computed ${context.path} wrongly: ${message}`,
     );
   if (!Array.isArray(reply)) throw bad("entries() must return a list of entries");
+  if (reply.length > PLUGIN_LIMITS.entries) {
+    throw overLimit(
+      "InvalidReply",
+      context.plugin,
+      `computed ${context.path} with ${reply.length} entries`,
+      `${PLUGIN_LIMITS.entries} entries in one directory`,
+    );
+  }
+  denseList(reply, "entries()", bad);
   const seen = new Set<string>();
-  return reply.map((raw, i): PluginEntry => {
-    const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const entries: PluginEntry[] = [];
+  for (let i = 0; i < reply.length; i++) {
+    const entry = reply[i];
+    if (!isPlainObject(entry)) throw bad(`entry ${i} is not an object like { name, input }`);
     const name = entry.name;
     if (typeof name !== "string") throw bad(`entry ${i} has no name (a string)`);
     const problem = nameProblem(name) ??
+      pathProblem(`${context.path}/${name}`) ??
       (seen.has(name) ? "a name it already produced" : undefined);
     if (problem) {
       throw bad(
-        `entry ${JSON.stringify(name)} has ${problem}; names must be distinct and hold no / or ..`,
+        `entry ${quoted(name)} has ${problem}; names must be distinct and hold no / or ..`,
       );
     }
     seen.add(name);
-    const at = `entry ${JSON.stringify(name)}`;
-    const kinds = ["input", "compute", "directory"].filter((k) => entry[k] !== undefined);
-    if (kinds.length !== 1) throw bad(`${at} must have exactly one of input, compute or directory`);
-    switch (kinds[0]) {
-      case "input":
-        return { kind: "input", name, path: handed(entry.input, context, `${at}'s input`, bad) };
-      case "compute":
-        return { kind: "compute", name, ...checkCompute(entry, context, at, bad) };
-      default:
-        return {
-          kind: "directory",
-          name,
-          config: checkSubconfig(entry.directory, context, at, bad),
-        };
-    }
-  });
+    entries.push(checkEntry(entry, name, context, bad));
+  }
+  return entries;
+}
+
+/** One entry, its name checked: what kind it is, and what it names. */
+function checkEntry(
+  entry: Record<string, unknown>,
+  name: string,
+  context: EntriesContext,
+  bad: (message: string) => PluginError,
+): PluginEntry {
+  const at = `entry ${quoted(name)}`;
+  const kinds = ["input", "compute", "directory"].filter((k) => entry[k] !== undefined);
+  if (kinds.length !== 1) throw bad(`${at} must have exactly one of input, compute or directory`);
+  switch (kinds[0]) {
+    case "input":
+      return { kind: "input", name, path: handed(entry.input, context, `${at}'s input`, bad) };
+    case "compute":
+      return { kind: "compute", name, ...checkCompute(entry, context, at, bad) };
+    default:
+      return {
+        kind: "directory",
+        name,
+        config: checkSubconfig(entry.directory, context, at, bad),
+      };
+  }
+}
+
+/** A list a plugin returned must be dense (a hole is not an entry, and costs nothing to send). */
+function denseList(list: unknown[], what: string, bad: (message: string) => PluginError): void {
+  for (let i = 0; i < list.length; i++) {
+    if (!Object.hasOwn(list, i)) throw bad(`${what} returned a list with a hole at ${i}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A value a plugin returned, for a message: strings quoted and shortened, others by kind. */
+function shown(value: unknown): string {
+  return typeof value === "string" ? quoted(value) : value === null ? "null" : typeof value;
 }
 
 function checkCompute(
@@ -90,12 +138,14 @@ function checkCompute(
   at: string,
   bad: (message: string) => PluginError,
 ): { inputs: string[]; args: unknown; entryType: FileEntryType } {
-  const compute = entry.compute as Record<string, unknown>;
-  if (typeof compute !== "object" || compute === null) {
-    throw bad(`${at}'s compute must be { inputs, args }`);
-  }
+  const compute = entry.compute;
+  if (!isPlainObject(compute)) throw bad(`${at}'s compute must be { inputs, args }`);
   const inputs = compute.inputs ?? [];
   if (!Array.isArray(inputs)) throw bad(`${at}'s compute.inputs must be a list of input paths`);
+  if (inputs.length > context.inputs.nodes.size) {
+    throw bad(`${at} computes from ${inputs.length} inputs, more than it was handed`);
+  }
+  denseList(inputs, `${at}'s compute.inputs`, bad);
   const paths = inputs.map((p) => handed(p, context, `${at}'s compute input`, bad));
   const directory = paths.find((p) => context.inputs.nodes.get(p)!.match.kind === "directory");
   if (directory !== undefined) {
@@ -103,9 +153,7 @@ function checkCompute(
   }
   const entryType = entry.entryType ?? "file:data";
   if (!FILE_TYPES.includes(entryType as FileEntryType)) {
-    throw bad(
-      `${at}'s entryType ${JSON.stringify(entryType)} is not one of ${FILE_TYPES.join(", ")}`,
-    );
+    throw bad(`${at}'s entryType ${shown(entryType)} is not one of ${FILE_TYPES.join(", ")}`);
   }
   return { inputs: paths, args: compute.args, entryType: entryType as FileEntryType };
 }
@@ -118,9 +166,7 @@ function handed(
   bad: (message: string) => PluginError,
 ): string {
   if (typeof path !== "string" || !context.inputs.nodes.has(path)) {
-    throw bad(
-      `${what} ${JSON.stringify(path)} is not a path it was handed; name only matched inputs`,
-    );
+    throw bad(`${what} ${shown(path)} is not a path it was handed; name only matched inputs`);
   }
   return path;
 }
@@ -149,7 +195,7 @@ function checkSubconfig(
       const base = literalBase(pattern);
       if (base === undefined || !directories.some((d) => beneath(base, d))) {
         throw bad(
-          `${at}'s directory reads ${JSON.stringify(pattern)}, which is not beneath a directory ` +
+          `${at}'s directory reads ${quoted(pattern)}, which is not beneath a directory ` +
             "it was handed; a subdirectory may only look inside its parent's inputs",
         );
       }

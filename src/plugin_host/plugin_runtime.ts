@@ -2,24 +2,30 @@
 
 import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import type { PluginConfig } from "./config.ts";
-import { PluginError } from "./errors.ts";
+import { isPluginError, PluginError } from "./errors.ts";
 import type { InputNode } from "./inputs.ts";
+import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import { type PluginOp, TableReply } from "./sandbox_process.ts";
+import { type PluginOp, type SandboxLimits, TableReply } from "./sandbox_process.ts";
 import { parquetToTable, tableToParquet } from "./table_parquet.ts";
 
-/** A plugin and a way to call it (its sandbox, started on first use and shared). */
+/** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {
   readonly plugin: PluginModule;
-  call(op: PluginOp, request: unknown): Promise<unknown>;
+  readonly limits: Pick<SandboxLimits, "deadlineMs" | "memoryLimitMb">;
+  /** Calls `op`, within `deadline` when given (else the deadline from now). */
+  call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown>;
 }
 
 /**
  * Computes a file with the plugin's `read({ config, args, inputs }, host)`: the host reads each
  * input (through the reader's view, so loops are caught) and hands over its match with its
  * `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of its columns, a
- * series' versions oldest first; `InvalidInput` when it is not Parquet of flat columns). The reply must be a Uint8Array, a string (stored as UTF-8) or a table (stored as
- * Parquet; it crosses as Arrow IPC, checked here), else `InvalidReply`.
+ * series' versions oldest first; `InvalidInput` when it is not Parquet of flat columns, or more
+ * than the sandbox's table limits). The reply must be a Uint8Array, a string (stored as UTF-8)
+ * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
+ * else `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
+ * and storing the reply — counts against the call's deadline (`Deadline`).
  *
  * @example
  * ```ts
@@ -33,22 +39,27 @@ export async function computeFile(
   inputs: readonly InputNode[],
 ): Promise<Uint8Array> {
   const name = runtime.plugin.manifest.name;
+  const deadline = new Deadline(runtime.limits.deadlineMs, name, "answer read()");
+  const limits = tableLimits(runtime.limits.memoryLimitMb);
   const contents = await Promise.all(
     inputs.map(async ({ node, match }) => ({
       ...match,
       bytes: await node.read(),
       ...(match.entryType === "file:table" || match.entryType === "file:series"
-        ? { table: await tableInput({ node, match }, name) }
+        ? { table: await tableInput({ node, match }, name, limits, deadline) }
         : {}),
     })),
   );
-  const reply = await runtime.call("read", { config, args, inputs: contents });
+  const reply = await runtime.call("read", { config, args, inputs: contents }, deadline);
   if (reply instanceof Uint8Array) return reply;
   if (typeof reply === "string") return new TextEncoder().encode(reply);
   if (reply instanceof TableReply) {
     let table: Column[];
     try {
-      table = tableFromIPC(reply.ipc instanceof Uint8Array ? reply.ipc : new Uint8Array(0));
+      table = tableFromIPC(
+        reply.ipc instanceof Uint8Array ? reply.ipc : new Uint8Array(0),
+        limits.cells,
+      );
     } catch (e) {
       if (!(e instanceof ArrowIpcError)) throw e;
       throw new PluginError(
@@ -57,7 +68,10 @@ export async function computeFile(
         `plugin ${name}'s read() returned a table the host cannot read: ${e.message}`,
       );
     }
-    return await tableToParquet(table);
+    deadline.check();
+    const parquet = await tableToParquet(table);
+    deadline.check();
+    return parquet;
   }
   throw new PluginError(
     "InvalidReply",
@@ -68,16 +82,35 @@ export async function computeFile(
 }
 
 /** A table or series input as an Arrow IPC stream: a series' versions joined, oldest first. */
-async function tableInput({ node, match }: InputNode, plugin: string): Promise<Uint8Array> {
+async function tableInput(
+  { node, match }: InputNode,
+  plugin: string,
+  limits: TableLimits,
+  deadline: Deadline,
+): Promise<Uint8Array> {
   const versions = match.entryType === "file:series"
     ? (await node.versions()).map((v) => v.version)
     : [undefined];
   try {
-    const tables = await Promise.all(
-      versions.map(async (version) => parquetToTable(await node.read({ version }))),
-    );
-    return tableToIPC(joinTables(tables));
+    const tables: Column[][] = [];
+    let cells = 0;
+    for (const version of versions) {
+      const table = await parquetToTable(
+        await node.read({ version }),
+        limits,
+        () => deadline.check(),
+      );
+      cells += table.reduce((n, column) => n + column.values.length, 0);
+      if (cells > limits.cells) {
+        throw new Error(`its versions hold more than ${limits.cells} cells, the limit`);
+      }
+      tables.push(table);
+    }
+    const ipc = tableToIPC(joinTables(tables));
+    deadline.check();
+    return ipc;
   } catch (e) {
+    if (isPluginError(e)) throw e;
     throw new PluginError(
       "InvalidInput",
       plugin,

@@ -1,7 +1,8 @@
 /** One plugin's sandbox, host side: a locked-down Deno subprocess, the calls in flight to it, and its end. */
 
 import { runCapability } from "./capabilities.ts";
-import { PluginError } from "./errors.ts";
+import { isPluginError, PluginError } from "./errors.ts";
+import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
@@ -46,6 +47,10 @@ const CPU_LIMIT_S = 600;
 /** How much of the sandbox's stderr is kept to explain its end. */
 const STDERR_TAIL = 4000;
 const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
+/** Capability requests one sandbox may have waiting at once; more is a misbehaving sandbox. */
+const MAX_CAPABILITIES_WAITING = 64;
+/** The signals that end pond, by the exit status a shell gives a process they end. */
+const ENDING_SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * What a read() that returned a table answers: the Arrow IPC stream the sandbox wrote, not yet
@@ -66,6 +71,56 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: PluginError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
+  readonly deadline: Deadline;
+}
+
+/**
+ * Every sandbox process alive in this pond process, with its Deno cache directory. pond's end
+ * is theirs, however it ends: on its normal exit (`unload`) and on the signals that end it, pond
+ * kills them and removes their caches first; if pond is killed outright, each sandbox exits when
+ * its stdin closes (its cache, in the temporary directory, is then left behind).
+ */
+const live = new Map<Deno.ChildProcess, string>();
+
+function killLive(): void {
+  for (const [child, denoDir] of live) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It has already exited.
+    }
+    try {
+      Deno.removeSync(denoDir, { recursive: true });
+    } catch {
+      // Already gone, or busy a moment longer: it is in the temporary directory.
+    }
+  }
+}
+
+const onSignal: Record<string, () => void> = Object.fromEntries(
+  Object.entries(ENDING_SIGNALS).map(([signal, status]) => [signal, () => {
+    killLive();
+    Deno.exit(status);
+  }]),
+);
+
+/** Keeps `child` in {@link live}, with pond's signal handlers installed while any is. */
+function track(child: Deno.ChildProcess, denoDir: string): void {
+  if (live.size === 0) {
+    globalThis.addEventListener("unload", killLive);
+    for (const signal of endingSignals()) Deno.addSignalListener(signal, onSignal[signal]);
+  }
+  live.set(child, denoDir);
+}
+
+function untrack(child: Deno.ChildProcess): void {
+  if (!live.delete(child) || live.size > 0) return;
+  globalThis.removeEventListener("unload", killLive);
+  for (const signal of endingSignals()) Deno.removeSignalListener(signal, onSignal[signal]);
+}
+
+function endingSignals(): Deno.Signal[] {
+  return Deno.build.os === "windows" ? ["SIGINT"] : Object.keys(ENDING_SIGNALS) as Deno.Signal[];
 }
 
 /**
@@ -89,19 +144,30 @@ export class Sandbox {
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
+  /** The capability requests being served, one after another. */
+  #capabilities: Promise<void> = Promise.resolve();
+  #capabilitiesWaiting = 0;
   readonly #loaded: Promise<unknown>;
   readonly #ended: Promise<void>;
   #nextId = 0;
   #stopped: PluginError | undefined;
   #stderr = "";
 
+  /** Where this sandbox's Deno keeps its module cache: its own, removed when it ends. */
+  readonly #denoDir: string;
+
   /** Starts the sandbox and has it load `plugin`; `Crashed` if the process cannot start. */
   constructor(plugin: PluginModule, limits: SandboxLimits) {
     this.#name = plugin.manifest.name;
     this.#limits = limits;
+    let denoDir: string | undefined;
     try {
-      this.#child = spawn(plugin, limits);
+      denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
+      this.#child = spawn(plugin, limits, denoDir);
+      this.#denoDir = denoDir;
+      track(this.#child, denoDir);
     } catch (e) {
+      if (denoDir) Deno.removeSync(denoDir, { recursive: true });
       throw new PluginError(
         "Crashed",
         this.#name,
@@ -121,13 +187,14 @@ export class Sandbox {
   }
 
   /**
-   * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked.
-   * Errors: `PluginFailed` (it threw, or failed to load), `InvalidReply` (not data),
-   * `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
+   * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked,
+   * within `deadline` (by default the sandbox's deadline from now; the host's work for the call
+   * may already have used some of it). Errors: `PluginFailed` (it threw, or failed to load),
+   * `InvalidReply` (not data), `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
    */
-  async call(op: PluginOp, request: unknown): Promise<unknown> {
+  async call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown> {
     await this.#loaded;
-    return this.#send(op, request);
+    return this.#send(op, request, deadline);
   }
 
   /** Kills the process and waits for it to end; calls in flight fail with `Closed`. */
@@ -138,13 +205,22 @@ export class Sandbox {
     await this.#ended;
   }
 
-  #send(op: string, request: unknown): Promise<unknown> {
+  #send(
+    op: string,
+    request: unknown,
+    deadline = new Deadline(
+      this.#limits.deadlineMs,
+      this.#name,
+      op === "load" ? "finish loading" : `answer ${op}()`,
+    ),
+  ): Promise<unknown> {
     if (this.#stopped) return Promise.reject(this.#stopped);
+    if (deadline.remainingMs === 0) return Promise.reject(deadline.error());
     const id = this.#nextId++;
     const frame = encodeFrame({ kind: "call", id, op, request } satisfies HostMessage);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.#stop(this.#deadline(op)), this.#limits.deadlineMs);
-      this.#pending.set(id, { op, resolve, reject, timer });
+      const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
+      this.#pending.set(id, { op, resolve, reject, timer, deadline });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -162,33 +238,61 @@ export class Sandbox {
       this.#stop(this.#invalid(`sent ${(e as Error).message}`));
     }
     const status = await this.#child.status;
+    untrack(this.#child);
     await stderr;
     this.#stop(this.#exited(status));
+    await Deno.remove(this.#denoDir, { recursive: true }).catch(() => {});
   }
 
+  /**
+   * Takes one message from the sandbox, checked as if hand-crafted (the plugin can rewrite what
+   * the sandbox program sends): a result of a call in flight, or a capability request while a
+   * call is in flight. Anything else stops the sandbox.
+   */
   #receive(message: unknown): void {
-    const m = (typeof message === "object" && message !== null ? message : {}) as Record<
-      string,
-      unknown
-    >;
-    const pending = typeof m.id === "number" ? this.#pending.get(m.id) : undefined;
-    if (m.kind === "result" && pending) {
+    const m = isPlainObject(message) ? message : {};
+    const pending = Number.isSafeInteger(m.id) ? this.#pending.get(m.id as number) : undefined;
+    const okFlag = m.ok === true || m.ok === false;
+    const table = m.table === undefined || (m.table === true && m.value instanceof Uint8Array);
+    if (m.kind === "result" && pending && okFlag && table) {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
       if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
       else pending.reject(this.#failure(pending.op, m.error));
-    } else if (m.kind === "capability" && typeof m.id === "number" && typeof m.name === "string") {
-      this.#serveCapability(m.id, m.name, m.args);
+    } else if (
+      m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
+      this.#pending.size > 0 && this.#capabilitiesWaiting < MAX_CAPABILITIES_WAITING
+    ) {
+      this.#capabilitiesWaiting++;
+      const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args);
+      this.#capabilities = this.#capabilities.then(serve);
     } else {
       this.#stop(this.#invalid("sent a message that is not an answer to any call"));
     }
   }
 
+  /**
+   * Runs one capability for the plugin under the deadline of the calls waiting on it (the most
+   * lenient), with the table limits of its memory cap; a capability that overruns stops it.
+   */
   async #serveCapability(id: number, name: string, args: unknown): Promise<void> {
+    this.#capabilitiesWaiting--;
+    let deadline: Deadline | undefined;
+    for (const { deadline: d } of this.#pending.values()) {
+      if (!deadline || d.remainingMs > deadline.remainingMs) deadline = d;
+    }
+    if (!this.running || !deadline) return;
     let answer: HostMessage;
     try {
-      answer = { kind: "answer", id, ok: true, value: await runCapability(name, args) };
+      const value = await runCapability(name, args, {
+        plugin: this.#name,
+        table: tableLimits(this.#limits.memoryLimitMb),
+        check: () => deadline.check(),
+      });
+      deadline.check();
+      answer = { kind: "answer", id, ok: true, value };
     } catch (e) {
+      if (isPluginError(e, "Deadline")) return this.#stop(e);
       answer = { kind: "answer", id, ok: false, error: (e as Error).message };
     }
     if (this.running) this.#stdin.write(encodeFrame(answer)).catch(() => {});
@@ -222,8 +326,20 @@ export class Sandbox {
     const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
       FailureReport
     >;
-    const thrown = `${String(r.name ?? "Error")}: ${String(r.message ?? report)}`;
-    const where = typeof r.at === "string" ? ` (at ${r.at})` : "";
+    /** What the plugin threw, for a one-line message: shortened, its control characters escaped. */
+    const text = (value: unknown) => {
+      const full = String(value);
+      const short = full.length > PLUGIN_LIMITS.reportText
+        ? `${full.slice(0, PLUGIN_LIMITS.reportText)}…`
+        : full;
+      return short.toWellFormed().replace(
+        // deno-lint-ignore no-control-regex
+        /[\x00-\x1f\x7f-\x9f]/g,
+        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+      );
+    };
+    const thrown = `${text(r.name ?? "Error")}: ${text(r.message ?? report)}`;
+    const where = typeof r.at === "string" ? ` (at ${text(r.at)})` : "";
     if (r.malformed === true) {
       return this.#invalid(
         `returned something from ${op}() that is not plain data (${thrown}); ` +
@@ -255,16 +371,6 @@ export class Sandbox {
     );
   }
 
-  #deadline(op: string): PluginError {
-    const what = op === "load" ? "finish loading" : `answer ${op}()`;
-    return new PluginError(
-      "Deadline",
-      this.#name,
-      `plugin ${this.#name} did not ${what} within ${this.#limits.deadlineMs} ms and was stopped; ` +
-        "fix the plugin if it loops, or give it a longer deadline",
-    );
-  }
-
   #outOfMemory(): PluginError {
     return new PluginError(
       "OutOfMemory",
@@ -287,8 +393,12 @@ function sandboxRuntime(): string {
   return Deno.env.get("POND_DENO") || Deno.execPath();
 }
 
-/** Spawns the sandbox process: under `sh -c 'ulimit …'` for the data and CPU limits, except on Windows. */
-function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
+/**
+ * Spawns the sandbox process: under `sh -c 'ulimit …'` for the data and CPU limits, except on
+ * Windows, with `denoDir` as its Deno cache (Deno writes the transpiled program and plugin there
+ * whatever the permissions say, so not in the user's).
+ */
+function spawn(plugin: PluginModule, limits: SandboxLimits, denoDir: string): Deno.ChildProcess {
   const deno = [
     sandboxRuntime(),
     "run",
@@ -297,6 +407,8 @@ function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
     "--no-lock",
     "--no-remote",
     "--no-npm",
+    // The V8 code cache buys nothing under --jitless and costs a write at every start.
+    "--no-code-cache",
     `--import-map=${IMPORT_MAP}`,
     ...permissionFlags(plugin.permissions),
     "--v8-flags=--jitless,--disallow-code-generation-from-strings," +
@@ -319,6 +431,16 @@ function spawn(plugin: PluginModule, limits: SandboxLimits): Deno.ChildProcess {
     stdout: "piped",
     stderr: "piped",
     clearEnv: true,
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PACKAGE_JSON: "1" },
+    env: {
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+      DENO_NO_PACKAGE_JSON: "1",
+      DENO_DIR: denoDir,
+    },
   }).spawn();
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -58,7 +58,10 @@ const PLUGIN_FRAME = /data:application\/x-typescript,.*:(\d+):(\d+)\)?$/;
 
 /**
  * Globals removed before the plugin loads: the Deno namespace and Node's `process` (the ways
- * to runtime internals), workers and shared memory, and storage that outlives the process.
+ * to runtime internals), workers and shared memory, storage that outlives the process, the
+ * dialogs that use the terminal (stdin and stdout carry the host's messages), and the
+ * native-backed graphics no plugin needs (image decoding, canvases; WebGPU, whose driver code
+ * runs with every permission denied, goes too: every `GPU…` global and `navigator.gpu`).
  * `eval` and the Function constructors are disabled by V8 itself
  * (`--disallow-code-generation-from-strings`, in every realm), and `WebAssembly` is absent
  * under `--jitless`.
@@ -77,6 +80,13 @@ const REMOVED_GLOBALS = [
   "localStorage",
   "sessionStorage",
   "BroadcastChannel",
+  "alert",
+  "confirm",
+  "prompt",
+  "createImageBitmap",
+  "ImageBitmap",
+  "ImageBitmapRenderingContext",
+  "OffscreenCanvas",
 ];
 
 /**
@@ -230,10 +240,13 @@ function readTablesLazily(request: unknown): unknown {
 /** Removes {@link REMOVED_GLOBALS} and sends console output meant for stdout to stderr. */
 function lockdown(): void {
   const scope = globalThis as Record<string, unknown>;
-  for (const name of REMOVED_GLOBALS) {
+  const gpu = Object.getOwnPropertyNames(scope).filter((name) => name.startsWith("GPU"));
+  for (const name of [...REMOVED_GLOBALS, ...gpu]) {
     delete scope[name];
     if (name in scope) throw new Error(`the sandbox could not remove the global ${name}`);
   }
+  delete (Object.getPrototypeOf(navigator) as Record<string, unknown>).gpu;
+  if ("gpu" in navigator) throw new Error("the sandbox could not remove navigator.gpu");
   const toStderr = console.error.bind(console);
   for (const method of ["log", "info", "debug", "dir", "dirxml", "table"] as const) {
     console[method] = toStderr;
@@ -252,7 +265,8 @@ function report(e: unknown, name: string): FailureReport {
 
 /**
  * Serves the host over stdin/stdout: loads the plugin when asked, then runs its calls,
- * concurrently, until stdin closes. Only ever run as the sandbox's main module (the host appends
+ * concurrently, until stdin closes — then exits, whatever the plugin left running (timers,
+ * calls that never end), so a sandbox never outlives its pond. Only ever run as the sandbox's main module (the host appends
  * the call to this file's text); it removes globals the host needs.
  *
  * @example
@@ -319,15 +333,19 @@ export async function serve(): Promise<void> {
     }
   };
 
-  for await (const frame of readFrames(input, Infinity)) {
-    const message = frame as HostMessage;
-    if (message.kind === "call") {
-      handle(message.id, message.op, message.request);
-    } else {
-      const waiting = capabilities.get(message.id);
-      capabilities.delete(message.id);
-      if (message.ok) waiting?.resolve(message.value);
-      else waiting?.reject(new Error(message.error));
+  try {
+    for await (const frame of readFrames(input, Infinity)) {
+      const message = frame as HostMessage;
+      if (message.kind === "call") {
+        handle(message.id, message.op, message.request);
+      } else {
+        const waiting = capabilities.get(message.id);
+        capabilities.delete(message.id);
+        if (message.ok) waiting?.resolve(message.value);
+        else waiting?.reject(new Error(message.error));
+      }
     }
+  } finally {
+    exit(0);
   }
 }

@@ -2,6 +2,7 @@
 
 import { parse, type ParseResult } from "@babel/parser";
 import { PluginError } from "./errors.ts";
+import { overLimit, PLUGIN_LIMITS } from "./limits.ts";
 
 /** A parsed plugin module (Babel's AST). */
 export type PluginAst = ParseResult<ReturnType<typeof parse>>;
@@ -39,7 +40,8 @@ const LOADING_PRAGMA =
  * could reach the module loader, which in Deno ignores permissions: import declarations
  * (type-only ones too), `import()`, `import.meta`, `export … from`, `require`, TypeScript's
  * `import x = require()` and `import("…")` types, and loader pragmas in comments. `label`
- * names the source in errors (a file name or the plugin's name). Errors: `InvalidSource`,
+ * names the source in errors (a file name or the plugin's name). Errors: `InvalidSource`
+ * (also for syntax nested deeper than `PLUGIN_LIMITS.sourceDepth`, or too deep for the parser),
  * `RefusedSyntax`, each naming `label` and the line.
  *
  * @example
@@ -54,6 +56,14 @@ export function checkSource(source: Uint8Array, label: string): { text: string; 
   try {
     ast = parse(text, { sourceType: "module", plugins: ["typescript"], errorRecovery: false });
   } catch (e) {
+    if (e instanceof RangeError) {
+      throw new PluginError(
+        "InvalidSource",
+        label,
+        `plugin ${label} nests too deeply for the host's parser to follow; ` +
+          `keep its syntax under ${PLUGIN_LIMITS.sourceDepth} levels deep`,
+      );
+    }
     throw new PluginError(
       "InvalidSource",
       label,
@@ -66,7 +76,16 @@ export function checkSource(source: Uint8Array, label: string): { text: string; 
       throw refused(label, "a module-loading pragma in a comment", comment.loc?.start.line);
     }
   }
-  walk(ast.program, (node) => {
+  walk(ast.program, (node, depth) => {
+    if (depth > PLUGIN_LIMITS.sourceDepth) {
+      const line = node.loc?.start.line;
+      throw overLimit(
+        "InvalidSource",
+        label,
+        `nests syntax ${depth} levels deep${line === undefined ? "" : ` (line ${line})`}`,
+        `${PLUGIN_LIMITS.sourceDepth} levels`,
+      );
+    }
     const what = loadingSyntax(node);
     if (what) throw refused(label, what, node.loc?.start.line);
   });
@@ -102,18 +121,29 @@ function loadingSyntax(node: AstNode): string | undefined {
   return undefined;
 }
 
-/** Calls `visit` on every node under `value`, depth-first; comments and positions are skipped. */
-function walk(value: unknown, visit: (node: AstNode) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-    return;
-  }
-  if (value === null || typeof value !== "object") return;
-  const node = value as AstNode;
-  if (typeof node.type === "string") visit(node);
-  for (const [key, child] of Object.entries(node)) {
-    if (key === "loc" || key.endsWith("Comments") || key === "extra") continue;
-    walk(child, visit);
+/**
+ * Calls `visit` on every node under `value` with how many nodes enclose it, depth-first, with a
+ * stack of its own (a deep tree cannot overflow the call stack); comments and positions are
+ * skipped.
+ */
+function walk(value: unknown, visit: (node: AstNode, depth: number) => void): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], depth]);
+      continue;
+    }
+    if (item === null || typeof item !== "object") continue;
+    const node = item as AstNode;
+    const isNode = typeof node.type === "string";
+    if (isNode) visit(node, depth);
+    const children = Object.entries(node).filter(([key]) =>
+      key !== "loc" && !key.endsWith("Comments") && key !== "extra"
+    );
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push([children[i][1], isNode ? depth + 1 : depth]);
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 /** Reads a plain literal (objects, arrays, strings, numbers, booleans, null) out of an AST node. */
 
+import { PLUGIN_LIMITS } from "./limits.ts";
+
 /** What a plain literal evaluates to. */
 export type StaticValue =
   | string
@@ -32,8 +34,9 @@ interface LiteralNode {
  * Evaluates `node` without running anything: it must be a literal built only from objects
  * (plain keys, no spreads, methods or computed keys), arrays, strings (template strings without
  * substitutions, and `+` joining strings), numbers (optionally negated), booleans and `null`; TypeScript's `as`,
- * `satisfies` and `!` wrappers are looked through. Anything else throws an `Error` saying what
- * and where; the caller wraps it in its own error.
+ * `satisfies` and `!` wrappers are looked through. Anything else, and literals nested deeper
+ * than `PLUGIN_LIMITS.manifestDepth`, throws an `Error` saying what and where; the caller wraps
+ * it in its own error.
  *
  * @example
  * ```ts
@@ -41,13 +44,20 @@ interface LiteralNode {
  * staticValue(node); // { name: "visit", tags: ["a"], size: -1 }
  * ```
  */
-export function staticValue(node: LiteralNode): StaticValue {
+export function staticValue(node: LiteralNode, depth = 0): StaticValue {
+  if (depth > PLUGIN_LIMITS.manifestDepth) {
+    throw notLiteral(
+      `a literal nested over the limit of ${PLUGIN_LIMITS.manifestDepth} levels`,
+      node,
+    );
+  }
+  const inner = (child: LiteralNode) => staticValue(child, depth + 1);
   switch (node.type) {
     case "TSAsExpression":
     case "TSSatisfiesExpression":
     case "TSNonNullExpression":
     case "ParenthesizedExpression":
-      return staticValue(node.expression!);
+      return inner(node.expression!);
     case "StringLiteral":
     case "NumericLiteral":
     case "BooleanLiteral":
@@ -58,7 +68,7 @@ export function staticValue(node: LiteralNode): StaticValue {
       if (node.expressions!.length === 0) return node.quasis![0].value.cooked ?? "";
       break;
     case "BinaryExpression": {
-      const [left, right] = [staticValue(node.left!), staticValue(node.right!)];
+      const [left, right] = [inner(node.left!), inner(node.right!)];
       if (node.operator === "+" && typeof left === "string" && typeof right === "string") {
         return left + right;
       }
@@ -72,7 +82,7 @@ export function staticValue(node: LiteralNode): StaticValue {
     case "ArrayExpression":
       return node.elements!.map((element) => {
         if (element === null) throw notLiteral("an array hole", node);
-        return staticValue(element);
+        return inner(element);
       });
     case "ObjectExpression": {
       const object: Record<string, StaticValue> = {};
@@ -83,7 +93,7 @@ export function staticValue(node: LiteralNode): StaticValue {
         const key = propertyKey(property.key!);
         if (Object.hasOwn(object, key)) throw notLiteral(`a repeated key "${key}"`, property);
         Object.defineProperty(object, key, {
-          value: staticValue(property.value as LiteralNode),
+          value: inner(property.value as LiteralNode),
           enumerable: true,
           writable: true,
           configurable: true,

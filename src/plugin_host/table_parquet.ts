@@ -3,6 +3,8 @@
 import type { SchemaElement } from "hyparquet";
 import type { BasicType } from "hyparquet-writer";
 import type { ArrowType, Column } from "./arrow_ipc.ts";
+import type { TableLimits } from "./limits.ts";
+import { checkParquetClaims } from "./parquet_pages.ts";
 
 /** The Parquet type each column type is written as; timestamps as milliseconds. */
 const PARQUET_TYPE: Readonly<Record<string, BasicType>> = {
@@ -25,14 +27,21 @@ const PER_MS: Readonly<Record<string, number>> = { s: 1e-3, ms: 1, us: 1e3, ns: 
 
 /**
  * The columns of a Parquet file, typed (see {@link arrowType}), with hyparquet (loaded on first
- * use); nested columns are refused with an `Error` naming them.
+ * use); nested columns are refused with an `Error` naming them, and so is a file whose footer or
+ * page headers claim more than `limits` allow (see `checkParquetClaims`), before any of it is
+ * decoded. `check` runs before each row group is decoded and after the last (a deadline's
+ * check), and may throw to stop.
  *
  * @example
  * ```ts
- * const [time, value] = await parquetToTable(bytes); // { name: "time", type: "timestamp[ms]", values: [Date…] }
+ * const [time, value] = await parquetToTable(bytes, tableLimits(256)); // { name: "time", type: "timestamp[ms]", values: [Date…] }
  * ```
  */
-export async function parquetToTable(bytes: Uint8Array): Promise<Column[]> {
+export async function parquetToTable(
+  bytes: Uint8Array,
+  limits: TableLimits,
+  check: () => void = () => {},
+): Promise<Column[]> {
   const [{ parquetMetadata, parquetRead, parquetSchema }, { compressors }] = await Promise.all([
     import("hyparquet"),
     import("hyparquet-compressors"),
@@ -45,17 +54,27 @@ export async function parquetToTable(bytes: Uint8Array): Promise<Column[]> {
   if (nested) {
     throw new Error(`column ${nested.element.name} is nested; plugins are handed flat columns`);
   }
+  checkParquetClaims(new Uint8Array(file), metadata, leaves.map((l) => l.element.name), limits);
   const rows = Number(metadata.num_rows);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
-  await parquetRead({
-    file,
-    metadata,
-    compressors,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      if (!chunks.has(columnName)) chunks.set(columnName, []);
-      chunks.get(columnName)!.push({ start: rowStart, data: columnData });
-    },
-  });
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    check();
+    const groupEnd = groupStart + Number(group.num_rows);
+    await parquetRead({
+      file,
+      metadata,
+      compressors,
+      rowStart: groupStart,
+      rowEnd: groupEnd,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        if (!chunks.has(columnName)) chunks.set(columnName, []);
+        chunks.get(columnName)!.push({ start: rowStart, data: columnData });
+      },
+    });
+    groupStart = groupEnd;
+  }
+  check();
   return leaves.map(({ element }) => {
     const values = joinChunks(chunks.get(element.name) ?? [], rows);
     const type = arrowType(element, values);
@@ -127,7 +146,10 @@ export function arrowType(element: SchemaElement, values: ArrayLike<unknown>): A
   return text || (first !== undefined && !(first instanceof Uint8Array)) ? "utf8" : "binary";
 }
 
-/** One column's chunks, in row order, as one array (a typed array when every chunk is one). */
+/**
+ * One column's chunks, in row order, as one array of `rows` values (a typed array when every
+ * chunk is one); values a chunk holds past `rows` are dropped.
+ */
 function joinChunks(
   chunks: readonly { start: number; data: ArrayLike<unknown> }[],
   rows: number,
@@ -143,8 +165,16 @@ function joinChunks(
     ) => { set(a: ArrayLike<unknown>, at: number): void } & ArrayLike<unknown>)(rows)
     : new Array<unknown>(rows);
   for (const { start, data } of sorted) {
-    if (typed) (out as { set(a: ArrayLike<unknown>, at: number): void }).set(data, start);
-    else for (let i = 0; i < data.length; i++) (out as unknown[])[start + i] = data[i];
+    const fits = Math.max(0, Math.min(data.length, rows - start));
+    if (typed) {
+      (out as { set(a: ArrayLike<unknown>, at: number): void }).set(
+        (data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(
+          0,
+          fits,
+        ),
+        start,
+      );
+    } else for (let i = 0; i < fits; i++) (out as unknown[])[start + i] = data[i];
   }
   return out;
 }

@@ -5,7 +5,8 @@ export { type CreateOptions, type FileOptions, type RemoveOptions, WD } from "./
 export { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
 export type { Metadata } from "./metadata.ts";
 export type { GlobMatch } from "./visit.ts";
-export { compileGlob, type Glob, type GlobSegment, matchSegment } from "./glob.ts";
+export { compileGlob, type Glob, GLOB_LIMITS, type GlobSegment, matchSegment } from "./glob.ts";
+export { MAX_NAME_BYTES, MAX_PATH_BYTES, nameProblem, pathProblem, quoted } from "./path.ts";
 export { copyTarget, type Destination } from "./destination.ts";
 export { MAX_SYMLINKS } from "./resolve.ts";
 export type { Content } from "./bytes.ts";

@@ -1,6 +1,13 @@
-/** Path syntax: splitting paths into components, checking names, joining absolute paths. */
+/** Path syntax: splitting paths into components, checking names and their limits, joining absolute paths. */
 
 import { TinyFsError } from "./errors.ts";
+
+/** The longest name an entry may have, in UTF-8 bytes (as on most filesystems). */
+export const MAX_NAME_BYTES = 255;
+/** The longest path tinyfs takes or creates, in UTF-8 bytes (as Linux's PATH_MAX). */
+export const MAX_PATH_BYTES = 4096;
+/** How much of an offending name or path an error message shows. */
+const SHOWN_CHARS = 60;
 
 /** A path split into its parts; empty parts (from `//`) are dropped. */
 export interface ParsedPath {
@@ -11,7 +18,8 @@ export interface ParsedPath {
 }
 
 /**
- * Splits a path. Empty paths and paths containing NUL are `InvalidPath`.
+ * Splits a path. Empty paths, paths containing NUL, paths that are not well-formed Unicode (a
+ * lone surrogate) and paths over {@link MAX_PATH_BYTES} are `InvalidPath`.
  *
  * @example
  * ```ts
@@ -22,13 +30,8 @@ export function parsePath(path: string): ParsedPath {
   if (path === "") {
     throw new TinyFsError("InvalidPath", path, "an empty path names nothing; use . for here");
   }
-  if (path.includes("\0")) {
-    throw new TinyFsError(
-      "InvalidPath",
-      path,
-      `path ${JSON.stringify(path)} contains a NUL character`,
-    );
-  }
+  const problem = path.includes("\0") ? "a NUL character" : pathProblem(path);
+  if (problem) throw new TinyFsError("InvalidPath", path, `path ${quoted(path)} has ${problem}`);
   const parts = path.split("/").filter((p) => p !== "");
   return {
     absolute: path.startsWith("/"),
@@ -38,13 +41,16 @@ export function parsePath(path: string): ParsedPath {
 }
 
 /**
- * Why `name` cannot name an entry (empty, `.` or `..`, containing `/` or NUL), or
- * `undefined` when it can.
+ * Why `name` cannot name an entry (empty, `.` or `..`, containing `/` or NUL, not
+ * well-formed Unicode, over {@link MAX_NAME_BYTES} bytes of UTF-8), or `undefined` when it
+ * can. Well-formed names are distinct exactly when their UTF-8 bytes are, which is how they
+ * are stored.
  *
  * @example
  * ```ts
- * nameProblem("a.csv"); // undefined
- * nameProblem("..");    // "the reserved name .."
+ * nameProblem("a.csv");    // undefined
+ * nameProblem("..");       // "the reserved name .."
+ * nameProblem("a\uD800"); // "a name that is not well-formed Unicode (a lone surrogate)"
  * ```
  */
 export function nameProblem(name: string): string | undefined {
@@ -56,12 +62,31 @@ export function nameProblem(name: string): string | undefined {
     ? "a name containing /"
     : name.includes("\0")
     ? "a name containing a NUL character"
-    : undefined;
+    : !name.isWellFormed()
+    ? "a name that is not well-formed Unicode (a lone surrogate)"
+    : overLimit(name, MAX_NAME_BYTES, "name");
 }
 
 /**
- * Checks that `name` can name a new entry, else `InvalidPath`. `path` is the full path
- * being created, for the error.
+ * Why `path` cannot be taken (not well-formed Unicode, over {@link MAX_PATH_BYTES} bytes of
+ * UTF-8), or `undefined` when it can.
+ *
+ * @example
+ * ```ts
+ * pathProblem("/in/a.csv");          // undefined
+ * pathProblem("/" + "a/".repeat(3000)); // "a path of 6001 bytes, over the limit of 4096 bytes"
+ * ```
+ */
+export function pathProblem(path: string): string | undefined {
+  return !path.isWellFormed()
+    ? "a path that is not well-formed Unicode (a lone surrogate)"
+    : overLimit(path, MAX_PATH_BYTES, "path");
+}
+
+/**
+ * Checks that `name` can name a new entry at `path` (the full path being created), else
+ * `InvalidPath` naming both (escaped, shortened) and the limit broken. Every route by which
+ * a name enters a pond's stored tree passes through here.
  *
  * @example
  * ```ts
@@ -70,8 +95,35 @@ export function nameProblem(name: string): string | undefined {
  * ```
  */
 export function validateName(name: string, path: string): void {
-  const why = nameProblem(name);
-  if (why) throw new TinyFsError("InvalidPath", path, `cannot create ${path}: it has ${why}`);
+  const why = nameProblem(name) ?? pathProblem(path);
+  if (why) {
+    throw new TinyFsError("InvalidPath", path, `cannot create ${quoted(path)}: it has ${why}`);
+  }
+}
+
+/**
+ * `text` quoted for a message: past {@link SHOWN_CHARS} characters, its start and end, with control
+ * characters, lone surrogates and quotes escaped, so a hostile name prints as one visible line.
+ *
+ * @example
+ * ```ts
+ * quoted("a\nb"); // '"a\\nb"'
+ * ```
+ */
+export function quoted(text: string): string {
+  const half = SHOWN_CHARS / 2;
+  const short = text.length > SHOWN_CHARS ? `${text.slice(0, half)}…${text.slice(-half)}` : text;
+  return JSON.stringify(short).replace(
+    /[\x7f-\x9f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** `text`'s size as an over-the-limit problem, or `undefined` when it has at most `max` bytes. */
+function overLimit(text: string, max: number, what: string): string | undefined {
+  if (text.length * 3 <= max) return undefined;
+  const bytes = new TextEncoder().encode(text).length;
+  return bytes > max ? `a ${what} of ${bytes} bytes, over the limit of ${max} bytes` : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Content } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
 import { bodySize, type FileBody, fileBody, readBody, streamBody } from "./file_body.ts";
 import { newNodeId, type NodeId, REGISTRY_ID } from "./node_id.ts";
-import { compareNames } from "./path.ts";
+import { compareNames, validateName } from "./path.ts";
 import type { CommitBatch, NewVersion, Persistence, TransactionMeta } from "./persistence.ts";
 import {
   applyChanges,
@@ -122,10 +122,12 @@ export class Transaction implements TreeState {
   }
 
   /**
-   * Creates a node and links it as `name` in `parent`; `AlreadyExists` if the name is taken.
-   * `path` names the new node in errors.
+   * Creates a node and links it as `name` in `parent`; `AlreadyExists` if the name is taken,
+   * `InvalidPath` if it cannot name an entry (see `validateName`). `path` names the new node
+   * in errors.
    */
   async create(parent: NodeKey, name: string, node: NewNode, path: string): Promise<NodeKey> {
+    validateName(name, path);
     const directory = await this.#directoryForWrite(parent);
     const before = await this.#before(parent, name);
     this.#assertOpen();
@@ -197,13 +199,15 @@ export class Transaction implements TreeState {
    * Moves the entry `from.name` of `from.parent` to `to.name` in `to.parent`, replacing the
    * node `replacing` if that is what `to.name` holds (the caller has checked that it may).
    * Anything else found at `to.name` — a name taken since the caller looked — is
-   * `AlreadyExists`. The replaced node's history stays.
+   * `AlreadyExists`; a new name that cannot name an entry is `InvalidPath`. The replaced
+   * node's history stays.
    */
   async move(
     from: { parent: NodeKey; name: string; path: string },
     to: { parent: NodeKey; name: string; path: string },
     replacing?: NodeId,
   ): Promise<void> {
+    validateName(to.name, to.path);
     const [source, target] = await Promise.all([
       this.#directoryForWrite(from.parent),
       this.#directoryForWrite(to.parent),

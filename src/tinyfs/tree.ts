@@ -18,7 +18,7 @@ import {
   type Located,
   type StoredHandle,
 } from "./handle.ts";
-import { joinPath, nameProblem } from "./path.ts";
+import { joinPath, nameProblem, pathProblem, quoted } from "./path.ts";
 import type { NodeId } from "./node_id.ts";
 import type { DynamicSpec, NodeKey, NodeVersion } from "./records.ts";
 import { servedIn } from "./registry.ts";
@@ -171,10 +171,14 @@ export class Tree {
     const children = new Map<string, Handle>();
     for (const entry of produced) {
       const at = joinPath(path, entry.name);
-      const problem = nameProblem(entry.name) ??
+      const problem = nameProblem(entry.name) ?? pathProblem(at) ??
         (children.has(entry.name) ? "a name it already produced" : undefined);
       if (problem) {
-        throw new TinyFsError("InvalidPath", at, `dynamic directory ${path} produced ${problem}`);
+        throw new TinyFsError(
+          "InvalidPath",
+          at,
+          `dynamic directory ${quoted(path)} produced ${quoted(entry.name)}, ${problem}`,
+        );
       }
       children.set(
         entry.name,

@@ -9,7 +9,7 @@ import { isTinyFsError, TinyFsError } from "./errors.ts";
 import { type Frame, framesPath, type Handle, handleKind } from "./handle.ts";
 import type { Metadata } from "./metadata.ts";
 import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
-import { compareNames, joinPath, validateName } from "./path.ts";
+import { compareNames, joinPath, pathProblem, quoted } from "./path.ts";
 import type { NodeId } from "./node_id.ts";
 import {
   type DynamicSpec,
@@ -287,11 +287,14 @@ export class WD {
     options: CreateOptions = {},
   ): Promise<NodePath> {
     const transaction = this.#writable(path);
-    if (target === "" || target.includes("\0")) {
+    const problem = target === "" || target.includes("\0")
+      ? "empty or has a NUL"
+      : pathProblem(target);
+    if (problem) {
       throw new TinyFsError(
         "InvalidPath",
         path,
-        `cannot create symlink ${path}: its target is empty or has a NUL`,
+        `cannot create symlink ${quoted(path)}: its target is ${problem}`,
       );
     }
     const found = await this.#resolve(path, false, options.parents);
@@ -488,7 +491,6 @@ export class WD {
         `cannot move ${source.path} onto ${to}: name the new entry itself, not /, . or ..`,
       );
     }
-    validateName(dest.name, dest.path);
     if (dest.parent.some((f) => sameNode(f.handle, handle))) {
       throw new TinyFsError(
         "InvalidPath",
@@ -574,7 +576,6 @@ export class WD {
         `cannot create ${found.path}/ as a ${entryType}: a path ending in / names a directory`,
       );
     }
-    validateName(found.name, found.path);
     return this.#storedDirectory(found.parent, found.path);
   }
 
@@ -596,7 +597,6 @@ export class WD {
   }
 
   async #makeDirectory(parent: readonly Frame[], name: string, path: string): Promise<Handle> {
-    validateName(name, path);
     const key = await this.#writable(path).create(this.#storedDirectory(parent, path), name, {
       entryType: "directory",
     }, path);

@@ -124,15 +124,21 @@ Deno.test("the host's refusals are one line naming the path: init on a file, a n
     const long = "n".repeat(300);
     const fits = "f".repeat(240);
     await Deno.writeTextFile(`${s.host}/small.txt`, "x");
-    await ok(s, ["copy", "host:small.txt", `/${long}`]);
     await ok(s, ["copy", "host:small.txt", `/${fits}`]);
     await Deno.mkdir(`${s.host}/out`);
     const before = await oplogListing(s.pond);
+    const refused = await s.run(["copy", "host:small.txt", `/${long}`]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^pond: cannot create "\/n+…n+": it has a name of 300 bytes, over the limit of 255 bytes\n$/,
+    );
+    assert.deepEqual(await oplogListing(s.pond), before, "the pond refused the name, unchanged");
     await assertRefused(
       s,
-      await s.run(["copy", `/${long}`, "host:out/"]),
+      await s.run(["copy", `/${fits}`, `host:out/${long}`]),
       1,
-      `pond: cannot write host:${s.host}/out/${long}: file name too long; give it a shorter name\n`,
+      `pond: cannot read host:out/${long}: file name too long; give it a shorter name\n`,
       before,
     );
     assert.deepEqual(await Array.fromAsync(Deno.readDir(`${s.host}/out`)), [], "no temp left");

@@ -52,7 +52,9 @@ export const listCommand: CommandBody = {
     const root = await pond.root(at);
     const args = ctx.positionals.length ? ctx.positionals : ["/"];
     const items: Listed[] = [];
-    for (const arg of args) items.push(...await listed(root, arg, Boolean(ctx.options.all)));
+    for (const arg of args) {
+      for (const item of await listed(root, arg, Boolean(ctx.options.all))) items.push(item);
+    }
     stages.mark("list");
     const detailed = Boolean(ctx.options.long || ctx.options.json);
     const metas: Metadata[] = [];

@@ -14,6 +14,7 @@ import type { PluginUse } from "../../pond/plugin_uses.ts";
 import type { Command, CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";
+import { escapeControl } from "../terminal_text.ts";
 
 const add: Command = {
   name: "add",
@@ -51,8 +52,10 @@ const add: Command = {
     await confirm(
       ctx,
       "pond plugin add",
-      `add plugin ${name} ${version}` +
-        (net.length ? ` with network access to ${net.join(", ")}` : ""),
+      escapeControl(
+        `add plugin ${name} ${version}` +
+          (net.length ? ` with network access to ${net.join(", ")}` : ""),
+      ),
     );
     const { seq } = await addPlugin(pond, bytes, {
       label: path,
@@ -81,7 +84,7 @@ const list: Command = {
     if (ctx.options.json) {
       ctx.output.out(JSON.stringify(plugins, null, 2) + "\n");
     } else {
-      ctx.output.out(formatTable(plugins.map((p) => [
+      ctx.output.out(safeTable(plugins.map((p) => [
         p.name,
         p.version,
         p.builtin ? "built-in" : "installed",
@@ -144,8 +147,8 @@ const remove: Command = {
     stages.mark("remove");
     if (uses.length > 0) {
       ctx.output.err(
-        `pond plugin remove: ${uses.map(useText).join(", ")} will fail to read until ` +
-          `plugin ${name} is added again\n`,
+        `pond plugin remove: ${escapeControl(uses.map(useText).join(", "))} will fail to ` +
+          `read until plugin ${name} is added again\n`,
       );
     }
     stages.report(pond, { transaction: seq });
@@ -187,16 +190,29 @@ export const pluginCommand: CommandBody = {
   subcommands: [add, list, info, remove, unregister],
 };
 
-/** What `pond plugin add` shows before asking. */
+/**
+ * What `pond plugin add` shows before asking: the plugin's own text first, every piece of it
+ * escaped (so none can move the cursor or rewrite a line), then the permissions it asks for,
+ * last, each on a line of its own, just above the question.
+ */
 function manifestText(m: Manifest, hash: string, replaces: string | undefined): string {
   const facts = [
     ["provides", m.provides.join(", ")],
-    ["permissions", permissionsText(m.permissions)],
     ["sha256", hash],
   ];
   if (replaces !== undefined) facts.push(["replaces", `version ${replaces}`]);
-  return `plugin ${m.name} ${m.version}${m.description ? ` — ${m.description}` : ""}\n` +
-    formatTable(facts, "  ") + configText(m.config);
+  const asked = m.permissions.net.length
+    ? m.permissions.net.map((host, i) => [i === 0 ? "permissions" : "", `network: ${host}`])
+    : [["permissions", "none"]];
+  return escapeControl(
+    `plugin ${m.name} ${m.version}${m.description ? ` — ${m.description}` : ""}`,
+  ) +
+    "\n" + safeTable(facts, "  ") + configText(m.config) + safeTable(asked, "  ");
+}
+
+/** {@link formatTable} of cells that may hold plugin-supplied text, each escaped. */
+function safeTable(rows: string[][], indent = ""): string {
+  return formatTable(rows.map((row) => row.map(escapeControl)), indent);
 }
 
 function infoText(p: PluginSummary, uses: readonly PluginUse[]): string {
@@ -207,15 +223,17 @@ function infoText(p: PluginSummary, uses: readonly PluginUse[]): string {
     ["permissions", permissionsText(p.permissions)],
     ["sha256", p.hash],
   ];
-  return `${p.name} ${p.version} (${p.builtin ? "built-in" : "installed"})\n` +
-    formatTable(facts, "  ") + configText(p.config) +
-    (uses.length ? "  used by\n" + uses.map((u) => `    ${useText(u)}\n`).join("") : "");
+  return escapeControl(`${p.name} ${p.version} (${p.builtin ? "built-in" : "installed"})`) +
+    "\n" + safeTable(facts, "  ") + configText(p.config) +
+    (uses.length
+      ? "  used by\n" + uses.map((u) => `    ${escapeControl(useText(u))}\n`).join("")
+      : "");
 }
 
 function configText(config: Readonly<Record<string, FieldSpec>>): string {
   const fields = Object.entries(config);
   if (fields.length === 0) return "  config: no fields\n";
-  return "  config\n" + formatTable(
+  return "  config\n" + safeTable(
     fields.map(([name, f]) => [
       name,
       [
