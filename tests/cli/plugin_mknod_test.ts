@@ -195,11 +195,11 @@ export function entries() { console.log("about to spin"); for (;;) { /* forever 
       await pond(p, ["mknod", "spin", "/spin", "--config", await hostFile(p, "e.json", "{}")]),
     );
     const head = await commits(p);
-    const env = { POND_PLUGIN_DEADLINE_MS: "300" };
+    const env = { POND_PLUGIN_DEADLINE_MS: "2000" };
     assertFails(
       await pond(p, ["list", "/spin"], env),
       1,
-      "pond: plugin spin did not answer entries() within 300 ms and was stopped; " +
+      "pond: plugin spin did not answer entries() within 2000 ms and was stopped; " +
         "fix the plugin if it loops, or give it a longer deadline\n",
     );
     const verbose = await pond(p, ["cp", "/spin/x", "/copy", "-v"], env);
