@@ -265,7 +265,9 @@ function newVersions(
     if (!match.series && written !== undefined) {
       throw new SqlError(
         "NotExportable",
-        `${match.path} was replaced by version ${versions[0]} since ${dir} was exported; a new version of a table is not an append: export into a new or empty directory`,
+        `${match.path} was replaced by version ${
+          versions[0]
+        } since ${dir} was exported; a new version of a table is not an append: export into a new or empty directory`,
       );
     }
     fresh.set(match.key, versions);

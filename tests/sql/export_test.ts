@@ -83,9 +83,9 @@ Deno.test("export refuses a non-empty directory and an unknown column, changing 
       ],
       [["export", "/nowhere/*", `host:${p.host}/y`], 1, /matched nothing/],
       [
-        ["export", "/sensors/north.series", `host:${p.host}/z`, "--format", "delta"],
+        ["export", "/sensors/north.series", `host:${p.host}/z`, "--format", "orc"],
         2,
-        /--format takes parquet, not 'delta'/,
+        /--format takes parquet or delta, not 'orc'/,
       ],
       [["export", "/sensors/north.series", `${p.host}/z`], 2, /host:DIR/],
     ];
