@@ -1,29 +1,17 @@
 /** pond export --format delta: a standalone Delta table that pond's Delta reader and DuckDB read back as the query does, re-exports appending only new versions in one commit. */
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { createTable, eq, LocalStore, openTable, parseSchema } from "../../src/delta/mod.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import {
   csvRows,
   fingerprint,
   ok,
+  readBack,
   readings,
   type SqlPond,
   V1_ROWS,
   withSqlPond,
 } from "./helpers.ts";
-
-/** Rows DuckDB (unrestricted, as another engine) reads back. */
-async function duck(sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    return (await (await connection.run(sql)).getRowsJson()) as unknown[][];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 /** The commits in an export's log. */
 function commits(dir: string): string[] {
@@ -90,10 +78,12 @@ Deno.test("a series of several versions exports as a Delta table (1,2) that pond
 
     const files = `read_parquet('${dir}/*.parquet', union_by_name = true)`;
     assert.deepEqual(
-      await duck(`SELECT count(*), sum(value), count(salinity) FROM ${files}`),
+      await readBack(`SELECT count(*), sum(value), count(salinity) FROM ${files}`),
       [[String(n), sum, String(salinity)]],
     );
-    const types = await duck(`SELECT column_type FROM (DESCRIBE SELECT timestamp FROM ${files})`);
+    const types = await readBack(
+      `SELECT column_type FROM (DESCRIBE SELECT timestamp FROM ${files})`,
+    );
     assert.deepEqual(types, [["TIMESTAMP WITH TIME ZONE"]]);
   });
 });
@@ -124,7 +114,7 @@ Deno.test("a partitioned export has partitionValues, not columns in its files, a
     const north = snapshot.scan({ predicate: eq("capture0", "north") });
     assert.equal(north.files().length, 1);
     assert.equal((await Array.fromAsync(north.rows())).length, 10);
-    const inFile = await duck(
+    const inFile = await readBack(
       `SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${dir}/capture0=north/month=6/*.parquet', hive_partitioning = false))`,
     );
     assert.deepEqual(inFile, [["timestamp"], ["value"]]);
