@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { createTable, eq, LocalStore, openTable, parseSchema } from "../../src/delta/mod.ts";
 import { Pond } from "../../src/pond/pond.ts";
+import type { FileEntryType } from "../../src/tinyfs/mod.ts";
 import {
   csvRows,
   fingerprint,
@@ -39,14 +40,23 @@ async function queried(p: SqlPond, glob: string): Promise<number[]> {
   return csvRows(out)[1].map(Number);
 }
 
-/** Appends a version of `rows` readings to the series at `path` (2026-07-01 on). */
-async function appendVersion(p: SqlPond, path: string, rows: number): Promise<void> {
+/** Writes `bytes` as a new version of `path`, of `entryType`, in a transaction of its own. */
+async function put(
+  p: SqlPond,
+  path: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  entryType: FileEntryType,
+): Promise<void> {
   const pond = await Pond.open(p.dir);
-  const bytes = readings(Date.UTC(2026, 6, 1), rows, { salinity: true });
   await pond.transact(
     [`put ${path}`],
-    (root) => root.write(path, new Blob([bytes]).stream(), { entryType: "file:series" }),
+    (root) => root.write(path, new Blob([bytes]).stream(), { entryType, parents: true }),
   );
+}
+
+/** Appends a version of `rows` readings with salinity to the series at `path` (2026-07-01 on). */
+function appendVersion(p: SqlPond, path: string, rows: number): Promise<void> {
+  return put(p, path, readings(Date.UTC(2026, 6, 1), rows, { salinity: true }), "file:series");
 }
 
 Deno.test("a series of several versions exports as a Delta table (1,2) that pond's reader and DuckDB read as the query does", async () => {
@@ -209,26 +219,54 @@ Deno.test("delta export refuses a directory that is not its export, with one lin
   });
 });
 
-Deno.test("a table whose exported version was replaced is refused, changing nothing", async () => {
+Deno.test("a re-export adds the column a new version brought, null in the rows exported before", async () => {
+  await withSqlPond(async (p) => {
+    const dir = `${p.host}/north`;
+    const args = ["export", "/sites/north/readings.series", `host:${dir}`, "--format", "delta"];
+    ok(await p.spawn(args));
+    assert.deepEqual((await deltaRows(dir)).snapshot.schema.fields.map((f) => f.name), [
+      "timestamp",
+      "value",
+    ]);
+    await appendVersion(p, "/sites/north/readings.series", 4);
+    ok(await p.spawn(args));
+    const { snapshot, rows } = await deltaRows(dir);
+    assert.deepEqual(snapshot.schema.fields.map((f) => f.name), ["timestamp", "value", "salinity"]);
+    assert.deepEqual(
+      [
+        rows.length,
+        rows.filter((r) => r.salinity === 0.5).length,
+        rows.filter((r) => r.salinity === null).length,
+      ],
+      [14, 4, 10],
+    );
+  });
+});
+
+Deno.test("a replaced table, or a column Delta cannot hold, is refused, changing nothing", async () => {
   await withSqlPond(async (p) => {
     const dir = `${p.host}/t`;
     const args = ["export", "/tables/t.parquet", `host:${dir}`, "--format", "delta"];
     ok(await p.spawn(args));
-    const pond = await Pond.open(p.dir);
-    await pond.transact(
-      ["put /tables/t.parquet"],
-      (root) =>
-        root.write("/tables/t.parquet", new Blob([readings(0, 2)]).stream(), {
-          entryType: "file:table",
-        }),
-    );
-    const before = await fingerprint(dir);
-    const r = await p.spawn(args);
-    assert.equal(r.code, 1);
+    await put(p, "/tables/t.parquet", readings(0, 2), "file:table");
+    await put(p, "/data/nested.json", new TextEncoder().encode('[{"a":{"b":1}}]'), "file:data");
+    const before = [await fingerprint(p.dir), await fingerprint(p.host)];
+    const replaced = await p.spawn(args);
+    assert.equal(replaced.code, 1);
     assert.match(
-      r.stderr,
+      replaced.stderr,
       /was replaced by version 3 since .* a new version of a table is not an append/,
     );
-    assert.deepEqual(await fingerprint(dir), before);
+    const nested = await p.spawn([
+      "export",
+      "/data/nested.json",
+      `host:${p.host}/nested`,
+      "--format",
+      "delta",
+    ]);
+    assert.equal(nested.code, 1);
+    assert.match(nested.stderr, /column a is STRUCT\(.*\), which a Delta table cannot hold/);
+    assert.equal(nested.stderr.trim().split("\n").length, 1, nested.stderr);
+    assert.deepEqual([await fingerprint(p.dir), await fingerprint(p.host)], before);
   });
 });

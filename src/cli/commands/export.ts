@@ -37,6 +37,7 @@ export const exportCommand: CommandBody = {
   examples: [
     "pond export /sensors/north.series host:/data/north --partition-by year,month",
     "pond export '/sites/*/readings.series' host:/data/sites --partition-by capture0",
+    "pond export /sensors/north.series host:/data/north-delta --format delta --partition-by year",
   ],
   minArgs: 2,
   maxArgs: 2,
@@ -101,7 +102,6 @@ export const exportCommand: CommandBody = {
       }
       const extra = derived.map((c) => `, ${c}("${time!.replaceAll('"', '""')}") AS ${c}`).join("");
       const select = `SELECT *${extra} FROM source`;
-      await Deno.mkdir(dir, { recursive: true });
       if (delta) {
         const written = await delta.write(query, select, partitionBy);
         stages.mark("export");
@@ -117,6 +117,7 @@ export const exportCommand: CommandBody = {
         stages.report(pond, { rows: written.rows });
         return;
       }
+      await Deno.mkdir(dir, { recursive: true });
       const rows = await query.exportTo(select, partitionBy);
       stages.mark("export");
       stages.report(pond, { rows });
