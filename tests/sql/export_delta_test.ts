@@ -59,7 +59,7 @@ function appendVersion(p: SqlPond, path: string, rows: number): Promise<void> {
   return put(p, path, readings(Date.UTC(2026, 6, 1), rows, { salinity: true }), "file:series");
 }
 
-Deno.test("a series of several versions exports as a Delta table (1,2) that pond's reader and DuckDB read as the query does", async () => {
+Deno.test("a series of several versions exports as a Delta table (1,2) that pond's reader and DuckDB (files and log) read as the query does", async () => {
   await withSqlPond(async (p) => {
     const dir = `${p.host}/north`;
     const r = await p.spawn([
@@ -90,6 +90,13 @@ Deno.test("a series of several versions exports as a Delta table (1,2) that pond
     assert.deepEqual(
       await readBack(`SELECT count(*), sum(value), count(salinity) FROM ${files}`),
       [[String(n), sum, String(salinity)]],
+    );
+    const log = `read_json_objects('${dir}/_delta_log/*.json', format = 'newline_delimited')`;
+    assert.deepEqual(
+      await readBack(
+        `SELECT sum(CAST(json_extract(json_extract_string(json, '$.add.stats'), '$.numRecords') AS BIGINT)) FROM ${log}`,
+      ),
+      [[String(n)]],
     );
     const types = await readBack(
       `SELECT column_type FROM (DESCRIBE SELECT timestamp FROM ${files})`,
