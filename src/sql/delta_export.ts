@@ -24,7 +24,7 @@ import type { SourceMatch } from "./sources.ts";
 export const EXPORT_PROPERTY = "pond.export";
 
 /** Rows gathered from DuckDB before they are written as data files (in row groups of 100,000). */
-const FILE_ROWS = 500_000;
+const FILE_ROWS = 200_000;
 
 /** What a Delta export holds: the glob and time range it reads and the versions it wrote. */
 export interface ExportRecord {
@@ -313,22 +313,22 @@ function evolved(metadata: Metadata, fields: readonly StructField[], dir: string
   };
 }
 
-/** DuckDB types as Delta types: [pattern, Delta type, the SQL type cast to first]. */
+/** DuckDB types as Delta types: [pattern, Delta type, the SQL type cast to first (`%` the column)]. */
 const TYPES: [RegExp, DataType, string?][] = [
   [/^BOOLEAN$/, "boolean"],
   [/^TINYINT$/, "byte"],
-  [/^(SMALLINT|UTINYINT)$/, "short", "SMALLINT"],
-  [/^(INTEGER|USMALLINT)$/, "integer", "INTEGER"],
-  [/^(BIGINT|UINTEGER)$/, "long", "BIGINT"],
+  [/^(SMALLINT|UTINYINT)$/, "short", "CAST(% AS SMALLINT)"],
+  [/^(INTEGER|USMALLINT)$/, "integer", "CAST(% AS INTEGER)"],
+  [/^(BIGINT|UINTEGER)$/, "long", "CAST(% AS BIGINT)"],
   [/^FLOAT$/, "float"],
   [/^DOUBLE$/, "double"],
   [/^VARCHAR$/, "string"],
   [/^BLOB$/, "binary"],
   [/^DATE$/, "date"],
-  [/^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/, "timestamp", "TIMESTAMPTZ"],
+  [/^TIMESTAMP( WITH TIME ZONE|_S|_MS|_NS)?$/, "timestamp", "epoch_us(CAST(% AS TIMESTAMPTZ))"],
 ];
 
-/** How a column of DuckDB type `type` is written: timestamps as UTC microseconds. */
+/** How a column of DuckDB type `type` is written: timestamps as UTC microseconds (a BIGINT, read as is). */
 function columnPlan(name: string, type: string): ColumnPlan {
   const column = quoteName(name);
   const decimal = type.match(/^DECIMAL\((\d+),(\d+)\)$/);
@@ -344,10 +344,10 @@ function columnPlan(name: string, type: string): ColumnPlan {
     );
   }
   const [, delta, cast] = found;
-  return { name, type: delta, select: cast ? `CAST(${column} AS ${cast}) AS ${column}` : column };
+  return { name, type: delta, select: cast ? `${cast.replace("%", column)} AS ${column}` : column };
 }
 
-/** The rows of `chunks` as the Delta layer's columns (timestamps as µs, dates as days). */
+/** The rows of `chunks` as the Delta layer's columns (dates as days, decimals unscaled). */
 function columnsOf(
   plans: readonly ColumnPlan[],
   chunks: readonly DuckDBDataChunk[],
@@ -366,8 +366,6 @@ function converter(type: DataType): (value: DuckDBValue) => unknown {
   const of = <K extends string>(key: K) => (v: DuckDBValue) =>
     v === null ? null : (v as unknown as Record<K, unknown>)[key];
   switch (field) {
-    case "timestamp":
-      return of("micros");
     case "date":
       return of("days");
     case "decimal":
