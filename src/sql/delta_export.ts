@@ -133,7 +133,7 @@ export class DeltaExport {
         `${dir} is a Delta table pond did not export; export into a new or empty directory`,
       );
     }
-    const recorded = JSON.parse(text) as ExportRecord;
+    const recorded = parseRecord(text, dir);
     if (
       recorded.glob !== spec.glob || recorded.from !== spec.from || recorded.to !== spec.to
     ) {
@@ -238,6 +238,23 @@ export class DeltaExport {
       throw e;
     }
   }
+}
+
+/** The record a table property holds; `NotAnExport` when it is not one. */
+function parseRecord(text: string, dir: string): ExportRecord {
+  try {
+    const record = JSON.parse(text);
+    if (
+      typeof record?.glob === "string" && typeof record.versions === "object" &&
+      record.versions !== null
+    ) return record;
+  } catch {
+    // not JSON: refused below
+  }
+  throw new SqlError(
+    "NotAnExport",
+    `${dir} has a ${EXPORT_PROPERTY} property that is not pond's record; export into a new or empty directory`,
+  );
 }
 
 /** ` from … to …` of a record's time range, or nothing. */
