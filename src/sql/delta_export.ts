@@ -93,7 +93,8 @@ export function parseRanges(text: string): Set<number> {
  *
  * @example
  * ```ts
- * const target = await DeltaExport.open("/data/north", { glob: "/sensors/north.series", versions: {} });
+ * const spec = { glob: "/sensors/north.series", versions: {} };
+ * const target = await DeltaExport.open("/data/north", spec, false); // false: it holds files
  * const query = await PondQuery.open(pond, "SELECT * FROM source", {
  *   sources: [{ name: "source", glob: "/sensors/north.series" }],
  *   read: { skip: target.skip },
