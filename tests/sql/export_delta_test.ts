@@ -223,6 +223,12 @@ Deno.test("delta export refuses a directory that is not its export, with one lin
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     }
     assert.deepEqual([await fingerprint(p.dir), await fingerprint(p.host)], before);
+    assert.deepEqual([...Deno.readDirSync(p.host)].map((e) => e.name).sort(), [
+      "foreign",
+      "north",
+      "other",
+      "pond",
+    ]);
   });
 });
 
@@ -275,5 +281,6 @@ Deno.test("a replaced table, or a column Delta cannot hold, is refused, changing
     assert.match(nested.stderr, /column a is STRUCT\(.*\), which a Delta table cannot hold/);
     assert.equal(nested.stderr.trim().split("\n").length, 1, nested.stderr);
     assert.deepEqual([await fingerprint(p.dir), await fingerprint(p.host)], before);
+    assert.equal(await Deno.stat(`${p.host}/nested`).catch(() => null), null);
   });
 });
