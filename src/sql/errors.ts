@@ -16,7 +16,11 @@ export type SqlErrorCode =
   /** A matched node cannot be read as rows (a directory, a file of unknown format, …). */
   | "NotQueryable"
   /** DuckDB itself cannot be loaded (not installed where pond runs). */
-  | "EngineMissing";
+  | "EngineMissing"
+  /** An export's directory holds something other than an earlier export of the same rows. */
+  | "NotAnExport"
+  /** Rows cannot be exported as asked (a type the format cannot hold, a replaced table). */
+  | "NotExportable";
 
 /**
  * A failure of a query, as one line naming what is wrong and what to do.

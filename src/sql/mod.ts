@@ -5,3 +5,9 @@ export { SqlError, type SqlErrorCode } from "./errors.ts";
 export { CATALOG_TABLES } from "./catalog.ts";
 export { type DataFormat, type Pruned, type SourceOptions } from "./sources.ts";
 export { type NamedSource, PondQuery, type QueryOptions, type QueryReport } from "./query.ts";
+export {
+  DeltaExport,
+  type DeltaExportResult,
+  EXPORT_PROPERTY,
+  type ExportRecord,
+} from "./delta_export.ts";

@@ -4,7 +4,7 @@ import { CATALOG_TABLES, defineOplog, loadNodes, oplogFiles } from "./catalog.ts
 import { type CopyFormat, type ResultStream, SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";
 import { timeBounds } from "./pushdown.ts";
-import { type Pruned, Source, type SourceOptions } from "./sources.ts";
+import { type Pruned, Source, type SourceMatch, type SourceOptions } from "./sources.ts";
 import { Staging } from "./staging.ts";
 
 /** A table a query names: `name` for the SQL, `glob` for the pond's files behind it. */
@@ -45,6 +45,8 @@ export interface QueryReport {
   readonly pruned: ReadonlyMap<string, Pruned>;
   /** Per source: its time column (a series' first timestamp column), if it has one. */
   readonly timeColumns: ReadonlyMap<string, string | undefined>;
+  /** Per source: its matches, each with the versions it holds. */
+  readonly matches: ReadonlyMap<string, readonly SourceMatch[]>;
 }
 
 /**
@@ -116,7 +118,8 @@ export class PondQuery {
       }
       if (wants("oplog")) await defineOplog(engine, oplog, seq);
       if (wants("nodes")) await loadNodes(engine, root);
-      return new PondQuery(sql, engine, { seq, pruned, timeColumns }, staging, scratch);
+      const matches = new Map(sources.map((s) => [s.name, s.matches]));
+      return new PondQuery(sql, engine, { seq, pruned, timeColumns, matches }, staging, scratch);
     } catch (e) {
       engine?.close();
       await staging.remove();

@@ -17,6 +17,8 @@ export interface SourceOptions {
   readonly to?: number;
   /** How to read `file:data` bodies (default: by their extension). */
   readonly format?: DataFormat;
+  /** Versions to leave out, by {@link SourceMatch.key} (e.g. those an earlier export wrote). */
+  readonly skip?: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 /** One version of one match, as a file on this host. */
@@ -30,6 +32,8 @@ export interface VersionFile {
 /** One matched node: its path, captures, how to read it and its versions' files. */
 export interface SourceMatch {
   readonly path: string;
+  /** What names the node across renames: its node id (its path when it is computed). */
+  readonly key: string;
   readonly captures: readonly string[];
   readonly format: DataFormat;
   readonly series: boolean;
@@ -129,11 +133,13 @@ export class Source {
     let pruned = 0, total = 0;
     const read: string[] = [];
     const parts = this.matches.map((match) => {
-      const kept = match.files.filter((f) =>
+      const skipped = this.options.skip?.get(match.key);
+      const wanted = match.files.filter((f) => !skipped?.has(f.version));
+      const kept = wanted.filter((f) =>
         !(match.series && f.eventTimes && (f.eventTimes.max < from || f.eventTimes.min > to))
       );
-      total += match.files.length;
-      pruned += match.files.length - kept.length;
+      total += wanted.length;
+      pruned += wanted.length - kept.length;
       const files = kept.length > 0 ? kept : match.files.slice(-1);
       if (match.series) read.push(...kept.map((f) => f.path));
       const empty = kept.length === 0 ? " WHERE false" : "";
@@ -190,7 +196,7 @@ async function resolveMatch(
       ...(v.eventTimes && { eventTimes: v.eventTimes }),
     });
   }
-  return { path, captures: match.captures, format, series, files };
+  return { path, key: meta.nodeId ?? path, captures: match.captures, format, series, files };
 }
 
 /** A host file holding the version: the blob itself when the store keeps one, else a private copy. */

@@ -1,5 +1,6 @@
 /** A pond with every kind of SQL source — a series of several versions with a column added, a table, CSV and JSON data, a glob of sites — for the SQL tests. */
 import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { Pond } from "../../src/pond/pond.ts";
 import type { FileEntryType } from "../../src/tinyfs/mod.ts";
@@ -151,4 +152,23 @@ export function csvRows(text: string): string[][] {
 export function ok(r: CliResult): string {
   assert.equal(r.code, 0, `exit code; stderr: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Rows DuckDB (unrestricted, as another engine) reads back, e.g. from an export directory.
+ *
+ * @example
+ * ```ts
+ * const rows = await readBack("SELECT count(*) FROM read_parquet('/tmp/export/*.parquet')");
+ * ```
+ */
+export async function readBack(sql: string): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    return (await (await connection.run(sql)).getRowsJson()) as unknown[][];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
