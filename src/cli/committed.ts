@@ -11,8 +11,14 @@ import type { CommandContext } from "./command.ts";
  *
  * @example
  * ```ts
- * const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
- * await printCommitted(ctx, pond, seq);
+ * import type { CommandContext } from "./command.ts";
+ * import { Pond } from "../pond/pond.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const pond = await Pond.open("/data/pond");
+ *   const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
+ *   await printCommitted(ctx, pond, seq);
+ * }
  * ```
  */
 export async function printCommitted(

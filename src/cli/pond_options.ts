@@ -34,7 +34,11 @@ export interface PondLocation {
  *
  * @example
  * ```ts
- * const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
+ * }
  * ```
  */
 export async function locatePond(ctx: CommandContext, command: string): Promise<PondLocation> {
@@ -57,7 +61,11 @@ export async function locatePond(ctx: CommandContext, command: string): Promise<
  *
  * @example
  * ```ts
- * const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * }
  * ```
  */
 export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
@@ -69,7 +77,11 @@ export async function pondPath(ctx: CommandContext, command: string): Promise<st
  *
  * @example
  * ```ts
- * const path = namedPond(ctx) ?? "./lake";
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const path = namedPond(ctx) ?? "./lake";
+ * }
  * ```
  */
 export function namedPond(ctx: CommandContext): string | undefined {
@@ -84,7 +96,11 @@ export function namedPond(ctx: CommandContext): string | undefined {
  *
  * @example
  * ```ts
- * const { pond, stages } = await openPond(ctx, "pond list");
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const { pond, stages } = await openPond(ctx, "pond list");
+ * }
  * ```
  */
 export async function openPond(ctx: CommandContext, command: string) {
@@ -121,7 +137,11 @@ function pluginHost(ctx: CommandContext, command: string): PluginHost {
  *
  * @example
  * ```ts
- * await confirm(ctx, "pond plugin add", "add plugin shout 1.0.0");
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   await confirm(ctx, "pond plugin add", "add plugin shout 1.0.0");
+ * }
  * ```
  */
 export async function confirm(ctx: CommandContext, command: string, what: string): Promise<void> {
@@ -195,7 +215,13 @@ export class Stages {
    *
    * @example
    * ```ts
-   * stages.report(pond, { "transaction": seq });
+   * import type { CommandContext } from "./command.ts";
+   *
+   * async function example(ctx: CommandContext) {
+   *   const { pond, stages } = await openPond(ctx, "pond mkdir");
+   *   const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
+   *   stages.report(pond, { "transaction": seq });
+   * }
    * ```
    */
   report(pond: Pond, extra: Record<string, string | number | null> = {}): void {

@@ -248,6 +248,8 @@ function rank(action: Action): number {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
  * const writer = await TableWriter.open(new LocalStore("/data/events"));
  * const { version } = await writer.append({ id: [1, 2], name: ["a", "b"] });
  * ```
@@ -280,6 +282,8 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore } from "./mod.ts";
+   *
    * const writer = await TableWriter.open(new LocalStore("/data/events"));
    * ```
    */
@@ -296,6 +300,9 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
    * const writer = await TableWriter.open(store, { tombstones: false }); // fast to open
    * await writer.loadTombstones();                                       // before a vacuum
    * ```
@@ -316,6 +323,9 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, buildLogSegment, replaySegment } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
    * const writer = TableWriter.fromState(store, await replaySegment(store, await buildLogSegment(store)));
    * ```
    */
@@ -381,6 +391,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.update();
    * ```
    */
@@ -401,6 +415,12 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
+   * const snapshot = await new Table(store).snapshot();
+   * const [add] = snapshot.files();
    * const result = await writer.commit([{ add }], { operation: "WRITE", isBlindAppend: true });
    * ```
    */
@@ -481,6 +501,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.append({ id: [1n, 2n], at: [new Date(), new Date()] }, { info: { command: "pond copy" } });
    * ```
    */
@@ -506,6 +530,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.overwrite({ id: [1n], name: ["only row"] });
    * ```
    */
@@ -530,6 +558,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.removeFiles(["day=2024-01-01/part-00000-….snappy.parquet"]);
    * ```
    */
@@ -579,6 +611,11 @@ function outputMetrics(written: WrittenFiles): Record<string, string> {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const [add] = snapshot.files();
  * const action = { remove: removeOf(add, Date.now(), false) }; // dataChange=false: a rearrangement
  * ```
  */

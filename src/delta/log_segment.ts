@@ -120,6 +120,9 @@ const KIND_ORDER = { v2: 0, classic: 1, multipart: 2 } as const;
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const listing = groupLogFiles((await store.list("_delta_log")).map(classifyLogFile).filter((f) => f !== null));
  * ```
  */
@@ -170,6 +173,9 @@ async function listLog(store: Store, fromVersion?: number): Promise<LogListing> 
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const hint = await readLastCheckpointHint(store); // e.g. 10
  * ```
  */
@@ -279,6 +285,9 @@ function latestVersion(store: Store, listing: LogListing): number {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const segment = await buildLogSegment(store);        // latest
  * const old = await buildLogSegment(store, 3);          // time travel
  * ```
@@ -352,6 +361,9 @@ function missingCommit(
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const commits = await listReconstructableCommits(store);
  * console.log(`versions ${commits[0].version} to ${commits.at(-1)!.version}`);
  * ```

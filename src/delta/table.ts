@@ -31,6 +31,9 @@ export class Table {
    *
    * @example
    * ```ts
+   * import { openTable } from "./mod.ts";
+   *
+   * const table = await openTable("/data/table");
    * const v3 = await table.snapshot({ version: 3 });
    * ```
    */
@@ -49,6 +52,9 @@ export class Table {
    *
    * @example
    * ```ts
+   * import { openTable } from "./mod.ts";
+   *
+   * const table = await openTable("/data/table");
    * for (const c of await table.history()) console.log(c.version, c.commitInfo?.operation);
    * ```
    */

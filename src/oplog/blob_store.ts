@@ -27,6 +27,7 @@ export interface BlobRef {
  *
  * @example
  * ```ts
+ * const file = await Deno.open("/tmp/a.csv");
  * const blobs = new BlobStore("/data/pond/blobs");
  * const ref = await blobs.put(file.readable);
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
@@ -46,6 +47,7 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
    * const ref = await blobs.put(new TextEncoder().encode("hello"));
    * ```
    */
@@ -127,6 +129,10 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * import { parquetMetadataAsync } from "hyparquet";
+   *
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const metadata = await parquetMetadataAsync(blobs.byteRanges(ref));
    * ```
    */
@@ -152,6 +158,8 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const bytes = new Uint8Array(await new Response(blobs.stream(ref)).arrayBuffer());
    * ```
    */
@@ -182,6 +190,8 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const text = new TextDecoder().decode(await blobs.read(ref));
    * ```
    */

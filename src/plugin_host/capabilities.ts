@@ -18,6 +18,8 @@ const CAPABILITIES: Readonly<Record<string, (args: unknown) => Promise<unknown>>
  *
  * @example
  * ```ts
+ * import { tableToIPC } from "./arrow_ipc.ts";
+ *
  * const parquet = await runCapability("encodeParquet", tableToIPC([{ name: "v", values: [1, 2] }]));
  * ```
  */

@@ -53,8 +53,12 @@ const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
  *
  * @example
  * ```ts
- * const reply = await sandbox.call("read", request);
- * if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * import { tableFromIPC } from "./arrow_ipc.ts";
+ *
+ * async function example(sandbox: Sandbox, request: unknown) {
+ *   const reply = await sandbox.call("read", request);
+ *   if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * }
  * ```
  */
 export class TableReply {
@@ -78,9 +82,15 @@ interface Pending {
  *
  * @example
  * ```ts
- * const sandbox = new Sandbox(plugin, { deadlineMs: 5000, memoryLimitMb: 256 });
- * const entries = await sandbox.call("entries", { config, inputs });
- * await sandbox.close();
+ * import type { PluginModule } from "./plugin_module.ts";
+ * import type { PluginConfig } from "./config.ts";
+ * import type { Inputs } from "./inputs.ts";
+ *
+ * async function example(plugin: PluginModule, config: PluginConfig, inputs: Inputs) {
+ *   const sandbox = new Sandbox(plugin, { deadlineMs: 5000, memoryLimitMb: 256 });
+ *   const entries = await sandbox.call("entries", { config, inputs });
+ *   await sandbox.close();
+ * }
  * ```
  */
 export class Sandbox {

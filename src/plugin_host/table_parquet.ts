@@ -29,6 +29,7 @@ const PER_MS: Readonly<Record<string, number>> = { s: 1e-3, ms: 1, us: 1e3, ns: 
  *
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * const [time, value] = await parquetToTable(bytes); // { name: "time", type: "timestamp[ms]", values: [Date…] }
  * ```
  */

@@ -80,6 +80,7 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
  *
  * @example
  * ```ts
+ * const path = Deno.args[0];
  * Deno.exit(isDamaged(await checkPond(path)) ? 1 : 0);
  * ```
  */

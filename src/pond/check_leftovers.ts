@@ -36,6 +36,8 @@ const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
  *
  * @example
  * ```ts
+ * import { pondLayout } from "./layout.ts";
+ *
  * for (const t of await tableTempFiles(pondLayout("/data/pond"))) console.log(t.path);
  * ```
  */
@@ -48,6 +50,8 @@ export async function tableTempFiles(layout: PondLayout): Promise<Leftover[]> {
  *
  * @example
  * ```ts
+ * import { pondLayout } from "./layout.ts";
+ *
  * const { blobs, temp } = await blobFiles(pondLayout("/data/pond"));
  * ```
  */
@@ -70,7 +74,10 @@ export async function blobFiles(layout: PondLayout): Promise<BlobFiles> {
  *
  * @example
  * ```ts
- * const deleted = await removeLeftovers(old, Date.now() - retainMs);
+ * async function example(old: Leftover[]) {
+ *   const retainMs = 7 * 86_400_000;
+ *   const deleted = await removeLeftovers(old, Date.now() - retainMs);
+ * }
  * ```
  */
 export async function removeLeftovers(

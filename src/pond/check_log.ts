@@ -52,6 +52,9 @@ export interface LogReport {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
  * const findings: Finding[] = [];
  * const { snapshot } = await checkLog(new LocalStore("/data/pond/oplog"), findings);
  * ```
@@ -365,7 +368,14 @@ async function exists(store: Store, path: string): Promise<boolean> {
  *
  * @example
  * ```ts
- * const readable = await checkDataFiles(store, snapshot, findings);
+ * import { type Store, Table } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
+ * async function example(store: Store) {
+ *   const snapshot = await new Table(store).snapshot();
+ *   const findings: Finding[] = [];
+ *   const readable = await checkDataFiles(store, snapshot, findings);
+ * }
  * ```
  */
 export async function checkDataFiles(

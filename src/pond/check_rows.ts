@@ -110,8 +110,10 @@ const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
  *
  * @example
  * ```ts
- * const rows = await checkRows({ store, snapshot, files, addedAt, blobs, findings });
- * console.log(`${rows.rows} rows, ${rows.blobs} blobs`);
+ * async function example(input: RowsInput) {
+ *   const rows = await checkRows(input);
+ *   console.log(`${rows.rows} rows, ${rows.blobs} blobs`);
+ * }
  * ```
  */
 export async function checkRows(input: RowsInput): Promise<RowsReport> {

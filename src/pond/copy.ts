@@ -76,6 +76,11 @@ type Destination = { kind: "into-directory" | "new-file" | "existing-file"; path
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { endpoint } from "./endpoint.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
  * await pond.transact(argv, (root) =>
  *   copy(root, [endpoint("host:./a.csv"), endpoint("host:./b.csv")], endpoint("/raw/")));
  * ```

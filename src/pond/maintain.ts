@@ -22,6 +22,8 @@ const COMPACT_RETRIES = 5;
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
  * const { version, numOfAddFiles } = await checkpointPond(await Pond.open("/data/pond"));
  * ```
  */
@@ -48,6 +50,9 @@ export interface CompactReport {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const { seq, filesRemoved, filesAdded } = await compactPond(pond, ["maintain", "--compact"]);
  * ```
  */
@@ -102,6 +107,9 @@ export interface VacuumReport {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const plan = await vacuumPond(pond);                       // what would go
  * await vacuumPond(pond, { retainMs: 24 * 3_600_000, apply: true });
  * ```

@@ -37,6 +37,9 @@ interface SeqRange {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const rows = await OplogRows.open(pond);
  * for (const row of await rows.of(3)) console.log(row.nodeId, row.version, row.file);
  * ```
@@ -63,6 +66,8 @@ export class OplogRows {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
    * const rows = await OplogRows.open(await Pond.open("/data/pond"));
    * ```
    */
@@ -76,6 +81,10 @@ export class OplogRows {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const rows = await OplogRows.open(pond);
    * (await rows.of(0)).map((r) => r.entryType); // ["directory"]: the root
    * ```
    */

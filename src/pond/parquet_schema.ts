@@ -25,7 +25,11 @@ export interface TableSchema {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const root = await (await Pond.open("/data/pond")).root();
  * const node = await root.open("/sites/north/readings.parquet");
+ * const { size } = await node.metadata();
  * const schema = await readTableSchema("/sites/north/readings.parquet", () => node.stream(), size);
  * schema.columns.map((c) => `${c.name} ${c.type}`); // ["time TIMESTAMP(MILLIS, UTC)", "value DOUBLE"]
  * ```

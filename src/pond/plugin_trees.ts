@@ -23,9 +23,14 @@ import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts
  *
  * @example
  * ```ts
- * const trees = new PluginTrees(store, host);
- * const fs = await trees.tree(await bare.root({ asOf: 12 })); // the plugins as of transaction 12
- * await (await fs.root({ asOf: 12 })).list("/views/csv");
+ * import type { PluginHost } from "../plugin_host/mod.ts";
+ * import type { FS, Persistence } from "../tinyfs/mod.ts";
+ *
+ * async function example(store: Persistence, host: PluginHost, bare: FS) {
+ *   const trees = new PluginTrees(store, host);
+ *   const fs = await trees.tree(await bare.root({ asOf: 12 })); // the plugins as of transaction 12
+ *   await (await fs.root({ asOf: 12 })).list("/views/csv");
+ * }
  * ```
  */
 export class PluginTrees {

@@ -116,6 +116,8 @@ export class Pond {
    *
    * @example
    * ```ts
+   * import { PluginHost } from "../plugin_host/mod.ts";
+   *
    * await using host = new PluginHost();
    * const pond = await Pond.open(Deno.env.get("POND")!, { plugins: host });
    * ```
@@ -157,6 +159,7 @@ export class Pond {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * const yesterday = await pond.root({ time: Date.now() - 86_400_000 });
    * ```
    */
@@ -184,6 +187,7 @@ export class Pond {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * const { seq } = await pond.transact(["mkdir", "/a"], (root) => root.createDirectory("/a"));
    * ```
    */
@@ -211,6 +215,7 @@ export class Pond {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * for (const t of await pond.history()) console.log(t.seq, t.command.join(" "));
    * ```
    */

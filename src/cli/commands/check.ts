@@ -81,6 +81,8 @@ export interface Listed {
  *
  * @example
  * ```ts
+ * import { checkPond } from "../../pond/check.ts";
+ *
  * const entries = listed(await checkPond("/data/pond"), false);
  * ```
  */
@@ -111,7 +113,11 @@ export function listed(report: CheckReport, repairing: boolean): Listed[] {
  *
  * @example
  * ```ts
- * output.out(findingsText(listed(report, false)));
+ * import { checkPond } from "../../pond/check.ts";
+ * import { consoleOutput } from "../output.ts";
+ *
+ * const report = await checkPond("/data/pond");
+ * consoleOutput({ verbose: false, noColor: false }).out(findingsText(listed(report, false)));
  * ```
  */
 export function findingsText(entries: Listed[]): string {
@@ -128,6 +134,9 @@ export function findingsText(entries: Listed[]): string {
  *
  * @example
  * ```ts
+ * import { checkPond } from "../../pond/check.ts";
+ *
+ * const report = await checkPond("/data/pond");
  * summary(report, false); // "the pond at transaction 4 is consistent: 0 errors, 0 warnings (10 rows, 0 blobs checked)"
  * ```
  */
