@@ -1,6 +1,5 @@
 /** How path changes (of pond diff and pond log) are printed: table rows for people, objects for --json. */
-import type { PathChange, VersionInfo } from "../pond/changes.ts";
-import type { LoggedTransaction } from "../pond/history.ts";
+import type { LoggedTransaction, PathChange, VersionInfo } from "../pond/mod.ts";
 import { sizeText } from "./format.ts";
 
 /**

@@ -1,6 +1,5 @@
 /** What a command that changes the pond prints with --json: the transaction it committed. */
-import { transactionLog } from "../pond/history.ts";
-import type { Pond } from "../pond/pond.ts";
+import { type Pond, transactionLog } from "../pond/mod.ts";
 import { transactionToJson } from "./change_format.ts";
 import type { CommandContext } from "./command.ts";
 

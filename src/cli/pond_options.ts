@@ -1,9 +1,7 @@
 /** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
-import { findPond } from "../pond/find_pond.ts";
-import { POND_MARKER } from "../pond/layout.ts";
-import { Pond, type PondAt } from "../pond/pond.ts";
+import { findPond, Pond, POND_MARKER, type PondAt } from "../pond/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { parseTime } from "./time_option.ts";

@@ -2,7 +2,7 @@
 
 export { DeltaError, isDeltaError } from "./errors.ts";
 export type { DeltaErrorCode, DeltaErrorDetails } from "./errors.ts";
-export { asyncBufferFrom, LocalStore } from "./storage.ts";
+export { asyncBufferFrom, isTempFile, LocalStore, syncDirectory } from "./storage.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
@@ -134,3 +134,4 @@ export {
 export type { Columns } from "./parquet_write.ts";
 export { writeDataFiles } from "./write_files.ts";
 export type { WriteFilesOptions, WrittenFiles } from "./write_files.ts";
+export { checkWriteSupported, type WriteProperties, writeProperties } from "./write_support.ts";

@@ -1,11 +1,5 @@
 /** Maintenance of a pond: a checkpoint of its log, compaction of small oplog files, and vacuum of files no version needs. */
-import { type CheckpointWritten, writeCheckpoint } from "../delta/checkpoint_write.ts";
-import { TableWriter } from "../delta/commit.ts";
-import { compact } from "../delta/compact.ts";
-import { isDeltaError, Snapshot } from "../delta/mod.ts";
-import { isTempFile } from "../delta/storage.ts";
-import { vacuum } from "../delta/vacuum.ts";
-import { writeProperties } from "../delta/write_support.ts";
+import { type CheckpointWritten, compact, isDeltaError, isTempFile, Snapshot, TableWriter, vacuum, writeCheckpoint, writeProperties } from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
 import { reason } from "./check_findings.ts";
 import { pondLayout } from "./layout.ts";

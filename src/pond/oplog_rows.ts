@@ -1,7 +1,6 @@
 /** The oplog rows each transaction wrote, and the Delta data files that hold them. */
 import { type AddFile, Table } from "../delta/mod.ts";
-import { RowReader } from "../oplog/row_reader.ts";
-import { INLINE_LIMIT, PARTITION_COLUMN } from "../oplog/schema.ts";
+import { INLINE_LIMIT, PARTITION_COLUMN, RowReader } from "../oplog/mod.ts";
 import { type EntryType, isDynamic, kindOf, type NodeVersion } from "../tinyfs/mod.ts";
 import type { Pond } from "./pond.ts";
 

@@ -1,8 +1,7 @@
 /** A pond on disk: its directory layout, opening and creating it, transactions with retry, time travel. */
 import { userInfo } from "node:os";
 import { commitHistory, type CommitTimestamp, versionAtTimestamp } from "../delta/mod.ts";
-import { BlobStore } from "../oplog/blob_store.ts";
-import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
+import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";

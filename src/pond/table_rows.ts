@@ -2,7 +2,7 @@
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { PondError } from "../errors.ts";
-import { timeColumn } from "../oplog/series_times.ts";
+import { timeColumn } from "../oplog/mod.ts";
 import type { WD } from "../tinyfs/mod.ts";
 
 /** Which rows to read. */

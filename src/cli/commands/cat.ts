@@ -1,6 +1,5 @@
 /** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
-import { expandPaths } from "../../pond/glob_args.ts";
-import { tableRows } from "../../pond/table_rows.ts";
+import { expandPaths, tableRows } from "../../pond/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { csvLine } from "../format.ts";

@@ -1,6 +1,5 @@
 /** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
-import type { Finding } from "../../pond/check_findings.ts";
-import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
+import { checkPond, type CheckReport, type Finding, isDamaged } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { UsageError } from "../errors.ts";
