@@ -7,7 +7,7 @@ import { sizeText } from "./format.ts";
  *
  * @example
  * ```ts
- * import type { PathChange } from "../pond/changes.ts";
+ * import type { PathChange } from "../pond/mod.ts";
  *
  * function example(change: PathChange) {
  *   changeToJson(change); // { change: "modified", path: "/a.csv", type: "file:data", before: {…}, after: {…} }
@@ -25,7 +25,7 @@ export function changeToJson(c: PathChange) {
  *
  * @example
  * ```ts
- * import type { LoggedTransaction } from "../pond/history.ts";
+ * import type { LoggedTransaction } from "../pond/mod.ts";
  *
  * function example(t: LoggedTransaction) {
  *   transactionToJson(t); // { seq: 4, time: "2026-06-01T12:00:00.000Z", user: "ann", command: […], changes: […] }
@@ -47,7 +47,7 @@ export function transactionToJson(t: LoggedTransaction) {
  *
  * @example
  * ```ts
- * import type { PathChange } from "../pond/changes.ts";
+ * import type { PathChange } from "../pond/mod.ts";
  * import { formatTable } from "./format.ts";
  *
  * function example(changes: PathChange[]) {

@@ -11,7 +11,7 @@ import type { CommandContext } from "./command.ts";
  * @example
  * ```ts
  * import type { CommandContext } from "./command.ts";
- * import { Pond } from "../pond/pond.ts";
+ * import { Pond } from "../pond/mod.ts";
  *
  * async function example(ctx: CommandContext) {
  *   const pond = await Pond.open("/data/pond");

@@ -62,7 +62,7 @@ export class PluginError extends PondError {
  *
  * @example
  * ```ts
- * import { Pond } from "../pond/pond.ts";
+ * import { Pond } from "../pond/mod.ts";
  *
  * const root = await (await Pond.open("/data/pond")).root();
  * try {

@@ -74,7 +74,7 @@ export async function resolveInputs(
  *
  * @example
  * ```ts
- * import { Pond } from "../pond/pond.ts";
+ * import { Pond } from "../pond/mod.ts";
  *
  * const root = await (await Pond.open("/data/pond")).root();
  * const input = await inputNode(await root.open("/in/a.csv"), ["a"]);

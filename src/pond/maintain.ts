@@ -1,5 +1,15 @@
 /** Maintenance of a pond: a checkpoint of its log, compaction of small oplog files, and vacuum of files no version needs. */
-import { type CheckpointWritten, compact, isDeltaError, isTempFile, Snapshot, TableWriter, vacuum, writeCheckpoint, writeProperties } from "../delta/mod.ts";
+import {
+  type CheckpointWritten,
+  compact,
+  isDeltaError,
+  isTempFile,
+  Snapshot,
+  TableWriter,
+  vacuum,
+  writeCheckpoint,
+  writeProperties,
+} from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
 import { reason } from "./check_findings.ts";
 import { pondLayout } from "./layout.ts";

@@ -32,8 +32,10 @@ export interface PondOptions {
   /** Dynamic directory factories by name, beside the plugins' (tests and scripts add their own). */
   factories?: Factories;
   /**
-   * Runs the pond's plugins: with it, dynamic directories are computed by the built-in plugins
-   * and those installed in the pond (as of the state read). The caller closes it.
+   * Runs the pond's plugins, which compute dynamic directories and files: the built-in plugins
+   * and those installed in the pond (as of the state read). The caller closes it. Without it,
+   * `Pond.open` makes a host with the default limits when a tree is first read, and
+   * {@link Pond.close} closes it.
    */
   plugins?: PluginHost;
 }
@@ -51,8 +53,9 @@ export interface PondOptions {
  * console.log(new TextDecoder().decode(await (await pond.root()).read("/notes.txt")));
  * ```
  */
-export class Pond {
+export class Pond implements AsyncDisposable {
   readonly #plugins: PluginTrees | undefined;
+  readonly #ownHost: OwnHost | undefined;
 
   private constructor(
     readonly path: string,
@@ -60,8 +63,10 @@ export class Pond {
     /** The tree with the `factories` the pond was opened with, without its plugins. */
     readonly fs: FS,
     plugins?: PluginTrees,
+    ownHost?: OwnHost,
   ) {
     this.#plugins = plugins;
+    this.#ownHost = ownHost;
   }
 
   /**
@@ -109,15 +114,22 @@ export class Pond {
   }
 
   /**
-   * Opens the pond in `path`; `NotAPond` when there is none. With `plugins`, its dynamic
-   * directories work: {@link root} and {@link transact} compute them with the plugins of the
-   * state they read.
+   * Opens the pond in `path`; `NotAPond` when there is none. Its dynamic directories and
+   * files work: {@link root} and {@link transact} compute them with the plugins of the state
+   * they read, run on `plugins` or, without it, on a host of the pond's own (see
+   * {@link PondOptions.plugins}).
+   *
+   * @example
+   * ```ts
+   * await using pond = await Pond.open("/data/pond");
+   * await (await pond.root()).list("/views/csv"); // a `visit` directory, computed
+   * ```
    *
    * @example
    * ```ts
    * import { PluginHost } from "../plugin_host/mod.ts";
    *
-   * await using host = new PluginHost();
+   * await using host = new PluginHost({ deadlineMs: 1000 });
    * const pond = await Pond.open(Deno.env.get("POND")!, { plugins: host });
    * ```
    */
@@ -143,8 +155,32 @@ export class Pond {
     }
     const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
     const fs = await FS.open(store, { factories: options.factories });
-    const plugins = options.plugins && new PluginTrees(store, options.plugins, options.factories);
-    return new Pond(path, store, fs, plugins);
+    const given = options.plugins;
+    const ownHost = given ? undefined : new OwnHost();
+    const host = given ? () => Promise.resolve(given) : () => ownHost!.get();
+    return new Pond(path, store, fs, new PluginTrees(store, host, options.factories), ownHost);
+  }
+
+  /**
+   * Stops the plugin host `Pond.open` made for this pond, if it made one (a host passed in
+   * `plugins` is the caller's to close); reading dynamic nodes afterwards fails with `Closed`.
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.open("/data/pond");
+   * try {
+   *   await (await pond.root()).list("/views/csv");
+   * } finally {
+   *   await pond.close();
+   * }
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.#ownHost?.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** The newest committed transaction. */
@@ -153,8 +189,8 @@ export class Pond {
   }
 
   /**
-   * A read-only view of the pond: the newest state, or as of a transaction or a time. With
-   * plugins, its dynamic directories compute with the plugins installed in that state.
+   * A read-only view of the pond: the newest state, or as of a transaction or a time. Its
+   * dynamic directories compute with the plugins installed in that state.
    *
    * @example
    * ```ts
@@ -268,4 +304,18 @@ async function isEmptyDir(path: string): Promise<boolean> {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The plugin host a pond opened without one makes for itself: loaded and made on first use. */
+class OwnHost {
+  #host: Promise<PluginHost> | undefined;
+
+  get(): Promise<PluginHost> {
+    this.#host ??= import("../plugin_host/mod.ts").then(({ PluginHost }) => new PluginHost());
+    return this.#host;
+  }
+
+  async close(): Promise<void> {
+    await (await this.#host)?.close();
+  }
 }

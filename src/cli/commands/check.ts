@@ -80,7 +80,7 @@ export interface Listed {
  *
  * @example
  * ```ts
- * import { checkPond } from "../../pond/check.ts";
+ * import { checkPond } from "../../pond/mod.ts";
  *
  * const entries = listed(await checkPond("/data/pond"), false);
  * ```
@@ -112,7 +112,7 @@ export function listed(report: CheckReport, repairing: boolean): Listed[] {
  *
  * @example
  * ```ts
- * import { checkPond } from "../../pond/check.ts";
+ * import { checkPond } from "../../pond/mod.ts";
  * import { consoleOutput } from "../output.ts";
  *
  * const report = await checkPond("/data/pond");
@@ -133,7 +133,7 @@ export function findingsText(entries: Listed[]): string {
  *
  * @example
  * ```ts
- * import { checkPond } from "../../pond/check.ts";
+ * import { checkPond } from "../../pond/mod.ts";
  *
  * const report = await checkPond("/data/pond");
  * summary(report, false); // "the pond at transaction 4 is consistent: 0 errors, 0 warnings (10 rows, 0 blobs checked)"

@@ -1,6 +1,12 @@
 /** `pond mknod`: make a dynamic directory or file computed by a plugin, at a path or at every path a pattern matches. */
 import { isPondError } from "../../errors.ts";
-import { describeUse, DynamicExists, type MadeDynamic, makeDynamic, readHostFile } from "../../pond/mod.ts";
+import {
+  describeUse,
+  DynamicExists,
+  type MadeDynamic,
+  makeDynamic,
+  readHostFile,
+} from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";

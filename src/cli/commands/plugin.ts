@@ -1,6 +1,16 @@
 /** `pond plugin add|list|info|remove|unregister`: the plugins a pond's dynamic directories and files run. */
 import type { FieldSpec, Manifest, Permissions } from "../../plugin_host/mod.ts";
-import { addPlugin, listPlugins, planAddition, pluginInfo, type PluginSummary, type PluginUse, readHostFile, removePlugin, unregisterPattern } from "../../pond/mod.ts";
+import {
+  addPlugin,
+  listPlugins,
+  planAddition,
+  pluginInfo,
+  type PluginSummary,
+  type PluginUse,
+  readHostFile,
+  removePlugin,
+  unregisterPattern,
+} from "../../pond/mod.ts";
 import type { Command, CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";
