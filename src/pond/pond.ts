@@ -55,7 +55,7 @@ export interface PondOptions {
  */
 export class Pond implements AsyncDisposable {
   readonly #plugins: PluginTrees | undefined;
-  readonly #ownHost: OwnHost | undefined;
+  readonly #host: PondHost | undefined;
 
   private constructor(
     readonly path: string,
@@ -63,10 +63,10 @@ export class Pond implements AsyncDisposable {
     /** The tree with the `factories` the pond was opened with, without its plugins. */
     readonly fs: FS,
     plugins?: PluginTrees,
-    ownHost?: OwnHost,
+    host?: PondHost,
   ) {
     this.#plugins = plugins;
-    this.#ownHost = ownHost;
+    this.#host = host;
   }
 
   /**
@@ -155,10 +155,9 @@ export class Pond implements AsyncDisposable {
     }
     const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
     const fs = await FS.open(store, { factories: options.factories });
-    const given = options.plugins;
-    const ownHost = given ? undefined : new OwnHost();
-    const host = given ? () => Promise.resolve(given) : () => ownHost!.get();
-    return new Pond(path, store, fs, new PluginTrees(store, host, options.factories), ownHost);
+    const host = new PondHost(options.plugins);
+    const plugins = new PluginTrees(store, () => host.get(), options.factories);
+    return new Pond(path, store, fs, plugins, host);
   }
 
   /**
@@ -176,7 +175,7 @@ export class Pond implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
-    await this.#ownHost?.close();
+    await this.#host?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -306,16 +305,25 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The plugin host a pond opened without one makes for itself: loaded and made on first use. */
-class OwnHost {
-  #host: Promise<PluginHost> | undefined;
+/**
+ * The plugin host of an open pond: the caller's, or else one of its own, made on first use
+ * (the plugin host loaded then) and closed with the pond.
+ */
+class PondHost {
+  readonly #given: PluginHost | undefined;
+  #own: Promise<PluginHost> | undefined;
+
+  constructor(given?: PluginHost) {
+    this.#given = given;
+  }
 
   get(): Promise<PluginHost> {
-    this.#host ??= import("../plugin_host/mod.ts").then(({ PluginHost }) => new PluginHost());
-    return this.#host;
+    if (this.#given) return Promise.resolve(this.#given);
+    this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) => new PluginHost());
+    return this.#own;
   }
 
   async close(): Promise<void> {
-    await (await this.#host)?.close();
+    await (await this.#own)?.close();
   }
 }
