@@ -1,6 +1,5 @@
 /** How path changes (of pond diff and pond log) are printed: table rows for people, objects for --json. */
-import type { PathChange, VersionInfo } from "../pond/changes.ts";
-import type { LoggedTransaction } from "../pond/history.ts";
+import type { LoggedTransaction, PathChange, VersionInfo } from "../pond/mod.ts";
 import { sizeText } from "./format.ts";
 
 /**
@@ -8,7 +7,11 @@ import { sizeText } from "./format.ts";
  *
  * @example
  * ```ts
- * changeToJson(change); // { change: "modified", path: "/a.csv", type: "file:data", before: {…}, after: {…} }
+ * import type { PathChange } from "../pond/mod.ts";
+ *
+ * function example(change: PathChange) {
+ *   changeToJson(change); // { change: "modified", path: "/a.csv", type: "file:data", before: {…}, after: {…} }
+ * }
  * ```
  */
 export function changeToJson(c: PathChange) {
@@ -22,7 +25,11 @@ export function changeToJson(c: PathChange) {
  *
  * @example
  * ```ts
- * transactionToJson(t); // { seq: 4, time: "2026-06-01T12:00:00.000Z", user: "ann", command: […], changes: […] }
+ * import type { LoggedTransaction } from "../pond/mod.ts";
+ *
+ * function example(t: LoggedTransaction) {
+ *   transactionToJson(t); // { seq: 4, time: "2026-06-01T12:00:00.000Z", user: "ann", command: […], changes: […] }
+ * }
  * ```
  */
 export function transactionToJson(t: LoggedTransaction) {
@@ -40,7 +47,12 @@ export function transactionToJson(t: LoggedTransaction) {
  *
  * @example
  * ```ts
- * formatTable(changeLines(changes)); // "added     /a.csv  file:data v1, 12 B\n…"
+ * import type { PathChange } from "../pond/mod.ts";
+ * import { formatTable } from "./format.ts";
+ *
+ * function example(changes: PathChange[]) {
+ *   formatTable(changeLines(changes)); // "added     /a.csv  file:data v1, 12 B\n…"
+ * }
  * ```
  */
 export function changeLines(changes: readonly PathChange[]): string[][] {

@@ -83,6 +83,9 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
  *
  * @example
  * ```ts
+ * import { commandAt } from "./registry.ts";
+ *
+ * const { cmd: mkdir } = await commandAt(["mkdir"]);
  * const { options, positionals } = parseCommandLine(mkdir, "pond mkdir", ["-p", "/a/b"]);
  * ```
  */
@@ -107,7 +110,10 @@ export function checkArity(cmd: Command, path: string, positionals: string[]): v
  *
  * @example
  * ```ts
- * console.log(renderHelp(mkdirCommand, "pond mkdir"));
+ * import { commandAt } from "./registry.ts";
+ *
+ * const { cmd, path } = await commandAt(["mkdir"]);
+ * console.log(renderHelp(cmd, path));
  * ```
  */
 export function renderHelp(cmd: Command, path: string): string {

@@ -1,6 +1,5 @@
 /** What a command that changes the pond prints with --json: the transaction it committed. */
-import { transactionLog } from "../pond/history.ts";
-import type { Pond } from "../pond/pond.ts";
+import { type Pond, transactionLog } from "../pond/mod.ts";
 import { transactionToJson } from "./change_format.ts";
 import type { CommandContext } from "./command.ts";
 
@@ -11,8 +10,14 @@ import type { CommandContext } from "./command.ts";
  *
  * @example
  * ```ts
- * const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
- * await printCommitted(ctx, pond, seq);
+ * import type { CommandContext } from "./command.ts";
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const pond = await Pond.open("/data/pond");
+ *   const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
+ *   await printCommitted(ctx, pond, seq);
+ * }
  * ```
  */
 export async function printCommitted(

@@ -1,6 +1,6 @@
 /** The top of the CLI: finds the command, parses its options, maps failures to exit codes. */
 import { isPondError } from "../errors.ts";
-import { hostError } from "../pond/host_error.ts";
+import { hostError } from "../pond/mod.ts";
 import { firstPositional } from "./args.ts";
 import {
   checkArity,

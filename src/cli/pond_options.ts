@@ -1,9 +1,7 @@
 /** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
-import { findPond } from "../pond/find_pond.ts";
-import { POND_MARKER } from "../pond/layout.ts";
-import { Pond, type PondAt } from "../pond/pond.ts";
+import { findPond, Pond, POND_MARKER, type PondAt } from "../pond/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { parseTime } from "./time_option.ts";
@@ -34,7 +32,11 @@ export interface PondLocation {
  *
  * @example
  * ```ts
- * const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const { path, from } = await locatePond(ctx, "pond status"); // "/data/pond", "search"
+ * }
  * ```
  */
 export async function locatePond(ctx: CommandContext, command: string): Promise<PondLocation> {
@@ -57,7 +59,11 @@ export async function locatePond(ctx: CommandContext, command: string): Promise<
  *
  * @example
  * ```ts
- * const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const path = await pondPath(ctx, "pond list"); // "/data/pond"
+ * }
  * ```
  */
 export async function pondPath(ctx: CommandContext, command: string): Promise<string> {
@@ -69,7 +75,11 @@ export async function pondPath(ctx: CommandContext, command: string): Promise<st
  *
  * @example
  * ```ts
- * const path = namedPond(ctx) ?? "./lake";
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const path = namedPond(ctx) ?? "./lake";
+ * }
  * ```
  */
 export function namedPond(ctx: CommandContext): string | undefined {
@@ -84,7 +94,11 @@ export function namedPond(ctx: CommandContext): string | undefined {
  *
  * @example
  * ```ts
- * const { pond, stages } = await openPond(ctx, "pond list");
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const { pond, stages } = await openPond(ctx, "pond list");
+ * }
  * ```
  */
 export async function openPond(ctx: CommandContext, command: string) {
@@ -122,7 +136,11 @@ function pluginHost(ctx: CommandContext, command: string): PluginHost {
  *
  * @example
  * ```ts
- * await confirm(ctx, "pond plugin add", "add plugin shout 1.0.0");
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   await confirm(ctx, "pond plugin add", "add plugin shout 1.0.0");
+ * }
  * ```
  */
 export async function confirm(ctx: CommandContext, command: string, what: string): Promise<void> {
@@ -196,7 +214,13 @@ export class Stages {
    *
    * @example
    * ```ts
-   * stages.report(pond, { "transaction": seq });
+   * import type { CommandContext } from "./command.ts";
+   *
+   * async function example(ctx: CommandContext) {
+   *   const { pond, stages } = await openPond(ctx, "pond mkdir");
+   *   const { seq } = await pond.transact(ctx.argv, (root) => root.createDirectory("/a"));
+   *   stages.report(pond, { "transaction": seq });
+   * }
    * ```
    */
   report(pond: Pond, extra: Record<string, string | number | null> = {}): void {

@@ -9,7 +9,10 @@ const EVERY_MS = 100;
  *
  * @example
  * ```ts
- * const bar = new Progress(output, "copying");
+ * import { consoleOutput } from "./output.ts";
+ *
+ * const bar = new Progress(consoleOutput({ verbose: false, noColor: false }), "copying");
+ * const [files, bytes] = [3, 12_288];
  * bar.update(`${files} files, ${bytes} bytes`);
  * bar.done();
  * ```

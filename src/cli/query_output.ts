@@ -2,8 +2,8 @@
 import type { DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { RecordBatchStreamWriter } from "apache-arrow";
 import { columnsToArrow, type DataType, type StructField, type Value } from "../delta/mod.ts";
-import { HOST_PREFIX } from "../pond/endpoint.ts";
-import type { Pond } from "../pond/pond.ts";
+import { HOST_PREFIX } from "../pond/mod.ts";
+import type { Pond } from "../pond/mod.ts";
 import { PondQuery, type QueryOptions, type ResultStream } from "../sql/mod.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";

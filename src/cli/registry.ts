@@ -142,6 +142,7 @@ export function commandNamed(name: string): CommandEntry {
  *
  * @example
  * ```ts
+ * const { cmd: delta } = await commandAt(["delta"]);
  * subcommandNamed(delta, "pond delta", "info").name; // "info"
  * ```
  */

@@ -399,6 +399,7 @@ export const NUM_ACTIONS = "numActions";
  *
  * @example
  * ```ts
+ * const text = await Deno.readTextFile("/data/table/_delta_log/00000000000000000003.json");
  * const actions = parseCommit(text, "_delta_log/00000000000000000003.json");
  * ```
  */
@@ -471,6 +472,11 @@ export function serializeAction(action: Action): string {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const [add] = snapshot.files();
  * const text = serializeCommit([{ commitInfo: { timestamp: Date.now() } }, { add }]);
  * ```
  */

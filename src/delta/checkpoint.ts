@@ -58,6 +58,9 @@ function asCheckpointError(e: unknown, path: string): unknown {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const actions = await readParquetActions(store, await store.head("_delta_log/00000000000000000010.checkpoint.parquet"));
  * ```
  */
@@ -169,6 +172,9 @@ function sidecarPath(path: string): string {
  *
  * @example
  * ```ts
+ * import { LocalStore, buildLogSegment } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const segment = await buildLogSegment(store);
  * if (segment.checkpoint) for (const a of await readCheckpoint(store, segment.checkpoint)) console.log(a);
  * ```

@@ -139,6 +139,11 @@ export interface CheckpointOptions {
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
+ * const state = writer.state;
  * const written = await writeCheckpoint(store, state);
  * console.log(written.path, written.numOfAddFiles);
  * ```

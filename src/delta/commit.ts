@@ -267,6 +267,8 @@ function rank(action: Action): number {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
  * const writer = await TableWriter.open(new LocalStore("/data/events"));
  * const { version } = await writer.append({ id: [1, 2], name: ["a", "b"] });
  * ```
@@ -300,6 +302,8 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore } from "./mod.ts";
+   *
    * const writer = await TableWriter.open(new LocalStore("/data/events"));
    * ```
    */
@@ -319,6 +323,9 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
    * const writer = await TableWriter.open(store, { tombstones: false }); // fast to open
    * await writer.loadTombstones();                                       // before a vacuum
    * ```
@@ -336,6 +343,9 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, replayVersion } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
    * const writer = TableWriter.fromState(store, await replayVersion(store));
    * ```
    */
@@ -401,6 +411,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.update();
    * ```
    */
@@ -422,6 +436,12 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
+   * const snapshot = await new Table(store).snapshot();
+   * const [add] = snapshot.files();
    * const result = await writer.commit([{ add }], { operation: "WRITE", isBlindAppend: true });
    * ```
    */
@@ -503,6 +523,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.append({ id: [1n, 2n], at: [new Date(), new Date()] }, { info: { command: "pond copy" } });
    * ```
    */
@@ -529,6 +553,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.overwrite({ id: [1n], name: ["only row"] });
    * ```
    */
@@ -554,6 +582,10 @@ export class TableWriter {
    *
    * @example
    * ```ts
+   * import { LocalStore, TableWriter } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const writer = await TableWriter.open(store);
    * await writer.removeFiles(["day=2024-01-01/part-00000-….snappy.parquet"]);
    * ```
    */
@@ -603,6 +635,11 @@ function outputMetrics(written: WrittenFiles): Record<string, string> {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const [add] = snapshot.files();
  * const action = { remove: removeOf(add, Date.now(), false) }; // dataChange=false: a rearrangement
  * ```
  */

@@ -67,6 +67,12 @@ export interface RewriteOptions {
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
+ * const snapshot = await new Table(store).snapshot();
+ * const smallFiles = snapshot.files().filter((f) => f.size < 1 << 20);
  * const swap = await rewriteFiles(store, writer.state.metadata, smallFiles);
  * await writer.commit(swap, { operation: "OPTIMIZE" });
  * ```
@@ -110,6 +116,10 @@ export async function rewriteFiles(
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
  * const { filesRemoved, filesAdded } = await compact(writer, { targetFileSize: 32 * 1024 * 1024 });
  * ```
  */

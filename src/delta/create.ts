@@ -126,6 +126,8 @@ function checkLayout(schema: StructType, partitionColumns: string[]): void {
  *
  * @example
  * ```ts
+ * import { LocalStore, parseSchema } from "./mod.ts";
+ *
  * const writer = await createTable(new LocalStore("/data/events"), {
  *   schema: parseSchema('{"type":"struct","fields":[{"name":"day","type":"date","nullable":true,"metadata":{}},{"name":"n","type":"long","nullable":true,"metadata":{}}]}'),
  *   partitionColumns: ["day"],

@@ -200,6 +200,11 @@ function mayMatchNormal(
  *
  * @example
  * ```ts
+ * import { LocalStore, Table, bindPredicate, eq } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const bound = bindPredicate(eq("id", 3), snapshot.schema);
  * const files = snapshot.files().filter((f) => fileMayMatch(f, bound, "none", new Set(snapshot.partitionColumns)));
  * ```
  */

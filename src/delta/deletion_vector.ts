@@ -377,8 +377,16 @@ async function readStoredBitmap(
  *
  * @example
  * ```ts
- * const deleted = await readDeletionVector(add.deletionVector, new LocalStore("/data/t"));
- * const keep = rows.filter((_, i) => !deleted.includes(i));
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const [add] = snapshot.files();
+ * const rows = await Array.fromAsync(snapshot.scan().rows());
+ * if (add.deletionVector) {
+ *   const deleted = await readDeletionVector(add.deletionVector, store);
+ *   const keep = rows.filter((_, i) => !deleted.includes(i));
+ * }
  * ```
  */
 export async function readDeletionVector(

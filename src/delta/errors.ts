@@ -72,6 +72,8 @@ export class DeltaError extends PondError {
  *
  * @example
  * ```ts
+ * import { openTable } from "./mod.ts";
+ *
  * try { await openTable("/tmp/nothing"); } catch (e) { if (isDeltaError(e, "NotATable")) console.log("no table"); }
  * ```
  */

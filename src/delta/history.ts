@@ -33,6 +33,9 @@ export interface CommitTimestamp {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * for (const c of await commitHistory(store)) console.log(c.version, new Date(c.timestamp).toISOString());
  * ```
  */
@@ -79,6 +82,9 @@ export function toMillis(at: Date | number | string): number {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const v = await versionAtTimestamp(store, new Date("2024-05-01T12:00:00Z"));
  * ```
  */

@@ -120,6 +120,9 @@ const KIND_ORDER = { v2: 0, classic: 1, multipart: 2 } as const;
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const listing = groupLogFiles((await store.list("_delta_log")).map(classifyLogFile).filter((f) => f !== null));
  * ```
  */
@@ -170,6 +173,9 @@ async function listLog(store: Store, fromVersion?: number): Promise<LogListing> 
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const hint = await readLastCheckpointHint(store); // e.g. 10
  * ```
  */
@@ -285,6 +291,9 @@ export interface SegmentOptions {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const segment = await buildLogSegment(store);        // latest
  * const old = await buildLogSegment(store, 3);          // time travel
  * ```
@@ -363,6 +372,9 @@ function missingCommit(
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const commits = await listReconstructableCommits(store);
  * console.log(`versions ${commits[0].version} to ${commits.at(-1)!.version}`);
  * ```

@@ -2,7 +2,8 @@
 
 export { DeltaError, isDeltaError } from "./errors.ts";
 export type { DeltaErrorCode, DeltaErrorDetails } from "./errors.ts";
-export { asyncBufferFrom, LocalStore } from "./storage.ts";
+export { asyncBufferFrom, isTempFile, LocalStore, syncDirectory } from "./storage.ts";
+export { createTemp, writerGone } from "./temp_writer.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
@@ -144,3 +145,4 @@ export {
 export type { Columns } from "./parquet_write.ts";
 export { writeDataFiles } from "./write_files.ts";
 export type { WriteFilesOptions, WrittenFiles } from "./write_files.ts";
+export { checkWriteSupported, type WriteProperties, writeProperties } from "./write_support.ts";

@@ -285,6 +285,11 @@ function gather(
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * for await (const batch of readColumns(store, "part-0.parquet", 1234, schema.fields, "none")) {
  *   console.log(batch.firstRowIndex, batch.length, batch.columns[0][0]);
  * }
@@ -391,6 +396,11 @@ export function batchRows(batch: ColumnBatch, fields: readonly StructField[]): R
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * for await (const batch of readDataFile(store, "part-0.parquet", 1234, schema.fields, "none")) {
  *   console.log(batch.firstRowIndex, batch.rows.length);
  * }

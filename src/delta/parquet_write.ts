@@ -320,6 +320,8 @@ function normalizeValue(type: DataType, value: unknown, nullable: boolean, at: s
  *
  * @example
  * ```ts
+ * import { parseSchema } from "./mod.ts";
+ *
  * const schema = parseSchema('{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]}');
  * normalizeColumns(schema, { id: [1, 2] }); // { numRows: 2, columns: Map { "id" => [1n, 2n] } }
  * ```
@@ -365,6 +367,11 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * const bytes = encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
  * ```
  */
@@ -392,6 +399,11 @@ export function encodeParquet(
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * columnsFromRows(schema, [{ id: 1, name: "a" }, { id: 2, name: null }]); // { id: [1, 2], name: ["a", null] }
  * ```
  */

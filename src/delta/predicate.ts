@@ -34,6 +34,10 @@ export type BoundPredicate =
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
  * snapshot.scan({ predicate: eq("date", "2023-04-13") });
  * ```
  */
@@ -226,6 +230,10 @@ function literalValue(value: Literal, type: DataType, column: string): Value {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
  * const bound = bindPredicate(and(eq("id", 3), isNotNull("name")), snapshot.schema);
  * ```
  */
@@ -266,6 +274,8 @@ export function bindPredicate(predicate: Predicate, schema: StructType): BoundPr
  *
  * @example
  * ```ts
+ * import { compareValues } from "./mod.ts";
+ *
  * satisfies("<=", compareValues("long", 3n, 4n)); // true
  * ```
  */
@@ -293,6 +303,11 @@ export function satisfies(op: ComparisonOp, order: number): boolean {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * evaluate(bindPredicate(gt("id", 2), schema), { id: 3n }); // true
  * ```
  */
@@ -337,6 +352,11 @@ export function evaluate(predicate: BoundPredicate, row: Record<string, Value>):
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * predicateFields(bindPredicate(eq("a", 1), schema)).map((f) => f.name); // ["a"]
  * ```
  */
@@ -369,6 +389,11 @@ const NEGATED: Record<ComparisonOp, ComparisonOp> = {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * negationNormalForm(bindPredicate(not(lt("id", 5)), schema)); // id >= 5
  * ```
  */

@@ -59,6 +59,9 @@ export function fileKey(
  *
  * @example
  * ```ts
+ * import { parseCommit } from "./mod.ts";
+ *
+ * const text = await Deno.readTextFile("/data/table/_delta_log/00000000000000000003.json");
  * const replay = new Replay();
  * for (const a of parseCommit(text, "_delta_log/00000000000000000000.json")) replay.apply(a);
  * ```
@@ -103,6 +106,10 @@ const READ_AHEAD = 16;
  *
  * @example
  * ```ts
+ * import { LocalStore, buildLogSegment } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const segment = await buildLogSegment(store);
  * for await (const [commit, actions] of readCommits(store, segment.commits)) console.log(commit.version, actions.length);
  * ```
  */
@@ -140,6 +147,9 @@ export interface ReplayOptions {
  *
  * @example
  * ```ts
+ * import { LocalStore, buildLogSegment } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const state = await replaySegment(store, await buildLogSegment(store));
  * console.log(state.version, state.files.size);
  * ```

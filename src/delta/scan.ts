@@ -53,6 +53,9 @@ const URI_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * dataFilePath(store, "date=2024-01-01/part%20one.parquet"); // "date=2024-01-01/part one.parquet"
  * ```
  */
@@ -76,6 +79,10 @@ export function dataFilePath(store: Store, path: string): string {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table, gt } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
  * const scan = snapshot.scan({ predicate: gt("id", 10n), columns: ["id", "name"] });
  * for await (const row of scan.rows()) console.log(row.id, row.name);
  * ```
@@ -113,6 +120,11 @@ export class Scan {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
+   * const scan = snapshot.scan();
    * console.log(`${scan.files().length} of ${snapshot.files().length} files to read`);
    * ```
    */
@@ -130,6 +142,11 @@ export class Scan {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
+   * const scan = snapshot.scan();
    * for await (const { file, rows } of scan.batches()) console.log(file.path, rows.length);
    * ```
    */
@@ -144,6 +161,10 @@ export class Scan {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
    * const rows = await Array.fromAsync(snapshot.scan().rows());
    * ```
    */
@@ -160,6 +181,11 @@ export class Scan {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
+   * const scan = snapshot.scan();
    * for await (const table of scan.arrow()) console.log(table.numRows, table.schema.fields.map((f) => f.name));
    * ```
    */

@@ -26,6 +26,8 @@ import { checkReadSupported, columnMappingSupported } from "./table_features.ts"
  *
  * @example
  * ```ts
+ * import { openTable } from "./mod.ts";
+ *
  * const snapshot = await (await openTable("/data/events")).snapshot();
  * console.log(snapshot.version, snapshot.schema.fields.map((f) => f.name), snapshot.files().length);
  * ```
@@ -72,6 +74,10 @@ export class Snapshot {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
    * const bytes = snapshot.files().reduce((n, f) => n + f.size, 0);
    * ```
    */
@@ -84,6 +90,11 @@ export class Snapshot {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
+   * const cutoff = Date.now() - 7 * 86_400_000;
    * const deletable = snapshot.tombstones().filter((r) => (r.deletionTimestamp ?? 0) < cutoff);
    * ```
    */
@@ -96,6 +107,10 @@ export class Snapshot {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
    * const done = snapshot.transactions().get("ingest-job")?.version ?? -1;
    * ```
    */
@@ -108,6 +123,10 @@ export class Snapshot {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
    * const clustering = snapshot.domainMetadata().find((d) => d.domain === "delta.clustering");
    * ```
    */
@@ -120,6 +139,10 @@ export class Snapshot {
    *
    * @example
    * ```ts
+   * import { LocalStore, Table, eq } from "./mod.ts";
+   *
+   * const store = new LocalStore("/data/table");
+   * const snapshot = await new Table(store).snapshot();
    * for await (const row of snapshot.scan({ predicate: eq("date", "2024-01-01") }).rows()) console.log(row);
    * ```
    */

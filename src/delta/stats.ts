@@ -117,6 +117,12 @@ function hasBounds(type: DataType): boolean {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "./mod.ts";
+ * import { normalizeColumns } from "./parquet_write.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const snapshot = await new Table(store).snapshot();
+ * const { schema } = snapshot;
  * serializeStats(fileStats(schema, normalizeColumns(schema, { id: [3, 1, null] }))); // '{"numRecords":3,"minValues":{"id":1},"maxValues":{"id":3},"nullCount":{"id":1}}'
  * ```
  */

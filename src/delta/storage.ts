@@ -107,6 +107,7 @@ function missing(e: unknown, path: string, where: string): unknown {
  *
  * @example
  * ```ts
+ * const line = JSON.stringify({ commitInfo: { timestamp: Date.now() } });
  * const store = new LocalStore("/data/my_table");
  * await store.putIfAbsent("_delta_log/00000000000000000000.json", new TextEncoder().encode(line));
  * ```
@@ -328,6 +329,10 @@ async function isDirectory(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import { dirname } from "node:path";
+ *
+ * const temp = "/data/table/.tmp-1";
+ * const target = "/data/table/_delta_log/00000000000000000004.json";
  * await Deno.link(temp, target);
  * await syncDirectory(dirname(target));
  * ```
@@ -348,7 +353,10 @@ export async function syncDirectory(dir: string): Promise<void> {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
  * import { parquetMetadataAsync } from "hyparquet";
+ *
+ * const store = new LocalStore("/data/table");
  * const file = await asyncBufferFrom(store, "part-0000.parquet");
  * const meta = await parquetMetadataAsync(file);
  * ```

@@ -33,6 +33,9 @@ export class Table {
    *
    * @example
    * ```ts
+   * import { openTable } from "./mod.ts";
+   *
+   * const table = await openTable("/data/table");
    * const v3 = await table.snapshot({ version: 3 });
    * ```
    */
@@ -50,6 +53,9 @@ export class Table {
    *
    * @example
    * ```ts
+   * import { openTable } from "./mod.ts";
+   *
+   * const table = await openTable("/data/table");
    * for (const c of await table.history()) console.log(c.version, c.commitInfo?.operation);
    * ```
    */

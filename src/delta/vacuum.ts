@@ -72,6 +72,10 @@ function dvFile(
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
  * const planned = await vacuum(writer, { dryRun: true });
  * console.log(`${planned.files.length} files, ${planned.bytes} bytes would be deleted`);
  * ```

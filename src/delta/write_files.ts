@@ -129,6 +129,11 @@ function dataSchema(schema: StructType, partitionColumns: readonly string[]): St
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
+ * const state = writer.state;
  * const { adds } = await writeDataFiles(store, state.metadata, { day: ["2024-01-01"], value: [1.5] });
  * ```
  */

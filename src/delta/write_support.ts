@@ -160,6 +160,11 @@ function anyField(type: DataType, predicate: (field: StructField) => boolean): b
  *
  * @example
  * ```ts
+ * import { LocalStore, TableWriter } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
+ * const writer = await TableWriter.open(store);
+ * const state = writer.state;
  * checkWriteSupported(state.protocol, state.metadata, "/data/t");
  * ```
  */

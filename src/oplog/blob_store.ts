@@ -2,8 +2,7 @@
 import { createHash } from "node:crypto";
 import type { AsyncBuffer } from "hyparquet";
 import { fileByteRanges } from "./file_ranges.ts";
-import { syncDirectory } from "../delta/storage.ts";
-import { createTemp, writerGone } from "../delta/temp_writer.ts";
+import { createTemp, syncDirectory, writerGone } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
 import { OplogError } from "./errors.ts";
 import { HASH_BYTES, verifiedStream } from "./verified_stream.ts";
@@ -29,6 +28,7 @@ export interface BlobRef {
  *
  * @example
  * ```ts
+ * const file = await Deno.open("/tmp/a.csv");
  * const blobs = new BlobStore("/data/pond/blobs");
  * const ref = await blobs.put(file.readable);
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
@@ -50,6 +50,7 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
    * const ref = await blobs.put(new TextEncoder().encode("hello"));
    * ```
    */
@@ -170,6 +171,10 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * import { parquetMetadataAsync } from "hyparquet";
+   *
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const metadata = await parquetMetadataAsync(blobs.byteRanges(ref));
    * ```
    */
@@ -195,6 +200,8 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const bytes = new Uint8Array(await new Response(blobs.stream(ref)).arrayBuffer());
    * ```
    */
@@ -225,6 +232,8 @@ export class BlobStore {
    *
    * @example
    * ```ts
+   * const blobs = new BlobStore("/data/pond/blobs");
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const text = new TextDecoder().decode(await blobs.read(ref));
    * ```
    */

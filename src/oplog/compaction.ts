@@ -22,6 +22,13 @@ function tierOf(size: number): number {
  *
  * @example
  * ```ts
+ * import { LocalStore, Table, type Action, rewriteFiles } from "../delta/mod.ts";
+ *
+ * const store = new LocalStore("/data/pond/oplog");
+ * const snapshot = await new Table(store).snapshot();
+ * const partitionFiles = snapshot.files();
+ * const actions: Action[] = [];
+ * const { metadata } = snapshot;
  * const merge = filesToMerge(partitionFiles);
  * for (const action of await rewriteFiles(store, metadata, merge)) actions.push(action);
  * ```

@@ -46,8 +46,12 @@ export interface VersionBody {
  *
  * @example
  * ```ts
- * const chains = new DirectoryChains({ header: (k, v) => store.header(k, v), entries: (h) => store.entries(h) });
- * await chains.lookup(dirKey, 42, "readings.csv");
+ * import { ROOT_KEY } from "../tinyfs/mod.ts";
+ *
+ * async function example(rows: DirectoryRows) {
+ *   const chains = new DirectoryChains(rows);
+ *   await chains.lookup(ROOT_KEY, 42, "readings.csv");
+ * }
  * ```
  */
 export class DirectoryChains {

@@ -33,6 +33,7 @@ export function encodeChanges(changes: readonly EntryChange[]): Uint8Array {
  *
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("/tmp/changes.bin");
  * for (const change of decodeChanges(bytes)) console.log(change.op);
  * ```
  */

@@ -7,6 +7,9 @@ import type { AsyncBuffer } from "hyparquet";
  *
  * @example
  * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ *
+ * const { size } = await Deno.stat("/tmp/a.parquet");
  * const metadata = await parquetMetadataAsync(fileByteRanges("/tmp/a.parquet", size));
  * ```
  */

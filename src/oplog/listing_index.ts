@@ -9,8 +9,13 @@ import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
  *
  * @example
  * ```ts
- * const index = new ListingIndex(encodeChanges(sortedEntries.map((entry) => ({ op: "put", entry }))));
- * index.find("readings.csv"); // the entry, or null
+ * import type { DirEntry } from "../tinyfs/mod.ts";
+ * import { encodeChanges } from "./directory_codec.ts";
+ *
+ * async function example(sortedEntries: DirEntry[]) {
+ *   const index = new ListingIndex(encodeChanges(sortedEntries.map((entry) => ({ op: "put", entry }))));
+ *   index.find("readings.csv"); // the entry, or null
+ * }
  * ```
  */
 export class ListingIndex {

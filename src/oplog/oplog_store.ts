@@ -73,6 +73,9 @@ export interface StoreCounters {
  *
  * @example
  * ```ts
+ * import { FS } from "../tinyfs/mod.ts";
+ * import { BlobStore } from "./blob_store.ts";
+ *
  * const store = await OplogStore.open("/data/pond/oplog", new BlobStore("/data/pond/blobs"));
  * const fs = await FS.open(store);
  * ```

@@ -61,6 +61,14 @@ type GroupIndex = Map<string, RowHeader[]>;
  *
  * @example
  * ```ts
+ * import { LocalStore, Table } from "../delta/mod.ts";
+ * import { ROOT_ID } from "../tinyfs/mod.ts";
+ *
+ * const store = new LocalStore("/data/pond/oplog");
+ * const snapshot = await new Table(store).snapshot();
+ * const [file] = snapshot.files();
+ * const partId = ROOT_ID;
+ * const nodeId = ROOT_ID;
  * const reader = new RowReader(store);
  * const versions = await reader.nodeHeaders(file.path, partId, file.size, nodeId);
  * const body = await reader.body(versions[0]);

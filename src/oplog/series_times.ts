@@ -14,6 +14,11 @@ const TIMESTAMP_CONVERTED = new Set(["TIMESTAMP_MILLIS", "TIMESTAMP_MICROS"]);
  *
  * @example
  * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ * import { LocalStore, asyncBufferFrom } from "../delta/mod.ts";
+ *
+ * const store = new LocalStore("/data/pond/oplog");
+ * const file = await asyncBufferFrom(store, "part-0.parquet");
  * timeColumn(await parquetMetadataAsync(file)); // "timestamp"
  * ```
  */
@@ -32,6 +37,10 @@ export function timeColumn(metadata: FileMetaData): string | undefined {
  *
  * @example
  * ```ts
+ * import { LocalStore, asyncBufferFrom } from "../delta/mod.ts";
+ *
+ * const store = new LocalStore("/data/pond/oplog");
+ * const asyncBuffer = await asyncBufferFrom(store, "part-0.parquet");
  * const range = await seriesEventTimes(asyncBuffer, "/sensors/north.series");
  * ```
  */

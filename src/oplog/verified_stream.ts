@@ -47,6 +47,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import { BlobStore } from "./blob_store.ts";
+ *
+ * const path = "/data/pond/blobs/3f/3fa1";
+ * const blobs = new BlobStore("/data/pond/blobs");
+ * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
  * const body = { path, size: ref.size, chunkSize: 1 << 20, hashes: ref.chunks };
  * const stream = verifiedStream(body, (f) => new Error(`${path}: ${f.kind}`));
  * const bytes = new Uint8Array(await new Response(stream).arrayBuffer());

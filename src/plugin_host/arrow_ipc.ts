@@ -41,6 +41,7 @@ export type Table = readonly Column[];
  *
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * try { tableFromIPC(bytes); } catch (e) { if (e instanceof ArrowIpcError) console.error(e.message); }
  * ```
  */
@@ -112,6 +113,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * const [time, value] = tableFromIPC(bytes); // [{ name: "t", type: "timestamp[ms]", values: BigInt64Array }, …]
  * ```
  */

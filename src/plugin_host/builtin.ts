@@ -13,6 +13,8 @@ import { sourceHash } from "./source_hash.ts";
  *
  * @example
  * ```ts
+ * import { loadPlugin } from "./mod.ts";
+ *
  * const plugin = await loadPlugin(new TextEncoder().encode(BUILTIN_SOURCES["visit.ts"]));
  * ```
  */
@@ -30,6 +32,9 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import { PluginHost } from "./host.ts";
+ *
+ * await using host = new PluginHost({ deadlineMs: 5000 });
  * const { visit, reverse, derived } = await builtinPlugins();
  * const factories = { visit: host.directoryFactory(visit) };
  * ```

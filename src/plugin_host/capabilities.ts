@@ -28,6 +28,9 @@ const CAPABILITIES: Readonly<
  *
  * @example
  * ```ts
+ * import { tableToIPC } from "./arrow_ipc.ts";
+ * import { tableLimits } from "./limits.ts";
+ *
  * const context = { plugin: "x", table: tableLimits(256), check: () => {} };
  * const parquet = await runCapability("encodeParquet", tableToIPC([{ name: "v", values: [1, 2] }]), context);
  * ```

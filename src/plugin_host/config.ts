@@ -134,6 +134,7 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
  *
  * @example
  * ```ts
+ * const schema = readSchema({ pattern: { type: "string" }, name: { type: "string", default: "$0" } }, "visit");
  * validateConfig(schema, { pattern: "/in/*.csv" }, "visit"); // { pattern: "/in/*.csv", name: "$0" }
  * ```
  */
@@ -167,6 +168,7 @@ export function validateConfig(schema: ConfigSchema, value: unknown, plugin: str
  *
  * @example
  * ```ts
+ * const schema = readSchema({ pattern: { type: "string" }, name: { type: "string", default: "$0" } }, "visit");
  * await parseConfig(schema, new TextEncoder().encode("pattern: /in/*.csv\n"), "visit");
  * ```
  */
@@ -196,6 +198,7 @@ export async function parseConfig(
  *
  * @example
  * ```ts
+ * const schema = readSchema({ patterns: { type: "patterns" }, name: { type: "string", default: "$0" } }, "visit");
  * inputPatterns(schema, { patterns: ["/a/*", "/b/*"], name: "$0" }); // [["patterns", ["/a/*", "/b/*"]]]
  * ```
  */

@@ -62,7 +62,15 @@ export class PluginError extends PondError {
  *
  * @example
  * ```ts
- * try { await root.list("/views/v"); } catch (e) { if (isPluginError(e, "Deadline")) retry(); }
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * const root = await (await Pond.open("/data/pond")).root();
+ * try {
+ *   await root.list("/views/v");
+ * } catch (e) {
+ *   if (!isPluginError(e, "Deadline")) throw e;
+ *   console.error(`${e.message}; set POND_PLUGIN_DEADLINE_MS higher and try again`);
+ * }
  * ```
  */
 export function isPluginError(e: unknown, code?: PluginErrorCode): e is PluginError {

@@ -38,9 +38,15 @@ export const DEFAULT_MEMORY_LIMIT_MB = 256;
  *
  * @example
  * ```ts
- * await using host = new PluginHost({ deadlineMs: 2000 });
- * const fs = await FS.open(store, { factories: { visit: host.directoryFactory(visit) } });
- * await (await fs.root()).list("/views/csv");
+ * import { type Persistence, FS } from "../tinyfs/mod.ts";
+ * import { builtinPlugins } from "./builtin.ts";
+ *
+ * async function example(store: Persistence) {
+ *   await using host = new PluginHost({ deadlineMs: 2000 });
+ *   const { visit } = await builtinPlugins();
+ *   const fs = await FS.open(store, { factories: { visit: host.directoryFactory(visit) } });
+ *   await (await fs.root()).list("/views/csv");
+ * }
  * ```
  */
 export class PluginHost implements AsyncDisposable {

@@ -37,8 +37,13 @@ export interface Inputs {
  *
  * @example
  * ```ts
- * const inputs = await resolveInputs(context.fs, manifest.config, { patterns: ["/in/*.csv"] });
- * inputs.matches.patterns; // [{ path: "/in/a.csv", name: "a.csv", captures: ["a"], … }]
+ * import type { DynamicContext } from "../tinyfs/mod.ts";
+ * import type { Manifest } from "./manifest.ts";
+ *
+ * async function example(context: DynamicContext, manifest: Manifest) {
+ *   const inputs = await resolveInputs(context.fs, manifest.config, { patterns: ["/in/*.csv"] });
+ *   inputs.matches.patterns; // [{ path: "/in/a.csv", name: "a.csv", captures: ["a"], … }]
+ * }
  * ```
  */
 export async function resolveInputs(
@@ -69,6 +74,9 @@ export async function resolveInputs(
  *
  * @example
  * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * const root = await (await Pond.open("/data/pond")).root();
  * const input = await inputNode(await root.open("/in/a.csv"), ["a"]);
  * input?.match.kind; // "file"
  * ```

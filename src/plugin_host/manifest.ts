@@ -63,6 +63,9 @@ const MANIFEST_KEYS = new Set([
  *
  * @example
  * ```ts
+ * import { checkSource } from "./source_check.ts";
+ *
+ * const source = await Deno.readFile("plugins/visit.ts");
  * const { ast } = checkSource(source, "visit.ts");
  * const manifest = readManifest(ast, "visit.ts"); // { name: "visit", provides: ["directory"], … }
  * ```

@@ -21,8 +21,13 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  *
  * @example
  * ```ts
- * const directory = new PluginDirectory(runtime, { patterns: ["/in/*.csv"] });
- * const entries = await directory.entries({ fs: reader, path: "/views/csv", captures: [] });
+ * import type { WD } from "../tinyfs/mod.ts";
+ * import type { PluginRuntime } from "./plugin_runtime.ts";
+ *
+ * async function example(runtime: PluginRuntime, reader: WD) {
+ *   const directory = new PluginDirectory(runtime, { patterns: ["/in/*.csv"] });
+ *   const entries = await directory.entries({ fs: reader, path: "/views/csv", captures: [] });
+ * }
  * ```
  */
 export class PluginDirectory implements DynamicDirectory {

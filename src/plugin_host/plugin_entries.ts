@@ -50,7 +50,12 @@ const FILE_TYPES: readonly FileEntryType[] = ["file:data", "file:table", "file:s
  *
  * @example
  * ```ts
- * checkEntries([{ name: "a", input: "/in/a.csv" }], { plugin: "visit", path: "/v", schema, inputs });
+ * import type { ConfigSchema } from "./config.ts";
+ * import type { Inputs } from "./inputs.ts";
+ *
+ * function example(schema: ConfigSchema, inputs: Inputs) {
+ *   checkEntries([{ name: "a", input: "/in/a.csv" }], { plugin: "visit", path: "/v", schema, inputs });
+ * }
  * ```
  */
 export function checkEntries(reply: unknown, context: EntriesContext): PluginEntry[] {

@@ -13,8 +13,13 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  *
  * @example
  * ```ts
- * const file = new PluginFile(runtime, { inputs: ["/in/*.csv"], transform: "concat-csv" });
- * const csv = await file.read({ fs: reader, path: "/views/all.csv", captures: [] });
+ * import type { WD } from "../tinyfs/mod.ts";
+ * import type { PluginRuntime } from "./plugin_runtime.ts";
+ *
+ * async function example(runtime: PluginRuntime, reader: WD) {
+ *   const file = new PluginFile(runtime, { inputs: ["/in/*.csv"], transform: "concat-csv" });
+ *   const csv = await file.read({ fs: reader, path: "/views/all.csv", captures: [] });
+ * }
  * ```
  */
 export class PluginFile implements DynamicFileContent {

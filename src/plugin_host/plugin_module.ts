@@ -31,6 +31,7 @@ export interface LoadOptions {
  *
  * @example
  * ```ts
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * const { permissions } = inspectPlugin(bytes, "hydrovu.ts"); // { net: ["api.hydrovu.com"] }
  * ```
  */

@@ -29,7 +29,12 @@ export interface PluginRuntime {
  *
  * @example
  * ```ts
- * const bytes = await computeFile(runtime, config, { rows: 10 }, [inputs.nodes.get("/in/a.csv")!]);
+ * import type { PluginConfig } from "./config.ts";
+ * import type { Inputs } from "./inputs.ts";
+ *
+ * async function example(runtime: PluginRuntime, config: PluginConfig, inputs: Inputs) {
+ *   const bytes = await computeFile(runtime, config, { rows: 10 }, [inputs.nodes.get("/in/a.csv")!]);
+ * }
  * ```
  */
 export async function computeFile(

@@ -20,7 +20,8 @@ const RELATIVE_IMPORT = /\bfrom\s+["']\.{1,2}\//;
  *
  * @example
  * ```ts
- * new Deno.Command(Deno.execPath(), { args: ["run", …flags, sandboxMainModule()] });
+ * const flags = ["--no-prompt", "--allow-read=/data/pond"];
+ * new Deno.Command(Deno.execPath(), { args: ["run", ...flags, sandboxMainModule()] });
  * ```
  */
 export function sandboxMainModule(): string {

@@ -58,8 +58,12 @@ const ENDING_SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
  *
  * @example
  * ```ts
- * const reply = await sandbox.call("read", request);
- * if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * import { tableFromIPC } from "./arrow_ipc.ts";
+ *
+ * async function example(sandbox: Sandbox, request: unknown) {
+ *   const reply = await sandbox.call("read", request);
+ *   if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * }
  * ```
  */
 export class TableReply {
@@ -133,9 +137,15 @@ function endingSignals(): Deno.Signal[] {
  *
  * @example
  * ```ts
- * const sandbox = new Sandbox(plugin, { deadlineMs: 5000, memoryLimitMb: 256 });
- * const entries = await sandbox.call("entries", { config, inputs });
- * await sandbox.close();
+ * import type { PluginModule } from "./plugin_module.ts";
+ * import type { PluginConfig } from "./config.ts";
+ * import type { Inputs } from "./inputs.ts";
+ *
+ * async function example(plugin: PluginModule, config: PluginConfig, inputs: Inputs) {
+ *   const sandbox = new Sandbox(plugin, { deadlineMs: 5000, memoryLimitMb: 256 });
+ *   const entries = await sandbox.call("entries", { config, inputs });
+ *   await sandbox.close();
+ * }
  * ```
  */
 export class Sandbox {

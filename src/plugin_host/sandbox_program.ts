@@ -96,7 +96,9 @@ const REMOVED_GLOBALS = [
  *
  * @example
  * ```ts
- * await writer.write(encodeFrame({ kind: "call", id: 1, op: "entries", request: {} }));
+ * async function example(writer: WritableStreamDefaultWriter<Uint8Array>) {
+ *   await writer.write(encodeFrame({ kind: "call", id: 1, op: "entries", request: {} }));
+ * }
  * ```
  */
 export function encodeFrame(message: unknown): Uint8Array {
@@ -115,7 +117,9 @@ export function encodeFrame(message: unknown): Uint8Array {
  *
  * @example
  * ```ts
- * for await (const message of readFrames(child.stdout, 64 << 20)) console.log(message);
+ * async function example(child: Deno.ChildProcess) {
+ *   for await (const message of readFrames(child.stdout, 64 << 20)) console.log(message);
+ * }
  * ```
  */
 export async function* readFrames(
@@ -177,7 +181,7 @@ export async function* readFrames(
  * expandName("$0_$1.csv", ["north", "2024"]); // "north_2024.csv"
  * ```
  */
-function expandName(template: string, captures: readonly string[]): string {
+export function expandName(template: string, captures: readonly string[]): string {
   return template.replace(/\$(\$|\d+)/g, (_, token: string) => {
     if (token === "$") return "$";
     const index = Number(token);

@@ -40,8 +40,10 @@ interface LiteralNode {
  *
  * @example
  * ```ts
- * // for the AST of `{ name: "visit", tags: ["a"], size: -1 } as const`
- * staticValue(node); // { name: "visit", tags: ["a"], size: -1 }
+ * import { parseExpression } from "@babel/parser";
+ *
+ * const node = parseExpression('{ name: "visit", tags: ["a"], size: -1 } as const', { plugins: ["typescript"] });
+ * staticValue(node as Parameters<typeof staticValue>[0]); // { name: "visit", tags: ["a"], size: -1 }
  * ```
  */
 export function staticValue(node: LiteralNode, depth = 0): StaticValue {

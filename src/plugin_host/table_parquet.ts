@@ -34,6 +34,9 @@ const PER_MS: Readonly<Record<string, number>> = { s: 1e-3, ms: 1, us: 1e3, ns: 
  *
  * @example
  * ```ts
+ * import { tableLimits } from "./limits.ts";
+ *
+ * const bytes = await Deno.readFile("readings.parquet");
  * const [time, value] = await parquetToTable(bytes, tableLimits(256)); // { name: "time", type: "timestamp[ms]", values: [Date…] }
  * ```
  */

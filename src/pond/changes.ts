@@ -44,7 +44,16 @@ export interface NodeState {
  *
  * @example
  * ```ts
- * classify(undefined, { place, version }); // { change: "added", path: place.path, … }
+ * import { Pond } from "./pond.ts";
+ * import { TreeIndex } from "./tree_index.ts";
+ * import { ROOT_ID, type NodeVersion } from "../tinyfs/mod.ts";
+ *
+ * async function example(version: NodeVersion) {
+ *   const pond = await Pond.open("/data/pond");
+ *   const index = await TreeIndex.at(pond.store, await pond.head());
+ *   const place = index.place(ROOT_ID)!;
+ *   classify(undefined, { place, version }); // { change: "added", path: place.path, … }
+ * }
  * ```
  */
 export function classify(
@@ -81,6 +90,13 @@ export function classify(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { TreeIndex } from "./tree_index.ts";
+ * import { ROOT_ID } from "../tinyfs/mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const index = await TreeIndex.at(pond.store, await pond.head());
+ * const place = index.place(ROOT_ID)!;
  * const [then, now] = await statesAt(pond.store, place, place, 3, 9);
  * ```
  */
@@ -105,7 +121,9 @@ export async function statesAt(
  *
  * @example
  * ```ts
- * changes.sort(byPath);
+ * async function example(changes: PathChange[]) {
+ *   changes.sort(byPath);
+ * }
  * ```
  */
 export function byPath(x: PathChange, y: PathChange): number {

@@ -1,11 +1,15 @@
 /** Checking a pond — its marker, its log, every row and every blob — and repairing only what is safe to repair. */
-import { TableWriter } from "../delta/commit.ts";
-import { decodePath, LocalStore, type Snapshot } from "../delta/mod.ts";
-import { isTempFile } from "../delta/storage.ts";
-import { writerGone } from "../delta/temp_writer.ts";
-import { vacuum } from "../delta/vacuum.ts";
+import {
+  decodePath,
+  isTempFile,
+  LocalStore,
+  type Snapshot,
+  TableWriter,
+  vacuum,
+  writerGone,
+} from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
-import { BlobStore } from "../oplog/blob_store.ts";
+import { BlobStore } from "../oplog/mod.ts";
 import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
 import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
 import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
@@ -98,6 +102,7 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
  *
  * @example
  * ```ts
+ * const path = Deno.args[0];
  * Deno.exit(isDamaged(await checkPond(path)) ? 1 : 0);
  * ```
  */

@@ -79,6 +79,7 @@ export interface RepairOutcome {
  *
  * @example
  * ```ts
+ * const findings: Finding[] = [];
  * findings.push(error("MissingDataFile", "oplog/part_id=…/part-0.parquet", "missing; restore it from a backup"));
  * ```
  */
@@ -96,7 +97,12 @@ export function error(
  *
  * @example
  * ```ts
- * findings.push(warning("TempFile", "blobs/.tmp-1234", "a leftover temporary file", () => remove()));
+ * const findings: Finding[] = [];
+ * const temp = "/data/pond/blobs/.tmp-1234";
+ * findings.push(warning("TempFile", "blobs/.tmp-1234", "a leftover temporary file", async () => {
+ *   await Deno.remove(temp);
+ *   return `removed ${temp}`;
+ * }));
  * ```
  */
 export function warning(

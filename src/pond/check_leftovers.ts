@@ -1,6 +1,5 @@
 /** What interrupted commands leave in a pond: temporary files, and blobs no row refers to. */
-import { LocalStore } from "../delta/mod.ts";
-import { isTempFile } from "../delta/storage.ts";
+import { isTempFile, LocalStore } from "../delta/mod.ts";
 import type { PondLayout } from "./layout.ts";
 
 /** A file of the pond that nothing needs, or may not need. */
@@ -36,6 +35,8 @@ const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
  *
  * @example
  * ```ts
+ * import { pondLayout } from "./layout.ts";
+ *
  * for (const t of await tableTempFiles(pondLayout("/data/pond"))) console.log(t.path);
  * ```
  */
@@ -48,6 +49,8 @@ export async function tableTempFiles(layout: PondLayout): Promise<Leftover[]> {
  *
  * @example
  * ```ts
+ * import { pondLayout } from "./layout.ts";
+ *
  * const { blobs, temp } = await blobFiles(pondLayout("/data/pond"));
  * ```
  */
@@ -70,7 +73,10 @@ export async function blobFiles(layout: PondLayout): Promise<BlobFiles> {
  *
  * @example
  * ```ts
- * const deleted = await removeLeftovers(old, Date.now() - retainMs);
+ * async function example(old: Leftover[]) {
+ *   const retainMs = 7 * 86_400_000;
+ *   const deleted = await removeLeftovers(old, Date.now() - retainMs);
+ * }
  * ```
  */
 export async function removeLeftovers(

@@ -1,6 +1,6 @@
 /** Checking the oplog's Delta log: it opens, its commits are contiguous and carry their pond seq, checkpoints agree with the commits, the hint is current, and every live data file reads. */
 import { parquetMetadataAsync } from "hyparquet";
-import { writeCheckpoint } from "../delta/checkpoint_write.ts";
+import { writeCheckpoint } from "../delta/mod.ts";
 import {
   type Action,
   type AddFile,
@@ -61,6 +61,9 @@ export interface LogReport {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
  * const findings: Finding[] = [];
  * const { snapshot } = await checkLog(new LocalStore("/data/pond/oplog"), findings);
  * ```
@@ -429,7 +432,14 @@ async function exists(store: Store, path: string): Promise<boolean> {
  *
  * @example
  * ```ts
- * const readable = await checkDataFiles(store, snapshot, findings);
+ * import { type Store, Table } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
+ * async function example(store: Store) {
+ *   const snapshot = await new Table(store).snapshot();
+ *   const findings: Finding[] = [];
+ *   const readable = await checkDataFiles(store, snapshot, findings);
+ * }
  * ```
  */
 export async function checkDataFiles(

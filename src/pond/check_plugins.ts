@@ -1,6 +1,5 @@
 /** Checking the installed plugins: each one's source is there and is the source that was added (its recorded hash). */
-import { BlobStore } from "../oplog/blob_store.ts";
-import { OplogStore } from "../oplog/oplog_store.ts";
+import { BlobStore, OplogStore } from "../oplog/mod.ts";
 import { sourceHash } from "../plugin_host/mod.ts";
 import { FS, type WD } from "../tinyfs/mod.ts";
 import { error, type Finding, reason } from "./check_findings.ts";

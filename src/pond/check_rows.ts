@@ -4,11 +4,14 @@ import { parquetMetadataAsync } from "hyparquet";
 import type { AddFile, Snapshot, Store } from "../delta/mod.ts";
 import { dataFilePath } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
-import { BLOB_CHUNK, type BlobStore } from "../oplog/blob_store.ts";
-import { decodeChanges } from "../oplog/directory_codec.ts";
-import type { OplogRow } from "../oplog/schema.ts";
-import { timeColumn } from "../oplog/series_times.ts";
-import { bytesAsBuffer } from "../oplog/file_ranges.ts";
+import {
+  BLOB_CHUNK,
+  type BlobStore,
+  bytesAsBuffer,
+  decodeChanges,
+  type OplogRow,
+  timeColumn,
+} from "../oplog/mod.ts";
 import {
   applyChanges,
   type DirEntry,
@@ -122,8 +125,10 @@ const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
  *
  * @example
  * ```ts
- * const rows = await checkRows({ store, snapshot, files, addedAt, blobs, findings });
- * console.log(`${rows.rows} rows, ${rows.blobs} blobs`);
+ * async function example(input: RowsInput) {
+ *   const rows = await checkRows(input);
+ *   console.log(`${rows.rows} rows, ${rows.blobs} blobs`);
+ * }
  * ```
  */
 export async function checkRows(input: RowsInput): Promise<RowsReport> {

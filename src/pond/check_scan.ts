@@ -1,6 +1,6 @@
 /** Every row of the oplog, file by file, through the Delta reader: what check and vacuum need beyond the store's by-node reads. */
 import { type AddFile, type Row, Scan, type Snapshot, type Store } from "../delta/mod.ts";
-import type { OplogRow } from "../oplog/schema.ts";
+import type { OplogRow } from "../oplog/mod.ts";
 
 /**
  * A scan of some live files of `snapshot` (the Delta reader's own, so partition values come
@@ -8,7 +8,13 @@ import type { OplogRow } from "../oplog/schema.ts";
  *
  * @example
  * ```ts
- * for await (const { rows } of scanFiles(store, snapshot, [file]).batches()) console.log(rows.length);
+ * import { type Store, Table } from "../delta/mod.ts";
+ *
+ * async function example(store: Store) {
+ *   const snapshot = await new Table(store).snapshot();
+ *   const [file] = snapshot.files();
+ *   for await (const { rows } of scanFiles(store, snapshot, [file]).batches()) console.log(rows.length);
+ * }
  * ```
  */
 export function scanFiles(
@@ -33,7 +39,13 @@ export function scanFiles(
  *
  * @example
  * ```ts
- * for await (const rows of oplogRows(store, snapshot, file)) for (const r of rows) console.log(r.node_id, r.version);
+ * import { type Store, Table } from "../delta/mod.ts";
+ *
+ * async function example(store: Store) {
+ *   const snapshot = await new Table(store).snapshot();
+ *   const [file] = snapshot.files();
+ *   for await (const rows of oplogRows(store, snapshot, file)) for (const r of rows) console.log(r.node_id, r.version);
+ * }
  * ```
  */
 export async function* oplogRows(
@@ -52,7 +64,12 @@ export async function* oplogRows(
  *
  * @example
  * ```ts
- * const inUse = await blobsReferenced(store, snapshot, snapshot.files());
+ * import { type Store, Table } from "../delta/mod.ts";
+ *
+ * async function example(store: Store) {
+ *   const snapshot = await new Table(store).snapshot();
+ *   const inUse = await blobsReferenced(store, snapshot, snapshot.files());
+ * }
  * ```
  */
 export async function blobsReferenced(

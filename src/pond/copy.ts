@@ -1,14 +1,10 @@
 /** Copying with UNIX `cp` semantics between the host and the pond (`host:` marks a host path). */
 import { basename, dirname, join, resolve as resolveHost } from "node:path";
 import { PondError } from "../errors.ts";
-import type { FileEntryType, WD } from "../tinyfs/mod.ts";
-import { copyTarget } from "../tinyfs/mod.ts";
-import { fileByteRanges } from "../oplog/file_ranges.ts";
-import { parquetFooter } from "../oplog/parquet_body.ts";
-import { seriesEventTimes } from "../oplog/series_times.ts";
+import { copyTarget, type FileEntryType, type WD } from "../tinyfs/mod.ts";
+import { fileByteRanges, INLINE_LIMIT, parquetFooter, seriesEventTimes } from "../oplog/mod.ts";
 import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
-import { INLINE_LIMIT } from "../oplog/schema.ts";
 
 /** How to copy. */
 export interface CopyOptions {
@@ -78,6 +74,11 @@ type Destination = { kind: "into-directory" | "new-file" | "existing-file"; path
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { endpoint } from "./endpoint.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
  * await pond.transact(argv, (root) =>
  *   copy(root, [endpoint("host:./a.csv"), endpoint("host:./b.csv")], endpoint("/raw/")));
  * ```

@@ -62,6 +62,9 @@ export interface Description {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const d = await describe(pond, "/sites/north/readings.parquet");
  * d.versions.map((v) => v.seq); // [4, 9]: the transactions that wrote each version
  * d.schema?.rows;               // 336

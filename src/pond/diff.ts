@@ -31,6 +31,9 @@ export interface Diff {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const { changes } = await diff(pond, { seq: 3 }, { seq: 9 }, "/sites");
  * for (const c of changes) console.log(c.change, c.path, c.before?.version, c.after?.version);
  * ```

@@ -59,6 +59,9 @@ export function isPattern(path: string): boolean {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * await makeDynamic(pond, "visit", "/views/csv", "patterns: [/sites/*\u002f*.csv]\n", {
  *   command: Deno.args,
  * });
@@ -91,6 +94,11 @@ export async function makeDynamic(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { findPlugin } from "./plugins.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * kindToMake(await findPlugin(root, "visit"), "/views/csv", undefined); // "directory"
  * kindToMake(await findPlugin(root, "derived"), "/all.csv", "file");   // "file"
  * ```
@@ -141,6 +149,9 @@ export function kindToMake(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * await unregisterPattern(pond, "/sites/*\u002fsummary", Deno.args);
  * ```
  */
@@ -210,6 +221,11 @@ async function storedDynamicAt(root: WD, path: string): Promise<PluginUse | unde
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const config = "patterns: [/sites/*\u002f*.csv]\n";
+ * const command = Deno.args;
  * try { await makeDynamic(pond, "visit", "/v", config, { command }); }
  * catch (e) { if (e instanceof DynamicExists) console.log(e.existing.plugin); }
  * ```

@@ -13,6 +13,10 @@ import { hostGlob } from "./host_glob.ts";
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * for (const { node, captures } of await globMatches(root, "/sites/*\u002freadings.csv")) {
  *   console.log(node.path, captures);
  * }
@@ -37,6 +41,10 @@ export function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * await expandPaths(root, ["/a/*.csv", "/b.txt"]); // ["/a/1.csv", "/a/2.csv", "/b.txt"]
  * ```
  */
@@ -67,6 +75,11 @@ export async function expandPaths(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { endpoint } from "./endpoint.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * await expandEndpoints(root, [endpoint("host:samples/*.csv")]); // [{ side: "host", path: "samples/lake_north.csv" }, …]
  * ```
  */

@@ -42,6 +42,9 @@ export interface LoggedTransaction extends TransactionRecord {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * for (const t of await transactionLog(pond, { path: "/sites/**", limit: 10 })) {
  *   console.log(t.seq, t.command.join(" "), t.changes.map((c) => `${c.change} ${c.path}`));
  * }

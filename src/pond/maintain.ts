@@ -1,12 +1,16 @@
 /** Maintenance of a pond: a checkpoint of its log, compaction of small oplog files, and vacuum of files no version needs. */
-import { type CheckpointWritten, writeCheckpoint } from "../delta/checkpoint_write.ts";
-import { TableWriter } from "../delta/commit.ts";
-import { compact } from "../delta/compact.ts";
-import { isDeltaError, Snapshot } from "../delta/mod.ts";
-import { isTempFile } from "../delta/storage.ts";
-import { writerGone } from "../delta/temp_writer.ts";
-import { vacuum } from "../delta/vacuum.ts";
-import { writeProperties } from "../delta/write_support.ts";
+import {
+  type CheckpointWritten,
+  compact,
+  isDeltaError,
+  isTempFile,
+  Snapshot,
+  TableWriter,
+  vacuum,
+  writeCheckpoint,
+  writeProperties,
+  writerGone,
+} from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
 import { reason } from "./check_findings.ts";
 import { pondLayout } from "./layout.ts";
@@ -24,6 +28,8 @@ const COMPACT_RETRIES = 5;
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
  * const { version, numOfAddFiles } = await checkpointPond(await Pond.open("/data/pond"));
  * ```
  */
@@ -51,6 +57,9 @@ export interface CompactReport {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const { seq, filesRemoved, filesAdded } = await compactPond(pond, ["maintain", "--compact"]);
  * ```
  */
@@ -108,6 +117,9 @@ export interface VacuumReport {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const plan = await vacuumPond(pond);                       // what would go
  * await vacuumPond(pond, { retainMs: 24 * 3_600_000, apply: true });
  * ```

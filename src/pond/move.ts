@@ -18,6 +18,10 @@ export interface Moved {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
  * await pond.transact(argv, (root) => move(root, ["/in/a.csv", "/in/b.csv"], "/archive"));
  * ```
  */

@@ -1,7 +1,6 @@
 /** The oplog rows each transaction wrote, and the Delta data files that hold them. */
 import { type AddFile, Table } from "../delta/mod.ts";
-import { RowReader } from "../oplog/row_reader.ts";
-import { INLINE_LIMIT, PARTITION_COLUMN } from "../oplog/schema.ts";
+import { INLINE_LIMIT, PARTITION_COLUMN, RowReader } from "../oplog/mod.ts";
 import { type EntryType, isDynamic, kindOf, type NodeVersion } from "../tinyfs/mod.ts";
 import type { Pond } from "./pond.ts";
 
@@ -37,6 +36,9 @@ interface SeqRange {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const rows = await OplogRows.open(pond);
  * for (const row of await rows.of(3)) console.log(row.nodeId, row.version, row.file);
  * ```
@@ -63,6 +65,8 @@ export class OplogRows {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
    * const rows = await OplogRows.open(await Pond.open("/data/pond"));
    * ```
    */
@@ -76,6 +80,10 @@ export class OplogRows {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const rows = await OplogRows.open(pond);
    * (await rows.of(0)).map((r) => r.entryType); // ["directory"]: the root
    * ```
    */

@@ -2,7 +2,7 @@
 import { parquetMetadataAsync, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, SchemaElement, SchemaTree } from "hyparquet";
 import { PondError } from "../errors.ts";
-import { fileByteRanges } from "../oplog/file_ranges.ts";
+import { fileByteRanges } from "../oplog/mod.ts";
 import type { NodePath } from "../tinyfs/mod.ts";
 
 /** One top-level column. */
@@ -27,8 +27,12 @@ export interface TableSchema {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const root = await (await Pond.open("/data/pond")).root();
  * const node = await root.open("/sites/north/readings.parquet");
- * const schema = await readTableSchema(node, (await node.metadata()).version, size);
+ * const { size, version } = await node.metadata();
+ * const schema = await readTableSchema(node, version, size);
  * schema.columns.map((c) => `${c.name} ${c.type}`); // ["time TIMESTAMP(MILLIS, UTC)", "value DOUBLE"]
  * ```
  */

@@ -14,8 +14,11 @@ type Relation = "none" | "beneath" | "match";
  *
  * @example
  * ```ts
+ * import { ROOT_ID } from "../tinyfs/mod.ts";
+ *
  * const touches = changeMatcher("/sites/{north,south}/*.csv");
- * touches({ change: "removed", path: "/sites", entryType: "directory", … }, () => ["north/a.csv"]); // true
+ * const removed = { change: "removed", path: "/sites", nodeId: ROOT_ID, entryType: "directory" } as const;
+ * touches(removed, () => ["north/a.csv"]); // true
  * ```
  */
 export function changeMatcher(

@@ -44,7 +44,7 @@ let builtins: Promise<Record<string, PluginModule>> | undefined;
  *
  * @example
  * ```ts
- * Object.keys(await builtins()); // ["derived", "reverse", "visit"]
+ * Object.keys(await builtinModules()); // ["derived", "reverse", "visit"]
  * ```
  */
 export function builtinModules(): Promise<Record<string, PluginModule>> {
@@ -66,6 +66,10 @@ export interface InstalledFiles {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * for (const { name, record } of await installedFiles(root)) console.log(name, record.path);
  * ```
  */
@@ -93,6 +97,10 @@ export async function installedFiles(root: WD): Promise<InstalledFiles[]> {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * (await readRecord(root, "shout")).manifest.version; // "1.0.0"
  * ```
  */
@@ -122,6 +130,10 @@ export async function readRecord(root: WD, name: string): Promise<PluginRecord> 
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * if (!(await isInstalled(root, "shout"))) throw pluginNotFound("shout");
  * ```
  */
@@ -151,8 +163,15 @@ export function pluginNotFound(name: string): PondError {
  *
  * @example
  * ```ts
- * const shout = await loadInstalled(root, "shout");
- * const factory = host.directoryFactory(shout);
+ * import { Pond } from "./pond.ts";
+ * import type { PluginHost } from "../plugin_host/mod.ts";
+ *
+ * async function example(host: PluginHost) {
+ *   const pond = await Pond.open("/data/pond");
+ *   const root = await pond.root();
+ *   const shout = await loadInstalled(root, "shout");
+ *   const factory = host.directoryFactory(shout);
+ * }
  * ```
  */
 export async function loadInstalled(root: WD, name: string): Promise<PluginModule> {
@@ -178,6 +197,14 @@ export async function loadInstalled(root: WD, name: string): Promise<PluginModul
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { planAddition } from "./plugins.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
+ * const root = await pond.root();
+ * const bytes = await Deno.readFile("my_plugin.ts");
+ * const { plugin } = await planAddition(root, bytes, "my_plugin.ts");
  * await pond.transact(argv, (root) => writePlugin(root, plugin, bytes, { net: [] }));
  * ```
  */
@@ -198,6 +225,10 @@ export async function writePlugin(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
  * await pond.transact(argv, (root) => deletePlugin(root, "shout"));
  * ```
  */

@@ -23,20 +23,28 @@ import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts
  *
  * @example
  * ```ts
- * const trees = new PluginTrees(store, host);
- * const fs = await trees.tree(await bare.root({ asOf: 12 })); // the plugins as of transaction 12
- * await (await fs.root({ asOf: 12 })).list("/views/csv");
+ * import type { PluginHost } from "../plugin_host/mod.ts";
+ * import type { FS, Persistence } from "../tinyfs/mod.ts";
+ *
+ * async function example(store: Persistence, host: PluginHost, bare: FS) {
+ *   const trees = new PluginTrees(store, () => Promise.resolve(host));
+ *   const fs = await trees.tree(await bare.root({ asOf: 12 })); // the plugins as of transaction 12
+ *   await (await fs.root({ asOf: 12 })).list("/views/csv");
+ * }
  * ```
  */
 export class PluginTrees {
   readonly #store: Persistence;
-  readonly #host: PluginHost;
+  readonly #host: () => Promise<PluginHost>;
   readonly #extra: Factories;
   readonly #trees = new Map<string, Promise<FS>>();
   readonly #loaded = new Map<string, Promise<PluginModule>>();
 
-  /** `extra` factories are added to the plugins' (tests and scripts register their own). */
-  constructor(store: Persistence, host: PluginHost, extra: Factories = {}) {
+  /**
+   * `host` gives the plugin host, asked for when a tree is first made; `extra` factories are
+   * added to the plugins' (tests and scripts register their own).
+   */
+  constructor(store: Persistence, host: () => Promise<PluginHost>, extra: Factories = {}) {
     this.#store = store;
     this.#host = host;
     this.#extra = extra;
@@ -63,22 +71,22 @@ export class PluginTrees {
   }
 
   async #open(root: WD, installed: readonly InstalledVersion[]): Promise<FS> {
-    const builtins = await builtinModules();
+    const [builtins, host] = await Promise.all([builtinModules(), this.#host()]);
     const factories: Record<string, DynamicFactory> = {};
     const fileFactories: Record<string, DynamicFileFactory> = {};
     for (const [name, plugin] of Object.entries(builtins)) {
       const provides = plugin.manifest.provides;
-      if (provides.includes("directory")) factories[name] = this.#host.directoryFactory(plugin);
-      if (provides.includes("file")) fileFactories[name] = this.#host.fileFactory(plugin);
+      if (provides.includes("directory")) factories[name] = host.directoryFactory(plugin);
+      if (provides.includes("file")) fileFactories[name] = host.fileFactory(plugin);
     }
     for (const { name, version } of installed) {
       if (Object.hasOwn(builtins, name)) continue;
       const load = () => this.#load(root, name, version);
       factories[name] = {
-        open: async (config) => this.#host.directoryFactory(await load()).open(config),
+        open: async (config) => host.directoryFactory(await load()).open(config),
       };
       fileFactories[name] = {
-        open: async (config) => this.#host.fileFactory(await load()).open(config),
+        open: async (config) => host.fileFactory(await load()).open(config),
       };
     }
     return await FS.open(this.#store, {

@@ -21,6 +21,10 @@ export interface PluginUse {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * const uses = (await pluginUses(root)).filter((u) => u.plugin === "visit");
  * uses.map((u) => u.path); // ["/views/csv", "/sites/*\u002fsummary"]
  * ```
@@ -41,6 +45,10 @@ export async function pluginUses(root: WD): Promise<PluginUse[]> {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * await storedUse(await root.open("/all.csv", { follow: false })); // { plugin: "derived", kind: "file", … }
  * ```
  */

@@ -65,6 +65,9 @@ export interface PluginAddition {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * for (const p of await listPlugins(await pond.root())) console.log(p.name, p.version);
  * ```
  */
@@ -86,6 +89,9 @@ export async function listPlugins(root: WD): Promise<PluginSummary[]> {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const info = await pluginInfo(await pond.root(), "visit");
  * info.uses.map((u) => u.path); // ["/views/csv", "/sites/*\u002fsummary"]
  * ```
@@ -102,6 +108,10 @@ export async function pluginInfo(root: WD, name: string): Promise<PluginInfo> {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * (await findPlugin(root, "derived")).builtin; // true
  * ```
  */
@@ -128,6 +138,11 @@ export async function findPlugin(root: WD, name: string): Promise<PluginSummary>
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * const { plugin, replaces } = await planAddition(root, bytes, "my_plugin.ts");
  * plugin.manifest.permissions.net; // what the user is asked to grant
  * ```
@@ -165,6 +180,10 @@ export async function planAddition(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const bytes = await Deno.readFile("my_plugin.ts");
  * const { addition, seq } = await addPlugin(pond, bytes, {
  *   label: "my_plugin.ts", grants: { net: ["api.example.com"] }, command: Deno.args,
  * });
@@ -192,6 +211,9 @@ export async function addPlugin(
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const { uses } = await removePlugin(pond, "shout", { force: true, command: Deno.args });
  * ```
  */

@@ -7,8 +7,7 @@ import {
   isDeltaError,
   versionAtTimestamp,
 } from "../delta/mod.ts";
-import { BlobStore } from "../oplog/blob_store.ts";
-import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
+import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
@@ -37,8 +36,10 @@ export interface PondOptions {
   /** Dynamic directory factories by name, beside the plugins' (tests and scripts add their own). */
   factories?: Factories;
   /**
-   * Runs the pond's plugins: with it, dynamic directories are computed by the built-in plugins
-   * and those installed in the pond (as of the state read). The caller closes it.
+   * Runs the pond's plugins, which compute dynamic directories and files: the built-in plugins
+   * and those installed in the pond (as of the state read). The caller closes it. Without it,
+   * `Pond.open` makes a host with the default limits when a tree is first read, and
+   * {@link Pond.close} closes it.
    */
   plugins?: PluginHost;
 }
@@ -56,8 +57,9 @@ export interface PondOptions {
  * console.log(new TextDecoder().decode(await (await pond.root()).read("/notes.txt")));
  * ```
  */
-export class Pond {
+export class Pond implements AsyncDisposable {
   readonly #plugins: PluginTrees | undefined;
+  readonly #host: PondHost | undefined;
 
   private constructor(
     readonly path: string,
@@ -65,8 +67,10 @@ export class Pond {
     /** The tree with the `factories` the pond was opened with, without its plugins. */
     readonly fs: FS,
     plugins?: PluginTrees,
+    host?: PondHost,
   ) {
     this.#plugins = plugins;
+    this.#host = host;
   }
 
   /**
@@ -117,13 +121,22 @@ export class Pond {
   }
 
   /**
-   * Opens the pond in `path`; `NotAPond` when there is none. With `plugins`, its dynamic
-   * directories work: {@link root} and {@link transact} compute them with the plugins of the
-   * state they read.
+   * Opens the pond in `path`; `NotAPond` when there is none. Its dynamic directories and
+   * files work: {@link root} and {@link transact} compute them with the plugins of the state
+   * they read, run on `plugins` or, without it, on a host of the pond's own (see
+   * {@link PondOptions.plugins}).
    *
    * @example
    * ```ts
-   * await using host = new PluginHost();
+   * await using pond = await Pond.open("/data/pond");
+   * await (await pond.root()).list("/views/csv"); // a `visit` directory, computed
+   * ```
+   *
+   * @example
+   * ```ts
+   * import { PluginHost } from "../plugin_host/mod.ts";
+   *
+   * await using host = new PluginHost({ deadlineMs: 1000 });
    * const pond = await Pond.open(Deno.env.get("POND")!, { plugins: host });
    * ```
    */
@@ -160,8 +173,31 @@ export class Pond {
         throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
       });
     const fs = await FS.open(store, { factories: options.factories });
-    const plugins = options.plugins && new PluginTrees(store, options.plugins, options.factories);
-    return new Pond(path, store, fs, plugins);
+    const host = new PondHost(options.plugins);
+    const plugins = new PluginTrees(store, () => host.get(), options.factories);
+    return new Pond(path, store, fs, plugins, host);
+  }
+
+  /**
+   * Stops the plugin host `Pond.open` made for this pond, if it made one (a host passed in
+   * `plugins` is the caller's to close); reading dynamic nodes afterwards fails with `Closed`.
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.open("/data/pond");
+   * try {
+   *   await (await pond.root()).list("/views/csv");
+   * } finally {
+   *   await pond.close();
+   * }
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.#host?.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** The newest committed transaction. */
@@ -170,11 +206,12 @@ export class Pond {
   }
 
   /**
-   * A read-only view of the pond: the newest state, or as of a transaction or a time. With
-   * plugins, its dynamic directories compute with the plugins installed in that state.
+   * A read-only view of the pond: the newest state, or as of a transaction or a time. Its
+   * dynamic directories compute with the plugins installed in that state.
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * const yesterday = await pond.root({ time: Date.now() - 86_400_000 });
    * ```
    */
@@ -221,6 +258,7 @@ export class Pond {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * const { seq } = await pond.transact(["mkdir", "/a"], (root) => root.createDirectory("/a"));
    * ```
    */
@@ -249,6 +287,7 @@ export class Pond {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * for (const t of await pond.history()) console.log(t.seq, t.command.join(" "));
    * ```
    */
@@ -314,4 +353,27 @@ async function isEmptyDir(path: string): Promise<boolean> {
 
 function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * The plugin host of an open pond: the caller's, or else one of its own, made on first use
+ * (the plugin host loaded then) and closed with the pond.
+ */
+class PondHost {
+  readonly #given: PluginHost | undefined;
+  #own: Promise<PluginHost> | undefined;
+
+  constructor(given?: PluginHost) {
+    this.#given = given;
+  }
+
+  get(): Promise<PluginHost> {
+    if (this.#given) return Promise.resolve(this.#given);
+    this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) => new PluginHost());
+    return this.#own;
+  }
+
+  async close(): Promise<void> {
+    await (await this.#own)?.close();
+  }
 }

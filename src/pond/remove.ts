@@ -22,6 +22,10 @@ export interface RemoveOptions {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const argv = Deno.args;
  * await pond.transact(argv, (root) => remove(root, ["/old.csv", "/tmp"], { recursive: true }));
  * ```
  */

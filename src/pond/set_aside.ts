@@ -1,6 +1,6 @@
 /** Torn newest commits: how one is recognised, set aside (renamed out of the log, never deleted) by `pond check --repair`, and found again. */
 import { commitPath, LOG_DIR, NUM_ACTIONS } from "../delta/mod.ts";
-import { syncDirectory } from "../delta/storage.ts";
+import { syncDirectory } from "../delta/mod.ts";
 
 /** A commit file set aside: its own name, then `.torn-` and the time it was set aside (ms). */
 const SET_ASIDE = /^(\d{20})\.json\.torn-(\d+)$/;

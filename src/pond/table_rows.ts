@@ -2,7 +2,7 @@
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { PondError } from "../errors.ts";
-import { timeColumn } from "../oplog/series_times.ts";
+import { timeColumn } from "../oplog/mod.ts";
 import type { WD } from "../tinyfs/mod.ts";
 
 /** Which rows to read. */
@@ -30,6 +30,10 @@ export interface RowBatch {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const root = await pond.root();
  * for await (const batch of tableRows(root, "/sensors/north.series", { from: Date.parse("2026-06-02") })) {
  *   console.log(batch.version, batch.rows.length);
  * }

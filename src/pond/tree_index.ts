@@ -29,6 +29,11 @@ export interface Placement extends NodeKey {
  *
  * @example
  * ```ts
+ * import { Pond } from "./pond.ts";
+ * import { ROOT_ID } from "../tinyfs/mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const nodeId = ROOT_ID;
  * const index = await TreeIndex.at(pond.store, 12);
  * index.place(nodeId)?.path; // "/sites/lake_north/readings.csv"
  * ```
@@ -52,6 +57,9 @@ export class TreeIndex {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
    * const index = await TreeIndex.at(pond.store, await pond.head(), "/sites");
    * ```
    */
@@ -66,6 +74,11 @@ export class TreeIndex {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   * import { ROOT_ID } from "../tinyfs/mod.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const index = await TreeIndex.at(pond.store, await pond.head());
    * index.place(ROOT_ID); // { path: "/", name: "", parent: ROOT_ID, entryType: "directory", … }
    * ```
    */
@@ -92,6 +105,10 @@ export class TreeIndex {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const index = await TreeIndex.at(pond.store, await pond.head());
    * for (const p of index.placements()) console.log(p.path);
    * ```
    */
@@ -107,6 +124,12 @@ export class TreeIndex {
    *
    * @example
    * ```ts
+   * import { Pond } from "./pond.ts";
+   * import { ROOT_ID } from "../tinyfs/mod.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const index = await TreeIndex.at(pond.store, await pond.head());
+   * const dirId = ROOT_ID;
    * index.beneath(dirId); // ["raw", "raw/a.csv"]
    * ```
    */
@@ -132,7 +155,12 @@ export class TreeIndex {
    *
    * @example
    * ```ts
-   * const before = await index.advance(13, rowsOf13);
+   * import { Pond } from "./pond.ts";
+   * import { OplogRows } from "./oplog_rows.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const index = await TreeIndex.at(pond.store, 12);
+   * const before = await index.advance(13, await (await OplogRows.open(pond)).of(13));
    * ```
    */
   async advance(

@@ -1,6 +1,6 @@
 /** The two tables every query may read: `oplog`, the operation log's rows as stored, and `nodes`, the tree as of the read. */
 import { dataFilePath } from "../delta/mod.ts";
-import type { Pond } from "../pond/pond.ts";
+import type { Pond } from "../pond/mod.ts";
 import type { WD } from "../tinyfs/mod.ts";
 import { type Column, quoteText, type SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";

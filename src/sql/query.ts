@@ -1,5 +1,5 @@
 /** One SQL query over a pond: its named sources, `oplog` and `nodes`, all as of one transaction, in one locked-down DuckDB. */
-import type { Pond, PondAt } from "../pond/pond.ts";
+import type { Pond, PondAt } from "../pond/mod.ts";
 import { CATALOG_TABLES, defineOplog, loadNodes, oplogFiles } from "./catalog.ts";
 import { type CopyFormat, type ResultStream, SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";

@@ -30,8 +30,16 @@ export type Destination =
  *
  * @example
  * ```ts
- * const dest = await copyDestination(tree, context, frames, "/in/", 2);
- * dest; // { kind: "into-directory", path: "/in" }
+ * import type { Tree } from "./tree.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ *
+ * async function example(tree: Tree) {
+ *   const context = CallContext.EMPTY;
+ *   const frames = [ROOT_FRAME];
+ *   const dest = await copyDestination(tree, context, frames, "/in/", 2);
+ *   dest; // { kind: "into-directory", path: "/in" }
+ * }
  * ```
  */
 export function copyDestination(
@@ -51,8 +59,19 @@ export function copyDestination(
  *
  * @example
  * ```ts
- * const dest = await moveDestination(tree, context, frames, "/archive", 1);
- * await root.rename("/in/a.csv", copyTarget(dest, "/in/a.csv")); // "/archive/a.csv"
+ * import type { Tree } from "./tree.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
+ * async function example(tree: Tree) {
+ *   const context = CallContext.EMPTY;
+ *   const frames = [ROOT_FRAME];
+ *   const fs = await FS.open(new MemoryPersistence());
+ *   const root = await fs.root();
+ *   const dest = await moveDestination(tree, context, frames, "/archive", 1);
+ *   await root.rename("/in/a.csv", copyTarget(dest, "/in/a.csv")); // "/archive/a.csv"
+ * }
  * ```
  */
 export function moveDestination(

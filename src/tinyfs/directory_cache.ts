@@ -12,6 +12,9 @@ import type { DirEntry, NodeKey } from "./records.ts";
  *
  * @example
  * ```ts
+ * import { MemoryPersistence, ROOT_KEY } from "./mod.ts";
+ *
+ * const store = new MemoryPersistence();
  * const cache = new DirectoryCache(store);
  * const entry = await cache.lookup(ROOT_KEY, 1, "in"); // one store lookup, then none
  * const all = await cache.listing(ROOT_KEY, 1);

@@ -64,6 +64,9 @@ export interface DynamicDirectory {
  *
  * @example
  * ```ts
+ * import { MemoryPersistence, FS } from "./mod.ts";
+ *
+ * const store = new MemoryPersistence();
  * const constant: DynamicFactory = {
  *   open: (config) => ({ entries: () => Promise.resolve([
  *     { kind: "file", name: "config", read: () => Promise.resolve(config) },
@@ -103,6 +106,9 @@ export interface DynamicFileContent {
  *
  * @example
  * ```ts
+ * import { MemoryPersistence, FS } from "./mod.ts";
+ *
+ * const store = new MemoryPersistence();
  * const echo: DynamicFileFactory = { open: (config) => ({ read: () => Promise.resolve(config) }) };
  * const fs = await FS.open(store, { fileFactories: { echo } });
  * ```
@@ -121,7 +127,11 @@ export type FileFactories = Readonly<Record<string, DynamicFileFactory>>;
  *
  * @example
  * ```ts
- * const factory = factoryNamed({ reverse }, "reverse", "/views/r", "directory");
+ * import type { DynamicFactory } from "./mod.ts";
+ *
+ * async function example(reverse: DynamicFactory) {
+ *   const factory = factoryNamed({ reverse }, "reverse", "/views/r", "directory");
+ * }
  * ```
  */
 export function factoryNamed<F>(

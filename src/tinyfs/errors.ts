@@ -59,6 +59,10 @@ export class TinyFsError extends PondError {
  *
  * @example
  * ```ts
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
+ * const fs = await FS.open(new MemoryPersistence());
+ * const wd = await fs.root();
  * try { await wd.read("/missing"); } catch (e) { if (!isTinyFsError(e, "NotFound")) throw e; }
  * ```
  */

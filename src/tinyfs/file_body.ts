@@ -13,6 +13,10 @@ export type FileBody = { readonly content: Uint8Array } | { readonly staged: Sta
  *
  * @example
  * ```ts
+ * import { MemoryPersistence } from "./mod.ts";
+ *
+ * const file = await Deno.open("/tmp/a.csv");
+ * const store = new MemoryPersistence();
  * const body = await fileBody(file.readable, store); // { staged: {...} } with a staging store
  * await fileBody("t,v\n", store);                     // { content: Uint8Array [...] }
  * ```
@@ -41,6 +45,11 @@ export function bodySize(body: FileBody): number {
  *
  * @example
  * ```ts
+ * import { MemoryPersistence } from "./mod.ts";
+ *
+ * const store = new MemoryPersistence();
+ * const body = await fileBody("t,v\n", store);
+ * const out = Deno.stdout;
  * for await (const chunk of await streamBody(body, store)) out.write(chunk);
  * ```
  */
@@ -57,6 +66,10 @@ export function streamBody(
  *
  * @example
  * ```ts
+ * import { MemoryPersistence } from "./mod.ts";
+ *
+ * const store = new MemoryPersistence();
+ * const body = await fileBody("t,v\n", store);
  * const bytes = await readBody(body, store);
  * ```
  */
@@ -70,6 +83,11 @@ export async function readBody(body: FileBody, store: Persistence): Promise<Uint
  *
  * @example
  * ```ts
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
+ * const fs = await FS.open(new MemoryPersistence());
+ * const root = await fs.root();
+ * const file = await Deno.open("/tmp/a.csv");
  * try { await root.write("/missing/dir/a.csv", file.readable); }
  * catch (e) { await releaseUnread(file.readable, e); throw e; }
  * ```

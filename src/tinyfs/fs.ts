@@ -41,6 +41,8 @@ const readerFor: ReaderFactory = (tree, context, frames) => new WD(tree, context
  *
  * @example
  * ```ts
+ * import { MemoryPersistence } from "./mod.ts";
+ *
  * const fs = await FS.init(new MemoryPersistence());
  * await fs.transact({ command: ["mkdir", "/a"] }, (root) => root.createDirectory("/a"));
  * (await (await fs.root()).list("/")).map((e) => e.name); // ["a"]

@@ -16,6 +16,8 @@ export const START: readonly MatchState[] = [{ at: 0, captures: [] }];
  *
  * @example
  * ```ts
+ * import { compileGlob } from "./mod.ts";
+ *
  * closure(compileGlob("/a/**\u002fb"), START).map((s) => s.at); // [0]
  * ```
  */
@@ -40,6 +42,8 @@ export function closure(glob: Glob, states: readonly MatchState[]): MatchState[]
  *
  * @example
  * ```ts
+ * import { compileGlob } from "./mod.ts";
+ *
  * const glob = compileGlob("/in/*");
  * step(glob, closure(glob, START), "in").next; // [{ at: 1, captures: [] }]
  * ```
@@ -73,6 +77,8 @@ export function step(
  *
  * @example
  * ```ts
+ * import { compileGlob } from "./mod.ts";
+ *
  * matchPath(compileGlob("/sites/*\u002fsummary"), ["sites", "a", "summary"]); // ["a"]
  * matchPath(compileGlob("/sites/*\u002fsummary"), ["sites", "summary"]);      // undefined
  * ```

@@ -35,6 +35,8 @@ interface Stored {
  *
  * @example
  * ```ts
+ * import { FS } from "./mod.ts";
+ *
  * const store = new MemoryPersistence();
  * const fs = await FS.init(store);
  * store.commits[0].meta.command; // ["init"]

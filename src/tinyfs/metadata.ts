@@ -50,8 +50,14 @@ export interface Metadata {
  *
  * @example
  * ```ts
- * const meta = await describe(tree, { parent, handle, path: "/in/a.csv" }, CallContext.EMPTY);
- * meta.version; // 3
+ * import type { Tree } from "./tree.ts";
+ * import type { Located } from "./handle.ts";
+ * import { CallContext } from "./call_context.ts";
+ *
+ * async function example(tree: Tree, located: Located) {
+ *   const meta = await describe(tree, located, CallContext.EMPTY); // located: "/in/a.csv"
+ *   meta.version; // 3
+ * }
  * ```
  */
 export async function describe(
@@ -67,8 +73,14 @@ export async function describe(
  *
  * @example
  * ```ts
- * const versions = await describeVersions(tree, located, CallContext.EMPTY);
- * versions.map((v) => v.size); // [10, 12, 40]
+ * import type { Tree } from "./tree.ts";
+ * import type { Located } from "./handle.ts";
+ * import { CallContext } from "./call_context.ts";
+ *
+ * async function example(tree: Tree, located: Located) {
+ *   const versions = await describeVersions(tree, located, CallContext.EMPTY);
+ *   versions.map((v) => v.size); // [10, 12, 40]
+ * }
  * ```
  */
 export async function describeVersions(

@@ -25,6 +25,10 @@ export interface FollowOptions {
  *
  * @example
  * ```ts
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
+ * const fs = await FS.open(new MemoryPersistence());
+ * const root = await fs.root();
  * for (const entry of await root.list("/in")) {
  *   if (entry.kind === "file") console.log(entry.path, (await entry.read()).length);
  * }
@@ -113,6 +117,10 @@ export class NodePath {
    *
    * @example
    * ```ts
+   * import { FS, MemoryPersistence } from "./mod.ts";
+   *
+   * const fs = await FS.open(new MemoryPersistence());
+   * const root = await fs.root();
    * const spec = await (await root.open("/views/all.csv")).dynamic();
    * spec?.factory; // "derived"
    * ```

@@ -36,6 +36,13 @@ export interface StagedBody {
  *
  * @example
  * ```ts
+ * import { ROOT_KEY, ROOT_ID, newNodeId } from "./mod.ts";
+ *
+ * const dirKey = ROOT_KEY;
+ * const seq = 8;
+ * const timestamp = Date.now();
+ * const partId = ROOT_ID;
+ * const nodeId = newNodeId();
  * const version: NewVersion = {
  *   ...dirKey, entryType: "directory", version: 8, seq, timestamp, size: 1001,
  *   changes: [{ op: "put", entry: { name: "new.csv", partId, nodeId, entryType: "file:data" } }],
@@ -73,6 +80,8 @@ export interface CommitBatch {
  *
  * @example
  * ```ts
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
  * const store: Persistence = new MemoryPersistence();
  * const fs = await FS.init(store);
  * ```

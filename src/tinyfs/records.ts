@@ -66,6 +66,10 @@ export interface DirEntry extends NodeKey {
  *
  * @example
  * ```ts
+ * import { ROOT_ID, newNodeId } from "./mod.ts";
+ *
+ * const partId = ROOT_ID;
+ * const nodeId = newNodeId();
  * const changes: EntryChange[] = [
  *   { op: "del", name: "old.csv" },
  *   { op: "put", entry: { name: "new.csv", partId, nodeId, entryType: "file:data" } },
@@ -82,9 +86,13 @@ export type EntryChange =
  *
  * @example
  * ```ts
- * sameEntry(entry, { ...entry });                     // true
- * sameEntry(entry, { ...entry, entryType: "symlink" }); // false
- * sameEntry(undefined, undefined);                     // true
+ * import type { DirEntry } from "./mod.ts";
+ *
+ * async function example(entry: DirEntry) {
+ *   sameEntry(entry, { ...entry });                     // true
+ *   sameEntry(entry, { ...entry, entryType: "symlink" }); // false
+ *   sameEntry(undefined, undefined);                     // true
+ * }
  * ```
  */
 export function sameEntry(a: DirEntry | undefined, b: DirEntry | undefined): boolean {
@@ -97,8 +105,12 @@ export function sameEntry(a: DirEntry | undefined, b: DirEntry | undefined): boo
  *
  * @example
  * ```ts
- * const listing = new Map(entries.map((e) => [e.name, e]));
- * applyChanges(listing, [{ op: "del", name: "old.csv" }]);
+ * import type { DirEntry } from "./mod.ts";
+ *
+ * async function example(entries: DirEntry[]) {
+ *   const listing = new Map(entries.map((e) => [e.name, e]));
+ *   applyChanges(listing, [{ op: "del", name: "old.csv" }]);
+ * }
  * ```
  */
 export function applyChanges(

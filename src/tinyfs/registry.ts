@@ -71,7 +71,11 @@ export function registryPattern(pattern: string): RegistryPattern {
  *
  * @example
  * ```ts
- * (await registrations(state)).map((r) => r.pattern); // ["/sites/*\u002fsummary"]
+ * import type { Snapshot } from "./state.ts";
+ *
+ * async function example(state: Snapshot) {
+ *   (await registrations(state)).map((r) => r.pattern); // ["/sites/*\u002fsummary"]
+ * }
  * ```
  */
 export async function registrations(state: TreeState): Promise<Registration[]> {
@@ -96,8 +100,13 @@ export async function registrations(state: TreeState): Promise<Registration[]> {
  *
  * @example
  * ```ts
- * const served = await servedIn(state, ["sites", "a"], (name) => !entries.has(name));
- * served.get("summary")?.captures; // ["a"]
+ * import type { Snapshot } from "./state.ts";
+ * import type { DirEntry } from "./mod.ts";
+ *
+ * async function example(state: Snapshot, entries: Map<string, DirEntry>) {
+ *   const served = await servedIn(state, ["sites", "a"], (name) => !entries.has(name));
+ *   served.get("summary")?.captures; // ["a"]
+ * }
  * ```
  */
 export async function servedIn(

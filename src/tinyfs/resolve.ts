@@ -49,8 +49,14 @@ export interface ResolveOptions {
  *
  * @example
  * ```ts
- * const r = await resolve(tree, CallContext.EMPTY, [ROOT_FRAME], "/in/../in/a.csv", { follow: true });
- * r.path; // "/in/a.csv"
+ * import type { Tree } from "./tree.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ *
+ * async function example(tree: Tree) {
+ *   const r = await resolve(tree, CallContext.EMPTY, [ROOT_FRAME], "/in/../in/a.csv", { follow: true });
+ *   r.path; // "/in/a.csv"
+ * }
  * ```
  */
 export async function resolve(
@@ -135,7 +141,14 @@ export async function resolve(
  *
  * @example
  * ```ts
- * const wdFrames = framesOf(await resolve(tree, context, [ROOT_FRAME], "/in", { follow: true }));
+ * import type { Tree } from "./tree.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ *
+ * async function example(tree: Tree) {
+ *   const context = CallContext.EMPTY;
+ *   const wdFrames = framesOf(await resolve(tree, context, [ROOT_FRAME], "/in", { follow: true }));
+ * }
  * ```
  */
 export function framesOf(resolved: Resolved): Frame[] {

@@ -34,8 +34,12 @@ export interface TreeState {
  *
  * @example
  * ```ts
- * const root = await latest(state, ROOT_KEY);
- * root.version; // 1 after init
+ * import { ROOT_KEY } from "./mod.ts";
+ *
+ * async function example(state: Snapshot) {
+ *   const root = await latest(state, ROOT_KEY);
+ *   root.version; // 1 after init
+ * }
  * ```
  */
 export async function latest(state: TreeState, key: NodeKey): Promise<NodeVersion> {
@@ -53,6 +57,10 @@ export async function latest(state: TreeState, key: NodeKey): Promise<NodeVersio
  *
  * @example
  * ```ts
+ * import { MemoryPersistence, ROOT_KEY } from "./mod.ts";
+ * import { DirectoryCache } from "./directory_cache.ts";
+ *
+ * const store = new MemoryPersistence();
  * const snapshot = new Snapshot(store, await store.head(), new DirectoryCache(store));
  * const input = await snapshot.lookup(ROOT_KEY, "in");
  * ```

@@ -58,9 +58,15 @@ type PendingDirectory = Pending & { readonly changes: Map<string, EntryChange> }
  *
  * @example
  * ```ts
- * const txn = new Transaction(snapshot, snapshot.seq + 1, Date.now(), { command: ["mkdir", "/a"] }, store);
- * await txn.create(ROOT_KEY, "a", { entryType: "directory" }, "/a");
- * await store.commit(txn.commitBatch());
+ * import type { Snapshot } from "./state.ts";
+ * import { MemoryPersistence, ROOT_KEY } from "./mod.ts";
+ *
+ * async function example(snapshot: Snapshot) {
+ *   const store = new MemoryPersistence();
+ *   const txn = new Transaction(snapshot, snapshot.seq + 1, Date.now(), { command: ["mkdir", "/a"] }, store);
+ *   await txn.create(ROOT_KEY, "a", { entryType: "directory" }, "/a");
+ *   await store.commit(txn.commitBatch());
+ * }
  * ```
  */
 export class Transaction implements TreeState {

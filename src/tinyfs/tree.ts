@@ -37,8 +37,14 @@ export type ReaderFactory = (tree: Tree, context: CallContext, frames: readonly 
  *
  * @example
  * ```ts
- * const tree = new Tree(snapshot, factories, fileFactories, readerFor);
- * const children = await tree.children([ROOT_FRAME], CallContext.EMPTY);
+ * import type { Snapshot } from "./state.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ *
+ * async function example(snapshot: Snapshot, readerFor: ReaderFactory) {
+ *   const tree = new Tree(snapshot, {}, {}, readerFor);
+ *   const children = await tree.children([ROOT_FRAME], CallContext.EMPTY);
+ * }
  * ```
  */
 export class Tree {

@@ -33,8 +33,14 @@ interface Walk {
  *
  * @example
  * ```ts
- * for await (const m of visit(tree, CallContext.EMPTY, [ROOT_FRAME], "/in/{a,b}/data-*.csv")) {
- *   console.log(m.node.path, m.captures);
+ * import type { Tree } from "./tree.ts";
+ * import { CallContext } from "./call_context.ts";
+ * import { ROOT_FRAME } from "./handle.ts";
+ *
+ * async function example(tree: Tree) {
+ *   for await (const m of visit(tree, CallContext.EMPTY, [ROOT_FRAME], "/in/{a,b}/data-*.csv")) {
+ *     console.log(m.node.path, m.captures);
+ *   }
  * }
  * ```
  */

@@ -50,6 +50,9 @@ export interface RemoveOptions {
  *
  * @example
  * ```ts
+ * import { FS, MemoryPersistence } from "./mod.ts";
+ *
+ * const fs = await FS.open(new MemoryPersistence());
  * await fs.transact({ command: ["example"] }, async (root) => {
  *   const inbox = await root.createDirectory("/data/inbox", { parents: true });
  *   await inbox.createFile("a.csv", "t,v\n1,2\n");
@@ -323,6 +326,10 @@ export class WD {
    *
    * @example
    * ```ts
+   * import { FS, MemoryPersistence } from "./mod.ts";
+   *
+   * const fs = await FS.open(new MemoryPersistence());
+   * const root = await fs.root();
    * await root.createDynamicFile("/views/all.csv", "derived", "inputs: [/in/*.csv]\n");
    * await root.read("/views/all.csv"); // computed now, from the CSV files there are now
    * ```
@@ -366,6 +373,10 @@ export class WD {
    *
    * @example
    * ```ts
+   * import { FS, MemoryPersistence } from "./mod.ts";
+   *
+   * const fs = await FS.open(new MemoryPersistence());
+   * const root = await fs.root();
    * await root.registerDynamic("/sites/*\u002fsummary", "summary", '{"columns": ["t"]}');
    * await root.list("/sites/a/summary"); // computed with context.captures = ["a"]
    * ```

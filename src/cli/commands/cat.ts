@@ -1,7 +1,6 @@
 /** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
 import { PondError } from "../../errors.ts";
-import { expandPaths } from "../../pond/glob_args.ts";
-import type { Pond, PondAt } from "../../pond/pond.ts";
+import { expandPaths, type Pond, type PondAt } from "../../pond/mod.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
 import { UsageError } from "../errors.ts";

@@ -1,6 +1,5 @@
 /** `pond check` (alias `fsck`): verify a pond's log, rows, blobs and marker; repair what is safe with --repair. */
-import type { Finding } from "../../pond/check_findings.ts";
-import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
+import { checkPond, type CheckReport, type Finding, isDamaged } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { UsageError } from "../errors.ts";
@@ -92,6 +91,8 @@ export interface Listed {
  *
  * @example
  * ```ts
+ * import { checkPond } from "../../pond/mod.ts";
+ *
  * const entries = listed(await checkPond("/data/pond"), false);
  * ```
  */
@@ -122,7 +123,11 @@ export function listed(report: CheckReport, repairing: boolean): Listed[] {
  *
  * @example
  * ```ts
- * output.out(findingsText(listed(report, false)));
+ * import { checkPond } from "../../pond/mod.ts";
+ * import { consoleOutput } from "../output.ts";
+ *
+ * const report = await checkPond("/data/pond");
+ * consoleOutput({ verbose: false, noColor: false }).out(findingsText(listed(report, false)));
  * ```
  */
 export function findingsText(entries: Listed[]): string {
@@ -139,6 +144,9 @@ export function findingsText(entries: Listed[]): string {
  *
  * @example
  * ```ts
+ * import { checkPond } from "../../pond/mod.ts";
+ *
+ * const report = await checkPond("/data/pond");
  * summary(report, false); // "the pond at transaction 4 is consistent: 0 errors, 0 warnings (10 rows, 0 blobs checked)"
  * ```
  */

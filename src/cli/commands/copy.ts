@@ -1,7 +1,5 @@
 /** `pond copy`: cp for the pond — host files in, pond files out, or within the pond, in one transaction. */
-import { copy } from "../../pond/copy.ts";
-import { endpoint, HOST_PREFIX, STANDARD_STREAM } from "../../pond/endpoint.ts";
-import { expandEndpoints } from "../../pond/glob_args.ts";
+import { copy, endpoint, expandEndpoints, HOST_PREFIX, STANDARD_STREAM } from "../../pond/mod.ts";
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";

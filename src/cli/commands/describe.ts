@@ -1,6 +1,5 @@
 /** `pond describe`: what a node is — type, id, every version and the transaction that wrote it, a table's schema. */
-import { describe, type Description } from "../../pond/describe.ts";
-import { expandPaths } from "../../pond/glob_args.ts";
+import { describe, type Description, expandPaths } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 import { formatTable, sizeText } from "../format.ts";

@@ -1,5 +1,5 @@
 /** `pond diff`: what changed between two transactions (or times), under a path. */
-import { diff } from "../../pond/diff.ts";
+import { diff } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { openPond, parseAt } from "../pond_options.ts";

@@ -1,5 +1,5 @@
 /** `pond export`: tables and series written out as Hive-partitioned Parquet or a Delta table, for engines beyond one machine. */
-import { HOST_PREFIX } from "../../pond/endpoint.ts";
+import { HOST_PREFIX } from "../../pond/mod.ts";
 import { DeltaExport, PondQuery } from "../../sql/mod.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody } from "../command.ts";

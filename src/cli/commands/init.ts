@@ -1,6 +1,5 @@
 /** `pond init`: make a new, empty pond. */
-import { hostError } from "../../pond/host_error.ts";
-import { Pond } from "../../pond/pond.ts";
+import { hostError, Pond } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";

@@ -1,6 +1,5 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
-import { isPattern } from "../../pond/dynamic_nodes.ts";
-import { globMatches } from "../../pond/glob_args.ts";
+import { globMatches, isPattern } from "../../pond/mod.ts";
 import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";

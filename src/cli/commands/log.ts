@@ -1,6 +1,5 @@
 /** `pond log`: the operation log, transaction by transaction — who ran what, when, and what it changed. */
-import { type LoggedTransaction, transactionLog } from "../../pond/history.ts";
-import type { OplogRowInfo } from "../../pond/oplog_rows.ts";
+import { type LoggedTransaction, type OplogRowInfo, transactionLog } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { commandText, formatTable } from "../format.ts";

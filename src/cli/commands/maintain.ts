@@ -1,12 +1,12 @@
 /** `pond maintain`: checkpoint the log, compact small oplog files, vacuum what no version needs. */
-import type { CheckpointWritten } from "../../delta/checkpoint_write.ts";
+import type { CheckpointWritten } from "../../delta/mod.ts";
 import {
   checkpointPond,
   compactPond,
   type CompactReport,
   vacuumPond,
   type VacuumReport,
-} from "../../pond/maintain.ts";
+} from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";

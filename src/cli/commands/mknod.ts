@@ -5,8 +5,8 @@ import {
   DynamicExists,
   type MadeDynamic,
   makeDynamic,
-} from "../../pond/dynamic_nodes.ts";
-import { readHostFile } from "../../pond/host_file.ts";
+  readHostFile,
+} from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";

@@ -1,6 +1,5 @@
 /** `pond mv`: move and rename, with mv's rules, in one transaction. */
-import { expandPaths } from "../../pond/glob_args.ts";
-import { move } from "../../pond/move.ts";
+import { expandPaths, move } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { openPond } from "../pond_options.ts";

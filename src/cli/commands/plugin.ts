@@ -1,16 +1,16 @@
 /** `pond plugin add|list|info|remove|unregister`: the plugins a pond's dynamic directories and files run. */
 import type { FieldSpec, Manifest, Permissions } from "../../plugin_host/mod.ts";
-import { unregisterPattern } from "../../pond/dynamic_nodes.ts";
-import { readHostFile } from "../../pond/host_file.ts";
 import {
   addPlugin,
   listPlugins,
   planAddition,
   pluginInfo,
   type PluginSummary,
+  type PluginUse,
+  readHostFile,
   removePlugin,
-} from "../../pond/plugins.ts";
-import type { PluginUse } from "../../pond/plugin_uses.ts";
+  unregisterPattern,
+} from "../../pond/mod.ts";
 import type { Command, CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";

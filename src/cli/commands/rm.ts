@@ -1,6 +1,5 @@
 /** `pond rm`: remove files, symlinks and directories, in one transaction. */
-import { expandPaths } from "../../pond/glob_args.ts";
-import { remove } from "../../pond/remove.ts";
+import { expandPaths, remove } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { openPond } from "../pond_options.ts";

@@ -1,7 +1,12 @@
 /** `pond status`: which pond, its newest transaction, its size on disk, and what a quick check finds. */
-import { checkPond, type CheckReport, isDamaged } from "../../pond/check.ts";
-import { pondLayout } from "../../pond/layout.ts";
-import { Pond, type TransactionRecord } from "../../pond/pond.ts";
+import {
+  checkPond,
+  type CheckReport,
+  isDamaged,
+  Pond,
+  pondLayout,
+  type TransactionRecord,
+} from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { commandText, formatTable, humanBytes } from "../format.ts";
 import { locatePond, type PondLocation } from "../pond_options.ts";

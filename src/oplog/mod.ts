@@ -1,0 +1,12 @@
+/** The public face of pond's operation log: tinyfs persisted as rows of a Delta table, bodies as blobs. */
+
+export { OplogError, type OplogErrorCode } from "./errors.ts";
+export { OplogStore, type PondCommitInfo, type StoreCounters } from "./oplog_store.ts";
+export { BLOB_CHUNK, type BlobRef, BlobStore } from "./blob_store.ts";
+export { type RowBody, type RowHeader, RowReader } from "./row_reader.ts";
+export { INLINE_LIMIT, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
+export { decodeChanges, encodeChanges } from "./directory_codec.ts";
+export { bytesAsBuffer, fileByteRanges } from "./file_ranges.ts";
+export { parquetFooter } from "./parquet_body.ts";
+export { seriesEventTimes, timeColumn } from "./series_times.ts";
+export { type ChunkedBody, verifiedStream } from "./verified_stream.ts";

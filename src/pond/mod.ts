@@ -1,0 +1,44 @@
+/** The public face of pond's library layer: a pond on disk and the operations commands run on it. */
+
+export { Pond, type PondAt, type PondOptions, type TransactionRecord } from "./pond.ts";
+export { POND_MARKER, pondLayout } from "./layout.ts";
+export { findPond } from "./find_pond.ts";
+export { hostError } from "./host_error.ts";
+export { readHostFile } from "./host_file.ts";
+export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
+export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";
+export { copy } from "./copy.ts";
+export { move } from "./move.ts";
+export { remove } from "./remove.ts";
+export { describe, type Description } from "./describe.ts";
+export { diff } from "./diff.ts";
+export type { PathChange, VersionInfo } from "./changes.ts";
+export { type LoggedTransaction, transactionLog } from "./history.ts";
+export type { OplogRowInfo } from "./oplog_rows.ts";
+export { tableRows } from "./table_rows.ts";
+export {
+  describeUse,
+  DynamicExists,
+  isPattern,
+  type MadeDynamic,
+  makeDynamic,
+  unregisterPattern,
+} from "./dynamic_nodes.ts";
+export {
+  addPlugin,
+  listPlugins,
+  planAddition,
+  pluginInfo,
+  type PluginSummary,
+  removePlugin,
+} from "./plugins.ts";
+export type { PluginUse } from "./plugin_uses.ts";
+export {
+  checkpointPond,
+  compactPond,
+  type CompactReport,
+  vacuumPond,
+  type VacuumReport,
+} from "./maintain.ts";
+export { checkPond, type CheckReport, isDamaged } from "./check.ts";
+export type { Finding } from "./check_findings.ts";
