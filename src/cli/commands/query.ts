@@ -2,6 +2,7 @@
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import { type NamedSource, PondQuery } from "../../sql/mod.ts";
 import type { Command, CommandBody, CommandContext } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
 import { printQuery, RESULT_FORMATS } from "../query_output.ts";
@@ -86,6 +87,7 @@ export const queryCommand: CommandBody = {
         await root.write(into, file.readable, { entryType });
       });
       stages.mark("store");
+      await printCommitted(ctx, pond, seq);
       stages.report(pond, { rows, transaction: seq });
     } finally {
       await query.close();
