@@ -4,6 +4,7 @@ import { expandPaths } from "../../pond/glob_args.ts";
 import type { Pond, PondAt } from "../../pond/pond.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
+import { refuseBinaryOnTerminal } from "../output.ts";
 import { UsageError } from "../errors.ts";
 import { AT_OPTION, openPond, parseAt, type Stages } from "../pond_options.ts";
 import { printQuery } from "../query_output.ts";
@@ -11,6 +12,9 @@ import { parseTime } from "../time_option.ts";
 import { RESULT_OPTIONS } from "./query.ts";
 
 /** How `--input-format` may read a data file. */
+/** The entry types stored as Parquet, whose raw bytes are no text to show. */
+const PARQUET_TYPES: ReadonlySet<string> = new Set(["file:table", "file:series"]);
+
 const INPUT_FORMATS: readonly string[] = ["csv", "json", "jsonl", "parquet"];
 
 /** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
@@ -100,6 +104,14 @@ export const catCommand: CommandBody = {
       if (querying) {
         await queryPath(ctx, { pond, stages, at }, path, sql, read);
         continue;
+      }
+      if (ctx.output.stdoutIsTerminal && PARQUET_TYPES.has((await root.metadata(path)).entryType)) {
+        refuseBinaryOnTerminal(
+          ctx.output,
+          "pond cat",
+          `Parquet (${path})`,
+          "print its rows with --rows",
+        );
       }
       await copyOut(await root.stream(path, { version }), ctx);
     }
