@@ -256,6 +256,20 @@ export class Pond {
     this.ensureReadable();
     return (await commitHistory(this.store.table)).map(toRecord);
   }
+
+  /**
+   * When each transaction was committed (ms since the epoch), by seq: the time `pond log`
+   * shows and `--at TIME` reads by, for timing a node's versions.
+   *
+   * @example
+   * ```ts
+   * const committed = await pond.commitTimes();
+   * committed.get(meta.seq) ?? meta.modified.getTime();
+   * ```
+   */
+  async commitTimes(): Promise<Map<number, number>> {
+    return new Map((await this.history()).map((t) => [t.seq, t.timestamp]));
+  }
 }
 
 /** The one-line error of a pond whose commit of `damage.version` does not read. */
