@@ -12,6 +12,7 @@ import { OplogStore, type PondCommitInfo } from "../oplog/oplog_store.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
+import { HostError, hostError } from "./host_error.ts";
 import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
 
@@ -144,10 +145,7 @@ export class Pond {
             : `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
         );
       }
-      throw new PondError(
-        "NotAPond",
-        `${layout.marker} is unreadable: ${message(e)}${log ? `; ${repair}` : ""}`,
-      );
+      throw unreadableMarker(e, layout.marker, log ? repair : undefined);
     }
     if (marker.format !== POND_FORMAT) {
       throw new PondError(
@@ -326,6 +324,22 @@ async function isEmptyDir(path: string): Promise<boolean> {
   return true;
 }
 
-function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+/**
+ * The one line of a `pond.json` that does not read: the OS's refusal as a host error, or a
+ * marker that is no JSON naming its format; with `repair` (the log is there), what to run
+ * (after moving aside what the OS cannot read as a file). Permissions are for the user to
+ * fix, not for a repair to write over.
+ */
+function unreadableMarker(e: unknown, marker: string, repair: string | undefined): PondError {
+  const host = hostError(e, "read", marker);
+  if (host instanceof HostError) {
+    if (repair === undefined || host.errno === "EACCES" || host.errno === "EPERM") return host;
+    const message = `${host.message}; move it aside, then ${repair}`;
+    return new HostError(host.errno, host.path, message, { cause: e });
+  }
+  return new PondError(
+    "NotAPond",
+    `${marker} is not a pond marker (JSON naming its format)${repair ? `; ${repair}` : ""}`,
+    { cause: e },
+  );
 }
