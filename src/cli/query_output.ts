@@ -9,14 +9,9 @@ import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { csvLine } from "./format.ts";
 import { refuseBinaryOnTerminal } from "./output.ts";
+import { RESULT_FORMATS, type ResultFormat } from "./result_options.ts";
 import type { Stages } from "./pond_options.ts";
 import { escapeControl } from "./terminal_text.ts";
-
-/** Every format a result prints in. */
-export const RESULT_FORMATS = ["table", "csv", "json", "jsonl", "parquet", "arrow"] as const;
-
-/** One of {@link RESULT_FORMATS}. */
-export type ResultFormat = typeof RESULT_FORMATS[number];
 
 /**
  * The format a command prints its result in: `--format`, else JSON with `--json`, else an

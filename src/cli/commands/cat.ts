@@ -7,9 +7,8 @@ import type { CommandBody, CommandContext } from "../command.ts";
 import { refuseBinaryOnTerminal } from "../output.ts";
 import { UsageError } from "../errors.ts";
 import { AT_OPTION, openPond, parseAt, type Stages } from "../pond_options.ts";
-import { printQuery } from "../query_output.ts";
+import { RESULT_OPTIONS } from "../result_options.ts";
 import { parseTime } from "../time_option.ts";
-import { RESULT_OPTIONS } from "./query.ts";
 
 /** How `--input-format` may read a data file. */
 /** The entry types stored as Parquet, whose raw bytes are no text to show. */
@@ -183,6 +182,7 @@ async function queryPath(
     }
   }
   const rows = { ...ctx, options: { format: ctx.options.json ? "jsonl" : "csv", ...ctx.options } };
+  const { printQuery } = await import("../query_output.ts"); // SQL's modules, only when querying
   await printQuery(
     sql === undefined ? rows : ctx,
     pond,
