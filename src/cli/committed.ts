@@ -4,9 +4,27 @@ import { transactionToJson } from "./change_format.ts";
 import type { CommandContext } from "./command.ts";
 
 /**
- * With `--json`, prints the transaction `seq` as one JSON object on stdout — its number,
- * time, user, command and the paths it added, modified, moved or removed — or
- * `{"seq": null, "changes": []}` when the command changed nothing. Without `--json`, nothing.
+ * The transaction `seq` as JSON — its number, time, user, command and the paths it added,
+ * modified, moved or removed — or `{"seq": null, "changes": []}` when nothing was committed.
+ *
+ * @example
+ * ```ts
+ * const report = { compact, transaction: await committedJson(pond, compact.seq) };
+ * ```
+ */
+export async function committedJson(
+  pond: Pond,
+  seq: number | null,
+): Promise<ReturnType<typeof transactionToJson> | { seq: null; changes: [] }> {
+  const [committed] = seq === null
+    ? []
+    : await transactionLog(pond, { since: { seq }, until: { seq } });
+  return committed ? transactionToJson(committed) : { seq: null, changes: [] };
+}
+
+/**
+ * With `--json`, prints {@link committedJson} of `seq` as one JSON object on stdout.
+ * Without `--json`, nothing.
  *
  * @example
  * ```ts
@@ -26,9 +44,5 @@ export async function printCommitted(
   seq: number | null,
 ): Promise<void> {
   if (!ctx.options.json) return;
-  const [committed] = seq === null
-    ? []
-    : await transactionLog(pond, { since: { seq }, until: { seq } });
-  const json = committed ? transactionToJson(committed) : { seq: null, changes: [] };
-  ctx.output.out(JSON.stringify(json, null, 2) + "\n");
+  ctx.output.out(JSON.stringify(await committedJson(pond, seq), null, 2) + "\n");
 }

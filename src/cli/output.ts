@@ -1,4 +1,5 @@
 /** Where a command writes: data on stdout, messages on stderr, colour and verbosity settings. */
+import { UsageError } from "./errors.ts";
 
 /** The streams and settings a command prints through; tests give it in-memory sinks. */
 export interface Output {
@@ -17,6 +18,27 @@ export interface Output {
   /** False when `NO_COLOR` is set, `--no-color` was given, or stdout is not a terminal. */
   readonly color: boolean;
   readonly isVerbose: boolean;
+}
+
+/**
+ * Refuses, as a usage error, to write binary output (`what`) to a terminal, where it would
+ * garble the screen: one line saying what to do `instead`, or to redirect stdout into a file.
+ *
+ * @example
+ * ```ts
+ * refuseBinaryOnTerminal(ctx.output, "pond query", "parquet", "use --format csv");
+ * ```
+ */
+export function refuseBinaryOnTerminal(
+  output: Output,
+  command: string,
+  what: string,
+  instead: string,
+): void {
+  if (!output.stdoutIsTerminal) return;
+  throw new UsageError(
+    `${command}: will not write binary ${what} to a terminal; ${instead}, or redirect stdout into a file`,
+  );
 }
 
 const encoder = new TextEncoder();

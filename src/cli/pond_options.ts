@@ -5,6 +5,7 @@ import { findPond, Pond, POND_MARKER, type PondAt } from "../pond/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { parseTime } from "./time_option.ts";
+import { escapeControl } from "./terminal_text.ts";
 
 /** The environment variable that sets how long one plugin call may take, in ms. */
 export const DEADLINE_ENV = "POND_PLUGIN_DEADLINE_MS";
@@ -121,7 +122,7 @@ function pluginHost(ctx: CommandContext, command: string): PluginHost {
     deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
     onOutput: (plugin, text) => {
       for (const line of text.replace(/\n$/, "").split("\n")) {
-        ctx.output.verbose(`plugin ${plugin}: ${line}`);
+        ctx.output.verbose(`plugin ${escapeControl(plugin)}: ${escapeControl(line)}`);
       }
     },
   });

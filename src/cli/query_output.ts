@@ -8,14 +8,10 @@ import { PondQuery, type QueryOptions, type ResultStream } from "../sql/mod.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { csvLine } from "./format.ts";
+import { refuseBinaryOnTerminal } from "./output.ts";
+import { RESULT_FORMATS, type ResultFormat } from "./result_options.ts";
 import type { Stages } from "./pond_options.ts";
 import { escapeControl } from "./terminal_text.ts";
-
-/** Every format a result prints in. */
-export const RESULT_FORMATS = ["table", "csv", "json", "jsonl", "parquet", "arrow"] as const;
-
-/** One of {@link RESULT_FORMATS}. */
-export type ResultFormat = typeof RESULT_FORMATS[number];
 
 /**
  * The format a command prints its result in: `--format`, else JSON with `--json`, else an
@@ -69,10 +65,8 @@ export async function printQuery(
 ): Promise<void> {
   const format = resultFormat(ctx, command);
   const file = outputFile(ctx, command);
-  if ((format === "parquet" || format === "arrow") && !file && ctx.output.stdoutIsTerminal) {
-    throw new UsageError(
-      `${command}: ${format} is binary, not for a terminal; pass --output host:FILE or pipe stdout`,
-    );
+  if ((format === "parquet" || format === "arrow") && !file) {
+    refuseBinaryOnTerminal(ctx.output, command, format, "use --format csv or --output host:FILE");
   }
   const absolute = file === undefined ? undefined : await Deno.realPath(dirOf(file))
     .then((dir) => `${dir}/${file.slice(file.lastIndexOf("/") + 1)}`)

@@ -2,7 +2,7 @@
 
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import type { RowGroup } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { decompressorsFor } from "./decompressors.ts";
 import { type Action, actionFromObject, decodePath, parseCommit } from "./actions.ts";
 import { DeltaError, isDeltaError } from "./errors.ts";
 import { type CheckpointFiles, SIDECAR_DIR } from "./log_segment.ts";
@@ -74,6 +74,7 @@ export async function readParquetActions(
     const file = await asyncBufferFrom(store, info.path, info.size);
     const skip = new Set(options.skip ?? []);
     const metadata = await parquetMetadataAsync(file);
+    const compressors = await decompressorsFor(metadata);
     if (skip.size === 0) {
       rows = await parquetReadObjects({ file, metadata, compressors });
     } else {

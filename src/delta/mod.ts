@@ -95,6 +95,7 @@ export { Snapshot } from "./snapshot.ts";
 export { dataFilePath, Scan } from "./scan.ts";
 export type { ScanBatch, ScanOptions, ScanSource } from "./scan.ts";
 export { readDataFile } from "./parquet_read.ts";
+export { decompressorsFor } from "./decompressors.ts";
 export { columnsToArrow } from "./arrow.ts";
 export type { Row, RowBatch } from "./parquet_read.ts";
 export { parsePartitionValue } from "./partition_values.ts";

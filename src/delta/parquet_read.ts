@@ -7,7 +7,7 @@ import {
   parquetSchema,
   type SchemaTree,
 } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { decompressorsFor } from "./decompressors.ts";
 import { DeltaError } from "./errors.ts";
 import {
   type ColumnMappingMode,
@@ -311,6 +311,7 @@ export async function* readColumns(
     throw corrupt(store, path, e);
   }
   keepDecimalsRaw(metadata);
+  const compressors = await decompressorsFor(metadata);
   const root = parquetSchema(metadata);
   const specs = fields.map((f) => {
     const constant = Object.hasOwn(constants, f.name);

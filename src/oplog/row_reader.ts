@@ -1,8 +1,7 @@
 /** Reads oplog rows straight from the pond's own Parquet files: headers of a file, or one row's body. */
 import { parquetMetadataAsync, parquetRead, parquetReadObjects } from "hyparquet";
-import type { FileMetaData } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
-import { asyncBufferFrom, type Store } from "../delta/mod.ts";
+import type { Compressors, FileMetaData } from "hyparquet";
+import { asyncBufferFrom, decompressorsFor, type Store } from "../delta/mod.ts";
 import { OplogError } from "./errors.ts";
 import { HEADER_COLUMNS } from "./schema.ts";
 
@@ -38,6 +37,8 @@ export interface RowBody {
 interface OpenFile {
   file: Awaited<ReturnType<typeof asyncBufferFrom>>;
   metadata: FileMetaData;
+  /** The decompressors it needs beyond hyparquet's own. */
+  compressors: Compressors | undefined;
   bounds: GroupBounds[];
   /** Whether every group has bounds and they are in order (rows sorted by node), for binary search. */
   sorted: boolean;
@@ -114,10 +115,11 @@ export class RowReader {
 
   /** The body columns of the row a header describes. */
   async body(header: RowHeader): Promise<RowBody> {
-    const { file, metadata } = await this.#open(header.file);
+    const { file, metadata, compressors } = await this.#open(header.file);
     const [row] = await this.#read(header.file, {
       file,
       metadata,
+      compressors,
       columns: ["content", "blob_chunks", "entries"],
       rowStart: header.row,
       rowEnd: header.row + 1,
@@ -141,7 +143,7 @@ export class RowReader {
   }
 
   async #readGroup(path: string, partId: string, group: number): Promise<GroupIndex> {
-    const { file, metadata } = await this.#open(path);
+    const { file, metadata, compressors } = await this.#open(path);
     let rowStart = 0;
     for (let g = 0; g < group; g++) rowStart += Number(metadata.row_groups[g].num_rows);
     const count = Number(metadata.row_groups[group].num_rows);
@@ -224,7 +226,7 @@ export class RowReader {
           const sorted = bounds.every((b, i) =>
             b.min !== undefined && b.max !== undefined && (i === 0 || bounds[i - 1].min! <= b.min)
           );
-          return { file, metadata, bounds, sorted };
+          return { file, metadata, compressors: await decompressorsFor(metadata), bounds, sorted };
         } catch (e) {
           throw corrupt(this.#store, path, e);
         }
@@ -240,7 +242,7 @@ export class RowReader {
     options: Parameters<typeof parquetReadObjects>[0],
   ): Promise<Record<string, unknown>[]> {
     try {
-      return await parquetReadObjects({ ...options, compressors, utf8: false });
+      return await parquetReadObjects({ ...options, utf8: false });
     } catch (e) {
       throw corrupt(this.#store, path, e);
     }

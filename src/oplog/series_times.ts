@@ -1,7 +1,7 @@
 /** The event-time range of a series version: its Parquet body's first timestamp column, min to max. */
 import { type AsyncBuffer, parquetReadObjects, parquetSchema } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { decompressorsFor } from "../delta/mod.ts";
 import type { EventTimes } from "../tinyfs/mod.ts";
 import { OplogError } from "./errors.ts";
 import { parquetFooter } from "./parquet_body.ts";
@@ -50,6 +50,7 @@ export async function seriesEventTimes(
 ): Promise<EventTimes | undefined> {
   const metadata = await parquetFooter(file, what, "series");
   const column = timeColumn(metadata);
+  const compressors = await decompressorsFor(metadata);
   if (column === undefined) {
     throw new OplogError(
       "InvalidSeries",

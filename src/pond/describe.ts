@@ -129,7 +129,7 @@ async function storedVersions(
   seq: number,
   sizes: number[],
 ): Promise<DescribedVersion[]> {
-  const committed = new Map((await pond.history()).map((t) => [t.seq, t.timestamp]));
+  const committed = await pond.commitTimes();
   return (await pond.store.readVersions(key, seq)).map((v, i) => ({
     version: v.version,
     size: sizes[i],

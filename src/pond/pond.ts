@@ -11,6 +11,7 @@ import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
+import { HostError, hostError } from "./host_error.ts";
 import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
 
@@ -157,10 +158,7 @@ export class Pond implements AsyncDisposable {
             : `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
         );
       }
-      throw new PondError(
-        "NotAPond",
-        `${layout.marker} is unreadable: ${message(e)}${log ? `; ${repair}` : ""}`,
-      );
+      throw unreadableMarker(e, layout.marker, log ? repair : undefined);
     }
     if (marker.format !== POND_FORMAT) {
       throw new PondError(
@@ -295,6 +293,20 @@ export class Pond implements AsyncDisposable {
     this.ensureReadable();
     return (await commitHistory(this.store.table)).map(toRecord);
   }
+
+  /**
+   * When each transaction was committed (ms since the epoch), by seq: the time `pond log`
+   * shows and `--at TIME` reads by, for timing a node's versions.
+   *
+   * @example
+   * ```ts
+   * const committed = await pond.commitTimes();
+   * committed.get(meta.seq) ?? meta.modified.getTime();
+   * ```
+   */
+  async commitTimes(): Promise<Map<number, number>> {
+    return new Map((await this.history()).map((t) => [t.seq, t.timestamp]));
+  }
 }
 
 /** The one-line error of a pond whose commit of `damage.version` does not read. */
@@ -351,8 +363,24 @@ async function isEmptyDir(path: string): Promise<boolean> {
   return true;
 }
 
-function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+/**
+ * The one line of a `pond.json` that does not read: the OS's refusal as a host error, or a
+ * marker that is no JSON naming its format; with `repair` (the log is there), what to run
+ * (after moving aside what the OS cannot read as a file). Permissions are for the user to
+ * fix, not for a repair to write over.
+ */
+function unreadableMarker(e: unknown, marker: string, repair: string | undefined): PondError {
+  const host = hostError(e, "read", marker);
+  if (host instanceof HostError) {
+    if (repair === undefined || host.errno === "EACCES" || host.errno === "EPERM") return host;
+    const message = `${host.message}; move it aside, then ${repair}`;
+    return new HostError(host.errno, host.path, message, { cause: e });
+  }
+  return new PondError(
+    "NotAPond",
+    `${marker} is not a pond marker (JSON naming its format)${repair ? `; ${repair}` : ""}`,
+    { cause: e },
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The rows of tables and series in the pond: a table's one version, or every version of a series, pruned by event time. */
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { decompressorsFor } from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
 import { timeColumn } from "../oplog/mod.ts";
 import type { WD } from "../tinyfs/mod.ts";
@@ -91,6 +91,7 @@ async function readVersion(
     );
   }
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  const compressors = await decompressorsFor(metadata);
   let rows = await parquetReadObjects({ file: buffer, metadata, compressors });
   const time = range ? timeColumn(metadata) : undefined;
   if (range && time !== undefined && (options.from !== undefined || options.to !== undefined)) {

@@ -84,3 +84,30 @@ Deno.test("formatTable escapes every cell, so check findings and plugin tables s
     "error    /a\\nb: damaged\nwarning  \\x1b[1m\n",
   );
 });
+
+Deno.test("a plugin's output under --verbose is escaped: its escape sequences show, each line is prefixed", async () => {
+  await withPond(async (p) => {
+    await Deno.writeTextFile(
+      `${p.host}/loud.ts`,
+      `export const manifest = { name: "loud", version: "1.0.0", provides: ["directory"] };
+export function entries() {
+  console.log("\\x1b[2J\\x1b[Hwiped");
+  console.log("first\\nsecond\\r");
+  return [];
+}
+`,
+    );
+    await Deno.writeTextFile(`${p.host}/e.json`, "{}");
+    const env = { POND: p.dir };
+    assertOk(await pondProcess(["plugin", "add", `${p.host}/loud.ts`, "--yes"], env));
+    assertOk(await pondProcess(["mknod", "loud", "/loud", "--config", `${p.host}/e.json`], env));
+    const r = assertOk(await pondProcess(["list", "/loud", "--verbose"], env));
+    assert.doesNotMatch(r.stderr, RAW_CONTROL, "no raw control character reaches the terminal");
+    const shown = r.stderr.split("\n").filter((l) => l.startsWith("plugin loud: "));
+    assert.deepEqual(shown, [
+      "plugin loud: \\x1b[2J\\x1b[Hwiped",
+      "plugin loud: first",
+      "plugin loud: second\\r",
+    ]);
+  });
+});

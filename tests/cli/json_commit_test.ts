@@ -54,3 +54,63 @@ Deno.test("init, mkdir, copy, mv, mknod and rm print with --json the transaction
     await Deno.remove(host, { recursive: true });
   }
 });
+
+Deno.test("plugin add, remove and unregister, query --into and maintain --compact print their transaction with --json", async () => {
+  const host = await Deno.makeTempDir({ prefix: "pond-json-" });
+  try {
+    const pond = `${host}/pond`;
+    await Deno.writeTextFile(
+      `${host}/up.ts`,
+      `export const manifest = { name: "up", version: "1.0.0", provides: ["file"], config: {} };
+export function read() { return "UP"; }
+`,
+    );
+    await Deno.writeTextFile(`${host}/v.yaml`, 'patterns: ["/d/*"]\n');
+    const run = async (args: string[]) => {
+      const r = await pondProcess([...args, "--json"], { POND: pond });
+      assert.equal(r.code, 0, `pond ${args.join(" ")}: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    };
+    const summary = (t: Committed) => [t.seq, ...t.changes.map((c) => `${c.change} ${c.path}`)];
+    await run(["init"]);
+    await run(["mkdir", "-p", "/d/x"]);
+    assert.deepEqual(summary(await run(["plugin", "add", `${host}/up.ts`, "--yes"])), [
+      2,
+      "added /.pond",
+      "added /.pond/plugins",
+      "added /.pond/plugins/up.json",
+      "added /.pond/plugins/up.ts",
+    ]);
+    const before = await oplogListing(pond);
+    assert.deepEqual(await run(["plugin", "add", `${host}/up.ts`, "--yes"]), {
+      seq: null,
+      changes: [],
+    }, "the same source again commits nothing");
+    assert.deepEqual(await oplogListing(pond), before);
+    assert.deepEqual(
+      summary(await run(["query", "SELECT 1 AS one", "--into", "/one.parquet"])),
+      [3, "added /one.parquet"],
+    );
+    assert.equal((await run(["mknod", "visit", "/d/*/v", "--config", `${host}/v.yaml`])).seq, 4);
+    assert.deepEqual(summary(await run(["plugin", "unregister", "/d/*/v"])), [5]);
+    const removed = await run(["plugin", "remove", "up"]);
+    assert.equal(removed.seq, 6);
+    assert.deepEqual(removed.command, ["plugin", "remove", "up", "--json"]);
+    const maintained = await run(["maintain", "--compact"]);
+    assert.equal(maintained.compact.seq, 7);
+    assert.deepEqual(
+      maintained.transaction,
+      (await run(["log", "--limit", "1"]))[0],
+      "compaction's transaction, as pond log --json shows it",
+    );
+    assert.deepEqual((await run(["maintain", "--compact"])).transaction, {
+      seq: null,
+      changes: [],
+    });
+    const failed = await pondProcess(["plugin", "remove", "up", "--json"], { POND: pond });
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, "", "a failed command prints no transaction");
+  } finally {
+    await Deno.remove(host, { recursive: true });
+  }
+});

@@ -249,3 +249,22 @@ async function withCliPondFile(fn: (pond: string) => Promise<void>): Promise<voi
     await Deno.remove(host, { recursive: true });
   }
 }
+
+Deno.test("list -l and list --json time each entry by its transaction's commit, as describe and log do", async () => {
+  await withCliPondFile(async (pond) => {
+    const env = { POND: pond };
+    const log = JSON.parse(
+      assertOk(await pondProcess(["log", "--json", "--limit", "1"], env)).stdout,
+    );
+    const [listed] = JSON.parse(
+      assertOk(await pondProcess(["list", "--json", "/n.txt"], env)).stdout,
+    );
+    assert.equal(listed.modified, log[0].time, "the commit's time, not the row's");
+    const [d] = JSON.parse(
+      assertOk(await pondProcess(["describe", "--json", "/n.txt"], env)).stdout,
+    );
+    assert.equal(listed.modified, d.versions.at(-1).time);
+    const long = assertOk(await pondProcess(["list", "-l", "/n.txt"], env)).stdout;
+    assert.match(long, new RegExp(` v2 +${log[0].time.replace(/\.\d+Z$/, "Z")} +/n\\.txt\n$`));
+  });
+});

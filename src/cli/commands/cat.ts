@@ -3,13 +3,16 @@ import { PondError } from "../../errors.ts";
 import { expandPaths, type Pond, type PondAt } from "../../pond/mod.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
+import { refuseBinaryOnTerminal } from "../output.ts";
 import { UsageError } from "../errors.ts";
 import { AT_OPTION, openPond, parseAt, type Stages } from "../pond_options.ts";
-import { printQuery } from "../query_output.ts";
+import { RESULT_OPTIONS } from "../result_options.ts";
 import { parseTime } from "../time_option.ts";
-import { RESULT_OPTIONS } from "./query.ts";
 
 /** How `--input-format` may read a data file. */
+/** The entry types stored as Parquet, whose raw bytes are no text to show. */
+const PARQUET_TYPES: ReadonlySet<string> = new Set(["file:table", "file:series"]);
+
 const INPUT_FORMATS: readonly string[] = ["csv", "json", "jsonl", "parquet"];
 
 /** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
@@ -100,6 +103,14 @@ export const catCommand: CommandBody = {
         await queryPath(ctx, { pond, stages, at }, path, sql, read);
         continue;
       }
+      if (ctx.output.stdoutIsTerminal && PARQUET_TYPES.has((await root.metadata(path)).entryType)) {
+        refuseBinaryOnTerminal(
+          ctx.output,
+          "pond cat",
+          `Parquet (${path})`,
+          "print its rows with --rows",
+        );
+      }
       await copyOut(await root.stream(path, { version }), ctx);
     }
     stages.mark("read");
@@ -170,6 +181,7 @@ async function queryPath(
     }
   }
   const rows = { ...ctx, options: { format: ctx.options.json ? "jsonl" : "csv", ...ctx.options } };
+  const { printQuery } = await import("../query_output.ts"); // SQL's modules, only when querying
   await printQuery(
     sql === undefined ? rows : ctx,
     pond,

@@ -3,6 +3,7 @@ import { openTable, rowToJson, type Snapshot } from "../../delta/mod.ts";
 import type { Command, CommandBody, CommandContext, OptionSpec } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { formatTable } from "../format.ts";
+import { refuseBinaryOnTerminal } from "../output.ts";
 import { parseTime } from "../time_option.ts";
 
 const AT_OPTIONS: Record<string, OptionSpec> = {
@@ -143,6 +144,17 @@ const scan: Command = {
     const s = await snapshotOf(ctx);
     const sc = s.scan({ columns: columns?.split(",").map((c) => c.trim()) });
     const { output } = ctx;
+    const binary = sc.fields.filter((f) => f.type === "binary").map((f) => f.name);
+    if (!ctx.options.json && binary.length > 0) {
+      refuseBinaryOnTerminal(
+        output,
+        "pond delta scan",
+        `column${binary.length > 1 ? "s" : ""} (${binary.join(", ")})`,
+        `leave ${
+          binary.length > 1 ? "them" : "it"
+        } out with --columns, print rows as JSON with --json`,
+      );
+    }
     const names = sc.fields.map((f) => f.name);
     let n = 0;
     if (!ctx.options.json) output.out(names.join("\t") + "\n");

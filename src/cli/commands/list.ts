@@ -34,7 +34,11 @@ export const listCommand: CommandBody = {
     "dynamic directory and file (a dynamic file's size is computed, so -l computes it), and\n" +
     "the pattern that serves a directory registered by pattern.",
   options: {
-    long: { type: "boolean", short: "l", help: "type, size, version and time of each entry" },
+    long: {
+      type: "boolean",
+      short: "l",
+      help: "type, size, version and time (its transaction's commit) of each entry",
+    },
     all: { type: "boolean", short: "a", help: "include names starting with ." },
     ...AT_OPTION,
   },
@@ -57,8 +61,14 @@ export const listCommand: CommandBody = {
     stages.mark("list");
     const detailed = Boolean(ctx.options.long || ctx.options.json);
     const metas: Metadata[] = [];
+    const modified: Date[] = [];
     if (detailed) {
-      for (const item of items) metas.push(await item.node.metadata({ follow: false }));
+      const committed = await pond.commitTimes();
+      for (const item of items) {
+        const m = await item.node.metadata({ follow: false });
+        metas.push(m);
+        modified.push(new Date(committed.get(m.seq) ?? m.modified.getTime()));
+      }
     }
     if (ctx.options.json) {
       const out = items.map((item, i) => {
@@ -68,7 +78,7 @@ export const listCommand: CommandBody = {
           type: m.entryType,
           size: m.size,
           version: m.version,
-          modified: m.modified.toISOString(),
+          modified: modified[i].toISOString(),
           ...(m.nodeId && { nodeId: m.nodeId }),
           ...(m.target !== undefined && { target: m.target }),
           ...(m.factory !== undefined && { plugin: m.factory }),
@@ -89,7 +99,7 @@ export const listCommand: CommandBody = {
           m.entryType,
           String(m.size),
           `v${m.version}`,
-          m.modified.toISOString().replace(/\.\d+Z$/, "Z"),
+          modified[i].toISOString().replace(/\.\d+Z$/, "Z"),
           item.node.path + suffix,
         ];
       })));

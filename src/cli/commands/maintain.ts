@@ -8,6 +8,7 @@ import {
   type VacuumReport,
 } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
+import { committedJson } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { openPond } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
@@ -25,7 +26,8 @@ export const maintainCommand: CommandBody = {
     "and temporary files of interrupted commands, older than the retention (default: the\n" +
     "oplog's delta.deletedFileRetentionDuration, a week); with --apply it deletes them. A\n" +
     "shorter --retain is safe only while no other pond command runs. Steps run in the order\n" +
-    "compact, checkpoint, vacuum.",
+    "compact, checkpoint, vacuum. With --json, the report's transaction is the one\n" +
+    "compaction committed (seq null when none was).",
   options: {
     checkpoint: { type: "boolean", help: "write a checkpoint of the log now" },
     compact: { type: "boolean", help: "merge small data files, per partition, in one commit" },
@@ -76,8 +78,10 @@ export const maintainCommand: CommandBody = {
       const retainMs = retain === undefined ? undefined : Number(retain) * HOUR_MS;
       done.vacuum = await time("vacuum", () => vacuumPond(pond, { retainMs, apply }));
     }
-    if (ctx.options.json) ctx.output.out(JSON.stringify(toJson(done), null, 2) + "\n");
-    else ctx.output.out(describe(done));
+    if (ctx.options.json) {
+      const transaction = await committedJson(pond, done.compact?.seq ?? null);
+      ctx.output.out(JSON.stringify({ ...toJson(done), transaction }, null, 2) + "\n");
+    } else ctx.output.out(describe(done));
   },
 };
 

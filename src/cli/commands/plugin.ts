@@ -12,6 +12,7 @@ import {
   unregisterPattern,
 } from "../../pond/mod.ts";
 import type { Command, CommandBody } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { formatTable } from "../format.ts";
 import { AT_OPTION, confirm, openPond, parseAt } from "../pond_options.ts";
 import { escapeControl } from "../terminal_text.ts";
@@ -19,7 +20,7 @@ import { escapeControl } from "../terminal_text.ts";
 const add: Command = {
   name: "add",
   summary: "install a plugin from a file, or a newer version of it",
-  usage: "pond plugin add FILE [--yes]",
+  usage: "pond plugin add FILE [--yes] [--json]",
   description:
     "Checks the plugin in FILE (a TypeScript file on this computer; a host: prefix is\n" +
     "optional) without running it, shows its name, version, what it provides, its config\n" +
@@ -45,6 +46,7 @@ const add: Command = {
       ctx.output.err(
         `pond plugin add: plugin ${name} ${version} is already installed from this source\n`,
       );
+      await printCommitted(ctx, pond, null);
       return;
     }
     ctx.output.err(manifestText(plugin.manifest, plugin.hash, replaces?.manifest.version));
@@ -63,6 +65,7 @@ const add: Command = {
       command: ctx.argv,
     });
     stages.mark("add");
+    await printCommitted(ctx, pond, seq);
     stages.report(pond, { transaction: seq });
   },
 };
@@ -126,7 +129,7 @@ const remove: Command = {
   name: "remove",
   aliases: ["rm"],
   summary: "remove an installed plugin",
-  usage: "pond plugin remove NAME [--force]",
+  usage: "pond plugin remove NAME [--force] [--json]",
   description:
     "Refused while a dynamic node or pattern uses the plugin, unless --force (those then\n" +
     "fail to read until it is added again). Its source and record stay readable with --at,\n" +
@@ -145,6 +148,7 @@ const remove: Command = {
       command: ctx.argv,
     });
     stages.mark("remove");
+    await printCommitted(ctx, pond, seq);
     if (uses.length > 0) {
       ctx.output.err(
         `pond plugin remove: ${escapeControl(uses.map(useText).join(", "))} will fail to ` +
@@ -158,7 +162,7 @@ const remove: Command = {
 const unregister: Command = {
   name: "unregister",
   summary: "remove a pattern registration made by pond mknod",
-  usage: "pond plugin unregister PATTERN",
+  usage: "pond plugin unregister PATTERN [--json]",
   description: "The paths the pattern served disappear; they stay readable with --at an earlier\n" +
     "transaction. See 'pond plugin info NAME' for the patterns registered.",
   options: {},
@@ -169,6 +173,7 @@ const unregister: Command = {
     const { pond, stages } = await openPond(ctx, "pond plugin unregister");
     const { seq } = await unregisterPattern(pond, ctx.positionals[0], ctx.argv);
     stages.mark("unregister");
+    await printCommitted(ctx, pond, seq);
     stages.report(pond, { transaction: seq });
   },
 };

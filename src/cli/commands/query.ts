@@ -1,20 +1,12 @@
 /** `pond query`: SQL over the pond — named tables and series, the operation log, the tree — printed, saved, or stored back. */
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import { type NamedSource, PondQuery } from "../../sql/mod.ts";
-import type { Command, CommandBody, CommandContext } from "../command.ts";
+import type { CommandBody, CommandContext } from "../command.ts";
+import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { AT_OPTION, openPond, parseAt } from "../pond_options.ts";
-import { printQuery, RESULT_FORMATS } from "../query_output.ts";
-
-/** The options `pond query` and `pond cat --sql` share: how to print the result. */
-export const RESULT_OPTIONS: Command["options"] = {
-  format: {
-    type: "string",
-    value: "FORMAT",
-    help: `${RESULT_FORMATS.join("|")} (default: table on a terminal, else csv)`,
-  },
-  output: { type: "string", short: "o", value: "host:FILE", help: "write the result to FILE" },
-};
+import { printQuery } from "../query_output.ts";
+import { RESULT_OPTIONS } from "../result_options.ts";
 
 /** `pond query SQL [-t NAME=GLOB]... [--at SEQ|TIME] [--format F] [--output host:FILE] [--into PATH [--series]]`. */
 export const queryCommand: CommandBody = {
@@ -86,6 +78,7 @@ export const queryCommand: CommandBody = {
         await root.write(into, file.readable, { entryType });
       });
       stages.mark("store");
+      await printCommitted(ctx, pond, seq);
       stages.report(pond, { rows, transaction: seq });
     } finally {
       await query.close();
