@@ -45,7 +45,10 @@ export interface ListOptions {
 
 /**
  * A table's storage: objects addressed by `/`-separated paths relative to the table root.
- * Reading a missing object throws a `DeltaError` with code `MissingFile`.
+ * Empty and `.` segments are ignored (`./a//b` is `a/b`); an absolute path or one with `..`
+ * is `InvalidArgument`. Reading a missing object (or a directory) throws a `DeltaError` with
+ * code `MissingFile`. Every implementation passes the contract suite in
+ * `tests/delta/store_contract.ts`.
  *
  * @example
  * ```ts
@@ -56,23 +59,35 @@ export interface ListOptions {
 export interface Store {
   /** A human-readable location of `path` (for error messages), e.g. an absolute file path. */
   locate(path: string): string;
-  /** The whole content of an object. */
+  /** The whole content of an object, in a fresh array the caller may change. */
   read(path: string): Promise<Uint8Array>;
-  /** Bytes `[start, end)` of an object; throws `CorruptData` if the object is shorter. */
+  /**
+   * Bytes `[start, end)` of an object. Throws `CorruptData` if the object is shorter than
+   * `end` (an empty range past the end too: never a short read), `InvalidArgument` unless
+   * `0 <= start <= end`, and `MissingFile` for a missing object, whatever the range.
+   */
   readRange(path: string, start: number, end: number): Promise<Uint8Array>;
-  /** Size and modification time of an object. */
+  /** Size and modification time of an object, with its path normalized. */
   head(path: string): Promise<ObjectInfo>;
   /**
-   * The objects under directory `dir` ("" for the root), sorted by path. Directories are not
-   * objects: they are never listed themselves. A missing directory lists as empty.
+   * The objects under directory `dir` ("" for the root), sorted by path (by UTF-16 code
+   * unit, so `B` before `a`). `dir` names a directory, not a string prefix: `list("d")`
+   * lists `d/x` but neither `dd/x` nor `d.txt`. Directories are not objects: they are never
+   * listed themselves. A missing directory, or an object's own path, lists as empty. A write
+   * in progress is never listed under its own path; a store that writes through temporary
+   * objects lists those under names {@link isTempFile} knows (so vacuum can remove a dead
+   * writer's), and none remains once the write has resolved.
    */
   list(dir: string, options?: ListOptions): Promise<ObjectInfo[]>;
-  /** Atomically create or replace an object; durable when the promise resolves. */
+  /**
+   * Atomically create or replace an object, copying `data`; readers see the old content or
+   * the new, never a mix. Durable when the promise resolves.
+   */
   put(path: string, data: Uint8Array): Promise<void>;
   /**
    * Create an object only if none exists at `path`; durable when it resolves `true`.
-   * Resolves `false` (and writes nothing) when the object already exists. Readers never see
-   * it half-written.
+   * Resolves `false` (and writes nothing) when the object already exists. Of concurrent
+   * calls on one path exactly one resolves `true`. Readers never see it half-written.
    */
   putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
   /** Delete an object; deleting a missing object is not an error. */
@@ -94,12 +109,24 @@ function segments(path: string): string[] {
   return parts;
 }
 
-/** Maps a Deno filesystem error on `path` to a `DeltaError` when it means "missing". */
+/** Maps a Deno filesystem error on `path` to a `DeltaError` when it means "no such object". */
 function missing(e: unknown, path: string, where: string): unknown {
   if (e instanceof Deno.errors.NotFound) {
     return new DeltaError("MissingFile", `${where} does not exist`, { path, cause: e });
   }
+  if (e instanceof Deno.errors.IsADirectory) {
+    return new DeltaError("MissingFile", `${where} is not a file`, { path, cause: e });
+  }
   return e;
+}
+
+/** The error of a range `[start, end)` that reaches past the end (`size`) of an object. */
+function truncated(path: string, where: string, size: number, start: number, end: number) {
+  return new DeltaError(
+    "CorruptData",
+    `${where} is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
+    { path },
+  );
 }
 
 /**
@@ -141,6 +168,11 @@ export class LocalStore implements Store {
         path,
       });
     }
+    if (start === end) {
+      const { size } = await this.head(path);
+      if (size < end) throw truncated(path, file, size, start, end);
+      return new Uint8Array();
+    }
     let handle: Deno.FsFile;
     try {
       handle = await Deno.open(file, { read: true });
@@ -152,16 +184,10 @@ export class LocalStore implements Store {
       const out = new Uint8Array(end - start);
       let filled = 0;
       while (filled < out.length) {
-        const n = await handle.read(out.subarray(filled));
-        if (n === null) {
-          throw new DeltaError(
-            "CorruptData",
-            `${file} is truncated: it ends at byte ${
-              start + filled
-            }, before the requested range [${start}, ${end})`,
-            { path },
-          );
-        }
+        const n = await handle.read(out.subarray(filled)).catch((e) => {
+          throw missing(e, path, file);
+        });
+        if (n === null) throw truncated(path, file, start + filled, start, end);
         filled += n;
       }
       return out;
