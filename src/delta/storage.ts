@@ -3,7 +3,7 @@
 import { dirname } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
-import { createTemp } from "./temp_writer.ts";
+import { createTemp, writerGone } from "./temp_writer.ts";
 
 /** What storage knows about one stored object. */
 export interface ObjectInfo {
@@ -64,9 +64,11 @@ export interface Store {
   /**
    * Bytes `[start, end)` of an object. Throws `CorruptData` if the object is shorter than
    * `end` (an empty range past the end too: never a short read), `InvalidArgument` unless
-   * `0 <= start <= end`, and `MissingFile` for a missing object, whatever the range.
+   * `0 <= start <= end`, and `MissingFile` for a missing object, whatever the range. Given
+   * `into` (of at least `end - start` bytes), the bytes are read into it and the filled
+   * view of it returned, so a reader can reuse one buffer.
    */
-  readRange(path: string, start: number, end: number): Promise<Uint8Array>;
+  readRange(path: string, start: number, end: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Size and modification time of an object, with its path normalized. */
   head(path: string): Promise<ObjectInfo>;
   /**
@@ -90,8 +92,51 @@ export interface Store {
    * calls on one path exactly one resolves `true`. Readers never see it half-written.
    */
   putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Starts a streaming write whose path is chosen once it is written (e.g. its content
+   * hash); a store that writes through a temporary object puts it in directory `dir`.
+   */
+  upload(dir: string): Promise<Upload>;
+  /** Sets an object's modification time to now; resolves `false` when it is missing. */
+  touch(path: string): Promise<boolean>;
+  /**
+   * Removes the temporary objects in directory `dir` (not below) of writes whose writer is
+   * known to be gone (killed mid-write); those of live writers, and all others, stay.
+   */
+  sweep(dir: string): Promise<void>;
   /** Delete an object; deleting a missing object is not an error. */
   delete(path: string): Promise<void>;
+}
+
+/**
+ * A streaming write of one object (from {@link Store.upload}): bytes are appended, then
+ * published at a path. Call {@link Upload.abort} when done with it (in a `finally`): it drops
+ * what was written unless it was published, and is harmless after.
+ *
+ * @example
+ * ```ts
+ * const upload = await store.upload("blobs");
+ * try {
+ *   await upload.write(new TextEncoder().encode("hello"));
+ *   await upload.putIfAbsent("blobs/2c/2cf24dba");
+ * } finally {
+ *   await upload.abort();
+ * }
+ * ```
+ */
+export interface Upload {
+  /** Appends `data` (copied: the caller may reuse the array once this resolves). */
+  write(data: Uint8Array): Promise<void>;
+  /**
+   * Publishes what was written at `path` unless an object exists there, like
+   * {@link Store.putIfAbsent}: `true` when created (durable), `false` when one exists, and
+   * the upload can then still be published (e.g. over a damaged object with `put`).
+   */
+  putIfAbsent(path: string): Promise<boolean>;
+  /** Publishes what was written at `path`, replacing any object there, like {@link Store.put}. */
+  put(path: string): Promise<void>;
+  /** Drops what was written unless it was published. */
+  abort(): Promise<void>;
 }
 
 /** Splits a relative path into its segments, refusing absolute paths and `..`. */
@@ -161,9 +206,14 @@ export class LocalStore implements Store {
     }
   }
 
-  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+  async readRange(
+    path: string,
+    start: number,
+    end: number,
+    into?: Uint8Array,
+  ): Promise<Uint8Array> {
     const file = this.locate(path);
-    if (!(start >= 0 && end >= start)) {
+    if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
       throw new DeltaError("InvalidArgument", `bad byte range [${start}, ${end}) of ${file}`, {
         path,
       });
@@ -181,7 +231,7 @@ export class LocalStore implements Store {
     }
     try {
       await handle.seek(start, Deno.SeekMode.Start);
-      const out = new Uint8Array(end - start);
+      const out = into ? into.subarray(0, end - start) : new Uint8Array(end - start);
       let filled = 0;
       while (filled < out.length) {
         const n = await handle.read(out.subarray(filled)).catch((e) => {
@@ -245,35 +295,63 @@ export class LocalStore implements Store {
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {
-    const target = this.locate(path);
-    const dir = await this.#ensureParent(path);
-    const temp = await this.#writeTemp(dir, data);
-    try {
-      await Deno.rename(temp, target);
-    } catch (e) {
-      await Deno.remove(temp).catch(() => {});
-      throw e;
-    }
-    await syncDirectory(dir);
+    await this.#written(path, data, (upload) => upload.put(path));
   }
 
-  async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
-    const target = this.locate(path);
-    const dir = await this.#ensureParent(path);
-    const temp = await this.#writeTemp(dir, data);
-    let created = true;
+  putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
+    return this.#written(path, data, (upload) => upload.putIfAbsent(path));
+  }
+
+  /** Writes `data` through an upload next to `path`, publishes it with `publish`, and cleans up. */
+  async #written<T>(
+    path: string,
+    data: Uint8Array,
+    publish: (upload: Upload) => Promise<T>,
+  ): Promise<T> {
+    const upload = await this.upload(this.#parentOf(path));
     try {
-      await Deno.link(temp, target);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) {
-        await Deno.remove(temp).catch(() => {});
-        throw e;
-      }
-      created = false;
+      await upload.write(data);
+      return await publish(upload);
+    } finally {
+      await upload.abort();
     }
-    await Deno.remove(temp);
-    await syncDirectory(dir);
-    return created;
+  }
+
+  async upload(dir: string): Promise<Upload> {
+    const at = this.locate(dir);
+    await makeDirectory(at);
+    const { path, file } = await createTemp(at, "pond", TEMP_SUFFIX);
+    return new LocalUpload(path, file, async (target) => {
+      const dir = this.locate(this.#parentOf(target));
+      await makeDirectory(dir);
+      return { file: this.locate(target), dir };
+    });
+  }
+
+  async touch(path: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await Deno.utime(this.locate(path), now, now);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
+  }
+
+  async sweep(dir: string): Promise<void> {
+    const at = this.locate(dir);
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(at));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+      throw e;
+    }
+    for (const entry of entries) {
+      if (!entry.isFile || !(await writerGone(`${at}/${entry.name}`))) continue;
+      await Deno.remove(`${at}/${entry.name}`).catch(() => {});
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -284,12 +362,8 @@ export class LocalStore implements Store {
     }
   }
 
-  /**
-   * Creates the parent directory of `path` if needed (and each missing one above it, each
-   * fsynced in its own parent so the new entry survives a crash) and returns its filesystem
-   * path.
-   */
-  async #ensureParent(path: string): Promise<string> {
+  /** The table-relative directory holding `path`, refusing the table root itself. */
+  #parentOf(path: string): string {
     const parts = segments(path);
     if (parts.length === 0) {
       throw new DeltaError(
@@ -298,25 +372,74 @@ export class LocalStore implements Store {
         { path },
       );
     }
-    const dir = parts.length === 1 ? this.root : `${this.root}/${parts.slice(0, -1).join("/")}`;
-    await makeDirectory(dir);
-    return dir;
+    return parts.slice(0, -1).join("/");
+  }
+}
+
+/** A {@link LocalStore} upload: a locked temp file, fsynced and then linked or renamed into place. */
+class LocalUpload implements Upload {
+  /** The temp file while it is written; closed (and fsynced) once publishing starts. */
+  #file: Deno.FsFile | undefined;
+  #published = false;
+
+  constructor(
+    readonly temp: string,
+    file: Deno.FsFile,
+    readonly target: (path: string) => Promise<{ file: string; dir: string }>,
+  ) {
+    this.#file = file;
   }
 
-  /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
-  async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const { path: temp, file } = await createTemp(dir, "pond", TEMP_SUFFIX);
+  async write(data: Uint8Array): Promise<void> {
+    if (!this.#file) {
+      throw new DeltaError("InvalidArgument", `upload ${this.temp} is no longer being written`);
+    }
+    for (let written = 0; written < data.length;) {
+      written += await this.#file.write(data.subarray(written));
+    }
+  }
+
+  async putIfAbsent(path: string): Promise<boolean> {
+    const target = await this.#finish(path);
     try {
-      let written = 0;
-      while (written < data.length) written += await file.write(data.subarray(written));
-      await file.sync();
+      await Deno.link(this.temp, target.file);
     } catch (e) {
-      file.close();
-      await Deno.remove(temp).catch(() => {});
+      if (e instanceof Deno.errors.AlreadyExists) return false;
       throw e;
     }
-    file.close();
-    return temp;
+    this.#published = true;
+    await Deno.remove(this.temp);
+    await syncDirectory(target.dir);
+    return true;
+  }
+
+  async put(path: string): Promise<void> {
+    const target = await this.#finish(path);
+    await Deno.rename(this.temp, target.file);
+    this.#published = true;
+    await syncDirectory(target.dir);
+  }
+
+  async abort(): Promise<void> {
+    this.#file?.close();
+    this.#file = undefined;
+    if (this.#published) return;
+    await Deno.remove(this.temp).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+
+  /** fsyncs and closes the temp file (the first time), and makes the directory of `path`. */
+  async #finish(path: string): Promise<{ file: string; dir: string }> {
+    if (this.#published) {
+      throw new DeltaError("InvalidArgument", `upload ${this.temp} was already published`);
+    }
+    if (this.#file) {
+      await this.#file.sync();
+      this.#file.close();
+      this.#file = undefined;
+    }
+    return await this.target(path);
   }
 }
 

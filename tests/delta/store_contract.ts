@@ -232,4 +232,102 @@ export function storeContract(name: string, fresh: () => Promise<StoreFixture>):
     assert.equal(hash.digest("hex"), sha256(data));
     assert.equal(sha256(await store.read("big/blob")), sha256(data));
   });
+
+  test("readRange into a buffer fills it and returns the view of the range", async (store) => {
+    const data = pattern(5000);
+    await store.put("f", data);
+    const buffer = new Uint8Array(4096);
+    const view = await store.readRange("f", 1000, 3000, buffer);
+    assert.equal(view.buffer, buffer.buffer);
+    assert.deepEqual(view, data.subarray(1000, 3000));
+    await assert.rejects(store.readRange("f", 0, 5000, buffer), fails("InvalidArgument"));
+  });
+
+  test("an upload streams pieces into one object, invisible at its path until published", async (store) => {
+    const upload = await store.upload("up");
+    try {
+      for (const piece of ["he", "", "llo ", "world"]) await upload.write(bytes(piece));
+      await assert.rejects(store.read("up/ab/x"), fails("MissingFile"));
+      assert.ok((await paths(store, "", { recursive: true })).every(isTempFile));
+      assert.equal(await upload.putIfAbsent("up/ab/x"), true);
+    } finally {
+      await upload.abort();
+    }
+    assert.equal(text(await store.read("up/ab/x")), "hello world");
+    assert.deepEqual(await paths(store, "", { recursive: true }), ["up/ab/x"]);
+  });
+
+  test("an upload's putIfAbsent over an object resolves false, and put then replaces it", async (store) => {
+    await store.put("x", bytes("damaged"));
+    const upload = await store.upload("");
+    try {
+      await upload.write(bytes("original"));
+      assert.equal(await upload.putIfAbsent("x"), false);
+      assert.equal(text(await store.read("x")), "damaged");
+      await upload.put("x");
+      await assert.rejects(upload.write(bytes("more")), fails("InvalidArgument"));
+    } finally {
+      await upload.abort();
+    }
+    assert.equal(text(await store.read("x")), "original");
+    assert.deepEqual(await paths(store, "", { recursive: true }), ["x"]);
+  });
+
+  test("an aborted upload leaves nothing; of racing uploads to one path exactly one wins", async (store) => {
+    const dropped = await store.upload("r");
+    await dropped.write(bytes("never published"));
+    await dropped.abort();
+    assert.deepEqual(await paths(store, "", { recursive: true }), []);
+    const results = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const upload = await store.upload("r");
+      try {
+        await upload.write(bytes(`uploader ${i}`));
+        return await upload.putIfAbsent("r/v");
+      } finally {
+        await upload.abort();
+      }
+    }));
+    assert.equal(results.filter((r) => r).length, 1, `results ${results}`);
+    assert.equal(text(await store.read("r/v")), `uploader ${results.indexOf(true)}`);
+    assert.deepEqual(await paths(store, "", { recursive: true }), ["r/v"]);
+  });
+
+  test("a large upload in small pieces reads back whole", async (store) => {
+    const data = pattern(9 * (1 << 20) + 7);
+    const upload = await store.upload("");
+    try {
+      for (let at = 0; at < data.length; at += 65536) {
+        await upload.write(data.subarray(at, at + 65536));
+      }
+      assert.equal(await upload.putIfAbsent("big"), true);
+    } finally {
+      await upload.abort();
+    }
+    assert.equal(sha256(await store.read("big")), sha256(data));
+  });
+
+  test("touch keeps an object's bytes and resolves false for a missing one", async (store) => {
+    await store.put("t", bytes("kept"));
+    const before = await store.head("t");
+    assert.equal(await store.touch("t"), true);
+    assert.ok((await store.head("t")).mtime >= before.mtime);
+    assert.equal(text(await store.read("t")), "kept");
+    assert.equal(await store.touch("missing"), false);
+    await assert.rejects(store.head("missing"), fails("MissingFile"));
+  });
+
+  test("sweep leaves the temporary objects of live uploads, and every object", async (store) => {
+    await store.put("s/kept", bytes("k"));
+    const upload = await store.upload("s");
+    try {
+      await upload.write(bytes("in flight"));
+      await store.sweep("s");
+      await store.sweep("");
+      await store.sweep("nowhere");
+      assert.equal(await upload.putIfAbsent("s/new"), true);
+    } finally {
+      await upload.abort();
+    }
+    assert.deepEqual(await paths(store, "s"), ["s/kept", "s/new"]);
+  });
 }
