@@ -507,7 +507,20 @@ export async function asyncBufferFrom(
   path: string,
   size?: number,
 ): Promise<AsyncBuffer> {
-  const byteLength = size ?? (await store.head(path)).size;
+  return byteRangesOf(store, path, size ?? (await store.head(path)).size);
+}
+
+/**
+ * {@link asyncBufferFrom} for an object whose size is known: a range past the end of the
+ * stored object is `CorruptData`.
+ *
+ * @example
+ * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ * const meta = await parquetMetadataAsync(byteRangesOf(store, "part-0000.parquet", add.size));
+ * ```
+ */
+export function byteRangesOf(store: Store, path: string, byteLength: number): AsyncBuffer {
   return {
     byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {

@@ -73,7 +73,7 @@ export interface StoreCounters {
  *
  * @example
  * ```ts
- * const store = await OplogStore.open("/data/pond/oplog", new BlobStore("/data/pond/blobs"));
+ * const store = await OplogStore.open("/data/pond/oplog", new BlobStore(new LocalStore("/data/pond/blobs")));
  * const fs = await FS.open(store);
  * ```
  */
