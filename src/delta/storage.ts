@@ -461,7 +461,8 @@ async function makeDirectory(dir: string): Promise<void> {
     try {
       await Deno.mkdir(made);
     } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e; // made meanwhile by another writer
+      // made meanwhile by another writer, unless a file is in the way
+      if (!(e instanceof Deno.errors.AlreadyExists) || !(await isDirectory(made))) throw e;
     }
     await syncDirectory(dirname(made));
   }
