@@ -324,7 +324,7 @@ export class LocalStore implements Store {
   async upload(dir: string): Promise<Upload> {
     const at = this.locate(dir);
     await makeDirectory(at);
-    const { path, file } = await createTemp(at, "pond", TEMP_SUFFIX);
+    const { path, file } = await createTemp(at);
     return new LocalUpload(path, file, async (target) => {
       const dir = this.locate(this.#parentOf(target));
       await makeDirectory(dir);
