@@ -96,7 +96,7 @@ export function error(
  *
  * @example
  * ```ts
- * findings.push(warning("TempFile", "blobs/.tmp-1234", "a leftover temporary file", () => remove()));
+ * findings.push(warning("TempFile", "blobs/.pond-1234-….tmp", "a leftover temporary file", () => remove()));
  * ```
  */
 export function warning(
