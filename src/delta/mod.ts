@@ -2,7 +2,14 @@
 
 export { DeltaError, isDeltaError } from "./errors.ts";
 export type { DeltaErrorCode, DeltaErrorDetails } from "./errors.ts";
-export { asyncBufferFrom, isTempFile, LocalStore, syncDirectory } from "./storage.ts";
+export {
+  asyncBufferFrom,
+  byteRangesOf,
+  isTempFile,
+  LocalStore,
+  syncDirectory,
+  type Upload,
+} from "./storage.ts";
 export { createTemp, writerGone } from "./temp_writer.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {

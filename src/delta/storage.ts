@@ -3,7 +3,7 @@
 import { dirname } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { DeltaError } from "./errors.ts";
-import { createTemp } from "./temp_writer.ts";
+import { createTemp, writerGone } from "./temp_writer.ts";
 
 /** What storage knows about one stored object. */
 export interface ObjectInfo {
@@ -45,7 +45,10 @@ export interface ListOptions {
 
 /**
  * A table's storage: objects addressed by `/`-separated paths relative to the table root.
- * Reading a missing object throws a `DeltaError` with code `MissingFile`.
+ * Empty and `.` segments are ignored (`./a//b` is `a/b`); an absolute path or one with `..`
+ * is `InvalidArgument`. Reading a missing object (or a directory) throws a `DeltaError` with
+ * code `MissingFile`. Every implementation passes the contract suite in
+ * `tests/delta/store_contract.ts`.
  *
  * @example
  * ```ts
@@ -56,27 +59,84 @@ export interface ListOptions {
 export interface Store {
   /** A human-readable location of `path` (for error messages), e.g. an absolute file path. */
   locate(path: string): string;
-  /** The whole content of an object. */
+  /** The whole content of an object, in a fresh array the caller may change. */
   read(path: string): Promise<Uint8Array>;
-  /** Bytes `[start, end)` of an object; throws `CorruptData` if the object is shorter. */
-  readRange(path: string, start: number, end: number): Promise<Uint8Array>;
-  /** Size and modification time of an object. */
+  /**
+   * Bytes `[start, end)` of an object. Throws `CorruptData` if the object is shorter than
+   * `end` (an empty range past the end too: never a short read), `InvalidArgument` unless
+   * `0 <= start <= end`, and `MissingFile` for a missing object, whatever the range. Given
+   * `into` (of at least `end - start` bytes), the bytes are read into it and the filled
+   * view of it returned, so a reader can reuse one buffer.
+   */
+  readRange(path: string, start: number, end: number, into?: Uint8Array): Promise<Uint8Array>;
+  /** Size and modification time of an object, with its path normalized. */
   head(path: string): Promise<ObjectInfo>;
   /**
-   * The objects under directory `dir` ("" for the root), sorted by path. Directories are not
-   * objects: they are never listed themselves. A missing directory lists as empty.
+   * The objects under directory `dir` ("" for the root), sorted by path (by UTF-16 code
+   * unit, so `B` before `a`). `dir` names a directory, not a string prefix: `list("d")`
+   * lists `d/x` but neither `dd/x` nor `d.txt`. Directories are not objects: they are never
+   * listed themselves. A missing directory, or an object's own path, lists as empty. A write
+   * in progress is never listed under its own path; a store that writes through temporary
+   * objects lists those under names {@link isTempFile} knows (so vacuum can remove a dead
+   * writer's), and none remains once the write has resolved.
    */
   list(dir: string, options?: ListOptions): Promise<ObjectInfo[]>;
-  /** Atomically create or replace an object; durable when the promise resolves. */
+  /**
+   * Atomically create or replace an object, copying `data`; readers see the old content or
+   * the new, never a mix. Durable when the promise resolves.
+   */
   put(path: string, data: Uint8Array): Promise<void>;
   /**
    * Create an object only if none exists at `path`; durable when it resolves `true`.
-   * Resolves `false` (and writes nothing) when the object already exists. Readers never see
-   * it half-written.
+   * Resolves `false` (and writes nothing) when the object already exists. Of concurrent
+   * calls on one path exactly one resolves `true`. Readers never see it half-written.
    */
   putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Starts a streaming write whose path is chosen once it is written (e.g. its content
+   * hash); a store that writes through a temporary object puts it in directory `dir`.
+   */
+  upload(dir: string): Promise<Upload>;
+  /** Sets an object's modification time to now; resolves `false` when it is missing. */
+  touch(path: string): Promise<boolean>;
+  /**
+   * Removes the temporary objects in directory `dir` (not below) of writes whose writer is
+   * known to be gone (killed mid-write); those of live writers, and all others, stay.
+   */
+  sweep(dir: string): Promise<void>;
   /** Delete an object; deleting a missing object is not an error. */
   delete(path: string): Promise<void>;
+}
+
+/**
+ * A streaming write of one object (from {@link Store.upload}): bytes are appended, then
+ * published at a path. Call {@link Upload.abort} when done with it (in a `finally`): it drops
+ * what was written unless it was published, and is harmless after.
+ *
+ * @example
+ * ```ts
+ * const upload = await store.upload("blobs");
+ * try {
+ *   await upload.write(new TextEncoder().encode("hello"));
+ *   await upload.putIfAbsent("blobs/2c/2cf24dba");
+ * } finally {
+ *   await upload.abort();
+ * }
+ * ```
+ */
+export interface Upload {
+  /** Appends `data` (copied: the caller may reuse the array once this resolves). */
+  write(data: Uint8Array): Promise<void>;
+  /**
+   * Publishes what was written at `path` unless an object exists there, like
+   * {@link Store.putIfAbsent}: `true` when created (durable), `false` when one exists, and
+   * the upload can then still be published (e.g. over a damaged object with `put`).
+   */
+  putIfAbsent(path: string): Promise<boolean>;
+  /** Publishes what was written at `path`, replacing any object there, like {@link Store.put}. */
+  put(path: string): Promise<void>;
+  /** Drops what was written unless it was published. */
+  abort(): Promise<void>;
 }
 
 /** Splits a relative path into its segments, refusing absolute paths and `..`. */
@@ -94,12 +154,24 @@ function segments(path: string): string[] {
   return parts;
 }
 
-/** Maps a Deno filesystem error on `path` to a `DeltaError` when it means "missing". */
+/** Maps a Deno filesystem error on `path` to a `DeltaError` when it means "no such object". */
 function missing(e: unknown, path: string, where: string): unknown {
   if (e instanceof Deno.errors.NotFound) {
     return new DeltaError("MissingFile", `${where} does not exist`, { path, cause: e });
   }
+  if (e instanceof Deno.errors.IsADirectory) {
+    return new DeltaError("MissingFile", `${where} is not a file`, { path, cause: e });
+  }
   return e;
+}
+
+/** The error of a range `[start, end)` that reaches past the end (`size`) of an object. */
+function truncated(path: string, where: string, size: number, start: number, end: number) {
+  return new DeltaError(
+    "CorruptData",
+    `${where} is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
+    { path },
+  );
 }
 
 /**
@@ -135,34 +207,42 @@ export class LocalStore implements Store {
     }
   }
 
-  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+  /** Reads with blocking calls: one range of a local file is short, and cheaper read so. */
+  async readRange(
+    path: string,
+    start: number,
+    end: number,
+    into?: Uint8Array,
+  ): Promise<Uint8Array> {
     const file = this.locate(path);
-    if (!(start >= 0 && end >= start)) {
+    if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
       throw new DeltaError("InvalidArgument", `bad byte range [${start}, ${end}) of ${file}`, {
         path,
       });
     }
+    if (start === end) {
+      const { size } = await this.head(path);
+      if (size < end) throw truncated(path, file, size, start, end);
+      return new Uint8Array();
+    }
     let handle: Deno.FsFile;
     try {
-      handle = await Deno.open(file, { read: true });
+      handle = Deno.openSync(file, { read: true });
     } catch (e) {
       throw missing(e, path, file);
     }
     try {
-      await handle.seek(start, Deno.SeekMode.Start);
-      const out = new Uint8Array(end - start);
+      handle.seekSync(start, Deno.SeekMode.Start);
+      const out = into ? into.subarray(0, end - start) : new Uint8Array(end - start);
       let filled = 0;
       while (filled < out.length) {
-        const n = await handle.read(out.subarray(filled));
-        if (n === null) {
-          throw new DeltaError(
-            "CorruptData",
-            `${file} is truncated: it ends at byte ${
-              start + filled
-            }, before the requested range [${start}, ${end})`,
-            { path },
-          );
+        let n: number | null;
+        try {
+          n = handle.readSync(out.subarray(filled));
+        } catch (e) {
+          throw missing(e, path, file);
         }
+        if (n === null) throw truncated(path, file, start + filled, start, end);
         filled += n;
       }
       return out;
@@ -220,35 +300,63 @@ export class LocalStore implements Store {
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {
-    const target = this.locate(path);
-    const dir = await this.#ensureParent(path);
-    const temp = await this.#writeTemp(dir, data);
-    try {
-      await Deno.rename(temp, target);
-    } catch (e) {
-      await Deno.remove(temp).catch(() => {});
-      throw e;
-    }
-    await syncDirectory(dir);
+    await this.#written(path, data, (upload) => upload.put(path));
   }
 
-  async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
-    const target = this.locate(path);
-    const dir = await this.#ensureParent(path);
-    const temp = await this.#writeTemp(dir, data);
-    let created = true;
+  putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
+    return this.#written(path, data, (upload) => upload.putIfAbsent(path));
+  }
+
+  /** Writes `data` through an upload next to `path`, publishes it with `publish`, and cleans up. */
+  async #written<T>(
+    path: string,
+    data: Uint8Array,
+    publish: (upload: Upload) => Promise<T>,
+  ): Promise<T> {
+    const upload = await this.upload(this.#parentOf(path));
     try {
-      await Deno.link(temp, target);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) {
-        await Deno.remove(temp).catch(() => {});
-        throw e;
-      }
-      created = false;
+      await upload.write(data);
+      return await publish(upload);
+    } finally {
+      await upload.abort();
     }
-    await Deno.remove(temp);
-    await syncDirectory(dir);
-    return created;
+  }
+
+  async upload(dir: string): Promise<Upload> {
+    const at = this.locate(dir);
+    await makeDirectory(at);
+    const { path, file } = await createTemp(at);
+    return new LocalUpload(path, file, async (target) => {
+      const dir = this.locate(this.#parentOf(target));
+      await makeDirectory(dir);
+      return { file: this.locate(target), dir };
+    });
+  }
+
+  async touch(path: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await Deno.utime(this.locate(path), now, now);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
+  }
+
+  async sweep(dir: string): Promise<void> {
+    const at = this.locate(dir);
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(at));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+      throw e;
+    }
+    for (const entry of entries) {
+      if (!entry.isFile || !(await writerGone(`${at}/${entry.name}`))) continue;
+      await Deno.remove(`${at}/${entry.name}`).catch(() => {});
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -259,12 +367,8 @@ export class LocalStore implements Store {
     }
   }
 
-  /**
-   * Creates the parent directory of `path` if needed (and each missing one above it, each
-   * fsynced in its own parent so the new entry survives a crash) and returns its filesystem
-   * path.
-   */
-  async #ensureParent(path: string): Promise<string> {
+  /** The table-relative directory holding `path`, refusing the table root itself. */
+  #parentOf(path: string): string {
     const parts = segments(path);
     if (parts.length === 0) {
       throw new DeltaError(
@@ -273,25 +377,74 @@ export class LocalStore implements Store {
         { path },
       );
     }
-    const dir = parts.length === 1 ? this.root : `${this.root}/${parts.slice(0, -1).join("/")}`;
-    await makeDirectory(dir);
-    return dir;
+    return parts.slice(0, -1).join("/");
+  }
+}
+
+/** A {@link LocalStore} upload: a locked temp file, fsynced and then linked or renamed into place. */
+class LocalUpload implements Upload {
+  /** The temp file while it is written; closed (and fsynced) once publishing starts. */
+  #file: Deno.FsFile | undefined;
+  #published = false;
+
+  constructor(
+    readonly temp: string,
+    file: Deno.FsFile,
+    readonly target: (path: string) => Promise<{ file: string; dir: string }>,
+  ) {
+    this.#file = file;
   }
 
-  /** Writes `data` to a fresh hidden temp file in `dir`, fsynced, and returns its path. */
-  async #writeTemp(dir: string, data: Uint8Array): Promise<string> {
-    const { path: temp, file } = await createTemp(dir, "pond", TEMP_SUFFIX);
+  async write(data: Uint8Array): Promise<void> {
+    if (!this.#file) {
+      throw new DeltaError("InvalidArgument", `upload ${this.temp} is no longer being written`);
+    }
+    for (let written = 0; written < data.length;) {
+      written += await this.#file.write(data.subarray(written));
+    }
+  }
+
+  async putIfAbsent(path: string): Promise<boolean> {
+    const target = await this.#finish(path);
     try {
-      let written = 0;
-      while (written < data.length) written += await file.write(data.subarray(written));
-      await file.sync();
+      await Deno.link(this.temp, target.file);
     } catch (e) {
-      file.close();
-      await Deno.remove(temp).catch(() => {});
+      if (e instanceof Deno.errors.AlreadyExists) return false;
       throw e;
     }
-    file.close();
-    return temp;
+    this.#published = true;
+    await Deno.remove(this.temp);
+    await syncDirectory(target.dir);
+    return true;
+  }
+
+  async put(path: string): Promise<void> {
+    const target = await this.#finish(path);
+    await Deno.rename(this.temp, target.file);
+    this.#published = true;
+    await syncDirectory(target.dir);
+  }
+
+  async abort(): Promise<void> {
+    this.#file?.close();
+    this.#file = undefined;
+    if (this.#published) return;
+    await Deno.remove(this.temp).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+
+  /** fsyncs and closes the temp file (the first time), and makes the directory of `path`. */
+  async #finish(path: string): Promise<{ file: string; dir: string }> {
+    if (this.#published) {
+      throw new DeltaError("InvalidArgument", `upload ${this.temp} was already published`);
+    }
+    if (this.#file) {
+      await this.#file.sync();
+      this.#file.close();
+      this.#file = undefined;
+    }
+    return await this.target(path);
   }
 }
 
@@ -309,7 +462,8 @@ async function makeDirectory(dir: string): Promise<void> {
     try {
       await Deno.mkdir(made);
     } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e; // made meanwhile by another writer
+      // made meanwhile by another writer, unless a file is in the way
+      if (!(e instanceof Deno.errors.AlreadyExists) || !(await isDirectory(made))) throw e;
     }
     await syncDirectory(dirname(made));
   }
@@ -366,7 +520,20 @@ export async function asyncBufferFrom(
   path: string,
   size?: number,
 ): Promise<AsyncBuffer> {
-  const byteLength = size ?? (await store.head(path)).size;
+  return byteRangesOf(store, path, size ?? (await store.head(path)).size);
+}
+
+/**
+ * {@link asyncBufferFrom} for an object whose size is known: a range past the end of the
+ * stored object is `CorruptData`.
+ *
+ * @example
+ * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ * const meta = await parquetMetadataAsync(byteRangesOf(store, "part-0000.parquet", add.size));
+ * ```
+ */
+export function byteRangesOf(store: Store, path: string, byteLength: number): AsyncBuffer {
   return {
     byteLength,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {

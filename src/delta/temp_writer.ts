@@ -1,28 +1,20 @@
 /** Temporary files named after the process that writes them and locked while it writes, so one whose writer is gone is known for a leftover at once. */
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+/** A writer's temp file: `.pond-<pid>-<uuid>.tmp`, or `.tmp-<pid>-<uuid>` as blob writes named them before. */
 const WRITER = new RegExp(`^\\.(?:pond|tmp)-(\\d+)-${UUID}(?:\\.tmp)?$`);
 
-/** A unique temporary file name `.<kind>-<pid>-<uuid><suffix>`: this process's pid, then a random UUID. */
-function tempName(kind: "pond" | "tmp", suffix: string): string {
-  return `.${kind}-${Deno.pid}-${crypto.randomUUID()}${suffix}`;
-}
-
 /**
- * Creates a temporary file in `dir` named `.<kind>-<pid>-<uuid><suffix>` (this process's pid,
- * then a random UUID) for writing, and locks it (exclusively) until it is closed.
+ * Creates a temporary file in `dir` named `.pond-<pid>-<uuid>.tmp` (this process's pid, then
+ * a random UUID) for writing, and locks it (exclusively) until it is closed.
  *
  * @example
  * ```ts
- * const { path, file } = await createTemp("/data/pond/blobs", "tmp");
+ * const { path, file } = await createTemp("/data/pond/blobs");
  * ```
  */
-export async function createTemp(
-  dir: string,
-  kind: "pond" | "tmp",
-  suffix = "",
-): Promise<{ path: string; file: Deno.FsFile }> {
-  const path = `${dir}/${tempName(kind, suffix)}`;
+export async function createTemp(dir: string): Promise<{ path: string; file: Deno.FsFile }> {
+  const path = `${dir}/.pond-${Deno.pid}-${crypto.randomUUID()}.tmp`;
   const file = await Deno.open(path, { write: true, createNew: true });
   try {
     await file.lock(true);

@@ -1,8 +1,7 @@
 /** Large file bodies outside the oplog rows: content-addressed, stored once, verified chunk by chunk on read. */
 import { createHash } from "node:crypto";
 import type { AsyncBuffer } from "hyparquet";
-import { fileByteRanges } from "./file_ranges.ts";
-import { createTemp, syncDirectory, writerGone } from "../delta/mod.ts";
+import { byteRangesOf, isDeltaError, type Store, type Upload } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
 import { OplogError } from "./errors.ts";
 import { HASH_BYTES, verifiedStream } from "./verified_stream.ts";
@@ -20,16 +19,15 @@ export interface BlobRef {
 }
 
 /**
- * A directory of bodies named by their SHA-256 (`ab/abcdef…`). Writing streams through a
- * temporary file that is fsynced and then linked into place, so a body is either whole or
- * absent, and identical bodies are stored once. Reading streams chunk by chunk and refuses
- * to hand out a chunk whose hash does not match, so memory stays bounded and nothing corrupt
- * reaches the reader.
+ * A {@link Store} of bodies named by their SHA-256 (`ab/abcdef…`). Writing streams through
+ * an upload that is published only if absent, so a body is either whole or absent, and
+ * identical bodies are stored once. Reading streams chunk by chunk (one range read each) and
+ * refuses to hand out a chunk whose hash does not match, so memory stays bounded and nothing
+ * corrupt reaches the reader.
  *
  * @example
  * ```ts
- * const file = await Deno.open("/tmp/a.csv");
- * const blobs = new BlobStore("/data/pond/blobs");
+ * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
  * const ref = await blobs.put(file.readable);
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
  * ```
@@ -37,11 +35,11 @@ export interface BlobRef {
 export class BlobStore {
   #swept = false;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly store: Store) {}
 
-  /** The file that holds a body. */
+  /** Where a body is, for messages and tools (for a local store, the file that holds it). */
   pathOf(hash: string): string {
-    return `${this.dir}/${hash.slice(0, 2)}/${hash}`;
+    return this.store.locate(objectOf(hash));
   }
 
   /**
@@ -55,15 +53,14 @@ export class BlobStore {
    * ```
    */
   async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
-    await Deno.mkdir(this.dir, { recursive: true });
     await this.#sweep();
-    const { path: tmp, file } = await createTemp(this.dir, "tmp");
-    const whole = createHash("sha256");
-    const chunkHashes: Uint8Array[] = [];
-    let chunk = createHash("sha256");
-    let inChunk = 0;
-    let size = 0;
+    const upload = await this.store.upload("");
     try {
+      const whole = createHash("sha256");
+      const chunkHashes: Uint8Array[] = [];
+      let chunk = createHash("sha256");
+      let inChunk = 0;
+      let size = 0;
       for await (const piece of body instanceof Uint8Array ? [body] : body) {
         for (let at = 0; at < piece.length;) {
           const take = Math.min(BLOB_CHUNK - inChunk, piece.length - at);
@@ -78,87 +75,56 @@ export class BlobStore {
             inChunk = 0;
           }
         }
-        for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
+        await upload.write(piece);
         size += piece.length;
       }
       if (inChunk > 0 || size === 0) chunkHashes.push(chunk.digest());
-      await file.sync();
-    } catch (e) {
-      file.close();
-      await Deno.remove(tmp).catch(() => {});
-      throw e;
-    }
-    file.close();
-    const ref = { hash: whole.digest("hex"), size, chunks: concat(chunkHashes) };
-    await Deno.mkdir(`${this.dir}/${ref.hash.slice(0, 2)}`, { recursive: true });
-    try {
-      await this.#publish(tmp, ref);
+      const ref = { hash: whole.digest("hex"), size, chunks: concat(chunkHashes) };
+      await this.#publish(upload, ref);
+      return ref;
     } finally {
-      await Deno.remove(tmp).catch((e) => {
-        if (!(e instanceof Deno.errors.NotFound)) throw e; // it replaced a damaged blob
-      });
+      await upload.abort();
     }
-    return ref;
   }
 
   /**
    * Removes, on this store's first write, the temporary files of writers that are gone (a copy
-   * killed or interrupted mid-write): they are named after their writer's pid, so none that a
-   * running command may still write is touched.
+   * killed or interrupted mid-write): the store knows them from those a running command may
+   * still write, which are not touched.
    */
   async #sweep(): Promise<void> {
     if (this.#swept) return;
     this.#swept = true;
-    for await (const entry of Deno.readDir(this.dir)) {
-      if (!entry.isFile || !(await writerGone(`${this.dir}/${entry.name}`))) continue;
-      await Deno.remove(`${this.dir}/${entry.name}`).catch(() => {});
-    }
+    await this.store.sweep("");
   }
 
   /**
-   * Links the written temp file into place. A body already there is checked first — its
-   * size, then every chunk against the hashes just computed — and replaced (renamed over, so
-   * readers see the old file or the new one) when it is damaged: storing the original again
-   * is how a damaged blob is healed. An intact one is touched instead, so that a vacuum,
-   * which deletes only unreferenced blobs older than its retention, cannot take it from under
-   * the transaction about to reference it; if it vanishes meanwhile, the link is tried again.
+   * Publishes the written body if absent. A body already there is checked first — its size,
+   * then every chunk against the hashes just computed — and replaced (readers see the old
+   * body or the new) when it is damaged: storing the original again is how a damaged blob is
+   * healed. An intact one is touched instead, so that a vacuum, which deletes only
+   * unreferenced blobs older than its retention, cannot take it from under the transaction
+   * about to reference it; if it vanishes meanwhile, publishing is tried again.
    */
-  async #publish(tmp: string, ref: BlobRef): Promise<void> {
-    const target = this.pathOf(ref.hash);
-    const dir = target.slice(0, target.lastIndexOf("/"));
+  async #publish(upload: Upload, ref: BlobRef): Promise<void> {
+    const path = objectOf(ref.hash);
     for (;;) {
-      try {
-        await Deno.link(tmp, target);
-        await syncDirectory(dir);
-        return;
-      } catch (e) {
-        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      }
+      if (await upload.putIfAbsent(path)) return;
       const stored = await this.#stored(ref);
       if (stored === "missing") continue;
-      if (stored === "damaged") {
-        await Deno.rename(tmp, target);
-        await syncDirectory(dir);
-        return;
-      }
-      try {
-        const now = new Date();
-        await Deno.utime(target, now, now);
-        return;
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
+      if (stored === "damaged") return await upload.put(path);
+      if (await this.store.touch(path)) return;
     }
   }
 
   /** Whether the stored body of `ref` is intact: its size first, then every chunk's hash. */
   async #stored(ref: BlobRef): Promise<"intact" | "damaged" | "missing"> {
     try {
-      if ((await Deno.stat(this.pathOf(ref.hash))).size !== ref.size) return "damaged";
+      if ((await this.store.head(objectOf(ref.hash))).size !== ref.size) return "damaged";
       for await (const _ of this.stream(ref)) { /* each chunk is verified as it is read */ }
       return "intact";
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound || isPondError(e, "MissingBlob")) return "missing";
+      if (isDeltaError(e, "MissingFile") || isPondError(e, "MissingBlob")) return "missing";
       if (isPondError(e, "CorruptBlob")) return "damaged";
       throw e;
     }
@@ -179,16 +145,16 @@ export class BlobStore {
    * ```
    */
   byteRanges(ref: BlobRef): AsyncBuffer {
-    return fileByteRanges(this.pathOf(ref.hash), ref.size);
+    return byteRangesOf(this.store, objectOf(ref.hash), ref.size);
   }
 
   /** True when the body is in the store. */
   async has(hash: string): Promise<boolean> {
     try {
-      await Deno.stat(this.pathOf(hash));
+      await this.store.head(objectOf(hash));
       return true;
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return false;
+      if (isDeltaError(e, "MissingFile")) return false;
       throw e;
     }
   }
@@ -207,7 +173,13 @@ export class BlobStore {
    */
   stream(ref: BlobRef): ReadableStream<Uint8Array> {
     const path = this.pathOf(ref.hash);
-    const body = { path, size: ref.size, chunkSize: BLOB_CHUNK, hashes: ref.chunks };
+    const body = {
+      store: this.store,
+      path: objectOf(ref.hash),
+      size: ref.size,
+      chunkSize: BLOB_CHUNK,
+      hashes: ref.chunks,
+    };
     return verifiedStream(body, (what) => {
       const error = (code: "CorruptBlob" | "MissingBlob", why: string) =>
         new OplogError(code, `blob ${ref.hash} ${why} (${path}); run \`pond check\``);
@@ -240,6 +212,11 @@ export class BlobStore {
   async read(ref: BlobRef): Promise<Uint8Array> {
     return new Uint8Array(await new Response(this.stream(ref)).arrayBuffer());
   }
+}
+
+/** The store path of a body: filed under the first two hex digits of its hash. */
+function objectOf(hash: string): string {
+  return `${hash.slice(0, 2)}/${hash}`;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -73,10 +73,10 @@ export interface StoreCounters {
  *
  * @example
  * ```ts
- * import { FS } from "../tinyfs/mod.ts";
+ * import { LocalStore } from "../delta/mod.ts";
  * import { BlobStore } from "./blob_store.ts";
  *
- * const store = await OplogStore.open("/data/pond/oplog", new BlobStore("/data/pond/blobs"));
+ * const store = await OplogStore.open("/data/pond/oplog", new BlobStore(new LocalStore("/data/pond/blobs")));
  * const fs = await FS.open(store);
  * ```
  */

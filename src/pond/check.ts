@@ -141,7 +141,7 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
       snapshot: log.snapshot,
       files,
       addedAt: log.addedAt,
-      blobs: new BlobStore(layout.blobs),
+      blobs: new BlobStore(new LocalStore(layout.blobs)),
       findings,
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });

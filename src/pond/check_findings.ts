@@ -97,12 +97,7 @@ export function error(
  *
  * @example
  * ```ts
- * const findings: Finding[] = [];
- * const temp = "/data/pond/blobs/.tmp-1234";
- * findings.push(warning("TempFile", "blobs/.tmp-1234", "a leftover temporary file", async () => {
- *   await Deno.remove(temp);
- *   return `removed ${temp}`;
- * }));
+ * findings.push(warning("TempFile", "blobs/.pond-1234-….tmp", "a leftover temporary file", () => remove()));
  * ```
  */
 export function warning(

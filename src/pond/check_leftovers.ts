@@ -17,14 +17,14 @@ export interface Leftover {
 export interface BlobFiles {
   /** Stored blobs by hash. */
   blobs: Map<string, Leftover>;
-  /** Temporary files of blob writes (`.tmp-*`). */
+  /** Temporary files of blob writes (`.pond-*.tmp`, or `.tmp-*` of older versions). */
   temp: Leftover[];
   /** Anything else. */
   stray: Leftover[];
 }
 
-/** The temporary files of the blob store (`blobs/.tmp-*`). */
-const BLOB_TEMP = /^\.tmp-[^/]*$/;
+/** The temporary files of the blob store (`blobs/.pond-*.tmp`; `blobs/.tmp-*` of older versions). */
+const BLOB_TEMP = /^\.(?:tmp-[^/]*|pond-[^/]*\.tmp)$/;
 /** A stored blob: `ab/abcdef…` (64 hex digits, filed under its first two). */
 const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
 

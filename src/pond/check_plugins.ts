@@ -1,4 +1,5 @@
 /** Checking the installed plugins: each one's source is there and is the source that was added (its recorded hash). */
+import { LocalStore } from "../delta/mod.ts";
 import { BlobStore, OplogStore } from "../oplog/mod.ts";
 import { sourceHash } from "../plugin_host/mod.ts";
 import { FS, type WD } from "../tinyfs/mod.ts";
@@ -26,7 +27,7 @@ export async function checkPlugins(
   let root: WD;
   let installed;
   try {
-    const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs));
+    const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
     root = await (await FS.open(store)).root({ asOf: seq });
     installed = await installedFiles(root);
   } catch {

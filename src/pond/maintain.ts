@@ -99,7 +99,7 @@ export interface VacuumReport {
   dataFiles: string[];
   /** Blobs no row refers to (`blobs/…`). */
   blobs: string[];
-  /** Temporary files of interrupted commands (`oplog/…/.pond-*`, `blobs/.tmp-*`). */
+  /** Temporary files of interrupted commands (`oplog/…/.pond-*`, `blobs/.pond-*.tmp`). */
   tempFiles: string[];
   bytes: number;
 }

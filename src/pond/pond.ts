@@ -5,6 +5,7 @@ import {
   type CommitTimestamp,
   type DeltaError,
   isDeltaError,
+  LocalStore,
   versionAtTimestamp,
 } from "../delta/mod.ts";
 import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
@@ -115,7 +116,7 @@ export class Pond implements AsyncDisposable {
         `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
       );
     }
-    const store = OplogStore.empty(layout.oplog, new BlobStore(layout.blobs));
+    const store = OplogStore.empty(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
     const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
     await writeMarker(layout, new Date());
     return new Pond(path, store, fs);
@@ -166,7 +167,7 @@ export class Pond implements AsyncDisposable {
         `${path} is a pond of format ${marker.format}; this pond reads format ${POND_FORMAT}`,
       );
     }
-    const store = await OplogStore.open(layout.oplog, new BlobStore(layout.blobs))
+    const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)))
       .catch((e) => {
         throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
       });

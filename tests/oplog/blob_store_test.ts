@@ -1,13 +1,14 @@
 /** Large bodies: stored once by content, streamed back verified, damage detected before it is read. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { isTempFile, LocalStore } from "../../src/delta/storage.ts";
 import { BLOB_CHUNK, BlobStore } from "../../src/oplog/blob_store.ts";
 import { isPondError } from "../../src/errors.ts";
 
 async function withStore(fn: (blobs: BlobStore, dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   try {
-    await fn(new BlobStore(`${dir}/blobs`), dir);
+    await fn(new BlobStore(new LocalStore(`${dir}/blobs`)), dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -50,7 +51,7 @@ Deno.test("identical bodies are stored once; empty bodies work", async () => {
     const files = [...Deno.readDirSync(`${dir}/blobs/${a.hash.slice(0, 2)}`)];
     assert.equal(files.length, 1);
     assert.equal(
-      [...Deno.readDirSync(`${dir}/blobs`)].filter((e) => e.name.startsWith(".tmp")).length,
+      [...Deno.readDirSync(`${dir}/blobs`)].filter((e) => isTempFile(e.name)).length,
       0,
     );
     const empty = await blobs.put(new Uint8Array());

@@ -1,7 +1,7 @@
 /** The oplog store: a tinyfs tree on a real Delta table, surviving reopen, readable by other engines. */
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { openTable } from "../../src/delta/mod.ts";
+import { LocalStore, openTable } from "../../src/delta/mod.ts";
 import { BlobStore } from "../../src/oplog/blob_store.ts";
 import { OplogStore } from "../../src/oplog/oplog_store.ts";
 import { FS, isTinyFsError } from "../../src/tinyfs/mod.ts";
@@ -15,7 +15,7 @@ async function withPond(fn: (dir: string) => Promise<void>) {
   }
 }
 
-const blobsOf = (dir: string) => new BlobStore(`${dir}/blobs`);
+const blobsOf = (dir: string) => new BlobStore(new LocalStore(`${dir}/blobs`));
 const openFs = async (dir: string) =>
   await FS.open(await OplogStore.open(`${dir}/oplog`, blobsOf(dir)));
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,5 +1,6 @@
 /** pond check: a healthy pond passes; real damage to files, blobs, rows, listings and the log is named; --repair fixes only what is safe. */
 import assert from "node:assert/strict";
+import { LocalStore } from "../../src/delta/mod.ts";
 import { BlobStore } from "../../src/oplog/blob_store.ts";
 import { checkPond, type CheckReport } from "../../src/pond/check.ts";
 import { pondInProcess } from "../cli/harness.ts";
@@ -41,7 +42,7 @@ Deno.test("a damaged blob chunk, then a missing blob, are errors naming the blob
     const path = `${dir}/pond`;
     await variedPond(path);
     const { row } = (await allRows(path)).find(({ row }) => row.blob_chunks !== null)!;
-    const blob = new BlobStore(`${path}/blobs`).pathOf(row.hash!);
+    const blob = new BlobStore(new LocalStore(`${path}/blobs`)).pathOf(row.hash!);
     const file = await Deno.open(blob, { read: true, write: true });
     await file.seek(1024 * 1024 + 5, Deno.SeekMode.Start);
     await file.write(new Uint8Array([0xff ^ noise(1024 * 1024 + 6, 2)[1024 * 1024 + 5]]));
@@ -169,7 +170,7 @@ Deno.test("an old unreferenced blob is a warning, not damage; one written during
   await withTempDir(async (dir) => {
     const path = `${dir}/pond`;
     await variedPond(path);
-    const blobs = new BlobStore(`${path}/blobs`);
+    const blobs = new BlobStore(new LocalStore(`${path}/blobs`));
     const ref = await blobs.put(noise(100_000, 9));
     const leftover = await blobs.put(noise(90_000, 10));
     await Deno.utime(blobs.pathOf(ref.hash), HOUR_AGO(), HOUR_AGO());

@@ -1,5 +1,6 @@
 /** Damaged bodies and plugins, and what interrupted writers leave: re-copying heals a blob, tables must be Parquet, check reads every stored hash, a dead writer's temp file goes at once. */
 import assert from "node:assert/strict";
+import { isTempFile, LocalStore } from "../../src/delta/storage.ts";
 import { BlobStore } from "../../src/oplog/blob_store.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { noise, pond, pondOk, withTempDir } from "../reliability/fixtures.ts";
@@ -65,7 +66,7 @@ Deno.test("copying the original again heals a damaged blob (flipped or truncated
 
 Deno.test("a put of a body whose blob is intact leaves it as it is", async () => {
   await withTempDir(async (dir) => {
-    const blobs = new BlobStore(`${dir}/blobs`);
+    const blobs = new BlobStore(new LocalStore(`${dir}/blobs`));
     const data = noise(300_000, 4);
     const ref = await blobs.put(data);
     const inode = (await Deno.stat(blobs.pathOf(ref.hash))).ino;
@@ -137,9 +138,10 @@ Deno.test("check verifies installed plugin code against its recorded hash, and c
 
 /** A process that starts storing a large body and never finishes: killed, it leaves a temp file. */
 const STALLED_WRITER = `
+import { LocalStore } from "${REPO_ROOT}src/delta/storage.ts";
 import { BlobStore } from "${REPO_ROOT}src/oplog/blob_store.ts";
 setInterval(() => {}, 1000);
-await new BlobStore(Deno.args[0]).put(new ReadableStream({
+await new BlobStore(new LocalStore(Deno.args[0])).put(new ReadableStream({
   start(c) { c.enqueue(new Uint8Array(100_000)); },
 }));
 `;
@@ -151,26 +153,37 @@ Deno.test("the temp file of a killed writer is removed at once: by check --repai
     await Deno.writeTextFile(`${dir}/stalled.ts`, STALLED_WRITER);
     await Deno.mkdir(`${path}/blobs`, { recursive: true });
     const temps = async () =>
-      (await Array.fromAsync(Deno.readDir(`${path}/blobs`))).filter((e) =>
-        e.name.startsWith(".tmp-")
-      );
+      (await Array.fromAsync(Deno.readDir(`${path}/blobs`))).filter((e) => isTempFile(e.name));
     const killWriter = async () => {
       const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--no-prompt", "-A", `${dir}/stalled.ts`, `${path}/blobs`],
+        args: [
+          "run",
+          "--no-prompt",
+          "-A",
+          "--config",
+          `${REPO_ROOT}deno.json`,
+          `${dir}/stalled.ts`,
+          `${path}/blobs`,
+        ],
         stdout: "null",
         stderr: "null",
       }).spawn();
-      while ((await temps()).length === 0) await new Promise((r) => setTimeout(r, 10));
+      let exited = false;
+      child.status.then(() => exited = true);
+      while ((await temps()).length === 0) {
+        assert.ok(!exited, "the stalled writer ended before it began storing");
+        await new Promise((r) => setTimeout(r, 10));
+      }
       const running = await pond(path, ["check"]);
-      assert.match(running.stdout, /^warning +blobs\/\.tmp-\d+-.*a running command/m);
+      assert.match(running.stdout, /^warning +blobs\/\.pond-\d+-.*a running command/m);
       child.kill("SIGKILL");
       await child.status;
     };
     await killWriter();
     const checked = await pondOk(path, ["check"]);
-    assert.match(checked.stdout, /^warning +blobs\/\.tmp-.*the process that wrote it is gone/m);
+    assert.match(checked.stdout, /^warning +blobs\/\.pond-.*the process that wrote it is gone/m);
     const repaired = await pondOk(path, ["check", "--repair"]);
-    assert.match(repaired.stdout, /^repaired +blobs\/\.tmp-/m);
+    assert.match(repaired.stdout, /^repaired +blobs\/\.pond-/m);
     assert.deepEqual(await temps(), []);
     await killWriter();
     await Deno.writeFile(`${dir}/big.bin`, noise(200_000, 5));

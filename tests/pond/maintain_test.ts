@@ -86,7 +86,7 @@ Deno.test("vacuum lists by default, deletes with --apply only what no version ne
     const path = `${dir}/pond`;
     await variedPond(path);
     await maintain(path, "--compact");
-    const orphan = await new BlobStore(`${path}/blobs`).put(noise(80_000, 5));
+    const orphan = await new BlobStore(new LocalStore(`${path}/blobs`)).put(noise(80_000, 5));
     const orphanBlob = `blobs/${orphan.hash.slice(0, 2)}/${orphan.hash}`;
     await Deno.writeTextFile(`${path}/blobs/.tmp-killed`, "half a body");
     const live = (await (await openTable(`${path}/oplog`)).snapshot()).files()[0].path;

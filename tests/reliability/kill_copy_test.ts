@@ -1,5 +1,6 @@
 /** A pond copy killed with SIGKILL at random moments: the pond opens, checks clean, and shows the state before or the whole copy — never a part. */
 import assert from "node:assert/strict";
+import { isTempFile } from "../../src/delta/storage.ts";
 import { checkPond } from "../../src/pond/check.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { pondInProcess, REPO_ROOT } from "../cli/harness.ts";
@@ -72,7 +73,7 @@ async function killedAfter(
 async function tempBlobs(pond: string): Promise<string[]> {
   try {
     return (await Array.fromAsync(Deno.readDir(`${pond}/blobs`)))
-      .filter((e) => e.isFile && e.name.startsWith(".tmp-")).map((e) => e.name);
+      .filter((e) => e.isFile && isTempFile(e.name)).map((e) => e.name);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;

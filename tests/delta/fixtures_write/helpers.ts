@@ -82,11 +82,14 @@ export function beforePutIfAbsent(
   return {
     locate: (path) => store.locate(path),
     read: (path) => store.read(path),
-    readRange: (path, start, end) => store.readRange(path, start, end),
+    readRange: (path, start, end, into) => store.readRange(path, start, end, into),
     head: (path) => store.head(path),
     list: (dir, options) => store.list(dir, options),
     put: (path, data) => store.put(path, data),
     delete: (path) => store.delete(path),
+    upload: (dir) => store.upload(dir),
+    touch: (path) => store.touch(path),
+    sweep: (dir) => store.sweep(dir),
     putIfAbsent: async (path, data) => {
       await before(path);
       return await store.putIfAbsent(path, data);
