@@ -212,7 +212,7 @@ export interface Written {
  *
  * const output = consoleOutput({ verbose: false, noColor: false });
  * const engine = await SqlEngine.open([]);
- * await writeResult(await engine.query("SELECT 1 AS one"), "csv", (t) => output.out(t)); // one\n1
+ * await writeResult(await engine.query("SELECT 1 AS one"), "csv", (t) => output.out(t)); // "one\n1\n"
  * ```
  */
 export async function writeResult(

@@ -189,7 +189,7 @@ export class SqlEngine {
    * @example
    * ```ts
    * const engine = await SqlEngine.open([]);
-   * const [[ms]] = await engine.rows("SELECT epoch_ms(TIMESTAMPTZ '2026-06-01')"); // 1780272000000
+   * const [[ms]] = await engine.rows("SELECT epoch_ms(TIMESTAMPTZ '2026-06-01')"); // "1780272000000"
    * ```
    */
   async rows(sql: string): Promise<unknown[][]> {
