@@ -19,7 +19,11 @@ import { escapeControl } from "./terminal_text.ts";
  *
  * @example
  * ```ts
- * resultFormat(ctx, "pond query"); // "csv" when stdout is a pipe
+ * import type { CommandContext } from "./command.ts";
+ *
+ * function example(ctx: CommandContext) {
+ *   resultFormat(ctx, "pond query"); // "csv" when stdout is a pipe
+ * }
  * ```
  */
 export function resultFormat(ctx: CommandContext, command: string): ResultFormat {
@@ -52,7 +56,13 @@ function outputFile(ctx: CommandContext, command: string): string | undefined {
  *
  * @example
  * ```ts
- * await printQuery(ctx, pond, stages, "SELECT count(*) FROM oplog", {}, "pond query");
+ * import type { CommandContext } from "./command.ts";
+ * import { openPond } from "./pond_options.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const { pond, stages } = await openPond(ctx, "pond query");
+ *   await printQuery(ctx, pond, stages, "SELECT count(*) FROM oplog", {}, "pond query");
+ * }
  * ```
  */
 export async function printQuery(
@@ -191,7 +201,12 @@ export interface Written {
  *
  * @example
  * ```ts
- * await writeResult(await engine.query("SELECT 1 AS one"), "csv", (t) => output.out(t));
+ * import { SqlEngine } from "../sql/mod.ts";
+ * import { consoleOutput } from "./output.ts";
+ *
+ * const output = consoleOutput({ verbose: false, noColor: false });
+ * const engine = await SqlEngine.open([]);
+ * await writeResult(await engine.query("SELECT 1 AS one"), "csv", (t) => output.out(t)); // "one\n1\n"
  * ```
  */
 export async function writeResult(
@@ -263,8 +278,14 @@ const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 19, 32]);
  *
  * @example
  * ```ts
+ * import { SqlEngine } from "../sql/mod.ts";
+ *
+ * const engine = await SqlEngine.open([]);
+ * const result = await engine.query("SELECT TIMESTAMPTZ '2026-06-01' AS t");
  * const read = plainReader(result.columns[0].type);
- * chunk.getColumnValues(0).map(read); // ["2026-06-01T00:00:00.000Z", …]
+ * for await (const chunk of result.chunks()) {
+ *   chunk.getColumnValues(0).map(read); // ["2026-06-01T00:00:00.000Z"]
+ * }
  * ```
  */
 export function plainReader(type: DuckDBType): (value: DuckDBValue) => PlainValue {
@@ -325,7 +346,12 @@ async function writeAllBytes(file: Deno.FsFile, bytes: Uint8Array): Promise<void
  *
  * @example
  * ```ts
- * await writeArrow(await engine.query("SELECT 1 AS one"), (b) => output.outBytes(b));
+ * import { SqlEngine } from "../sql/mod.ts";
+ * import { consoleOutput } from "./output.ts";
+ *
+ * const output = consoleOutput({ verbose: false, noColor: false });
+ * const engine = await SqlEngine.open([]);
+ * await writeArrow(await engine.query("SELECT 1 AS one"), (b) => output.outBytes(b)); // 1
  * ```
  */
 export async function writeArrow(

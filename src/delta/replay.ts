@@ -209,6 +209,9 @@ export async function replaySegment(
  *
  * @example
  * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const store = new LocalStore("/data/table");
  * const state = await replayVersion(store, undefined, { onFallback: (note) => console.error(note) });
  * ```
  */
@@ -250,6 +253,9 @@ export async function replayVersion(
  *
  * @example
  * ```ts
+ * import { openTable } from "./mod.ts";
+ *
+ * const table = await openTable("/data/table");
  * const { value: snapshot, damage } = await openPastDamage((v) => table.snapshot(v === undefined ? undefined : { version: v }));
  * ```
  */

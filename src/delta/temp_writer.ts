@@ -35,7 +35,8 @@ export async function createTemp(dir: string): Promise<{ path: string; file: Den
  *
  * @example
  * ```ts
- * if (await writerGone("/data/pond/blobs/.tmp-4242-1b4e28ba-2fa1-11d2-883f-0016d3cca427")) await Deno.remove(file);
+ * const leftover = "/data/pond/blobs/.tmp-4242-1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+ * if (await writerGone(leftover)) await Deno.remove(leftover);
  * ```
  */
 export async function writerGone(path: string): Promise<boolean> {

@@ -39,6 +39,9 @@ export function fileByteRanges(path: string, size: number): AsyncBuffer {
  *
  * @example
  * ```ts
+ * import { parquetMetadataAsync } from "hyparquet";
+ *
+ * const body = await Deno.readFile("/tmp/a.parquet");
  * const metadata = await parquetMetadataAsync(bytesAsBuffer(body));
  * ```
  */

@@ -8,7 +8,11 @@ import { OplogError } from "./errors.ts";
  *
  * @example
  * ```ts
- * const metadata = await parquetFooter(asyncBuffer, "host:readings.csv", "table");
+ * import { fileByteRanges } from "./mod.ts";
+ *
+ * const { size } = await Deno.stat("readings.csv");
+ * const body = fileByteRanges("readings.csv", size);
+ * await parquetFooter(body, "host:readings.csv", "table"); // throws InvalidTable: a CSV is not Parquet
  * ```
  */
 export async function parquetFooter(

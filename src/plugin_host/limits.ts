@@ -53,8 +53,11 @@ export function tableLimits(memoryLimitMb: number): TableLimits {
  *
  * @example
  * ```ts
+ * import { parquetToTable } from "./table_parquet.ts";
+ *
+ * const bytes = await Deno.readFile("readings.parquet");
  * const deadline = new Deadline(5000, "visit", "answer read()");
- * const table = await parquetToTable(bytes, limits, () => deadline.check());
+ * const table = await parquetToTable(bytes, tableLimits(256), () => deadline.check());
  * ```
  */
 export class Deadline {

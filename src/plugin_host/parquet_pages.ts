@@ -36,8 +36,11 @@ interface PageClaim {
  *
  * @example
  * ```ts
- * const metadata = parquetMetadata(file);
- * checkParquetClaims(new Uint8Array(file), metadata, ["time", "value"], { cells: 1 << 24, bytes: 1 << 28 });
+ * import { parquetMetadata } from "hyparquet";
+ *
+ * const bytes = await Deno.readFile("readings.parquet");
+ * const metadata = parquetMetadata(bytes.buffer);
+ * checkParquetClaims(bytes, metadata, ["time", "value"], { cells: 1 << 24, bytes: 1 << 28 });
  * ```
  */
 export function checkParquetClaims(

@@ -126,7 +126,13 @@ export function reason(e: unknown): string {
  *
  * @example
  * ```ts
- * findings.push(asking(error("CorruptCommit", subject, message, setAsideIt), "set aside the torn commit"));
+ * import { setAside } from "./set_aside.ts";
+ *
+ * const findings: Finding[] = [];
+ * const subject = "oplog/_delta_log/00000000000000000007.json";
+ * const repair = async () => `set aside as ${await setAside("/data/pond/oplog", 7)}`;
+ * const found = error("CorruptCommit", subject, "the newest commit was cut short", repair);
+ * findings.push(asking(found, "set aside the torn commit of transaction 7"));
  * ```
  */
 export function asking(finding: Finding, plan: string): Finding {

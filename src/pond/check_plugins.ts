@@ -16,7 +16,11 @@ import { installedFiles, type PluginRecord } from "./plugin_store.ts";
  *
  * @example
  * ```ts
- * const plugins = await checkPlugins(pondLayout("/data/pond"), 12, findings);
+ * import type { Finding } from "./check_findings.ts";
+ * import { pondLayout } from "./layout.ts";
+ *
+ * const findings: Finding[] = [];
+ * const plugins = await checkPlugins(pondLayout("/data/pond"), 12, findings); // 2, findings []
  * ```
  */
 export async function checkPlugins(

@@ -71,6 +71,11 @@ export async function readTableSchema(
  *
  * @example
  * ```ts
+ * const timestamp = { name: "timestamp", type: "TIMESTAMP(MILLIS, UTC)", nullable: false };
+ * const value = { name: "value", type: "DOUBLE", nullable: false };
+ * const salinity = { name: "salinity", type: "DOUBLE", nullable: true };
+ * const v1: TableSchema = { rows: 24, rowGroups: 1, columns: [timestamp, value] };
+ * const v2: TableSchema = { rows: 24, rowGroups: 1, columns: [timestamp, value, salinity] };
  * mergeSchemas([v1, v2]).columns.map((c) => c.name); // ["timestamp", "value", "salinity"]
  * ```
  */

@@ -239,6 +239,7 @@ export class Pond implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
    * pond.ensureReadable();      // before reading or changing the newest state
    * pond.ensureReadable(3);     // before reading as of transaction 3
    * ```

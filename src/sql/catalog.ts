@@ -15,7 +15,10 @@ export const CATALOG_TABLES = ["oplog", "nodes"] as const;
  *
  * @example
  * ```ts
- * const files = oplogFiles(pond);
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const files = oplogFiles(pond); // ["/data/pond/oplog/part_id=…/part-00000-….parquet", …]
  * ```
  */
 export function oplogFiles(pond: Pond): string[] {
@@ -39,7 +42,13 @@ export function oplogFiles(pond: Pond): string[] {
  *
  * @example
  * ```ts
- * await defineOplog(engine, oplogFiles(pond), seq);
+ * import { Pond } from "../pond/mod.ts";
+ * import { SqlEngine } from "./mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const files = oplogFiles(pond);
+ * const engine = await SqlEngine.open(files);
+ * await defineOplog(engine, files, await pond.head());
  * ```
  */
 export async function defineOplog(
@@ -76,6 +85,11 @@ const NODE_COLUMNS: Column[] = [
  *
  * @example
  * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ * import { SqlEngine } from "./mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const engine = await SqlEngine.open([]);
  * await loadNodes(engine, await pond.root({ seq: 12 }));
  * ```
  */

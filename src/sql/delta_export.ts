@@ -93,6 +93,10 @@ export function parseRanges(text: string): Set<number> {
  *
  * @example
  * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ * import { PondQuery } from "./mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const spec = { glob: "/sensors/north.series", versions: {} };
  * const target = await DeltaExport.open("/data/north", spec, false); // false: it holds files
  * const query = await PondQuery.open(pond, "SELECT * FROM source", {

@@ -139,6 +139,7 @@ export class SqlEngine {
    *
    * @example
    * ```ts
+   * const engine = await SqlEngine.open([]);
    * await engine.define("nodes", "SELECT * FROM (VALUES ('/a', 1)) t(path, version)");
    * ```
    */
@@ -155,6 +156,7 @@ export class SqlEngine {
    *
    * @example
    * ```ts
+   * const engine = await SqlEngine.open([]);
    * await engine.load("t", [{ name: "path", type: "VARCHAR" }], [["/a"], ["/b"]]);
    * ```
    */
@@ -186,7 +188,8 @@ export class SqlEngine {
    *
    * @example
    * ```ts
-   * const [[ms]] = await engine.rows("SELECT epoch_ms(TIMESTAMPTZ '2026-06-01')");
+   * const engine = await SqlEngine.open([]);
+   * const [[ms]] = await engine.rows("SELECT epoch_ms(TIMESTAMPTZ '2026-06-01')"); // "1780272000000"
    * ```
    */
   async rows(sql: string): Promise<unknown[][]> {
@@ -202,6 +205,8 @@ export class SqlEngine {
    *
    * @example
    * ```ts
+   * const engine = await SqlEngine.open([]);
+   * await engine.define("source", "SELECT * FROM (VALUES (1), (5)) t(value)");
    * const result = await engine.query("SELECT * FROM source WHERE value > 3");
    * for await (const chunk of result.chunks()) console.log(chunk.rowCount);
    * ```
@@ -229,7 +234,9 @@ export class SqlEngine {
    *
    * @example
    * ```ts
-   * await engine.copy("SELECT * FROM source", "/tmp/result.parquet", "parquet");
+   * const engine = await SqlEngine.open([], { outputs: ["/tmp/result.parquet"] });
+   * await engine.define("source", "SELECT * FROM (VALUES (1), (5)) t(value)");
+   * await engine.copy("SELECT * FROM source", "/tmp/result.parquet", "parquet"); // 2
    * ```
    */
   async copy(sql: string, path: string, format: CopyFormat): Promise<number> {
@@ -256,7 +263,9 @@ export class SqlEngine {
    *
    * @example
    * ```ts
-   * await engine.exportTo("SELECT *, year(timestamp) AS year FROM source", ["year"]);
+   * const engine = await SqlEngine.open([], { directory: "/tmp/export" });
+   * await engine.define("source", "SELECT TIMESTAMPTZ '2026-06-01' AS timestamp, 1.5 AS value");
+   * await engine.exportTo("SELECT *, year(timestamp) AS year FROM source", ["year"]); // 1
    * ```
    */
   async exportTo(select: string, partitionBy: readonly string[]): Promise<number> {

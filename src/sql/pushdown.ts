@@ -19,6 +19,10 @@ type Node = Record<string, unknown>;
  *
  * @example
  * ```ts
+ * import { SqlEngine } from "./mod.ts";
+ *
+ * const engine = await SqlEngine.open([]);
+ * await engine.define("source", "SELECT TIMESTAMPTZ '2026-06-01' AS ts, 1.5 AS value");
  * await timeBounds(engine, "SELECT * FROM source WHERE ts >= '2026-06-01'", "source", "ts");
  * // { from: 1780272000000 }
  * ```

@@ -57,6 +57,9 @@ export interface QueryReport {
  *
  * @example
  * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
  * const query = await PondQuery.open(pond, "SELECT count(*) FROM r", {
  *   sources: [{ name: "r", glob: "/sites/*\/readings.series" }],
  * });

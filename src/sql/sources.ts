@@ -60,9 +60,16 @@ export interface Pruned {
  *
  * @example
  * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ * import { SqlEngine } from "./mod.ts";
+ * import { Staging } from "./staging.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const staging = await Staging.create();
+ * const root = await pond.root();
  * const source = await Source.resolve(root, "r", "/sites/*\/readings.series", staging);
  * const engine = await SqlEngine.open(source.files());
- * await source.define(engine);
+ * await source.define(engine, await source.timeColumn(engine)); // { versions: 0, of: 3 }
  * ```
  */
 export class Source {

@@ -85,6 +85,9 @@ export class NodePath {
    *
    * @example
    * ```ts
+   * import { Pond } from "../pond/mod.ts";
+   *
+   * const root = await (await Pond.open("/data/pond")).root();
    * const path = await (await root.open("/sensors/north.series")).fileOnDisk({ version: 2 });
    * ```
    */
