@@ -9,7 +9,10 @@ import type { CommandContext } from "./command.ts";
  *
  * @example
  * ```ts
- * const report = { compact, transaction: await committedJson(pond, compact.seq) };
+ * import { Pond } from "../pond/mod.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const transaction = await committedJson(pond, await pond.head());
  * ```
  */
 export async function committedJson(

@@ -26,7 +26,11 @@ export interface Output {
  *
  * @example
  * ```ts
- * refuseBinaryOnTerminal(ctx.output, "pond query", "parquet", "use --format csv");
+ * import type { CommandContext } from "./command.ts";
+ *
+ * function example(ctx: CommandContext) {
+ *   refuseBinaryOnTerminal(ctx.output, "pond query", "parquet", "use --format csv");
+ * }
  * ```
  */
 export function refuseBinaryOnTerminal(

@@ -12,7 +12,9 @@ export type ResultFormat = typeof RESULT_FORMATS[number];
  *
  * @example
  * ```ts
- * const options: Command["options"] = { ...RESULT_OPTIONS, at: { type: "string" } };
+ * import type { Command } from "./command.ts";
+ *
+ * const options: Command["options"] = { ...RESULT_OPTIONS, at: { type: "string", help: "as of SEQ or TIME" } };
  * ```
  */
 export const RESULT_OPTIONS: Command["options"] = {

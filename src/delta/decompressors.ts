@@ -14,6 +14,10 @@ let loaded: Promise<Compressors> | undefined;
  *
  * @example
  * ```ts
+ * import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+ * import { asyncBufferFrom, LocalStore } from "./mod.ts";
+ *
+ * const file = await asyncBufferFrom(new LocalStore("/data/table"), "part-0000.parquet");
  * const metadata = await parquetMetadataAsync(file);
  * const rows = await parquetReadObjects({ file, metadata, compressors: await decompressorsFor(metadata) });
  * ```

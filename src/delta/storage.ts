@@ -115,6 +115,7 @@ export interface Store {
  *
  * @example
  * ```ts
+ * const store = new LocalStore("/data/pond");
  * const upload = await store.upload("blobs");
  * try {
  *   await upload.write(new TextEncoder().encode("hello"));
@@ -530,7 +531,10 @@ export async function asyncBufferFrom(
  * @example
  * ```ts
  * import { parquetMetadataAsync } from "hyparquet";
- * const meta = await parquetMetadataAsync(byteRangesOf(store, "part-0000.parquet", add.size));
+ *
+ * const store = new LocalStore("/data/table");
+ * const { size } = await store.head("part-0000.parquet");
+ * const meta = await parquetMetadataAsync(byteRangesOf(store, "part-0000.parquet", size));
  * ```
  */
 export function byteRangesOf(store: Store, path: string, byteLength: number): AsyncBuffer {

@@ -27,7 +27,10 @@ export interface BlobRef {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "../delta/mod.ts";
+ *
  * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
+ * const file = await Deno.open("/tmp/a.csv");
  * const ref = await blobs.put(file.readable);
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
  * ```
@@ -48,7 +51,9 @@ export class BlobStore {
    *
    * @example
    * ```ts
-   * const blobs = new BlobStore("/data/pond/blobs");
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
    * const ref = await blobs.put(new TextEncoder().encode("hello"));
    * ```
    */
@@ -138,8 +143,9 @@ export class BlobStore {
    * @example
    * ```ts
    * import { parquetMetadataAsync } from "hyparquet";
+   * import { LocalStore } from "../delta/mod.ts";
    *
-   * const blobs = new BlobStore("/data/pond/blobs");
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
    * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const metadata = await parquetMetadataAsync(blobs.byteRanges(ref));
    * ```
@@ -166,7 +172,9 @@ export class BlobStore {
    *
    * @example
    * ```ts
-   * const blobs = new BlobStore("/data/pond/blobs");
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
    * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const bytes = new Uint8Array(await new Response(blobs.stream(ref)).arrayBuffer());
    * ```
@@ -204,7 +212,9 @@ export class BlobStore {
    *
    * @example
    * ```ts
-   * const blobs = new BlobStore("/data/pond/blobs");
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
    * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
    * const text = new TextDecoder().decode(await blobs.read(ref));
    * ```

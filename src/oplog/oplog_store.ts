@@ -74,6 +74,7 @@ export interface StoreCounters {
  * @example
  * ```ts
  * import { LocalStore } from "../delta/mod.ts";
+ * import { FS } from "../tinyfs/mod.ts";
  * import { BlobStore } from "./blob_store.ts";
  *
  * const store = await OplogStore.open("/data/pond/oplog", new BlobStore(new LocalStore("/data/pond/blobs")));

@@ -39,6 +39,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import { LocalStore } from "../delta/mod.ts";
+ * import { BlobStore } from "./blob_store.ts";
+ *
+ * const store = new LocalStore("/data/pond/blobs");
+ * const ref = await new BlobStore(store).put(new TextEncoder().encode("t,v\n1,2\n"));
+ * const path = `${ref.hash.slice(0, 2)}/${ref.hash}`;
  * const body = { store, path, size: ref.size, chunkSize: 1 << 20, hashes: ref.chunks };
  * const stream = verifiedStream(body, (f) => new Error(`${path}: ${f.kind}`));
  * const bytes = new Uint8Array(await new Response(stream).arrayBuffer());

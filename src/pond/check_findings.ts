@@ -97,7 +97,12 @@ export function error(
  *
  * @example
  * ```ts
- * findings.push(warning("TempFile", "blobs/.pond-1234-….tmp", "a leftover temporary file", () => remove()));
+ * const findings: Finding[] = [];
+ * const temp = "/data/pond/blobs/.pond-1234-0f3c.tmp";
+ * findings.push(warning("TempFile", "blobs/.pond-1234-0f3c.tmp", "a leftover temporary file", async () => {
+ *   await Deno.remove(temp);
+ *   return `removed ${temp}`;
+ * }));
  * ```
  */
 export function warning(

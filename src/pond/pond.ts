@@ -302,6 +302,8 @@ export class Pond implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * const pond = await Pond.open("/data/pond");
+   * const meta = await (await pond.root()).metadata("/sites/north/readings.csv");
    * const committed = await pond.commitTimes();
    * committed.get(meta.seq) ?? meta.modified.getTime();
    * ```
