@@ -115,8 +115,10 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
   const started = Date.now();
   const findings: Finding[] = [];
   const store = new LocalStore(layout.oplog);
-  const marker = await markerProblem(layout);
+  const notAFile = await markerNotAFile(layout);
+  const marker = notAFile ? undefined : await markerProblem(layout);
   const log = await checkLog(store, findings, { quick });
+  if (notAFile) findings.unshift(error("NotAPond", POND_MARKER, notAFile));
   if (marker !== undefined) findings.unshift(markerFinding(layout, marker, quick ? null : log));
   const setAside = await findSetAsideCommits(layout, findings);
   const complete = log.damagedAt === undefined && setAside === 0;
@@ -155,6 +157,18 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
   await findTempFiles(layout, findings);
   await findBlobLeftovers(layout, inUse, started, findings);
   return { counts, findings };
+}
+
+/**
+ * Why the marker is no file, when something else (a directory, a FIFO…) holds its name: no
+ * repair writes over that, so the finding says to move it aside first.
+ */
+async function markerNotAFile(layout: PondLayout): Promise<string | undefined> {
+  const info = await Deno.lstat(layout.marker).catch(() => undefined);
+  if (info === undefined || info.isFile) return undefined;
+  const what = info.isDirectory ? "a directory" : info.isSymlink ? "a symlink" : "a special file";
+  return `${what} holds this name, not the pond's marker file; move it aside, then ` +
+    "`pond check --repair` writes the marker again from the log";
 }
 
 /**

@@ -35,3 +35,28 @@ Deno.test("an unreadable pond.json: one line naming it, with check --repair's re
     await Deno.remove(host, { recursive: true });
   }
 });
+
+Deno.test("check never calls a pond healthy when a directory holds pond.json's name, and repair writes over nothing", async () => {
+  const host = await Deno.makeTempDir({ prefix: "pond-marker-" });
+  try {
+    const pond = `${host}/pond`;
+    assert.equal((await pondProcess(["init", pond])).code, 0);
+    await Deno.remove(`${pond}/pond.json`);
+    await Deno.mkdir(`${pond}/pond.json`);
+    await Deno.writeTextFile(`${pond}/pond.json/kept.txt`, "a user's file\n");
+    const finding = "error  pond.json: a directory holds this name, not the pond's marker file; " +
+      "move it aside, then `pond check --repair` writes the marker again from the log";
+    for (const args of [["check"], ["check", "--quick"], ["check", "--repair", "--yes"]]) {
+      const r = await pondProcess([...args, "--pond", pond]);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.ok(r.stdout.startsWith(finding), r.stdout);
+      assert.match(r.stdout, /is damaged: 1 error/);
+    }
+    assert.equal(await Deno.readTextFile(`${pond}/pond.json/kept.txt`), "a user's file\n");
+    await Deno.remove(`${pond}/pond.json`, { recursive: true });
+    assert.equal((await pondProcess(["check", "--repair", "--yes", "--pond", pond])).code, 0);
+    assert.equal((await pondProcess(["check", "--pond", pond])).code, 0);
+  } finally {
+    await Deno.remove(host, { recursive: true });
+  }
+});
