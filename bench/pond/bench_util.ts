@@ -1,5 +1,6 @@
 /** Shared by the pond benchmarks: run the real CLI as a process, time it, measure disk use. */
 import { fileURLToPath } from "node:url";
+import { Pond } from "../../src/pond/mod.ts";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -68,4 +69,22 @@ export async function diskBytes(dir: string): Promise<number> {
     else if (e.isFile) total += (await Deno.stat(p)).size;
   }
   return total;
+}
+
+/**
+ * A pond in `dir` of `n` transactions after one that makes ten directories, each writing one
+ * small file into one of them: a long history of small commits.
+ */
+export async function historyPond(dir: string, n: number): Promise<string> {
+  const pond = await Pond.init(dir);
+  await pond.transact(["mkdir"], async (root) => {
+    for (let d = 0; d < 10; d++) await root.createDirectory(`/dir${d}`);
+  });
+  for (let t = 0; t < n; t++) {
+    await pond.transact(
+      ["add"],
+      (root) => root.write(`/dir${t % 10}/f${t}.txt`, `transaction ${t}\n`),
+    );
+  }
+  return dir;
 }

@@ -2,7 +2,7 @@
 // Run: node_modules/.bin/deno run --no-prompt -A bench/pond/list_and_open.ts [files=100000] [transactions=10000]
 // Times are whole `pond` processes (median of 5), wall clock, same run.
 import { Pond } from "../../src/pond/pond.ts";
-import { median, pond } from "./bench_util.ts";
+import { historyPond, median, pond } from "./bench_util.ts";
 
 const FILES = Number(Deno.args[0] ?? 100_000);
 const TRANSACTIONS = Number(Deno.args[1] ?? 10_000);
@@ -33,23 +33,9 @@ console.log(
   } ms; pond list of an empty pond: ${baseline.toFixed(0)} ms`,
 );
 
-async function history(n: number): Promise<string> {
-  const p = `${work}/history${n}`;
-  const h = await Pond.init(p);
-  await h.transact(["mkdir"], async (root) => {
-    for (let d = 0; d < 10; d++) await root.createDirectory(`/dir${d}`);
-  });
-  for (let t = 0; t < n; t++) {
-    await h.transact(
-      ["add"],
-      (root) => root.write(`/dir${t % 10}/f${t}.txt`, `transaction ${t}\n`),
-    );
-  }
-  return p;
-}
 const built = performance.now();
-const short = await history(100);
-const long = await history(TRANSACTIONS);
+const short = await historyPond(`${work}/history100`, 100);
+const long = await historyPond(`${work}/history${TRANSACTIONS}`, TRANSACTIONS);
 const buildMs = performance.now() - built;
 const openShort = await processMedian(["cat", "/dir3/f3.txt"], short);
 const openLong = await processMedian(["cat", "/dir3/f3.txt"], long);

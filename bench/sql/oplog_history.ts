@@ -8,26 +8,10 @@
  */
 import { Table } from "../../src/delta/mod.ts";
 import { Pond } from "../../src/pond/pond.ts";
-import { median, pond } from "../pond/bench_util.ts";
+import { historyPond, median, pond } from "../pond/bench_util.ts";
 
 const TRANSACTIONS = Number(Deno.args[0] ?? 10_000);
 const work = await Deno.makeTempDir({ prefix: "pond-bench-oplog-" });
-
-/** A pond of `n` transactions, each writing one small file into one of ten directories. */
-async function build(n: number): Promise<string> {
-  const p = `${work}/history${n}`;
-  const h = await Pond.init(p);
-  await h.transact(["mkdir"], async (root) => {
-    for (let d = 0; d < 10; d++) await root.createDirectory(`/dir${d}`);
-  });
-  for (let t = 0; t < n; t++) {
-    await h.transact(
-      ["add"],
-      (root) => root.write(`/dir${t % 10}/f${t}.txt`, `transaction ${t}\n`),
-    );
-  }
-  return p;
-}
 
 const QUERIES: [string, string][] = [
   ["one transaction's rows", "SELECT node_id, entry_type, version FROM oplog WHERE seq = 5"],
@@ -38,8 +22,8 @@ const QUERIES: [string, string][] = [
   ],
 ];
 
-const small = await build(TRANSACTIONS / 100);
-const large = await build(TRANSACTIONS);
+const small = await historyPond(`${work}/history${TRANSACTIONS / 100}`, TRANSACTIONS / 100);
+const large = await historyPond(`${work}/history${TRANSACTIONS}`, TRANSACTIONS);
 for (const [what, sql] of QUERIES) {
   const times = { small: [] as number[], large: [] as number[] };
   for (let i = 0; i < 5; i++) {

@@ -157,38 +157,29 @@ await compare(
   direct(dayDirect),
   ["pond", "duckdb process"],
 );
-const before = () =>
+/** One day of `series` through the hyparquet path pond had before DuckDB, as a whole process. */
+const before = (series: string) => () =>
   timed(deno, [
     "run",
     "--no-prompt",
     "-A",
     `${ROOT}bench/sql/rows_before.ts`,
     pondDir,
-    SERIES,
+    series,
     DAY_FROM,
     DAY_TO,
   ]);
 await compare(
   "one day, cat --rows: DuckDB against the old hyparquet path",
   () => pond(["cat", "--rows", SERIES, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
-  before,
+  before(SERIES),
   ["pond now", "hyparquet before"],
 );
 
 await compare(
   "one day of one 3M-row version, cat --rows: DuckDB against the old hyparquet path",
   () => pond(["cat", "--rows", WHOLE, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
-  () =>
-    timed(deno, [
-      "run",
-      "--no-prompt",
-      "-A",
-      `${ROOT}bench/sql/rows_before.ts`,
-      pondDir,
-      WHOLE,
-      DAY_FROM,
-      DAY_TO,
-    ]),
+  before(WHOLE),
   ["pond now", "hyparquet before"],
   3,
 );
