@@ -29,17 +29,52 @@ Examples:
 /** The permissions the pond binary runs with; pond sandboxes plugins itself. */
 const RUNTIME_FLAGS = ["--no-prompt", "--allow-all"];
 
-async function deno(args: string[]): Promise<{ ok: boolean; stderr: string }> {
+/**
+ * How long `deno compile` may take: its runtime download can hang on a network that drops
+ * packets instead of refusing them, and a build must end either way.
+ */
+const COMPILE_TIMEOUT_MS = 1000 * Number(Deno.env.get("POND_COMPILE_TIMEOUT_S") ?? 300);
+
+async function deno(
+  args: string[],
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; stderr: string; timedOut: boolean }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
     stdout: "inherit",
     stderr: "piped",
+    signal,
   }).output();
-  return { ok: out.success, stderr: new TextDecoder().decode(out.stderr) };
+  const stderr = new TextDecoder().decode(out.stderr);
+  return { ok: out.success, stderr, timedOut: signal?.aborted ?? false };
 }
 
+/**
+ * Why `deno compile` cannot get its runtime here, or `undefined` when it can: DENORT_BIN names
+ * a local one, or the download host answers within seconds. A host that resolves but never
+ * answers is unreachable too, found out in seconds rather than by a hanging download.
+ */
+export async function runtimeUnreachable(): Promise<string | undefined> {
+  if (Deno.env.get("DENORT_BIN")) return undefined;
+  try {
+    const res = await fetch(`https://${RUNTIME_HOST}/`, {
+      method: "HEAD",
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.body?.cancel();
+    return undefined;
+  } catch {
+    return `the Deno runtime download (${RUNTIME_HOST}) is unreachable from this machine; ` +
+      "set DENORT_BIN to a local denort binary to compile offline";
+  }
+}
+
+const RUNTIME_HOST = "dl.deno.land";
+
 async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }> {
+  const unreachable = await runtimeUnreachable();
+  if (unreachable) return { ok: false, why: unreachable };
   const res = await deno([
     "compile",
     ...RUNTIME_FLAGS,
@@ -48,14 +83,19 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
     "--output",
     `${out}/pond`,
     "main.ts",
-  ]);
+  ], AbortSignal.timeout(COMPILE_TIMEOUT_MS));
   if (res.ok) return { ok: true };
-  const unreachable = /dl\.deno\.land|error sending request|dns error|denort/i.test(res.stderr);
-  const why = unreachable
-    ? "the Deno runtime download (dl.deno.land) is unreachable from this machine; " +
-      "set DENORT_BIN to a local denort binary to compile offline"
-    : res.stderr.trim().split("\n").find((l) => /error/i.test(l)) ?? "deno compile failed";
-  return { ok: false, why };
+  if (res.timedOut) {
+    return {
+      ok: false,
+      why: `deno compile did not finish in ${COMPILE_TIMEOUT_MS / 1000} s (its runtime ` +
+        `download from ${RUNTIME_HOST} may hang here); set DENORT_BIN to a local denort binary`,
+    };
+  }
+  return {
+    ok: false,
+    why: res.stderr.trim().split("\n").find((l) => /error/i.test(l)) ?? "deno compile failed",
+  };
 }
 
 /**

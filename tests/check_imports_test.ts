@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkImports } from "../scripts/check_imports.ts";
 import { REPO_ROOT } from "./cli/harness.ts";
+import { command } from "./subprocess.ts";
 
 /** A throwaway tree of modules: `files` maps paths (from its root) to their text. */
 async function withTree(
@@ -22,7 +23,7 @@ async function withTree(
 }
 
 Deno.test("the repository passes the import lint, as the check script runs it", async () => {
-  const run = await new Deno.Command(Deno.execPath(), {
+  const run = await command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--allow-read", "scripts/check_imports.ts"],
     cwd: REPO_ROOT,
     stdout: "piped",

@@ -1,6 +1,7 @@
 /** The README, kept true: its command blocks run as written, in order, as a new user runs them. */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "./cli/harness.ts";
+import { command } from "./subprocess.ts";
 
 /** What a new user's clone holds once `npm install` ran: the parts the README's commands use. */
 const CLONE = [
@@ -67,13 +68,16 @@ Deno.test("the README's command blocks run verbatim, in order, in a fresh clone 
     }
     await Deno.writeTextFile(`${work}/readme.sh`, script);
     // script(1) gives the commands a terminal, where `pond plugin add` asks, and answers y.
-    const run = await new Deno.Command("script", {
+    const run = await command("script", {
       args: ["-qec", `sh ${work}/readme.sh`, "/dev/null"],
       cwd: clone,
       env: {
         PATH: `${work}/stub:${Deno.env.get("PATH")}`,
         TMPDIR: `${work}/tmp`,
         NO_COLOR: "1",
+        // The terminal is script(1)'s whatever the test runs under (CI has no TERM); npx's spinner off.
+        TERM: "xterm",
+        npm_config_progress: "false",
         DENO: Deno.execPath(),
         REPO: REPO_ROOT,
       },

@@ -1,10 +1,11 @@
 /** bin/pond, the launcher users put on PATH: runs from any directory, with the caller's paths. */
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "./harness.ts";
+import { command } from "../subprocess.ts";
 
 /** Runs `sh -c script` in `cwd` with `path` first on PATH; returns its exit code and output. */
 async function shell(script: string, cwd: string, path: string, env: Record<string, string> = {}) {
-  const out = await new Deno.Command("sh", {
+  const out = await command("sh", {
     args: ["-c", script],
     cwd,
     env: { PATH: `${path}:${Deno.env.get("PATH")}`, NO_COLOR: "1", ...env },

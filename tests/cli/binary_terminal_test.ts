@@ -1,11 +1,12 @@
 /** Binary output is refused on a terminal with one line saying what to do, and still flows into a pipe. */
 import assert from "node:assert/strict";
 import { pondProcess, REPO_ROOT } from "./harness.ts";
+import { command } from "../subprocess.ts";
 
 /** Runs `pond ARGS` with stdout on a pseudo-terminal (script(1)); what the terminal showed. */
 async function onTerminal(args: string[], pond: string) {
   const quoted = args.map((a) => `'${a}'`).join(" ");
-  const out = await new Deno.Command("script", {
+  const out = await command("script", {
     args: ["-qec", `'${Deno.execPath()}' run --no-prompt -A main.ts ${quoted}`, "/dev/null"],
     cwd: REPO_ROOT,
     env: { POND: pond, NO_COLOR: "1" },

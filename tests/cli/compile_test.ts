@@ -1,28 +1,19 @@
 /** scripts/compile.ts: the one-file bundle always runs; the binary where `deno compile` can work. */
 import assert from "node:assert/strict";
 import { pondProcess, REPO_ROOT } from "./harness.ts";
+import { command } from "../subprocess.ts";
+import { runtimeUnreachable } from "../../scripts/compile.ts";
 
 const TABLE = `${REPO_ROOT}../shared/delta-golden/tables/simple_table`;
 
 async function build(args: string[]) {
   const out = await Deno.makeTempDir();
-  const res = await new Deno.Command(Deno.execPath(), {
+  const res = await command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", `${REPO_ROOT}scripts/compile.ts`, ...args, "--out", out],
     stdout: "piped",
     stderr: "piped",
   }).output();
   return { out, ok: res.success, stderr: new TextDecoder().decode(res.stderr) };
-}
-
-/** Whether `deno compile` can get its runtime here: a local one, or the download host resolves. */
-async function compileRuntimeReachable(): Promise<string | null> {
-  if (Deno.env.get("DENORT_BIN")) return null;
-  try {
-    await Deno.resolveDns("dl.deno.land", "A");
-    return null;
-  } catch {
-    return "deno compile's runtime download (dl.deno.land) is unreachable and DENORT_BIN is unset";
-  }
 }
 
 Deno.test("the bundle runs --help and real commands (YAML config, a plugin), with the plugins beside it", async () => {
@@ -59,7 +50,7 @@ Deno.test("the bundle runs --help and real commands (YAML config, a plugin), wit
   }
 });
 
-const unreachable = await compileRuntimeReachable();
+const unreachable = (await runtimeUnreachable()) ?? null;
 
 Deno.test({
   name: `the compiled binary runs${unreachable ? ` (skipped: ${unreachable})` : ""}`,
@@ -68,7 +59,7 @@ Deno.test({
     const { out, ok, stderr } = await build([]);
     try {
       assert.ok(ok, stderr);
-      const run = await new Deno.Command(`${out}/pond`, {
+      const run = await command(`${out}/pond`, {
         args: ["delta", "info", "--json", TABLE],
       }).output();
       assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));

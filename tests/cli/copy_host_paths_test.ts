@@ -6,6 +6,7 @@ import { endpoint } from "../../src/pond/endpoint.ts";
 import { hostError } from "../../src/pond/host_error.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { type CliResult, oplogListing, pondInProcess, pondProcess } from "./harness.ts";
+import { command } from "../subprocess.ts";
 
 interface Scene {
   /** The host directory commands run in. */
@@ -152,7 +153,7 @@ Deno.test("copy -r refuses a FIFO before reading it, and a host name that is not
     await Deno.mkdir(`${s.host}/tree/sub`, { recursive: true });
     await Deno.writeTextFile(`${s.host}/tree/a.txt`, "a");
     await Deno.writeFile(`${s.host}/tree/big.bin`, new Uint8Array(500_000).map((_, i) => i));
-    const made = await new Deno.Command("mkfifo", { args: [`${s.host}/tree/sub/pipe`] })
+    const made = await command("mkfifo", { args: [`${s.host}/tree/sub/pipe`] })
       .output();
     assert.equal(made.code, 0);
     const before = await oplogListing(s.pond);
@@ -177,7 +178,7 @@ Deno.test("copy -r refuses a FIFO before reading it, and a host name that is not
     );
     await Deno.remove(`${s.host}/tree/sub/pipe`);
 
-    const bad = await new Deno.Command("sh", {
+    const bad = await command("sh", {
       args: ["-c", 'printf b > "$1/tree/sub/$(printf "bad\\377name")"', "sh", s.host],
     }).output();
     assert.equal(bad.code, 0);

@@ -1,6 +1,7 @@
 /** `pond delta info|scan` as a user runs them, on real tables written by Spark and delta-rs. */
 import assert from "node:assert/strict";
 import { pondInProcess, pondProcess, REPO_ROOT } from "./harness.ts";
+import { command } from "../subprocess.ts";
 
 const GOLDEN = `${REPO_ROOT}../shared/delta-golden`;
 const expected = JSON.parse(await Deno.readTextFile(`${GOLDEN}/EXPECTED.json`));
@@ -24,7 +25,7 @@ Deno.test("pond delta scan --json prints the golden rows (checked by compare_row
       const r = await pondInProcess(["delta", "scan", "--json", `${GOLDEN}/tables/${name}`]);
       assert.equal(r.code, 0, r.stderr);
       await Deno.writeTextFile(`${dir}/${name}.jsonl`, r.stdout);
-      const cmp = await new Deno.Command(Deno.execPath(), {
+      const cmp = await command(Deno.execPath(), {
         args: [
           "run",
           "--no-prompt",

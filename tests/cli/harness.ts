@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { runCli } from "../../src/cli/dispatch.ts";
 import type { Output } from "../../src/cli/output.ts";
+import { command } from "../subprocess.ts";
 
 /** What a CLI run produced. */
 export interface CliResult {
@@ -56,7 +57,7 @@ export async function pondProcess(
   entry = `${REPO_ROOT}main.ts`,
   io: { stdin?: Uint8Array; cwd?: string } = {},
 ): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", entry, ...args],
     cwd: io.cwd ?? REPO_ROOT,
     clearEnv: true, // the test's environment, but POND only when the test gives it

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { pondProcess, REPO_ROOT } from "./harness.ts";
 import { assertFails, assertOk } from "../pond/fixture.ts";
+import { command } from "../subprocess.ts";
 
 const MAIN = `${REPO_ROOT}main.ts`;
 
@@ -36,7 +37,7 @@ async function bashCompletes(script: string, words: string[]): Promise<string[]>
     const quoted = words.map((w) => `'${w}'`).join(" ");
     const probe = `source ${dir}/pond.bash; COMP_WORDS=(${quoted}); ` +
       `COMP_CWORD=${words.length - 1}; _pond; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const out = await new Deno.Command("bash", { args: ["-c", probe] }).output();
+    const out = await command("bash", { args: ["-c", probe] }).output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
   } finally {
@@ -49,7 +50,7 @@ Deno.test("pond completion bash: bash accepts it; it completes commands, subcomm
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/pond.bash`, script);
-    const syntax = await new Deno.Command("bash", { args: ["-n", `${dir}/pond.bash`] }).output();
+    const syntax = await command("bash", { args: ["-n", `${dir}/pond.bash`] }).output();
     assert.ok(syntax.success, new TextDecoder().decode(syntax.stderr));
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -69,7 +70,7 @@ Deno.test("pond completion bash: bash accepts it; it completes commands, subcomm
 });
 
 for (const shell of ["zsh", "fish"]) {
-  const missing = !(await new Deno.Command("sh", { args: ["-c", `command -v ${shell}`] }).output())
+  const missing = !(await command("sh", { args: ["-c", `command -v ${shell}`] }).output())
     .success;
   Deno.test({
     name: `pond completion ${shell}: ${shell} -n accepts it${
@@ -81,7 +82,7 @@ for (const shell of ["zsh", "fish"]) {
       const dir = await Deno.makeTempDir();
       try {
         await Deno.writeTextFile(`${dir}/pond.${shell}`, script);
-        const out = await new Deno.Command(shell, { args: ["-n", `${dir}/pond.${shell}`] })
+        const out = await command(shell, { args: ["-n", `${dir}/pond.${shell}`] })
           .output();
         assert.ok(out.success, new TextDecoder().decode(out.stderr));
       } finally {

@@ -1,6 +1,7 @@
 /** A command that computed a dynamic directory stops its plugin sandboxes before it returns. */
 import assert from "node:assert/strict";
 import { pondInProcess, REPO_ROOT } from "./harness.ts";
+import { command } from "../subprocess.ts";
 
 Deno.test({
   name: "no plugin sandbox outlives the command that started it",
@@ -20,7 +21,7 @@ Deno.test({
       );
       assert.equal(made.code, 0, made.stderr);
       // The command runs inside a process of its own, which then counts its live children.
-      const run = await new Deno.Command(Deno.execPath(), {
+      const run = await command(Deno.execPath(), {
         args: [
           "run",
           "--no-prompt",

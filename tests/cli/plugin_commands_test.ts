@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
 import { REPO_ROOT } from "./harness.ts";
 import { commits, hostFile, pond } from "./plugin_helpers.ts";
+import { command } from "../subprocess.ts";
 
 /** A plugin showing each text file under its name in capitals, at `version`. */
 function shout(version: string, suffix = ""): string {
@@ -177,7 +178,7 @@ Deno.test({
 async function onTerminal(p: TestPond, args: string[], input: string) {
   const line = [Deno.execPath(), "run", "--no-prompt", "-A", `${REPO_ROOT}main.ts`, ...args]
     .map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  const child = new Deno.Command("script", {
+  const child = command("script", {
     args: ["-qec", line, "/dev/null"],
     env: { POND: p.dir, NO_COLOR: "1" },
     stdin: "piped",
@@ -194,7 +195,7 @@ async function onTerminal(p: TestPond, args: string[], input: string) {
 
 async function hasScript(): Promise<boolean> {
   try {
-    return (await new Deno.Command("script", { args: ["--version"] }).output()).success;
+    return (await command("script", { args: ["--version"] }).output()).success;
   } catch {
     return false;
   }

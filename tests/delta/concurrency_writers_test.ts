@@ -7,6 +7,7 @@ import { createTable } from "../../src/delta/create.ts";
 import { commitPath } from "../../src/delta/log_segment.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
+import { command } from "../subprocess.ts";
 
 const WRITER = fileURLToPath(new URL("./fixtures_write/writer_process.ts", import.meta.url));
 const LONG = Deno.env.get("POND_LONG_TESTS") === "1";
@@ -16,7 +17,7 @@ const COMMITS = LONG ? 60 : 12;
 /** Runs writer processes at once and returns each one's output lines (all must exit 0). */
 async function runWriters(dir: string, mode: string, count: number): Promise<string[][]> {
   const children = Array.from({ length: PROCESSES }, (_, i) =>
-    new Deno.Command(Deno.execPath(), {
+    command(Deno.execPath(), {
       args: ["run", "--no-prompt", "-A", WRITER, dir, mode, String(i + 1), String(count)],
       stdout: "piped",
       stderr: "piped",

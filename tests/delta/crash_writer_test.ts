@@ -8,6 +8,7 @@ import { openTable } from "../../src/delta/table.ts";
 import { isTempFile } from "../../src/delta/storage.ts";
 import { vacuum } from "../../src/delta/vacuum.ts";
 import { schemaOf, withTempTable } from "./fixtures_write/helpers.ts";
+import { command } from "../subprocess.ts";
 
 const WRITER = fileURLToPath(new URL("./fixtures_write/writer_process.ts", import.meta.url));
 const KILLS = Deno.env.get("POND_LONG_TESTS") === "1" ? 120 : 5;
@@ -31,7 +32,7 @@ async function killWriter(
   afterLines: number,
   delayMs: number,
 ): Promise<Map<number, number>> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", WRITER, dir, "append", String(writerId), "100000"],
     stdout: "piped",
     stderr: "null",

@@ -6,6 +6,7 @@ import { isDeltaError } from "../../src/delta/errors.ts";
 import { classicCheckpointPath, commitPath } from "../../src/delta/log_segment.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { goldenTable } from "./golden.ts";
+import { command } from "../subprocess.ts";
 
 const TABLE = "basic-with-inserts-deletes-checkpoint";
 
@@ -16,7 +17,7 @@ async function withDamagedCopy(
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    await new Deno.Command("cp", { args: ["-a", `${goldenTable(TABLE)}/.`, dir] }).output();
+    await command("cp", { args: ["-a", `${goldenTable(TABLE)}/.`, dir] }).output();
     await damage(dir);
     await check(dir);
   } finally {

@@ -12,6 +12,7 @@ import { fieldId, PHYSICAL_NAME_KEY, typeName } from "../../src/delta/schema.ts"
 import { LocalStore } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { GOLDEN_DIR, goldenTable } from "./golden.ts";
+import { command } from "../subprocess.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -25,7 +26,7 @@ async function compareRows(
   expectedFile: string,
   actualFile: string,
 ): Promise<{ equal: boolean; output: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
+  const out = await command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", `${GOLDEN_DIR}/compare_rows.mjs`, expectedFile, actualFile],
   }).output();
   const output = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

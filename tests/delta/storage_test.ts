@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parquetMetadataAsync } from "hyparquet";
 import { asyncBufferFrom, LocalStore } from "../../src/delta/storage.ts";
 import { goldenTable } from "./golden.ts";
+import { command } from "../subprocess.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -26,7 +27,7 @@ Deno.test("asyncBufferFrom reads a Parquet footer by range", async () => {
 });
 
 /** Whether `strace` can trace a process here (it needs ptrace). */
-const STRACE = await new Deno.Command("strace", { args: ["-o", "/dev/null", "true"] }).output()
+const STRACE = await command("strace", { args: ["-o", "/dev/null", "true"] }).output()
   .then((r) => r.success, () => false);
 
 Deno.test({
@@ -45,7 +46,7 @@ Deno.test({
       );
       const trace = `${dir}/trace`;
       const root = `${dir}/table`;
-      const run = await new Deno.Command("strace", {
+      const run = await command("strace", {
         args: [
           "-f",
           "-y",

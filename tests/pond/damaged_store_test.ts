@@ -5,6 +5,7 @@ import { BlobStore } from "../../src/oplog/blob_store.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { noise, pond, pondOk, withTempDir } from "../reliability/fixtures.ts";
 import { allRows, commitRow } from "./check_helpers.ts";
+import { command } from "../subprocess.ts";
 
 /** The one blob file of the pond at `path`. */
 async function onlyBlob(path: string): Promise<string> {
@@ -155,7 +156,7 @@ Deno.test("the temp file of a killed writer is removed at once: by check --repai
     const temps = async () =>
       (await Array.fromAsync(Deno.readDir(`${path}/blobs`))).filter((e) => isTempFile(e.name));
     const killWriter = async () => {
-      const child = new Deno.Command(Deno.execPath(), {
+      const child = command(Deno.execPath(), {
         args: [
           "run",
           "--no-prompt",

@@ -3,12 +3,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { assertOk, withPond } from "./fixture.ts";
+import { command } from "../subprocess.ts";
 
 /** Runs `text` as a script with `deno run` and the repository's configuration (its npm packages). */
 async function runScript(dir: string, text: string, args: string[]) {
   const path = join(dir, "list_views.ts");
   await Deno.writeTextFile(path, text);
-  const out = await new Deno.Command(Deno.execPath(), {
+  const out = await command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", "--config", join(REPO_ROOT, "deno.json"), path, ...args],
     cwd: REPO_ROOT,
     stdout: "piped",

@@ -10,6 +10,7 @@ import {
   writeHostFiles,
 } from "./fixtures.ts";
 import { Pond } from "../../src/pond/pond.ts";
+import { command } from "../subprocess.ts";
 
 /** The world every case starts from: files, a directory with a file, a tree with a symlink. */
 const WORLD = {
@@ -51,9 +52,9 @@ const CASES: { args: string[]; fails?: true }[] = [
 type Mode = "host→pond" | "pond→pond";
 
 async function gnuCp(world: string, dir: string, args: string[]): Promise<number> {
-  const cloned = await new Deno.Command("cp", { args: ["-a", world, dir] }).output();
+  const cloned = await command("cp", { args: ["-a", world, dir] }).output();
   assert.equal(cloned.code, 0);
-  const out = await new Deno.Command("sh", {
+  const out = await command("sh", {
     args: ["-c", `cp ${args.join(" ")}`],
     cwd: dir,
     stderr: "null",

@@ -15,6 +15,7 @@ import {
   withTempDir,
   writeHostFiles,
 } from "./fixtures.ts";
+import { command } from "../subprocess.ts";
 
 const KILLS = LONG ? 60 : 5;
 
@@ -39,7 +40,7 @@ async function killedAfter(
   when?: () => Promise<boolean>,
 ): Promise<{ killed: boolean; ms: number }> {
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-A", `${REPO_ROOT}main.ts`, ...args],
     env: { POND: pond, NO_COLOR: "1" },
     stdin: "null",

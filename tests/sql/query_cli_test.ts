@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { tableFromIPC } from "apache-arrow";
 import { SqlEngine } from "../../src/sql/mod.ts";
 import { csvRows, fingerprint, ok, START, withSqlPond } from "./helpers.ts";
+import { command } from "../subprocess.ts";
 
 Deno.test("the oplog is a table: the seed's query, and --at reads it as of then", async () => {
   await withSqlPond(async (p) => {
@@ -67,7 +68,7 @@ Deno.test("results print as csv, json, jsonl, an aligned table, and Parquet to a
     );
     const file = `${p.host}/sites.parquet`;
     assert.equal(ok(await p.spawn(q("--format", "parquet", "--output", `host:${file}`))), "");
-    const piped = await new Deno.Command(Deno.execPath(), {
+    const piped = await command(Deno.execPath(), {
       args: ["run", "--no-prompt", "-A", "main.ts", ...q("--format", "parquet")],
       env: { POND: p.dir },
       stdout: "piped",
