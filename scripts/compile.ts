@@ -11,9 +11,9 @@ Builds DIR/pond (default DIR: dist) with 'deno compile', embedding the built-in 
 'deno compile' needs the Deno runtime (denort) for the target, which it downloads from
 dl.deno.land unless DENORT_BIN names a local copy. Where that is not possible, this says so
 and builds the bundle instead: DIR/pond.js (run with 'deno run -A DIR/pond.js'), the
-chunks it loads as commands need them, and DIR/plugins, all beside it. DuckDB
-(@duckdb/node-api, a native library) is not in the bundle: queries load it from the
-node_modules where the bundle runs. The compiled binary runs plugin
+chunks it loads as commands need them, and DIR/plugins, all beside it. The binary embeds
+DuckDB's native library for this platform and is checked with one query; the bundle cannot
+hold it: there queries load @duckdb/node-api from the node_modules where the bundle runs. The compiled binary runs plugin
 sandboxes with the Deno named by POND_DENO (a compiled program cannot run other programs).
 
 Options:
@@ -80,6 +80,7 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
     ...RUNTIME_FLAGS,
     "--include",
     "plugins",
+    ...duckdbBindings().flatMap((dir) => ["--include", dir]),
     "--output",
     `${out}/pond`,
     "main.ts",
@@ -96,6 +97,44 @@ async function compileBinary(out: string): Promise<{ ok: boolean; why?: string }
     ok: false,
     why: res.stderr.trim().split("\n").find((l) => /error/i.test(l)) ?? "deno compile failed",
   };
+}
+
+/**
+ * DuckDB's native library for this platform (`node_modules/@duckdb/node-bindings-OS-ARCH`,
+ * the addon and the shared library it links): named with `--include`, since its package
+ * picks the file by platform at run time, out of sight of the module graph.
+ */
+function duckdbBindings(): string[] {
+  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+  const os = Deno.build.os === "windows" ? "win32" : Deno.build.os;
+  const dir = `node_modules/@duckdb/node-bindings-${os}-${arch}`;
+  try {
+    return Deno.statSync(`${ROOT}${dir}`).isDirectory ? [dir] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether the binary at `pond` runs SQL, i.e. carried DuckDB: one query, its first error line
+ * otherwise.
+ */
+async function binaryRunsSql(pond: string): Promise<string | undefined> {
+  const out = await new Deno.Command(pond, {
+    args: ["query", "SELECT 42 AS answer", "--format", "csv"],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output().catch((e: Error) => ({
+    success: false,
+    stdout: new Uint8Array(),
+    stderr: e.message,
+  }));
+  const text = new TextDecoder();
+  const stdout = text.decode(out.stdout);
+  if (out.success && stdout === "answer\n42\n") return undefined;
+  const stderr = typeof out.stderr === "string" ? out.stderr : text.decode(out.stderr);
+  return stderr.trim().split("\n")[0] || `it printed ${JSON.stringify(stdout.slice(0, 80))}`;
 }
 
 /**
@@ -167,6 +206,15 @@ if (import.meta.main) {
         ? `built ${out}/pond`
         : `compile: did not build ${out}/pond: ${res.why}; building the bundle instead`,
     );
+    if (res.ok) {
+      const sqlFailure = await binaryRunsSql(`${out}/pond`);
+      console.error(
+        sqlFailure === undefined
+          ? `${out}/pond carries DuckDB (${duckdbBindings().join(", ")}): it ran a query`
+          : `compile: ${out}/pond cannot run SQL (${sqlFailure}); pond query, cat --sql and ` +
+            "cat --rows need the bundle with node_modules beside it",
+      );
+    }
   }
   await bundle(out);
   console.error(`built ${out}/pond.js (run: deno run -A ${out}/pond.js --help)`);
