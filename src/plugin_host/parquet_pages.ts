@@ -2,6 +2,7 @@
 
 import type { FileMetaData } from "hyparquet";
 import type { TableLimits } from "./limits.ts";
+import { checkPageRuns, type DataPage, type Decompress } from "./parquet_runs.ts";
 
 /** Thrift compact protocol type ids, as far as page headers use them. */
 const T = { TRUE: 1, FALSE: 2, BYTE: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8 } as const;
@@ -23,6 +24,8 @@ interface PageClaim {
   readonly values: number;
   /** Where the page's data starts. */
   readonly dataAt: number;
+  /** A data page's facts for its run checks. */
+  readonly data?: DataPage;
 }
 
 /**
@@ -31,8 +34,10 @@ interface PageClaim {
  * column of `columns` (the flat schema's names), in order; rows × columns within `limits.cells`;
  * every page header complete; no page (nor a dictionary), nor a column chunk's pages together,
  * claiming more values than its row group has rows; and the pages' uncompressed bytes within
- * `limits.bytes` (a page's buffer is allocated at its claimed size before it is decompressed). Throws an `Error` saying
- * which claim broke which limit; the caller names the plugin.
+ * `limits.bytes` (a page's buffer is allocated at its claimed size before it is decompressed);
+ * and each data page's run-length streams within the page (see `checkPageRuns`, which
+ * decompresses with `decompress` where it must). Throws an `Error` saying which claim broke
+ * which limit; the caller names the plugin.
  *
  * @example
  * ```ts
@@ -40,7 +45,8 @@ interface PageClaim {
  *
  * const bytes = await Deno.readFile("readings.parquet");
  * const metadata = parquetMetadata(bytes.buffer);
- * checkParquetClaims(bytes, metadata, ["time", "value"], { cells: 1 << 24, bytes: 1 << 28 });
+ * const limits = { cells: 1 << 24, bytes: 1 << 28 };
+ * checkParquetClaims(bytes, metadata, ["time", "value"], limits, (_codec, data) => data);
  * ```
  */
 export function checkParquetClaims(
@@ -48,6 +54,7 @@ export function checkParquetClaims(
   metadata: FileMetaData,
   columns: readonly string[],
   limits: TableLimits,
+  decompress: Decompress,
 ): void {
   const rows = Number(metadata.num_rows);
   const cells = rows * columns.length;
@@ -65,8 +72,14 @@ export function checkParquetClaims(
     if (paths.join("\0") !== columns.join("\0")) {
       throw new Error("its row groups' column chunks do not match its schema's columns");
     }
-    for (const chunk of group.columns) {
+    for (const [i, chunk] of group.columns.entries()) {
       const meta = chunk.meta_data!;
+      const element = metadata.schema[i + 1];
+      const column = {
+        optional: element.repetition_type !== "REQUIRED",
+        boolean: meta.type === "BOOLEAN",
+        codec: meta.codec,
+      };
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
       const end = start + Number(meta.total_compressed_size);
       if (!(start >= 0 && end <= bytes.length)) {
@@ -86,6 +99,8 @@ export function checkParquetClaims(
         if (!(decoded <= limits.bytes)) {
           throw new Error(`its pages decode to more than the limit of ${limits.bytes} bytes`);
         }
+        const stored = bytes.subarray(page.dataAt, page.dataAt + page.compressed);
+        if (page.data) checkPageRuns(stored, page.data, column, decompress);
         at = page.dataAt + page.compressed;
       }
     }
@@ -124,6 +139,7 @@ function readPageHeader(bytes: Uint8Array, at: number): PageClaim {
   const required = REQUIRED[type];
   if (!required) throw new Error(`a page has an unknown type ${type}`);
   let values = 0;
+  let data: DataPage | undefined;
   if (required.field !== undefined) {
     const inner = header.get(required.field);
     if (!(inner instanceof Map)) throw new Error(`a page of type ${type} lacks its header`);
@@ -132,8 +148,19 @@ function readPageHeader(bytes: Uint8Array, at: number): PageClaim {
     if (type === 3 && (counts[1] > counts[0] || counts[4] + counts[5] > compressed)) {
       throw new Error("a data page's nulls or level lengths do not fit it");
     }
+    if (type === 0 || type === 3) {
+      data = {
+        type,
+        values: counts[0],
+        encoding: type === 3 ? counts[3] : counts[1],
+        repetitionBytes: type === 3 ? counts[5] : 0,
+        definitionBytes: type === 3 ? counts[4] : 0,
+        compressed: type !== 3 || inner.get(7) !== false,
+        uncompressedSize: uncompressed,
+      };
+    }
   }
-  return { type, uncompressed, compressed, values, dataAt: reader.at };
+  return { type, uncompressed, compressed, values, dataAt: reader.at, data };
 }
 
 /** Reads Thrift's compact protocol: structs as maps from field id to value, bounds-checked. */

@@ -45,10 +45,8 @@ export async function parquetToTable(
   limits: TableLimits,
   check: () => void = () => {},
 ): Promise<Column[]> {
-  const [{ parquetMetadata, parquetRead, parquetSchema }, { compressors }] = await Promise.all([
-    import("hyparquet"),
-    import("hyparquet-compressors"),
-  ]);
+  const [{ parquetMetadata, parquetRead, parquetSchema, snappyUncompress }, { compressors }] =
+    await Promise.all([import("hyparquet"), import("hyparquet-compressors")]);
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const file = (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
   const metadata = parquetMetadata(file);
@@ -57,7 +55,17 @@ export async function parquetToTable(
   if (nested) {
     throw new Error(`column ${nested.element.name} is nested; plugins are handed flat columns`);
   }
-  checkParquetClaims(new Uint8Array(file), metadata, leaves.map((l) => l.element.name), limits);
+  const decompress = (codec: string, data: Uint8Array, size: number): Uint8Array => {
+    if (codec === "UNCOMPRESSED") return data;
+    const decompressor = compressors[codec as keyof typeof compressors];
+    if (decompressor) return decompressor(data, size);
+    if (codec !== "SNAPPY") throw new Error(`its pages use the unknown codec ${codec}`);
+    const out = new Uint8Array(size);
+    snappyUncompress(data, out);
+    return out;
+  };
+  const names = leaves.map((l) => l.element.name);
+  checkParquetClaims(new Uint8Array(file), metadata, names, limits, decompress);
   const rows = Number(metadata.num_rows);
   const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
   let groupStart = 0;

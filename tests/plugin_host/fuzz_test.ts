@@ -22,7 +22,12 @@ const SANDBOX_ROUNDS = LONG ? 500 : 40;
 /** What one host step may take: the default deadline is 5 s; the host's own steps far less. */
 const STEP_MS = 2000;
 const MEMORY_BUDGET = 1.5 * 2 ** 30;
-const SEED = Number(Deno.env.get("POND_FUZZ_SEED") ?? Date.now() % 2 ** 31);
+/**
+ * The default run replays one seed (1023 found a page whose run-length header asked hyparquet
+ * for 37 million booleans), so CI sees the same inputs every time; POND_LONG_TESTS=1 explores a
+ * new seed each run, and POND_FUZZ_SEED replays any.
+ */
+const SEED = Number(Deno.env.get("POND_FUZZ_SEED") ?? (LONG ? Date.now() % 2 ** 31 : 1023));
 
 /** A small seeded generator (mulberry32), so a failure names the seed that reproduces it. */
 function random(seed: number) {

@@ -103,6 +103,33 @@ Deno.test("parquet claims: a table input over the limits is InvalidInput, before
   );
 });
 
+/**
+ * A one-column Parquet file of `rows` doubles, none null, whose definition levels are one RLE
+ * run (hyparquet-writer's v2 page) — with that run's length rewritten to `runLength`.
+ */
+function withDefinitionRun(rows: number, runLength: number): Uint8Array {
+  const data = Array.from({ length: rows }, (_, i) => i / 2);
+  const bytes = new Uint8Array(parquetWriteBuffer({
+    columnData: [{ name: "v", type: "DOUBLE", data, nullable: true }],
+  }));
+  const varint = (n: number) => n < 128 ? [n] : [(n & 0x7f) | 0x80, n >> 7];
+  const run = [...varint(rows << 1), 1];
+  const at = bytes.findIndex((_, i) => run.every((b, k) => bytes[i + k] === b));
+  assert.ok(at > 0, "the definition levels' run is where hyparquet-writer puts it");
+  const patched = varint(runLength << 1);
+  assert.equal(patched.length, run.length - 1, "the new length takes as many bytes");
+  bytes.set(patched, at);
+  return bytes;
+}
+
+Deno.test("parquet runs: a definition-level run longer than its page is refused before hyparquet repeats it", async () => {
+  assert.equal((await parquetToTable(withDefinitionRun(100, 100), LIMITS))[0].values.length, 100);
+  await assert.rejects(
+    parquetToTable(withDefinitionRun(100, 8000), LIMITS),
+    /a page's definition levels hold a run of 8000 values where 100 are left/,
+  );
+});
+
 Deno.test("host work: converting a table input counts against the call's deadline", async () => {
   const rows = 400_000;
   const big = new Uint8Array(parquetWriteBuffer({
