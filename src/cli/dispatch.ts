@@ -13,7 +13,7 @@ import {
 import { UsageError } from "./errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { commandNamed, loadCommand, POND_VERSION, subcommandNamed, topHelp } from "./registry.ts";
-import { escapeControl } from "./terminal_text.ts";
+import { escapeMessage } from "./terminal_text.ts";
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -127,16 +127,16 @@ function report(failure: unknown, output: Output): number {
   if (failure instanceof Deno.errors.BrokenPipe) return EXIT.ok; // the reader went away, as `| head` does
   const e = hostError(failure);
   if (e instanceof UsageError) {
-    output.err(`${escapeControl(e.message)}\n`);
+    output.err(`${escapeMessage(e.message)}\n`);
     return EXIT.usage;
   }
   if (isPondError(e)) {
-    output.err(`pond: ${escapeControl(e.message)}${HINTS[e.code] ?? ""}\n`);
+    output.err(`pond: ${escapeMessage(e.message)}${HINTS[e.code] ?? ""}\n`);
     if (output.isVerbose) output.err(`  code: ${e.code}\n${detail(e)}`);
     return EXIT.failure;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  output.err(`pond: internal error: ${escapeControl(msg)}\n`);
+  output.err(`pond: internal error: ${escapeMessage(msg)}\n`);
   output.err(
     output.isVerbose ? detail(e) : "  (run again with --verbose for details, and report it)\n",
   );

@@ -22,7 +22,27 @@ const NAMED: Record<string, string> = {
  */
 export function escapeControl(text: string): string {
   // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x1f\x7f-\x9f\\]|[\uD800-\uDFFF]/g, (c, offset: number) => {
+  return escapeMatches(text, /[\x00-\x1f\x7f-\x9f\\]|[\uD800-\uDFFF]/g);
+}
+
+/**
+ * {@link escapeControl} for pond's own messages, which quote names already escaped (tinyfs's
+ * `quoted`, a plugin's report): their backslashes stay as they are, so an escape is never
+ * escaped twice; raw control characters are escaped all the same.
+ *
+ * @example
+ * ```ts
+ * escapeMessage('cannot create "/a\\nb"'); // unchanged
+ * escapeMessage("/two\nlines is not a directory"); // "/two\\nlines is not a directory"
+ * ```
+ */
+export function escapeMessage(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return escapeMatches(text, /[\x00-\x1f\x7f-\x9f]|[\uD800-\uDFFF]/g);
+}
+
+function escapeMatches(text: string, pattern: RegExp): string {
+  return text.replace(pattern, (c, offset: number) => {
     const code = c.charCodeAt(0);
     if (code >= 0xd800 && code <= 0xdbff) {
       const next = text.charCodeAt(offset + 1);
