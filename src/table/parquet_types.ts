@@ -15,10 +15,12 @@ const ELEMENTS: Readonly<Record<string, Omit<SchemaElement, "name" | "repetition
   int16: { type: "INT32", converted_type: "INT_16" },
   int32: { type: "INT32" },
   int64: { type: "INT64" },
-  uint8: { type: "INT32" },
-  uint16: { type: "INT32" },
+  uint8: { type: "INT32", converted_type: "UINT_8" },
+  uint16: { type: "INT32", converted_type: "UINT_16" },
+  // Unsigned 32-bit integers go on INT64 as they are: on INT32 they would wrap, and the writer's
+  // statistics would be signed ones.
   uint32: { type: "INT64" },
-  uint64: { type: "INT64" },
+  uint64: { type: "INT64", converted_type: "UINT_64" },
   float32: { type: "FLOAT" },
   float64: { type: "DOUBLE" },
   utf8: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } },
