@@ -41,7 +41,7 @@ interface Config {
 interface Column {
   name: string;
   values: (string | number | null)[];
-  type: "DOUBLE" | "STRING";
+  type: "float64" | "utf8" | "timestamp[ms, UTC]";
 }
 
 interface Host {
@@ -94,15 +94,33 @@ function concatCsv(inputs: Input[]): string {
   return lines.map((row) => row.map(quote).join(",")).join("\n") + "\n";
 }
 
-/** The CSV's columns: numeric where every non-empty value is a number, else text; empty is null. */
+/** An ISO-8601 date and time, `T` or a space between them, with or without a zone. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** An ISO-8601 date and time as milliseconds since the epoch (UTC when it names no zone), or NaN. */
+function instant(text: string): number {
+  if (!DATE_TIME.test(text)) return NaN;
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text.slice(10)) ? text : `${text}Z`;
+  return Date.parse(zoned.replace(" ", "T"));
+}
+
+/**
+ * The CSV's columns: numeric where every non-empty value is a number, timestamps (stored as
+ * microseconds in UTC) where every one is an ISO-8601 date and time, else text; empty is null.
+ */
 function columnsOf(input: Input): Column[] {
   const [header = [], ...rows] = parseCsv(input);
-  return header.map((name, j) => {
+  return header.map((name, j): Column => {
     const raw = rows.map((row) => row[j] ?? "");
-    const numeric = raw.every((v) => v === "" || Number.isFinite(Number(v)));
-    return numeric
-      ? { name, type: "DOUBLE", values: raw.map((v) => (v === "" ? null : Number(v))) }
-      : { name, type: "STRING", values: raw.map((v) => (v === "" ? null : v)) };
+    const filled = raw.filter((v) => v !== "");
+    const as = (type: Column["type"], parse: (v: string) => string | number) => ({
+      name,
+      type,
+      values: raw.map((v) => (v === "" ? null : parse(v))),
+    });
+    if (filled.every((v) => Number.isFinite(Number(v)))) return as("float64", Number);
+    if (filled.every((v) => Number.isFinite(instant(v)))) return as("timestamp[ms, UTC]", instant);
+    return as("utf8", (v) => v);
   });
 }
 

@@ -3,7 +3,16 @@
 import { dirname, join, normalize, relative } from "node:path";
 
 /** The layers, each a folder of src/ whose public face is its mod.ts. */
-export const LAYERS = ["delta", "oplog", "tinyfs", "plugin_host", "pond", "sql", "cli"] as const;
+export const LAYERS = [
+  "table",
+  "delta",
+  "oplog",
+  "tinyfs",
+  "plugin_host",
+  "pond",
+  "sql",
+  "cli",
+] as const;
 
 /** Modules any layer may import directly: shared by all and part of none. */
 export const SHARED = new Set(["src/errors.ts"]);

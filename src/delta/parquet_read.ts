@@ -7,6 +7,7 @@ import {
   parquetSchema,
   type SchemaTree,
 } from "hyparquet";
+import { PARQUET_PARSERS } from "../table/mod.ts";
 import { decompressorsFor } from "./decompressors.ts";
 import { DeltaError } from "./errors.ts";
 import {
@@ -50,17 +51,6 @@ export interface ColumnBatch {
 
 /** Turns one value as hyparquet returns it into the reader's value for a Delta type. */
 type Converter = (raw: unknown) => Value;
-
-/** Timestamps of every Parquet unit (and INT96) as bigint microseconds; dates as day numbers. */
-const PARSERS = {
-  timestampFromMilliseconds: (ms: bigint) => BigInt(ms) * 1000n,
-  timestampFromMicroseconds: (us: bigint) => BigInt(us),
-  timestampFromNanoseconds: (ns: bigint) => {
-    const q = ns / 1000n;
-    return ns < 0n && q * 1000n !== ns ? q - 1n : q;
-  },
-  dateFromDays: (days: number) => days,
-};
 
 const utf8 = new TextDecoder();
 
@@ -339,7 +329,7 @@ export async function* readColumns(
           rowEnd: rowStart + count,
           compressors,
           utf8: false,
-          parsers: PARSERS,
+          parsers: PARQUET_PARSERS,
           onChunk: ({ columnName, columnData, rowStart: at }) =>
             chunks.get(columnName)?.push({ columnData, rowStart: at }),
         });

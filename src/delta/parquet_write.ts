@@ -1,7 +1,13 @@
 /** Writes a batch of a Delta schema's columns to Parquet bytes, with the protocol's type mapping. */
 
 import type { SchemaElement } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import {
+  type ColumnType,
+  parquetElement,
+  type ParquetWriteOptions,
+  STORED_TIMESTAMP,
+  writeParquet,
+} from "../table/mod.ts";
 import { DeltaError } from "./errors.ts";
 import type { DataType, StructField, StructType } from "./schema.ts";
 import { decimalParts, parseDate, parseTimestamp } from "./values.ts";
@@ -32,17 +38,6 @@ export interface NormalizedBatch {
   columns: Map<string, unknown[]>;
 }
 
-/** Options of {@link encodeParquet}. */
-export interface ParquetWriteOptions {
-  /**
-   * Rows per row group (default 100,000); a list gives the first groups' sizes in turn, the
-   * last size repeating.
-   */
-  rowGroupSize?: number | number[];
-  /** Key-value metadata to put in the footer. */
-  metadata?: Record<string, string>;
-}
-
 const DAY_MS = 86_400_000;
 const INT_RANGES: Record<string, [number, number]> = {
   byte: [-128, 127],
@@ -64,72 +59,26 @@ function decimalByteLength(precision: number): number {
   return bytes;
 }
 
+/** The column type each primitive Delta type but `decimal` is stored as (see `parquetElement`). */
+const COLUMN_TYPES: Readonly<Record<string, ColumnType>> = {
+  string: "utf8",
+  binary: "binary",
+  boolean: "bool",
+  byte: "int8",
+  short: "int16",
+  integer: "int32",
+  long: "int64",
+  float: "float32",
+  double: "float64",
+  date: "date32",
+  timestamp: STORED_TIMESTAMP,
+  timestamp_ntz: "timestamp[us]",
+};
+
 /** The Parquet schema elements (pre-order) of one Delta field. */
 function fieldElements(name: string, type: DataType, nullable: boolean): SchemaElement[] {
   const repetition_type = nullable ? "OPTIONAL" : "REQUIRED";
-  if (typeof type === "string") {
-    switch (type) {
-      case "string":
-        return [{
-          name,
-          repetition_type,
-          type: "BYTE_ARRAY",
-          converted_type: "UTF8",
-          logical_type: { type: "STRING" },
-        }];
-      case "binary":
-        return [{ name, repetition_type, type: "BYTE_ARRAY" }];
-      case "boolean":
-        return [{ name, repetition_type, type: "BOOLEAN" }];
-      // byte/short carry only the legacy INT_8/INT_16 annotation: hyparquet-writer encodes the
-      // INTEGER logical type's bitWidth with the wrong Thrift type, which DuckDB rejects.
-      case "byte":
-        return [{
-          name,
-          repetition_type,
-          type: "INT32",
-          converted_type: "INT_8",
-        }];
-      case "short":
-        return [{
-          name,
-          repetition_type,
-          type: "INT32",
-          converted_type: "INT_16",
-        }];
-      case "integer":
-        return [{ name, repetition_type, type: "INT32" }];
-      case "long":
-        return [{ name, repetition_type, type: "INT64" }];
-      case "float":
-        return [{ name, repetition_type, type: "FLOAT" }];
-      case "double":
-        return [{ name, repetition_type, type: "DOUBLE" }];
-      case "date":
-        return [{
-          name,
-          repetition_type,
-          type: "INT32",
-          converted_type: "DATE",
-          logical_type: { type: "DATE" },
-        }];
-      case "timestamp":
-        return [{
-          name,
-          repetition_type,
-          type: "INT64",
-          converted_type: "TIMESTAMP_MICROS",
-          logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
-        }];
-      case "timestamp_ntz":
-        return [{
-          name,
-          repetition_type,
-          type: "INT64",
-          logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" },
-        }];
-    }
-  }
+  if (typeof type === "string") return [parquetElement(name, COLUMN_TYPES[type], nullable)];
   switch (type.type) {
     case "decimal": {
       const { precision, scale } = type;
@@ -362,8 +311,8 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
 }
 
 /**
- * Encodes a normalized batch of the columns of `schema` as one Parquet file (snappy, column
- * statistics on, data page v2).
+ * Encodes a normalized batch of the columns of `schema` as one Parquet file, written the way
+ * every Parquet file of pond is (see `writeParquet`: snappy, column statistics on).
  *
  * @example
  * ```ts
@@ -380,18 +329,11 @@ export function encodeParquet(
   batch: NormalizedBatch,
   options: ParquetWriteOptions = {},
 ): Uint8Array {
-  const buffer = parquetWriteBuffer({
-    schema: parquetSchema(schema),
-    columnData: schema.fields.map((f: StructField) => ({
-      name: f.name,
-      data: batch.columns.get(f.name)!,
-    })),
-    rowGroupSize: options.rowGroupSize ?? 100_000,
-    kvMetadata: options.metadata &&
-      Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
-    createdBy: "pond",
-  });
-  return new Uint8Array(buffer);
+  return writeParquet(
+    parquetSchema(schema),
+    schema.fields.map((f: StructField) => ({ name: f.name, data: batch.columns.get(f.name)! })),
+    options,
+  );
 }
 
 /**

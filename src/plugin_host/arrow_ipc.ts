@@ -1,39 +1,13 @@
 /** A small, self-contained Arrow IPC stream codec for the column types pond's tables use. */
 
-// This module runs inside every plugin sandbox as well as in the host, so it imports nothing and
-// generates no code: apache-arrow builds accessors with `new Function`, which the sandbox's
-// `--disallow-code-generation-from-strings` refuses. Untrusted input fails with `ArrowIpcError`.
+// This module runs inside every plugin sandbox as well as in the host, so it imports nothing but
+// the table model's types (erased when it runs) and generates no code: apache-arrow builds
+// accessors with `new Function`, which the sandbox's `--disallow-code-generation-from-strings`
+// refuses. Untrusted input fails with `ArrowIpcError`.
 
-/**
- * The column types: booleans, integers, floats, UTF-8 text, bytes, and timestamps in a unit
- * (`timestamp[ms]`), optionally in a time zone (`timestamp[us, UTC]`).
- */
-export type ArrowType =
-  | "bool"
-  | "int8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "uint8"
-  | "uint16"
-  | "uint32"
-  | "uint64"
-  | "float32"
-  | "float64"
-  | "utf8"
-  | "binary"
-  | `timestamp[${"s" | "ms" | "us" | "ns"}${"" | `, ${string}`}]`;
+import type { Column, ColumnType, Table } from "../table/mod.ts";
 
-/** One column of a table: its name, its type (guessed from the values when absent), its values. */
-export interface Column {
-  readonly name: string;
-  readonly type?: ArrowType;
-  /** A typed array, or an array whose missing values are `null`. */
-  readonly values: ArrayLike<unknown>;
-}
-
-/** A table as plugins and the host hand it around: its columns, all of one length. */
-export type Table = readonly Column[];
+export type { Column, ColumnType, Table } from "../table/mod.ts";
 
 /**
  * A stream that is not Arrow IPC, or uses what this codec does not (dictionaries, compression,
@@ -61,6 +35,7 @@ const FIXED: Readonly<Record<string, { width: number; array: TypedArrayClass }>>
   uint64: { width: 8, array: BigUint64Array },
   float32: { width: 4, array: Float32Array },
   float64: { width: 8, array: Float64Array },
+  date32: { width: 4, array: Int32Array },
 };
 type TypedArrayClass = {
   new (buffer: ArrayBufferLike, offset: number, length: number): ArrayLike<unknown>;
@@ -70,7 +45,7 @@ type TypedArrayClass = {
 const UNITS = ["s", "ms", "us", "ns"];
 const TIMESTAMP = /^timestamp\[(s|ms|us|ns)(?:, ?([^\]]+))?\]$/;
 /** Flatbuffer type ids of the Arrow `Type` union, as far as they are read or written here. */
-const TYPE_ID = { Int: 2, FloatingPoint: 3, Binary: 4, Utf8: 5, Bool: 6, Timestamp: 10 };
+const TYPE_ID = { Int: 2, FloatingPoint: 3, Binary: 4, Utf8: 5, Bool: 6, Date: 8, Timestamp: 10 };
 const LARGE = { LargeBinary: 19, LargeUtf8: 20 };
 const TYPE_NAMES = [
   "NONE",
@@ -186,7 +161,7 @@ export function tableToIPC(table: Table): Uint8Array {
 
 interface EncodedColumn {
   readonly name: string;
-  readonly type: ArrowType;
+  readonly type: ColumnType;
   readonly nulls: number;
   readonly buffers: Uint8Array[];
 }
@@ -310,10 +285,10 @@ function encodeVarying(
   return [bytesOf(offsets), data];
 }
 
-function guessType(column: Column): ArrowType {
+function guessType(column: Column): ColumnType {
   const { values } = column;
   for (const [type, { array }] of Object.entries(FIXED)) {
-    if (values instanceof array) return type as ArrowType;
+    if (values instanceof array) return type as ColumnType;
   }
   let first: unknown;
   for (let i = 0; i < values.length && first == null; i++) first = values[i];
@@ -373,7 +348,7 @@ const structs = (rows: readonly (readonly number[])[], size: number): Flat => ({
   size,
 });
 
-function fieldTable(name: string, type: ArrowType): Flat {
+function fieldTable(name: string, type: ColumnType): Flat {
   const timestamp = TIMESTAMP.exec(type);
   const fixed = FIXED[type];
   const [id, body] = timestamp
@@ -387,6 +362,8 @@ function fieldTable(name: string, type: ArrowType): Flat {
     ? [TYPE_ID.Utf8, table$([])]
     : type === "binary"
     ? [TYPE_ID.Binary, table$([])]
+    : type === "date32"
+    ? [TYPE_ID.Date, table$([u16(0)])]
     : type.startsWith("float")
     ? [TYPE_ID.FloatingPoint, table$([u16(fixed.width === 4 ? 1 : 2)])]
     : [TYPE_ID.Int, table$([i32(fixed.width * 8), u8(type.startsWith("int") ? 1 : 0)])];
@@ -498,7 +475,7 @@ class FlatWriter {
 /** A field of the schema, with what its type needs to read its buffers. */
 interface FieldType {
   readonly name: string;
-  readonly type: ArrowType;
+  readonly type: ColumnType;
   /** For utf8 and binary: whether offsets are 64-bit (LargeUtf8, LargeBinary). */
   readonly large: boolean;
 }
@@ -565,7 +542,7 @@ function readSchema(meta: Flatbuffer, schema: number): FieldType[] {
     }
     const id = meta.u8(field, 2);
     const type = meta.table(field, 3);
-    const named = (t: ArrowType): FieldType => ({ name, type: t, large: false });
+    const named = (t: ColumnType): FieldType => ({ name, type: t, large: false });
     switch (id) {
       case TYPE_ID.Bool:
         return named("bool");
@@ -585,13 +562,16 @@ function readSchema(meta: Flatbuffer, schema: number): FieldType[] {
       case TYPE_ID.Int: {
         const bits = meta.i32(type, 0);
         const t = `${meta.u8(type, 1) ? "int" : "uint"}${bits}`;
-        if (FIXED[t]) return named(t as ArrowType);
+        if (FIXED[t]) return named(t as ColumnType);
         break;
       }
+      case TYPE_ID.Date:
+        if (meta.has(type, 0) && meta.u16(type, 0) === 0) return named("date32");
+        break;
       case TYPE_ID.Timestamp: {
         const unit = UNITS[meta.u16(type, 0)];
         const zone = meta.string(type, 1);
-        if (unit) return named(`timestamp[${unit}${zone ? `, ${zone}` : ""}]` as ArrowType);
+        if (unit) return named(`timestamp[${unit}${zone ? `, ${zone}` : ""}]` as ColumnType);
         break;
       }
     }
@@ -698,7 +678,7 @@ function readVarying(
 }
 
 /** The values of several record batches of one column, as one array (or typed array). */
-function join(parts: ArrayLike<unknown>[], type: ArrowType): ArrayLike<unknown> {
+function join(parts: ArrayLike<unknown>[], type: ColumnType): ArrayLike<unknown> {
   const fixed = FIXED[TIMESTAMP.test(type) ? "int64" : type];
   if (fixed && parts.every((p) => p instanceof fixed.array)) {
     const out = new fixed.array(parts.reduce((n, p) => n + p.length, 0));

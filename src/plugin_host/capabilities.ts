@@ -1,9 +1,10 @@
 /** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out. */
 
+import { tableToParquet } from "../table/mod.ts";
 import { tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import { PluginError } from "./errors.ts";
 import type { TableLimits } from "./limits.ts";
-import { parquetToTable, tableToParquet } from "./table_parquet.ts";
+import { parquetToTable } from "./table_parquet.ts";
 
 /** What a capability runs under: whose it is, the table limits of its sandbox, its deadline. */
 export interface CapabilityContext {
@@ -50,12 +51,12 @@ export async function runCapability(
   return await CAPABILITIES[name](args, context);
 }
 
-/** A table (an Arrow IPC stream) → Parquet bytes. */
-async function encodeParquet(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
+/** A table (an Arrow IPC stream) → Parquet bytes, in pond's dialect (timestamps µs UTC). */
+function encodeParquet(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
   if (!(args instanceof Uint8Array)) throw new Error("encodeParquet takes a table");
   const table = tableFromIPC(args, context.table.cells);
   context.check();
-  return await tableToParquet(table);
+  return Promise.resolve(tableToParquet(table));
 }
 
 /** Parquet bytes → the table they hold, as an Arrow IPC stream. */

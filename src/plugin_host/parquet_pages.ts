@@ -111,6 +111,28 @@ export function checkParquetClaims(
 }
 
 /**
+ * Checks that a Parquet file's footer is Thrift hyparquet can parse without looping: the file
+ * ends in a footer length and `PAR1`, and the footer is one well-formed compact-protocol struct
+ * (lists no longer than the bytes left, known types, nesting bounded). hyparquet's own parser
+ * trusts a list's claimed size, so a mutated footer byte can make it read "elements" that take
+ * no bytes, forever. Throws an `Error` saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * checkFooter(await Deno.readFile("readings.parquet"));
+ * ```
+ */
+export function checkFooter(bytes: Uint8Array): void {
+  if (bytes.length < 12) throw new Error("it is too short to be Parquet");
+  const length = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4)
+    .getUint32(0, true);
+  const start = bytes.length - 8 - length;
+  if (start < 4) throw new Error("its footer length points outside the file");
+  const reader = new CompactReader(bytes.subarray(0, bytes.length - 8), start);
+  reader.struct(0);
+}
+
+/**
  * The fields each page type's header must have (as non-negative integers), by page type:
  * DATA_PAGE, INDEX_PAGE, DICTIONARY_PAGE, DATA_PAGE_V2. A header lacking one is refused, not
  * guessed at (hyparquet can loop on such a page).

@@ -1,5 +1,6 @@
 /** What dynamic nodes need of a running plugin, and computing a file with its read(). */
 
+import { tableToParquet } from "../table/mod.ts";
 import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import type { PluginConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";
@@ -7,7 +8,7 @@ import type { InputNode } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { type PluginOp, type SandboxLimits, TableReply } from "./sandbox_process.ts";
-import { parquetToTable, tableToParquet } from "./table_parquet.ts";
+import { parquetToTable } from "./table_parquet.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {
@@ -74,7 +75,7 @@ export async function computeFile(
       );
     }
     deadline.check();
-    const parquet = await tableToParquet(table);
+    const parquet = tableToParquet(table);
     deadline.check();
     return parquet;
   }

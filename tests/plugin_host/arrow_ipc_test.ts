@@ -39,6 +39,11 @@ const columns: Column[] = [
     values: Array.from({ length: n }, (_, i) => (i % 4 ? i / 2 : null)),
   },
   { name: "u", type: "uint16", values: new Uint16Array(n).map((_, i) => i) },
+  {
+    name: "day",
+    type: "date32",
+    values: Array.from({ length: n }, (_, i) => (i % 9 ? i - 9 : null)),
+  },
 ]; // deno-fmt-ignore
 
 /** What each column reads back as: typed arrays stay typed; nulls stay null. */
@@ -60,12 +65,15 @@ Deno.test("arrow ipc: what it writes, apache-arrow reads value for value", () =>
     ["big", "Int64"],
     ["f", "Float32"],
     ["u", "Uint16"],
+    ["day", "Date32<DAY>"],
   ]);
   for (const column of columns) {
     const got = Array.from(table.getChild(column.name)!, (v) => v);
     const want = plain(column.values);
     if (column.name === "t") {
       assert.deepEqual(got, want.map((v) => Number(v)), column.name);
+    } else if (column.name === "day") {
+      assert.deepEqual(got, want.map((v) => v === null ? null : Number(v) * 86_400_000), "day");
     } else {
       assert.deepEqual(got, want, column.name);
     }
@@ -81,6 +89,12 @@ Deno.test("arrow ipc: what apache-arrow writes, it reads, every batch joined; nu
       new arrow.Utf8(),
     ),
   });
+  const days = new arrow.Table({
+    d: arrow.vectorFromArray([new Date(3 * 86_400_000), null], new arrow.DateDay()),
+  });
+  assert.deepEqual(tableFromIPC(arrow.tableToIPC(days, "stream")), [
+    { name: "d", type: "date32", values: [3, null] },
+  ]);
   const one = arrow.tableToIPC(source, "stream");
   const [v, i, s] = tableFromIPC(one);
   assert.deepEqual([v.name, v.type, i.type, s.type], ["v", "float64", "int32", "utf8"]);
@@ -148,6 +162,11 @@ Deno.test("arrow ipc: values that do not fit, and streams it does not read, are 
     "stream",
   );
   refused(() => tableFromIPC(nested), /column l has Arrow type List/);
+  const millisecondDates = arrow.tableToIPC(
+    new arrow.Table({ d: arrow.vectorFromArray([new Date(0)], new arrow.DateMillisecond()) }),
+    "stream",
+  );
+  refused(() => tableFromIPC(millisecondDates), /column d has Arrow type Date, .* date32/);
   refused(() => tableFromIPC(new TextEncoder().encode("not arrow at all")), /./);
   refused(() => tableFromIPC(new Uint8Array(0)), /the stream has no schema/);
   const good = tableToIPC(columns);

@@ -197,7 +197,9 @@ Deno.test("builtin derived: csv-to-parquet makes one Parquet table per input, en
     assert.deepEqual(Object.keys(rows[0]), header);
     assert.deepEqual(
       rows[5],
-      Object.fromEntries(header.map((h, j) => [h, j === 0 ? body[5][j] : Number(body[5][j])])),
+      Object.fromEntries(
+        header.map((h, j) => [h, j === 0 ? new Date(body[5][j]) : Number(body[5][j])]),
+      ),
     );
     const notes = await parquetReadObjects({
       file: (await root.read("/parquet/notes.parquet")).slice().buffer,

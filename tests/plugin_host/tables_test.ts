@@ -72,7 +72,7 @@ Deno.test("tables: a table input arrives as typed columns, and a table returned 
   await withHost({}, async (host) => {
     const root = await pondWithTable(host, echo, "file:table", [TABLE]);
     assert.deepEqual(await rows(await root.read("/p/out")), [
-      { time: new Date(1000), value: 1.5, count: 10, site: "north", types: "timestamp[ms]" },
+      { time: new Date(1000), value: 1.5, count: 10, site: "north", types: "timestamp[us, UTC]" },
       { time: new Date(2000), value: null, count: 20, site: "south", types: "float64" },
       { time: new Date(3000), value: 3.5, count: 30, site: null, types: "int32" },
     ]);

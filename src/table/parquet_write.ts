@@ -1,0 +1,111 @@
+/** A table to Parquet: pond's one dialect (its schema mapping, timestamps as microseconds in UTC, and its writer options). */
+
+import type { SchemaElement } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import type { Column, Table, TimeUnit } from "./column.ts";
+import { TableError } from "./errors.ts";
+import { microsFrom } from "./micros.ts";
+import { parquetElement, STORED_TIMESTAMP } from "./parquet_types.ts";
+
+/** Options of {@link writeParquet} and {@link tableToParquet}. */
+export interface ParquetWriteOptions {
+  /**
+   * Rows per row group (default 100,000); a list gives the first groups' sizes in turn, the
+   * last size repeating.
+   */
+  readonly rowGroupSize?: number | number[];
+  /** Key-value metadata to put in the footer. */
+  readonly metadata?: Record<string, string>;
+}
+
+/** One column's values as the writer takes them for its schema element. */
+export interface ColumnData {
+  readonly name: string;
+  readonly data: ArrayLike<unknown>;
+}
+
+const TIMESTAMP_UNIT = /^timestamp\[(s|ms|us|ns)/;
+
+/**
+ * Parquet bytes of `columns` stored as `schema` (flat, pre-order, root first), written the way
+ * every Parquet file of pond is: snappy, statistics on, 100,000 rows to a row group unless
+ * `options` say otherwise, created by "pond".
+ *
+ * @example
+ * ```ts
+ * import { parquetElement } from "./parquet_types.ts";
+ *
+ * const schema = [{ name: "root", num_children: 1 }, parquetElement("v", "float64", true)];
+ * const bytes = writeParquet(schema, [{ name: "v", data: [1.5, null] }]);
+ * ```
+ */
+export function writeParquet(
+  schema: SchemaElement[],
+  columns: readonly ColumnData[],
+  options: ParquetWriteOptions = {},
+): Uint8Array {
+  const buffer = parquetWriteBuffer({
+    schema,
+    columnData: columns.map(({ name, data }) => ({ name, data: data as unknown[] })),
+    rowGroupSize: options.rowGroupSize ?? 100_000,
+    kvMetadata: options.metadata &&
+      Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
+    createdBy: "pond",
+  });
+  return new Uint8Array(buffer);
+}
+
+/**
+ * A table as Parquet bytes in pond's dialect: each column stored as {@link parquetElement} maps
+ * its type, optional unless it says `nullable: false`, every timestamp (bigints or integers in
+ * its unit, or Dates) as INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true) — a timestamp without a
+ * zone is read as UTC — and unsigned 32-bit integers as 64-bit ones. A column without a type is
+ * `UntypedColumn`.
+ *
+ * @example
+ * ```ts
+ * const bytes = tableToParquet([
+ *   { name: "t", type: "timestamp[ms]", values: [1_700_000_000_000n] },
+ *   { name: "v", type: "float64", values: new Float64Array([1.5]) },
+ * ]);
+ * ```
+ */
+export function tableToParquet(table: Table, options: ParquetWriteOptions = {}): Uint8Array {
+  const stored = table.map((column) => {
+    if (!column.type) {
+      throw new TableError(
+        "UntypedColumn",
+        `column ${column.name} has no type; give it one (e.g. float64, utf8, timestamp[ms])`,
+      );
+    }
+    const unit = TIMESTAMP_UNIT.exec(column.type)?.[1] as TimeUnit | undefined;
+    const type = unit ? STORED_TIMESTAMP : column.type;
+    return { column, type, data: unit ? toMicros(column.values, unit) : storedValues(column) };
+  });
+  const schema = [
+    { name: "root", num_children: stored.length },
+    ...stored.map(({ column, type }) =>
+      parquetElement(column.name, type, column.nullable !== false)
+    ),
+  ];
+  return writeParquet(
+    schema,
+    stored.map(({ column, data }) => ({ name: column.name, data })),
+    options,
+  );
+}
+
+/** A column's values as the writer takes them: unsigned 32-bit integers as bigints. */
+function storedValues({ type, values }: Column): ArrayLike<unknown> {
+  if (type !== "uint32") return values;
+  return Array.from(values, (v) => v == null ? null : BigInt(v as number));
+}
+
+/** Timestamps in `unit` (bigints, integers or Dates) as bigint microseconds, rounded down. */
+function toMicros(values: ArrayLike<unknown>, unit: TimeUnit): ArrayLike<unknown> {
+  if (unit === "us" && values instanceof BigInt64Array) return values;
+  return Array.from(
+    values,
+    (v) => v == null ? null : microsFrom(v as bigint | number | Date, unit),
+  );
+}
