@@ -30,7 +30,8 @@ interface PageClaim {
 
 /**
  * Checks, from a Parquet file's footer and its page headers alone, that decoding it stays within
- * `limits` and that the decoder is handed what it can follow: every row group has one chunk per
+ * `limits` and that the decoder is handed what it can follow: child counts in the schema that
+ * fit it, every row group has one chunk per
  * column of `columns` (the flat schema's names), in order; rows × columns within `limits.cells`;
  * every page header complete; no page (nor a dictionary), nor a column chunk's pages together,
  * claiming more values than its row group has rows; and the pages' uncompressed bytes within
@@ -56,6 +57,12 @@ export function checkParquetClaims(
   limits: TableLimits,
   decompress: Decompress,
 ): void {
+  for (const element of metadata.schema) {
+    const children = element.num_children ?? 0;
+    if (!(Number.isSafeInteger(children) && children >= 0 && children < metadata.schema.length)) {
+      throw new Error(`its schema gives ${element.name ?? "a column"} ${children} children`);
+    }
+  }
   const rows = Number(metadata.num_rows);
   const cells = rows * columns.length;
   if (!(cells <= limits.cells)) {
@@ -82,7 +89,7 @@ export function checkParquetClaims(
       };
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
       const end = start + Number(meta.total_compressed_size);
-      if (!(start >= 0 && end <= bytes.length)) {
+      if (!(start >= 0 && end >= start && end <= bytes.length)) {
         throw new Error("a column chunk lies outside the file");
       }
       let values = 0;

@@ -32,7 +32,8 @@ export async function parquetToTable(
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const file = (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
   checkFooter(new Uint8Array(file));
-  const metadata = parquetMetadata(file);
+  // GeoParquet marking walks the schema by each element's child count; -1 there loops forever.
+  const metadata = parquetMetadata(file, { geoparquet: false });
   const names = flatColumns(metadata).map((element) => element.name);
   const decompress = (codec: string, data: Uint8Array, size: number): Uint8Array => {
     if (codec === "UNCOMPRESSED") return data;
