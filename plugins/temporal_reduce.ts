@@ -472,8 +472,10 @@ function ident(name: string): string {
 
 /** `glob` (`*` any run, `?` one character) as an anchored pattern over a whole column name. */
 function globRegExp(glob: string): RegExp {
-  const body = Array.from(glob, (c) =>
-    c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("");
+  const body = Array.from(
+    glob,
+    (c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+  ).join("");
   return new RegExp(`^${body}$`, "su");
 }
 

@@ -5,9 +5,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { isPluginError, loadPlugin, validateConfig } from "../../src/plugin_host/mod.ts";
 import {
   checkResolutions,
+  entries,
   foldSql,
   partialsSql,
   planReduction,
+  read,
   type ReduceConfig,
   reductionSql,
   type SourceColumn,
@@ -267,4 +269,105 @@ Deno.test("temporal-reduce: the manifest's schema takes the issue's config, and 
       /field "aggregations" item 0: field "type" must be one of avg, min, max, sum, count, first, last, not "median"/
         .test(e.message),
   );
+});
+
+Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r>.series per resolution; read() reduces through host.sql", async () => {
+  await withDuckDb(async (query) => {
+    await query(
+      "CREATE TABLE lake AS SELECT make_timestamp(i * 600000000) AS timestamp, " +
+        "i::DOUBLE AS temperature_c, 'x' AS site FROM range(1000) t(i)",
+    );
+    const tables: Record<string, string> = {
+      "/sites/lake/readings.series": "lake",
+      "/sites/a*b/readings.series": "lake",
+    };
+    const match = (path: string) => ({
+      path,
+      name: "readings.series",
+      captures: [path.split("/")[2]],
+      kind: "file" as const,
+      entryType: "file:series",
+    });
+    // host.sql as the brief describes it: DuckDB over the handed series, as relation r.
+    const host = {
+      expand: (template: string, captures: string[]) =>
+        template.replace(/\$(\d)/g, (_, i) => captures[Number(i)]),
+      sql: async (sql: string, given: Record<string, { path: string } | { path: string }[]>) => {
+        const [series] = [given.r].flat();
+        await query(`CREATE OR REPLACE VIEW r AS SELECT * FROM ${tables[series.path]}`);
+        const rows = await query(sql);
+        return Object.keys(rows[0] ?? {}).map((name) => ({
+          name,
+          values: rows.map((row) => row[name]),
+        }));
+      },
+    };
+    const config: ReduceConfig = {
+      in_pattern: "/sites/*/readings.series",
+      out_pattern: "$0",
+      resolutions: ["1h", "1d"],
+      aggregations: [{ type: "avg", columns: ["temp*"] }, { type: "last", columns: ["*"] }],
+    };
+    const source = await Deno.readFile(
+      new URL("../../plugins/temporal_reduce.ts", import.meta.url),
+    );
+    const { manifest } = await loadPlugin(source, { label: "temporal_reduce.ts" });
+    const paths = Object.keys(tables);
+    const top = await entries({ config, inputs: { in_pattern: paths.map(match) } }, host);
+    assert.deepEqual(top.map((e) => [e.name, "directory" in e && e.directory.in_pattern]), [
+      ["lake", "/sites/lake/readings.series"],
+      ["a*b", "/sites/a\\*b/readings.series"],
+    ]);
+    const inner = "directory" in top[0] ? top[0].directory : config;
+    assert.equal("out_pattern" in inner, false);
+    validateConfig(manifest.config, inner, manifest.name);
+    const files = await entries({ config: inner, inputs: { in_pattern: [match(paths[0])] } }, host);
+    assert.deepEqual(files, [
+      {
+        name: "res=1h.series",
+        compute: { inputs: [paths[0]], args: { resolution: "1h" } },
+        entryType: "file:series",
+      },
+      {
+        name: "res=1d.series",
+        compute: { inputs: [paths[0]], args: { resolution: "1d" } },
+        entryType: "file:series",
+      },
+    ]);
+    const table = await read(
+      { config: inner, args: { resolution: "1d" }, inputs: [match(paths[0])] },
+      host,
+    );
+    assert.deepEqual(table.map((c) => c.name), [
+      "timestamp",
+      "temperature_c.avg",
+      "temperature_c.last",
+      "site.last",
+    ]);
+    assert.deepEqual(table[0].values, [
+      "1970-01-01 00:00:00",
+      "1970-01-02 00:00:00",
+      "1970-01-03 00:00:00",
+      "1970-01-04 00:00:00",
+      "1970-01-05 00:00:00",
+      "1970-01-06 00:00:00",
+      "1970-01-07 00:00:00",
+    ]);
+    assert.deepEqual(Array.from(table[1].values).slice(0, 2), [71.5, 215.5]);
+    assert.deepEqual(Array.from(table[2].values).at(-1), 999);
+    await assert.rejects(
+      entries({
+        config: { ...config, out_pattern: undefined },
+        inputs: { in_pattern: paths.map(match) },
+      }, host),
+      /in_pattern "\/sites\/\*\/readings\.series" matches 2 series, and out_pattern is unset/,
+    );
+    await assert.rejects(
+      entries({
+        config: { ...inner, aggregations: [{ type: "max", columns: ["humid*"] }] },
+        inputs: { in_pattern: [match(paths[0])] },
+      }, host),
+      /aggregations\[0\]\.columns\[0\] "humid\*" matches no column/,
+    );
+  });
 });
