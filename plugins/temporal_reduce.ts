@@ -15,7 +15,9 @@
 // first and last with their times) come from the rows; each coarser resolution folds the partials
 // of the one before (sums and counts added, min of mins, earliest first…), which is exact because
 // each resolution is a multiple of the one before and both are epoch-aligned: a fine bucket lies in
-// exactly one coarse bucket. avg is sum / count at the end, never an average of averages.
+// exactly one coarse bucket. avg is sum / count at the end, never an average of averages. Until
+// the host caches partials, a read computes its resolution's partials straight from the rows (one
+// pass, the same result as folding: the tests check both).
 //
 // The incremental design proposed for the host (not built here). Partials are a monoid per
 // bucket, so the host can keep, with the pond, a cache of finest-resolution partials per input
@@ -247,8 +249,8 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
 }
 
 /**
- * SQL of the partials per bucket of `plan`'s finest resolution over the rows of `source` (a
- * relation: a table name or a parenthesized query): `__bucket` (its start, a UTC TIMESTAMP) and
+ * SQL of the partials per bucket of `width` (default: `plan`'s finest resolution) over the rows
+ * of `source` (a relation: a table name or a parenthesized query): `__bucket` (its start, a UTC TIMESTAMP) and
  * per column `<column>.sum`, `.count`, `.min`, `.max`, `.first`, `.last` as the aggregates need
  * them, first and last being `{ t: epoch µs, v: value }`.
  *
@@ -261,7 +263,11 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
  * partialsSql("r", plan); // SELECT time_bucket(…) AS "__bucket", sum("v") AS "v.sum", …
  * ```
  */
-export function partialsSql(source: string, plan: Plan): string {
+export function partialsSql(
+  source: string,
+  plan: Plan,
+  width: Resolution = plan.resolutions[0],
+): string {
   const t = ident(plan.time);
   const row: Record<Part, (v: string) => string> = {
     sum: (v) => `sum(${v})`,
@@ -271,7 +277,7 @@ export function partialsSql(source: string, plan: Plan): string {
     first: (v) => `min({'t': epoch_us(${t}), 'v': ${v}}) FILTER (WHERE ${v} IS NOT NULL)`,
     last: (v) => `max({'t': epoch_us(${t}), 'v': ${v}}) FILTER (WHERE ${v} IS NOT NULL)`,
   };
-  const bucket = bucketSql(plan.resolutions[0], `make_timestamp(epoch_us(${t}))`);
+  const bucket = bucketSql(width, `make_timestamp(epoch_us(${t}))`);
   return `SELECT ${bucket} AS ${ident(BUCKET)}, ${partColumns(plan, row, ident)} ` +
     `FROM ${source} WHERE ${t} IS NOT NULL GROUP BY 1`;
 }
@@ -343,8 +349,10 @@ export function finalSql(source: string, plan: Plan): string {
 }
 
 /**
- * SQL of the whole reduction of `source` at `plan.resolutions[index]`: the finest partials from
- * the rows, folded resolution by resolution up to that one, then the final columns.
+ * SQL of the reduction of `source` at `plan.resolutions[index]` in one pass over the rows: the
+ * partials at that width straight from the rows, then the final columns. It equals
+ * {@link foldedReductionSql} (the tests check both against DuckDB), and reads the rows once
+ * whatever the resolution, so it is what a read computes while nothing is cached.
  *
  * @example
  * ```ts
@@ -352,10 +360,28 @@ export function finalSql(source: string, plan: Plan): string {
  *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
  *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
  * );
- * reductionSql("r", plan, 1); // WITH "p0" AS (…), "p1" AS (…) SELECT …
+ * reductionSql("r", plan, 1); // SELECT "__bucket" AS "t", … FROM (SELECT time_bucket(…) …)
  * ```
  */
 export function reductionSql(source: string, plan: Plan, index: number): string {
+  return finalSql(`(${partialsSql(source, plan, plan.resolutions[index])})`, plan);
+}
+
+/**
+ * SQL of the reduction of `source` at `plan.resolutions[index]` as a materialised build computes
+ * it: the finest partials from the rows, folded resolution by resolution up to that one, then the
+ * final columns (a cache would keep each resolution's partials instead of this WITH chain).
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * foldedReductionSql("r", plan, 1); // WITH "p0" AS (…), "p1" AS (…) SELECT …
+ * ```
+ */
+export function foldedReductionSql(source: string, plan: Plan, index: number): string {
   const steps = [`"p0" AS (${partialsSql(source, plan)})`];
   for (let i = 1; i <= index; i++) {
     steps.push(`"p${i}" AS (${foldSql(`"p${i - 1}"`, plan, plan.resolutions[i])})`);
