@@ -10,8 +10,8 @@
 //   time zone code, and measured 20-30× slower here);
 // - chained: what a materialised build does: per sensor, the finest partials from the file, each
 //   coarser resolution folded from the one before, and the final columns of each;
-// - per read: what the plugin does today without a cache: `reductionSql` per resolution, each
-//   from the file.
+// - per read: what a read computes while nothing is cached: `reductionSql` per resolution, each
+//   resolution's partials in one pass over the file.
 // and the ratios against direct.
 
 import { DuckDBInstance } from "@duckdb/node-api";
