@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { isPluginError, loadPlugin, validateConfig } from "../../src/plugin_host/mod.ts";
+import { pondWith, withHost } from "./helpers.ts";
 import {
   checkResolutions,
   entries,
@@ -380,5 +381,36 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       }, host),
       /aggregations\[0\]\.columns\[0\] "humid\*" matches no column/,
     );
+  });
+});
+
+Deno.test("temporal-reduce: in a sandbox, mknod refuses an unknown aggregate naming the item, and the directory shows one subdirectory per match", async () => {
+  const source = await Deno.readFile(new URL("../../plugins/temporal_reduce.ts", import.meta.url));
+  const reduce = await loadPlugin(source, { label: "temporal_reduce.ts" });
+  const config = {
+    in_pattern: "/sites/*/readings.series",
+    out_pattern: "$0",
+    resolutions: ["1h", "1d"],
+    aggregations: [{ type: "avg", columns: ["*"] }],
+  };
+  await withHost({}, async (host) => {
+    const files = { "/sites/lake/readings.series": "1", "/sites/a*{b}/readings.series": "2" };
+    await assert.rejects(
+      pondWith(host, files, [["/bad", reduce, {
+        ...config,
+        aggregations: [{ type: "mean", columns: ["*"] }],
+      }]]),
+      (e) =>
+        isPluginError(e, "InvalidConfig") &&
+        /field "aggregations" item 0: field "type" must be one of avg, .*, not "mean"/.test(
+          e.message,
+        ),
+    );
+    const { fs } = await pondWith(host, files, [["/reduce", reduce, config]]);
+    const listed = await (await fs.root()).list("/reduce");
+    assert.deepEqual(listed.map((e) => [e.name, e.kind]), [
+      ["a*{b}", "directory"],
+      ["lake", "directory"],
+    ]);
   });
 });
