@@ -6,7 +6,9 @@ import { PLUGIN_LIMITS } from "./limits.ts";
 
 /**
  * The types a config field can have. `glob` fields name the plugin's inputs: the host resolves
- * them through the pond and hands the plugin what they match.
+ * them through the pond and hands the plugin what they match. A `mapping[]` field is a
+ * non-empty list of mappings, each checked against the field's own `fields` (which hold no
+ * globs or mappings).
  */
 export type FieldType =
   | "string"
@@ -15,7 +17,8 @@ export type FieldType =
   | "boolean"
   | "glob"
   | "string[]"
-  | "glob[]";
+  | "glob[]"
+  | "mapping[]";
 
 const FIELD_TYPES: readonly FieldType[] = [
   "string",
@@ -25,10 +28,25 @@ const FIELD_TYPES: readonly FieldType[] = [
   "glob",
   "string[]",
   "glob[]",
+  "mapping[]",
+];
+
+/** The types a `mapping[]` field's own fields can have. */
+const ITEM_FIELD_TYPES: readonly FieldType[] = [
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "string[]",
 ];
 
 /** A value a config field holds. */
-export type ConfigValue = string | number | boolean | readonly string[];
+export type ConfigValue =
+  | string
+  | number
+  | boolean
+  | readonly string[]
+  | readonly Readonly<Record<string, ConfigValue>>[];
 
 /** One field of a plugin's config schema. */
 export interface FieldSpec {
@@ -37,6 +55,8 @@ export interface FieldSpec {
   readonly default?: ConfigValue;
   /** For `string` fields: the only values allowed. */
   readonly choices?: readonly string[];
+  /** For `mapping[]` fields: the schema each item is checked against. */
+  readonly fields?: ConfigSchema;
   readonly description?: string;
 }
 
@@ -48,7 +68,7 @@ export type PluginConfig = Readonly<Record<string, ConfigValue>>;
 
 /** Field names start with a letter, so none can be `__proto__` or another special key. */
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const SPEC_KEYS = new Set(["type", "required", "default", "choices", "description"]);
+const SPEC_KEYS = new Set(["type", "required", "default", "choices", "fields", "description"]);
 
 /**
  * Reads the `config` section of plugin `plugin`'s manifest into a schema; `InvalidManifest`
@@ -108,10 +128,25 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
     if (spec.required === true && spec.default !== undefined) {
       throw bad(`config field "${name}" is required, so it cannot have a default`);
     }
+    if ((type === "mapping[]") !== (spec.fields !== undefined)) {
+      throw bad(`config field "${name}": a mapping[] field, and only one, has fields`);
+    }
+    if (type === "mapping[]" && spec.default !== undefined) {
+      throw bad(`config field "${name}" is a mapping[], so it cannot have a default`);
+    }
+    const fields = spec.fields === undefined ? undefined : readSchema(spec.fields, plugin);
+    const nested = Object.entries(fields ?? {}).find(([, f]) => !ITEM_FIELD_TYPES.includes(f.type));
+    if (nested) {
+      throw bad(
+        `config field "${name}.${nested[0]}" has type ${nested[1].type}; ` +
+          `the fields of a mapping[] are one of ${ITEM_FIELD_TYPES.join(", ")}`,
+      );
+    }
     const field: FieldSpec = {
       type,
       required: spec.required === true,
       ...(choices !== undefined ? { choices: [...choices as string[]] } : {}),
+      ...(fields !== undefined ? { fields } : {}),
       ...(spec.description !== undefined ? { description: spec.description as string } : {}),
     };
     if (spec.default !== undefined) {
@@ -139,8 +174,20 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
  * ```
  */
 export function validateConfig(schema: ConfigSchema, value: unknown, plugin: string): PluginConfig {
-  const bad = (message: string) =>
-    new PluginError("InvalidConfig", plugin, `config for plugin ${plugin}: ${message}`);
+  return checkFields(
+    schema,
+    value,
+    (message) =>
+      new PluginError("InvalidConfig", plugin, `config for plugin ${plugin}: ${message}`),
+  );
+}
+
+/** `value` checked against `schema`, problems reported through `bad`. */
+function checkFields(
+  schema: ConfigSchema,
+  value: unknown,
+  bad: (message: string) => PluginError,
+): PluginConfig {
   const fields = Object.keys(schema);
   const known = fields.length > 0 ? `its fields are ${fields.join(", ")}` : "it takes no fields";
   if (!isRecord(value)) throw bad(`expected a mapping of fields; ${known}`);
@@ -156,7 +203,13 @@ export function validateConfig(schema: ConfigSchema, value: unknown, plugin: str
     }
     const problem = fieldProblem(field, given);
     if (problem) throw bad(`field "${name}" ${problem}`);
-    config[name] = Array.isArray(given) ? [...given] : given as ConfigValue;
+    config[name] = field.fields
+      ? (given as unknown[]).map((item, i) =>
+        checkFields(field.fields!, item, (m) => bad(`field "${name}" item ${i}: ${m}`))
+      )
+      : Array.isArray(given)
+      ? [...given]
+      : given as ConfigValue;
   }
   return config;
 }
@@ -247,6 +300,10 @@ function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
         return `must be a non-empty list of glob patterns, not ${kindOf(value)}`;
       }
       return value.map(globProblem).find((p) => p !== undefined);
+    case "mapping[]":
+      return Array.isArray(value) && value.length > 0
+        ? undefined
+        : `must be a non-empty list of mappings, not ${kindOf(value)}`;
   }
 }
 

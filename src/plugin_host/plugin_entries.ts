@@ -45,7 +45,8 @@ const FILE_TYPES: readonly FileEntryType[] = ["file:data", "file:table", "file:s
  * `{ name, directory: config }`. Names must be single, distinct path components tinyfs takes
  * (well-formed, at most `MAX_NAME_BYTES` of UTF-8); `input` and `compute.inputs` must be paths
  * of matches the plugin was handed (files, for `compute`); a subdirectory's config must fit
- * the plugin's schema and its globs must stay beneath a handed directory. Anything else is
+ * the plugin's schema and each of its globs must name a handed file exactly or stay beneath a
+ * handed directory. Anything else is
  * `InvalidReply` naming the plugin, the directory and the entry (shortened and escaped).
  *
  * @example
@@ -190,18 +191,24 @@ function checkSubconfig(
     if (isPluginError(e, "InvalidConfig")) throw bad(`${at}'s directory has a bad ${e.message}`);
     throw e;
   }
-  const directories = [...context.inputs.nodes.values()]
-    .filter(({ match }) => match.kind === "directory")
-    .map(({ match }) => match.path);
+  const handedOf = (kind: "file" | "directory") =>
+    [...context.inputs.nodes.values()]
+      .filter(({ match }) => match.kind === kind)
+      .map(({ match }) => match.path);
+  const directories = handedOf("directory");
+  const files = new Set(handedOf("file"));
   const beneath = (base: string, d: string) =>
     base === d || base.startsWith(d.endsWith("/") ? d : `${d}/`);
   for (const [, patterns] of inputPatterns(context.schema, config)) {
     for (const pattern of patterns) {
       const base = literalBase(pattern);
-      if (base === undefined || !directories.some((d) => beneath(base, d))) {
+      const allowed = base !== undefined &&
+        (directories.some((d) => beneath(base.path, d)) || (base.whole && files.has(base.path)));
+      if (!allowed) {
         throw bad(
-          `${at}'s directory reads ${quoted(pattern)}, which is not beneath a directory ` +
-            "it was handed; a subdirectory may only look inside its parent's inputs",
+          `${at}'s directory reads ${quoted(pattern)}, which is neither a file it was handed ` +
+            "nor beneath a directory it was handed; a subdirectory may only look inside its " +
+            "parent's inputs",
         );
       }
     }
@@ -209,8 +216,11 @@ function checkSubconfig(
   return config;
 }
 
-/** The absolute path a glob's leading plain names spell, if it is absolute. */
-function literalBase(pattern: string): string | undefined {
+/**
+ * The absolute path a glob's leading plain names spell, if it is absolute, and whether they are
+ * the whole glob (so it names that one path).
+ */
+function literalBase(pattern: string): { path: string; whole: boolean } | undefined {
   const glob = compileGlob(pattern);
   if (!glob.absolute) return undefined;
   const names: string[] = [];
@@ -218,5 +228,8 @@ function literalBase(pattern: string): string | undefined {
     if (segment.kind !== "literal") break;
     names.push(segment.name);
   }
-  return `/${names.join("/")}`;
+  return {
+    path: `/${names.join("/")}`,
+    whole: names.length === glob.segments.length && !glob.directoriesOnly,
+  };
 }

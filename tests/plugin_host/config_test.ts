@@ -149,3 +149,32 @@ Deno.test("permissions: sandboxes deny everything but the granted hosts", () => 
     "--allow-net=127.0.0.1:8080,example.com",
   ]);
 });
+
+Deno.test("config: a mapping[] field checks each item against its own fields, naming the item", () => {
+  const aggregations: ConfigSchema = {
+    aggregations: {
+      type: "mapping[]",
+      required: true,
+      fields: {
+        type: { type: "string", required: true, choices: ["avg", "max"] },
+        columns: { type: "string[]", required: true },
+        label: { type: "string", required: false, default: "x" },
+      },
+    },
+  };
+  assert.deepEqual(
+    validateConfig(aggregations, { aggregations: [{ type: "avg", columns: ["*"] }] }, "demo"),
+    { aggregations: [{ type: "avg", columns: ["*"], label: "x" }] },
+  );
+  const given = (items: unknown) => () =>
+    validateConfig(aggregations, { aggregations: items }, "demo");
+  invalid(
+    given([{ type: "avg", columns: ["*"] }, { type: "median", columns: ["a"] }]),
+    /field "aggregations" item 1: field "type" must be one of avg, max, not "median"$/,
+  );
+  invalid(given([{ type: "avg" }]), /item 0: field "columns" is required/);
+  invalid(given([{ type: "avg", columns: [], extra: 1 }]), /item 0: unknown field "extra"/);
+  invalid(given(["avg"]), /item 0: expected a mapping of fields/);
+  invalid(given([]), /field "aggregations" must be a non-empty list of mappings, not a list/);
+  invalid(given({ type: "avg" }), /must be a non-empty list of mappings, not a mapping/);
+});

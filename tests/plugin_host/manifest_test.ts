@@ -244,6 +244,30 @@ Deno.test("manifest: config schemas are checked field by field", async () => {
     /must be one of x, not "y"/,
   );
   await fails(
+    m('{ a: { type: "mapping[]" } }'),
+    "InvalidManifest",
+    "cfg",
+    /field "a": a mapping\[\] field, and only one, has fields/,
+  );
+  await fails(
+    m('{ a: { type: "string", fields: {} } }'),
+    "InvalidManifest",
+    "cfg",
+    /field "a": a mapping\[\] field, and only one, has fields/,
+  );
+  await fails(
+    m('{ a: { type: "mapping[]", fields: { g: { type: "glob" } } } }'),
+    "InvalidManifest",
+    "cfg",
+    /field "a.g" has type glob; the fields of a mapping\[\] are one of string, number/,
+  );
+  await fails(
+    m('{ a: { type: "mapping[]", fields: {}, default: [{}] } }'),
+    "InvalidManifest",
+    "cfg",
+    /field "a" is a mapping\[\], so it cannot have a default/,
+  );
+  await fails(
     m('{ a: { type: "string", description: 1 } }'),
     "InvalidManifest",
     "cfg",

@@ -148,7 +148,12 @@ Deno.test("sandbox: replies that are not data, or not entries, are InvalidReply 
     [
       "escaping-subdir",
       "  return [{ name: 'x', directory: { src: '/private/*' } }];",
-      /reads "\/private\/\*", which is not beneath a directory it was handed/,
+      /reads "\/private\/\*", which is neither a file it was handed nor beneath a directory/,
+    ],
+    [
+      "unhanded-file-subdir",
+      "  return [{ name: 'x', directory: { src: '/private/key' } }];",
+      /reads "\/private\/key", which is neither a file it was handed nor beneath a directory/,
     ],
   ];
   for (const [name, body, pattern] of cases) {
@@ -171,13 +176,16 @@ Deno.test("sandbox: replies that are not data, or not entries, are InvalidReply 
   }
 });
 
-Deno.test("sandbox: read() must return bytes or text; a subdirectory may look inside what it was handed", async () => {
+Deno.test("sandbox: read() must return bytes or text; a subdirectory may look inside what it was handed, or name a handed file", async () => {
   const numbers = await plugin(
     manifest("numbers", { src: { type: "glob", required: true } }) + `
     export function entries({ inputs }: { inputs: { src: { path: string; name: string; kind: string }[] } }) {
-      return inputs.src.map((m) => m.kind === "directory"
-        ? { name: m.name, directory: { src: m.path + "/*" } }
-        : { name: m.name, compute: { inputs: [m.path], args: { scale: 2 } } });
+      return inputs.src.flatMap((m) => m.kind === "directory"
+        ? [{ name: m.name, directory: { src: m.path + "/*" } }]
+        : [
+          { name: m.name, compute: { inputs: [m.path], args: { scale: 2 } } },
+          { name: m.name + ".only", directory: { src: m.path } },
+        ]);
     }
     export function read({ inputs, args }: { inputs: { bytes: Uint8Array }[]; args: { scale: number } }) {
       const n = Number(new TextDecoder().decode(inputs[0].bytes));
@@ -193,6 +201,7 @@ Deno.test("sandbox: read() must return bytes or text; a subdirectory may look in
     const root = await fs.root();
     assert.deepEqual([...await root.read("/n/a")], [6]);
     assert.deepEqual([...await root.read("/n/sub/b")], [8]);
+    assert.deepEqual([...await root.read("/n/a.only/a")], [6]);
     await rejectsWithPlugin(
       root.read("/n/sub/c"),
       "InvalidReply",

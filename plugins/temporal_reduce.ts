@@ -1,0 +1,519 @@
+/** Built-in plugin: series downsampled to nested resolutions by UTC time buckets, exactly, in DuckDB. */
+
+// What a reduction is. Each input series (all its versions, merged by column name, so a column
+// that appears later is null before it) becomes `res=<r>.series` per resolution: one row per
+// non-empty bucket `[start, start + r)`, buckets aligned to multiples of r since the UTC epoch,
+// the bucket start as the time column and one column `<column>.<agg>` per aggregate. Rows whose
+// time is null belong to no bucket; null values are ignored (count counts non-null values; an
+// aggregate over only nulls is null). Duplicate timestamps are all counted: every row takes part
+// in sum, count, avg, min and max; `first` is the value at the earliest time and `last` the one at
+// the latest (times to the microsecond), the smallest (for first) or largest (for last) of the
+// values sharing that time. That tie rule depends only on the rows, never on their order, which
+// is what lets partials of separate versions combine into exactly the partials of all rows.
+//
+// How it is computed. The finest resolution's partials per bucket (sum, non-null count, min, max,
+// first and last with their times) come from the rows; each coarser resolution folds the partials
+// of the one before (sums and counts added, min of mins, earliest first…), which is exact because
+// each resolution is a multiple of the one before and both are epoch-aligned: a fine bucket lies in
+// exactly one coarse bucket. avg is sum / count at the end, never an average of averages. Until
+// the host caches partials, a read computes its resolution's partials straight from the rows (one
+// pass, the same result as folding: the tests check both).
+//
+// The incremental design proposed for the host (not built here). Partials are a monoid per
+// bucket, so the host can keep, with the pond, a cache of finest-resolution partials per input
+// (node id, version) and config hash: a new version's partials are computed from that version's
+// rows alone (`partialsSql` over one version) and combined with the cached ones (`foldSql` at the
+// same width); only the buckets the new version's time range touches change, at every resolution,
+// and only those coarse buckets are refolded from the finer partials. Late data is the same case
+// (its buckets are old ones), so there is no lateness limit. The cache is rebuildable from the
+// inputs (`pond maintain` may drop it), keyed by versions so `--at` and copies of the pond read
+// the state they name, and its size is the finest resolution's buckets, not the rows.
+
+export const manifest = {
+  name: "temporal-reduce",
+  version: "1.0.0",
+  description:
+    "Downsamples series into UTC time buckets at nested resolutions (avg min max sum count first last)",
+  provides: ["directory"],
+  config: {
+    in_pattern: {
+      type: "glob",
+      required: true,
+      description: "the series to reduce, e.g. /sites/*/readings.series",
+    },
+    out_pattern: {
+      type: "string",
+      description: "each match's directory, from its captures (e.g. $0); " +
+        "unset: the resolutions directly here, of the one series in_pattern matches",
+    },
+    time_column: {
+      type: "string",
+      description: "the series' timestamp column (default: its first timestamp column)",
+    },
+    resolutions: {
+      type: "string[]",
+      required: true,
+      description: "bucket widths, each a multiple of the one before, e.g. [1h, 6h, 1d, 7d]",
+    },
+    aggregations: {
+      type: "mapping[]",
+      required: true,
+      description: "what to compute, e.g. [{ type: avg, columns: ['*'] }]",
+      fields: {
+        type: {
+          type: "string",
+          required: true,
+          choices: ["avg", "min", "max", "sum", "count", "first", "last"],
+          description: "the aggregate",
+        },
+        columns: {
+          type: "string[]",
+          required: true,
+          description: "globs of column names (* and ?)",
+        },
+      },
+    },
+  },
+};
+
+/** An aggregate a reduction computes per bucket. */
+export type AggregateType = "avg" | "min" | "max" | "sum" | "count" | "first" | "last";
+
+/** The config, as the host checked it against the manifest. */
+export interface ReduceConfig {
+  in_pattern: string;
+  out_pattern?: string;
+  time_column?: string;
+  resolutions: string[];
+  aggregations: { type: AggregateType; columns: string[] }[];
+}
+
+/** A bucket width: its name as written (`1h`) and its length in microseconds. */
+export interface Resolution {
+  readonly name: string;
+  readonly micros: number;
+}
+
+/** A column of the input, as DuckDB's DESCRIBE names it and its type. */
+export interface SourceColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** Everything the SQL of one reduction depends on. */
+export interface Plan {
+  /** The input's time column. */
+  readonly time: string;
+  readonly resolutions: readonly Resolution[];
+  /** The value columns aggregated, with their DuckDB types, in the input's order. */
+  readonly columns: readonly SourceColumn[];
+  /** The output columns after the time column, in order: `<column>.<type>`. */
+  readonly outputs: readonly { readonly column: string; readonly type: AggregateType }[];
+}
+
+/** The partial kept per bucket and column; an aggregate is computed from some of them. */
+type Part = "sum" | "count" | "min" | "max" | "first" | "last";
+
+const PARTS_OF: Readonly<Record<AggregateType, readonly Part[]>> = {
+  avg: ["sum", "count"],
+  sum: ["sum"],
+  count: ["count"],
+  min: ["min"],
+  max: ["max"],
+  first: ["first"],
+  last: ["last"],
+};
+
+const PART_ORDER: readonly Part[] = ["sum", "count", "min", "max", "first", "last"];
+
+const UNIT_MICROS: Readonly<Record<string, number>> = {
+  s: 1e6,
+  m: 60e6,
+  h: 3600e6,
+  d: 86400e6,
+  w: 604800e6,
+};
+
+/** The bucket column of partials; output columns all hold a dot, so it meets none of them. */
+const BUCKET = "__bucket";
+const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
+
+/**
+ * The resolutions of a config, checked: each a whole number and a unit (s, m, h, d, w), each a
+ * multiple (2× or more) of the one before. Errors name the field and the item.
+ *
+ * @example
+ * ```ts
+ * checkResolutions(["1h", "6h", "1d"]); // [{ name: "1h", micros: 3600000000 }, …]
+ * ```
+ */
+export function checkResolutions(resolutions: readonly string[]): Resolution[] {
+  if (resolutions.length === 0) {
+    throw new Error("config field resolutions is empty; give at least one, e.g. [1h, 1d]");
+  }
+  const checked: Resolution[] = [];
+  resolutions.forEach((name, i) => {
+    const parsed = /^([1-9][0-9]{0,8})([smhdw])$/.exec(name);
+    if (!parsed) {
+      throw new Error(
+        `config field resolutions[${i}] ${JSON.stringify(name)} is not a duration; ` +
+          "write a whole number and a unit of s, m, h, d or w, e.g. 15m, 1h, 7d",
+      );
+    }
+    const resolution = { name, micros: Number(parsed[1]) * UNIT_MICROS[parsed[2]] };
+    const before = checked.at(-1);
+    if (
+      before && (resolution.micros <= before.micros || resolution.micros % before.micros !== 0)
+    ) {
+      throw new Error(
+        `config field resolutions[${i}] ${JSON.stringify(name)} is not a multiple of ` +
+          `resolutions[${i - 1}] ${JSON.stringify(before.name)}; ` +
+          "each resolution must be a whole multiple (2× or more) of the one before",
+      );
+    }
+    checked.push(resolution);
+  });
+  return checked;
+}
+
+/**
+ * The plan of a reduction of an input with `columns` (all of its versions' columns, merged by
+ * name): its time column (`time_column`, else the first timestamp column) and the outputs the
+ * aggregations' globs select among the other columns (avg and sum take numeric columns only).
+ * Errors name the config field: a time column that is missing or not a timestamp, a glob that
+ * matches no column.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s/*.series", resolutions: ["1h"], aggregations: [{ type: "avg", columns: ["*"] }] },
+ *   [{ name: "timestamp", type: "TIMESTAMP WITH TIME ZONE" }, { name: "temp", type: "DOUBLE" }],
+ * );
+ * plan.outputs; // [{ column: "temp", type: "avg" }]
+ * ```
+ */
+export function planReduction(config: ReduceConfig, columns: readonly SourceColumn[]): Plan {
+  const resolutions = checkResolutions(config.resolutions);
+  const names = columns.map((c) => c.name).join(", ");
+  const isTime = (c: SourceColumn) => c.type.startsWith("TIMESTAMP");
+  let time: SourceColumn | undefined;
+  if (config.time_column !== undefined) {
+    time = columns.find((c) => c.name === config.time_column);
+    if (!time) {
+      throw new Error(
+        `config field time_column ${JSON.stringify(config.time_column)} is not a column of the ` +
+          `input (its columns are ${names})`,
+      );
+    }
+    if (!isTime(time)) {
+      throw new Error(
+        `config field time_column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp`,
+      );
+    }
+  } else {
+    time = columns.find(isTime);
+    if (!time) {
+      throw new Error(
+        `config field time_column: the input has no timestamp column (its columns are ${names}); ` +
+          "name one",
+      );
+    }
+  }
+  const values = columns.filter((c) => c !== time);
+  const chosen = new Map<string, Set<AggregateType>>(values.map((c) => [c.name, new Set()]));
+  config.aggregations.forEach(({ type, columns: globs }, i) => {
+    const eligible = type === "avg" || type === "sum" ? values.filter(isNumeric) : values;
+    globs.forEach((glob, j) => {
+      const pattern = globRegExp(glob);
+      const matched = eligible.filter((c) => pattern.test(c.name));
+      if (matched.length === 0) {
+        throw new Error(
+          `config field aggregations[${i}].columns[${j}] ${JSON.stringify(glob)} matches no ` +
+            `${eligible === values ? "" : "numeric "}column of the input besides its time column ` +
+            `(${time.name}); its columns are ${names}`,
+        );
+      }
+      for (const c of matched) chosen.get(c.name)!.add(type);
+    });
+  });
+  const aggregated = values.filter((c) => chosen.get(c.name)!.size > 0);
+  const order = Object.keys(PARTS_OF) as AggregateType[];
+  return {
+    time: time.name,
+    resolutions,
+    columns: aggregated,
+    outputs: aggregated.flatMap((c) =>
+      order.filter((t) => chosen.get(c.name)!.has(t)).map((type) => ({ column: c.name, type }))
+    ),
+  };
+}
+
+/**
+ * SQL of the partials per bucket of `width` (default: `plan`'s finest resolution) over the rows
+ * of `source` (a relation: a table name or a parenthesized query): `__bucket` (its start, a UTC TIMESTAMP) and
+ * per column `<column>.sum`, `.count`, `.min`, `.max`, `.first`, `.last` as the aggregates need
+ * them, first and last being `{ t: epoch µs, v: value }`.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h"], aggregations: [{ type: "avg", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * partialsSql("r", plan); // SELECT time_bucket(…) AS "__bucket", sum("v") AS "v.sum", …
+ * ```
+ */
+export function partialsSql(
+  source: string,
+  plan: Plan,
+  width: Resolution = plan.resolutions[0],
+): string {
+  const t = ident(plan.time);
+  const row: Record<Part, (v: string) => string> = {
+    sum: (v) => `sum(${v})`,
+    count: (v) => `count(${v})`,
+    min: (v) => `min(${v})`,
+    max: (v) => `max(${v})`,
+    first: (v) => `min({'t': epoch_us(${t}), 'v': ${v}}) FILTER (WHERE ${v} IS NOT NULL)`,
+    last: (v) => `max({'t': epoch_us(${t}), 'v': ${v}}) FILTER (WHERE ${v} IS NOT NULL)`,
+  };
+  const bucket = bucketSql(width, `make_timestamp(epoch_us(${t}))`);
+  return `SELECT ${bucket} AS ${ident(BUCKET)}, ${partColumns(plan, row, ident)} ` +
+    `FROM ${source} WHERE ${t} IS NOT NULL GROUP BY 1`;
+}
+
+/**
+ * SQL folding partials (`source`: any partials of `plan`, finer than `width` or at it, several
+ * rows per bucket allowed) into the partials of `width`: sums and counts added, min of mins, max
+ * of maxes, the earliest first and the latest last. At the partials' own width it combines
+ * partials of separate row sets (versions) into those of all their rows.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "avg", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * foldSql(`(${partialsSql("r", plan)})`, plan, plan.resolutions[1]);
+ * ```
+ */
+export function foldSql(source: string, plan: Plan, width: Resolution): string {
+  const fold: Record<Part, (p: string) => string> = {
+    sum: (p) => `sum(${p})`,
+    count: (p) => `coalesce(sum(${p}), 0)::BIGINT`,
+    min: (p) => `min(${p})`,
+    max: (p) => `max(${p})`,
+    first: (p) => `min(${p})`,
+    last: (p) => `max(${p})`,
+  };
+  return `SELECT ${bucketSql(width, ident(BUCKET))} AS ${ident(BUCKET)}, ` +
+    `${partColumns(plan, fold, (c, p) => ident(`${c}.${p}`))} FROM ${source} GROUP BY 1`;
+}
+
+/**
+ * SQL of the final rows from partials (`source`, one row per bucket): the bucket start under the
+ * input's time column name, then `<column>.<agg>` per output, ordered by time. avg is sum / count
+ * (a DOUBLE); sum is a BIGINT for integer columns and a DOUBLE otherwise; count a BIGINT; the
+ * others keep the column's type.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h"], aggregations: [{ type: "avg", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * finalSql(`(${partialsSql("r", plan)})`, plan); // SELECT "__bucket" AS "t", "v.sum" / …
+ * ```
+ */
+export function finalSql(source: string, plan: Plan): string {
+  const types = new Map(plan.columns.map((c) => [c.name, c.type]));
+  const output = (column: string, type: AggregateType) => {
+    const part = (p: Part) => ident(`${column}.${p}`);
+    switch (type) {
+      case "avg":
+        return `(${part("sum")} / nullif(${part("count")}, 0))::DOUBLE`;
+      case "sum":
+        return `${part("sum")}::${isInteger(types.get(column)!) ? "BIGINT" : "DOUBLE"}`;
+      case "first":
+      case "last":
+        return `(${part(type)}).v`;
+      default:
+        return part(type);
+    }
+  };
+  const outputs = plan.outputs.map(({ column, type }) =>
+    `${output(column, type)} AS ${ident(`${column}.${type}`)}`
+  );
+  return `SELECT ${ident(BUCKET)} AS ${ident(plan.time)}, ${outputs.join(", ")} ` +
+    `FROM ${source} ORDER BY 1`;
+}
+
+/**
+ * SQL of the reduction of `source` at `plan.resolutions[index]` in one pass over the rows: the
+ * partials at that width straight from the rows, then the final columns. It equals
+ * {@link foldedReductionSql} (the tests check both against DuckDB), and reads the rows once
+ * whatever the resolution, so it is what a read computes while nothing is cached.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * reductionSql("r", plan, 1); // SELECT "__bucket" AS "t", … FROM (SELECT time_bucket(…) …)
+ * ```
+ */
+export function reductionSql(source: string, plan: Plan, index: number): string {
+  return finalSql(`(${partialsSql(source, plan, plan.resolutions[index])})`, plan);
+}
+
+/**
+ * SQL of the reduction of `source` at `plan.resolutions[index]` as a materialised build computes
+ * it: the finest partials from the rows, folded resolution by resolution up to that one, then the
+ * final columns (a cache would keep each resolution's partials instead of this WITH chain).
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * foldedReductionSql("r", plan, 1); // WITH "p0" AS (…), "p1" AS (…) SELECT …
+ * ```
+ */
+export function foldedReductionSql(source: string, plan: Plan, index: number): string {
+  const steps = [`"p0" AS (${partialsSql(source, plan)})`];
+  for (let i = 1; i <= index; i++) {
+    steps.push(`"p${i}" AS (${foldSql(`"p${i - 1}"`, plan, plan.resolutions[i])})`);
+  }
+  return `WITH ${steps.join(", ")} ${finalSql(`"p${index}"`, plan)}`;
+}
+
+interface Match {
+  path: string;
+  name: string;
+  captures: string[];
+  kind: "file" | "directory";
+  entryType: string;
+}
+
+interface Column {
+  name: string;
+  values: ArrayLike<unknown>;
+}
+
+interface Host {
+  expand(template: string, captures: string[]): string;
+  /** DuckDB over inputs the plugin was handed (a series: all its versions, by column name). */
+  sql(query: string, tables: Record<string, Match | Match[]>): Promise<Column[]>;
+}
+
+/**
+ * A directory per series `in_pattern` matches, named by `out_pattern` from its captures, each
+ * holding `res=<r>.series` per resolution; without `out_pattern`, those files directly, of the
+ * one series `in_pattern` matches.
+ */
+export async function entries(
+  request: { config: ReduceConfig; inputs: { in_pattern: Match[] } },
+  host: Host,
+) {
+  const { config } = request;
+  const resolutions = checkResolutions(config.resolutions);
+  const series = request.inputs.in_pattern.filter((m) => m.kind === "file");
+  const { out_pattern, ...inner } = config;
+  if (out_pattern !== undefined) {
+    return series.map((match) => ({
+      name: host.expand(out_pattern, match.captures),
+      directory: { ...inner, in_pattern: literalGlob(match.path) },
+    }));
+  }
+  if (series.length !== 1) {
+    throw new Error(
+      `config field in_pattern ${JSON.stringify(config.in_pattern)} matches ${series.length} ` +
+        "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series",
+    );
+  }
+  await planFor(config, series[0], host);
+  return resolutions.map((resolution) => ({
+    name: `res=${resolution.name}.series`,
+    compute: { inputs: [series[0].path], args: { resolution: resolution.name } },
+    entryType: "file:series",
+  }));
+}
+
+/** One resolution of one series, computed by DuckDB. */
+export async function read(
+  request: { config: ReduceConfig; args: { resolution: string }; inputs: Match[] },
+  host: Host,
+) {
+  const { path, name, captures, kind, entryType } = request.inputs[0];
+  const input = { path, name, captures, kind, entryType };
+  const plan = await planFor(request.config, input, host);
+  const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
+  return await host.sql(reductionSql("r", plan, index), { r: input });
+}
+
+/** The plan for one series, from the columns of all its versions. */
+async function planFor(config: ReduceConfig, input: Match, host: Host): Promise<Plan> {
+  const described = await host.sql("DESCRIBE SELECT * FROM r", { r: input });
+  const values = (name: string) => described.find((c) => c.name === name)!.values;
+  const names = values("column_name");
+  const types = values("column_type");
+  return planReduction(
+    config,
+    Array.from({ length: names.length }, (_, i) => ({
+      name: String(names[i]),
+      type: String(types[i]),
+    })),
+  );
+}
+
+/**
+ * The partial columns of `plan`, each `sql[part](input(column, part))` named `<column>.<part>`:
+ * only the parts its aggregates need.
+ */
+function partColumns(
+  plan: Plan,
+  sql: Record<Part, (input: string) => string>,
+  input: (column: string, part: Part) => string,
+): string {
+  return plan.columns.flatMap((c) => {
+    const parts = new Set(
+      plan.outputs.filter((o) => o.column === c.name).flatMap((o) => PARTS_OF[o.type]),
+    );
+    return PART_ORDER.filter((p) => parts.has(p))
+      .map((p) => `${sql[p](input(c.name, p))} AS ${ident(`${c.name}.${p}`)}`);
+  }).join(", ");
+}
+
+/** `time` (a UTC TIMESTAMP expression) rounded down to a multiple of `width` since the epoch. */
+function bucketSql(width: Resolution, time: string): string {
+  return `time_bucket(to_microseconds(${width.micros}), ${time}, ${EPOCH})`;
+}
+
+/** A SQL identifier, quoted. */
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `glob` (`*` any run, `?` one character) as an anchored pattern over a whole column name. */
+function globRegExp(glob: string): RegExp {
+  const body = Array.from(
+    glob,
+    (c) => c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+  ).join("");
+  return new RegExp(`^${body}$`, "su");
+}
+
+/** A glob matching exactly `path`, its special characters escaped. */
+function literalGlob(path: string): string {
+  return path.replace(/[\\*?[\]{},]/g, "\\$&");
+}
+
+function isInteger(type: string): boolean {
+  return /^U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.test(type);
+}
+
+function isNumeric(column: SourceColumn): boolean {
+  return isInteger(column.type) || /^(FLOAT|DOUBLE|DECIMAL\b)/.test(column.type);
+}
