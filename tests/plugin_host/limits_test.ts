@@ -17,9 +17,12 @@ const misbehaving = (name: string, body: string, extra = "") =>
     ${extra}`,
   );
 
+/** Long enough for a sandbox to start on a loaded machine (the deadline covers loading too). */
+const LOOP_DEADLINE_MS = 3000;
+
 Deno.test("limits: a plugin looping forever is killed at the deadline; the next call starts it afresh", async () => {
   const spinner = await misbehaving("spinner", "while (true) { /* spin */ }");
-  await withHost({ deadlineMs: 1000 }, async (host) => {
+  await withHost({ deadlineMs: LOOP_DEADLINE_MS }, async (host) => {
     const { fs, store } = await pondWith(host, { "/in/a": "A" }, [["/spin", spinner, {
       mode: "bad",
     }], ["/ok", spinner, { mode: "good" }]]);
@@ -31,7 +34,7 @@ Deno.test("limits: a plugin looping forever is killed at the deadline; the next 
       }),
       "Deadline",
       "spinner",
-      /^plugin spinner did not answer entries\(\) within 1000 ms and was stopped; fix the plugin if it loops, or give it a longer deadline$/,
+      /^plugin spinner did not answer entries\(\) within 3000 ms and was stopped; fix the plugin if it loops, or give it a longer deadline$/,
     );
     assert.equal(store.commits.length, before);
     const root = await fs.root();
@@ -54,20 +57,20 @@ Deno.test("limits: every call in flight fails when the sandbox is killed; loops 
   const stuck = await plugin(
     manifest("stuck") + "while (true) { /* spin */ }\nexport function entries() { return []; }",
   );
-  await withHost({ deadlineMs: 1000 }, async (host) => {
+  await withHost({ deadlineMs: LOOP_DEADLINE_MS }, async (host) => {
     const { fs } = await pondWith(host, { "/in/wait": "", "/in/spin": "" }, [["/s", slow, {
       src: "/in/*",
     }], ["/x", stuck, {}]]);
     const root = await fs.root();
     const reads = (await root.list("/s")).map((e) => e.read());
     for (const read of reads) {
-      await rejectsWithPlugin(read, "Deadline", "slow", /did not answer read\(\) within 1000 ms/);
+      await rejectsWithPlugin(read, "Deadline", "slow", /did not answer read\(\) within 3000 ms/);
     }
     await rejectsWithPlugin(
       root.list("/x"),
       "Deadline",
       "stuck",
-      /^plugin stuck did not finish loading within 1000 ms and was stopped/,
+      /^plugin stuck did not finish loading within 3000 ms and was stopped/,
     );
   });
 });
