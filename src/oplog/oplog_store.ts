@@ -126,7 +126,7 @@ export class OplogStore implements Persistence {
 
   /**
    * The store of an existing pond, at the table's latest version. When a commit does not read
-   * (empty, torn or garbled), the store opens at the version before the first such commit and
+   * (empty, torn or garbled) or is missing, the store opens at the version before the first such commit and
    * names it in {@link damage}, so the transactions before it stay readable; reading past it
    * and committing are the caller's to refuse. A checkpoint that does not read is replayed
    * past (said in {@link notes}).
