@@ -1,7 +1,6 @@
 /** Writes a batch of a Delta schema's columns to Parquet bytes, with the protocol's type mapping. */
 
 import type { SchemaElement } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import { DeltaError } from "./errors.ts";
 import type { DataType, StructField, StructType } from "./schema.ts";
 import { decimalParts, parseDate, parseTimestamp } from "./values.ts";
@@ -363,7 +362,8 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
 
 /**
  * Encodes a normalized batch of the columns of `schema` as one Parquet file (snappy, column
- * statistics on, data page v2).
+ * statistics on, data page v2). The writer (hyparquet-writer) loads on first use: commands that
+ * only read never load it.
  *
  * @example
  * ```ts
@@ -372,14 +372,15 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
  * const store = new LocalStore("/data/table");
  * const snapshot = await new Table(store).snapshot();
  * const { schema } = snapshot;
- * const bytes = encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
+ * const bytes = await encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
  * ```
  */
-export function encodeParquet(
+export async function encodeParquet(
   schema: StructType,
   batch: NormalizedBatch,
   options: ParquetWriteOptions = {},
-): Uint8Array {
+): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
   const buffer = parquetWriteBuffer({
     schema: parquetSchema(schema),
     columnData: schema.fields.map((f: StructField) => ({

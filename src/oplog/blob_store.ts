@@ -1,5 +1,4 @@
 /** Large file bodies outside the oplog rows: content-addressed, stored once, verified chunk by chunk on read. */
-import { createHash } from "node:crypto";
 import type { AsyncBuffer } from "hyparquet";
 import { byteRangesOf, isDeltaError, type Store, type Upload } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
@@ -60,6 +59,7 @@ export class BlobStore {
   async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
     await this.#sweep();
     const upload = await this.store.upload("");
+    const { createHash } = await import("node:crypto"); // loaded by the first write, not by reads
     try {
       const whole = createHash("sha256");
       const chunkHashes: Uint8Array[] = [];

@@ -6,7 +6,8 @@ import { isPluginError, PluginError } from "./errors.ts";
 import type { InputNode } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import { type PluginOp, type SandboxLimits, TableReply } from "./sandbox_process.ts";
+import type { PluginOp, SandboxLimits } from "./sandbox_process.ts";
+import { TableReply } from "./table_reply.ts";
 import { parquetToTable, tableToParquet } from "./table_parquet.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */

@@ -6,6 +6,7 @@ import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
+import { TableReply } from "./table_reply.ts";
 import {
   encodeFrame,
   type FailureReport,
@@ -51,24 +52,6 @@ const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
 const MAX_CAPABILITIES_WAITING = 64;
 /** The signals that end pond, by the exit status a shell gives a process they end. */
 const ENDING_SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-
-/**
- * What a read() that returned a table answers: the Arrow IPC stream the sandbox wrote, not yet
- * checked. Only the host makes these; a plugin's reply is plain data and can never be one.
- *
- * @example
- * ```ts
- * import { tableFromIPC } from "./arrow_ipc.ts";
- *
- * async function example(sandbox: Sandbox, request: unknown) {
- *   const reply = await sandbox.call("read", request);
- *   if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
- * }
- * ```
- */
-export class TableReply {
-  constructor(readonly ipc: unknown) {}
-}
 
 interface Pending {
   readonly op: string;
