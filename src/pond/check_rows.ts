@@ -218,13 +218,21 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
     damagedBlobs.add(hash);
     const user = use.users[0];
     const others = use.users.length > 1 ? ` and ${use.users.length - 1} more versions` : "";
-    input.findings.push(error(
-      failure.code,
-      `blobs/${hash.slice(0, 2)}/${hash}`,
-      `${failure.text}; it holds version ${user.version} of ${
-        name(user.key)
-      }${others}; restore it from a backup of the pond`,
-    ));
+    const held = `${failure.text}; it holds version ${user.version} of ${name(user.key)}${others}`;
+    input.findings.push(
+      failure.code === "MissingBlob"
+        ? error(
+          failure.code,
+          `blobs/${hash.slice(0, 2)}/${hash}`,
+          `${held}; copy the original into the pond again, or restore the pond from a backup`,
+        )
+        : error(
+          failure.code,
+          `blobs/${hash.slice(0, 2)}/${hash}`,
+          `${held}; \`pond check --repair\` moves it aside, so that copying the original into the pond again stores it afresh; or restore the pond from a backup`,
+          () => setBlobAside(input.blobs, hash),
+        ),
+    );
   }
   for (const body of parquet) {
     if (body.blob !== null && (damagedBlobs.has(body.blob) || !blobs.has(body.blob))) continue;
@@ -464,6 +472,19 @@ function namer(placements: Map<string, Placement>): (key: string) => string {
     const id = key.slice(key.indexOf("/") + 1);
     return path === undefined ? `node ${id}` : `${path} (node ${id})`;
   };
+}
+
+/**
+ * Renames a damaged blob to `<hash>.damaged-<ms>` beside it (never deleted): the next put of
+ * its body finds no blob of that name and stores it afresh, since a put checks only sizes.
+ */
+async function setBlobAside(blobs: BlobStore, hash: string): Promise<string> {
+  const path = blobs.pathOf(hash);
+  const aside = `${hash}.damaged-${Date.now()}`;
+  await Deno.rename(path, `${path.slice(0, path.lastIndexOf("/"))}/${aside}`);
+  return `moved aside as blobs/${
+    hash.slice(0, 2)
+  }/${aside}: copy the original into the pond again to store it afresh`;
 }
 
 /** Reads a blob through the blob store (which checks each chunk) and checks the whole hash. */
