@@ -253,12 +253,12 @@ const advice =
 for (
   const [name, damage, problem] of [
     [
-      "empty",
+      "an empty",
       (path: string) => Deno.truncate(log(path, 3), 0),
       /00000000000000000003\.json is empty/,
     ],
     [
-      "deleted",
+      "a deleted",
       (path: string) => Deno.remove(log(path, 3)),
       /00000000000000000003\.json is missing/,
     ],
