@@ -57,9 +57,7 @@ Deno.test("a damaged blob chunk is an error naming the blob and the file that ne
     assert.match(
       repaired.stdout,
       new RegExp(
-        `^repaired .*: moved aside as blobs/${
-          row.hash!.slice(0, 2)
-        }/${row.hash}\\.damaged-\\d+`,
+        `^repaired .*: moved aside as blobs/${row.hash!.slice(0, 2)}/${row.hash}\\.damaged-\\d+`,
         "m",
       ),
     );
