@@ -21,7 +21,7 @@ export async function committedJson(
 ): Promise<ReturnType<typeof transactionToJson> | { seq: null; changes: [] }> {
   const [committed] = seq === null
     ? []
-    : await transactionLog(pond, { since: { seq }, until: { seq } });
+    : (await transactionLog(pond, { since: { seq }, until: { seq } })).transactions;
   return committed ? transactionToJson(committed) : { seq: null, changes: [] };
 }
 

@@ -1,6 +1,5 @@
 /** The top of the CLI: finds the command, parses its options, maps failures to exit codes. */
 import { isPondError } from "../errors.ts";
-import { hostError } from "../pond/mod.ts";
 import { firstPositional } from "./args.ts";
 import {
   checkArity,
@@ -123,9 +122,13 @@ const HINTS: Record<string, string> = {
   UnknownFactory: " (a plugin missing from this pond: add it with 'pond plugin add FILE')",
 };
 
-function report(failure: unknown, output: Output): number {
+/**
+ * Prints a failure as one line and returns the exit code. The pond layer (for `hostError`,
+ * which words the OS's errors) loads only here, on failure, so `--help` and `--version` never load it.
+ */
+async function report(failure: unknown, output: Output): Promise<number> {
   if (failure instanceof Deno.errors.BrokenPipe) return EXIT.ok; // the reader went away, as `| head` does
-  const e = hostError(failure);
+  const e = isPondError(failure) ? failure : (await import("../pond/mod.ts")).hostError(failure);
   if (e instanceof UsageError) {
     output.err(`${escapeMessage(e.message)}\n`);
     return EXIT.usage;

@@ -189,7 +189,7 @@ export async function writeCheckpoint(
   // Tombstones go in row groups of their own, which readers that need only the live state
   // skip by their statistics (see readParquetActions).
   const rowGroupSize = rows.length > live ? [live, CHECKPOINT_ROW_GROUP] : CHECKPOINT_ROW_GROUP;
-  const bytes = encodeParquet(
+  const bytes = await encodeParquet(
     CHECKPOINT_SCHEMA,
     normalizeColumns(CHECKPOINT_SCHEMA, columns),
     { rowGroupSize },

@@ -1,6 +1,5 @@
 /** Deletion vectors: the row indexes a DV descriptor marks deleted (Z85, RoaringTreemap, DV files). */
 
-import { crc32 } from "node:zlib";
 import { DeltaError } from "./errors.ts";
 import type { DeletionVectorDescriptor } from "./actions.ts";
 import type { Store } from "./storage.ts";
@@ -359,6 +358,7 @@ async function readStoredBitmap(
   }
   const data = framed.subarray(4, 4 + size);
   const expected = view.getUint32(4 + size, false);
+  const { crc32 } = await import("node:zlib"); // loaded only for tables with deletion vectors
   const actual = crc32(data) >>> 0;
   if (actual !== expected) {
     throw new DeltaError(

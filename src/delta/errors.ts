@@ -18,6 +18,7 @@ import { PondError } from "../errors.ts";
  * - `MissingFile`: an object named by the log (or asked for) does not exist in storage.
  * - `AlreadyExists`: `putIfAbsent` found the object already there (when asked to throw).
  * - `Conflict`: a commit lost a race at {@link DeltaError.version}.
+ * - `VacuumRefused`: vacuum cannot tell which files are in use (a commit set aside in the log).
  */
 export type DeltaErrorCode =
   | "NotATable"
@@ -33,7 +34,8 @@ export type DeltaErrorCode =
   | "InvalidArgument"
   | "MissingFile"
   | "AlreadyExists"
-  | "Conflict";
+  | "Conflict"
+  | "VacuumRefused";
 
 /** Extra facts an error can carry for callers that act on them (e.g. retry a conflict). */
 export interface DeltaErrorDetails extends ErrorOptions {

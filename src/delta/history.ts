@@ -13,11 +13,21 @@
  * millisecond.
  */
 
-import type { CommitInfo } from "./actions.ts";
-import { DeltaError } from "./errors.ts";
-import { listReconstructableCommits } from "./log_segment.ts";
+import { type Action, type CommitInfo, parseCommit } from "./actions.ts";
+import { DeltaError, isDeltaError } from "./errors.ts";
+import {
+  classifyLogFile,
+  commitPath,
+  groupLogFiles,
+  listReconstructableCommits,
+  LOG_DIR,
+  type LogFile,
+} from "./log_segment.ts";
 import { readCommits } from "./replay.ts";
 import type { Store } from "./storage.ts";
+
+/** How many commit files {@link readableHistory} reads at once. */
+const READ_AHEAD = 16;
 
 /** A version and the time it was committed (milliseconds since the epoch). */
 export interface CommitTimestamp {
@@ -48,13 +58,95 @@ async function* timedCommits(store: Store): AsyncGenerator<CommitTimestamp> {
   const commits = await listReconstructableCommits(store);
   let previous = -1;
   for await (const [commit, actions] of readCommits(store, commits)) {
-    const info = actions.find((a) => "commitInfo" in a);
-    const commitInfo = info && "commitInfo" in info ? info.commitInfo : null;
-    const raw = commitInfo?.inCommitTimestamp ?? commitInfo?.timestamp ?? -Infinity;
-    const timestamp = Math.max(raw, previous + 1);
-    yield { version: commit.version, timestamp, commitInfo };
-    previous = timestamp;
+    const timed = timedCommit(commit.version, actions, previous);
+    yield timed;
+    previous = timed.timestamp;
   }
+}
+
+/** A commit's time (see the module comment), given the time of the commit before it. */
+function timedCommit(version: number, actions: Action[], previous: number): CommitTimestamp {
+  const info = actions.find((a) => "commitInfo" in a);
+  const commitInfo = info && "commitInfo" in info ? info.commitInfo : null;
+  const raw = commitInfo?.inCommitTimestamp ?? commitInfo?.timestamp ?? -Infinity;
+  return { version, timestamp: Math.max(raw, previous + 1), commitInfo };
+}
+
+/** The commits of a log read one by one, past damage (see {@link readableHistory}). */
+export interface ReadableHistory {
+  /** Every commit that reads, oldest first, timed as {@link commitHistory} times them. */
+  commits: CommitTimestamp[];
+  /**
+   * Why each other version does not read, oldest first: `VersionGap` for a commit file that is
+   * missing (and no checkpoint covers), `CorruptLog` for one that does not parse; each names
+   * its version and path.
+   */
+  damaged: DeltaError[];
+}
+
+/**
+ * Every commit of the log that still reads, and the damage between them: unlike
+ * {@link commitHistory}, a commit that is missing or does not parse does not stop the reading,
+ * so what comes after it is still seen. Commits gone from below a checkpoint (cleaned up, as
+ * the protocol allows) are not damage and not listed.
+ *
+ * @example
+ * ```ts
+ * import { LocalStore } from "./mod.ts";
+ *
+ * const { commits, damaged } = await readableHistory(new LocalStore("/data/table"));
+ * for (const e of damaged) console.error(`version ${e.version}: ${e.message}`);
+ * ```
+ */
+export async function readableHistory(store: Store): Promise<ReadableHistory> {
+  const files = (await store.list(LOG_DIR)).map(classifyLogFile);
+  const listing = groupLogFiles(files.filter((f): f is LogFile => f !== null));
+  const latest = Math.max(-1, ...listing.commits.keys());
+  const covered = Math.max(-1, ...listing.checkpoints.map((c) => c.version));
+  const out: ReadableHistory = { commits: [], damaged: [] };
+  let previous = -1;
+  for (let from = 0; from <= latest; from += READ_AHEAD) {
+    const versions = Array.from(
+      { length: Math.min(READ_AHEAD, latest + 1 - from) },
+      (_, i) => from + i,
+    );
+    const texts = await Promise.allSettled(versions.map((v) => {
+      const commit = listing.commits.get(v);
+      return commit && store.read(commit.info.path);
+    }));
+    for (const [i, version] of versions.entries()) {
+      const path = commitPath(version);
+      const read = texts[i];
+      try {
+        if (read.status === "rejected") throw read.reason;
+        if (read.value === undefined) {
+          if (version > covered) out.damaged.push(missingCommit(store, version));
+          continue;
+        }
+        const timed = timedCommit(
+          version,
+          parseCommit(new TextDecoder().decode(read.value), path),
+          previous,
+        );
+        out.commits.push(timed);
+        previous = timed.timestamp;
+      } catch (e) {
+        if (!isDeltaError(e)) throw e;
+        const details = { path, version, cause: e };
+        out.damaged.push(e.version === version ? e : new DeltaError(e.code, e.message, details));
+      }
+    }
+  }
+  return out;
+}
+
+function missingCommit(store: Store, version: number): DeltaError {
+  const path = commitPath(version);
+  return new DeltaError(
+    "VersionGap",
+    `${store.locate(path)} is missing, and no checkpoint covers it`,
+    { path, version },
+  );
 }
 
 /**

@@ -94,8 +94,8 @@ export {
   SUPPORTED_READER_FEATURES,
   SUPPORTED_READER_VERSIONS,
 } from "./table_features.ts";
-export { commitHistory, toMillis, versionAtTimestamp } from "./history.ts";
-export type { CommitTimestamp } from "./history.ts";
+export { commitHistory, readableHistory, toMillis, versionAtTimestamp } from "./history.ts";
+export type { CommitTimestamp, ReadableHistory } from "./history.ts";
 export { openTable, Table } from "./table.ts";
 export type { SnapshotAt } from "./table.ts";
 export { Snapshot } from "./snapshot.ts";

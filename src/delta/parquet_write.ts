@@ -312,7 +312,8 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
 
 /**
  * Encodes a normalized batch of the columns of `schema` as one Parquet file, written the way
- * every Parquet file of pond is (see `writeParquet`: snappy, column statistics on).
+ * every Parquet file of pond is (see `writeParquet`: snappy, column statistics on). The writer
+ * loads on first use: commands that only read never load it.
  *
  * @example
  * ```ts
@@ -321,15 +322,15 @@ export function normalizeColumns(schema: StructType, columns: Columns): Normaliz
  * const store = new LocalStore("/data/table");
  * const snapshot = await new Table(store).snapshot();
  * const { schema } = snapshot;
- * const bytes = encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
+ * const bytes = await encodeParquet(schema, normalizeColumns(schema, { id: [1, 2, 3] }));
  * ```
  */
-export function encodeParquet(
+export async function encodeParquet(
   schema: StructType,
   batch: NormalizedBatch,
   options: ParquetWriteOptions = {},
-): Uint8Array {
-  return writeParquet(
+): Promise<Uint8Array> {
+  return await writeParquet(
     parquetSchema(schema),
     schema.fields.map((f: StructField) => ({ name: f.name, data: batch.columns.get(f.name)! })),
     options,

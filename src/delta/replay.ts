@@ -247,9 +247,9 @@ export async function replayVersion(
 
 /**
  * Opens a table with `open` (given undefined for the latest version); when a commit does not
- * read (`CorruptLog` naming a version above 0), opens it again at the version before the
- * first such commit and returns that commit's error as `damage`, so what came before stays
- * readable. Any other failure, or damage at version 0, is thrown.
+ * read (`CorruptLog` naming a version above 0) or is missing (`VersionGap`), opens it again at
+ * the version before the first such commit and returns that commit's error as `damage`, so
+ * what came before stays readable. Any other failure, or damage at version 0, is thrown.
  *
  * @example
  * ```ts
@@ -267,7 +267,9 @@ export async function openPastDamage<T>(
     try {
       return { value: await open(damage && damage.version! - 1), damage };
     } catch (e) {
-      const version = isDeltaError(e, "CorruptLog") ? e.version : undefined;
+      const version = isDeltaError(e, "CorruptLog") || isDeltaError(e, "VersionGap")
+        ? e.version
+        : undefined;
       if (!version || (damage !== undefined && version >= damage.version!)) throw e;
       damage = e as DeltaError;
     }

@@ -326,8 +326,8 @@ export class LocalStore implements Store {
   async upload(dir: string): Promise<Upload> {
     const at = this.locate(dir);
     await makeDirectory(at);
-    const { path, file } = await createTemp(at);
-    return new LocalUpload(path, file, async (target) => {
+    const { path, file, settled } = await createTemp(at);
+    return new LocalUpload(path, file, settled, async (target) => {
       const dir = this.locate(this.#parentOf(target));
       await makeDirectory(dir);
       return { file: this.locate(target), dir };
@@ -391,6 +391,8 @@ class LocalUpload implements Upload {
   constructor(
     readonly temp: string,
     file: Deno.FsFile,
+    /** Tells the process the temp file is gone, so its end need not remove it (see `createTemp`). */
+    readonly settled: () => void,
     readonly target: (path: string) => Promise<{ file: string; dir: string }>,
   ) {
     this.#file = file;
@@ -429,10 +431,12 @@ class LocalUpload implements Upload {
   async abort(): Promise<void> {
     this.#file?.close();
     this.#file = undefined;
-    if (this.#published) return;
-    await Deno.remove(this.temp).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
+    if (!this.#published) {
+      await Deno.remove(this.temp).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
+    this.settled();
   }
 
   /** fsyncs and closes the temp file (the first time), and makes the directory of `path`. */

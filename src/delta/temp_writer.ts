@@ -1,29 +1,52 @@
-/** Temporary files named after the process that writes them and locked while it writes, so one whose writer is gone is known for a leftover at once. */
+/** Temporary files named after the process that writes them and locked while it writes, so one whose writer is gone is known for a leftover at once; removed by the writer itself if it is ended (Ctrl-C). */
+import { atProcessEnd } from "../process_end.ts";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 /** A writer's temp file: `.pond-<pid>-<uuid>.tmp`, or `.tmp-<pid>-<uuid>` as blob writes named them before. */
 const WRITER = new RegExp(`^\\.(?:pond|tmp)-(\\d+)-${UUID}(?:\\.tmp)?$`);
 
+/** A temporary file being written: its path, the open file, and what to call once it is settled. */
+export interface TempFile {
+  path: string;
+  file: Deno.FsFile;
+  /**
+   * Call once the file is renamed into place or removed: until then, the process removes it
+   * if it ends first (its exit, or a signal such as Ctrl-C; see `atProcessEnd`).
+   */
+  settled: () => void;
+}
+
 /**
  * Creates a temporary file in `dir` named `.pond-<pid>-<uuid>.tmp` (this process's pid, then
- * a random UUID) for writing, and locks it (exclusively) until it is closed.
+ * a random UUID) for writing, and locks it (exclusively) until it is closed. If this process
+ * ends before the file is {@link TempFile.settled}, it removes the file on its way out; if it is
+ * killed outright, the name and the lock tell the next writer that the file is a leftover.
  *
  * @example
  * ```ts
- * const { path, file } = await createTemp("/data/pond/blobs");
+ * const { path, file, settled } = await createTemp("/data/pond/blobs");
+ * try {
+ *   await file.write(new TextEncoder().encode("body"));
+ *   file.close();
+ *   await Deno.rename(path, "/data/pond/blobs/body");
+ * } finally {
+ *   settled();
+ * }
  * ```
  */
-export async function createTemp(dir: string): Promise<{ path: string; file: Deno.FsFile }> {
+export async function createTemp(dir: string): Promise<TempFile> {
   const path = `${dir}/.pond-${Deno.pid}-${crypto.randomUUID()}.tmp`;
   const file = await Deno.open(path, { write: true, createNew: true });
+  const settled = atProcessEnd(() => Deno.removeSync(path));
   try {
     await file.lock(true);
   } catch (e) {
     file.close();
     await Deno.remove(path).catch(() => {});
+    settled();
     throw e;
   }
-  return { path, file };
+  return { path, file, settled };
 }
 
 /**

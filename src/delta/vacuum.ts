@@ -34,6 +34,13 @@ export interface VacuumResult {
   dryRun: boolean;
 }
 
+/**
+ * A file beside the commits named like one with something after `.json` (`…07.json.torn-…`,
+ * `…07.json.bak`): a commit set aside or copied out of the log, which no reader replays but
+ * which may name data files no commit in the log names.
+ */
+const ASIDE_COMMIT = /^_delta_log\/\d{20}\.json\.[^/]+$/;
+
 /** Whether a table-relative path is hidden from vacuum: a segment starting with `_` or `.` (not a partition directory). */
 function isHidden(path: string): boolean {
   return path.split("/").some((segment) =>
@@ -68,7 +75,8 @@ function dvFile(
  * files of commits still in flight are never touched). Files under hidden directories
  * (`_delta_log/`, `_change_data/`, names starting with `_` or `.`) are left alone. Refuses
  * (`InvalidArgument`) a retention shorter than the table's unless `force` is set, and tables this
- * writer cannot write.
+ * writer cannot write; and (`VacuumRefused`, dry runs too) while `_delta_log/` holds a commit set
+ * aside (such as pond's `…json.torn-TIME`), since the files it names cannot be known.
  *
  * @example
  * ```ts
@@ -108,7 +116,18 @@ export async function vacuum(
     keep(insideTable(store, file.path));
     keep(dvFile(file.deletionVector, root));
   }
-  const doomed: ObjectInfo[] = (await store.list("", { recursive: true })).filter((o) =>
+  const listed = await store.list("", { recursive: true });
+  const aside = listed.find((o) => ASIDE_COMMIT.test(o.path));
+  if (aside) {
+    throw new DeltaError(
+      "VacuumRefused",
+      `${
+        store.locate(aside.path)
+      } is a commit set aside beside the log: it may name data files no commit in the log names, so vacuum deletes nothing while it is there; move it out of the table once you have kept what you need of it`,
+      { path: aside.path },
+    );
+  }
+  const doomed: ObjectInfo[] = listed.filter((o) =>
     (isTempFile(o.path) || !isHidden(o.path)) && !referenced.has(o.path) && o.mtime < cutoff
   );
   if (!options.dryRun) {

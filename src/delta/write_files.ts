@@ -174,7 +174,7 @@ export async function writeDataFiles(
   let part = 0;
   for (const { values, rows } of groups.values()) {
     const selected = groups.size === 1 ? batch : selectRows(batch, rows);
-    const bytes = encodeParquet(fileSchema, selected, { rowGroupSize: options.rowGroupSize });
+    const bytes = await encodeParquet(fileSchema, selected, { rowGroupSize: options.rowGroupSize });
     const stats = fileStats(fileSchema, selected, { numIndexedCols: options.numIndexedCols });
     const dirs = partitionColumns.map((c) => `${partitionDirectory(c, values[c])}/`).join("");
     const name = `part-${

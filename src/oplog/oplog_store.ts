@@ -1,5 +1,4 @@
 /** The persistence of a pond: tinyfs node versions as rows of a Delta table, one commit per transaction. */
-import { createHash } from "node:crypto";
 import {
   type Action,
   type AddFile,
@@ -126,7 +125,7 @@ export class OplogStore implements Persistence {
 
   /**
    * The store of an existing pond, at the table's latest version. When a commit does not read
-   * (empty, torn or garbled), the store opens at the version before the first such commit and
+   * (empty, torn or garbled) or is missing, the store opens at the version before the first such commit and
    * names it in {@link damage}, so the transactions before it stay readable; reading past it
    * and committing are the caller's to refuse. A checkpoint that does not read is replayed
    * past (said in {@link notes}).
@@ -194,7 +193,7 @@ export class OplogStore implements Persistence {
       });
     }
     const content = body.content ?? new Uint8Array();
-    if (header.hash !== null && sha256(content) !== header.hash) {
+    if (header.hash !== null && await sha256(content) !== header.hash) {
       throw new OplogError(
         "CorruptRow",
         `version ${version} of node ${key.nodeId} does not match its hash (in ${header.file}); run \`pond check\``,
@@ -232,7 +231,7 @@ export class OplogStore implements Persistence {
       const { value, done } = await reader.read();
       if (done) {
         const bytes = concatBytes(head, size);
-        return { size, hash: sha256(bytes), ref: { inline: bytes } satisfies StagedRef };
+        return { size, hash: await sha256(bytes), ref: { inline: bytes } satisfies StagedRef };
       }
       head.push(value);
       size += value.length;
@@ -368,7 +367,7 @@ export class OplogStore implements Persistence {
         this.counters.blobsWritten++;
       } else {
         row.content = content;
-        row.hash = v.staged?.hash ?? sha256(content);
+        row.hash = v.staged?.hash ?? await sha256(content);
       }
     }
     if (v.changes) {
@@ -500,7 +499,9 @@ function conflict(seq: number, head: number, cause?: unknown): TinyFsError {
   );
 }
 
-function sha256(bytes: Uint8Array): string {
+/** The SHA-256 of `bytes`, in hex (node:crypto loads on first use: listing a pond hashes nothing). */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const { createHash } = await import("node:crypto");
   return createHash("sha256").update(bytes).digest("hex");
 }
 

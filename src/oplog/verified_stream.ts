@@ -1,5 +1,4 @@
 /** A stored body read as a byte stream whose every chunk is checked against its SHA-256 first. */
-import { createHash } from "node:crypto";
 import { isDeltaError, type Store } from "../delta/mod.ts";
 
 /** The SHA-256 of one chunk is this many bytes. */
@@ -58,6 +57,8 @@ export function verifiedStream(
   const spare: Uint8Array[] = [];
   /** The size of the stored object, known once the stream has started. */
   let stored = 0;
+  /** node:crypto's hasher, loaded when the stream starts (most commands read no blob). */
+  let createHash: typeof import("node:crypto").createHash;
   let index = 0;
   let current: Uint8Array | undefined;
 
@@ -88,6 +89,7 @@ export function verifiedStream(
   return new ReadableStream({
     type: "bytes",
     async start() {
+      ({ createHash } = await import("node:crypto"));
       try {
         stored = (await body.store.head(body.path)).size;
       } catch (e) {

@@ -56,7 +56,7 @@ function encodeParquet(args: unknown, context: CapabilityContext): Promise<Uint8
   if (!(args instanceof Uint8Array)) throw new Error("encodeParquet takes a table");
   const table = tableFromIPC(args, context.table.cells);
   context.check();
-  return Promise.resolve(tableToParquet(table));
+  return tableToParquet(table);
 }
 
 /** Parquet bytes → the table they hold, as an Arrow IPC stream. */

@@ -8,7 +8,7 @@ import { PluginDirectory } from "./plugin_directory.ts";
 import { PluginFile } from "./plugin_file.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import type { PluginRuntime } from "./plugin_runtime.ts";
-import { Sandbox, type SandboxLimits } from "./sandbox_process.ts";
+import type { Sandbox, SandboxLimits } from "./sandbox_process.ts";
 
 /** How plugins run; every field has a default. */
 export interface HostOptions {
@@ -116,11 +116,17 @@ export class PluginHost implements AsyncDisposable {
     return {
       plugin,
       limits: this.#limits,
-      call: (op, request, deadline) => this.#sandbox(plugin).call(op, request, deadline),
+      call: async (op, request, deadline) =>
+        (await this.#sandbox(plugin)).call(op, request, deadline),
     };
   }
 
-  #sandbox(plugin: PluginModule): Sandbox {
+  /**
+   * The running sandbox of `plugin`, started when there is none. The sandbox process module
+   * (and the node:v8 framing it uses) loads with the first plugin call, not with the host.
+   */
+  async #sandbox(plugin: PluginModule): Promise<Sandbox> {
+    const { Sandbox } = await import("./sandbox_process.ts");
     const name = plugin.manifest.name;
     if (this.#closed) {
       throw new PluginError("Closed", name, `plugin ${name} was called after its host was closed`);

@@ -66,7 +66,7 @@ const MANIFEST_KEYS = new Set([
  * import { checkSource } from "./source_check.ts";
  *
  * const source = await Deno.readFile("plugins/visit.ts");
- * const { ast } = checkSource(source, "visit.ts");
+ * const { ast } = await checkSource(source, "visit.ts");
  * const manifest = readManifest(ast, "visit.ts"); // { name: "visit", provides: ["directory"], … }
  * ```
  */

@@ -32,11 +32,11 @@ export interface LoadOptions {
  * @example
  * ```ts
  * const bytes = await Deno.readFile("my_plugin.ts");
- * const { permissions } = inspectPlugin(bytes, "hydrovu.ts"); // { net: ["api.hydrovu.com"] }
+ * const { permissions } = await inspectPlugin(bytes, "hydrovu.ts"); // { net: ["api.hydrovu.com"] }
  * ```
  */
-export function inspectPlugin(source: Uint8Array, label = "plugin"): Manifest {
-  return checkPlugin(source, label).manifest;
+export async function inspectPlugin(source: Uint8Array, label = "plugin"): Promise<Manifest> {
+  return (await checkPlugin(source, label)).manifest;
 }
 
 /**
@@ -56,13 +56,16 @@ export async function loadPlugin(
   options: LoadOptions = {},
 ): Promise<PluginModule> {
   const label = options.label ?? "plugin";
-  const { text, manifest } = checkPlugin(source, label);
+  const { text, manifest } = await checkPlugin(source, label);
   const permissions = grantedPermissions(manifest.permissions, options.grants ?? {}, manifest.name);
   return { manifest, source: text, hash: await sourceHash(source), permissions };
 }
 
 /** The source's text and manifest, both checked (`checkSource`, `readManifest`). */
-function checkPlugin(source: Uint8Array, label: string): { text: string; manifest: Manifest } {
-  const { text, ast } = checkSource(source, label);
+async function checkPlugin(
+  source: Uint8Array,
+  label: string,
+): Promise<{ text: string; manifest: Manifest }> {
+  const { text, ast } = await checkSource(source, label);
   return { text, manifest: readManifest(ast, label) };
 }

@@ -7,7 +7,8 @@ import { isPluginError, PluginError } from "./errors.ts";
 import type { InputNode } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import { type PluginOp, type SandboxLimits, TableReply } from "./sandbox_process.ts";
+import type { PluginOp, SandboxLimits } from "./sandbox_process.ts";
+import { TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
@@ -75,7 +76,7 @@ export async function computeFile(
       );
     }
     deadline.check();
-    const parquet = tableToParquet(table);
+    const parquet = await tableToParquet(table);
     deadline.check();
     return parquet;
   }

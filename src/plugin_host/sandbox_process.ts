@@ -6,6 +6,8 @@ import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
+import { TableReply } from "./table_reply.ts";
+import { atProcessEnd } from "../process_end.ts";
 import {
   encodeFrame,
   type FailureReport,
@@ -49,26 +51,6 @@ const STDERR_TAIL = 4000;
 const OUT_OF_MEMORY = /out of memory|memory allocation of \d+ bytes failed/i;
 /** Capability requests one sandbox may have waiting at once; more is a misbehaving sandbox. */
 const MAX_CAPABILITIES_WAITING = 64;
-/** The signals that end pond, by the exit status a shell gives a process they end. */
-const ENDING_SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-
-/**
- * What a read() that returned a table answers: the Arrow IPC stream the sandbox wrote, not yet
- * checked. Only the host makes these; a plugin's reply is plain data and can never be one.
- *
- * @example
- * ```ts
- * import { tableFromIPC } from "./arrow_ipc.ts";
- *
- * async function example(sandbox: Sandbox, request: unknown) {
- *   const reply = await sandbox.call("read", request);
- *   if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
- * }
- * ```
- */
-export class TableReply {
-  constructor(readonly ipc: unknown) {}
-}
 
 interface Pending {
   readonly op: string;
@@ -79,52 +61,20 @@ interface Pending {
 }
 
 /**
- * Every sandbox process alive in this pond process, with its Deno cache directory. pond's end
- * is theirs, however it ends: on its normal exit (`unload`) and on the signals that end it, pond
- * kills them and removes their caches first; if pond is killed outright, each sandbox exits when
- * its stdin closes (its cache, in the temporary directory, is then left behind).
+ * Has the sandbox process `child` end with pond, however pond ends (see `atProcessEnd`): it is
+ * killed and its Deno cache directory removed first. If pond is killed outright, the sandbox
+ * exits when its stdin closes (its cache, in the temporary directory, is then left behind).
+ * Returns what to call once the sandbox has ended by itself.
  */
-const live = new Map<Deno.ChildProcess, string>();
-
-function killLive(): void {
-  for (const [child, denoDir] of live) {
+function endWithPond(child: Deno.ChildProcess, denoDir: string): () => void {
+  return atProcessEnd(() => {
     try {
       child.kill("SIGKILL");
     } catch {
       // It has already exited.
     }
-    try {
-      Deno.removeSync(denoDir, { recursive: true });
-    } catch {
-      // Already gone, or busy a moment longer: it is in the temporary directory.
-    }
-  }
-}
-
-const onSignal: Record<string, () => void> = Object.fromEntries(
-  Object.entries(ENDING_SIGNALS).map(([signal, status]) => [signal, () => {
-    killLive();
-    Deno.exit(status);
-  }]),
-);
-
-/** Keeps `child` in {@link live}, with pond's signal handlers installed while any is. */
-function track(child: Deno.ChildProcess, denoDir: string): void {
-  if (live.size === 0) {
-    globalThis.addEventListener("unload", killLive);
-    for (const signal of endingSignals()) Deno.addSignalListener(signal, onSignal[signal]);
-  }
-  live.set(child, denoDir);
-}
-
-function untrack(child: Deno.ChildProcess): void {
-  if (!live.delete(child) || live.size > 0) return;
-  globalThis.removeEventListener("unload", killLive);
-  for (const signal of endingSignals()) Deno.removeSignalListener(signal, onSignal[signal]);
-}
-
-function endingSignals(): Deno.Signal[] {
-  return Deno.build.os === "windows" ? ["SIGINT"] : Object.keys(ENDING_SIGNALS) as Deno.Signal[];
+    Deno.removeSync(denoDir, { recursive: true });
+  });
 }
 
 /**
@@ -165,6 +115,8 @@ export class Sandbox {
 
   /** Where this sandbox's Deno keeps its module cache: its own, removed when it ends. */
   readonly #denoDir: string;
+  /** Stops pond's end from killing this sandbox, once it has ended by itself (see `endWithPond`). */
+  readonly #unlinkFromPond: () => void;
 
   /** Starts the sandbox and has it load `plugin`; `Crashed` if the process cannot start. */
   constructor(plugin: PluginModule, limits: SandboxLimits) {
@@ -175,7 +127,7 @@ export class Sandbox {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
       this.#child = spawn(plugin, limits, denoDir);
       this.#denoDir = denoDir;
-      track(this.#child, denoDir);
+      this.#unlinkFromPond = endWithPond(this.#child, denoDir);
     } catch (e) {
       if (denoDir) Deno.removeSync(denoDir, { recursive: true });
       throw new PluginError(
@@ -248,7 +200,7 @@ export class Sandbox {
       this.#stop(this.#invalid(`sent ${(e as Error).message}`));
     }
     const status = await this.#child.status;
-    untrack(this.#child);
+    this.#unlinkFromPond();
     await stderr;
     this.#stop(this.#exited(status));
     await Deno.remove(this.#denoDir, { recursive: true }).catch(() => {});

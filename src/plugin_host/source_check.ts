@@ -1,6 +1,6 @@
 /** Parses plugin source and refuses every piece of syntax that reaches Deno's module loader. */
 
-import { parse, type ParseResult } from "@babel/parser";
+import type { parse, ParseResult } from "@babel/parser";
 import { PluginError } from "./errors.ts";
 import { overLimit, PLUGIN_LIMITS } from "./limits.ts";
 
@@ -42,16 +42,20 @@ const LOADING_PRAGMA =
  * `import x = require()` and `import("…")` types, and loader pragmas in comments. `label`
  * names the source in errors (a file name or the plugin's name). Errors: `InvalidSource`
  * (also for syntax nested deeper than `PLUGIN_LIMITS.sourceDepth`, or too deep for the parser),
- * `RefusedSyntax`, each naming `label` and the line.
+ * `RefusedSyntax`, each naming `label` and the line. The parser (Babel's) loads on first use.
  *
  * @example
  * ```ts
- * const ast = checkSource(new TextEncoder().encode("export const x = 1;"), "x.ts");
- * checkSource(new TextEncoder().encode('import "node:fs";'), "bad.ts"); // throws RefusedSyntax
+ * const ast = await checkSource(new TextEncoder().encode("export const x = 1;"), "x.ts");
+ * await checkSource(new TextEncoder().encode('import "node:fs";'), "bad.ts"); // throws RefusedSyntax
  * ```
  */
-export function checkSource(source: Uint8Array, label: string): { text: string; ast: PluginAst } {
+export async function checkSource(
+  source: Uint8Array,
+  label: string,
+): Promise<{ text: string; ast: PluginAst }> {
   const text = decodeSource(source, label);
+  const { parse } = await (parser ??= import("@babel/parser"));
   let ast: PluginAst;
   try {
     ast = parse(text, { sourceType: "module", plugins: ["typescript"], errorRecovery: false });
@@ -91,6 +95,9 @@ export function checkSource(source: Uint8Array, label: string): { text: string; 
   });
   return { text, ast };
 }
+
+/** Babel's parser, imported by the first check (it is large, and most commands check no plugin). */
+let parser: Promise<typeof import("@babel/parser")> | undefined;
 
 function decodeSource(source: Uint8Array, label: string): string {
   try {

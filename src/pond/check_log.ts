@@ -11,6 +11,7 @@ import {
   type CommitFile,
   dataFilePath,
   decodePath,
+  type DeltaError,
   groupLogFiles,
   isDeltaError,
   LAST_CHECKPOINT_PATH,
@@ -56,8 +57,8 @@ export interface LogReport {
  * checkpoint covers it); each parses and its `commitInfo.pond.seq` equals its version; each
  * checkpoint reads and holds the same protocol, metadata and files as the commits up to it
  * (repairable by rewriting it from the commits); `_last_checkpoint` names the newest
- * checkpoint (repairable). With `quick`, of the commits only the newest is read: it parses
- * and holds its commitInfo.
+ * checkpoint (repairable). With `quick`, of the commits only the newest is read (it parses
+ * and holds its commitInfo), and the one opening the table found damaged, if any.
  *
  * @example
  * ```ts
@@ -73,7 +74,8 @@ export async function checkLog(
   findings: Finding[],
   options: { quick?: boolean } = {},
 ): Promise<LogReport> {
-  const { snapshot, damagedAt } = await openSnapshot(store, findings);
+  const { snapshot, damage } = await openSnapshot(store, findings);
+  const damagedAt = damage?.version;
   const files = (await store.list(LOG_DIR)).map(classifyLogFile).filter((f): f is LogFile =>
     f !== null
   );
@@ -90,6 +92,9 @@ export async function checkLog(
   if (latest < 0) return report;
   findGaps(listing.commits, checkpoints, latest, findings);
   if (options.quick) {
+    if (isDeltaError(damage, "CorruptLog") && damage.version !== latest) {
+      findings.push(await corruptCommit(store, damage, latest, checkpoints));
+    }
     const newest = listing.commits.get(latest);
     if (newest) await checkNewestCommit(store, newest, checkpoints, report, findings);
     return report;
@@ -100,20 +105,21 @@ export async function checkLog(
 }
 
 /**
- * The table at its latest version; when a commit does not read, at the version before the
- * first such commit (what is intact is still checked; the commit itself is reported by the
- * replay), else null with a `TableUnreadable` finding.
+ * The table at its latest version; when a commit does not read or is missing, at the version
+ * before the first such commit, with that commit's error (what is intact is still checked; the
+ * commit itself is reported by the replay, or the quick check), else null with a
+ * `TableUnreadable` finding.
  */
 async function openSnapshot(
   store: Store,
   findings: Finding[],
-): Promise<{ snapshot: Snapshot | null; damagedAt?: number }> {
+): Promise<{ snapshot: Snapshot | null; damage?: DeltaError }> {
   try {
     const table = await openTable(store);
     const { value, damage } = await openPastDamage((version) =>
       table.snapshot(version === undefined ? undefined : { version })
     );
-    return { snapshot: value, damagedAt: damage?.version };
+    return { snapshot: value, damage };
   } catch (e) {
     findings.push(error("TableUnreadable", OPLOG_SUBJECT, `the log does not open: ${reason(e)}`));
     return { snapshot: null };

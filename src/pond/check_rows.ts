@@ -1,5 +1,4 @@
 /** Checking every oplog row: bodies against their hashes, blobs chunk by chunk, each node's versions complete, and directory listings that decode and point at stored nodes. */
-import { createHash } from "node:crypto";
 import { parquetMetadataAsync } from "hyparquet";
 import type { AddFile, Snapshot, Store } from "../delta/mod.ts";
 import { dataFilePath } from "../delta/mod.ts";
@@ -158,7 +157,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
               key: keyOf(row.part_id, row.node_id),
               text: `version ${row.version} (transaction ${row.seq}, in ${where}) ${text}`,
             });
-          checkRow(row, input, input.addedAt.get(path), note);
+          await checkRow(row, input, input.addedAt.get(path), note);
           const key = keyOf(row.part_id, row.node_id);
           const kind = ENTRY_TYPES.has(row.entry_type)
             ? kindOf(row.entry_type as EntryType)
@@ -219,13 +218,21 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
     damagedBlobs.add(hash);
     const user = use.users[0];
     const others = use.users.length > 1 ? ` and ${use.users.length - 1} more versions` : "";
-    input.findings.push(error(
-      failure.code,
-      `blobs/${hash.slice(0, 2)}/${hash}`,
-      `${failure.text}; it holds version ${user.version} of ${
-        name(user.key)
-      }${others}; restore it from a backup of the pond`,
-    ));
+    const held = `${failure.text}; it holds version ${user.version} of ${name(user.key)}${others}`;
+    input.findings.push(
+      failure.code === "MissingBlob"
+        ? error(
+          failure.code,
+          `blobs/${hash.slice(0, 2)}/${hash}`,
+          `${held}; copy the original into the pond again, or restore the pond from a backup`,
+        )
+        : error(
+          failure.code,
+          `blobs/${hash.slice(0, 2)}/${hash}`,
+          `${held}; \`pond check --repair\` moves it aside, so that copying the original into the pond again stores it afresh; or restore the pond from a backup`,
+          () => setBlobAside(input.blobs, hash),
+        ),
+    );
   }
   for (const body of parquet) {
     if (body.blob !== null && (damagedBlobs.has(body.blob) || !blobs.has(body.blob))) continue;
@@ -268,12 +275,12 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** The checks of one row on its own. */
-function checkRow(
+async function checkRow(
   row: OplogRow,
   input: RowsInput,
   addedAt: number | undefined,
   note: (code: FindingCode, text: string) => void,
-): void {
+): Promise<void> {
   const head = input.snapshot.version;
   if (row.seq > head) note("BadRow", `is dated after the log's newest version ${head}`);
   if (addedAt !== undefined && row.seq !== addedAt) {
@@ -290,7 +297,7 @@ function checkRow(
   }
   if (isDynamic(row.entry_type as EntryType)) {
     if (row.factory === null) note("BadRow", `is a dynamic ${kind} without a factory`);
-  } else if (kind === "file") checkBody(row, note);
+  } else if (kind === "file") await checkBody(row, note);
   else if (kind === "symlink") {
     if (row.target === null) note("BadRow", "is a symlink without a target");
     else if (new TextEncoder().encode(row.target).length !== row.size) {
@@ -302,7 +309,10 @@ function checkRow(
 }
 
 /** A file row's body: inline and matching its hash, or a well-formed blob reference. */
-function checkBody(row: OplogRow, note: (code: FindingCode, text: string) => void): void {
+async function checkBody(
+  row: OplogRow,
+  note: (code: FindingCode, text: string) => void,
+): Promise<void> {
   if (row.hash === null || !HASH.test(row.hash)) {
     note("BadRow", `has no valid hash (${JSON.stringify(row.hash)})`);
     return;
@@ -320,7 +330,7 @@ function checkBody(row: OplogRow, note: (code: FindingCode, text: string) => voi
     return;
   }
   const content = row.content ?? new Uint8Array();
-  if (sha256(content).toString("hex") !== row.hash) {
+  if (await sha256(content) !== row.hash) {
     note("HashMismatch", "does not match its hash: its bytes are damaged");
   } else if (content.length !== row.size) {
     note("BadRow", `holds ${content.length} bytes but says ${row.size}`);
@@ -464,12 +474,26 @@ function namer(placements: Map<string, Placement>): (key: string) => string {
   };
 }
 
+/**
+ * Renames a damaged blob to `<hash>.damaged-<ms>` beside it (never deleted): the next put of
+ * its body finds no blob of that name and stores it afresh, since a put checks only sizes.
+ */
+async function setBlobAside(blobs: BlobStore, hash: string): Promise<string> {
+  const path = blobs.pathOf(hash);
+  const aside = `${hash}.damaged-${Date.now()}`;
+  await Deno.rename(path, `${path.slice(0, path.lastIndexOf("/"))}/${aside}`);
+  return `moved aside as blobs/${
+    hash.slice(0, 2)
+  }/${aside}: copy the original into the pond again to store it afresh`;
+}
+
 /** Reads a blob through the blob store (which checks each chunk) and checks the whole hash. */
 async function verifyBlob(
   store: BlobStore,
   hash: string,
   use: BlobUse,
 ): Promise<{ code: FindingCode; text: string } | undefined> {
+  const { createHash } = await import("node:crypto");
   const whole = createHash("sha256");
   try {
     for await (const chunk of store.stream({ hash, size: use.size, chunks: use.chunks })) {
@@ -486,6 +510,8 @@ async function verifyBlob(
   return undefined;
 }
 
-function sha256(bytes: Uint8Array) {
-  return createHash("sha256").update(bytes).digest();
+/** The SHA-256 of `bytes`, in hex (node:crypto loads with the first check that hashes). */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -1,6 +1,7 @@
 /** Copying with UNIX `cp` semantics between the host and the pond (`host:` marks a host path). */
 import { basename, dirname, join, resolve as resolveHost } from "node:path";
 import { PondError } from "../errors.ts";
+import { atProcessEnd } from "../process_end.ts";
 import { copyTarget, type FileEntryType, type WD } from "../tinyfs/mod.ts";
 import { fileByteRanges, INLINE_LIMIT, parquetFooter, seriesEventTimes } from "../oplog/mod.ts";
 import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
@@ -466,6 +467,7 @@ function hostSide(options: CopyOptions): Side {
         return await body.pipeTo(options.stdout ?? Deno.stdout.writable, { preventClose: true });
       }
       const temp = tempBeside(path);
+      const settled = atProcessEnd(() => Deno.removeSync(temp)); // Ctrl-C leaves no temp behind
       try {
         const file = await Deno.open(temp, { write: true, createNew: true });
         await body.pipeTo(file.writable);
@@ -473,6 +475,8 @@ function hostSide(options: CopyOptions): Side {
       } catch (e) {
         await Deno.remove(temp).catch(() => {});
         throw hostError(e, "write", `${HOST_PREFIX}${path}`);
+      } finally {
+        settled();
       }
     },
     async symlink(path, target) {

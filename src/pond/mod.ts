@@ -1,6 +1,12 @@
 /** The public face of pond's library layer: a pond on disk and the operations commands run on it. */
 
-export { Pond, type PondAt, type PondOptions, type TransactionRecord } from "./pond.ts";
+export {
+  type DamagedTransaction,
+  Pond,
+  type PondAt,
+  type PondOptions,
+  type TransactionRecord,
+} from "./pond.ts";
 export { POND_MARKER, pondLayout } from "./layout.ts";
 export { findPond } from "./find_pond.ts";
 export { hostError } from "./host_error.ts";
@@ -13,7 +19,12 @@ export { remove } from "./remove.ts";
 export { describe, type Description } from "./describe.ts";
 export { diff } from "./diff.ts";
 export type { PathChange, VersionInfo } from "./changes.ts";
-export { type LoggedTransaction, transactionLog } from "./history.ts";
+export {
+  type LogDamage,
+  type LoggedTransaction,
+  type TransactionLog,
+  transactionLog,
+} from "./history.ts";
 export type { OplogRowInfo } from "./oplog_rows.ts";
 export { tableRows } from "./table_rows.ts";
 export {

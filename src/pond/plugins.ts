@@ -273,8 +273,8 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /** The plugin in `source`, with everything its manifest asks for granted. */
-function loadAll(source: Uint8Array, label: string): Promise<PluginModule> {
-  return loadPlugin(source, { grants: inspectPlugin(source, label).permissions, label });
+async function loadAll(source: Uint8Array, label: string): Promise<PluginModule> {
+  return loadPlugin(source, { grants: (await inspectPlugin(source, label)).permissions, label });
 }
 
 /** Whether installed plugin `name`'s source is the one its record names. */

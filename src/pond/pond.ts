@@ -6,6 +6,7 @@ import {
   type DeltaError,
   isDeltaError,
   LocalStore,
+  readableHistory,
   versionAtTimestamp,
 } from "../delta/mod.ts";
 import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
@@ -31,6 +32,13 @@ export interface TransactionRecord {
   command: readonly string[];
   /** Who ran it. */
   user: string | null;
+}
+
+/** A transaction whose commit is missing or does not read. */
+export interface DamagedTransaction {
+  seq: number;
+  /** What is wrong, naming the commit file relative to the pond. */
+  problem: string;
 }
 
 /** How to open a pond. */
@@ -169,7 +177,7 @@ export class Pond implements AsyncDisposable {
     }
     const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)))
       .catch((e) => {
-        throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
+        throw isDamage(e) ? damagedLog(e) : e;
       });
     const fs = await FS.open(store, { factories: options.factories });
     const host = new PondHost(options.plugins);
@@ -228,7 +236,7 @@ export class Pond implements AsyncDisposable {
     try {
       return await versionAtTimestamp(this.store.table, time);
     } catch (e) {
-      throw isDeltaError(e, "CorruptLog") && e.version !== undefined ? damagedLog(e) : e;
+      throw isDamage(e) ? damagedLog(e) : e;
     }
   }
 
@@ -297,6 +305,28 @@ export class Pond implements AsyncDisposable {
   }
 
   /**
+   * Every transaction whose commit still reads, oldest first — past a commit that is missing
+   * or does not read, unlike {@link history} — and each transaction whose commit is such.
+   * The state after a damaged commit does not read, but who ran what and when still does.
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.open("/data/pond");
+   * const { records, damaged } = await pond.readableHistory();
+   * for (const d of damaged) console.error(`transaction ${d.seq}: ${d.problem}`);
+   * ```
+   */
+  async readableHistory(): Promise<
+    { records: TransactionRecord[]; damaged: DamagedTransaction[] }
+  > {
+    const { commits, damaged } = await readableHistory(this.store.table);
+    return {
+      records: commits.map(toRecord),
+      damaged: damaged.map((e) => ({ seq: e.version!, problem: damageText(e) })),
+    };
+  }
+
+  /**
    * When each transaction was committed (ms since the epoch), by seq: the time `pond log`
    * shows and `--at TIME` reads by, for timing a node's versions.
    *
@@ -313,15 +343,30 @@ export class Pond implements AsyncDisposable {
   }
 }
 
-/** The one-line error of a pond whose commit of `damage.version` does not read. */
+/** The one-line error of a pond whose commit of `damage.version` does not read or is missing. */
 function damagedLog(damage: DeltaError): PondError {
   const seq = damage.version!;
   const before = seq > 0 ? `; \`--at ${seq - 1}\` reads the pond as it was before it` : "";
   return new PondError(
     "DamagedLog",
-    `transaction ${seq} of the pond is damaged (oplog/${damage.message}); run \`pond check --repair\`, which sets a torn newest transaction aside and says what else can be done${before}`,
+    `transaction ${seq} of the pond is damaged (${
+      damageText(damage)
+    }); run \`pond check --repair\`, which sets a torn newest transaction aside and says what else can be done${before}`,
     { cause: damage },
   );
+}
+
+/** What is wrong with a damaged commit, naming its file relative to the pond. */
+function damageText(damage: DeltaError): string {
+  return damage.code === "VersionGap"
+    ? `oplog/${damage.path} is missing`
+    : `oplog/${damage.message}`;
+}
+
+/** True for the error of a commit, past version 0, that does not read or is missing. */
+function isDamage(e: unknown): e is DeltaError {
+  return (isDeltaError(e, "CorruptLog") || isDeltaError(e, "VersionGap")) &&
+    e.version !== undefined;
 }
 
 function toRecord(c: CommitTimestamp): TransactionRecord {

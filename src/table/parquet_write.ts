@@ -1,7 +1,6 @@
 /** A table to Parquet: pond's one dialect (its schema mapping, timestamps as microseconds in UTC, and its writer options). */
 
 import type { SchemaElement } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
 import type { Column, Table, TimeUnit } from "./column.ts";
 import { TableError } from "./errors.ts";
 import { microsFrom } from "./micros.ts";
@@ -29,21 +28,23 @@ const TIMESTAMP_UNIT = /^timestamp\[(s|ms|us|ns)/;
 /**
  * Parquet bytes of `columns` stored as `schema` (flat, pre-order, root first), written the way
  * every Parquet file of pond is: snappy, statistics on, 100,000 rows to a row group unless
- * `options` say otherwise, created by "pond".
+ * `options` say otherwise, created by "pond". hyparquet-writer loads on first use, so commands
+ * that only read never load it.
  *
  * @example
  * ```ts
  * import { parquetElement } from "./parquet_types.ts";
  *
  * const schema = [{ name: "root", num_children: 1 }, parquetElement("v", "float64", true)];
- * const bytes = writeParquet(schema, [{ name: "v", data: [1.5, null] }]);
+ * const bytes = await writeParquet(schema, [{ name: "v", data: [1.5, null] }]);
  * ```
  */
-export function writeParquet(
+export async function writeParquet(
   schema: SchemaElement[],
   columns: readonly ColumnData[],
   options: ParquetWriteOptions = {},
-): Uint8Array {
+): Promise<Uint8Array> {
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
   const buffer = parquetWriteBuffer({
     schema,
     columnData: columns.map(({ name, data }) => ({ name, data: data as unknown[] })),
@@ -64,13 +65,16 @@ export function writeParquet(
  *
  * @example
  * ```ts
- * const bytes = tableToParquet([
+ * const bytes = await tableToParquet([
  *   { name: "t", type: "timestamp[ms]", values: [1_700_000_000_000n] },
  *   { name: "v", type: "float64", values: new Float64Array([1.5]) },
  * ]);
  * ```
  */
-export function tableToParquet(table: Table, options: ParquetWriteOptions = {}): Uint8Array {
+export async function tableToParquet(
+  table: Table,
+  options: ParquetWriteOptions = {},
+): Promise<Uint8Array> {
   const stored = table.map((column) => {
     if (!column.type) {
       throw new TableError(

@@ -1,6 +1,5 @@
 /** An in-memory store of node versions: the reference implementation of the persistence seam. */
 
-import { createHash } from "node:crypto";
 import { streamOf, toBytes } from "./bytes.ts";
 import { TinyFsError } from "./errors.ts";
 import { isNodeId } from "./node_id.ts";
@@ -101,6 +100,7 @@ export class MemoryPersistence implements Persistence {
 
   async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {
     const chunks: Uint8Array[] = [];
+    const { createHash } = await import("node:crypto");
     const hash = createHash("sha256");
     let size = 0;
     for await (const chunk of body) {

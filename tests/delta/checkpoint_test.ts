@@ -82,7 +82,7 @@ Deno.test("stats_parsed in a checkpoint feeds numRecords and data skipping, keep
       maxValues: { id: max, x: 0.3 },
       nullCount: { id: 0n, x: 0n },
     };
-    const bytes = encodeParquet(
+    const bytes = await encodeParquet(
       CHECKPOINT,
       normalizeColumns(CHECKPOINT, {
         protocol: [protocol, null, null],

@@ -5,6 +5,7 @@ import { type Action, serializeCommit } from "../../src/delta/actions.ts";
 import { isDeltaError } from "../../src/delta/errors.ts";
 import { buildLogSegment, commitPath } from "../../src/delta/log_segment.ts";
 import { openPastDamage, replaySegment } from "../../src/delta/replay.ts";
+import { readableHistory } from "../../src/delta/history.ts";
 import { LocalStore } from "../../src/delta/storage.ts";
 import { openTable } from "../../src/delta/table.ts";
 import { goldenTable } from "./golden.ts";
@@ -125,6 +126,30 @@ Deno.test("an empty or torn commit is corruption naming its version; times befor
       assert.ok(corrupt(opened.damage));
     });
   }
+});
+
+Deno.test("readableHistory reads past a damaged and a missing commit, timing the rest as history does; openPastDamage opens before a gap", async () => {
+  await withTable(async (dir) => {
+    await Deno.writeTextFile(`${dir}/${commitPath(1)}`, "");
+    await Deno.remove(`${dir}/${commitPath(3)}`);
+    const store = new LocalStore(dir);
+    const { commits, damaged } = await readableHistory(store);
+    assert.deepEqual(commits.map((c) => [c.version, c.timestamp]), [[0, 1000], [2, 1500], [
+      4,
+      6000,
+    ]]);
+    assert.deepEqual(damaged.map((e) => [e.code, e.version, e.path]), [
+      ["CorruptLog", 1, commitPath(1)],
+      ["VersionGap", 3, commitPath(3)],
+    ]);
+    await Deno.writeTextFile(`${dir}/${commitPath(1)}`, serializeCommit([{ commitInfo: {} }]));
+    const table = await openTable(dir);
+    const opened = await openPastDamage((version) =>
+      table.snapshot(version === undefined ? undefined : { version })
+    );
+    assert.equal(opened.value.version, 2);
+    assert.ok(isDeltaError(opened.damage, "VersionGap") && opened.damage.version === 3);
+  });
 });
 
 Deno.test("snapshot at a version shows that version's files and rows", async () => {

@@ -162,3 +162,30 @@ Deno.test("vacuum keeps a live file the log names by an absolute file: URI insid
     assert.deepEqual((await readRows(dir)).map((r) => r.id), [1n]);
   });
 });
+
+Deno.test("vacuum refuses, dry runs too, while a commit is set aside beside the log, and deletes what it names once it is gone", async () => {
+  await withTempTable(async (store, dir) => {
+    const writer = await createTable(store, { schema, partitionColumns: ["day"] });
+    await writer.append({ day: ["a"], id: [1], m: [null] });
+    await writer.append({ day: ["b"], id: [2], m: [null] });
+    const [named] = [...writer.state.files.values()].map((f) => decodeURIComponent(f.path))
+      .filter((p) => p.startsWith("day=b/"));
+    const commit = `${dir}/_delta_log/${"2".padStart(20, "0")}.json`;
+    await Deno.rename(commit, `${commit}.torn-1780272000000`); // as `pond check --repair` does
+    const opened = await TableWriter.open(store);
+    assert.equal(opened.state.version, 1);
+    const later = { retentionMs: 0, force: true, now: Date.now() + HOUR };
+    for (const dryRun of [true, false]) {
+      await assert.rejects(
+        vacuum(opened, { ...later, dryRun }),
+        (e) =>
+          isDeltaError(e, "VacuumRefused") &&
+          e.path === `_delta_log/${"2".padStart(20, "0")}.json.torn-1780272000000` &&
+          /set aside beside the log.*move it out of the table/.test(e.message),
+      );
+    }
+    assert.ok((await files(dir)).includes(named), "the file the set-aside commit names stays");
+    await Deno.remove(`${commit}.torn-1780272000000`);
+    assert.deepEqual((await vacuum(opened, later)).files, [named]);
+  });
+});

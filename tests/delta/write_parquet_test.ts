@@ -118,7 +118,7 @@ Deno.test("DuckDB reads every Delta type written by encodeParquet with the right
   try {
     const batch = normalizeColumns(schema, columnsFromRows(schema, rows));
     assert.equal(batch.numRows, 3);
-    const bytes = encodeParquet(schema, batch);
+    const bytes = await encodeParquet(schema, batch);
     const file = `${dir}/data.parquet`;
     await Deno.writeFile(file, bytes);
     const types = Object.fromEntries(
@@ -220,7 +220,10 @@ Deno.test("DuckDB reads every Delta type written by encodeParquet with the right
 });
 
 Deno.test("the timestamp column is INT64 micros adjusted to UTC; hyparquet reads the rows back", async () => {
-  const bytes = encodeParquet(schema, normalizeColumns(schema, columnsFromRows(schema, rows)));
+  const bytes = await encodeParquet(
+    schema,
+    normalizeColumns(schema, columnsFromRows(schema, rows)),
+  );
   const buffer = bytes.buffer.slice(
     bytes.byteOffset,
     bytes.byteOffset + bytes.byteLength,

@@ -153,3 +153,35 @@ Deno.test("storing a body that is already there makes it young again, so vacuum 
     assert.ok(Date.now() - mtime < 60_000, `mtime ${new Date(mtime).toISOString()}`);
   });
 });
+
+/** A local store that counts the reads of stored bytes made through the Store interface. */
+class CountingStore extends LocalStore {
+  reads = 0;
+  override read(path: string): Promise<Uint8Array> {
+    this.reads++;
+    return super.read(path);
+  }
+  override readRange(path: string, start: number, end: number, into?: Uint8Array) {
+    this.reads++;
+    return super.readRange(path, start, end, into);
+  }
+}
+
+Deno.test("storing a body again reads nothing of the stored one: a head, no read; one of another size is replaced", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new CountingStore(`${dir}/blobs`);
+    const blobs = new BlobStore(store);
+    const data = body(3 * BLOB_CHUNK + 5, 8);
+    const ref = await blobs.put(data);
+    store.reads = 0;
+    assert.deepEqual(await blobs.put(streamOf(data, 65_536)), ref);
+    assert.equal(store.reads, 0, "the existing blob was not read");
+    await Deno.truncate(blobs.pathOf(ref.hash), BLOB_CHUNK);
+    await blobs.put(data);
+    assert.equal(store.reads, 0);
+    assert.deepEqual(await blobs.read(ref), data, "a blob of another size is replaced");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

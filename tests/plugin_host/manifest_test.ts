@@ -328,14 +328,14 @@ Deno.test("manifest: permissions are checked, and must all be granted", async ()
   );
 });
 
-Deno.test("manifest: inspectPlugin shows what a plugin asks for before anything is granted", () => {
+Deno.test("manifest: inspectPlugin shows what a plugin asks for before anything is granted", async () => {
   const source = new TextEncoder().encode(
     'export const manifest = { name: "probe", version: "1.0.0", provides: ["directory"], ' +
       'permissions: { net: ["api.example.com"] } };\n' + entries,
   );
-  const manifest = inspectPlugin(source, "probe.ts");
+  const manifest = await inspectPlugin(source, "probe.ts");
   assert.deepEqual([manifest.name, manifest.permissions], ["probe", { net: ["api.example.com"] }]);
-  assert.throws(
+  await assert.rejects(
     () => inspectPlugin(new TextEncoder().encode('import "node:fs";'), "bad.ts"),
     (e) => isPluginError(e, "RefusedSyntax") && e.plugin === "bad.ts",
   );

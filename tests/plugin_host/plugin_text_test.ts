@@ -14,8 +14,8 @@ const MANIFEST =
   'export const manifest = { name: "t", version: "1.0.0", provides: ["directory"] };\n' +
   "export function entries() { return []; }\n";
 
-function refusedSource(source: string, pattern: RegExp): void {
-  assert.throws(() => checkSource(encode(source), "deep.ts"), (e) => {
+async function refusedSource(source: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(() => checkSource(encode(source), "deep.ts"), (e) => {
     assert.ok(isPluginError(e, "InvalidSource"), String(e));
     assert.equal(e.plugin, "deep.ts");
     assert.match(e.message, pattern);
@@ -24,23 +24,26 @@ function refusedSource(source: string, pattern: RegExp): void {
   });
 }
 
-Deno.test("source depth: a chain just under the limit is checked, one over and 10,000 deep refused", () => {
+Deno.test("source depth: a chain just under the limit is checked, one over and 10,000 deep refused", async () => {
   const chain = (n: number) => `const a: any = {};\nexport const x = a${".b".repeat(n)};\n`;
   // The chain's deepest node sits under the program, its declaration, declarator and n members.
-  checkSource(encode(chain(PLUGIN_LIMITS.sourceDepth - 5)), "deep.ts");
-  refusedSource(
+  await checkSource(encode(chain(PLUGIN_LIMITS.sourceDepth - 5)), "deep.ts");
+  await refusedSource(
     chain(PLUGIN_LIMITS.sourceDepth),
     /^plugin deep\.ts nests syntax 100\d levels deep \(line 2\), over the limit of 1000 levels/,
   );
-  refusedSource(chain(10_000), /over the limit of 1000 levels/);
+  await refusedSource(chain(10_000), /over the limit of 1000 levels/);
 });
 
-Deno.test("source depth: nesting too deep for the parser is a clean InvalidSource", () => {
-  refusedSource(
+Deno.test("source depth: nesting too deep for the parser is a clean InvalidSource", async () => {
+  await refusedSource(
     `export const x = ${"(".repeat(10_000)}1${")".repeat(10_000)};`,
     /^plugin deep\.ts nests too deeply for the host's parser to follow; keep its syntax under 1000 levels deep$/,
   );
-  refusedSource(`export const x = ${"[".repeat(5000)}${"]".repeat(5000)};`, /nests too deeply/);
+  await refusedSource(
+    `export const x = ${"[".repeat(5000)}${"]".repeat(5000)};`,
+    /nests too deeply/,
+  );
 });
 
 Deno.test("manifest depth: a manifest literal nested over the limit is InvalidManifest", async () => {

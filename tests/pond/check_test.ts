@@ -37,7 +37,7 @@ Deno.test("a varied pond, with skip-delta listings, blobs and symlinks, is consi
   });
 });
 
-Deno.test("a damaged blob chunk, then a missing blob, are errors naming the blob and the file that needs it", async () => {
+Deno.test("a damaged blob chunk is an error naming the blob and the file that needs it; --repair moves it aside, and a missing blob says to copy the original again", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/pond`;
     await variedPond(path);
@@ -52,13 +52,24 @@ Deno.test("a damaged blob chunk, then a missing blob, are errors naming the blob
     const line = damaged.stdout.split("\n").find((l) => l.startsWith("error"))!;
     assert.match(line, new RegExp(`blobs/${row.hash!.slice(0, 2)}/${row.hash}: .*chunk 1`));
     assert.match(line, /\/data\/big\.bin/);
-    const unrepaired = await check(path, "--repair");
-    assert.equal(unrepaired.code, 1, "a damaged blob has no safe repair");
-    assert.match(unrepaired.stdout, /^error .*chunk 1.* \(not repaired\)$/m);
-    await Deno.remove(blob);
+    const repaired = await check(path, "--repair");
+    assert.equal(repaired.code, 1, "the body is missing until the original is copied again");
+    assert.match(
+      repaired.stdout,
+      new RegExp(
+        `^repaired .*: moved aside as blobs/${row.hash!.slice(0, 2)}/${row.hash}\\.damaged-\\d+`,
+        "m",
+      ),
+    );
+    const aside = [...Deno.readDirSync(blob.slice(0, blob.lastIndexOf("/")))].map((e) => e.name);
+    assert.deepEqual(aside.map((n) => n.replace(/\d+$/, "")), [`${row.hash}.damaged-`]);
+    await Deno.remove(`${blob.slice(0, blob.lastIndexOf("/"))}/${aside[0]}`);
     const json = JSON.parse((await check(path, "--json")).stdout);
     assert.deepEqual(json.map((f: { code: string }) => f.code), ["MissingBlob"]);
-    assert.match(json[0].message, /is missing; it holds version 1 of \/data\/big\.bin/);
+    assert.match(
+      json[0].message,
+      /is missing; it holds version 1 of \/data\/big\.bin.*copy the original/,
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { commitPath } from "../../src/delta/mod.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import type { CliResult } from "../cli/harness.ts";
+import { assertOk } from "./fixture.ts";
 import { commitVersions, noise, pond, pondOk, withTempDir } from "../reliability/fixtures.ts";
 
 /** One line on stderr, nothing on stdout, exit `code`, matching every pattern. */
@@ -50,7 +51,6 @@ Deno.test("an empty commit in the middle: reads before it work, every read past 
     assertOneLine(await pond(path, ["list", "/a"]), 1, named);
     assertOneLine(await pond(path, ["cat", "/a/h.txt"]), 1, named);
     assertOneLine(await pond(path, ["cat", "--at", "3", "/a/h.txt"]), 1, named);
-    assertOneLine(await pond(path, ["log"]), 1, named);
     assertOneLine(await pond(path, ["mkdir", "/b"]), 1, named);
     assert.equal((await pondOk(path, ["cat", "--at", "2", "/a/h.txt"])).stdout, "hello\n");
     const at2 = new Date(times[2]).toISOString();
@@ -232,5 +232,141 @@ Deno.test("a lost or garbled pond.json: no message says to delete anything, and 
       assert.ok(Math.abs(Date.parse(marker.created) - Date.parse(created)) < 5_000);
       assert.equal((await pondOk(path, ["cat", "/a/h.txt"])).stdout, "hello\n");
     }
+  });
+});
+
+/** The transactions `pond log --json` shows, as seq and what it says of their changes. */
+function logged(r: CliResult): [number, string][] {
+  return JSON.parse(r.stdout).map((
+    t: { seq: number; changes: { path: string }[]; unknown?: string },
+  ) => [t.seq, t.unknown === undefined ? t.changes.map((c) => c.path).join(" ") : "unknown"]);
+}
+
+/** The lines `pond log` printed on stderr: one per damage. */
+function damageLines(r: CliResult): string[] {
+  return r.stderr.trimEnd().split("\n").filter(Boolean);
+}
+
+const advice =
+  /`pond check` says what is damaged and what to do, `pond check --repair` mends what it can$/;
+
+for (
+  const [name, damage, problem] of [
+    [
+      "an empty",
+      (path: string) => Deno.truncate(log(path, 3), 0),
+      /00000000000000000003\.json is empty/,
+    ],
+    [
+      "a deleted",
+      (path: string) => Deno.remove(log(path, 3)),
+      /00000000000000000003\.json is missing/,
+    ],
+  ] as const
+) {
+  Deno.test(`${name} commit in the middle: log shows every transaction it can read and names it on stderr; status names the newest that reads`, async () => {
+    await withTempDir(async (dir) => {
+      const path = `${dir}/pond`;
+      await fivePond(path);
+      await damage(path);
+      const r = await pond(path, ["log", "--json"]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.deepEqual(logged(r), [
+        [4, "unknown"],
+        [2, "/a/big.bin"],
+        [1, "/a /a/h.txt"],
+        [0, "/"],
+      ]);
+      assert.equal(JSON.parse(r.stdout)[0].unknown, "transaction 3, before it, is damaged");
+      const [line, ...more] = damageLines(r);
+      assert.deepEqual(more, [], r.stderr);
+      assert.match(line, /^pond log: transaction 3 is damaged: oplog\/_delta_log\//);
+      assert.match(line, problem);
+      assert.match(line, advice);
+      const text = await pond(path, ["log"]);
+      assert.equal(text.code, 1);
+      assert.match(
+        text.stdout,
+        /^transaction 4 .*\n {2}pond four\n {2}\(what it changed is not known: transaction 3, before it, is damaged\)\n\ntransaction 2 /,
+      );
+      assert.equal(text.stderr, r.stderr);
+      const status = await pond(path, ["status"]);
+      assert.equal(status.code, 1, status.stdout);
+      assert.match(
+        status.stdout,
+        /^transaction +2 .* pond two +\(the newest that reads: transaction 3 is damaged\)$/m,
+      );
+      assert.match(status.stdout, /is damaged: 1 error/);
+      assert.match(status.stdout, /^ +error +oplog\/_delta_log\/(00000000000000000003\.json|): /m);
+      const json = JSON.parse((await pond(path, ["status", "--json"])).stdout);
+      assert.deepEqual([json.transaction.seq, json.transaction.damagedAfter], [2, 3]);
+      assert.equal((await pondOk(path, ["cat", "--at", "2", "/a/h.txt"])).stdout, "hello\n");
+    });
+  });
+}
+
+/** The data file transaction `version` added, relative to the pond. */
+async function dataFileOf(path: string, version: number): Promise<string> {
+  const lines = (await Deno.readTextFile(log(path, version))).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  return `oplog/${decodeURIComponent(lines.find((a) => a.add).add.path)}`;
+}
+
+for (
+  const [name, damage, problem] of [
+    ["deleted", (file: string) => Deno.remove(file), /does not exist/],
+    ["truncated", (file: string) => Deno.truncate(file, 100), /is truncated/],
+  ] as const
+) {
+  Deno.test(`a ${name} data file: log shows every transaction, says which changes do not read, and names the file once`, async () => {
+    await withTempDir(async (dir) => {
+      const path = `${dir}/pond`;
+      await fivePond(path);
+      const file = await dataFileOf(path, 3);
+      await damage(`${path}/${file}`);
+      const r = await pond(path, ["log", "--json", "--reverse"]);
+      assert.equal(r.code, 1, r.stderr);
+      const shown = logged(r);
+      assert.deepEqual(shown.map(([seq]) => seq), [0, 1, 2, 3, 4], "every transaction is shown");
+      assert.deepEqual(shown[0], [0, "/"]);
+      assert.equal(shown[3][1], "unknown", "transaction 3's own rows do not read");
+      const [line, ...more] = damageLines(r);
+      assert.deepEqual(more, [], r.stderr);
+      assert.match(line, /^pond log: what transaction \d changed does not read: /);
+      assert.ok(line.includes(file.slice(file.lastIndexOf("/") + 1)), line);
+      assert.match(line, problem);
+      assert.match(line, advice);
+      assert.doesNotMatch(line, /run `pond check`;/, "the advice is said once");
+    });
+  });
+}
+
+Deno.test("a set-aside commit: log shows the pond's transactions, exits 0, and says once what was set aside", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/pond`;
+    await fivePond(path);
+    await Deno.writeTextFile(log(path, 4), (await Deno.readTextFile(log(path, 4))).slice(0, 150));
+    await pondOk(path, ["check", "--repair", "--yes"]);
+    await pondOk(path, ["mkdir", "/b"]);
+    const r = await pond(path, ["log", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(logged(r), [
+      [4, "/b"],
+      [3, "/a/n.txt"],
+      [2, "/a/big.bin"],
+      [1, "/a /a/h.txt"],
+      [
+        0,
+        "/",
+      ],
+    ]);
+    const [line, ...more] = damageLines(r);
+    assert.deepEqual(more, [], r.stderr);
+    assert.match(
+      line,
+      /^pond log: the torn commit of transaction 4 was set aside by `pond check --repair` \(oplog\/_delta_log\/00000000000000000004\.json\.torn-\d+\); what it did is not in the log/,
+    );
+    assertOk(await pond(path, ["status"]));
   });
 });

@@ -25,7 +25,7 @@ async function flip(file: string, at: number): Promise<void> {
   await Deno.writeFile(file, bytes);
 }
 
-Deno.test("copying the original again heals a damaged blob (flipped or truncated); check counts every blob it read", async () => {
+Deno.test("copying the original again heals a truncated blob, and a flipped one once check --repair moved it aside; check counts every blob it read", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/pond`;
     const original = `${dir}/big.bin`;
@@ -34,7 +34,11 @@ Deno.test("copying the original again heals a damaged blob (flipped or truncated
     await pondOk(path, ["copy", `host:${original}`, "/big.bin"]);
     await pondOk(path, ["copy", "host:README.md", "/readme.md"]);
     const blob = await onlyBlob(path);
-    for (const damage of [() => flip(blob, 1_500_000), () => Deno.truncate(blob, 1000)]) {
+    const damages = [
+      { damage: () => flip(blob, 1_500_000), sameSize: true },
+      { damage: () => Deno.truncate(blob, 1000), sameSize: false },
+    ];
+    for (const { damage, sameSize } of damages) {
       await damage();
       const checked = await pond(path, ["check"]);
       assert.equal(checked.code, 1);
@@ -47,6 +51,25 @@ Deno.test("copying the original again heals a damaged blob (flipped or truncated
         await Deno.readTextFile(`${REPO_ROOT}README.md`),
         "what is intact still reads",
       );
+      if (sameSize) {
+        const kept = await Deno.readFile(blob);
+        await pondOk(path, ["copy", `host:${original}`, "/unread.bin"]);
+        assert.deepEqual(await Deno.readFile(blob), kept, "a put checks sizes, never reads");
+        const repaired = await pond(path, ["check", "--repair"]);
+        assert.match(
+          repaired.stdout,
+          /^repaired +blobs\/.*: moved aside as blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.damaged-\d+/m,
+        );
+        const aside = [...Deno.readDirSync(blob.slice(0, blob.lastIndexOf("/")))].find((e) =>
+          e.name.includes(".damaged-")
+        )!;
+        assert.deepEqual(
+          await Deno.readFile(`${blob.slice(0, blob.lastIndexOf("/"))}/${aside.name}`),
+          kept,
+          "the damaged blob is kept aside, not deleted",
+        );
+        await Deno.remove(`${blob.slice(0, blob.lastIndexOf("/"))}/${aside.name}`);
+      }
       await pondOk(path, ["copy", `host:${original}`, "/again.bin"]);
       assert.deepEqual(
         await Deno.readFile(blob),

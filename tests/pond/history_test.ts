@@ -47,7 +47,10 @@ function summary(changes: { change: string; path: string; from?: string }[]): st
 Deno.test("transactionLog: each transaction's changes, by path, oldest first", async () => {
   await withLibraryPond(async (pond) => {
     await build(pond);
-    const log = await transactionLog(await Pond.open(pond.path), { oldestFirst: true });
+    const { transactions: log, damage } = await transactionLog(await Pond.open(pond.path), {
+      oldestFirst: true,
+    });
+    assert.deepEqual(damage, []);
     assert.deepEqual(log.map((t) => t.command[0]), ["init", ...STEPS.map(([name]) => name)]);
     assert.deepEqual(log.map((t) => summary(t.changes)), [
       ["added /"],
@@ -86,7 +89,7 @@ Deno.test("filters: path globs (a removed or moved directory counts for what it 
   await withLibraryPond(async (pond) => {
     await build(pond);
     const seqs = async (options: Parameters<typeof transactionLog>[1]) =>
-      (await transactionLog(pond, options)).map((t) => t.seq);
+      (await transactionLog(pond, options)).transactions.map((t) => t.seq);
     assert.deepEqual(await seqs({ path: "/a/b/x.txt" }), [4, 3, 2]);
     assert.deepEqual(await seqs({ path: "/d/**" }), [10]);
     assert.deepEqual(await seqs({ path: "/**/z.txt" }), [10, 7, 5]);
@@ -115,7 +118,9 @@ Deno.test("rows stay findable per transaction after the store merges a partition
     for (let i = 0; i < writes; i++) {
       await pond.transact(["write"], (r) => r.write("/d/f.txt", `v${i}`));
     }
-    const log = await transactionLog(await Pond.open(pond.path), { rows: true, oldestFirst: true });
+    const log =
+      (await transactionLog(await Pond.open(pond.path), { rows: true, oldestFirst: true }))
+        .transactions;
     const fileRows = log.slice(2).map((t) => t.rows!.filter((r) => r.entryType === "file:data"));
     assert.deepEqual(
       fileRows.map((rows) => rows.map((r) => r.version)),
@@ -142,10 +147,10 @@ Deno.test("rows stay findable per transaction after the store merges a partition
 Deno.test("a maintenance compaction is a transaction that changed no path; the log still finds every row", async () => {
   await withLibraryPond(async (pond) => {
     await build(pond);
-    const before = await transactionLog(await Pond.open(pond.path), { rows: true });
+    const before = (await transactionLog(await Pond.open(pond.path), { rows: true })).transactions;
     const { seq } = await compactPond(await Pond.open(pond.path));
     assert.ok(seq !== null, "there were small files to merge");
-    const after = await transactionLog(await Pond.open(pond.path), { rows: true });
+    const after = (await transactionLog(await Pond.open(pond.path), { rows: true })).transactions;
     assert.equal(after[0].seq, seq);
     assert.deepEqual([after[0].changes, after[0].rows], [[], []]);
     const strip = (log: typeof before) =>

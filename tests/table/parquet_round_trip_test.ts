@@ -49,7 +49,7 @@ const EVERY_TYPE: Table = [
 ];
 
 Deno.test("table: every column type comes back from Parquet as it went in, nulls too", async () => {
-  const back = await read(tableToParquet(EVERY_TYPE));
+  const back = await read(await tableToParquet(EVERY_TYPE));
   assert.deepEqual(back.map((c) => [c.name, c.type, c.nullable]), [
     ...EVERY_TYPE.slice(0, -1).map((c) => [c.name, c.type === "uint32" ? "int64" : c.type, true]),
     ["required", "float64", false],
@@ -63,7 +63,7 @@ Deno.test("table: every column type comes back from Parquet as it went in, nulls
 
 Deno.test("table: timestamps of every unit, and Dates, are stored as INT64 TIMESTAMP(MICROS, UTC)", async () => {
   const ms = 1_780_272_000_123n;
-  const bytes = tableToParquet([
+  const bytes = await tableToParquet([
     { name: "s", type: "timestamp[s]", values: [ms / 1000n] },
     { name: "ms", type: "timestamp[ms, UTC]", values: [ms] },
     { name: "us", type: "timestamp[us]", values: BigInt64Array.of(ms * 1000n + 7n) },
@@ -159,7 +159,7 @@ Deno.test("table: DuckDB's Parquet reads as the model's types, and DuckDB reads 
       ["flag", "bool", true],
       ["dec", "float64", 1.25],
     ]);
-    await Deno.writeFile(`${dir}/ours.parquet`, tableToParquet(EVERY_TYPE));
+    await Deno.writeFile(`${dir}/ours.parquet`, await tableToParquet(EVERY_TYPE));
     const types = await duckdb(`DESCRIBE SELECT * FROM '${dir}/ours.parquet'`);
     assert.deepEqual(Object.fromEntries(types.map((r) => [r.column_name, r.column_type])), {
       bool: "BOOLEAN",
@@ -203,7 +203,7 @@ Deno.test("table: nested Parquet columns and untyped columns are refused naming 
     assert.match(e.message, /^column l is nested; pond's tables are flat columns$/);
     return true;
   });
-  assert.throws(() => tableToParquet([{ name: "v", values: [1] }]), (e) => {
+  await assert.rejects(tableToParquet([{ name: "v", values: [1] }]), (e) => {
     assert.ok(isPondError(e, "UntypedColumn"));
     assert.match(e.message, /^column v has no type; give it one/);
     return true;

@@ -1,5 +1,10 @@
 /** `pond log`: the operation log, transaction by transaction — who ran what, when, and what it changed. */
-import { type LoggedTransaction, type OplogRowInfo, transactionLog } from "../../pond/mod.ts";
+import {
+  type LogDamage,
+  type LoggedTransaction,
+  type OplogRowInfo,
+  transactionLog,
+} from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { commandText, formatTable } from "../format.ts";
@@ -15,7 +20,8 @@ export const logCommand: CommandBody = {
     "Newest first. Each transaction shows its number, time, user and command, then the\n" +
     "paths it added, removed, modified or moved (a removed or moved directory takes its\n" +
     "contents along; they are not listed). --rows adds the oplog rows it wrote — one per\n" +
-    "node version — grouped by the Delta data file that holds them.",
+    "node version — grouped by the Delta data file that holds them. A damaged pond shows\n" +
+    "every transaction it can read and names each damaged one on stderr (exit 1).",
   options: {
     path: {
       type: "string",
@@ -57,7 +63,7 @@ export const logCommand: CommandBody = {
       "--until takes a transaction number or a time",
     );
     const { pond, stages } = await openPond(ctx, "pond log");
-    const log = await transactionLog(pond, {
+    const { transactions: log, damage, setAside } = await transactionLog(pond, {
       path: o.path as string | undefined,
       partition: o.partition as string | undefined,
       since,
@@ -68,14 +74,37 @@ export const logCommand: CommandBody = {
     });
     stages.mark("log");
     if (o.json) ctx.output.out(JSON.stringify(log.map(toJson), null, 2) + "\n");
-    else ctx.output.out(log.map(toText).join("\n"));
+    else ctx.output.out(log.map((t) => toText(t, damage)).join("\n"));
+    for (const d of damage) {
+      const what = d.of === "commit"
+        ? `transaction ${d.seq} is damaged`
+        : `what transaction ${d.seq} changed does not read`;
+      ctx.output.err(
+        `pond log: ${what}: ${escapeControl(d.problem)}; ` +
+          "`pond check` says what is damaged and what to do, `pond check --repair` mends what it can\n",
+      );
+    }
+    for (const c of setAside) {
+      ctx.output.err(
+        `pond log: the torn commit of transaction ${c.version} was set aside by \`pond check --repair\` ` +
+          `(oplog/${
+            escapeControl(c.path)
+          }); what it did is not in the log; move it out of the pond ` +
+          "once you have kept what you need of it\n",
+      );
+    }
     stages.report(pond, { transactions: log.length });
+    return damage.length > 0 ? 1 : 0;
   },
 };
 
-/** A --since or --until value: a transaction number or a time. */
+/** One transaction as JSON, with its rows when asked for. */
 function toJson(t: LoggedTransaction) {
-  return { ...transactionToJson(t), ...(t.rows && { rows: t.rows.map(rowToJson) }) };
+  return {
+    ...transactionToJson(t),
+    ...(t.unknown !== undefined && { unknown: t.unknown }),
+    ...(t.rows && { rows: t.rows.map(rowToJson) }),
+  };
 }
 
 function rowToJson(r: OplogRowInfo) {
@@ -95,14 +124,22 @@ function rowToJson(r: OplogRowInfo) {
   };
 }
 
-function toText(t: LoggedTransaction): string {
+function toText(t: LoggedTransaction, damage: LogDamage[]): string {
   const head = `transaction ${t.seq}  ${new Date(t.timestamp).toISOString()}` +
     (t.user ? `  ${escapeControl(t.user)}` : "");
   const command = t.command.length
     ? escapeControl(commandText(t.command))
     : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
-  text += t.changes.length ? formatTable(changeLines(t.changes), "  ") : "  (no paths changed)\n";
+  text += t.unknown !== undefined
+    ? `  (what it changed is not known: ${
+      damage.some((d) => d.problem === t.unknown)
+        ? "its rows, or the tree before it, do not read (the damage is named on stderr)"
+        : escapeControl(t.unknown)
+    })\n`
+    : t.changes.length
+    ? formatTable(changeLines(t.changes), "  ")
+    : "  (no paths changed)\n";
   if (t.rows) text += rowsText(t.rows);
   return text;
 }

@@ -19,8 +19,10 @@ export const statusCommand: CommandBody = {
   description:
     "Which pond is used (and whether --pond, POND or the search from the working directory\n" +
     "chose it), its newest transaction (number, time, user, command), its size on disk, and\n" +
-    "what 'pond check --quick' finds: the marker, the log's listing and its newest commit,\n" +
-    "without reading data files or blobs. Exit 1 when that finds damage.",
+    "what 'pond check --quick' finds: the marker, the log's listing, its newest commit and\n" +
+    "any commit that stops the pond opening at it, without reading data files or blobs; when\n" +
+    "a commit is damaged, the transaction shown is the newest the pond reads. Exit 1 when that\n" +
+    "finds damage.",
   options: {},
   examples: ["pond status", "cd /data/pond/notes && pond status", "pond status --json"],
   maxArgs: 0,
@@ -48,13 +50,22 @@ interface DiskUsage {
   blobs: number;
 }
 
-/** The newest transaction the log records, or null when the pond does not open. */
-async function newestTransaction(path: string): Promise<TransactionRecord | null> {
+/** The newest transaction the pond reads, and the one damaged after it; null when it does not open. */
+async function newestTransaction(path: string): Promise<Newest | null> {
+  let pond: Pond;
   try {
-    return (await (await Pond.open(path)).history()).at(-1) ?? null;
+    pond = await Pond.open(path);
   } catch {
     return null; // the quick check has said why
   }
+  const head = await pond.head();
+  const record = (await pond.readableHistory()).records.findLast((r) => r.seq <= head);
+  return record ? { ...record, damagedAfter: pond.store.damage?.version } : null;
+}
+
+/** The newest transaction the pond reads; `damagedAfter`: the damaged one that stops it there. */
+interface Newest extends TransactionRecord {
+  damagedAfter?: number;
 }
 
 async function diskUsage(path: string): Promise<DiskUsage> {
@@ -87,7 +98,7 @@ function chosen(location: PondLocation): string {
 
 function toJson(
   location: PondLocation,
-  newest: TransactionRecord | null,
+  newest: Newest | null,
   bytes: DiskUsage,
   check: CheckReport,
 ) {
@@ -99,6 +110,7 @@ function toJson(
       time: new Date(newest.timestamp).toISOString(),
       user: newest.user,
       command: newest.command,
+      ...(newest.damagedAfter !== undefined && { damagedAfter: newest.damagedAfter }),
     },
     bytes,
     check: {
@@ -115,14 +127,17 @@ function toJson(
 
 function toText(
   location: PondLocation,
-  newest: TransactionRecord | null,
+  newest: Newest | null,
   bytes: DiskUsage,
   check: CheckReport,
 ): string {
   const transaction = newest
     ? `${newest.seq}  ${new Date(newest.timestamp).toISOString()}` +
       (newest.user ? `  ${escapeControl(newest.user)}` : "") +
-      `  ${escapeControl(newest.command.length ? commandText(newest.command) : "(no command)")}`
+      `  ${escapeControl(newest.command.length ? commandText(newest.command) : "(no command)")}` +
+      (newest.damagedAfter === undefined
+        ? ""
+        : `  (the newest that reads: transaction ${newest.damagedAfter} is damaged)`)
     : "none readable";
   const size = `${humanBytes(bytes.total)} (log ${humanBytes(bytes.log)}, data files ${
     humanBytes(bytes.dataFiles)

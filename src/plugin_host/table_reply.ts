@@ -1,0 +1,19 @@
+/** The answer of a read() that returned a table, as the host hands it on: kept apart from the sandbox process, so the code checking answers loads without it. */
+/**
+ * What a read() that returned a table answers: the Arrow IPC stream the sandbox wrote, not yet
+ * checked. Only the host makes these; a plugin's reply is plain data and can never be one.
+ *
+ * @example
+ * ```ts
+ * import { tableFromIPC } from "./arrow_ipc.ts";
+ * import type { Sandbox } from "./sandbox_process.ts";
+ *
+ * async function example(sandbox: Sandbox, request: unknown) {
+ *   const reply = await sandbox.call("read", request);
+ *   if (reply instanceof TableReply) tableFromIPC(reply.ipc as Uint8Array);
+ * }
+ * ```
+ */
+export class TableReply {
+  constructor(readonly ipc: unknown) {}
+}
