@@ -195,7 +195,7 @@ function checkSubconfig(
     .map(({ match }) => match.path);
   const beneath = (base: string, d: string) =>
     base === d || base.startsWith(d.endsWith("/") ? d : `${d}/`);
-  for (const [, patterns] of inputPatterns(context.schema, config)) {
+  for (const { patterns } of inputPatterns(context.schema, config)) {
     for (const pattern of patterns) {
       const base = literalBase(pattern);
       if (base === undefined || !directories.some((d) => beneath(base, d))) {

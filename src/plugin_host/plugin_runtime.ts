@@ -3,7 +3,7 @@
 import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import type { PluginConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";
-import type { InputNode } from "./inputs.ts";
+import type { InputNode, Inputs } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { type PluginOp, type SandboxLimits, TableReply } from "./sandbox_process.ts";
@@ -13,16 +13,21 @@ import { parquetToTable, tableToParquet } from "./table_parquet.ts";
 export interface PluginRuntime {
   readonly plugin: PluginModule;
   readonly limits: Pick<SandboxLimits, "deadlineMs" | "memoryLimitMb">;
-  /** Calls `op`, within `deadline` when given (else the deadline from now). */
-  call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown>;
+  /**
+   * Calls `op`, within `deadline` when given (else the deadline from now); its capabilities
+   * (`host.sql`) may read `inputs`.
+   */
+  call(op: PluginOp, request: unknown, deadline?: Deadline, inputs?: Inputs): Promise<unknown>;
 }
 
 /**
- * Computes a file with the plugin's `read({ config, args, inputs }, host)`: the host reads each
- * input (through the reader's view, so loops are caught) and hands over its match with its
- * `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of its columns, a
- * series' versions oldest first; `InvalidInput` when it is not Parquet of flat columns, or more
- * than the sandbox's table limits). The reply must be a Uint8Array, a string (stored as UTF-8)
+ * Computes a file with the plugin's `read({ config, args, inputs, matches }, host)`: the host
+ * reads each of `files` (through the reader's view, so loops are caught) and hands over its
+ * match with its `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of
+ * its columns, a series' versions oldest first; `InvalidInput` when it is not Parquet of flat
+ * columns, or more than the sandbox's table limits); a file only `tables` fields matched goes
+ * as its match alone. `matches` is what every glob of the config matched, by field (as
+ * entries() gets it), and `host.sql` may read any file among `all`. The reply must be a Uint8Array, a string (stored as UTF-8)
  * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
  * else `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
  * and storing the reply — counts against the call's deadline (`Deadline`).
@@ -33,7 +38,7 @@ export interface PluginRuntime {
  * import type { Inputs } from "./inputs.ts";
  *
  * async function example(runtime: PluginRuntime, config: PluginConfig, inputs: Inputs) {
- *   const bytes = await computeFile(runtime, config, { rows: 10 }, [inputs.nodes.get("/in/a.csv")!]);
+ *   const bytes = await computeFile(runtime, config, { rows: 10 }, inputs, [inputs.nodes.get("/in/a.csv")!]);
  * }
  * ```
  */
@@ -41,21 +46,31 @@ export async function computeFile(
   runtime: PluginRuntime,
   config: PluginConfig,
   args: unknown,
-  inputs: readonly InputNode[],
+  all: Inputs,
+  files: readonly InputNode[],
 ): Promise<Uint8Array> {
   const name = runtime.plugin.manifest.name;
   const deadline = new Deadline(runtime.limits.deadlineMs, name, "answer read()");
   const limits = tableLimits(runtime.limits.memoryLimitMb);
   const contents = await Promise.all(
-    inputs.map(async ({ node, match }) => ({
-      ...match,
-      bytes: await node.read(),
-      ...(match.entryType === "file:table" || match.entryType === "file:series"
-        ? { table: await tableInput({ node, match }, name, limits, deadline) }
-        : {}),
-    })),
+    files.map(async (input) =>
+      input.contents
+        ? {
+          ...input.match,
+          bytes: await input.node.read(),
+          ...(input.match.entryType === "file:table" || input.match.entryType === "file:series"
+            ? { table: await tableInput(input, name, limits, deadline) }
+            : {}),
+        }
+        : input.match
+    ),
   );
-  const reply = await runtime.call("read", { config, args, inputs: contents }, deadline);
+  const reply = await runtime.call(
+    "read",
+    { config, args, inputs: contents, matches: all.matches },
+    deadline,
+    all,
+  );
   if (reply instanceof Uint8Array) return reply;
   if (typeof reply === "string") return new TextEncoder().encode(reply);
   if (reply instanceof TableReply) {

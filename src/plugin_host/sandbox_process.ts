@@ -2,10 +2,12 @@
 
 import { runCapability } from "./capabilities.ts";
 import { isPluginError, PluginError } from "./errors.ts";
+import type { Inputs } from "./inputs.ts";
 import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
+import type { SqlPort } from "./sql_port.ts";
 import {
   encodeFrame,
   type FailureReport,
@@ -76,6 +78,8 @@ interface Pending {
   readonly reject: (error: PluginError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
   readonly deadline: Deadline;
+  /** What the call's capabilities may read: the inputs it was handed. */
+  readonly inputs?: Inputs;
 }
 
 /**
@@ -151,6 +155,7 @@ function endingSignals(): Deno.Signal[] {
 export class Sandbox {
   readonly #name: string;
   readonly #limits: SandboxLimits;
+  readonly #sql: SqlPort | undefined;
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
@@ -166,10 +171,14 @@ export class Sandbox {
   /** Where this sandbox's Deno keeps its module cache: its own, removed when it ends. */
   readonly #denoDir: string;
 
-  /** Starts the sandbox and has it load `plugin`; `Crashed` if the process cannot start. */
-  constructor(plugin: PluginModule, limits: SandboxLimits) {
+  /**
+   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given);
+   * `Crashed` if the process cannot start.
+   */
+  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort) {
     this.#name = plugin.manifest.name;
     this.#limits = limits;
+    this.#sql = sql;
     let denoDir: string | undefined;
     try {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
@@ -199,12 +208,18 @@ export class Sandbox {
   /**
    * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked,
    * within `deadline` (by default the sandbox's deadline from now; the host's work for the call
-   * may already have used some of it). Errors: `PluginFailed` (it threw, or failed to load),
+   * may already have used some of it); the capabilities it asks for may read `inputs`, the
+   * inputs it was handed. Errors: `PluginFailed` (it threw, or failed to load),
    * `InvalidReply` (not data), `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
    */
-  async call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown> {
+  async call(
+    op: PluginOp,
+    request: unknown,
+    deadline?: Deadline,
+    inputs?: Inputs,
+  ): Promise<unknown> {
     await this.#loaded;
-    return this.#send(op, request, deadline);
+    return this.#send(op, request, deadline, inputs);
   }
 
   /** Kills the process and waits for it to end; calls in flight fail with `Closed`. */
@@ -223,6 +238,7 @@ export class Sandbox {
       this.#name,
       op === "load" ? "finish loading" : `answer ${op}()`,
     ),
+    inputs?: Inputs,
   ): Promise<unknown> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     if (deadline.remainingMs === 0) return Promise.reject(deadline.error());
@@ -230,7 +246,7 @@ export class Sandbox {
     const frame = encodeFrame({ kind: "call", id, op, request } satisfies HostMessage);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
-      this.#pending.set(id, { op, resolve, reject, timer, deadline });
+      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -256,8 +272,8 @@ export class Sandbox {
 
   /**
    * Takes one message from the sandbox, checked as if hand-crafted (the plugin can rewrite what
-   * the sandbox program sends): a result of a call in flight, or a capability request while a
-   * call is in flight. Anything else stops the sandbox.
+   * the sandbox program sends): a result of a call in flight, or a capability request made in a
+   * call in flight. Anything else stops the sandbox.
    */
   #receive(message: unknown): void {
     const m = isPlainObject(message) ? message : {};
@@ -271,10 +287,12 @@ export class Sandbox {
       else pending.reject(this.#failure(pending.op, m.error));
     } else if (
       m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
-      this.#pending.size > 0 && this.#capabilitiesWaiting < MAX_CAPABILITIES_WAITING
+      Number.isSafeInteger(m.call) && this.#pending.has(m.call as number) &&
+      this.#capabilitiesWaiting < MAX_CAPABILITIES_WAITING
     ) {
       this.#capabilitiesWaiting++;
-      const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args);
+      const call = this.#pending.get(m.call as number)!;
+      const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args, call);
       this.#capabilities = this.#capabilities.then(serve);
     } else {
       this.#stop(this.#invalid("sent a message that is not an answer to any call"));
@@ -282,22 +300,22 @@ export class Sandbox {
   }
 
   /**
-   * Runs one capability for the plugin under the deadline of the calls waiting on it (the most
-   * lenient), with the table limits of its memory cap; a capability that overruns stops it.
+   * Runs one capability for the plugin under the deadline of the call it was made in, over that
+   * call's inputs, with the table limits of its memory cap; a capability that overruns stops it.
    */
-  async #serveCapability(id: number, name: string, args: unknown): Promise<void> {
+  async #serveCapability(id: number, name: string, args: unknown, call: Pending): Promise<void> {
     this.#capabilitiesWaiting--;
-    let deadline: Deadline | undefined;
-    for (const { deadline: d } of this.#pending.values()) {
-      if (!deadline || d.remainingMs > deadline.remainingMs) deadline = d;
-    }
-    if (!this.running || !deadline) return;
+    const { deadline, inputs } = call;
+    if (!this.running) return;
     let answer: HostMessage;
     try {
       const value = await runCapability(name, args, {
         plugin: this.#name,
         table: tableLimits(this.#limits.memoryLimitMb),
         check: () => deadline.check(),
+        remainingMs: () => deadline.remainingMs,
+        inputs,
+        sql: this.#sql,
       });
       deadline.check();
       answer = { kind: "answer", id, ok: true, value };
