@@ -80,6 +80,12 @@ interface Pending {
   readonly deadline: Deadline;
   /** What the call's capabilities may read: the inputs it was handed. */
   readonly inputs?: Inputs;
+  /**
+   * The call's capability requests, served one after another. Per call, not per sandbox: a
+   * capability may read a dynamic input this plugin computes, a nested call of the same
+   * sandbox whose own capabilities must not wait behind it.
+   */
+  capabilities: Promise<void>;
 }
 
 /**
@@ -159,8 +165,6 @@ export class Sandbox {
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
-  /** The capability requests being served, one after another. */
-  #capabilities: Promise<void> = Promise.resolve();
   #capabilitiesWaiting = 0;
   readonly #loaded: Promise<unknown>;
   readonly #ended: Promise<void>;
@@ -246,7 +250,8 @@ export class Sandbox {
     const frame = encodeFrame({ kind: "call", id, op, request } satisfies HostMessage);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
-      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs });
+      const capabilities = Promise.resolve();
+      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, capabilities });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -293,7 +298,7 @@ export class Sandbox {
       this.#capabilitiesWaiting++;
       const call = this.#pending.get(m.call as number)!;
       const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args, call);
-      this.#capabilities = this.#capabilities.then(serve);
+      call.capabilities = call.capabilities.then(serve);
     } else {
       this.#stop(this.#invalid("sent a message that is not an answer to any call"));
     }

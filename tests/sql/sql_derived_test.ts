@@ -7,11 +7,11 @@ import { csvRows, fingerprint, ok, readings, type SqlPond, START, withSqlPond } 
 const PER_SITE =
   "SELECT capture0 AS site, count(*) AS n, max(value) AS top FROM r GROUP BY ALL ORDER BY site";
 
-/** Makes `path` a sql-derived table of `config` (YAML text); returns the run. */
+/** Makes `path` (and its parents) a sql-derived table of `config` (YAML text); returns the run. */
 async function mknod(p: SqlPond, path: string, config: string) {
   const file = `${p.host}/derived.yaml`;
   await Deno.writeTextFile(file, config);
-  return await p.spawn(["mknod", "sql-derived", path, "--file", "--config", file]);
+  return await p.spawn(["mknod", "sql-derived", path, "--file", "-p", "--config", file]);
 }
 
 /** Config text of `query` over `glob` as the table r. */
@@ -122,6 +122,21 @@ Deno.test("sql-derived errors at read time are one line naming the plugin, exit 
     assert.match(
       none.stderr,
       /^pond: plugin sql-derived failed in read\(\): Error: table r: \/nowhere\/\*\.series matched nothing; check it with pond list '\/nowhere\/\*\.series'[^\n]*\n$/,
+    );
+  });
+});
+
+Deno.test("sql-derived over another sql-derived table computes both in one sandbox; one reading itself is a loop", async () => {
+  await withSqlPond(async (p) => {
+    ok(await mknod(p, "/daily.parquet", over("/sites/*/readings.series")));
+    ok(await mknod(p, "/total.parquet", over("/daily.parquet", "SELECT sum(n) AS n FROM r")));
+    assert.equal(ok(await p.spawn(["cat", "/total.parquet", "--rows"])), "n\n30\n");
+    ok(await mknod(p, "/loops/self.parquet", over("/loops/*.parquet", "SELECT 1 AS one FROM r")));
+    const loop = await p.spawn(["cat", "/loops/self.parquet", "--rows"]);
+    assert.equal(loop.code, 1);
+    assert.match(
+      loop.stderr,
+      /^pond: plugin sql-derived failed in read\(\): Error: dynamic file \/loops\/self\.parquet reaches itself while it is computed[^\n]*\n$/,
     );
   });
 });
