@@ -124,8 +124,7 @@ export class PluginHost implements AsyncDisposable {
     return {
       plugin,
       limits: this.#limits,
-      call: (op, request, deadline, inputs) =>
-        this.#sandbox(plugin).call(op, request, deadline, inputs),
+      call: (op, request, options) => this.#sandbox(plugin).call(op, request, options),
     };
   }
 

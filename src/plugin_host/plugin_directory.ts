@@ -43,8 +43,7 @@ export class PluginDirectory implements DynamicDirectory {
         inputs: inputs.matches,
         captures: context.captures,
       },
-      undefined,
-      inputs,
+      { inputs },
     );
     const entries = checkEntries(reply, {
       plugin: manifest.name,
@@ -52,10 +51,10 @@ export class PluginDirectory implements DynamicDirectory {
       schema: manifest.config,
       inputs,
     });
-    return entries.map((entry) => this.#entry(entry, inputs));
+    return entries.map((entry) => this.#entry(entry, inputs, context.path));
   }
 
-  #entry(entry: PluginEntry, inputs: Inputs): DynamicEntry {
+  #entry(entry: PluginEntry, inputs: Inputs, directory: string): DynamicEntry {
     switch (entry.kind) {
       case "input":
         return shown(entry.name, inputs.nodes.get(entry.path)!);
@@ -65,7 +64,12 @@ export class PluginDirectory implements DynamicDirectory {
           kind: "file",
           name: entry.name,
           entryType: entry.entryType,
-          read: () => computeFile(this.runtime, this.config, entry.args, inputs, files),
+          read: () =>
+            computeFile(this.runtime, this.config, entry.args, {
+              path: `${directory === "/" ? "" : directory}/${entry.name}`,
+              all: inputs,
+              files,
+            }),
         };
       }
       case "directory":

@@ -32,6 +32,10 @@ export class PluginFile implements DynamicFileContent {
       this.config,
     );
     const files = [...inputs.nodes.values()].filter(({ match }) => match.kind === "file");
-    return computeFile(this.runtime, this.config, undefined, inputs, files);
+    return computeFile(this.runtime, this.config, undefined, {
+      path: context.path,
+      all: inputs,
+      files,
+    });
   }
 }

@@ -28,6 +28,16 @@ export interface SandboxLimits {
 /** The operations the host calls in a plugin. */
 export type PluginOp = "entries" | "read";
 
+/** What one call runs under, beyond its request. */
+export interface CallOptions {
+  /** Its deadline (default: the sandbox's deadline from now). */
+  readonly deadline?: Deadline;
+  /** What its capabilities (`host.sql`) may read: the inputs it was handed. */
+  readonly inputs?: Inputs;
+  /** The node it computes, named when it fails. */
+  readonly path?: string;
+}
+
 /**
  * The sandbox's import map: every file: URL resolves to a scheme no loader serves. Module
  * loading ignores Deno's permissions, so this is what keeps host files out of `import`.
@@ -80,6 +90,8 @@ interface Pending {
   readonly deadline: Deadline;
   /** What the call's capabilities may read: the inputs it was handed. */
   readonly inputs?: Inputs;
+  /** The node it computes. */
+  readonly path?: string;
   /**
    * The call's capability requests, served one after another. Per call, not per sandbox: a
    * capability may read a dynamic input this plugin computes, a nested call of the same
@@ -211,19 +223,15 @@ export class Sandbox {
 
   /**
    * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked,
-   * within `deadline` (by default the sandbox's deadline from now; the host's work for the call
-   * may already have used some of it); the capabilities it asks for may read `inputs`, the
-   * inputs it was handed. Errors: `PluginFailed` (it threw, or failed to load),
-   * `InvalidReply` (not data), `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
+   * within `options.deadline` (by default the sandbox's deadline from now; the host's work for
+   * the call may already have used some of it); the capabilities it asks for may read
+   * `options.inputs`, the inputs it was handed. Errors: `PluginFailed` (it threw, or failed to
+   * load; naming `options.path`), `InvalidReply` (not data), `Deadline`, `OutOfMemory`,
+   * `Crashed`, `Closed`.
    */
-  async call(
-    op: PluginOp,
-    request: unknown,
-    deadline?: Deadline,
-    inputs?: Inputs,
-  ): Promise<unknown> {
+  async call(op: PluginOp, request: unknown, options: CallOptions = {}): Promise<unknown> {
     await this.#loaded;
-    return this.#send(op, request, deadline, inputs);
+    return this.#send(op, request, options);
   }
 
   /** Kills the process and waits for it to end; calls in flight fail with `Closed`. */
@@ -234,16 +242,13 @@ export class Sandbox {
     await this.#ended;
   }
 
-  #send(
-    op: string,
-    request: unknown,
-    deadline = new Deadline(
+  #send(op: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    const { inputs, path } = options;
+    const deadline = options.deadline ?? new Deadline(
       this.#limits.deadlineMs,
       this.#name,
       op === "load" ? "finish loading" : `answer ${op}()`,
-    ),
-    inputs?: Inputs,
-  ): Promise<unknown> {
+    );
     if (this.#stopped) return Promise.reject(this.#stopped);
     if (deadline.remainingMs === 0) return Promise.reject(deadline.error());
     const id = this.#nextId++;
@@ -251,7 +256,7 @@ export class Sandbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
       const capabilities = Promise.resolve();
-      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, capabilities });
+      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, path, capabilities });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -289,7 +294,7 @@ export class Sandbox {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
       if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
-      else pending.reject(this.#failure(pending.op, m.error));
+      else pending.reject(this.#failure(pending.op, m.error, pending.path));
     } else if (
       m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
       Number.isSafeInteger(m.call) && this.#pending.has(m.call as number) &&
@@ -355,7 +360,7 @@ export class Sandbox {
     this.#pending.clear();
   }
 
-  #failure(op: string, report: unknown): PluginError {
+  #failure(op: string, report: unknown, path?: string): PluginError {
     const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
       FailureReport
     >;
@@ -382,7 +387,9 @@ export class Sandbox {
     if (r.name === "RangeError" && /allocation failed/i.test(String(r.message))) {
       return this.#outOfMemory();
     }
-    const during = op === "load" ? "failed to load" : `failed in ${op}()`;
+    const during = op === "load"
+      ? "failed to load"
+      : `failed in ${op}()${path === undefined ? "" : ` of ${path}`}`;
     return new PluginError(
       "PluginFailed",
       this.#name,

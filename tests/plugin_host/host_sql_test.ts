@@ -125,7 +125,7 @@ Deno.test("a SQL error the plugin does not catch fails the read in one line nami
     assert.equal(r.stdout, "");
     assert.match(
       r.stderr,
-      /^pond: plugin probe failed in read\(\): Error: Parser Error: syntax error at or near "SELEC" \(at line 1, column 1\)[^\n]*\n$/,
+      /^pond: plugin probe failed in read\(\) of \/q5\.parquet: Error: Parser Error: syntax error at or near "SELEC" \(at line 1, column 1\)[^\n]*\n$/,
     );
     const q6 = await probe(p, "/q6.parquet", {
       inputs: { r: "/sensors/north.series" },
@@ -133,7 +133,7 @@ Deno.test("a SQL error the plugin does not catch fails the read in one line nami
     });
     assert.match(
       (await p.spawn(["cat", q6, "--rows"])).stderr,
-      /^pond: plugin probe failed in read\(\): Error: the query reads a table 'nowhere' that is not there; the tables are: r[^\n]*\n$/,
+      /^pond: plugin probe failed in read\(\) of \/q6\.parquet: Error: the query reads a table 'nowhere' that is not there; the tables are: r[^\n]*\n$/,
     );
   });
 });

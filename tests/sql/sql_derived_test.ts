@@ -114,14 +114,14 @@ Deno.test("sql-derived errors at read time are one line naming the plugin, exit 
     assert.equal(bad.code, 1);
     assert.match(
       bad.stderr,
-      /^pond: plugin sql-derived failed in read\(\): Error: Binder Error: Referenced column "nope" not found[^\n]*\n$/,
+      /^pond: plugin sql-derived failed in read\(\) of \/bad\.parquet: Error: Binder Error: Referenced column "nope" not found[^\n]*\n$/,
     );
     ok(await mknod(p, "/none.parquet", over("/nowhere/*.series")));
     const none = await p.spawn(["query", "-t", "n=/none.parquet", "SELECT * FROM n"]);
     assert.equal(none.code, 1);
     assert.match(
       none.stderr,
-      /^pond: plugin sql-derived failed in read\(\): Error: table r: \/nowhere\/\*\.series matched nothing; check it with pond list '\/nowhere\/\*\.series'[^\n]*\n$/,
+      /^pond: plugin sql-derived failed in read\(\) of \/none\.parquet: Error: table r: \/nowhere\/\*\.series matched nothing; check it with pond list '\/nowhere\/\*\.series'[^\n]*\n$/,
     );
   });
 });
@@ -136,7 +136,7 @@ Deno.test("sql-derived over another sql-derived table computes both in one sandb
     assert.equal(loop.code, 1);
     assert.match(
       loop.stderr,
-      /^pond: plugin sql-derived failed in read\(\): Error: dynamic file \/loops\/self\.parquet reaches itself while it is computed[^\n]*\n$/,
+      /^pond: plugin sql-derived failed in read\(\) of \/loops\/self\.parquet: Error: dynamic file \/loops\/self\.parquet reaches itself while it is computed[^\n]*\n$/,
     );
   });
 });
