@@ -1,5 +1,6 @@
 /** A sandboxed plugin's `host.sql` across real processes: its inputs as tables (series versions merged, globs combined), nothing else readable, refusals it can catch. */
 import assert from "node:assert/strict";
+import { REPO_ROOT } from "../cli/harness.ts";
 import { fingerprint, ok, type SqlPond, V1_ROWS, withSqlPond } from "../sql/helpers.ts";
 
 /**
@@ -137,3 +138,49 @@ Deno.test("a SQL error the plugin does not catch fails the read in one line nami
     );
   });
 });
+
+Deno.test("host.sql is held to the call's deadline: a query that would run for hours is stopped, exit 1", async () => {
+  await withSqlPond(async (p) => {
+    const q = await probe(p, "/slow.parquet", {
+      inputs: { r: "/sites/*/readings.series" },
+      query: "SELECT count(*) AS n FROM range(1000000000000000) t(x), r",
+    });
+    const r = await pondWithEnv(p, ["cat", q, "--rows"], { POND_PLUGIN_DEADLINE_MS: "1500" });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^pond: plugin probe did not answer read\(\) within 1500 ms/);
+  });
+});
+
+Deno.test("DuckDB is loaded only by a query: with native code denied, pond list works and only the read that queries fails", async () => {
+  await withSqlPond(async (p) => {
+    const q = await probe(p, "/one.parquet", {
+      inputs: { r: "/sites/*/readings.series" },
+      query: "SELECT count(*) AS n FROM r",
+    });
+    const noFfi = (args: string[]) => pondWithEnv(p, args, {}, ["--deny-ffi"]);
+    assert.equal((await noFfi(["list", "/"])).code, 0, "pond list loads no DuckDB");
+    const read = await noFfi(["cat", q, "--rows"]);
+    assert.equal(read.code, 1);
+    assert.match(read.stderr, /DuckDB \(@duckdb\/node-api\) cannot be loaded where pond runs/);
+  });
+});
+
+/** `pond ARGS` on `p`'s pond as a process with `env`, every permission but those `deny` flags. */
+async function pondWithEnv(
+  p: SqlPond,
+  args: string[],
+  env: Record<string, string>,
+  deny: string[] = [],
+): Promise<{ code: number; stderr: string }> {
+  const allow = deny.length
+    ? ["--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", ...deny]
+    : ["-A"];
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", ...allow, `${REPO_ROOT}main.ts`, ...args],
+    cwd: REPO_ROOT,
+    env: { POND: p.dir, NO_COLOR: "1", ...env },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code, stderr: new TextDecoder().decode(stderr) };
+}
