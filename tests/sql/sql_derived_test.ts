@@ -140,3 +140,35 @@ Deno.test("sql-derived over another sql-derived table computes both in one sandb
     );
   });
 });
+
+Deno.test("sql-derived as a directory: one table per match of the per table, each queried alone", async () => {
+  await withSqlPond(async (p) => {
+    const file = `${p.host}/per.yaml`;
+    await Deno.writeTextFile(
+      file,
+      'inputs: { r: "/sites/*/readings.series", t: "/tables/t.parquet" }\nper: r\nname: $0_count.parquet\n' +
+        'query: "SELECT capture0 AS site, count(*) AS n, (SELECT count(*) FROM t) AS t FROM r GROUP BY ALL"\n',
+    );
+    ok(await p.spawn(["mknod", "sql-derived", "/counts", "--directory", "--config", file]));
+    assert.equal(
+      ok(await p.spawn(["list", "/counts/*"])),
+      "/counts/north_count.parquet\n/counts/south_count.parquet\n",
+    );
+    assert.equal(
+      ok(await p.spawn(["cat", "/counts/south_count.parquet", "--rows"])),
+      "site,n,t\nsouth,20,5\n",
+    );
+    assert.deepEqual(
+      csvRows(ok(await p.spawn(["query", "-t", "c=/counts/*", "SELECT sum(n) AS n FROM c"]))),
+      [["n"], ["30"]],
+    );
+    await Deno.writeTextFile(
+      file,
+      'inputs: { r: "/sites/*/readings.series", t: "/x" }\nquery: SELECT 1\n',
+    );
+    ok(await p.spawn(["mknod", "sql-derived", "/unsplit", "--directory", "--config", file]));
+    const unsplit = await p.spawn(["list", "/unsplit/*"]);
+    assert.equal(unsplit.code, 1);
+    assert.match(unsplit.stderr, /per must name the table to split by, one of r, t/);
+  });
+});
