@@ -78,7 +78,7 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
   }
 }
 
-/** `args` checked as a {@link SqlRequest} within the plugin limits. */
+/** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
 function request(args: unknown): SqlRequest {
   const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
   const { query, tables } = (args ?? {}) as { query?: unknown; tables?: unknown };
@@ -96,6 +96,7 @@ function request(args: unknown): SqlRequest {
       `host.sql: name 1 to ${PLUGIN_LIMITS.configItems} tables, not ${entries.length}`,
     );
   }
+  let named = 0;
   for (const [name, paths] of entries) {
     if (!TABLE_NAME.test(name)) {
       throw new Error(
@@ -109,6 +110,10 @@ function request(args: unknown): SqlRequest {
       !paths.every((p) => typeof p === "string")
     ) {
       throw new Error(`host.sql: table ${name} must name 1 to ${PLUGIN_LIMITS.entries} inputs`);
+    }
+    named += paths.length;
+    if (named > PLUGIN_LIMITS.entries) {
+      throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
     }
   }
   return { query, tables: tables as SqlRequest["tables"] };

@@ -1,5 +1,12 @@
 /** A sandboxed plugin's `host.sql` across real processes: its inputs as tables (series versions merged, globs combined), nothing else readable, refusals it can catch. */
 import assert from "node:assert/strict";
+import { tableFromIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { runCapability } from "../../src/plugin_host/capabilities.ts";
+import type { CapabilityContext } from "../../src/plugin_host/capability_context.ts";
+import type { InputNode, Inputs } from "../../src/plugin_host/inputs.ts";
+import { tableLimits } from "../../src/plugin_host/limits.ts";
+import type { SqlPort, SqlTable } from "../../src/plugin_host/mod.ts";
+import { tableToParquet } from "../../src/plugin_host/table_parquet.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { fingerprint, ok, type SqlPond, V1_ROWS, withSqlPond } from "../sql/helpers.ts";
 
@@ -184,3 +191,60 @@ async function pondWithEnv(
   }).output();
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
+
+Deno.test("host.sql checks its arguments before the engine runs: names, inputs, limits, a host without SQL", async () => {
+  const input = (path: string, kind: "file" | "directory"): InputNode => ({
+    node: { path } as InputNode["node"],
+    match: { path, name: path.slice(1), captures: ["c"], kind, entryType: "file:table" },
+    contents: false,
+  });
+  const inputs: Inputs = {
+    matches: {},
+    nodes: new Map([["/a.parquet", input("/a.parquet", "file")], ["/d", input("/d", "directory")]]),
+  };
+  const asked: SqlTable[][] = [];
+  const sql: SqlPort = async (_query, tables) => {
+    asked.push([...tables]);
+    return await tableToParquet([{ name: "n", type: "int32", values: new Int32Array([1]) }]);
+  };
+  const context = { plugin: "x", table: tableLimits(64), check: () => {}, inputs, sql };
+  const run = (args: unknown, c: CapabilityContext = context) => runCapability("sql", args, c);
+  assert.deepEqual(
+    tableFromIPC(await run({ query: "SELECT 1", tables: { r: ["/a.parquet"] } }) as Uint8Array)
+      .map((c) => [c.name, Array.from(c.values)]),
+    [["n", [1]]],
+  );
+  assert.deepEqual(asked[0].map((t) => [t.name, t.matches.map((m) => m.captures)]), [
+    ["r", [["c"]]],
+  ]);
+  for (
+    const [args, message] of [
+      [
+        { query: "SELECT 1", tables: { r: ["/b.parquet"] } },
+        /"\/b\.parquet" is not one of this call's inputs/,
+      ],
+      [{ query: "SELECT 1", tables: { r: ["/d"] } }, /"\/d" is not a file/],
+      [
+        { query: "SELECT 1", tables: { "1r": ["/a.parquet"] } },
+        /the table name "1r" is not letters/,
+      ],
+      [{ query: "SELECT 1", tables: {} }, /name 1 to 1000 tables, not 0/],
+      [{ query: "SELECT 1", tables: { r: [] } }, /table r must name 1 to 100000 inputs/],
+      [
+        {
+          query: "SELECT 1",
+          tables: { r: Array(60_000).fill("/a.parquet"), s: Array(60_000).fill("/a.parquet") },
+        },
+        /more than 100000 inputs in all/,
+      ],
+      [{ query: 7, tables: {} }, /takes the SQL text and a mapping/],
+    ] as const
+  ) {
+    await assert.rejects(run(args), message);
+  }
+  assert.equal(asked.length, 1, "nothing refused reached the engine");
+  await assert.rejects(
+    run({ query: "SELECT 1", tables: { r: ["/a.parquet"] } }, { ...context, sql: undefined }),
+    /host\.sql is not offered here/,
+  );
+});
