@@ -37,11 +37,11 @@ export interface FileToCompute {
 
 /**
  * Computes the file at `file.path` with the plugin's `read({ config, args, inputs, matches },
- * host)`: the host reads each of `file.files` (through the reader's view, so loops are caught) and hands over its
- * match with its `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of
- * its columns, a series' versions oldest first; `InvalidInput` when it is not Parquet of flat
- * columns, or more than the sandbox's table limits); a file only `tables` fields matched goes
- * as its match alone. `matches` is what every glob of the config matched, by field (as
+ * host)`: the host reads each of `file.files` (through the reader's view, so loops are caught)
+ * and hands over its match with its `bytes` and, for a table or series, its `table` too (an
+ * Arrow IPC stream of its columns, a series' versions oldest first; `InvalidInput` when it is
+ * not Parquet of flat columns, or more than the sandbox's table limits); a file only `tables`
+ * fields matched goes as its match alone. `matches` is what every glob of the config matched, by field (as
  * entries() gets it), and `host.sql` may read any file among `file.all`. A failure of read()
  * names the plugin and the path. The reply must be a Uint8Array, a string (stored as UTF-8)
  * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
