@@ -2,6 +2,7 @@
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
 import { findPond, Pond, POND_MARKER, type PondAt } from "../pond/mod.ts";
+import { queryMatches } from "../sql/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { parseTime } from "./time_option.ts";
@@ -110,7 +111,11 @@ export async function openPond(ctx: CommandContext, command: string) {
   return { pond, stages };
 }
 
-/** The command's plugin host, closed (its sandboxes stopped) when the command ends. */
+/**
+ * The command's plugin host, closed (its sandboxes stopped) when the command ends. Plugins'
+ * `host.sql` runs on `src/sql` (DuckDB, loaded only when a plugin queries): the CLI wires it,
+ * since src/sql depends on src/pond, which depends on the plugin host.
+ */
 function pluginHost(ctx: CommandContext, command: string): PluginHost {
   const deadline = ctx.env[DEADLINE_ENV];
   if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
@@ -125,6 +130,7 @@ function pluginHost(ctx: CommandContext, command: string): PluginHost {
         ctx.output.verbose(`plugin ${escapeControl(plugin)}: ${escapeControl(line)}`);
       }
     },
+    sql: queryMatches,
   });
   ctx.atExit(() => host.close());
   return host;

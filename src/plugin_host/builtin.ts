@@ -2,6 +2,7 @@
 
 import derived from "../../plugins/derived.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
+import sqlDerived from "../../plugins/sql_derived.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
 import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
 import type { Manifest } from "./manifest.ts";
@@ -21,6 +22,7 @@ import { sourceHash } from "./source_hash.ts";
 export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "derived.ts": derived,
   "reverse.ts": reverse,
+  "sql_derived.ts": sqlDerived,
   "visit.ts": visit,
 };
 

@@ -1,18 +1,11 @@
-/** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out. */
+/** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out, SQL over their inputs. */
 
 import { tableToParquet } from "../table/mod.ts";
 import { tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import type { CapabilityContext } from "./capability_context.ts";
 import { PluginError } from "./errors.ts";
-import type { TableLimits } from "./limits.ts";
+import { sql } from "./sql_capability.ts";
 import { parquetToTable } from "./table_parquet.ts";
-
-/** What a capability runs under: whose it is, the table limits of its sandbox, its deadline. */
-export interface CapabilityContext {
-  readonly plugin: string;
-  readonly table: TableLimits;
-  /** Throws once the call waiting on the capability is out of time. */
-  readonly check: () => void;
-}
 
 /**
  * The capabilities by name: each takes the plugin's argument, checked here, and returns data.
@@ -20,7 +13,7 @@ export interface CapabilityContext {
  */
 const CAPABILITIES: Readonly<
   Record<string, (args: unknown, context: CapabilityContext) => Promise<unknown>>
-> = { encodeParquet, decodeParquet };
+> = { encodeParquet, decodeParquet, sql };
 
 /**
  * Runs capability `name` for a plugin. Unknown names and malformed arguments throw an `Error`

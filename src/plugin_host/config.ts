@@ -6,9 +6,10 @@ import { PLUGIN_LIMITS } from "./limits.ts";
 
 /**
  * The types a config field can have. `glob` fields name the plugin's inputs: the host resolves
- * them through the pond and hands the plugin what they match. A `mapping[]` field is a
- * non-empty list of mappings, each checked against the field's own `fields` (which hold no
- * globs or mappings).
+ * them through the pond and hands the plugin what they match. A `tables` field maps SQL table
+ * names to globs: inputs the plugin queries with `host.sql`, handed as their matches (by name)
+ * without their contents. A `mapping[]` field is a non-empty list of mappings, each checked
+ * against the field's own `fields` (which hold no globs or mappings).
  */
 export type FieldType =
   | "string"
@@ -18,7 +19,8 @@ export type FieldType =
   | "glob"
   | "string[]"
   | "glob[]"
-  | "mapping[]";
+  | "mapping[]"
+  | "tables";
 
 const FIELD_TYPES: readonly FieldType[] = [
   "string",
@@ -29,6 +31,7 @@ const FIELD_TYPES: readonly FieldType[] = [
   "string[]",
   "glob[]",
   "mapping[]",
+  "tables",
 ];
 
 /** The types a `mapping[]` field's own fields can have. */
@@ -40,13 +43,14 @@ const ITEM_FIELD_TYPES: readonly FieldType[] = [
   "string[]",
 ];
 
-/** A value a config field holds. */
+/** A value a config field holds (a `tables` field: SQL names to globs). */
 export type ConfigValue =
   | string
   | number
   | boolean
   | readonly string[]
-  | readonly Readonly<Record<string, ConfigValue>>[];
+  | readonly Readonly<Record<string, ConfigValue>>[]
+  | Readonly<Record<string, string>>;
 
 /** One field of a plugin's config schema. */
 export interface FieldSpec {
@@ -209,6 +213,8 @@ function checkFields(
       )
       : Array.isArray(given)
       ? [...given]
+      : isRecord(given)
+      ? { ...given as Record<string, string> }
       : given as ConfigValue;
   }
   return config;
@@ -245,29 +251,44 @@ export async function parseConfig(
   return validateConfig(schema, value ?? {}, plugin);
 }
 
+/** The globs of one input field of a config, or of one table of a `tables` field. */
+export interface InputPatterns {
+  readonly field: string;
+  /** For a `tables` field: the SQL name these globs are for. */
+  readonly table?: string;
+  readonly patterns: readonly string[];
+}
+
 /**
  * The input globs of `config`: for each glob field of `schema`, in schema order, its patterns
- * (a single glob as a list of one; an absent optional field as none).
+ * (a single glob as a list of one; an absent optional field as none), and for a `tables` field
+ * each table's glob.
  *
  * @example
  * ```ts
- * const schema = readSchema({ patterns: { type: "patterns" }, name: { type: "string", default: "$0" } }, "visit");
- * inputPatterns(schema, { patterns: ["/a/*", "/b/*"], name: "$0" }); // [["patterns", ["/a/*", "/b/*"]]]
+ * const schema = readSchema({ patterns: { type: "glob[]" }, r: { type: "tables" } }, "visit");
+ * inputPatterns(schema, { patterns: ["/a/*", "/b/*"], r: { x: "/c/*" } });
+ * // [{ field: "patterns", patterns: ["/a/*", "/b/*"] }, { field: "r", table: "x", patterns: ["/c/*"] }]
  * ```
  */
-export function inputPatterns(
-  schema: ConfigSchema,
-  config: PluginConfig,
-): [field: string, patterns: readonly string[]][] {
-  return Object.entries(schema)
-    .filter(([, field]) => field.type === "glob" || field.type === "glob[]")
-    .map(([name]) => {
-      const value = config[name];
-      return [
-        name,
-        value === undefined ? [] : typeof value === "string" ? [value] : value as readonly string[],
-      ];
-    });
+export function inputPatterns(schema: ConfigSchema, config: PluginConfig): InputPatterns[] {
+  return Object.entries(schema).flatMap(([field, spec]): InputPatterns[] => {
+    const value = config[field];
+    if (spec.type === "tables") {
+      return Object.entries(value ?? {}).map(([table, glob]) => ({
+        field,
+        table,
+        patterns: [glob as string],
+      }));
+    }
+    if (spec.type !== "glob" && spec.type !== "glob[]") return [];
+    const patterns = value === undefined
+      ? []
+      : typeof value === "string"
+      ? [value]
+      : value as readonly string[];
+    return [{ field, patterns }];
+  });
 }
 
 /** Why `value` does not fit `field`, or undefined when it does. */
@@ -304,7 +325,38 @@ function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
       return Array.isArray(value) && value.length > 0
         ? undefined
         : `must be a non-empty list of mappings, not ${kindOf(value)}`;
+    case "tables":
+      return tablesProblem(value);
   }
+}
+
+/** SQL table names: plain identifiers, so a query names them without quoting. */
+export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Why `value` is not a mapping of SQL table names to globs, or undefined when it is. */
+function tablesProblem(value: unknown): string | undefined {
+  if (!isRecord(value) || Object.keys(value).length === 0) {
+    return `must be a mapping of table names to globs, like { r: /sites/*/readings.series }, not ${
+      kindOf(value)
+    }`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length > PLUGIN_LIMITS.configItems) {
+    return `holds ${entries.length} tables, over the limit of ${PLUGIN_LIMITS.configItems}`;
+  }
+  for (const [name, glob] of entries) {
+    if (!TABLE_NAME.test(name)) {
+      return `names a table ${
+        quoted(name)
+      }; table names are letters, digits and _, not starting with a digit`;
+    }
+    if (typeof glob !== "string") {
+      return `table ${name} must be a glob pattern, not ${kindOf(glob)}`;
+    }
+    const problem = sizeProblem(glob) ?? globProblem(glob);
+    if (problem) return `table ${name} ${problem}`;
+  }
+  return undefined;
 }
 
 function globProblem(pattern: string): string | undefined {

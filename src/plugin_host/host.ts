@@ -9,6 +9,7 @@ import { PluginFile } from "./plugin_file.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import type { PluginRuntime } from "./plugin_runtime.ts";
 import type { Sandbox, SandboxLimits } from "./sandbox_process.ts";
+import type { SqlPort } from "./sql_port.ts";
 
 /** How plugins run; every field has a default. */
 export interface HostOptions {
@@ -18,6 +19,11 @@ export interface HostOptions {
   readonly memoryLimitMb?: number;
   /** Receives what plugins print, as it arrives (default: kept only to explain crashes). */
   readonly onOutput?: (plugin: string, text: string) => void;
+  /**
+   * The SQL engine plugins' `host.sql` runs on (default: none, and `host.sql` fails): the plugin
+   * host imports no engine; whoever wires the pond fills this.
+   */
+  readonly sql?: SqlPort;
 }
 
 /** Makes dynamic files of one plugin from their stored config, as `DynamicFactory` does directories. */
@@ -51,6 +57,7 @@ export const DEFAULT_MEMORY_LIMIT_MB = 256;
  */
 export class PluginHost implements AsyncDisposable {
   readonly #limits: SandboxLimits;
+  readonly #sql: SqlPort | undefined;
   /** The current sandbox of each plugin. */
   readonly #sandboxes = new Map<PluginModule, Sandbox>();
   /** Every sandbox started, killed ones included, so `close` can wait for all to end. */
@@ -63,6 +70,7 @@ export class PluginHost implements AsyncDisposable {
       memoryLimitMb: options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
       onOutput: options.onOutput,
     };
+    this.#sql = options.sql;
   }
 
   /**
@@ -116,8 +124,8 @@ export class PluginHost implements AsyncDisposable {
     return {
       plugin,
       limits: this.#limits,
-      call: async (op, request, deadline) =>
-        (await this.#sandbox(plugin)).call(op, request, deadline),
+      call: async (op, request, options) =>
+        (await this.#sandbox(plugin)).call(op, request, options),
     };
   }
 
@@ -133,7 +141,7 @@ export class PluginHost implements AsyncDisposable {
     }
     let sandbox = this.#sandboxes.get(plugin);
     if (!sandbox?.running) {
-      sandbox = new Sandbox(plugin, this.#limits);
+      sandbox = new Sandbox(plugin, this.#limits, this.#sql);
       this.#sandboxes.set(plugin, sandbox);
       this.#started.push(sandbox);
     }

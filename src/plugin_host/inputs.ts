@@ -19,19 +19,30 @@ export interface InputMatch {
 export interface InputNode {
   readonly node: NodePath;
   readonly match: InputMatch;
+  /**
+   * Whether read() is handed its contents: false for a node only `tables` fields matched,
+   * which the plugin reads through `host.sql`.
+   */
+  readonly contents: boolean;
 }
+
+/** The matches of one input field: a list, or for a `tables` field a list per SQL name. */
+export type FieldMatches =
+  | readonly InputMatch[]
+  | Readonly<Record<string, readonly InputMatch[]>>;
 
 /** Everything the globs of one config matched. */
 export interface Inputs {
   /** The matches of each glob field, by field name: what the plugin is handed. */
-  readonly matches: Readonly<Record<string, readonly InputMatch[]>>;
-  /** Every matched node by path: the only paths a plugin's entries may name. */
+  readonly matches: Readonly<Record<string, FieldMatches>>;
+  /** Every matched node by path: the only paths a plugin's entries and queries may name. */
   readonly nodes: ReadonlyMap<string, InputNode>;
 }
 
 /**
  * Resolves the input globs of `config` (see `inputPatterns`) through `fs`, the reader's view
- * of the pond: a `glob[]` field's patterns are matched in order and their matches joined.
+ * of the pond: a `glob[]` field's patterns are matched in order and their matches joined; a
+ * `tables` field's matches are grouped by table name.
  * Dangling symlinks are left out. Reads carry `fs`'s call chain, so a glob reaching the
  * dynamic directory being computed is tinyfs's `VisitLoop`.
  *
@@ -51,26 +62,27 @@ export async function resolveInputs(
   schema: ConfigSchema,
   config: PluginConfig,
 ): Promise<Inputs> {
-  const matches: Record<string, InputMatch[]> = {};
+  const matches: Record<string, FieldMatches> = {};
   const nodes = new Map<string, InputNode>();
-  for (const [field, patterns] of inputPatterns(schema, config)) {
+  for (const { field, table, patterns } of inputPatterns(schema, config)) {
     const found: InputMatch[] = [];
     for (const pattern of patterns) {
       for await (const { node, captures } of fs.visit(pattern)) {
-        const input = await inputNode(node, captures);
+        const input = await inputNode(node, captures, table === undefined);
         if (!input) continue;
         found.push(input.match);
-        nodes.set(input.match.path, input);
+        const contents = input.contents || nodes.get(input.match.path)?.contents === true;
+        nodes.set(input.match.path, { ...input, contents });
       }
     }
-    matches[field] = found;
+    matches[field] = table === undefined ? found : { ...matches[field], [table]: found };
   }
   return { matches, nodes };
 }
 
 /**
- * `node` as an input: what it reads as (its target, for a symlink) with `captures`; undefined
- * for a dangling symlink.
+ * `node` as an input: what it reads as (its target, for a symlink) with `captures`, its
+ * contents handed to read() unless `contents` is false; undefined for a dangling symlink.
  *
  * @example
  * ```ts
@@ -84,6 +96,7 @@ export async function resolveInputs(
 export async function inputNode(
   node: NodePath,
   captures: readonly string[],
+  contents = true,
 ): Promise<InputNode | undefined> {
   let target: { kind: string; entryType: EntryType } = node;
   if (node.kind === "symlink") {
@@ -98,5 +111,6 @@ export async function inputNode(
   return {
     node,
     match: { path: node.path, name: node.name, captures, kind, entryType: target.entryType },
+    contents,
   };
 }

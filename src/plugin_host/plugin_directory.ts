@@ -7,7 +7,7 @@ import type {
   FileEntryType,
 } from "../tinyfs/mod.ts";
 import type { PluginConfig } from "./config.ts";
-import { type InputNode, inputNode, resolveInputs } from "./inputs.ts";
+import { type InputNode, inputNode, type Inputs, resolveInputs } from "./inputs.ts";
 import { checkEntries, type PluginEntry } from "./plugin_entries.ts";
 import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
 
@@ -36,31 +36,40 @@ export class PluginDirectory implements DynamicDirectory {
   async entries(context: DynamicContext): Promise<DynamicEntry[]> {
     const { manifest } = this.runtime.plugin;
     const inputs = await resolveInputs(context.fs, manifest.config, this.config);
-    const reply = await this.runtime.call("entries", {
-      config: this.config,
-      inputs: inputs.matches,
-      captures: context.captures,
-    });
+    const reply = await this.runtime.call(
+      "entries",
+      {
+        config: this.config,
+        inputs: inputs.matches,
+        captures: context.captures,
+      },
+      { inputs },
+    );
     const entries = checkEntries(reply, {
       plugin: manifest.name,
       path: context.path,
       schema: manifest.config,
       inputs,
     });
-    return entries.map((entry) => this.#entry(entry, inputs.nodes));
+    return entries.map((entry) => this.#entry(entry, inputs, context.path));
   }
 
-  #entry(entry: PluginEntry, nodes: ReadonlyMap<string, InputNode>): DynamicEntry {
+  #entry(entry: PluginEntry, inputs: Inputs, directory: string): DynamicEntry {
     switch (entry.kind) {
       case "input":
-        return shown(entry.name, nodes.get(entry.path)!);
+        return shown(entry.name, inputs.nodes.get(entry.path)!);
       case "compute": {
-        const inputs = entry.inputs.map((path) => nodes.get(path)!);
+        const files = entry.inputs.map((path) => inputs.nodes.get(path)!);
         return {
           kind: "file",
           name: entry.name,
           entryType: entry.entryType,
-          read: () => computeFile(this.runtime, this.config, entry.args, inputs),
+          read: () =>
+            computeFile(this.runtime, this.config, entry.args, {
+              path: `${directory === "/" ? "" : directory}/${entry.name}`,
+              all: inputs,
+              files,
+            }),
         };
       }
       case "directory":

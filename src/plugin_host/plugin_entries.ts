@@ -199,7 +199,7 @@ function checkSubconfig(
   const files = new Set(handedOf("file"));
   const beneath = (base: string, d: string) =>
     base === d || base.startsWith(d.endsWith("/") ? d : `${d}/`);
-  for (const [, patterns] of inputPatterns(context.schema, config)) {
+  for (const { patterns } of inputPatterns(context.schema, config)) {
     for (const pattern of patterns) {
       const base = literalBase(pattern);
       const allowed = base !== undefined &&

@@ -8,8 +8,8 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
 /**
  * A file whose content a plugin computes from one checked config, on every read: the host
  * resolves the config's globs through `context.fs` and calls the plugin's
- * `read({ config, args: undefined, inputs }, host)` with every matched file (directories are
- * left out), field by field in schema order. tinyfs calls it for a `file:dynamic` node.
+ * `read({ config, args: undefined, inputs, matches }, host)` with every matched file
+ * (directories are left out), field by field in schema order. tinyfs calls it for a `file:dynamic` node.
  *
  * @example
  * ```ts
@@ -32,6 +32,10 @@ export class PluginFile implements DynamicFileContent {
       this.config,
     );
     const files = [...inputs.nodes.values()].filter(({ match }) => match.kind === "file");
-    return computeFile(this.runtime, this.config, undefined, files);
+    return computeFile(this.runtime, this.config, undefined, {
+      path: context.path,
+      all: inputs,
+      files,
+    });
   }
 }

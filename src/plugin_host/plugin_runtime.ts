@@ -4,10 +4,10 @@ import { tableToParquet } from "../table/mod.ts";
 import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
 import type { PluginConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";
-import type { InputNode } from "./inputs.ts";
+import type { InputNode, Inputs } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import type { PluginOp, SandboxLimits } from "./sandbox_process.ts";
+import type { CallOptions, PluginOp, SandboxLimits } from "./sandbox_process.ts";
 import { TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
@@ -15,16 +15,32 @@ import { parquetToTable } from "./table_parquet.ts";
 export interface PluginRuntime {
   readonly plugin: PluginModule;
   readonly limits: Pick<SandboxLimits, "deadlineMs" | "memoryLimitMb">;
-  /** Calls `op`, within `deadline` when given (else the deadline from now). */
-  call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown>;
+  /**
+   * Calls `op`, within `options.deadline` when given (else the deadline from now); its
+   * capabilities (`host.sql`) may read `options.inputs`.
+   */
+  call(op: PluginOp, request: unknown, options?: CallOptions): Promise<unknown>;
+}
+
+/** One file to compute: the node's path, the inputs of its config, and those read() is handed. */
+export interface FileToCompute {
+  /** The dynamic node's path, named when read() fails. */
+  readonly path: string;
+  /** Everything the config's globs matched: `matches`, and what `host.sql` may read. */
+  readonly all: Inputs;
+  /** The inputs handed to read() (with their contents, unless only `tables` fields matched them). */
+  readonly files: readonly InputNode[];
 }
 
 /**
- * Computes a file with the plugin's `read({ config, args, inputs }, host)`: the host reads each
- * input (through the reader's view, so loops are caught) and hands over its match with its
- * `bytes` and, for a table or series, its `table` too (an Arrow IPC stream of its columns, a
- * series' versions oldest first; `InvalidInput` when it is not Parquet of flat columns, or more
- * than the sandbox's table limits). The reply must be a Uint8Array, a string (stored as UTF-8)
+ * Computes the file at `file.path` with the plugin's `read({ config, args, inputs, matches },
+ * host)`: the host reads each of `file.files` (through the reader's view, so loops are caught)
+ * and hands over its match with its `bytes` and, for a table or series, its `table` too (an
+ * Arrow IPC stream of its columns, a series' versions oldest first; `InvalidInput` when it is
+ * not Parquet of flat columns, or more than the sandbox's table limits); a file only `tables`
+ * fields matched goes as its match alone. `matches` is what every glob of the config matched, by field (as
+ * entries() gets it), and `host.sql` may read any file among `file.all`. A failure of read()
+ * names the plugin and the path. The reply must be a Uint8Array, a string (stored as UTF-8)
  * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
  * else `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
  * and storing the reply — counts against the call's deadline (`Deadline`).
@@ -34,8 +50,9 @@ export interface PluginRuntime {
  * import type { PluginConfig } from "./config.ts";
  * import type { Inputs } from "./inputs.ts";
  *
- * async function example(runtime: PluginRuntime, config: PluginConfig, inputs: Inputs) {
- *   const bytes = await computeFile(runtime, config, { rows: 10 }, [inputs.nodes.get("/in/a.csv")!]);
+ * async function example(runtime: PluginRuntime, config: PluginConfig, all: Inputs) {
+ *   const files = [all.nodes.get("/in/a.csv")!];
+ *   const bytes = await computeFile(runtime, config, { rows: 10 }, { path: "/views/a", all, files });
  * }
  * ```
  */
@@ -43,21 +60,29 @@ export async function computeFile(
   runtime: PluginRuntime,
   config: PluginConfig,
   args: unknown,
-  inputs: readonly InputNode[],
+  { path, all, files }: FileToCompute,
 ): Promise<Uint8Array> {
   const name = runtime.plugin.manifest.name;
   const deadline = new Deadline(runtime.limits.deadlineMs, name, "answer read()");
   const limits = tableLimits(runtime.limits.memoryLimitMb);
   const contents = await Promise.all(
-    inputs.map(async ({ node, match }) => ({
-      ...match,
-      bytes: await node.read(),
-      ...(match.entryType === "file:table" || match.entryType === "file:series"
-        ? { table: await tableInput({ node, match }, name, limits, deadline) }
-        : {}),
-    })),
+    files.map(async (input) =>
+      input.contents
+        ? {
+          ...input.match,
+          bytes: await input.node.read(),
+          ...(input.match.entryType === "file:table" || input.match.entryType === "file:series"
+            ? { table: await tableInput(input, name, limits, deadline) }
+            : {}),
+        }
+        : input.match
+    ),
   );
-  const reply = await runtime.call("read", { config, args, inputs: contents }, deadline);
+  const reply = await runtime.call(
+    "read",
+    { config, args, inputs: contents, matches: all.matches },
+    { deadline, inputs: all, path },
+  );
   if (reply instanceof Uint8Array) return reply;
   if (typeof reply === "string") return new TextEncoder().encode(reply);
   if (reply instanceof TableReply) {

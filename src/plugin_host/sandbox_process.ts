@@ -2,12 +2,14 @@
 
 import { runCapability } from "./capabilities.ts";
 import { isPluginError, PluginError } from "./errors.ts";
+import type { Inputs } from "./inputs.ts";
 import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
 import { TableReply } from "./table_reply.ts";
 import { atProcessEnd } from "../process_end.ts";
+import type { SqlPort } from "./sql_port.ts";
 import {
   encodeFrame,
   type FailureReport,
@@ -27,6 +29,16 @@ export interface SandboxLimits {
 
 /** The operations the host calls in a plugin. */
 export type PluginOp = "entries" | "read";
+
+/** What one call runs under, beyond its request. */
+export interface CallOptions {
+  /** Its deadline (default: the sandbox's deadline from now). */
+  readonly deadline?: Deadline;
+  /** What its capabilities (`host.sql`) may read: the inputs it was handed. */
+  readonly inputs?: Inputs;
+  /** The node it computes, named when it fails. */
+  readonly path?: string;
+}
 
 /**
  * The sandbox's import map: every file: URL resolves to a scheme no loader serves. Module
@@ -58,6 +70,16 @@ interface Pending {
   readonly reject: (error: PluginError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
   readonly deadline: Deadline;
+  /** What the call's capabilities may read: the inputs it was handed. */
+  readonly inputs?: Inputs;
+  /** The node it computes. */
+  readonly path?: string;
+  /**
+   * The call's capability requests, served one after another. Per call, not per sandbox: a
+   * capability may read a dynamic input this plugin computes, a nested call of the same
+   * sandbox whose own capabilities must not wait behind it.
+   */
+  capabilities: Promise<void>;
 }
 
 /**
@@ -101,11 +123,10 @@ function endWithPond(child: Deno.ChildProcess, denoDir: string): () => void {
 export class Sandbox {
   readonly #name: string;
   readonly #limits: SandboxLimits;
+  readonly #sql: SqlPort | undefined;
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
-  /** The capability requests being served, one after another. */
-  #capabilities: Promise<void> = Promise.resolve();
   #capabilitiesWaiting = 0;
   readonly #loaded: Promise<unknown>;
   readonly #ended: Promise<void>;
@@ -118,10 +139,14 @@ export class Sandbox {
   /** Stops pond's end from killing this sandbox, once it has ended by itself (see `endWithPond`). */
   readonly #unlinkFromPond: () => void;
 
-  /** Starts the sandbox and has it load `plugin`; `Crashed` if the process cannot start. */
-  constructor(plugin: PluginModule, limits: SandboxLimits) {
+  /**
+   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given);
+   * `Crashed` if the process cannot start.
+   */
+  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort) {
     this.#name = plugin.manifest.name;
     this.#limits = limits;
+    this.#sql = sql;
     let denoDir: string | undefined;
     try {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
@@ -150,13 +175,15 @@ export class Sandbox {
 
   /**
    * Calls the plugin's `op` with `request` (plain data) and returns its answer, unchecked,
-   * within `deadline` (by default the sandbox's deadline from now; the host's work for the call
-   * may already have used some of it). Errors: `PluginFailed` (it threw, or failed to load),
-   * `InvalidReply` (not data), `Deadline`, `OutOfMemory`, `Crashed`, `Closed`.
+   * within `options.deadline` (by default the sandbox's deadline from now; the host's work for
+   * the call may already have used some of it); the capabilities it asks for may read
+   * `options.inputs`, the inputs it was handed. Errors: `PluginFailed` (it threw, or failed to
+   * load; naming `options.path`), `InvalidReply` (not data), `Deadline`, `OutOfMemory`,
+   * `Crashed`, `Closed`.
    */
-  async call(op: PluginOp, request: unknown, deadline?: Deadline): Promise<unknown> {
+  async call(op: PluginOp, request: unknown, options: CallOptions = {}): Promise<unknown> {
     await this.#loaded;
-    return this.#send(op, request, deadline);
+    return this.#send(op, request, options);
   }
 
   /** Kills the process and waits for it to end; calls in flight fail with `Closed`. */
@@ -167,22 +194,21 @@ export class Sandbox {
     await this.#ended;
   }
 
-  #send(
-    op: string,
-    request: unknown,
-    deadline = new Deadline(
+  #send(op: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    const { inputs, path } = options;
+    const deadline = options.deadline ?? new Deadline(
       this.#limits.deadlineMs,
       this.#name,
       op === "load" ? "finish loading" : `answer ${op}()`,
-    ),
-  ): Promise<unknown> {
+    );
     if (this.#stopped) return Promise.reject(this.#stopped);
     if (deadline.remainingMs === 0) return Promise.reject(deadline.error());
     const id = this.#nextId++;
     const frame = encodeFrame({ kind: "call", id, op, request } satisfies HostMessage);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
-      this.#pending.set(id, { op, resolve, reject, timer, deadline });
+      const capabilities = Promise.resolve();
+      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, path, capabilities });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -208,8 +234,8 @@ export class Sandbox {
 
   /**
    * Takes one message from the sandbox, checked as if hand-crafted (the plugin can rewrite what
-   * the sandbox program sends): a result of a call in flight, or a capability request while a
-   * call is in flight. Anything else stops the sandbox.
+   * the sandbox program sends): a result of a call in flight, or a capability request made in a
+   * call in flight. Anything else stops the sandbox.
    */
   #receive(message: unknown): void {
     const m = isPlainObject(message) ? message : {};
@@ -220,36 +246,38 @@ export class Sandbox {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
       if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
-      else pending.reject(this.#failure(pending.op, m.error));
+      else pending.reject(this.#failure(pending.op, m.error, pending.path));
     } else if (
       m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
-      this.#pending.size > 0 && this.#capabilitiesWaiting < MAX_CAPABILITIES_WAITING
+      Number.isSafeInteger(m.call) && this.#pending.has(m.call as number) &&
+      this.#capabilitiesWaiting < MAX_CAPABILITIES_WAITING
     ) {
       this.#capabilitiesWaiting++;
-      const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args);
-      this.#capabilities = this.#capabilities.then(serve);
+      const call = this.#pending.get(m.call as number)!;
+      const serve = () => this.#serveCapability(m.id as number, m.name as string, m.args, call);
+      call.capabilities = call.capabilities.then(serve);
     } else {
       this.#stop(this.#invalid("sent a message that is not an answer to any call"));
     }
   }
 
   /**
-   * Runs one capability for the plugin under the deadline of the calls waiting on it (the most
-   * lenient), with the table limits of its memory cap; a capability that overruns stops it.
+   * Runs one capability for the plugin under the deadline of the call it was made in, over that
+   * call's inputs, with the table limits of its memory cap; a capability that overruns stops it.
    */
-  async #serveCapability(id: number, name: string, args: unknown): Promise<void> {
+  async #serveCapability(id: number, name: string, args: unknown, call: Pending): Promise<void> {
     this.#capabilitiesWaiting--;
-    let deadline: Deadline | undefined;
-    for (const { deadline: d } of this.#pending.values()) {
-      if (!deadline || d.remainingMs > deadline.remainingMs) deadline = d;
-    }
-    if (!this.running || !deadline) return;
+    const { deadline, inputs } = call;
+    if (!this.running) return;
     let answer: HostMessage;
     try {
       const value = await runCapability(name, args, {
         plugin: this.#name,
         table: tableLimits(this.#limits.memoryLimitMb),
         check: () => deadline.check(),
+        remainingMs: () => deadline.remainingMs,
+        inputs,
+        sql: this.#sql,
       });
       deadline.check();
       answer = { kind: "answer", id, ok: true, value };
@@ -284,7 +312,7 @@ export class Sandbox {
     this.#pending.clear();
   }
 
-  #failure(op: string, report: unknown): PluginError {
+  #failure(op: string, report: unknown, path?: string): PluginError {
     const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
       FailureReport
     >;
@@ -311,7 +339,9 @@ export class Sandbox {
     if (r.name === "RangeError" && /allocation failed/i.test(String(r.message))) {
       return this.#outOfMemory();
     }
-    const during = op === "load" ? "failed to load" : `failed in ${op}()`;
+    const during = op === "load"
+      ? "failed to load"
+      : `failed in ${op}()${path === undefined ? "" : ` of ${path}`}`;
     return new PluginError(
       "PluginFailed",
       this.#name,

@@ -41,6 +41,8 @@ type SandboxMessage =
   | {
     readonly kind: "capability";
     readonly id: number;
+    /** The call it is made in: its inputs are what the capability may read, its deadline bounds it. */
+    readonly call: number;
     readonly name: string;
     readonly args: unknown;
   };
@@ -223,6 +225,33 @@ function withColumnTypes(table: Table): Table {
 }
 
 /**
+ * The tables of a `host.sql` query as paths: each name's input (a match the plugin was handed,
+ * or its path) or list of them. The host checks each path is one of the call's inputs.
+ *
+ * @example
+ * ```ts
+ * tablePaths({ r: [{ path: "/a.series" }, "/b.series"] }); // { r: ["/a.series", "/b.series"] }
+ * ```
+ */
+export function tablePaths(tables: Record<string, unknown>): Record<string, string[]> {
+  if (typeof tables !== "object" || tables === null || Array.isArray(tables)) {
+    throw new Error("host.sql(query, tables): tables maps SQL names to inputs, like { r: input }");
+  }
+  const path = (input: unknown): string => {
+    const found = typeof input === "string" ? input : (input as { path?: unknown })?.path;
+    if (typeof found !== "string") {
+      throw new Error("host.sql: a table's input is a match the plugin was handed, or its path");
+    }
+    return found;
+  };
+  return Object.fromEntries(
+    Object.entries(tables).map((
+      [name, inputs],
+    ) => [name, Array.isArray(inputs) ? inputs.map(path) : [path(inputs)]]),
+  );
+}
+
+/**
  * The inputs of a read() request with each table input (an Arrow IPC stream from the host) read
  * into columns when the plugin first looks at it.
  */
@@ -290,39 +319,44 @@ export async function serve(): Promise<void> {
   let pluginName: string | undefined;
   let nextCapability = 0;
   const capabilities = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  const capability = (name: string, args: unknown): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = nextCapability++;
-      capabilities.set(id, { resolve, reject });
-      send({ kind: "capability", id, name, args });
+  /** The plugin's `host` object for call `call`: its capabilities are asked for in that call. */
+  const hostFor = (call: number) => {
+    const capability = (name: string, args: unknown): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const id = nextCapability++;
+        capabilities.set(id, { resolve, reject });
+        send({ kind: "capability", id, call, name, args });
+      });
+    return Object.freeze({
+      expand: expandName,
+      tableFromIPC,
+      tableToIPC,
+      encodeParquet: (table: Table) =>
+        capability("encodeParquet", tableToIPC(withColumnTypes(table))),
+      decodeParquet: async (bytes: Uint8Array) =>
+        tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
+      sql: async (query: string, tables: Record<string, unknown>) =>
+        tableFromIPC(await capability("sql", { query, tables: tablePaths(tables) }) as Uint8Array),
     });
-  const host = Object.freeze({
-    expand: expandName,
-    tableFromIPC,
-    tableToIPC,
-    encodeParquet: (table: Table) =>
-      capability("encodeParquet", tableToIPC(withColumnTypes(table))),
-    decodeParquet: async (bytes: Uint8Array) =>
-      tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
-  });
+  };
 
   const load = async (request: { name: string; source: string }): Promise<void> => {
     if (pluginName !== undefined) throw new Error("the plugin is already loaded");
     pluginName = request.name;
     plugin = await import(`data:${PLUGIN_MEDIA_TYPE},${encodeURIComponent(request.source)}`);
   };
-  const invoke = (op: string, request: unknown): unknown => {
+  const invoke = (id: number, op: string, request: unknown): unknown => {
     if (op === "load") return load(request as { name: string; source: string });
     if (!PLUGIN_OPS.has(op)) throw new Error(`the host asked for an unknown operation ${op}`);
     const fn = plugin?.[op];
     if (typeof fn !== "function") throw new Error(`the plugin does not export a function ${op}`);
-    return fn(op === "read" ? readTablesLazily(request) : request, host);
+    return fn(op === "read" ? readTablesLazily(request) : request, hostFor(id));
   };
   const handle = async (id: number, op: string, request: unknown): Promise<void> => {
     let value: unknown;
     let table = false;
     try {
-      value = await invoke(op, request);
+      value = await invoke(id, op, request);
       table = op === "read" && Array.isArray(value);
       if (table) value = tableToIPC(value as Table);
     } catch (e) {

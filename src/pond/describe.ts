@@ -8,7 +8,13 @@ import {
   ROOT_KEY,
   type WD,
 } from "../tinyfs/mod.ts";
-import { mergeSchemas, readTableSchema, type TableSchema } from "./parquet_schema.ts";
+import {
+  computedTableSchema,
+  mergeSchemas,
+  readTableSchema,
+  type TableSchema,
+} from "./parquet_schema.ts";
+import { isParquetNode } from "./parquet_node.ts";
 import type { Pond, PondAt } from "./pond.ts";
 
 /** One version of a described node. */
@@ -85,6 +91,11 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     ? await storedVersions(pond, key, seq, metas.map((m) => m.size))
     : [{ version: 1, size: meta.size, time: meta.modified.getTime(), seq: null }];
   const isTable = meta.entryType === "file:table" || meta.entryType === "file:series";
+  const schema = isTable
+    ? await tableSchema(node, metas)
+    : isParquetNode(node.path, meta.entryType)
+    ? await computedTableSchema(node)
+    : undefined;
   return {
     path: node.path,
     entryType: meta.entryType,
@@ -94,7 +105,7 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     versions,
     ...(meta.target !== undefined && { target: meta.target }),
     ...(meta.factory !== undefined && { plugin: meta.factory }),
-    ...(isTable && { schema: await tableSchema(node, metas) }),
+    ...(schema && { schema }),
   };
 }
 

@@ -17,6 +17,7 @@ export { copy } from "./copy.ts";
 export { move } from "./move.ts";
 export { remove } from "./remove.ts";
 export { describe, type Description } from "./describe.ts";
+export { isParquetNode } from "./parquet_node.ts";
 export { diff } from "./diff.ts";
 export type { PathChange, VersionInfo } from "./changes.ts";
 export {

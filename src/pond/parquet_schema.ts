@@ -41,21 +41,49 @@ export async function readTableSchema(
   version: number,
   size: number,
 ): Promise<TableSchema> {
-  const path = node.path;
   const blob = await node.fileOnDisk({ version });
+  return await footerSchema(
+    blob ? fileByteRanges(blob, size) : streamedBuffer(() => node.stream({ version }), size),
+    (why) =>
+      `${node.path} is stored as a table but is not Parquet (${why}); copy it in again with --type data`,
+  );
+}
+
+/**
+ * The schema of a dynamic file its plugin computes as a table (see `isParquetNode`), read
+ * from the footer of what it computes now. `NotParquet` when the plugin wrote something else.
+ *
+ * @example
+ * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const root = await (await Pond.open("/data/pond")).root();
+ * const schema = await computedTableSchema(await root.open("/daily.parquet")); // { rows: 31, … }
+ * ```
+ */
+export async function computedTableSchema(node: NodePath): Promise<TableSchema> {
+  const bytes = await node.read();
+  return await footerSchema(
+    {
+      byteLength: bytes.length,
+      slice: (start, end) => bytes.slice(start, end).buffer,
+    },
+    (why) => `${node.path} is computed by its plugin, but not as Parquet (${why})`,
+  );
+}
+
+/** The schema in the footer `buffer` holds; `NotParquet` with `message(why)` when it holds none. */
+async function footerSchema(
+  buffer: AsyncBuffer,
+  message: (why: string) => string,
+): Promise<TableSchema> {
   let metadata;
   try {
-    metadata = await parquetMetadataAsync(
-      blob ? fileByteRanges(blob, size) : streamedBuffer(() => node.stream({ version }), size),
-    );
+    metadata = await parquetMetadataAsync(buffer);
   } catch (e) {
-    throw new PondError(
-      "NotParquet",
-      `${path} is stored as a table but is not Parquet (${
-        e instanceof Error ? e.message : e
-      }); copy it in again with --type data`,
-      { cause: e },
-    );
+    throw new PondError("NotParquet", message(e instanceof Error ? e.message : String(e)), {
+      cause: e,
+    });
   }
   return {
     rows: Number(metadata.num_rows),

@@ -250,6 +250,11 @@ export class SqlEngine {
     return result.rowsChanged;
   }
 
+  /** Stops the query running now (it fails as `QueryFailed`, "INTERRUPT Error"). */
+  interrupt(): void {
+    this.#connection.interrupt();
+  }
+
   /** Closes the database. */
   close(): void {
     this.#connection.closeSync();

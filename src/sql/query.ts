@@ -108,17 +108,12 @@ export class PondQuery {
         directory: options.directory,
         tables: [...named.map((s) => s.name), ...CATALOG_TABLES],
       });
-      const pruned = new Map<string, Pruned>();
-      const timeColumns = new Map<string, string | undefined>();
-      for (const source of sources) {
-        const time = await source.timeColumn(engine);
-        const bounds = time === undefined ? {} : await timeBounds(engine, sql, source.name, time);
-        pruned.set(
-          source.name,
-          await source.define(engine, time, bounds, options.countRowGroups),
-        );
-        timeColumns.set(source.name, time);
-      }
+      const { pruned, timeColumns } = await defineSources(
+        engine,
+        sources,
+        sql,
+        options.countRowGroups,
+      );
       if (wants("oplog")) await defineOplog(engine, oplog, seq);
       if (wants("nodes")) await loadNodes(engine, root);
       const matches = new Map(sources.map((s) => [s.name, s.matches]));
@@ -153,6 +148,37 @@ export class PondQuery {
     this.engine.close();
     await this.staging.remove();
   }
+}
+
+/**
+ * Defines each of `sources` in `engine`, its series versions pruned by the time bounds `sql`
+ * puts on its time column; returns what was pruned and each source's time column.
+ *
+ * @example
+ * ```ts
+ * import type { SqlEngine } from "./engine.ts";
+ * import type { Source } from "./sources.ts";
+ *
+ * async function example(engine: SqlEngine, sources: Source[]) {
+ *   const { pruned } = await defineSources(engine, sources, "SELECT * FROM r");
+ * }
+ * ```
+ */
+export async function defineSources(
+  engine: SqlEngine,
+  sources: readonly Source[],
+  sql: string,
+  countRowGroups?: boolean,
+): Promise<Pick<QueryReport, "pruned" | "timeColumns">> {
+  const pruned = new Map<string, Pruned>();
+  const timeColumns = new Map<string, string | undefined>();
+  for (const source of sources) {
+    const time = await source.timeColumn(engine);
+    const bounds = time === undefined ? {} : await timeBounds(engine, sql, source.name, time);
+    pruned.set(source.name, await source.define(engine, time, bounds, countRowGroups));
+    timeColumns.set(source.name, time);
+  }
+  return { pruned, timeColumns };
 }
 
 /** The transaction `at` names (default: the newest). */

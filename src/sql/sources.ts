@@ -98,6 +98,30 @@ export class Source {
         `${glob} matched nothing; check it with: pond list '${glob}'`,
       );
     }
+    return await Source.of(name, glob, found, staging, options);
+  }
+
+  /**
+   * The source `name` over nodes already matched (`glob` names them in messages), e.g. the
+   * inputs a plugin was handed; `NotQueryable` as for {@link resolve}.
+   *
+   * @example
+   * ```ts
+   * import { Pond } from "../pond/mod.ts";
+   * import { Staging } from "./staging.ts";
+   *
+   * const root = await (await Pond.open("/data/pond")).root();
+   * const node = await root.open("/sites/north/readings.series");
+   * const source = await Source.of("r", "r", [{ node, captures: ["north"] }], await Staging.create());
+   * ```
+   */
+  static async of(
+    name: string,
+    glob: string,
+    found: readonly GlobMatch[],
+    staging: Staging,
+    options: SourceOptions = {},
+  ): Promise<Source> {
     const matches: SourceMatch[] = [];
     for (const match of found) matches.push(await resolveMatch(match, staging, options));
     if (options.version !== undefined && matches.some((m) => m.series)) {

@@ -92,7 +92,7 @@ export async function tableToParquet(
       parquetElement(column.name, type, column.nullable !== false)
     ),
   ];
-  return writeParquet(
+  return await writeParquet(
     schema,
     stored.map(({ column, data }) => ({ name: column.name, data })),
     options,

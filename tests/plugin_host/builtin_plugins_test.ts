@@ -169,7 +169,7 @@ Deno.test("builtin derived: concat-csv joins every input's rows under one header
       root.read("/clash/all.csv"),
       "PluginFailed",
       "derived",
-      /failed in read\(\): Error: \/mixed\/s\.csv has columns a,c, but \/odd\/r\.csv has a,b.*\(at derived\.ts:\d+:\d+\)/,
+      /failed in read\(\) of \/clash\/all\.csv: Error: \/mixed\/s\.csv has columns a,c, but \/odd\/r\.csv has a,b.*\(at derived\.ts:\d+:\d+\)/,
     );
   });
 });

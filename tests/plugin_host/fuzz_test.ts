@@ -162,6 +162,7 @@ const INPUTS: Inputs = (() => {
       kind,
       entryType: kind === "file" ? "file:data" : "directory",
     },
+    contents: true,
   });
   const nodes = new Map([["/data/a.csv", node("/data/a.csv", "file")], [
     "/data/sub",

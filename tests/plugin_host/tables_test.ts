@@ -143,7 +143,7 @@ Deno.test("tables: a table that cannot be written fails in the plugin; one the h
       (await pondWithTable(host, mixed, "file:table", [TABLE])).read("/p/out"),
       "PluginFailed",
       "mixed",
-      /failed in read\(\): ArrowIpcError: column a \(float64\) has string x at row 1/,
+      /failed in read\(\) of \/p\/out: ArrowIpcError: column a \(float64\) has string x at row 1/,
     );
     await rejectsWithPlugin(
       (await pondWithTable(host, corrupting, "file:table", [TABLE])).read("/p/out"),

@@ -67,6 +67,7 @@ Deno.test("a damaged installed plugin fails only the reads that need it, naming 
     assert.deepEqual((await listPlugins(root)).map((x) => x.name), [
       "derived",
       "reverse",
+      "sql-derived",
       "visit",
       "shout",
     ]);
@@ -90,6 +91,7 @@ Deno.test("a plugin asking for the network is added only when that is granted", 
     assert.deepEqual((await listPlugins(await pond.root())).map((x) => x.name), [
       "derived",
       "reverse",
+      "sql-derived",
       "visit",
     ]);
     await addPlugin(pond, bytes(net), {
@@ -116,6 +118,7 @@ Deno.test("a record under a built-in's name never replaces the built-in", async 
     assert.deepEqual((await listPlugins(root)).map((x) => [x.name, x.builtin]), [
       ["derived", true],
       ["reverse", true],
+      ["sql-derived", true],
       ["visit", true],
     ]);
   });

@@ -1,6 +1,6 @@
 /** `pond cat`: write a file's bytes to stdout, streamed — or a table's or series' rows. */
 import { PondError } from "../../errors.ts";
-import { expandPaths, type Pond, type PondAt } from "../../pond/mod.ts";
+import { expandPaths, isParquetNode, type Pond, type PondAt } from "../../pond/mod.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
 import { refuseBinaryOnTerminal } from "../output.ts";
@@ -10,9 +10,6 @@ import { RESULT_OPTIONS } from "../result_options.ts";
 import { parseTime } from "../time_option.ts";
 
 /** How `--input-format` may read a data file. */
-/** The entry types stored as Parquet, whose raw bytes are no text to show. */
-const PARQUET_TYPES: ReadonlySet<string> = new Set(["file:table", "file:series"]);
-
 const INPUT_FORMATS: readonly string[] = ["csv", "json", "jsonl", "parquet"];
 
 /** `pond cat PATH... [--version N] [--at SEQ|TIME] [--rows [--from T] [--to T] [--json]]`. */
@@ -103,7 +100,9 @@ export const catCommand: CommandBody = {
         await queryPath(ctx, { pond, stages, at }, path, sql, read);
         continue;
       }
-      if (ctx.output.stdoutIsTerminal && PARQUET_TYPES.has((await root.metadata(path)).entryType)) {
+      if (
+        ctx.output.stdoutIsTerminal && isParquetNode(path, (await root.metadata(path)).entryType)
+      ) {
         refuseBinaryOnTerminal(
           ctx.output,
           "pond cat",
@@ -173,7 +172,7 @@ async function queryPath(
 ): Promise<void> {
   if (sql === undefined) {
     const { entryType } = await (await pond.root(at)).metadata(path);
-    if (entryType !== "file:table" && entryType !== "file:series") {
+    if (!isParquetNode(path, entryType)) {
       throw new PondError(
         "NotATable",
         `${path} is ${entryType}, not a table or series; read its bytes with pond cat`,

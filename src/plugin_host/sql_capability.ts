@@ -1,0 +1,120 @@
+/** `host.sql(query, tables)`: a plugin's query over inputs of its call, run through the host's SQL port and handed back as a table. */
+
+import { quoted } from "../tinyfs/mod.ts";
+import { tableToIPC } from "./arrow_ipc.ts";
+import type { CapabilityContext } from "./capability_context.ts";
+import { TABLE_NAME } from "./config.ts";
+import { isPluginError } from "./errors.ts";
+import { PLUGIN_LIMITS } from "./limits.ts";
+import type { SqlTable } from "./sql_port.ts";
+import { parquetToTable } from "./table_parquet.ts";
+
+/** A query as the sandbox sends it: the text, and each table's input paths. */
+interface SqlRequest {
+  readonly query: string;
+  readonly tables: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Runs a plugin's `host.sql`: every path its tables name must be a file among the inputs of
+ * the call it asks in (else an `Error` naming the path goes back to the plugin), each name's
+ * inputs become one table, and the port runs the query within the call's deadline (it is
+ * stopped when that passes) and the sandbox's table limits. The result comes back as an Arrow
+ * IPC stream, as `decodeParquet`'s does. SQL errors and the engine's refusals are one-line
+ * `Error`s for the plugin, which it may catch.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityContext } from "./capability_context.ts";
+ *
+ * async function example(context: CapabilityContext) {
+ *   const ipc = await sql({ query: "SELECT count(*) AS n FROM r", tables: { r: ["/a.series"] } }, context);
+ * }
+ * ```
+ */
+export async function sql(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
+  const { query, tables } = request(args);
+  if (!context.sql) {
+    throw new Error(
+      "host.sql is not offered here: this plugin host was opened without a SQL engine",
+    );
+  }
+  const inputs = context.inputs?.nodes;
+  const named: SqlTable[] = Object.entries(tables).map(([name, paths]) => ({
+    name,
+    matches: paths.map((path) => {
+      const input = inputs?.get(path);
+      if (!input || input.match.kind !== "file") {
+        throw new Error(
+          `host.sql: ${quoted(path)} is not ${
+            input ? "a file" : "one of this call's inputs"
+          }; a query reads only the files the plugin was handed`,
+        );
+      }
+      return { node: input.node, captures: input.match.captures };
+    }),
+  }));
+  context.check();
+  const stop = new AbortController();
+  const remaining = context.remainingMs?.();
+  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
+  let parquet: Uint8Array;
+  try {
+    parquet = await context.sql(query, named, {
+      maxBytes: context.table.bytes,
+      signal: stop.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  context.check();
+  try {
+    const table = await parquetToTable(parquet, context.table, context.check);
+    context.check();
+    return tableToIPC(table);
+  } catch (e) {
+    if (isPluginError(e)) throw e;
+    throw new Error(`host.sql cannot hand over its result: ${(e as Error).message}`);
+  }
+}
+
+/** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
+function request(args: unknown): SqlRequest {
+  const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
+  const { query, tables } = (args ?? {}) as { query?: unknown; tables?: unknown };
+  if (typeof query !== "string" || typeof tables !== "object" || tables === null) {
+    throw new Error(usage);
+  }
+  if (query.length > PLUGIN_LIMITS.configText) {
+    throw new Error(
+      `host.sql: the query is ${query.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+    );
+  }
+  const entries = Object.entries(tables);
+  if (entries.length === 0 || entries.length > PLUGIN_LIMITS.configItems) {
+    throw new Error(
+      `host.sql: name 1 to ${PLUGIN_LIMITS.configItems} tables, not ${entries.length}`,
+    );
+  }
+  let named = 0;
+  for (const [name, paths] of entries) {
+    if (!TABLE_NAME.test(name)) {
+      throw new Error(
+        `host.sql: the table name ${
+          quoted(name)
+        } is not letters, digits and _ (not starting with a digit)`,
+      );
+    }
+    if (
+      !Array.isArray(paths) || paths.length === 0 || paths.length > PLUGIN_LIMITS.entries ||
+      !paths.every((p) => typeof p === "string")
+    ) {
+      throw new Error(`host.sql: table ${name} must name 1 to ${PLUGIN_LIMITS.entries} inputs`);
+    }
+    named += paths.length;
+    if (named > PLUGIN_LIMITS.entries) {
+      throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
+    }
+  }
+  return { query, tables: tables as SqlRequest["tables"] };
+}

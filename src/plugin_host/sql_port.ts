@@ -1,0 +1,35 @@
+/** The port through which plugins' `host.sql` reaches a SQL engine: the plugin host defines it, the wiring layer fills it. */
+
+import type { NodePath } from "../tinyfs/mod.ts";
+
+/** One table a plugin's query names: its SQL name and the matched nodes behind it. */
+export interface SqlTable {
+  readonly name: string;
+  /** Each node with what its glob captured (the columns `capture0`, `capture1`, …). */
+  readonly matches: readonly { readonly node: NodePath; readonly captures: readonly string[] }[];
+}
+
+/** What one run of a plugin's query may cost. */
+export interface SqlBounds {
+  /** The most the result may take as Parquet, in bytes; more is an error. */
+  readonly maxBytes: number;
+  /** Aborted when the call that asked is out of time: the engine stops the query. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs one query over `tables` (several matches of a name combined `UNION ALL BY NAME`) in a
+ * locked-down engine that reads nothing else, and returns the result as Parquet bytes. The
+ * plugin host never imports an engine: `PluginHost`'s `sql` option is this, and whoever opens
+ * the pond (the CLI: `src/sql`'s `queryMatches`) fills it. Its errors are one line each.
+ *
+ * @example
+ * ```ts
+ * const none: SqlPort = () => Promise.reject(new Error("no SQL here"));
+ * ```
+ */
+export type SqlPort = (
+  query: string,
+  tables: readonly SqlTable[],
+  bounds: SqlBounds,
+) => Promise<Uint8Array>;
