@@ -39,6 +39,7 @@ export const manifest = {
     in_pattern: {
       type: "glob",
       required: true,
+      contents: false,
       description: "the series to reduce, e.g. /sites/*/readings.series",
     },
     out_pattern: {
@@ -455,7 +456,10 @@ export async function read(
 
 /** The plan for one series, from the columns of all its versions. */
 async function planFor(config: ReduceConfig, input: Match, host: Host): Promise<Plan> {
-  const described = await host.sql("DESCRIBE SELECT * FROM r", { r: input });
+  const described = await host.sql(
+    "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM r)",
+    { r: input },
+  );
   const values = (name: string) => described.find((c) => c.name === name)!.values;
   const names = values("column_name");
   const types = values("column_type");

@@ -3,6 +3,7 @@
 import derived from "../../plugins/derived.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
 import sqlDerived from "../../plugins/sql_derived.ts" with { type: "text" };
+import temporalReduce from "../../plugins/temporal_reduce.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
 import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
 import type { Manifest } from "./manifest.ts";
@@ -23,6 +24,7 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "derived.ts": derived,
   "reverse.ts": reverse,
   "sql_derived.ts": sqlDerived,
+  "temporal_reduce.ts": temporalReduce,
   "visit.ts": visit,
 };
 

@@ -61,6 +61,12 @@ export interface FieldSpec {
   readonly choices?: readonly string[];
   /** For `mapping[]` fields: the schema each item is checked against. */
   readonly fields?: ConfigSchema;
+  /**
+   * For `glob` and `glob[]` fields: false when the plugin reads its matches only through
+   * `host.sql`, so read() is handed them without their contents (a series whose versions
+   * differ in columns is then no obstacle). Default true.
+   */
+  readonly contents?: boolean;
   readonly description?: string;
 }
 
@@ -72,7 +78,15 @@ export type PluginConfig = Readonly<Record<string, ConfigValue>>;
 
 /** Field names start with a letter, so none can be `__proto__` or another special key. */
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const SPEC_KEYS = new Set(["type", "required", "default", "choices", "fields", "description"]);
+const SPEC_KEYS = new Set([
+  "type",
+  "required",
+  "default",
+  "choices",
+  "fields",
+  "contents",
+  "description",
+]);
 
 /**
  * Reads the `config` section of plugin `plugin`'s manifest into a schema; `InvalidManifest`
@@ -138,6 +152,12 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
     if (type === "mapping[]" && spec.default !== undefined) {
       throw bad(`config field "${name}" is a mapping[], so it cannot have a default`);
     }
+    if (
+      spec.contents !== undefined &&
+      (typeof spec.contents !== "boolean" || (type !== "glob" && type !== "glob[]"))
+    ) {
+      throw bad(`config field "${name}": contents is true or false, on a glob or glob[] field`);
+    }
     const fields = spec.fields === undefined ? undefined : readSchema(spec.fields, plugin);
     const nested = Object.entries(fields ?? {}).find(([, f]) => !ITEM_FIELD_TYPES.includes(f.type));
     if (nested) {
@@ -151,6 +171,7 @@ export function readSchema(value: unknown, plugin: string): ConfigSchema {
       required: spec.required === true,
       ...(choices !== undefined ? { choices: [...choices as string[]] } : {}),
       ...(fields !== undefined ? { fields } : {}),
+      ...(spec.contents === false ? { contents: false } : {}),
       ...(spec.description !== undefined ? { description: spec.description as string } : {}),
     };
     if (spec.default !== undefined) {
@@ -257,6 +278,8 @@ export interface InputPatterns {
   /** For a `tables` field: the SQL name these globs are for. */
   readonly table?: string;
   readonly patterns: readonly string[];
+  /** Whether read() is handed the matches' contents (never for `tables`; see `FieldSpec.contents`). */
+  readonly contents: boolean;
 }
 
 /**
@@ -279,6 +302,7 @@ export function inputPatterns(schema: ConfigSchema, config: PluginConfig): Input
         field,
         table,
         patterns: [glob as string],
+        contents: false,
       }));
     }
     if (spec.type !== "glob" && spec.type !== "glob[]") return [];
@@ -287,7 +311,7 @@ export function inputPatterns(schema: ConfigSchema, config: PluginConfig): Input
       : typeof value === "string"
       ? [value]
       : value as readonly string[];
-    return [{ field, patterns }];
+    return [{ field, patterns, contents: spec.contents !== false }];
   });
 }
 

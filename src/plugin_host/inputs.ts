@@ -20,8 +20,8 @@ export interface InputNode {
   readonly node: NodePath;
   readonly match: InputMatch;
   /**
-   * Whether read() is handed its contents: false for a node only `tables` fields matched,
-   * which the plugin reads through `host.sql`.
+   * Whether read() is handed its contents: false for a node only `tables` fields, or glob
+   * fields with `contents: false`, matched, which the plugin reads through `host.sql`.
    */
   readonly contents: boolean;
 }
@@ -64,11 +64,11 @@ export async function resolveInputs(
 ): Promise<Inputs> {
   const matches: Record<string, FieldMatches> = {};
   const nodes = new Map<string, InputNode>();
-  for (const { field, table, patterns } of inputPatterns(schema, config)) {
+  for (const { field, table, patterns, contents: handed } of inputPatterns(schema, config)) {
     const found: InputMatch[] = [];
     for (const pattern of patterns) {
       for await (const { node, captures } of fs.visit(pattern)) {
-        const input = await inputNode(node, captures, table === undefined);
+        const input = await inputNode(node, captures, handed);
         if (!input) continue;
         found.push(input.match);
         const contents = input.contents || nodes.get(input.match.path)?.contents === true;

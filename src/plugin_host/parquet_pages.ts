@@ -181,6 +181,7 @@ function readPageHeader(bytes: Uint8Array, at: number): PageClaim {
       data = {
         type,
         values: counts[0],
+        nulls: type === 3 ? counts[1] : 0,
         encoding: type === 3 ? counts[3] : counts[1],
         repetitionBytes: type === 3 ? counts[5] : 0,
         definitionBytes: type === 3 ? counts[4] : 0,

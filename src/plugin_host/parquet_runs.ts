@@ -19,6 +19,8 @@ export interface DataPage {
   readonly type: number;
   /** The values it holds, nulls included. */
   readonly values: number;
+  /** A v2 page's nulls (a v1 page's are counted from its definition levels). */
+  readonly nulls: number;
   readonly encoding: number;
   /** A v2 page's level lengths (stored before its data, never compressed). */
   readonly repetitionBytes: number;
@@ -44,14 +46,15 @@ export type Decompress = (codec: string, bytes: Uint8Array, size: number) => Uin
  * after the header) the way hyparquet will read them: levels, RLE booleans and dictionary
  * indices. hyparquet repeats a run's value as often as the run says, past the end of its output
  * (a 2-byte run header can ask for 2³¹ values) and loops through a bit-packed run of width 0
- * however long it claims to be; so every run here must fit in what is left of its page. The
+ * however long it claims to be; so every RLE run here must fit in what is left of its page, and
+ * every bit-packed run's bits in the page's bytes. The
  * first header of a delta-encoded stream is checked too (its block sizes allocate and loop),
  * and DELTA_BYTE_ARRAY, whose second stream cannot be found without decoding the first, is
  * refused. Throws an `Error` saying which run broke which bound.
  *
  * @example
  * ```ts
- * const page = { type: 3, values: 10, encoding: 0, repetitionBytes: 0, definitionBytes: 2, compressed: false, uncompressedSize: 84 };
+ * const page = { type: 3, values: 10, nulls: 0, encoding: 0, repetitionBytes: 0, definitionBytes: 2, compressed: false, uncompressedSize: 84 };
  * // definition levels: one RLE run of 10 ones (header 10 << 1), then 10 doubles
  * const stored = new Uint8Array([20, 1, ...new Uint8Array(80)]);
  * checkPageRuns(stored, page, { optional: true, boolean: false, codec: "UNCOMPRESSED" }, (_, b) => b);
@@ -79,28 +82,24 @@ export function checkPageRuns(
     page.encoding === ENCODING.PLAIN_DICTIONARY || page.encoding === ENCODING.RLE_DICTIONARY ||
     page.encoding === ENCODING.DELTA_BINARY_PACKED ||
     page.encoding === ENCODING.DELTA_LENGTH_BYTE_ARRAY;
+  const levelRuns = { width: 1, values: page.values, what: "definition levels" };
   let body: Uint8Array;
-  let at: number;
+  let at = 0;
+  let present = page.values;
   if (page.type === 3) {
     if (column.optional) {
-      const end = checkRuns(stored, page.repetitionBytes, {
-        width: 1,
-        values: page.values,
-        what: "definition levels",
-      });
+      const { end } = checkRuns(stored, page.repetitionBytes, levelRuns);
       if (end > levels) throw new Error("a data page's definition levels overrun their length");
+      present = page.values - page.nulls;
     }
     if (!wantsData) return;
     body = data();
-    at = 0;
   } else {
     if (!column.optional && !wantsData) return;
     body = data();
-    at = column.optional
-      ? prefixedRuns(body, 0, { width: 1, values: page.values, what: "definition levels" })
-      : 0;
+    if (column.optional) ({ end: at, ones: present } = prefixedRuns(body, 0, levelRuns));
   }
-  checkData(body, at, page, column);
+  checkData(body, at, { ...page, values: present }, column);
 }
 
 /** Checks the data section of a page, from `at`, by its encoding. */
@@ -140,33 +139,49 @@ interface Runs {
   readonly what: string;
 }
 
-/** Runs behind a 4-byte length, as v1 levels and RLE booleans are stored; returns where they end. */
-function prefixedRuns(body: Uint8Array, at: number, runs: Runs): number {
+/** Where a stream of runs ends, and how many of its values are 1 (for levels: the values present). */
+interface Walked {
+  readonly end: number;
+  readonly ones: number;
+}
+
+/** Runs behind a 4-byte length, as v1 levels and RLE booleans are stored; ends past the length. */
+function prefixedRuns(body: Uint8Array, at: number, runs: Runs): Walked {
   if (at + 4 > body.length) throw new Error(`a page's ${runs.what} are cut short`);
   const length = new DataView(body.buffer, body.byteOffset + at, 4).getUint32(0, true);
-  checkRuns(body, at + 4, runs);
+  const { ones } = checkRuns(body, at + 4, runs);
   if (at + 4 + length > body.length) throw new Error(`a page's ${runs.what} overrun the page`);
-  return at + 4 + length;
+  return { end: at + 4 + length, ones };
 }
 
 /**
  * Walks run headers from `at` until `values` values are covered, as hyparquet does, and returns
- * where the last run ends. An RLE run may not exceed what is left; a bit-packed run may pad the
- * last group of eight.
+ * where the last run ends. An RLE run may not exceed what is left; a bit-packed run's bits must
+ * lie in the page (and one of width 0 may pad only its last group of eight).
  */
-function checkRuns(body: Uint8Array, at: number, { width, values, what }: Runs): number {
+function checkRuns(body: Uint8Array, at: number, { width, values, what }: Runs): Walked {
   const valueBytes = (width + 7) >> 3;
   let seen = 0;
+  let ones = 0;
   while (seen < values) {
     const [header, next] = varint(body, at, what);
     at = next;
     const left = values - seen;
     if (header % 2 === 1) {
+      // Writers pad a bit-packed run past the page's values (DuckDB to 256), and hyparquet reads
+      // the padding without keeping it: harmless while each value takes bits, which must be in
+      // the page. Of width 0 nothing is read, so only its count bounds the loop.
       const groups = Math.floor(header / 2);
-      if (groups * 8 > left + 7) {
+      if (width === 0 && groups * 8 > left + 7) {
         throw new Error(
           `a page's ${what} hold a bit-packed run of ${groups * 8} values where ${left} are left`,
         );
+      }
+      if (at + groups * width > body.length) throw new Error(`a page's ${what} run past the page`);
+      if (width === 1) {
+        for (let k = 0; k < Math.min(groups * 8, left); k++) {
+          ones += (body[at + (k >> 3)] >> (k & 7)) & 1;
+        }
       }
       at += groups * width;
       seen += groups * 8;
@@ -175,12 +190,13 @@ function checkRuns(body: Uint8Array, at: number, { width, values, what }: Runs):
       if (count > left) {
         throw new Error(`a page's ${what} hold a run of ${count} values where ${left} are left`);
       }
+      if (at + valueBytes > body.length) throw new Error(`a page's ${what} run past the page`);
+      if (width === 1 && body[at] === 1) ones += count;
       at += valueBytes;
       seen += count;
     }
-    if (at > body.length) throw new Error(`a page's ${what} run past the page`);
   }
-  return at;
+  return { end: at, ones };
 }
 
 /** The header of a delta-encoded stream: block size, miniblocks per block, value count. */

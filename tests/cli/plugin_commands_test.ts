@@ -38,7 +38,10 @@ Deno.test("plugin add needs --yes off a terminal, then stores the plugin in the 
     const listed = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout);
     assert.deepEqual(
       listed.map((x: { name: string; builtin: boolean }) => [x.name, x.builtin]),
-      [["derived", true], ["reverse", true], ["sql-derived", true], ["visit", true], [
+      [["derived", true], ["reverse", true], ["sql-derived", true], ["temporal-reduce", true], [
+        "visit",
+        true,
+      ], [
         "shout",
         false,
       ]],
@@ -136,7 +139,7 @@ Deno.test("plugin info lists every use; remove is refused while in use, --force 
     );
     const names = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout)
       .map((x: { name: string }) => x.name);
-    assert.deepEqual(names, ["derived", "reverse", "sql-derived", "visit"]);
+    assert.deepEqual(names, ["derived", "reverse", "sql-derived", "temporal-reduce", "visit"]);
     const broken = await pond(p, ["list", "/loud"]);
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /^pond: \/loud needs the dynamic directory factory "shout"/);

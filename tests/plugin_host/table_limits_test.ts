@@ -11,6 +11,7 @@ import { parquetToTable } from "../../src/plugin_host/table_parquet.ts";
 import { FS, MemoryPersistence } from "../../src/tinyfs/mod.ts";
 import { plugin, rejectsWithPlugin, withHost } from "./helpers.ts";
 import { craftParquet } from "./parquet_craft.ts";
+import { duckdb } from "../delta/fixtures_write/helpers.ts";
 
 const LIMITS = tableLimits(256);
 
@@ -128,6 +129,23 @@ Deno.test("parquet runs: a definition-level run longer than its page is refused 
     parquetToTable(withDefinitionRun(100, 8000), LIMITS),
     /a page's definition levels hold a run of 8000 values where 100 are left/,
   );
+});
+
+Deno.test("parquet runs: DuckDB's dictionary pages, whose bit-packed runs are padded past their values, decode", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/dictionary.parquet`;
+    await duckdb(
+      `COPY (SELECT i, ['a', 'b', 'c'][i % 3 + 1] AS s, (i % 5)::DOUBLE AS v FROM range(80) t(i)) ` +
+        `TO '${file}' (FORMAT parquet)`,
+    );
+    const [i, s, v] = await parquetToTable(await Deno.readFile(file), LIMITS);
+    assert.equal(i.values.length, 80);
+    assert.deepEqual(Array.from(s.values).slice(0, 4), ["a", "b", "c", "a"]);
+    assert.deepEqual(Array.from(v.values).slice(0, 6), [0, 1, 2, 3, 4, 0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("host work: converting a table input counts against the call's deadline", async () => {

@@ -68,6 +68,7 @@ Deno.test("a damaged installed plugin fails only the reads that need it, naming 
       "derived",
       "reverse",
       "sql-derived",
+      "temporal-reduce",
       "visit",
       "shout",
     ]);
@@ -92,6 +93,7 @@ Deno.test("a plugin asking for the network is added only when that is granted", 
       "derived",
       "reverse",
       "sql-derived",
+      "temporal-reduce",
       "visit",
     ]);
     await addPlugin(pond, bytes(net), {
@@ -119,6 +121,7 @@ Deno.test("a record under a built-in's name never replaces the built-in", async 
       ["derived", true],
       ["reverse", true],
       ["sql-derived", true],
+      ["temporal-reduce", true],
       ["visit", true],
     ]);
   });
