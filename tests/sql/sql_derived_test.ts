@@ -51,7 +51,7 @@ Deno.test("sql-derived is a table: listed, cat --rows, cat --sql, query -t and d
     const described = ok(await p.spawn(["describe", "/daily.parquet"]));
     assert.match(described, /^ {2}plugin +sql-derived$/m);
     assert.match(described, /^ {2}rows +2 in 1 row group$/m);
-    assert.match(described, /^ {4}site +UTF8$/m);
+    assert.match(described, /^ {4}site +STRING$/m);
     assert.match(described, /^ {4}n +INT64$/m);
   });
 });
