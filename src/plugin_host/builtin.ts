@@ -4,6 +4,7 @@ import derived from "../../plugins/derived.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
 import sqlDerived from "../../plugins/sql_derived.ts" with { type: "text" };
 import temporalReduce from "../../plugins/temporal_reduce.ts" with { type: "text" };
+import timeseriesJoin from "../../plugins/timeseries_join.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
 import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
 import type { Manifest } from "./manifest.ts";
@@ -25,6 +26,7 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "reverse.ts": reverse,
   "sql_derived.ts": sqlDerived,
   "temporal_reduce.ts": temporalReduce,
+  "timeseries_join.ts": timeseriesJoin,
   "visit.ts": visit,
 };
 

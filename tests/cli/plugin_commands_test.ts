@@ -38,13 +38,15 @@ Deno.test("plugin add needs --yes off a terminal, then stores the plugin in the 
     const listed = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout);
     assert.deepEqual(
       listed.map((x: { name: string; builtin: boolean }) => [x.name, x.builtin]),
-      [["derived", true], ["reverse", true], ["sql-derived", true], ["temporal-reduce", true], [
-        "visit",
-        true,
-      ], [
-        "shout",
-        false,
-      ]],
+      [
+        ["derived", true],
+        ["reverse", true],
+        ["sql-derived", true],
+        ["temporal-reduce", true],
+        ["timeseries-join", true],
+        ["visit", true],
+        ["shout", false],
+      ],
     );
     const hash = await sha256(shout("1.0.0"));
     const mine = listed.at(-1);
@@ -139,7 +141,14 @@ Deno.test("plugin info lists every use; remove is refused while in use, --force 
     );
     const names = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout)
       .map((x: { name: string }) => x.name);
-    assert.deepEqual(names, ["derived", "reverse", "sql-derived", "temporal-reduce", "visit"]);
+    assert.deepEqual(names, [
+      "derived",
+      "reverse",
+      "sql-derived",
+      "temporal-reduce",
+      "timeseries-join",
+      "visit",
+    ]);
     const broken = await pond(p, ["list", "/loud"]);
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /^pond: \/loud needs the dynamic directory factory "shout"/);

@@ -164,7 +164,7 @@ Deno.test("a bad config is refused before anything is written, naming the field"
     assertFails(
       await pond(p, ["mknod", "nope", "/v", "--config", missing]),
       1,
-      "pond: there is no plugin named nope (there are derived, reverse, sql-derived, temporal-reduce, visit); " +
+      "pond: there is no plugin named nope (there are derived, reverse, sql-derived, temporal-reduce, timeseries-join, visit); " +
         "add one with 'pond plugin add FILE'\n",
     );
     assertFails(

@@ -69,6 +69,7 @@ Deno.test("a damaged installed plugin fails only the reads that need it, naming 
       "reverse",
       "sql-derived",
       "temporal-reduce",
+      "timeseries-join",
       "visit",
       "shout",
     ]);
@@ -94,6 +95,7 @@ Deno.test("a plugin asking for the network is added only when that is granted", 
       "reverse",
       "sql-derived",
       "temporal-reduce",
+      "timeseries-join",
       "visit",
     ]);
     await addPlugin(pond, bytes(net), {
@@ -122,6 +124,7 @@ Deno.test("a record under a built-in's name never replaces the built-in", async 
       ["reverse", true],
       ["sql-derived", true],
       ["temporal-reduce", true],
+      ["timeseries-join", true],
       ["visit", true],
     ]);
   });
