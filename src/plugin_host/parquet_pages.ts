@@ -30,9 +30,9 @@ interface PageClaim {
 
 /**
  * Checks, from a Parquet file's footer and its page headers alone, that decoding it stays within
- * `limits` and that the decoder is handed what it can follow: child counts in the schema that
- * fit it, every row group has one chunk per
- * column of `columns` (the flat schema's names), in order; rows × columns within `limits.cells`;
+ * `limits` and that the decoder is handed what it can follow: child counts that fit the schema;
+ * every row group has one chunk per column of `columns` (the flat schema's names), in order;
+ * rows × columns within `limits.cells`;
  * every page header complete; no page (nor a dictionary), nor a column chunk's pages together,
  * claiming more values than its row group has rows; and the pages' uncompressed bytes within
  * `limits.bytes` (a page's buffer is allocated at its claimed size before it is decompressed);
