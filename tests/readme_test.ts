@@ -111,6 +111,10 @@ Deno.test("the README's command blocks run verbatim, in order, in a fresh clone 
       ["pond list /sites/*/tables/*", /^\/sites\/lake_north\/tables\/2026-06\.parquet\n$/],
       ["pond cat /all.csv", /^timestamp,temperature_c,(.*\n){337}$/],
       [
+        "pond cat /reduce/res=1d.series --rows",
+        /^timestamp,temperature_c\.avg,temperature_c\.max,/,
+      ],
+      [
         "pond plugin info shout",
         /^shout 1\.0\.0 \(installed\)$[\s\S]*^ {2}used by\n {4}\/loud\n$/m,
       ],
