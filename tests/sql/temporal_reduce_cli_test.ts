@@ -106,3 +106,22 @@ Deno.test("temporal-reduce: a config it cannot compute fails at mknod or on read
     assert.match(read.stderr, /resolutions\[1\] "90m" is not a multiple of resolutions\[0\] "1h"/);
   });
 });
+
+Deno.test("temporal-reduce as a pattern: every site gets its own reduction, of its own series", async () => {
+  await withSqlPond(async (p) => {
+    const file = `${p.host}/per-site.yaml`;
+    await Deno.writeTextFile(
+      file,
+      "in_pattern: readings.series\nresolutions: [1h]\naggregations: [{ type: sum, columns: [value] }]\n",
+    );
+    ok(await p.spawn(["mknod", "temporal-reduce", "/sites/*/reduced", "--config", file]));
+    assert.equal(
+      ok(await p.spawn(["list", "/sites/*/reduced/*"])),
+      "/sites/north/reduced/res=1h.series\n/sites/south/reduced/res=1h.series\n",
+    );
+    for (const [site, sum] of [["north", "45"], ["south", "190"]]) {
+      const rows = ok(await p.spawn(["cat", `/sites/${site}/reduced/res=1h.series`, "--rows"]));
+      assert.equal(rows, `timestamp,value.sum\n2026-06-01T00:00:00.000Z,${sum}\n`, site);
+    }
+  });
+});
