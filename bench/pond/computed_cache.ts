@@ -2,10 +2,10 @@
 // Run: node_modules/.bin/deno run --no-prompt -A bench/pond/computed_cache.ts [days=60] [runs=5]
 // Makes a pond (in a temporary directory, removed afterwards) holding /sensors/s.series, a
 // minute's reading for each of `days` days in 3 versions, /reduce a temporal-reduce directory
-// of it at 1d (avg, min, max, count), and /plain/daily.series holding the bytes of
+// of it at 1d (avg, min, max, count), and /daily.series holding the bytes of
 // /reduce/res=1d.series as a stored series. Then, alternating, medians of `runs` after a
 // warm-up, each a new `pond` process (the wall time a user waits):
-// - plain: `pond cat --rows /plain/daily.series` (the baseline);
+// - plain: `pond cat --rows /daily.series` (the baseline);
 // - cached: `pond cat --rows /reduce/res=1d.series` with the cache filled;
 // - uncached: the same after removing the pond's cache/ (the entries and the file computed,
 //   sandbox started, cache refilled);
@@ -53,12 +53,15 @@ try {
       '  - { type: avg, columns: ["*"] }\n  - { type: min, columns: ["*"] }\n' +
       '  - { type: max, columns: ["*"] }\n  - { type: count, columns: [value] }\n',
   );
-  const cli = (args: string[]) =>
-    new Deno.Command(Deno.execPath(), {
+  const cli = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-prompt", "-A", `${ROOT}main.ts`, ...args],
       env: { POND: dir },
       stderr: "inherit",
     }).output();
+    if (!out.success) throw new Error(`pond ${args.join(" ")} failed`);
+    return out;
+  };
   await cli(["mknod", "temporal-reduce", "/reduce", "--config", config]);
   const daily = (await cli(["cat", "/reduce/res=1d.series"])).stdout;
   await Deno.writeFile(`${host}/daily.parquet`, daily);
@@ -66,14 +69,13 @@ try {
     "copy",
     "--type",
     "series",
-    "-p",
     `host:${host}/daily.parquet`,
-    "/plain/daily.series",
+    "/daily.series",
   ]);
   console.log(`${DAYS} days of minutes (${3 * perVersion} rows in 3 versions) reduced to 1d`);
 
   const routes: Record<string, () => Promise<number>> = {
-    plain: () => pond(["cat", "--rows", "/plain/daily.series"], dir),
+    plain: () => pond(["cat", "--rows", "/daily.series"], dir),
     cached: () => pond(["cat", "--rows", "/reduce/res=1d.series"], dir),
     uncached: async () => {
       await Deno.remove(`${dir}/cache`, { recursive: true }).catch(() => {});
