@@ -1,7 +1,7 @@
 /** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
-import { findPond, Pond, POND_MARKER, type PondAt } from "../pond/mod.ts";
+import { findPond, Pond, POND_MARKER, type PondAt, pondCache } from "../pond/mod.ts";
 import { queryMatches } from "../sql/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -105,18 +105,20 @@ export function namedPond(ctx: CommandContext): string | undefined {
  */
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
-  const pond = await Pond.open(await pondPath(ctx, command), { plugins: pluginHost(ctx, command) });
+  const path = await pondPath(ctx, command);
+  const pond = await Pond.open(path, { plugins: pluginHost(ctx, command, path) });
   for (const note of pond.store.notes) ctx.output.verbose(note);
   stages.mark("open");
   return { pond, stages };
 }
 
 /**
- * The command's plugin host, closed (its sandboxes stopped) when the command ends. Plugins'
+ * The command's plugin host, closed (its sandboxes stopped) when the command ends, keeping
+ * what it computes in the cache of the pond at `path`. Plugins'
  * `host.sql` runs on `src/sql` (DuckDB, loaded only when a plugin queries): the CLI wires it,
  * since src/sql depends on src/pond, which depends on the plugin host.
  */
-function pluginHost(ctx: CommandContext, command: string): PluginHost {
+function pluginHost(ctx: CommandContext, command: string, path: string): PluginHost {
   const deadline = ctx.env[DEADLINE_ENV];
   if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
     throw new UsageError(
@@ -131,6 +133,7 @@ function pluginHost(ctx: CommandContext, command: string): PluginHost {
       }
     },
     sql: queryMatches,
+    cache: pondCache(path),
   });
   ctx.atExit(() => host.close());
   return host;

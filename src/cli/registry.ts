@@ -98,7 +98,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "maintain",
-    summary: "checkpoint the log, compact small files, vacuum unreferenced files",
+    summary: "checkpoint the log, compact small files, vacuum unreferenced files, drop the cache",
     load: async () => (await import("./commands/maintain.ts")).maintainCommand,
   },
   {

@@ -1,6 +1,7 @@
 /** The plugin host of one pond command: factories for tinyfs, one sandbox per plugin, limits, shutdown. */
 
 import type { DynamicFactory } from "../tinyfs/mod.ts";
+import type { ComputedCache } from "./computed_cache.ts";
 import { parseConfig } from "./config.ts";
 import { PluginError } from "./errors.ts";
 import type { Provision } from "./manifest.ts";
@@ -24,6 +25,11 @@ export interface HostOptions {
    * host imports no engine; whoever wires the pond fills this.
    */
   readonly sql?: SqlPort;
+  /**
+   * Where computed files and directory entries over stored inputs are kept and read back
+   * without starting a sandbox (default: none, and everything is computed on every read).
+   */
+  readonly cache?: ComputedCache;
 }
 
 /** Makes dynamic files of one plugin from their stored config, as `DynamicFactory` does directories. */
@@ -58,6 +64,7 @@ export const DEFAULT_MEMORY_LIMIT_MB = 256;
 export class PluginHost implements AsyncDisposable {
   readonly #limits: SandboxLimits;
   readonly #sql: SqlPort | undefined;
+  readonly #cache: ComputedCache | undefined;
   /** The current sandbox of each plugin. */
   readonly #sandboxes = new Map<PluginModule, Sandbox>();
   /** Every sandbox started, killed ones included, so `close` can wait for all to end. */
@@ -71,6 +78,7 @@ export class PluginHost implements AsyncDisposable {
       onOutput: options.onOutput,
     };
     this.#sql = options.sql;
+    this.#cache = options.cache;
   }
 
   /**
@@ -124,6 +132,7 @@ export class PluginHost implements AsyncDisposable {
     return {
       plugin,
       limits: this.#limits,
+      cache: this.#cache,
       call: async (op, request, options) =>
         (await this.#sandbox(plugin)).call(op, request, options),
     };

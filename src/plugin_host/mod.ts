@@ -3,6 +3,7 @@
 export { inspectPlugin, type LoadOptions, loadPlugin, type PluginModule } from "./plugin_module.ts";
 export { builtinPlugins } from "./builtin.ts";
 export { sourceHash } from "./source_hash.ts";
+export type { ComputedCache } from "./computed_cache.ts";
 export type { Manifest, Provision } from "./manifest.ts";
 export {
   type ConfigSchema,

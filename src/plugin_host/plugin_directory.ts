@@ -6,6 +6,7 @@ import type {
   DynamicEntry,
   FileEntryType,
 } from "../tinyfs/mod.ts";
+import { computedKey, throughCache } from "./computed_cache.ts";
 import type { PluginConfig } from "./config.ts";
 import { type InputNode, inputNode, type Inputs, resolveInputs } from "./inputs.ts";
 import { checkEntries, type PluginEntry } from "./plugin_entries.ts";
@@ -15,7 +16,8 @@ import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
  * A directory whose entries a plugin computes from one checked config. On every read the host
  * resolves the config's globs (through the reader's view, so loops are tinyfs's `VisitLoop`),
  * hands the matches to the plugin's `entries({ config, inputs, captures })` (`captures`: what a
- * pattern registration captured at this directory, else none), checks the reply (`checkEntries`) and turns
+ * pattern registration captured at this directory, else none), checks the reply (`checkEntries`;
+ * kept in the runtime's cache, as `computeFile` keeps files, when every input is stored) and turns
  * each entry into a tinyfs entry: an input shown as it is, a file computed by the plugin's
  * `read()` when it is read, or a subdirectory of the same plugin with another config.
  *
@@ -36,21 +38,33 @@ export class PluginDirectory implements DynamicDirectory {
   async entries(context: DynamicContext): Promise<DynamicEntry[]> {
     const { manifest } = this.runtime.plugin;
     const inputs = await resolveInputs(context.fs, manifest.config, this.config);
-    const reply = await this.runtime.call(
-      "entries",
-      {
-        config: this.config,
-        inputs: inputs.matches,
-        captures: context.captures,
-      },
-      { inputs },
-    );
-    const entries = checkEntries(reply, {
+    const checked = {
       plugin: manifest.name,
       path: context.path,
       schema: manifest.config,
       inputs,
-    });
+    };
+    const { serialize, deserialize } = await import("node:v8");
+    const reply = await throughCache(
+      this.runtime.cache,
+      () =>
+        computedKey(
+          this.runtime.plugin,
+          this.config,
+          ["entries", context.path, context.captures],
+          inputs,
+        ),
+      async () => {
+        const reply = await this.runtime.call(
+          "entries",
+          { config: this.config, inputs: inputs.matches, captures: context.captures },
+          { inputs },
+        );
+        checkEntries(reply, checked);
+        return serialize(reply);
+      },
+    );
+    const entries = checkEntries(deserialize(reply), checked);
     return entries.map((entry) => this.#entry(entry, inputs, context.path));
   }
 

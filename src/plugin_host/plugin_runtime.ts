@@ -2,6 +2,7 @@
 
 import { tableToParquet } from "../table/mod.ts";
 import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { type ComputedCache, computedKey, throughCache } from "./computed_cache.ts";
 import type { PluginConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";
 import type { InputNode, Inputs } from "./inputs.ts";
@@ -15,6 +16,8 @@ import { parquetToTable } from "./table_parquet.ts";
 export interface PluginRuntime {
   readonly plugin: PluginModule;
   readonly limits: Pick<SandboxLimits, "deadlineMs" | "memoryLimitMb">;
+  /** Where its answers over stored inputs are kept, if anywhere (see `computedKey`). */
+  readonly cache?: ComputedCache;
   /**
    * Calls `op`, within `options.deadline` when given (else the deadline from now); its
    * capabilities (`host.sql`) may read `options.inputs`.
@@ -43,11 +46,14 @@ export interface FileToCompute {
  * names the plugin and the path. The reply must be a Uint8Array, a string (stored as UTF-8)
  * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
  * else `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
- * and storing the reply — counts against the call's deadline (`Deadline`).
+ * and storing the reply — counts against the call's deadline (`Deadline`). With a cache on
+ * `runtime`, a file computed over stored inputs only is kept under `computedKey` and read back
+ * from it, with no sandbox started, until the plugin, the config, the args or an input changes.
  *
  * @example
  * ```ts
- * import type { PluginConfig } from "./config.ts";
+ * import { type ComputedCache, computedKey, throughCache } from "./computed_cache.ts";
+import type { PluginConfig } from "./config.ts";
  * import type { Inputs } from "./inputs.ts";
  *
  * async function example(runtime: PluginRuntime, config: PluginConfig, all: Inputs) {
@@ -56,7 +62,21 @@ export interface FileToCompute {
  * }
  * ```
  */
-export async function computeFile(
+export function computeFile(
+  runtime: PluginRuntime,
+  config: PluginConfig,
+  args: unknown,
+  file: FileToCompute,
+): Promise<Uint8Array> {
+  return throughCache(
+    runtime.cache,
+    () => computedKey(runtime.plugin, config, ["read", file.path, args ?? null], file.all),
+    () => computeNow(runtime, config, args, file),
+  );
+}
+
+/** The file computed by read() now (see {@link computeFile}). */
+async function computeNow(
   runtime: PluginRuntime,
   config: PluginConfig,
   args: unknown,

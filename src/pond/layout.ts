@@ -1,4 +1,4 @@
-/** Where a pond keeps its parts on disk: the marker file, the oplog table and the blob store. */
+/** Where a pond keeps its parts on disk: the marker file, the oplog table, the blob store and the cache. */
 
 /** The file that marks a directory as a pond, with the pond's format version. */
 export const POND_MARKER = "pond.json";
@@ -16,6 +16,8 @@ export interface PondLayout {
   readonly oplog: string;
   /** The content-addressed store of large file bodies. */
   readonly blobs: string;
+  /** Computed files kept so reads need not compute them again; rebuildable, so droppable. */
+  readonly cache: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export function pondLayout(root: string): PondLayout {
     marker: `${dir}/${POND_MARKER}`,
     oplog: `${dir}/oplog`,
     blobs: `${dir}/blobs`,
+    cache: `${dir}/cache`,
   };
 }
 

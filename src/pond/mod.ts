@@ -8,6 +8,7 @@ export {
   type TransactionRecord,
 } from "./pond.ts";
 export { POND_MARKER, pondLayout } from "./layout.ts";
+export { type DroppedCache, dropPondCache, pondCache } from "./store_cache.ts";
 export { findPond } from "./find_pond.ts";
 export { hostError } from "./host_error.ts";
 export { readHostFile } from "./host_file.ts";

@@ -14,6 +14,7 @@ import type { PluginHost } from "../plugin_host/mod.ts";
 import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
 import { HostError, hostError } from "./host_error.ts";
+import { pondCache } from "./store_cache.ts";
 import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
 
@@ -48,7 +49,8 @@ export interface PondOptions {
   /**
    * Runs the pond's plugins, which compute dynamic directories and files: the built-in plugins
    * and those installed in the pond (as of the state read). The caller closes it. Without it,
-   * `Pond.open` makes a host with the default limits when a tree is first read, and
+   * `Pond.open` makes a host with the default limits and the pond's cache (`pondCache`) when
+   * a tree is first read, and
    * {@link Pond.close} closes it.
    */
   plugins?: PluginHost;
@@ -180,7 +182,7 @@ export class Pond implements AsyncDisposable {
         throw isDamage(e) ? damagedLog(e) : e;
       });
     const fs = await FS.open(store, { factories: options.factories });
-    const host = new PondHost(options.plugins);
+    const host = new PondHost(options.plugins, path);
     const plugins = new PluginTrees(store, () => host.get(), options.factories);
     return new Pond(path, store, fs, plugins, host);
   }
@@ -438,15 +440,19 @@ function unreadableMarker(e: unknown, marker: string, repair: string | undefined
  */
 class PondHost {
   readonly #given: PluginHost | undefined;
+  readonly #path: string;
   #own: Promise<PluginHost> | undefined;
 
-  constructor(given?: PluginHost) {
+  constructor(given: PluginHost | undefined, path: string) {
     this.#given = given;
+    this.#path = path;
   }
 
   get(): Promise<PluginHost> {
     if (this.#given) return Promise.resolve(this.#given);
-    this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) => new PluginHost());
+    this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) =>
+      new PluginHost({ cache: pondCache(this.#path) })
+    );
     return this.#own;
   }
 

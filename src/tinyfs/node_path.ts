@@ -60,6 +60,14 @@ export class NodePath {
     return handleKind(this.#handle);
   }
 
+  /**
+   * Whether a dynamic directory computes this node, so it has no id or versions of its own
+   * (a symlink is not followed); known without computing anything.
+   */
+  get computed(): boolean {
+    return this.#handle.tag === "computed-file" || this.#handle.tag === "computed-directory";
+  }
+
   /** This node's entry type. */
   get entryType(): EntryType {
     return handleEntryType(this.#handle);

@@ -27,6 +27,7 @@ Deno.test("plugin sandboxes run with the Deno POND_DENO names", async () => {
     const cat = await pondProcess(["cat", "/all/a"], env);
     assert.equal(cat.stdout, "A", cat.stderr);
     assert.match(await Deno.readTextFile(marks), /^sandbox$/m);
+    await Deno.remove(`${pond}/cache`, { recursive: true }); // so the read runs the plugin again
     const missing = await pondProcess(["cat", "/all/a"], { POND: pond, POND_DENO: `${dir}/nope` });
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);

@@ -105,8 +105,8 @@ export async function withSqlPond(fn: (p: SqlPond) => Promise<void>): Promise<vo
 }
 
 /**
- * Every file under `dir` with its size and modification time: equal before and after a
- * command when it changed nothing.
+ * Every file under the pond `dir` with its size and modification time, its `cache/` aside
+ * (reads fill it): equal before and after a command when it changed nothing.
  *
  * @example
  * ```ts
@@ -118,8 +118,9 @@ export async function fingerprint(dir: string): Promise<string[]> {
   const walk = async (d: string) => {
     for await (const e of Deno.readDir(d)) {
       const path = `${d}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else {
+      if (e.isDirectory) {
+        if (path !== `${dir}/cache`) await walk(path);
+      } else {
         const s = await Deno.stat(path);
         out.push(`${path} ${s.size} ${s.mtime?.getTime()}`);
       }

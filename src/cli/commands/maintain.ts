@@ -1,9 +1,11 @@
-/** `pond maintain`: checkpoint the log, compact small oplog files, vacuum what no version needs. */
+/** `pond maintain`: checkpoint the log, compact small oplog files, vacuum what no version needs, drop the cache. */
 import type { CheckpointWritten } from "../../delta/mod.ts";
 import {
   checkpointPond,
   compactPond,
   type CompactReport,
+  type DroppedCache,
+  dropPondCache,
   vacuumPond,
   type VacuumReport,
 } from "../../pond/mod.ts";
@@ -15,9 +17,18 @@ import { humanBytes } from "../format.ts";
 
 const HOUR_MS = 3_600_000;
 
-/** `pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]]`. */
+/** What the steps of one run did. */
+interface Done {
+  compact?: CompactReport;
+  checkpoint?: CheckpointWritten;
+  vacuum?: VacuumReport;
+  cache?: DroppedCache;
+}
+
+/** `pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]] [--drop-cache]`. */
 export const maintainCommand: CommandBody = {
-  usage: "pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]] [--json]",
+  usage:
+    "pond maintain [--checkpoint] [--compact] [--vacuum [--retain HOURS] [--apply]] [--drop-cache] [--json]",
   description:
     "--compact merges each oplog partition's small data files in one transaction that\n" +
     "changes no file of the pond (every transaction reads the same afterwards).\n" +
@@ -25,8 +36,10 @@ export const maintainCommand: CommandBody = {
     "commit. --vacuum lists the data files no version refers to, the blobs no row refers to\n" +
     "and temporary files of interrupted commands, older than the retention (default: the\n" +
     "oplog's delta.deletedFileRetentionDuration, a week); with --apply it deletes them. A\n" +
-    "shorter --retain is safe only while no other pond command runs. Steps run in the order\n" +
-    "compact, checkpoint, vacuum. With --json, the report's transaction is the one\n" +
+    "shorter --retain is safe only while no other pond command runs. --drop-cache removes\n" +
+    "the pond's cache/ of computed files (dynamic files and plugin directories' entries over\n" +
+    "stored inputs), which reads rebuild. Steps run in the order compact, checkpoint,\n" +
+    "vacuum, drop-cache. With --json, the report's transaction is the one\n" +
     "compaction committed (seq null when none was).",
   options: {
     checkpoint: { type: "boolean", help: "write a checkpoint of the log now" },
@@ -38,20 +51,26 @@ export const maintainCommand: CommandBody = {
       help: "vacuum keeps files younger than this (default: the table's retention, a week)",
     },
     apply: { type: "boolean", help: "vacuum deletes, instead of listing what it would delete" },
+    "drop-cache": {
+      type: "boolean",
+      help: "remove the cache of computed files (reads rebuild it)",
+    },
   },
   examples: [
     "pond maintain --compact --checkpoint",
     "pond maintain --vacuum",
     "pond maintain --vacuum --retain 24 --apply",
     "pond maintain --compact --vacuum --json",
+    "pond maintain --drop-cache",
   ],
   maxArgs: 0,
   async run(ctx) {
     const { checkpoint, compact, vacuum, apply } = ctx.options as Record<string, boolean>;
+    const dropCache = ctx.options["drop-cache"] === true;
     const retain = ctx.options.retain as string | undefined;
-    if (!checkpoint && !compact && !vacuum) {
+    if (!checkpoint && !compact && !vacuum && !dropCache) {
       throw new UsageError(
-        "pond maintain: say what to do: --compact, --checkpoint and/or --vacuum",
+        "pond maintain: say what to do: --compact, --checkpoint, --vacuum and/or --drop-cache",
       );
     }
     if (!vacuum && (apply || retain !== undefined)) {
@@ -67,17 +86,14 @@ export const maintainCommand: CommandBody = {
       ctx.output.verbose(`${step}: ${(performance.now() - started).toFixed(1)} ms`);
       return result;
     };
-    const done: {
-      compact?: CompactReport;
-      checkpoint?: CheckpointWritten;
-      vacuum?: VacuumReport;
-    } = {};
+    const done: Done = {};
     if (compact) done.compact = await time("compact", () => compactPond(pond, ctx.argv));
     if (checkpoint) done.checkpoint = await time("checkpoint", () => checkpointPond(pond));
     if (vacuum) {
       const retainMs = retain === undefined ? undefined : Number(retain) * HOUR_MS;
       done.vacuum = await time("vacuum", () => vacuumPond(pond, { retainMs, apply }));
     }
+    if (dropCache) done.cache = await time("drop-cache", () => dropPondCache(pond.path));
     if (ctx.options.json) {
       const transaction = await committedJson(pond, done.compact?.seq ?? null);
       ctx.output.out(JSON.stringify({ ...toJson(done), transaction }, null, 2) + "\n");
@@ -86,7 +102,7 @@ export const maintainCommand: CommandBody = {
 };
 
 function toJson(
-  done: { compact?: CompactReport; checkpoint?: CheckpointWritten; vacuum?: VacuumReport },
+  done: Done,
 ) {
   const c = done.checkpoint;
   const v = done.vacuum;
@@ -104,11 +120,12 @@ function toJson(
         bytes: v.bytes,
       }
       : null,
+    cache: done.cache ?? null,
   };
 }
 
 function describe(
-  done: { compact?: CompactReport; checkpoint?: CheckpointWritten; vacuum?: VacuumReport },
+  done: Done,
 ): string {
   const lines: string[] = [];
   const n = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`;
@@ -142,6 +159,10 @@ function describe(
         ? `vacuum: deleted ${what}`
         : `vacuum: would delete ${what}; run again with --apply to delete them`,
     );
+  }
+  const d = done.cache;
+  if (d) {
+    lines.push(`drop-cache: removed ${n(d.entries, "cached file")} (${humanBytes(d.bytes)})`);
   }
   return lines.map((l) => l + "\n").join("");
 }
