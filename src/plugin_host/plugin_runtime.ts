@@ -52,8 +52,7 @@ export interface FileToCompute {
  *
  * @example
  * ```ts
- * import { type ComputedCache, computedKey, throughCache } from "./computed_cache.ts";
-import type { PluginConfig } from "./config.ts";
+ * import type { PluginConfig } from "./config.ts";
  * import type { Inputs } from "./inputs.ts";
  *
  * async function example(runtime: PluginRuntime, config: PluginConfig, all: Inputs) {
