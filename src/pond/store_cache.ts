@@ -43,6 +43,13 @@ export class StoreCache implements ComputedCache {
     entry.set(bytes, DIGEST);
     await this.store.put(key, entry).catch(() => {});
   }
+
+  /** Deletes every entry, through the store; what it removed. */
+  async drop(): Promise<DroppedCache> {
+    const listed = await this.store.list("", { recursive: true });
+    for (const { path } of listed) await this.store.delete(path);
+    return { entries: listed.length, bytes: listed.reduce((n, o) => n + o.size, 0) };
+  }
 }
 
 /**
@@ -86,10 +93,5 @@ export interface DroppedCache {
  * ```
  */
 export async function dropPondCache(root: string): Promise<DroppedCache> {
-  const dir = pondLayout(root).cache;
-  const listed = await new LocalStore(dir).list("", { recursive: true });
-  await Deno.remove(dir, { recursive: true }).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-  return { entries: listed.length, bytes: listed.reduce((n, o) => n + o.size, 0) };
+  return await pondCache(root).drop();
 }
