@@ -88,3 +88,29 @@ export async function historyPond(dir: string, n: number): Promise<string> {
   }
   return dir;
 }
+
+/**
+ * Runs each measure `runs` times after a warm-up, interleaved A B A B, and prints their medians
+ * and the median of the pairs' ratios.
+ */
+export async function compare(
+  runs: number,
+  label: string,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+  names: [string, string],
+): Promise<void> {
+  await a();
+  await b();
+  const as: number[] = [], bs: number[] = [], ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const x = await a(), y = await b();
+    as.push(x);
+    bs.push(y);
+    ratios.push(x / y);
+  }
+  console.log(
+    `${label}: ${names[0]} ${median(as).toFixed(1)} ms, ${names[1]} ${median(bs).toFixed(1)} ms, ` +
+      `ratio (median of pairs) ${median(ratios).toFixed(2)}`,
+  );
+}

@@ -12,7 +12,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Pond } from "../../src/pond/pond.ts";
 import { PondQuery } from "../../src/sql/mod.ts";
-import { median, peakRssKiB, pond, ROOT, timed } from "../pond/bench_util.ts";
+import { compare, peakRssKiB, pond, ROOT, timed } from "../pond/bench_util.ts";
 
 const RUNS = 5;
 const SERIES = "/readings.series";
@@ -102,29 +102,6 @@ async function duckdbInProcess(): Promise<number> {
   return performance.now() - start;
 }
 
-/** Runs each measure `RUNS` times after a warm-up, interleaved, and prints medians and their ratio. */
-async function compare(
-  label: string,
-  a: () => Promise<number>,
-  b: () => Promise<number>,
-  names: [string, string],
-  runs = RUNS,
-) {
-  await a();
-  await b();
-  const as: number[] = [], bs: number[] = [], ratios: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const x = await a(), y = await b();
-    as.push(x);
-    bs.push(y);
-    ratios.push(x / y);
-  }
-  console.log(
-    `${label}: ${names[0]} ${median(as).toFixed(1)} ms, ${names[1]} ${median(bs).toFixed(1)} ms, ` +
-      `ratio (median of pairs) ${median(ratios).toFixed(2)}`,
-  );
-}
-
 const deno = Deno.execPath();
 const direct = (sql: string) => () =>
   timed(deno, ["run", "--no-prompt", "-A", `${ROOT}bench/sql/duckdb_direct.ts`, sql, ...blobs], {
@@ -132,13 +109,15 @@ const direct = (sql: string) => () =>
   });
 
 await compare(
+  RUNS,
   "start-up floors: pond --version against a DuckDB process running SELECT 1",
   () => pond(["--version"], pondDir),
   direct("SELECT 1"),
   ["pond", "duckdb process"],
 );
-await compare("aggregate, in-process", pondInProcess, duckdbInProcess, ["pond", "duckdb"]);
+await compare(RUNS, "aggregate, in-process", pondInProcess, duckdbInProcess, ["pond", "duckdb"]);
 await compare(
+  RUNS,
   "aggregate, whole process",
   () => pond(["query", "-t", `r=${SERIES}`, AGGREGATE], pondDir),
   direct(AGGREGATE),
@@ -146,12 +125,14 @@ await compare(
 );
 const dayDirect = DAY.replace("FROM source", "FROM r");
 await compare(
+  RUNS,
   "one day, cat --sql WHERE",
   () => pond(["cat", SERIES, "--sql", DAY], pondDir),
   direct(dayDirect),
   ["pond", "duckdb process"],
 );
 await compare(
+  RUNS,
   "one day, cat --rows --from --to",
   () => pond(["cat", "--rows", SERIES, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
   direct(dayDirect),
@@ -170,6 +151,7 @@ const before = (series: string) => () =>
     DAY_TO,
   ]);
 await compare(
+  RUNS,
   "one day, cat --rows: DuckDB against the old hyparquet path",
   () => pond(["cat", "--rows", SERIES, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
   before(SERIES),
@@ -177,11 +159,11 @@ await compare(
 );
 
 await compare(
+  3,
   "one day of one 3M-row version, cat --rows: DuckDB against the old hyparquet path",
   () => pond(["cat", "--rows", WHOLE, "--from", DAY_FROM, "--to", DAY_TO], pondDir),
   before(WHOLE),
   ["pond now", "hyparquet before"],
-  3,
 );
 
 const env = { POND: pondDir };

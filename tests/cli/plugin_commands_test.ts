@@ -1,6 +1,12 @@
 /** pond plugin add|list|info|remove across real processes: asking, storing, replacing, removing while in use. */
 import assert from "node:assert/strict";
-import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
+import {
+  assertFails,
+  assertOk,
+  BUILTIN_PLUGINS,
+  type TestPond,
+  withPond,
+} from "../pond/fixture.ts";
 import { REPO_ROOT } from "./harness.ts";
 import { commits, hostFile, pond } from "./plugin_helpers.ts";
 import { command } from "../subprocess.ts";
@@ -38,15 +44,7 @@ Deno.test("plugin add needs --yes off a terminal, then stores the plugin in the 
     const listed = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout);
     assert.deepEqual(
       listed.map((x: { name: string; builtin: boolean }) => [x.name, x.builtin]),
-      [
-        ["derived", true],
-        ["reverse", true],
-        ["sql-derived", true],
-        ["temporal-reduce", true],
-        ["timeseries-join", true],
-        ["visit", true],
-        ["shout", false],
-      ],
+      [...BUILTIN_PLUGINS.map((name) => [name, true]), ["shout", false]],
     );
     const hash = await sha256(shout("1.0.0"));
     const mine = listed.at(-1);
@@ -141,14 +139,7 @@ Deno.test("plugin info lists every use; remove is refused while in use, --force 
     );
     const names = JSON.parse(assertOk(await pond(p, ["plugin", "list", "--json"])).stdout)
       .map((x: { name: string }) => x.name);
-    assert.deepEqual(names, [
-      "derived",
-      "reverse",
-      "sql-derived",
-      "temporal-reduce",
-      "timeseries-join",
-      "visit",
-    ]);
+    assert.deepEqual(names, [...BUILTIN_PLUGINS]);
     const broken = await pond(p, ["list", "/loud"]);
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /^pond: \/loud needs the dynamic directory factory "shout"/);

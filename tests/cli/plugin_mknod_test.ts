@@ -1,6 +1,12 @@
 /** pond mknod across real processes: each built-in plugin, patterns, time travel, bad configs, failing plugins. */
 import assert from "node:assert/strict";
-import { assertFails, assertOk, type TestPond, withPond } from "../pond/fixture.ts";
+import {
+  assertFails,
+  assertOk,
+  BUILTIN_PLUGINS,
+  type TestPond,
+  withPond,
+} from "../pond/fixture.ts";
 import { commits, hostFile, pond } from "./plugin_helpers.ts";
 
 /** Two sites' readings: /sites/north/r.csv and /sites/south/r.csv. */
@@ -164,7 +170,7 @@ Deno.test("a bad config is refused before anything is written, naming the field"
     assertFails(
       await pond(p, ["mknod", "nope", "/v", "--config", missing]),
       1,
-      "pond: there is no plugin named nope (there are derived, reverse, sql-derived, temporal-reduce, timeseries-join, visit); " +
+      `pond: there is no plugin named nope (there are ${BUILTIN_PLUGINS.join(", ")}); ` +
         "add one with 'pond plugin add FILE'\n",
     );
     assertFails(

@@ -106,3 +106,13 @@ export async function present(p: TestPond, path: string): Promise<boolean> {
     throw e;
   }
 }
+
+/** The built-in plugins, by name in the order `pond plugin list` shows them: what every pond has. */
+export const BUILTIN_PLUGINS = [
+  "derived",
+  "reverse",
+  "sql-derived",
+  "temporal-reduce",
+  "timeseries-join",
+  "visit",
+] as const;

@@ -7,7 +7,7 @@ import { Pond } from "../../src/pond/pond.ts";
 import { pluginUses } from "../../src/pond/plugin_uses.ts";
 import { addPlugin, compareVersions, listPlugins, removePlugin } from "../../src/pond/plugins.ts";
 import type { DynamicFactory } from "../../src/tinyfs/mod.ts";
-import { withPond } from "./fixture.ts";
+import { BUILTIN_PLUGINS, withPond } from "./fixture.ts";
 
 const SHOUT = `export const manifest = { name: "shout", version: "1.0.0", provides: ["directory"],
   config: { files: { type: "glob", required: true } } };
@@ -64,15 +64,7 @@ Deno.test("a damaged installed plugin fails only the reads that need it, naming 
       return true;
     });
     assert.equal(text(await root.read("/notes/a.txt")), "hi", "other reads still work");
-    assert.deepEqual((await listPlugins(root)).map((x) => x.name), [
-      "derived",
-      "reverse",
-      "sql-derived",
-      "temporal-reduce",
-      "timeseries-join",
-      "visit",
-      "shout",
-    ]);
+    assert.deepEqual((await listPlugins(root)).map((x) => x.name), [...BUILTIN_PLUGINS, "shout"]);
     await addPlugin(pond, bytes(SHOUT), { label: "shout.ts", grants: {}, command: ["add"] });
     assert.equal(text(await (await pond.root()).read("/loud/A.TXT")), "HI");
   });
@@ -91,12 +83,7 @@ Deno.test("a plugin asking for the network is added only when that is granted", 
       (e) => isPondError(e, "PermissionNotGranted"),
     );
     assert.deepEqual((await listPlugins(await pond.root())).map((x) => x.name), [
-      "derived",
-      "reverse",
-      "sql-derived",
-      "temporal-reduce",
-      "timeseries-join",
-      "visit",
+      ...BUILTIN_PLUGINS,
     ]);
     await addPlugin(pond, bytes(net), {
       label: "net.ts",
@@ -119,14 +106,10 @@ Deno.test("a record under a built-in's name never replaces the built-in", async 
     });
     const root = await pond.root();
     assert.deepEqual((await root.list("/v")).map((e) => e.name), ["a.csv"]);
-    assert.deepEqual((await listPlugins(root)).map((x) => [x.name, x.builtin]), [
-      ["derived", true],
-      ["reverse", true],
-      ["sql-derived", true],
-      ["temporal-reduce", true],
-      ["timeseries-join", true],
-      ["visit", true],
-    ]);
+    assert.deepEqual(
+      (await listPlugins(root)).map((x) => [x.name, x.builtin]),
+      BUILTIN_PLUGINS.map((name) => [name, true]),
+    );
   });
 });
 
