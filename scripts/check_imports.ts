@@ -27,23 +27,7 @@ export interface KnownCycle {
  * Cycles that exist on purpose or are waiting for a named change; a cycle not listed here, or
  * one that grew beyond its listed files, fails the lint.
  */
-export const KNOWN_CYCLES: readonly KnownCycle[] = [
-  {
-    files: [
-      "src/tinyfs/destination.ts",
-      "src/tinyfs/dynamic.ts",
-      "src/tinyfs/handle.ts",
-      "src/tinyfs/metadata.ts",
-      "src/tinyfs/node_path.ts",
-      "src/tinyfs/resolve.ts",
-      "src/tinyfs/tree.ts",
-      "src/tinyfs/visit.ts",
-      "src/tinyfs/wd.ts",
-    ],
-    reason: "type-only: dynamic.ts (DynamicContext.fs) and tree.ts (ReaderFactory) name the WD " +
-      "class; it goes when they name the read-only view type WD implements (issue 9, tinyfs)",
-  },
-];
+export const KNOWN_CYCLES: readonly KnownCycle[] = [];
 
 /** A file that may still import another layer's file directly: which, and why. */
 export interface FaceException {

@@ -12,7 +12,7 @@
 
 import { builtinPlugins, loadPlugin, PluginHost } from "../../src/plugin_host/mod.ts";
 import { Sandbox } from "../../src/plugin_host/sandbox_process.ts";
-import { FS, MemoryPersistence, type WD } from "../../src/tinyfs/mod.ts";
+import { FS, MemoryPersistence, type ReadView } from "../../src/tinyfs/mod.ts";
 
 const N = Number(Deno.args[0] ?? 1000);
 const RUNS = 5;
@@ -41,7 +41,7 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 }
 
 /** Lists `path` and reads every entry through the node the listing returned, in turn or all at once. */
-async function listAndRead(root: WD, path: string, concurrent = false): Promise<number> {
+async function listAndRead(root: ReadView, path: string, concurrent = false): Promise<number> {
   const entries = await root.list(path);
   if (concurrent) {
     return (await Promise.all(entries.map((e) => e.read()))).reduce((n, b) => n + b.length, 0);

@@ -1,6 +1,6 @@
 /** A plugin's inputs: the host resolves its config's globs through tinyfs; the plugin sees only the matches. */
 
-import { type EntryType, isTinyFsError, type NodePath, type WD } from "../tinyfs/mod.ts";
+import { type EntryType, isTinyFsError, type NodePath, type ReadView } from "../tinyfs/mod.ts";
 import { type ConfigSchema, inputPatterns, type PluginConfig } from "./config.ts";
 
 /** One match of an input glob, as a plugin is handed it. */
@@ -58,7 +58,7 @@ export interface Inputs {
  * ```
  */
 export async function resolveInputs(
-  fs: WD,
+  fs: ReadView,
   schema: ConfigSchema,
   config: PluginConfig,
 ): Promise<Inputs> {

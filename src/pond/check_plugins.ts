@@ -2,7 +2,7 @@
 import { LocalStore } from "../delta/mod.ts";
 import { BlobStore, OplogStore } from "../oplog/mod.ts";
 import { sourceHash } from "../plugin_host/mod.ts";
-import { FS, type WD } from "../tinyfs/mod.ts";
+import { FS, type ReadView } from "../tinyfs/mod.ts";
 import { error, type Finding, reason } from "./check_findings.ts";
 import type { PondLayout } from "./layout.ts";
 import { installedFiles, type PluginRecord } from "./plugin_store.ts";
@@ -28,7 +28,7 @@ export async function checkPlugins(
   seq: number,
   findings: Finding[],
 ): Promise<number> {
-  let root: WD;
+  let root: ReadView;
   let installed;
   try {
     const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
@@ -52,7 +52,7 @@ export async function checkPlugins(
 
 /** What is wrong with one installed plugin's files, or undefined. */
 async function sourceProblem(
-  root: WD,
+  root: ReadView,
   recordPath: string,
   sourcePath: string | undefined,
 ): Promise<string | undefined> {

@@ -5,8 +5,8 @@ import {
   type Metadata,
   type NodeKey,
   type NodePath,
+  type ReadView,
   ROOT_KEY,
-  type WD,
 } from "../tinyfs/mod.ts";
 import {
   computedTableSchema,
@@ -121,7 +121,7 @@ async function tableSchema(node: NodePath, metas: readonly Metadata[]): Promise<
  * The store key of a stored node: its entry in the listing of the directory holding it,
  * which names its partition (a file stays in the partition it was created in when moved).
  */
-async function keyOf(pond: Pond, root: WD, node: NodePath): Promise<NodeKey> {
+async function keyOf(pond: Pond, root: ReadView, node: NodePath): Promise<NodeKey> {
   if (node.path === "/") return ROOT_KEY;
   const parent = await root.metadata(node.path.slice(0, node.path.lastIndexOf("/")) || "/");
   const dir = { partId: parent.nodeId!, nodeId: parent.nodeId! };

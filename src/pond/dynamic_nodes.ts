@@ -1,7 +1,7 @@
 /** Making dynamic nodes — a directory or file at a path, or a pattern registration — and unregistering patterns. */
 import { PondError } from "../errors.ts";
 import type { Provision } from "../plugin_host/mod.ts";
-import { isTinyFsError, type WD } from "../tinyfs/mod.ts";
+import { isTinyFsError, type ReadView, type WD } from "../tinyfs/mod.ts";
 import { findPlugin, type PluginSummary } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
 import { type PluginUse, storedUse } from "./plugin_uses.ts";
@@ -206,7 +206,7 @@ async function create(
 }
 
 /** The stored dynamic directory or file at `path`, if that is what is there. */
-async function storedDynamicAt(root: WD, path: string): Promise<PluginUse | undefined> {
+async function storedDynamicAt(root: ReadView, path: string): Promise<PluginUse | undefined> {
   try {
     return await storedUse(await root.open(path, { follow: false }));
   } catch (e) {

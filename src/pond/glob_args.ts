@@ -1,6 +1,6 @@
 /** Paths given as command arguments, with glob patterns expanded as a shell would expand them. */
 import { isPondError, PondError } from "../errors.ts";
-import { type GlobMatch, isTinyFsError, type WD } from "../tinyfs/mod.ts";
+import { type GlobMatch, isTinyFsError, type ReadView } from "../tinyfs/mod.ts";
 import { type Endpoint, HOST_PREFIX } from "./endpoint.ts";
 import { isPattern } from "./dynamic_nodes.ts";
 import { hostGlob } from "./host_glob.ts";
@@ -22,7 +22,7 @@ import { hostGlob } from "./host_glob.ts";
  * }
  * ```
  */
-export function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
+export function globMatches(root: ReadView, pattern: string): Promise<GlobMatch[]> {
   return matching(
     () => root.glob(pattern),
     async () =>
@@ -49,7 +49,7 @@ export function globMatches(root: WD, pattern: string): Promise<GlobMatch[]> {
  * ```
  */
 export async function expandPaths(
-  root: WD,
+  root: ReadView,
   args: readonly string[],
   options: { allowNone?: boolean } = {},
 ): Promise<string[]> {
@@ -84,7 +84,7 @@ export async function expandPaths(
  * ```
  */
 export async function expandEndpoints(
-  root: WD,
+  root: ReadView,
   endpoints: readonly Endpoint[],
 ): Promise<Endpoint[]> {
   const out: Endpoint[] = [];

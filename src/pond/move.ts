@@ -1,6 +1,6 @@
 /** Moving with UNIX `mv` semantics: rename, move into a directory, replace what is at the destination. */
 import { PondError } from "../errors.ts";
-import { copyTarget, isTinyFsError, type WD } from "../tinyfs/mod.ts";
+import { copyTarget, isTinyFsError, type ReadView, type WD } from "../tinyfs/mod.ts";
 
 /** One node moved: where it was and where it is now (absolute paths). */
 export interface Moved {
@@ -37,7 +37,7 @@ export async function move(root: WD, sources: readonly string[], dest: string): 
   return moved;
 }
 
-async function pathOf(root: WD, source: string): Promise<string> {
+async function pathOf(root: ReadView, source: string): Promise<string> {
   try {
     return (await root.open(source, { follow: false })).path;
   } catch (e) {

@@ -7,7 +7,7 @@ import {
   type Manifest,
   type PluginModule,
 } from "../plugin_host/mod.ts";
-import { isTinyFsError, type NodePath, type WD } from "../tinyfs/mod.ts";
+import { isTinyFsError, type NodePath, type ReadView, type WD } from "../tinyfs/mod.ts";
 
 /** Where installed plugins live in a pond; hidden from `*` and `pond list` by its leading dot. */
 export const PLUGIN_DIR = "/.pond/plugins";
@@ -73,7 +73,7 @@ export interface InstalledFiles {
  * for (const { name, record } of await installedFiles(root)) console.log(name, record.path);
  * ```
  */
-export async function installedFiles(root: WD): Promise<InstalledFiles[]> {
+export async function installedFiles(root: ReadView): Promise<InstalledFiles[]> {
   let dir: NodePath;
   try {
     dir = await root.open(PLUGIN_DIR);
@@ -104,7 +104,7 @@ export async function installedFiles(root: WD): Promise<InstalledFiles[]> {
  * (await readRecord(root, "shout")).manifest.version; // "1.0.0"
  * ```
  */
-export async function readRecord(root: WD, name: string): Promise<PluginRecord> {
+export async function readRecord(root: ReadView, name: string): Promise<PluginRecord> {
   const path = pluginPaths(name).record;
   if (!PLUGIN_NAME.test(name)) throw pluginNotFound(name);
   let text: string;
@@ -137,7 +137,7 @@ export async function readRecord(root: WD, name: string): Promise<PluginRecord> 
  * if (!(await isInstalled(root, "shout"))) throw pluginNotFound("shout");
  * ```
  */
-export async function isInstalled(root: WD, name: string): Promise<boolean> {
+export async function isInstalled(root: ReadView, name: string): Promise<boolean> {
   return PLUGIN_NAME.test(name) && await root.exists(pluginPaths(name).record);
 }
 
@@ -174,7 +174,7 @@ export function pluginNotFound(name: string): PondError {
  * }
  * ```
  */
-export async function loadInstalled(root: WD, name: string): Promise<PluginModule> {
+export async function loadInstalled(root: ReadView, name: string): Promise<PluginModule> {
   const record = await readRecord(root, name);
   const path = pluginPaths(name).source;
   let source: Uint8Array;

@@ -6,7 +6,7 @@ import {
   type Factories,
   FS,
   type Persistence,
-  type WD,
+  type ReadView,
 } from "../tinyfs/mod.ts";
 import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts";
 
@@ -51,7 +51,7 @@ export class PluginTrees {
   }
 
   /** The tree whose factories are the built-in plugins and those installed in `root`'s state. */
-  async tree(root: WD): Promise<FS> {
+  async tree(root: ReadView): Promise<FS> {
     const installed = await Promise.all(
       (await installedFiles(root)).map(async ({ name, record, source }) => {
         const versions = await Promise.all([record, source].map(async (node) => {
@@ -70,7 +70,7 @@ export class PluginTrees {
     return await fs;
   }
 
-  async #open(root: WD, installed: readonly InstalledVersion[]): Promise<FS> {
+  async #open(root: ReadView, installed: readonly InstalledVersion[]): Promise<FS> {
     const [builtins, host] = await Promise.all([builtinModules(), this.#host()]);
     const factories: Record<string, DynamicFactory> = {};
     const fileFactories: Record<string, DynamicFileFactory> = {};
@@ -96,7 +96,7 @@ export class PluginTrees {
   }
 
   /** Installed plugin `name` as `root` holds it, loaded once per `version` of its files. */
-  #load(root: WD, name: string, version: string): Promise<PluginModule> {
+  #load(root: ReadView, name: string, version: string): Promise<PluginModule> {
     let plugin = this.#loaded.get(version);
     if (!plugin) {
       plugin = loadInstalled(root, name);

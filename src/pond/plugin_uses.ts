@@ -1,5 +1,5 @@
 /** Where plugins are used: the dynamic directories and files stored in the tree, and the pattern registrations. */
-import { kindOf, type NodePath, type WD } from "../tinyfs/mod.ts";
+import { kindOf, type NodePath, type ReadView } from "../tinyfs/mod.ts";
 
 /** One dynamic node computed by a plugin: a stored directory or file, or a registered pattern. */
 export interface PluginUse {
@@ -29,7 +29,7 @@ export interface PluginUse {
  * uses.map((u) => u.path); // ["/views/csv", "/sites/*\u002fsummary"]
  * ```
  */
-export async function pluginUses(root: WD): Promise<PluginUse[]> {
+export async function pluginUses(root: ReadView): Promise<PluginUse[]> {
   const nodes = await dynamicBeneath(root, "/");
   const patterns = (await root.registrations()).map((r): PluginUse => ({
     plugin: r.factory,
@@ -59,7 +59,7 @@ export async function storedUse(node: NodePath): Promise<PluginUse | undefined> 
   return { plugin: spec.factory, kind, path: node.path };
 }
 
-async function dynamicBeneath(root: WD, path: string): Promise<PluginUse[]> {
+async function dynamicBeneath(root: ReadView, path: string): Promise<PluginUse[]> {
   const found = await Promise.all((await root.list(path)).map(async (node) => {
     if (node.entryType === "directory") return dynamicBeneath(root, node.path);
     const use = await storedUse(node);

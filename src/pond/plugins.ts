@@ -10,7 +10,7 @@ import {
   type PluginModule,
   type Provision,
 } from "../plugin_host/mod.ts";
-import type { WD } from "../tinyfs/mod.ts";
+import type { ReadView } from "../tinyfs/mod.ts";
 import type { Pond } from "./pond.ts";
 import {
   builtinModules,
@@ -71,7 +71,7 @@ export interface PluginAddition {
  * for (const p of await listPlugins(await pond.root())) console.log(p.name, p.version);
  * ```
  */
-export async function listPlugins(root: WD): Promise<PluginSummary[]> {
+export async function listPlugins(root: ReadView): Promise<PluginSummary[]> {
   const modules = await builtinModules();
   const builtins = Object.values(modules).map(builtinSummary);
   const installed = await Promise.all(
@@ -96,7 +96,7 @@ export async function listPlugins(root: WD): Promise<PluginSummary[]> {
  * info.uses.map((u) => u.path); // ["/views/csv", "/sites/*\u002fsummary"]
  * ```
  */
-export async function pluginInfo(root: WD, name: string): Promise<PluginInfo> {
+export async function pluginInfo(root: ReadView, name: string): Promise<PluginInfo> {
   const summary = await findPlugin(root, name);
   const uses = (await pluginUses(root)).filter((use) => use.plugin === name);
   return { ...summary, uses };
@@ -115,7 +115,7 @@ export async function pluginInfo(root: WD, name: string): Promise<PluginInfo> {
  * (await findPlugin(root, "derived")).builtin; // true
  * ```
  */
-export async function findPlugin(root: WD, name: string): Promise<PluginSummary> {
+export async function findPlugin(root: ReadView, name: string): Promise<PluginSummary> {
   const builtins = await builtinModules();
   if (Object.hasOwn(builtins, name)) return builtinSummary(builtins[name]);
   try {
@@ -148,7 +148,7 @@ export async function findPlugin(root: WD, name: string): Promise<PluginSummary>
  * ```
  */
 export async function planAddition(
-  root: WD,
+  root: ReadView,
   source: Uint8Array,
   label: string,
 ): Promise<PluginAddition> {
@@ -278,7 +278,7 @@ async function loadAll(source: Uint8Array, label: string): Promise<PluginModule>
 }
 
 /** Whether installed plugin `name`'s source is the one its record names. */
-async function intact(root: WD, name: string): Promise<boolean> {
+async function intact(root: ReadView, name: string): Promise<boolean> {
   try {
     await loadInstalled(root, name);
     return true;
@@ -289,7 +289,7 @@ async function intact(root: WD, name: string): Promise<boolean> {
 }
 
 /** The record of installed plugin `name`; undefined when it is not installed or damaged. */
-async function installedRecord(root: WD, name: string): Promise<PluginRecord | undefined> {
+async function installedRecord(root: ReadView, name: string): Promise<PluginRecord | undefined> {
   try {
     return await readRecord(root, name);
   } catch (e) {

@@ -11,7 +11,14 @@ import {
 } from "../delta/mod.ts";
 import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
 import type { PluginHost } from "../plugin_host/mod.ts";
-import { type Factories, FS, isTinyFsError, type TransactionMeta, type WD } from "../tinyfs/mod.ts";
+import {
+  type Factories,
+  FS,
+  isTinyFsError,
+  type ReadView,
+  type TransactionMeta,
+  type WD,
+} from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
 import { HostError, hostError } from "./host_error.ts";
 import { pondCache } from "./store_cache.ts";
@@ -224,7 +231,7 @@ export class Pond implements AsyncDisposable {
    * const yesterday = await pond.root({ time: Date.now() - 86_400_000 });
    * ```
    */
-  async root(at?: PondAt): Promise<WD> {
+  async root(at?: PondAt): Promise<ReadView> {
     const seq = at === undefined ? undefined : "seq" in at ? at.seq : await this.seqAt(at.time);
     this.ensureReadable(seq);
     if (seq === undefined && !this.#plugins) return this.fs.root();

@@ -1,6 +1,6 @@
 /** Removing with UNIX `rm` semantics: files and symlinks, directories only when asked. */
 import { PondError } from "../errors.ts";
-import { isTinyFsError, type NodePath, type WD } from "../tinyfs/mod.ts";
+import { isTinyFsError, type NodePath, type ReadView, type WD } from "../tinyfs/mod.ts";
 
 /** How to remove, as `rm`'s flags. */
 export interface RemoveOptions {
@@ -68,7 +68,7 @@ export async function remove(
  * The node `path` names (a final symlink itself), or undefined when nothing is there; with
  * `force`, also when a file stands where the path needs a directory (as `rm -f` ignores it).
  */
-async function lookup(root: WD, path: string, force = false): Promise<NodePath | undefined> {
+async function lookup(root: ReadView, path: string, force = false): Promise<NodePath | undefined> {
   try {
     return await root.open(path, { follow: false });
   } catch (e) {

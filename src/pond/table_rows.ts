@@ -3,7 +3,7 @@ import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { decompressorsFor } from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
 import { timeColumn } from "../oplog/mod.ts";
-import type { WD } from "../tinyfs/mod.ts";
+import type { ReadView } from "../tinyfs/mod.ts";
 
 /** Which rows to read. */
 export interface RowsOptions {
@@ -40,7 +40,7 @@ export interface RowBatch {
  * ```
  */
 export async function* tableRows(
-  root: WD,
+  root: ReadView,
   path: string,
   options: RowsOptions = {},
 ): AsyncGenerator<RowBatch> {
@@ -70,7 +70,7 @@ export async function* tableRows(
 }
 
 async function readVersion(
-  root: WD,
+  root: ReadView,
   path: string,
   version: number,
   range: { from: number; to: number } | undefined,

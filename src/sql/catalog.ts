@@ -1,7 +1,7 @@
 /** The two tables every query may read: `oplog`, the operation log's rows as stored, and `nodes`, the tree as of the read. */
 import { dataFilePath } from "../delta/mod.ts";
 import type { Pond } from "../pond/mod.ts";
-import type { WD } from "../tinyfs/mod.ts";
+import type { ReadView } from "../tinyfs/mod.ts";
 import { type Column, quoteText, type SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";
 
@@ -93,7 +93,7 @@ const NODE_COLUMNS: Column[] = [
  * await loadNodes(engine, await pond.root({ seq: 12 }));
  * ```
  */
-export async function loadNodes(engine: SqlEngine, root: WD): Promise<void> {
+export async function loadNodes(engine: SqlEngine, root: ReadView): Promise<void> {
   const rows: (string | number | null)[][] = [];
   const meta = await root.metadata("/");
   rows.push([

@@ -1,5 +1,5 @@
 /** The files behind a named SQL source: what a glob matches, each match's versions as files DuckDB reads, and the view over them. */
-import type { GlobMatch, Metadata, NodePath, WD } from "../tinyfs/mod.ts";
+import type { GlobMatch, Metadata, NodePath, ReadView } from "../tinyfs/mod.ts";
 import { quoteName, quoteText, type SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";
 import type { Staging } from "./staging.ts";
@@ -85,7 +85,7 @@ export class Source {
    * `NotQueryable` for a match that holds no rows (a directory, a file of no known format).
    */
   static async resolve(
-    root: WD,
+    root: ReadView,
     name: string,
     glob: string,
     staging: Staging,

@@ -6,20 +6,7 @@ import { type Frame, handleKind } from "./handle.ts";
 import { basename, joinPath } from "./path.ts";
 import { resolve } from "./resolve.ts";
 import type { Tree } from "./tree.ts";
-
-/**
- * What a destination turned out to be (paths are absolute):
- * - `into-directory`: an existing directory (symlinks followed); each source goes in under
- *   its own name;
- * - `new-file`: a missing name in an existing directory, for exactly one source, which takes
- *   that name (a moved directory too: the kinds are named for the common case, copying files);
- * - `existing-file`: an existing non-directory, for exactly one source: a copy becomes its
- *   new version, a move replaces it.
- */
-export type Destination =
-  | { readonly kind: "into-directory"; readonly path: string }
-  | { readonly kind: "new-file"; readonly path: string }
-  | { readonly kind: "existing-file"; readonly path: string };
+import type { Destination } from "./view.ts";
 
 /**
  * Decides where `sources` (at least one) copies of files go when sent to `dest`, resolved
@@ -62,14 +49,10 @@ export function copyDestination(
  * import type { Tree } from "./tree.ts";
  * import { CallContext } from "./call_context.ts";
  * import { ROOT_FRAME } from "./handle.ts";
- * import { FS, MemoryPersistence } from "./mod.ts";
+ * import type { WD } from "./wd.ts";
  *
- * async function example(tree: Tree) {
- *   const context = CallContext.EMPTY;
- *   const frames = [ROOT_FRAME];
- *   const fs = await FS.open(new MemoryPersistence());
- *   const root = await fs.root();
- *   const dest = await moveDestination(tree, context, frames, "/archive", 1);
+ * async function example(tree: Tree, root: WD) {
+ *   const dest = await moveDestination(tree, CallContext.EMPTY, [ROOT_FRAME], "/archive", 1);
  *   await root.rename("/in/a.csv", copyTarget(dest, "/in/a.csv")); // "/archive/a.csv"
  * }
  * ```

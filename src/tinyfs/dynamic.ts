@@ -2,7 +2,7 @@
 
 import { TinyFsError } from "./errors.ts";
 import type { FileEntryType } from "./records.ts";
-import type { WD } from "./wd.ts";
+import type { ReadView } from "./view.ts";
 
 /** What a dynamic directory or file is given each time it is computed. */
 export interface DynamicContext {
@@ -11,7 +11,7 @@ export interface DynamicContext {
    * the reader sees (the committed state, or the reader's transaction). Reads through it
    * carry the computation's call chain, so reaching the node itself is a `VisitLoop`.
    */
-  readonly fs: WD;
+  readonly fs: ReadView;
   /** The absolute path of the node being computed. */
   readonly path: string;
   /**

@@ -86,10 +86,11 @@ export async function readBody(body: FileBody, store: Persistence): Promise<Uint
  * import { FS, MemoryPersistence } from "./mod.ts";
  *
  * const fs = await FS.open(new MemoryPersistence());
- * const root = await fs.root();
  * const file = await Deno.open("/tmp/a.csv");
- * try { await root.write("/missing/dir/a.csv", file.readable); }
- * catch (e) { await releaseUnread(file.readable, e); throw e; }
+ * await fs.transact({ command: ["example"] }, async (root) => {
+ *   try { await root.write("/missing/dir/a.csv", file.readable); }
+ *   catch (e) { await releaseUnread(file.readable, e); throw e; }
+ * });
  * ```
  */
 export async function releaseUnread(content: Content, reason: unknown): Promise<void> {

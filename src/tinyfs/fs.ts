@@ -10,6 +10,8 @@ import { DirectoryCache } from "./directory_cache.ts";
 import { Snapshot } from "./state.ts";
 import { Transaction } from "./transaction.ts";
 import { type ReaderFactory, Tree } from "./tree.ts";
+import { Reader } from "./reader.ts";
+import type { ReadView } from "./view.ts";
 import { WD } from "./wd.ts";
 
 /** How to open a pond's tree. */
@@ -29,7 +31,7 @@ export interface RootOptions {
 }
 
 /** Dynamic directories compute with a read-only working directory of what their reader sees. */
-const readerFor: ReaderFactory = (tree, context, frames) => new WD(tree, context, frames);
+const readerFor: ReaderFactory = (tree, context, frames) => new Reader(tree, context, frames);
 
 /**
  * A pond's tree over a {@link Persistence} store. Reads outside a transaction see only
@@ -127,7 +129,7 @@ export class FS {
    * A read-only working directory at the root of the committed tree: the newest state, or
    * the state as of transaction `asOf` (`NotFound` if there is no such transaction).
    */
-  async root(options: RootOptions = {}): Promise<WD> {
+  async root(options: RootOptions = {}): Promise<ReadView> {
     const head = await this.#persistence.head();
     const seq = options.asOf ?? head;
     if (!Number.isInteger(seq) || seq < 0 || seq > head) {
@@ -137,7 +139,7 @@ export class FS {
         `there is no transaction ${seq}; the newest is ${head}`,
       );
     }
-    return this.#rootOf(this.#snapshotAt(seq));
+    return new Reader(this.#treeOf(this.#snapshotAt(seq)), CallContext.EMPTY, [ROOT_FRAME]);
   }
 
   /**
@@ -159,7 +161,9 @@ export class FS {
     );
     let result: T;
     try {
-      result = await body(this.#rootOf(transaction, transaction));
+      result = await body(
+        new WD(this.#treeOf(transaction), CallContext.EMPTY, [ROOT_FRAME], transaction),
+      );
     } catch (e) {
       transaction.abandon();
       throw e;
@@ -176,8 +180,7 @@ export class FS {
     return this.#snapshot;
   }
 
-  #rootOf(state: Snapshot | Transaction, transaction?: Transaction): WD {
-    const tree = new Tree(state, this.#factories, this.#fileFactories, readerFor);
-    return new WD(tree, CallContext.EMPTY, [ROOT_FRAME], transaction);
+  #treeOf(state: Snapshot | Transaction): Tree {
+    return new Tree(state, this.#factories, this.#fileFactories, readerFor);
   }
 }

@@ -1,48 +1,11 @@
 /** Metadata: what tinyfs can say about a node without reading its body (mostly). */
 
 import { TinyFsError } from "./errors.ts";
-import type { NodeId } from "./node_id.ts";
 import type { CallContext } from "./call_context.ts";
 import { handleEntryType, handleKind, type Located } from "./handle.ts";
-import {
-  type EntryType,
-  type EventTimes,
-  kindOf,
-  type NodeKind,
-  type NodeVersion,
-} from "./records.ts";
+import { kindOf, type NodeVersion } from "./records.ts";
 import type { Tree } from "./tree.ts";
-
-/**
- * One version of a node, described. Stored nodes report their own id, version and times
- * (`created` is the first version's time, `modified` this version's); a directory served by a
- * pattern registration reports the registration's node, and its `pattern`. Computed nodes (inside
- * dynamic directories) have no id of their own: they report version 1 and the times of the
- * stored dynamic directory they come from, and a computed file's size costs a read.
- * `size` is bytes for files (for a dynamic file, the bytes that version's config computes now,
- * which costs a read), entries for plain directories, 0 for dynamic directories and the
- * target's length for symlinks.
- */
-export interface Metadata {
-  readonly kind: NodeKind;
-  readonly entryType: EntryType;
-  readonly nodeId: NodeId | undefined;
-  readonly version: number;
-  /** The transaction that wrote this version (for computed nodes, their dynamic directory's). */
-  readonly seq: number;
-  readonly size: number;
-  readonly created: Date;
-  readonly modified: Date;
-  readonly computed: boolean;
-  /** For symlinks: where it points. */
-  readonly target?: string;
-  /** For stored dynamic directories and files: the factory that computes it. */
-  readonly factory?: string;
-  /** For directories served by a pattern registration: the registered pattern. */
-  readonly pattern?: string;
-  /** For series versions whose store records it: the range of their event times. */
-  readonly eventTimes?: EventTimes;
-}
+import type { Metadata } from "./view.ts";
 
 /**
  * Describes the newest version of `node`; `context` is the reader's call chain, in which a
@@ -51,6 +14,7 @@ export interface Metadata {
  * @example
  * ```ts
  * import type { Tree } from "./tree.ts";
+import type { Metadata } from "./view.ts";
  * import type { Located } from "./handle.ts";
  * import { CallContext } from "./call_context.ts";
  *
@@ -74,6 +38,7 @@ export async function describe(
  * @example
  * ```ts
  * import type { Tree } from "./tree.ts";
+import type { Metadata } from "./view.ts";
  * import type { Located } from "./handle.ts";
  * import { CallContext } from "./call_context.ts";
  *

@@ -2,12 +2,19 @@
 
 export { FS, type OpenOptions, type RootOptions } from "./fs.ts";
 export { type CreateOptions, type FileOptions, type RemoveOptions, WD } from "./wd.ts";
-export { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
-export type { Metadata } from "./metadata.ts";
-export type { GlobMatch } from "./visit.ts";
+export { Reader } from "./reader.ts";
+export type {
+  Destination,
+  FollowOptions,
+  GlobMatch,
+  Metadata,
+  NodePath,
+  ReadOptions,
+  ReadView,
+} from "./view.ts";
 export { compileGlob, type Glob, GLOB_LIMITS, type GlobSegment, matchSegment } from "./glob.ts";
 export { MAX_NAME_BYTES, MAX_PATH_BYTES, nameProblem, pathProblem, quoted } from "./path.ts";
-export { copyTarget, type Destination } from "./destination.ts";
+export { copyTarget } from "./destination.ts";
 export { MAX_SYMLINKS } from "./resolve.ts";
 export type { Content } from "./bytes.ts";
 export { isTinyFsError, TinyFsError, type TinyFsErrorCode } from "./errors.ts";

@@ -1,40 +1,20 @@
-/** NodePath: a node reached by a path, readable without resolving the path again. */
+/** TreeNode: the node a path led to, readable without resolving the path again. */
 
 import type { CallContext } from "./call_context.ts";
 import { TinyFsError } from "./errors.ts";
 import { type Frame, type Handle, handleEntryType, handleKind, type Located } from "./handle.ts";
-import { describe, describeVersions, type Metadata } from "./metadata.ts";
+import { describe, describeVersions } from "./metadata.ts";
 import { type DynamicSpec, type EntryType, isDynamic, type NodeKind } from "./records.ts";
 import { resolve } from "./resolve.ts";
 import { latest } from "./state.ts";
 import type { Tree } from "./tree.ts";
-
-/** Which version to read; the newest when absent. */
-export interface ReadOptions {
-  readonly version?: number;
-}
-
-/** Whether to describe a symlink's target (the default) or the symlink itself. */
-export interface FollowOptions {
-  readonly follow?: boolean;
-}
+import type { FollowOptions, Metadata, NodePath, ReadOptions } from "./view.ts";
 
 /**
- * A node as found at a path (by `open`, `list`, or a glob). Reading a symlink reads its
- * target; the node's own kind stays `symlink`. It reads from the state it was found in.
- *
- * @example
- * ```ts
- * import { FS, MemoryPersistence } from "./mod.ts";
- *
- * const fs = await FS.open(new MemoryPersistence());
- * const root = await fs.root();
- * for (const entry of await root.list("/in")) {
- *   if (entry.kind === "file") console.log(entry.path, (await entry.read()).length);
- * }
- * ```
+ * The {@link NodePath} working directories and globs hand out: a node found at a path, with
+ * the frames it was found through, reading from the tree state it was found in.
  */
-export class NodePath {
+export class TreeNode implements NodePath {
   readonly #tree: Tree;
   readonly #context: CallContext;
   readonly #parent: readonly Frame[];
@@ -86,19 +66,7 @@ export class NodePath {
     return this.#tree.stream(await this.#target(), options.version, this.#context);
   }
 
-  /**
-   * The path of a host file holding this file's version (default the newest) whole, following
-   * symlinks, when the store keeps one (large bodies in the pond's blob store); undefined
-   * otherwise (read the bytes instead). For readers that open files themselves.
-   *
-   * @example
-   * ```ts
-   * import { Pond } from "../pond/mod.ts";
-   *
-   * const root = await (await Pond.open("/data/pond")).root();
-   * const path = await (await root.open("/sensors/north.series")).fileOnDisk({ version: 2 });
-   * ```
-   */
+  /** See {@link NodePath.fileOnDisk}. */
   async fileOnDisk(options: ReadOptions = {}): Promise<string | undefined> {
     return this.#tree.fileOnDisk(await this.#target(), options.version);
   }
@@ -121,21 +89,7 @@ export class NodePath {
     return describeVersions(this.#tree, await this.#target(options.follow), this.#context);
   }
 
-  /**
-   * The factory and config of this node if it is a stored dynamic directory or file (a symlink
-   * is not followed), read without computing anything; undefined for any other node, including
-   * a directory a pattern registration serves (see `WD.registrations`).
-   *
-   * @example
-   * ```ts
-   * import { FS, MemoryPersistence } from "./mod.ts";
-   *
-   * const fs = await FS.open(new MemoryPersistence());
-   * const root = await fs.root();
-   * const spec = await (await root.open("/views/all.csv")).dynamic();
-   * spec?.factory; // "derived"
-   * ```
-   */
+  /** See {@link NodePath.dynamic}. */
   async dynamic(): Promise<DynamicSpec | undefined> {
     const handle = this.#handle;
     if (handle.tag !== "stored" || !isDynamic(handle.entryType)) return undefined;

@@ -23,10 +23,14 @@ import type { NodeId } from "./node_id.ts";
 import type { DynamicSpec, NodeKey, NodeVersion } from "./records.ts";
 import { servedIn } from "./registry.ts";
 import { latest, type TreeState } from "./state.ts";
-import type { WD } from "./wd.ts";
+import type { ReadView } from "./view.ts";
 
 /** Makes the read-only working directory a dynamic directory computes with. */
-export type ReaderFactory = (tree: Tree, context: CallContext, frames: readonly Frame[]) => WD;
+export type ReaderFactory = (
+  tree: Tree,
+  context: CallContext,
+  frames: readonly Frame[],
+) => ReadView;
 
 /**
  * One state of the tree together with the factories that compute its dynamic directories and

@@ -5,17 +5,11 @@ import { isTinyFsError, TinyFsError } from "./errors.ts";
 import { compileGlob, type Glob } from "./glob.ts";
 import { closure, type MatchState, START, step } from "./glob_states.ts";
 import { type Frame, framesPath, type Handle, handleKind, ROOT_FRAME } from "./handle.ts";
-import { NodePath } from "./node_path.ts";
+import { TreeNode } from "./node_path.ts";
 import { compareNames, joinPath } from "./path.ts";
 import { framesOf, resolve } from "./resolve.ts";
 import type { Tree } from "./tree.ts";
-
-/** One node a glob matched, and the text its wildcards captured. */
-export interface GlobMatch {
-  readonly node: NodePath;
-  /** One entry per `*` (the text it matched) and per name a `**` consumed, in pattern order. */
-  readonly captures: readonly string[];
-}
+import type { GlobMatch } from "./view.ts";
 
 interface Walk {
   readonly tree: Tree;
@@ -55,7 +49,7 @@ export async function* visit(
   for (let i = 0; i < glob.up && frames.length > 1; i++) frames = frames.slice(0, -1);
   if (glob.segments.length === 0) {
     const top = frames.at(-1)!;
-    const node = new NodePath(
+    const node = new TreeNode(
       tree,
       context,
       frames.slice(0, -1),
@@ -92,7 +86,7 @@ async function* walk(
     const inside = needsDirectory ? await directoryFrames(w, frames, name, handle) : undefined;
     if (complete && (!w.glob.directoriesOnly || inside)) {
       yield {
-        node: new NodePath(w.tree, w.context, frames, name, handle, childPath),
+        node: new TreeNode(w.tree, w.context, frames, name, handle, childPath),
         captures: complete,
       };
     }

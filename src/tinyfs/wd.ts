@@ -1,15 +1,12 @@
-/** Working directories: reading and changing the tree relative to one directory. */
+/** WD: the working directory of a transaction, changing the tree relative to one directory. */
 
 import { type Content, toBytes } from "./bytes.ts";
 import { releaseUnread } from "./file_body.ts";
 import type { CallContext } from "./call_context.ts";
-import { copyDestination, type Destination, moveDestination } from "./destination.ts";
 import { factoryNamed } from "./dynamic.ts";
-import { isTinyFsError, TinyFsError } from "./errors.ts";
+import { TinyFsError } from "./errors.ts";
 import { type Frame, framesPath, type Handle, handleKind } from "./handle.ts";
-import type { Metadata } from "./metadata.ts";
-import { type FollowOptions, NodePath, type ReadOptions } from "./node_path.ts";
-import { compareNames, joinPath, pathProblem, quoted } from "./path.ts";
+import { pathProblem, quoted } from "./path.ts";
 import type { NodeId } from "./node_id.ts";
 import {
   type DynamicSpec,
@@ -18,12 +15,13 @@ import {
   type NodeKey,
   REGISTRY_KEY,
 } from "./records.ts";
-import { type Registration, registrations, registryPattern } from "./registry.ts";
-import { framesOf, resolve, type Resolved } from "./resolve.ts";
+import { Reader } from "./reader.ts";
+import { type Registration, registryPattern } from "./registry.ts";
+import { framesOf, type Resolved } from "./resolve.ts";
 import { latest } from "./state.ts";
 import type { NewNode, Transaction } from "./transaction.ts";
 import type { Tree } from "./tree.ts";
-import { type GlobMatch, visit } from "./visit.ts";
+import type { NodePath } from "./view.ts";
 
 /** Options for creating: `parents` makes missing directories on the way, as `mkdir -p`. */
 export interface CreateOptions {
@@ -42,11 +40,10 @@ export interface RemoveOptions {
 }
 
 /**
- * A working directory: the face of tinyfs. Relative paths resolve from it (absolute ones
- * from the root), and it reads from one state of the tree: a committed snapshot (read-only)
- * or a transaction (changes become visible to its reads at once, and to everyone else when
- * the transaction commits). Like a shell's cwd it stays bound to its directory's node.
- * Get one from `fs.root()` or `fs.transact()`, then `chdir` around.
+ * A working directory inside a transaction: a {@link Reader} of what the transaction has done so
+ * far, and the changes, which become visible to its reads at once and to everyone else when the
+ * transaction commits. Get one from `fs.transact()`, then `chdir` around; `fs.root()` gives
+ * a read-only {@link Reader}.
  *
  * @example
  * ```ts
@@ -61,122 +58,23 @@ export interface RemoveOptions {
  * const text = new TextDecoder().decode(await (await fs.root()).read("/data/inbox/a.csv"));
  * ```
  */
-export class WD {
-  readonly #tree: Tree;
-  readonly #context: CallContext;
-  readonly #frames: readonly Frame[];
-  readonly #transaction: Transaction | undefined;
+export class WD extends Reader {
+  readonly #transaction: Transaction;
 
-  /** Made by `FS` and by `chdir`; not meant to be called directly. */
+  /** Made by `FS.transact` and by `chdir`; not meant to be called directly. */
   constructor(
     tree: Tree,
     context: CallContext,
     frames: readonly Frame[],
-    transaction?: Transaction,
+    transaction: Transaction,
   ) {
-    this.#tree = tree;
-    this.#context = context;
-    this.#frames = frames;
+    super(tree, context, frames);
     this.#transaction = transaction;
   }
 
-  /** This directory's absolute path. */
-  get path(): string {
-    return framesPath(this.#frames);
-  }
-
   /** The working directory at `path` (symlinks followed); `NotADirectory` if it is not one. */
-  async chdir(path: string): Promise<WD> {
-    const found = await this.#existing(path, true);
-    if (handleKind(found.handle!) !== "directory") {
-      throw new TinyFsError(
-        "NotADirectory",
-        found.path,
-        `cannot chdir to ${found.path}: it is not a directory`,
-      );
-    }
-    return new WD(this.#tree, this.#context, framesOf(found), this.#transaction);
-  }
-
-  /** The node at `path`; with `follow: false` a final symlink is returned itself. */
-  async open(path: string, options: FollowOptions = {}): Promise<NodePath> {
-    const found = await this.#existing(path, options.follow !== false);
-    return this.#node(found.parent, found.name, found.handle!, found.path);
-  }
-
-  /** The bytes of the file at `path` (of `version`, default the newest). */
-  async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
-    return (await this.open(path)).read(options);
-  }
-
-  /** The bytes of the file at `path` as a stream. */
-  async stream(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    return (await this.open(path)).stream(options);
-  }
-
-  /** The target of the symlink at `path`. */
-  async readlink(path: string): Promise<string> {
-    return (await this.open(path, { follow: false })).readlink();
-  }
-
-  /** Describes the node at `path` (its target, for a symlink, unless `follow` is false). */
-  async metadata(path: string, options: FollowOptions = {}): Promise<Metadata> {
-    return (await this.open(path, { follow: false })).metadata(options);
-  }
-
-  /** Describes every version of the node at `path`, oldest first. */
-  async versions(path: string, options: FollowOptions = {}): Promise<Metadata[]> {
-    return (await this.open(path, { follow: false })).versions(options);
-  }
-
-  /** Whether `path` leads to a node (symlinks followed; a dangling symlink does not). */
-  async exists(path: string): Promise<boolean> {
-    try {
-      return (await this.#resolve(path, true)).handle !== undefined;
-    } catch (e) {
-      if (isTinyFsError(e, "NotFound") || isTinyFsError(e, "NotADirectory")) return false;
-      throw e;
-    }
-  }
-
-  /** The entries of the directory at `path` (default here), sorted by name. */
-  async list(path = "."): Promise<NodePath[]> {
-    const directory = await this.chdir(path);
-    const children = await this.#tree.children(directory.#frames, this.#context);
-    return [...children]
-      .sort(([a], [b]) => compareNames(a, b))
-      .map(([name, handle]) =>
-        this.#node(directory.#frames, name, handle, joinPath(directory.path, name))
-      );
-  }
-
-  /**
-   * Every node matching the glob `pattern`, in name order, depth-first; see `compileGlob`
-   * for the syntax and `visit` for how symlinks and loops are treated.
-   */
-  visit(pattern: string): AsyncGenerator<GlobMatch> {
-    return visit(this.#tree, this.#context, this.#frames, pattern);
-  }
-
-  /** All matches of `pattern`, in the order {@link visit} yields them. */
-  glob(pattern: string): Promise<GlobMatch[]> {
-    return Array.fromAsync(this.visit(pattern));
-  }
-
-  /**
-   * Where copies of `sources` files sent to `dest` go (`cp` rules); see `copyDestination`.
-   * Each source's path is then `copyTarget(dest, source)`.
-   */
-  copyDestination(dest: string, sources: number): Promise<Destination> {
-    return copyDestination(this.#tree, this.#context, this.#frames, dest, sources);
-  }
-
-  /**
-   * Where `sources` nodes moved to `dest` go (`mv` rules: into `dest` if it is a directory);
-   * see `moveDestination`. Move each with `rename(source, copyTarget(dest, source))`.
-   */
-  moveDestination(dest: string, sources: number): Promise<Destination> {
-    return moveDestination(this.#tree, this.#context, this.#frames, dest, sources);
+  override async chdir(path: string): Promise<WD> {
+    return new WD(this.tree, this.context, await this.directoryFrames(path), this.#transaction);
   }
 
   /**
@@ -190,7 +88,7 @@ export class WD {
     options: FileOptions = {},
   ): Promise<NodePath> {
     return await this.#consuming(content, async () => {
-      const transaction = this.#writable(path);
+      const transaction = this.#transaction;
       const found = await this.#resolve(path, false, options.parents);
       return this.#createFile(transaction, found, content, options);
     });
@@ -217,7 +115,7 @@ export class WD {
   }
 
   async #write(path: string, content: Content, options: FileOptions): Promise<NodePath> {
-    const transaction = this.#writable(path);
+    const transaction = this.#transaction;
     const found = await this.#resolve(path, true, options.parents);
     if (!found.handle) return this.#createFile(transaction, found, content, options);
     if (handleKind(found.handle) === "directory") {
@@ -242,7 +140,7 @@ export class WD {
       );
     }
     await transaction.write(found.handle.key, await transaction.body(content), options.entryType);
-    return this.#node(found.parent, found.name, found.handle, found.path);
+    return this.node(found.parent, found.name, found.handle, found.path);
   }
 
   async #createFile(
@@ -257,7 +155,7 @@ export class WD {
       entryType,
       body: await transaction.body(content),
     }, found.path);
-    return this.#node(found.parent, found.name, { tag: "stored", key, entryType }, found.path);
+    return this.node(found.parent, found.name, { tag: "stored", key, entryType }, found.path);
   }
 
   /**
@@ -266,18 +164,18 @@ export class WD {
    * must exist and the name must be free (`AlreadyExists`).
    */
   async createDirectory(path: string, options: CreateOptions = {}): Promise<WD> {
-    const transaction = this.#writable(path);
+    const transaction = this.#transaction;
     const found = await this.#resolve(path, false, options.parents);
     if (found.handle && options.parents) {
       const target = found.named ? await this.#resolve(path, true) : found;
       if (target.handle && handleKind(target.handle) === "directory") {
-        return new WD(this.#tree, this.#context, framesOf(target), this.#transaction);
+        return new WD(this.tree, this.context, framesOf(target), this.#transaction);
       }
     }
     const handle = await this.#create(transaction, found, { entryType: "directory" });
     return new WD(
-      this.#tree,
-      this.#context,
+      this.tree,
+      this.context,
       [...found.parent, { name: found.name, handle }],
       this.#transaction,
     );
@@ -289,7 +187,7 @@ export class WD {
     target: string,
     options: CreateOptions = {},
   ): Promise<NodePath> {
-    const transaction = this.#writable(path);
+    const transaction = this.#transaction;
     const problem = target === "" || target.includes("\0")
       ? "empty or has a NUL"
       : pathProblem(target);
@@ -302,7 +200,7 @@ export class WD {
     }
     const found = await this.#resolve(path, false, options.parents);
     const handle = await this.#create(transaction, found, { entryType: "symlink", target });
-    return this.#node(found.parent, found.name, handle, found.path);
+    return this.node(found.parent, found.name, handle, found.path);
   }
 
   /**
@@ -329,9 +227,10 @@ export class WD {
    * import { FS, MemoryPersistence } from "./mod.ts";
    *
    * const fs = await FS.open(new MemoryPersistence());
-   * const root = await fs.root();
-   * await root.createDynamicFile("/views/all.csv", "derived", "inputs: [/in/*.csv]\n");
-   * await root.read("/views/all.csv"); // computed now, from the CSV files there are now
+   * await fs.transact({ command: ["example"] }, async (root) => {
+   *   await root.createDynamicFile("/views/all.csv", "derived", "inputs: [/in/*.csv]\n");
+   *   await root.read("/views/all.csv"); // computed now, from the CSV files there are now
+   * });
    * ```
    */
   createDynamicFile(
@@ -350,14 +249,14 @@ export class WD {
     config: Uint8Array | string,
     options: CreateOptions,
   ): Promise<NodePath> {
-    const transaction = this.#writable(path);
+    const transaction = this.#transaction;
     const found = await this.#resolve(path, false, options.parents);
     const kind = entryType === "file:dynamic" ? "file" : "directory";
     const handle = await this.#create(transaction, found, {
       entryType,
       dynamic: await this.#dynamicSpec(kind, factory, config, found.path),
     });
-    return this.#node(found.parent, found.name, handle, found.path);
+    return this.node(found.parent, found.name, handle, found.path);
   }
 
   /**
@@ -376,9 +275,10 @@ export class WD {
    * import { FS, MemoryPersistence } from "./mod.ts";
    *
    * const fs = await FS.open(new MemoryPersistence());
-   * const root = await fs.root();
-   * await root.registerDynamic("/sites/*\u002fsummary", "summary", '{"columns": ["t"]}');
-   * await root.list("/sites/a/summary"); // computed with context.captures = ["a"]
+   * await fs.transact({ command: ["example"] }, async (root) => {
+   *   await root.registerDynamic("/sites/*\u002fsummary", "summary", '{"columns": ["t"]}');
+   *   await root.list("/sites/a/summary"); // computed with context.captures = ["a"]
+   * });
    * ```
    */
   async registerDynamic(
@@ -386,7 +286,7 @@ export class WD {
     factory: string,
     config: Uint8Array | string,
   ): Promise<Registration> {
-    const transaction = this.#writable(pattern);
+    const transaction = this.#transaction;
     const registered = registryPattern(pattern);
     if ((await this.registrations()).some((r) => r.pattern === registered.pattern)) {
       throw new TinyFsError(
@@ -413,7 +313,7 @@ export class WD {
    * if there is none. Its history stays: older states still show it.
    */
   async unregisterDynamic(pattern: string): Promise<void> {
-    const transaction = this.#writable(pattern);
+    const transaction = this.#transaction;
     const registered = registryPattern(pattern);
     if (!(await this.registrations()).some((r) => r.pattern === registered.pattern)) {
       throw new TinyFsError(
@@ -425,11 +325,6 @@ export class WD {
     await transaction.unlink(REGISTRY_KEY, registered.entryName, registered.pattern);
   }
 
-  /** The pattern registrations in this view's state, sorted by pattern. */
-  registrations(): Promise<Registration[]> {
-    return registrations(this.#tree.state);
-  }
-
   /**
    * Removes the file, symlink (not its target) or directory at `path`. A directory with
    * entries needs `recursive` (`NotEmpty` otherwise); a dynamic directory holds nothing and
@@ -437,8 +332,8 @@ export class WD {
    * points to. The removed nodes' history stays in the store.
    */
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
-    const transaction = this.#writable(path);
-    const found = await this.#existing(path, false);
+    const transaction = this.#transaction;
+    const found = await this.existing(path, false);
     if (!found.named) {
       throw new TinyFsError(
         "InvalidPath",
@@ -450,7 +345,7 @@ export class WD {
     const handle = found.handle!;
     this.#storedEntry(handle, found.path);
     if (!options.recursive && handle.tag === "stored" && handle.entryType === "directory") {
-      if ((await latest(this.#tree.state, handle.key)).size > 0) {
+      if ((await latest(this.tree.state, handle.key)).size > 0) {
         throw new TinyFsError(
           "NotEmpty",
           found.path,
@@ -474,8 +369,8 @@ export class WD {
    * it, as `mv a dir/` does, decide the path with {@link moveDestination} first.
    */
   async rename(from: string, to: string): Promise<NodePath> {
-    const transaction = this.#writable(from);
-    const source = await this.#existing(from, false);
+    const transaction = this.#transaction;
+    const source = await this.existing(from, false);
     if (!source.named) {
       throw new TinyFsError(
         "InvalidPath",
@@ -493,7 +388,7 @@ export class WD {
         ? destParent.nodeId === sourceParent.nodeId && dest.name === source.name
         : sameNode(dest.handle, handle)
     ) {
-      return this.#node(source.parent, source.name, handle, source.path);
+      return this.node(source.parent, source.name, handle, source.path);
     }
     if (!destParent) {
       throw new TinyFsError(
@@ -515,7 +410,7 @@ export class WD {
       { parent: destParent, name: dest.name, path: dest.path },
       replacing,
     );
-    return this.#node(dest.parent, dest.name, handle, dest.path);
+    return this.node(dest.parent, dest.name, handle, dest.path);
   }
 
   /**
@@ -547,7 +442,7 @@ export class WD {
       );
     }
     if (there.tag === "stored" && there.entryType === "directory") {
-      if ((await latest(this.#tree.state, key)).size > 0) {
+      if ((await latest(this.tree.state, key)).size > 0) {
         throw new TinyFsError(
           "NotEmpty",
           dest.path,
@@ -591,31 +486,18 @@ export class WD {
   }
 
   #resolve(path: string, follow: boolean, parents = false): Promise<Resolved> {
-    return resolve(this.#tree, this.#context, this.#frames, path, {
+    return this.resolve(
+      path,
       follow,
-      makeDirectory: parents
-        ? (parent, name, at) => this.#makeDirectory(parent, name, at)
-        : undefined,
-    });
-  }
-
-  async #existing(path: string, follow: boolean): Promise<Resolved> {
-    const found = await this.#resolve(path, follow);
-    if (!found.handle) {
-      throw new TinyFsError("NotFound", found.path, `${found.path} does not exist`);
-    }
-    return found;
+      parents ? (parent, name, at) => this.#makeDirectory(parent, name, at) : undefined,
+    );
   }
 
   async #makeDirectory(parent: readonly Frame[], name: string, path: string): Promise<Handle> {
-    const key = await this.#writable(path).create(this.#storedDirectory(parent, path), name, {
+    const key = await this.#transaction.create(this.#storedDirectory(parent, path), name, {
       entryType: "directory",
     }, path);
     return { tag: "stored", key, entryType: "directory" };
-  }
-
-  #node(parent: readonly Frame[], name: string, handle: Handle, path: string): NodePath {
-    return new NodePath(this.#tree, this.#context, parent, name, handle, path);
   }
 
   /** The key of the plain stored directory at the end of `parent`; `ReadOnly` if it is dynamic. */
@@ -658,21 +540,10 @@ export class WD {
     path: string,
   ): Promise<DynamicSpec> {
     const bytes = await toBytes(config);
-    const factories = kind === "file" ? this.#tree.fileFactories : this.#tree.factories;
+    const factories = kind === "file" ? this.tree.fileFactories : this.tree.factories;
     await factoryNamed<{ open(config: Uint8Array): unknown }>(factories, factory, path, kind)
       .open(bytes.slice());
     return { factory, config: bytes };
-  }
-
-  #writable(path: string): Transaction {
-    if (!this.#transaction) {
-      throw new TinyFsError(
-        "ReadOnly",
-        path,
-        `cannot change ${path}: this view is read-only; make changes inside fs.transact()`,
-      );
-    }
-    return this.#transaction;
   }
 }
 

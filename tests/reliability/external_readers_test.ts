@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Pond } from "../../src/pond/pond.ts";
-import type { WD } from "../../src/tinyfs/mod.ts";
+import type { ReadView } from "../../src/tinyfs/mod.ts";
 import { pondInProcess } from "../cli/harness.ts";
 import { variedPond } from "../pond/check_helpers.ts";
 import { pond, withTempDir } from "./fixtures.ts";
@@ -27,7 +27,7 @@ const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("he
 async function heldByPond(path: string): Promise<Map<string, Omit<Held, "part_id">>> {
   const opened = await Pond.open(path);
   const held = new Map<string, Omit<Held, "part_id">>();
-  const visit = async (root: WD, dir: string, seq: number) => {
+  const visit = async (root: ReadView, dir: string, seq: number) => {
     for (const node of [await root.open(dir), ...await root.list(dir)]) {
       const meta = await node.metadata({ follow: false });
       const key = keyOf({ node_id: meta.nodeId!, version: meta.version });

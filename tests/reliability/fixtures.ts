@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { LOG_DIR } from "../../src/delta/mod.ts";
 import { Pond, type PondAt } from "../../src/pond/pond.ts";
-import type { WD } from "../../src/tinyfs/mod.ts";
+import type { ReadView } from "../../src/tinyfs/mod.ts";
 import { type CliResult, pondProcess } from "../cli/harness.ts";
 
 /** True when the long modes are asked for (`POND_LONG_TESTS=1`). */
@@ -68,7 +68,7 @@ const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("he
  * const tree = await pondTree(await pond.root({ seq: 3 }));
  * ```
  */
-export async function pondTree(root: WD, path = "/"): Promise<Tree> {
+export async function pondTree(root: ReadView, path = "/"): Promise<Tree> {
   const out: Tree = {};
   for (const node of await root.list(path)) {
     const meta = await node.metadata({ follow: false });

@@ -38,6 +38,25 @@ export function changeList(changes: readonly EntryChange[] | undefined): string[
 }
 
 /** UTF-8 text of bytes. */
+/** The changing methods of a `WD`, none of which a read-only view has. */
+export const CHANGES = [
+  "createFile",
+  "write",
+  "createDirectory",
+  "createSymlink",
+  "createDynamicDirectory",
+  "createDynamicFile",
+  "registerDynamic",
+  "unregisterDynamic",
+  "remove",
+  "rename",
+] as const;
+
+/** The names of `CHANGES` that `view` has (none, for a read-only view). */
+export function changesOf(view: object): string[] {
+  return CHANGES.filter((method) => method in view);
+}
+
 export function text(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }

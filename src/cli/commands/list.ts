@@ -1,6 +1,6 @@
 /** `pond list`: what is in the pond — directories' children, or the matches of globs with their captures. */
 import { globMatches, isPattern } from "../../pond/mod.ts";
-import type { Metadata, NodePath, WD } from "../../tinyfs/mod.ts";
+import type { Metadata, NodePath, ReadView } from "../../tinyfs/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { escapeControl } from "../terminal_text.ts";
@@ -12,7 +12,7 @@ interface Listed {
 }
 
 /** What `arg` lists: a pattern's matches, or a directory's children (dot names only with `all`). */
-async function listed(root: WD, arg: string, all: boolean): Promise<Listed[]> {
+async function listed(root: ReadView, arg: string, all: boolean): Promise<Listed[]> {
   if (isPattern(arg)) return await globMatches(root, arg);
   const node = await root.open(arg);
   if (node.kind !== "directory") return [{ node }];
