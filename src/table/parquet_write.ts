@@ -28,8 +28,11 @@ const TIMESTAMP_UNIT = /^timestamp\[(s|ms|us|ns)/;
 /**
  * Parquet bytes of `columns` stored as `schema` (flat, pre-order, root first), written the way
  * every Parquet file of pond is: snappy, statistics on, 100,000 rows to a row group unless
- * `options` say otherwise, created by "pond". hyparquet-writer loads on first use, so commands
- * that only read never load it.
+ * `options` say otherwise, created by "pond". Binary columns (BYTE_ARRAY that is not text or
+ * JSON: file bodies, encoded listings) are written PLAIN without statistics: their values are
+ * rarely repeated and never range-filtered, so a dictionary and min/max only cost hashing and
+ * comparing every body. hyparquet-writer loads on first use, so commands that only read never
+ * load it.
  *
  * @example
  * ```ts
@@ -45,15 +48,29 @@ export async function writeParquet(
   options: ParquetWriteOptions = {},
 ): Promise<Uint8Array> {
   const { parquetWriteBuffer } = await import("hyparquet-writer");
+  const binary = new Set(schema.filter(isBinary).map((element) => element.name));
   const buffer = parquetWriteBuffer({
     schema,
-    columnData: columns.map(({ name, data }) => ({ name, data: data as unknown[] })),
+    columnData: columns.map(({ name, data }) => ({
+      name,
+      data: data as unknown[],
+      ...(binary.has(name) && { encoding: "PLAIN" as const, statistics: false }),
+    })),
     rowGroupSize: options.rowGroupSize ?? 100_000,
     kvMetadata: options.metadata &&
       Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
     createdBy: "pond",
   });
   return new Uint8Array(buffer);
+}
+
+/** Whether `element` is a leaf of raw bytes: BYTE_ARRAY with no text or JSON annotation. */
+function isBinary(element: SchemaElement): boolean {
+  if (element.type !== "BYTE_ARRAY" || element.num_children) return false;
+  const logical = element.logical_type?.type;
+  return element.converted_type !== "UTF8" && element.converted_type !== "JSON" &&
+    element.converted_type !== "ENUM" && logical !== "STRING" && logical !== "JSON" &&
+    logical !== "ENUM" && logical !== "GEOMETRY" && logical !== "GEOGRAPHY";
 }
 
 /**
