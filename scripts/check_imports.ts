@@ -36,7 +36,14 @@ export interface FaceException {
 }
 
 /** Files allowed past a face for now; any other import that skips one fails the lint. */
-export const FACE_EXCEPTIONS: readonly FaceException[] = [];
+export const FACE_EXCEPTIONS: readonly FaceException[] = [
+  {
+    file: "src/plugin_host/sandbox_program.ts",
+    reason: "the sandbox program imports the table model's Arrow IPC codec by the specifier " +
+      "sandbox_bootstrap.ts replaces with a data: URL of that one file's text: a face would " +
+      "pull in modules the sandbox cannot load",
+  },
+];
 
 /** One import of one module: the importing file, the imported one, and the line it is on. */
 export interface ImportEdge {

@@ -1,7 +1,6 @@
 /** Printing a query's result, chunk by chunk as DuckDB hands it over: CSV, JSON, JSON lines, an aligned table, Parquet. */
 import type { DuckDBType, DuckDBValue } from "@duckdb/node-api";
-import { RecordBatchStreamWriter } from "apache-arrow";
-import { columnsToArrow, type DataType, type StructField, type Value } from "../delta/mod.ts";
+import { type DataType, loadArrow, type StructField, type Value } from "../delta/mod.ts";
 import { HOST_PREFIX } from "../pond/mod.ts";
 import type { Pond } from "../pond/mod.ts";
 import { PondQuery, type QueryOptions, type ResultStream } from "../sql/mod.ts";
@@ -358,6 +357,7 @@ export async function writeArrow(
   result: ResultStream,
   sink: (bytes: Uint8Array) => Promise<void>,
 ): Promise<number> {
+  const { columnsToArrow, RecordBatchStreamWriter } = await loadArrow();
   const kinds = result.columns.map((c) => arrowKind(c.type));
   const fields: StructField[] = result.columns.map((c, i) => ({
     name: c.name,

@@ -5,6 +5,9 @@ import type { Column, ColumnBatch, Row } from "./parquet_read.ts";
 import type { DataType, StructField } from "./schema.ts";
 import { decimalParts, type Value } from "./values.ts";
 
+/** Writes record batches as an Arrow IPC stream (apache-arrow's), for callers of {@link columnsToArrow}. */
+export { RecordBatchStreamWriter } from "apache-arrow";
+
 /**
  * The Arrow type of a Delta type: integers and floats by width, `long` as Int64,
  * `decimal(p,s)` as Decimal128, `date` as Date32 (days), `timestamp` as microseconds in UTC,

@@ -103,7 +103,7 @@ export { dataFilePath, Scan } from "./scan.ts";
 export type { ScanBatch, ScanOptions, ScanSource } from "./scan.ts";
 export { readDataFile } from "./parquet_read.ts";
 export { decompressorsFor } from "./decompressors.ts";
-export { columnsToArrow } from "./arrow.ts";
+export { loadArrow } from "./arrow_loader.ts";
 export type { Row, RowBatch } from "./parquet_read.ts";
 export { parsePartitionValue } from "./partition_values.ts";
 export {

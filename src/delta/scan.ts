@@ -2,6 +2,7 @@
 
 import type { Table as ArrowTable } from "apache-arrow";
 import { type AddFile, decodePath } from "./actions.ts";
+import { loadArrow } from "./arrow_loader.ts";
 import { fileMayMatch } from "./data_skipping.ts";
 import { readDeletionVector } from "./deletion_vector.ts";
 import { DeltaError } from "./errors.ts";
@@ -190,7 +191,7 @@ export class Scan {
    * ```
    */
   async *arrow(): AsyncGenerator<ArrowTable> {
-    const { columnsToArrow } = await import("./arrow.ts");
+    const { columnsToArrow } = await loadArrow();
     for await (const { batch } of this.#columnBatches()) yield columnsToArrow(batch, this.fields);
   }
 

@@ -1,13 +1,24 @@
 /** Directory contents in the oplog: Arrow IPC of entry changes, kept as skip-deltas over full snapshots. */
-import { Table, tableFromIPC, tableToIPC, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import {
+  type Column,
+  tableFromIPC,
+  tableToIPC,
+  type TextColumn,
+  textColumnsFromIPC,
+} from "../table/mod.ts";
 import type { EntryChange, EntryType } from "../tinyfs/mod.ts";
+import { OplogError } from "./errors.ts";
 
 /** Directories this small are always stored whole: a delta would save nothing. */
 const SMALL_DIRECTORY = 32;
 
+/** The columns of a stored listing or delta, in their stored order. */
+const COLUMNS = ["name", "op", "part_id", "node_id", "entry_type"] as const;
+
 /**
- * Encodes changes (or, as all `put`s, a full listing) as one Arrow IPC stream with columns
- * `name`, `op`, `part_id`, `node_id`, `entry_type` (null for `del`).
+ * Encodes changes (or, as all `put`s, a full listing) as one Arrow IPC stream with Utf8 columns
+ * `name`, `op`, `part_id`, `node_id`, `entry_type` (null for `del`), written with the table
+ * model's codec, so reading a directory never loads apache-arrow.
  *
  * @example
  * ```ts
@@ -16,16 +27,80 @@ const SMALL_DIRECTORY = 32;
  * ```
  */
 export function encodeChanges(changes: readonly EntryChange[]): Uint8Array {
-  const column = (pick: (c: EntryChange) => string | null) =>
-    vectorFromArray(changes.map(pick), new Utf8());
-  const table = new Table({
-    name: column((c) => c.op === "put" ? c.entry.name : c.name),
-    op: column((c) => c.op),
-    part_id: column((c) => c.op === "put" ? c.entry.partId : null),
-    node_id: column((c) => c.op === "put" ? c.entry.nodeId : null),
-    entry_type: column((c) => c.op === "put" ? c.entry.entryType : null),
+  const column = (name: string, pick: (c: EntryChange) => string | null): Column => ({
+    name,
+    type: "utf8",
+    values: changes.map(pick),
   });
-  return tableToIPC(table, "stream");
+  return tableToIPC([
+    column("name", changeName),
+    column("op", (c) => c.op),
+    column("part_id", (c) => c.op === "put" ? c.entry.partId : null),
+    column("node_id", (c) => c.op === "put" ? c.entry.nodeId : null),
+    column("entry_type", (c) => c.op === "put" ? c.entry.entryType : null),
+  ]);
+}
+
+/** A stored listing's columns by name. */
+export type ListingColumns<T> = Readonly<Record<typeof COLUMNS[number], T>>;
+
+/**
+ * The five columns of a stream {@link encodeChanges} (or apache-arrow, which wrote listings
+ * before) wrote, as arrays of strings and nulls.
+ *
+ * @example
+ * ```ts
+ * const { name } = decodeColumns(encodeChanges([{ op: "del", name: "old.csv" }]));
+ * name[0]; // "old.csv"
+ * ```
+ */
+export function decodeColumns(bytes: Uint8Array): ListingColumns<readonly (string | null)[]> {
+  return listingColumns(bytes, (b) =>
+    new Map(
+      tableFromIPC(b).filter((c) => c.type === "utf8").map((c) => [
+        c.name,
+        c.values as readonly (string | null)[],
+      ]),
+    ));
+}
+
+/**
+ * Like {@link decodeColumns}, but each value is decoded when read: for searching a large listing
+ * by name without decoding all of it.
+ *
+ * @example
+ * ```ts
+ * const { name } = lazyColumns(encodeChanges([{ op: "del", name: "old.csv" }]));
+ * name.at(0); // "old.csv"
+ * ```
+ */
+export function lazyColumns(bytes: Uint8Array): ListingColumns<TextColumn> {
+  return listingColumns(bytes, textColumnsFromIPC);
+}
+
+/** The listing columns `read` finds in `bytes`; a stream that is no listing is `CorruptRow`. */
+function listingColumns<T>(
+  bytes: Uint8Array,
+  read: (bytes: Uint8Array) => ReadonlyMap<string, T>,
+): ListingColumns<T> {
+  let columns: ReadonlyMap<string, T>;
+  try {
+    columns = read(bytes);
+  } catch (e) {
+    throw new OplogError(
+      "CorruptRow",
+      `a directory listing does not decode: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const [name, op, part_id, node_id, entry_type] = COLUMNS.map((column) => {
+    const found = columns.get(column);
+    if (found === undefined) {
+      throw new OplogError("CorruptRow", `a directory listing has no text column ${column}`);
+    }
+    return found;
+  });
+  return { name, op, part_id, node_id, entry_type };
 }
 
 /**
@@ -38,44 +113,18 @@ export function encodeChanges(changes: readonly EntryChange[]): Uint8Array {
  * ```
  */
 export function decodeChanges(bytes: Uint8Array): EntryChange[] {
-  const table = tableFromIPC(bytes);
-  if (table.numRows === 0) return [];
-  const col = (name: string) => utf8Column(table.getChild(name)!);
-  const [names, ops, parts, nodes, types] = ["name", "op", "part_id", "node_id", "entry_type"]
-    .map(col);
-  const out: EntryChange[] = new Array(table.numRows);
-  for (let i = 0; i < table.numRows; i++) {
-    out[i] = ops[i] === "del" ? { op: "del", name: names[i]! } : {
+  const { name, op, part_id, node_id, entry_type } = decodeColumns(bytes);
+  const out: EntryChange[] = new Array(name.length);
+  for (let i = 0; i < name.length; i++) {
+    out[i] = op[i] === "del" ? { op: "del", name: name[i]! } : {
       op: "put",
       entry: {
-        name: names[i]!,
-        partId: parts[i]!,
-        nodeId: nodes[i]!,
-        entryType: types[i] as EntryType,
+        name: name[i]!,
+        partId: part_id[i]!,
+        nodeId: node_id[i]!,
+        entryType: entry_type[i] as EntryType,
       },
     };
-  }
-  return out;
-}
-
-/**
- * The strings of a Utf8 column. Arrow decodes each value on its own; an ASCII batch (as ids
- * and most names are) is decoded once and sliced, which is several times faster.
- */
-function utf8Column(vector: Vector): (string | null)[] {
-  const out: (string | null)[] = [];
-  for (const data of vector.data) {
-    const bytes = data.values as Uint8Array;
-    const offsets = data.valueOffsets as Int32Array;
-    const start = offsets[0], end = offsets[data.length];
-    let ascii = true;
-    for (let i = start; i < end && ascii; i++) ascii = bytes[i] < 0x80;
-    const text = ascii ? new TextDecoder().decode(bytes.subarray(start, end)) : "";
-    for (let i = 0; i < data.length; i++) {
-      if (!data.getValid(i)) out.push(null);
-      else if (ascii) out.push(text.slice(offsets[i] - start, offsets[i + 1] - start));
-      else out.push(new TextDecoder().decode(bytes.subarray(offsets[i], offsets[i + 1])));
-    }
   }
   return out;
 }

@@ -1,11 +1,12 @@
-/** A full directory listing as stored (Arrow IPC, sorted by name), searched by name without decoding it all. */
-import { type Table, tableFromIPC, type Vector } from "apache-arrow";
+/** A full directory listing as stored (Arrow IPC, sorted by name), searched by name. */
 import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
+import type { TextColumn } from "../table/mod.ts";
+import { lazyColumns, type ListingColumns } from "./directory_codec.ts";
 
 /**
- * A decoded snapshot listing whose entries stay in Arrow buffers: {@link find} binary-searches
- * the name column, decoding only the names it compares, so a lookup in a listing of 100,000
- * entries decodes about 17 names instead of 400,000 strings.
+ * A stored snapshot listing searched in place: {@link find} binary-searches the name column,
+ * decoding only the names it compares and the entry it finds, so a lookup in a listing of
+ * 100,000 entries decodes about 17 names instead of 400,000 strings.
  *
  * @example
  * ```ts
@@ -19,22 +20,21 @@ import type { DirEntry, EntryType } from "../tinyfs/mod.ts";
  * ```
  */
 export class ListingIndex {
-  readonly #table: Table;
-  readonly #names: Vector;
+  readonly #columns: ListingColumns<TextColumn>;
   readonly size: number;
 
   constructor(bytes: Uint8Array) {
-    this.#table = tableFromIPC(bytes);
-    this.#names = this.#table.getChild("name")!;
-    this.size = this.#table.numRows;
+    this.#columns = lazyColumns(bytes);
+    this.size = this.#columns.name.length;
   }
 
   /** The entry named `name`, or null. Assumes the listing was written in name order. */
   find(name: string): DirEntry | null {
+    const names = this.#columns.name;
     let lo = 0, hi = this.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const probe = this.#names.get(mid) as string;
+      const probe = names.at(mid)!;
       if (probe === name) return this.#entry(mid, name);
       if (probe < name) lo = mid + 1;
       else hi = mid - 1;
@@ -43,12 +43,12 @@ export class ListingIndex {
   }
 
   #entry(row: number, name: string): DirEntry {
-    const col = (c: string) => this.#table.getChild(c)!.get(row) as string;
+    const { part_id, node_id, entry_type } = this.#columns;
     return {
       name,
-      partId: col("part_id"),
-      nodeId: col("node_id"),
-      entryType: col("entry_type") as EntryType,
+      partId: part_id.at(row)!,
+      nodeId: node_id.at(row)!,
+      entryType: entry_type.at(row) as EntryType,
     };
   }
 }

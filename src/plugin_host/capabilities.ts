@@ -1,7 +1,7 @@
 /** The vetted work the host does for sandboxed plugins, which cannot import libraries: Parquet in and out, SQL over their inputs. */
 
 import { tableToParquet } from "../table/mod.ts";
-import { tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { tableFromIPC, tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { PluginError } from "./errors.ts";
 import { sql } from "./sql_capability.ts";
@@ -22,7 +22,7 @@ const CAPABILITIES: Readonly<
  *
  * @example
  * ```ts
- * import { tableToIPC } from "./arrow_ipc.ts";
+ * import { tableToIPC } from "../table/mod.ts";
  * import { tableLimits } from "./limits.ts";
  *
  * const context = { plugin: "x", table: tableLimits(256), check: () => {} };

@@ -1,7 +1,7 @@
 /** What dynamic nodes need of a running plugin, and computing a file with its read(). */
 
 import { tableToParquet } from "../table/mod.ts";
-import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "../table/mod.ts";
 import { type ComputedCache, computedKey, throughCache } from "./computed_cache.ts";
 import type { PluginConfig } from "./config.ts";
 import { isPluginError, PluginError } from "./errors.ts";

@@ -1,6 +1,6 @@
 /** The sandbox's main module: the sandbox program, the modules it imports inlined, and the call that starts it. */
 
-import ARROW_IPC from "./arrow_ipc.ts" with { type: "text" };
+import ARROW_IPC from "../table/arrow_ipc.ts" with { type: "text" };
 import PROGRAM from "./sandbox_program.ts" with { type: "text" };
 
 /**
@@ -8,7 +8,7 @@ import PROGRAM from "./sandbox_program.ts" with { type: "text" };
  * (so `deno bundle` carries them) and handed to the sandbox as data: URLs, because every file:
  * URL is blocked there. Each imports nothing but Deno's `node:` built-ins and types.
  */
-const INLINED: Readonly<Record<string, string>> = { "./arrow_ipc.ts": ARROW_IPC };
+const INLINED: Readonly<Record<string, string>> = { "../table/arrow_ipc.ts": ARROW_IPC };
 
 /** A type-only import or re-export (of the table model's types): nothing of it exists at run time. */
 const TYPE_ONLY = /^(?:import|export) type \{[^}]*\} from "[^"]+";\n/gm;

@@ -4,7 +4,7 @@
 // sandbox_bootstrap.ts), so it may import only Deno's built-in `node:` modules and the modules the
 // bootstrap inlines as data: URLs: every file: URL is blocked there.
 import { deserialize, Serializer } from "node:v8";
-import { type Table, tableFromIPC, tableToIPC } from "./arrow_ipc.ts";
+import { type Table, tableFromIPC, tableToIPC } from "../table/arrow_ipc.ts";
 
 /** What a plugin function can throw back to the host, described. */
 export interface FailureReport {

@@ -1,7 +1,7 @@
 /** `host.sql(query, tables)`: a plugin's query over inputs of its call, run through the host's SQL port and handed back as a table. */
 
 import { quoted } from "../tinyfs/mod.ts";
-import { tableToIPC } from "./arrow_ipc.ts";
+import { tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";

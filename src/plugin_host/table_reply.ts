@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { tableFromIPC } from "./arrow_ipc.ts";
+ * import { tableFromIPC } from "../table/mod.ts";
  * import type { Sandbox } from "./sandbox_process.ts";
  *
  * async function example(sandbox: Sandbox, request: unknown) {

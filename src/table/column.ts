@@ -1,6 +1,6 @@
 /** The column and table types every layer shares: a column's name, type and values. */
 
-// The plugin sandbox reads tables with this model (through src/plugin_host/arrow_ipc.ts), so this
+// The plugin sandbox reads tables with this model (through src/table/arrow_ipc.ts), so this
 // module imports nothing and holds only types: a type-only import of it leaves no trace there.
 
 /** The units a timestamp's integer counts since the epoch. */

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { ArrowIpcError, tableFromIPC, tableToIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { ArrowIpcError, tableFromIPC, tableToIPC } from "../../src/table/mod.ts";
 import { isPluginError } from "../../src/plugin_host/mod.ts";
 import { checkEntries, type EntriesContext } from "../../src/plugin_host/plugin_entries.ts";
 import type { InputNode, Inputs } from "../../src/plugin_host/inputs.ts";

@@ -1,6 +1,6 @@
 /** A sandboxed plugin's `host.sql` across real processes: its inputs as tables (series versions merged, globs combined), nothing else readable, refusals it can catch. */
 import assert from "node:assert/strict";
-import { tableFromIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { tableFromIPC } from "../../src/table/mod.ts";
 import { runCapability } from "../../src/plugin_host/capabilities.ts";
 import type { CapabilityContext } from "../../src/plugin_host/capability_context.ts";
 import type { InputNode, Inputs } from "../../src/plugin_host/inputs.ts";

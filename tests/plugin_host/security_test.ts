@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { isPluginError, type PluginModule } from "../../src/plugin_host/mod.ts";
-import { tableToIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { tableToIPC } from "../../src/table/mod.ts";
 import { sandboxMainModule } from "../../src/plugin_host/sandbox_bootstrap.ts";
 import { plugin, pondWith, text, withHost } from "./helpers.ts";
 

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { ArrowIpcError, tableFromIPC, tableToIPC } from "../../src/plugin_host/arrow_ipc.ts";
+import { ArrowIpcError, tableFromIPC, tableToIPC } from "../../src/table/mod.ts";
 import { tableLimits } from "../../src/plugin_host/limits.ts";
 import { parquetToTable } from "../../src/plugin_host/table_parquet.ts";
 import { FS, MemoryPersistence } from "../../src/tinyfs/mod.ts";

@@ -5,9 +5,9 @@
 // accessors with `new Function`, which the sandbox's `--disallow-code-generation-from-strings`
 // refuses. Untrusted input fails with `ArrowIpcError`.
 
-import type { Column, ColumnType, Table } from "../table/mod.ts";
+import type { Column, ColumnType, Table } from "./column.ts";
 
-export type { Column, ColumnType, Table } from "../table/mod.ts";
+export type { Column, ColumnType, Table } from "./column.ts";
 
 /**
  * A stream that is not Arrow IPC, or uses what this codec does not (dictionaries, compression,
@@ -95,6 +95,38 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 export function tableFromIPC(bytes: Uint8Array, maxCells = Infinity): Column[] {
   try {
     return readStream(bytes, maxCells);
+  } catch (e) {
+    if (e instanceof ArrowIpcError) throw e;
+    throw new ArrowIpcError(`not a readable Arrow IPC stream (${(e as Error).message})`);
+  }
+}
+
+/** A utf8 column read on demand: a value is decoded only when asked for. */
+export interface TextColumn {
+  readonly length: number;
+  /** The value in `row` (0 ≤ row < length), or null. */
+  at(row: number): string | null;
+}
+
+/**
+ * The utf8 columns of an Arrow IPC stream by name, each value decoded only when asked for (other
+ * columns are checked and skipped): for large stored listings searched by name, where decoding
+ * every value would cost more than the search. Fails as {@link tableFromIPC} does.
+ *
+ * @example
+ * ```ts
+ * const columns = textColumnsFromIPC(tableToIPC([{ name: "name", type: "utf8", values: ["a", "b"] }]));
+ * columns.get("name")!.at(1); // "b"
+ * ```
+ */
+export function textColumnsFromIPC(bytes: Uint8Array): Map<string, TextColumn> {
+  try {
+    const columns = readStream(bytes, Infinity, lazyText);
+    return new Map(
+      columns.filter((c) => c.type === "utf8").map((
+        c,
+      ) => [c.name, c.values as unknown as TextColumn]),
+    );
   } catch (e) {
     if (e instanceof ArrowIpcError) throw e;
     throw new ArrowIpcError(`not a readable Arrow IPC stream (${(e as Error).message})`);
@@ -480,7 +512,14 @@ interface FieldType {
   readonly large: boolean;
 }
 
-function readStream(bytes: Uint8Array, maxCells: number): Column[] {
+/** How a utf8 or binary column's buffers become its values. */
+type VaryingReader = typeof readVarying;
+
+function readStream(
+  bytes: Uint8Array,
+  maxCells: number,
+  varying: VaryingReader = readVarying,
+): Column[] {
   let at = 0;
   let cells = 0;
   let fields: FieldType[] | undefined;
@@ -516,7 +555,7 @@ function readStream(bytes: Uint8Array, maxCells: number): Column[] {
           `it holds more than ${maxCells} cells (rows × columns), the limit`,
         );
       }
-      batches.push(readBatch(meta, header, body, fields));
+      batches.push(readBatch(meta, header, body, fields, varying));
     } else {
       throw new ArrowIpcError(
         headerType === 2
@@ -588,6 +627,7 @@ function readBatch(
   batch: number,
   body: Uint8Array,
   fields: readonly FieldType[],
+  varying: VaryingReader,
 ): ArrayLike<unknown>[] {
   if (meta.has(batch, 3)) throw new ArrowIpcError("compressed record batches are not supported");
   const rows = meta.i64(batch, 0);
@@ -623,7 +663,7 @@ function readBatch(
       );
     }
     if (field.type === "utf8" || field.type === "binary") {
-      return readVarying(field, rows, buffer(), buffer(), valid);
+      return varying(field, rows, buffer(), buffer(), valid);
     }
     const fixed = FIXED[TIMESTAMP.test(field.type) ? "int64" : field.type];
     const raw = buffer();
@@ -644,19 +684,8 @@ function readVarying(
   offsetBytes: Uint8Array,
   data: Uint8Array,
   valid: ((i: number) => boolean) | undefined,
-): unknown[] {
-  const width = field.large ? 8 : 4;
-  if (offsetBytes.length < (rows + 1) * width) {
-    throw new ArrowIpcError(`column ${field.name} is cut short`);
-  }
-  const view = new DataView(offsetBytes.buffer, offsetBytes.byteOffset, offsetBytes.byteLength);
-  const offsets = new Array<number>(rows + 1);
-  for (let i = 0; i <= rows; i++) {
-    offsets[i] = width === 4 ? view.getInt32(i * 4, true) : Number(view.getBigInt64(i * 8, true));
-    if (offsets[i] < (i ? offsets[i - 1] : 0) || offsets[i] > data.length) {
-      throw new ArrowIpcError(`column ${field.name} has offsets outside its data`);
-    }
-  }
+): ArrayLike<unknown> {
+  const offsets = readOffsets(field, rows, offsetBytes, data);
   const values = new Array<unknown>(rows);
   if (field.type === "binary") {
     for (let i = 0; i < rows; i++) {
@@ -677,8 +706,62 @@ function readVarying(
   return values;
 }
 
+/** A varying column's offsets, checked: each within its data and none before the one before. */
+function readOffsets(
+  field: FieldType,
+  rows: number,
+  offsetBytes: Uint8Array,
+  data: Uint8Array,
+): number[] {
+  const width = field.large ? 8 : 4;
+  if (offsetBytes.length < (rows + 1) * width) {
+    throw new ArrowIpcError(`column ${field.name} is cut short`);
+  }
+  const view = new DataView(offsetBytes.buffer, offsetBytes.byteOffset, offsetBytes.byteLength);
+  const offsets = new Array<number>(rows + 1);
+  for (let i = 0; i <= rows; i++) {
+    offsets[i] = width === 4 ? view.getInt32(i * 4, true) : Number(view.getBigInt64(i * 8, true));
+    if (offsets[i] < (i ? offsets[i - 1] : 0) || offsets[i] > data.length) {
+      throw new ArrowIpcError(`column ${field.name} has offsets outside its data`);
+    }
+  }
+  return offsets;
+}
+
+/** Like {@link readVarying}, but utf8 values are decoded when read (see {@link textColumnsFromIPC}). */
+const lazyText: VaryingReader = (field, rows, offsetBytes, data, valid) => {
+  const offsets = readOffsets(field, rows, offsetBytes, data);
+  if (field.type !== "utf8") return [];
+  const text = new LazyText(
+    rows,
+    (row) =>
+      valid && !valid(row)
+        ? null
+        : strictUtf8.decode(data.subarray(offsets[row], offsets[row + 1])),
+  );
+  return text as unknown as ArrayLike<unknown>;
+};
+
+/** A {@link TextColumn} as the lazy reader makes it: `at` decodes one row. */
+class LazyText implements TextColumn {
+  constructor(readonly length: number, readonly at: (row: number) => string | null) {}
+}
+
+/** Lazy text columns of several record batches as one. */
+function chainText(parts: readonly LazyText[]): LazyText {
+  const starts = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.length, 0));
+  return new LazyText(parts.reduce((n, p) => n + p.length, 0), (row) => {
+    let i = parts.length - 1;
+    while (i > 0 && starts[i] > row) i--;
+    return parts[i].at(row - starts[i]);
+  });
+}
+
 /** The values of several record batches of one column, as one array (or typed array). */
 function join(parts: ArrayLike<unknown>[], type: ColumnType): ArrayLike<unknown> {
+  if (parts.every((p) => p instanceof LazyText)) {
+    return chainText(parts) as unknown as ArrayLike<unknown>;
+  }
   const fixed = FIXED[TIMESTAMP.test(type) ? "int64" : type];
   if (fixed && parts.every((p) => p instanceof fixed.array)) {
     const out = new fixed.array(parts.reduce((n, p) => n + p.length, 0));

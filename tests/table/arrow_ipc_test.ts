@@ -7,7 +7,7 @@ import {
   type Column,
   tableFromIPC,
   tableToIPC,
-} from "../../src/plugin_host/arrow_ipc.ts";
+} from "../../src/table/mod.ts";
 
 const n = 1000;
 const columns: Column[] = [
