@@ -33,6 +33,8 @@
     firstPaint: undefined,
     csv,
     setView,
+    /** The data chart `i` draws (uPlot's: seconds, then each line; null where it breaks). */
+    chartData: (i) => charts[i] && charts[i].data,
   };
   globalThis.pondSite = site;
 
@@ -229,7 +231,7 @@
   }
 
   function fromHash() {
-    const m = location.hash.match(/^#t=([^.]+)\.\.(.+)$/);
+    const m = location.hash.match(/^#t=(.+?)\.\.(.+)$/);
     if (!m) return false;
     const from = Date.parse(decodeURIComponent(m[1]));
     const to = Date.parse(decodeURIComponent(m[2]));
