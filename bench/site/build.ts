@@ -12,7 +12,7 @@
 //   first chart paint on a series page and to the first paint of the index, the bytes of the
 //   first load (as sent, gzip), and the time to show a view of 100,000 points (a site of one
 //   series at 1m) against a view of 3,000 points of the same page.
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../tests/site/chromium.ts";
 import { median, pond, ROOT } from "../pond/bench_util.ts";
 
 const SITES = Number(Deno.args[0] ?? 3);
@@ -32,10 +32,14 @@ async function minutes(file: string, start: number, rows: number, s: number): Pr
   const db = await DuckDBInstance.create(":memory:");
   const c = await db.connect();
   const values = PARAMS.map((p, j) =>
-    `CASE WHEN random() < 0.01 THEN NULL ELSE sin(i / ${1000 + 100 * j} + ${s}) * 10 + random() END AS ${p}`
+    `CASE WHEN random() < 0.01 THEN NULL ELSE sin(i / ${
+      1000 + 100 * j
+    } + ${s}) * 10 + random() END AS ${p}`
   );
   await c.run(
-    `COPY (SELECT make_timestamp(${start * 1000}::BIGINT + i * 60000000) AS timestamp, ${values.join(", ")} ` +
+    `COPY (SELECT make_timestamp(${start * 1000}::BIGINT + i * 60000000) AS timestamp, ${
+      values.join(", ")
+    } ` +
       `FROM range(${rows}) t(i)) TO '${file}' (FORMAT parquet)`,
   );
   c.closeSync();
@@ -48,9 +52,15 @@ function serveDir(dir: string) {
     const path = decodeURIComponent(new URL(req.url).pathname).replace(/^\/+/, "") || "index.html";
     try {
       const body = await Deno.readFile(`${dir}/${path}`);
-      const type = path.endsWith(".html") ? "text/html" : path.endsWith(".css") ? "text/css" : "text/javascript";
+      const type = path.endsWith(".html")
+        ? "text/html"
+        : path.endsWith(".css")
+        ? "text/css"
+        : "text/javascript";
       const headers = { "content-type": `${type}; charset=utf-8` };
-      if (!/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) return new Response(body, { headers });
+      if (!/\bgzip\b/.test(req.headers.get("accept-encoding") ?? "")) {
+        return new Response(body, { headers });
+      }
       const gzip = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
       return new Response(gzip, { headers: { ...headers, "content-encoding": "gzip" } });
     } catch {
@@ -68,7 +78,13 @@ try {
   for (let s = 0; s < SITES; s++) {
     await minutes(`${work}/s${s}.parquet`, START, DAYS * 1440, s);
     await run(["mkdir", "-p", `/sites/s${s}`]);
-    await run(["copy", "--type", "series", `host:${work}/s${s}.parquet`, `/sites/s${s}/readings.series`]);
+    await run([
+      "copy",
+      "--type",
+      "series",
+      `host:${work}/s${s}.parquet`,
+      `/sites/s${s}/readings.series`,
+    ]);
   }
   await Deno.writeTextFile(
     `${work}/reduce.yaml`,
@@ -106,22 +122,41 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const day = START + (DAYS + i) * DAY;
     await minutes(`${work}/day.parquet`, day, 1440, 0);
-    await run(["copy", "--type", "series", `host:${work}/day.parquet`, "/sites/s0/readings.series"]);
+    await run([
+      "copy",
+      "--type",
+      "series",
+      `host:${work}/day.parquet`,
+      "/sites/s0/readings.series",
+    ]);
     const start = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "-A", `${ROOT}main.ts`, "site", "build", yaml, `host:${work}/cold`, "--json"],
+      args: [
+        "run",
+        "--no-prompt",
+        "-A",
+        `${ROOT}main.ts`,
+        "site",
+        "build",
+        yaml,
+        `host:${work}/cold`,
+        "--json",
+      ],
       env: { POND: pondDir },
       stdout: "piped",
       stderr: "piped",
     }).output();
     rebuildTimes.push(performance.now() - start);
     const report = JSON.parse(new TextDecoder().decode(out.stdout));
-    counts = `${report.partitions.written} partitions written, ${report.partitions.unchanged} unchanged`;
+    counts =
+      `${report.partitions.written} partitions written, ${report.partitions.unchanged} unchanged`;
     reexportTimes.push(await run(["export", "/reduce/*/res=*.series", `host:${work}/e${n++}`]));
   }
   console.log(
     `rebuild after one new day: ${(median(rebuildTimes) / 1000).toFixed(2)} s (${counts}); ` +
-      `export ${(median(reexportTimes) / 1000).toFixed(2)} s; ${ratio(rebuildTimes, reexportTimes)}× export`,
+      `export ${(median(reexportTimes) / 1000).toFixed(2)} s; ${
+        ratio(rebuildTimes, reexportTimes)
+      }× export`,
   );
 
   // A site whose one series has 100,000 one-minute buckets, to paint them all in one view.
@@ -134,20 +169,20 @@ try {
       "aggregations: [{ type: avg, columns: [temperature_c] }, { type: min, columns: [temperature_c] }, { type: max, columns: [temperature_c] }]\n",
   );
   await run(["mknod", "temporal-reduce", "/dense-reduce", "--config", `${work}/dense.yaml`]);
-  await run(["site", "build", await site(
-    "dense-site.yaml",
-    "title: Dense\nview_points: 100000\npages: [{ name: $0, series: /dense-reduce/*/res=*.series }]\n",
-  ), `host:${work}/dense-site`]);
+  await run([
+    "site",
+    "build",
+    await site(
+      "dense-site.yaml",
+      "title: Dense\nview_points: 100000\npages: [{ name: $0, series: /dense-reduce/*/res=*.series }]\n",
+    ),
+    `host:${work}/dense-site`,
+  ]);
 
   const server = serveDir(`${work}/cold`);
   const dense = serveDir(`${work}/dense-site`);
   const profile = await Deno.makeTempDir({ prefix: "pond-site-bench-chromium-" });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const context = await launchChromium(profile);
   try {
     const base = `http://127.0.0.1:${server.addr.port}/`;
     const chartPaint: number[] = [];
@@ -159,12 +194,21 @@ try {
       await cdp.send("Network.enable");
       await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
       let sent = 0;
-      cdp.on("Network.loadingFinished", (e: { encodedDataLength: number }) => void (sent += e.encodedDataLength));
+      cdp.on(
+        "Network.loadingFinished",
+        (e: { encodedDataLength: number }) => void (sent += e.encodedDataLength),
+      );
       await page.goto(`${base}index.html`);
-      indexPaint.push(await page.evaluate(`new Promise((r) => requestAnimationFrame(() => r(performance.getEntriesByType("paint").find((p) => p.name === "first-contentful-paint")?.startTime ?? performance.now())))`));
+      indexPaint.push(
+        await page.evaluate(
+          `new Promise((r) => requestAnimationFrame(() => r(performance.getEntriesByType("paint").find((p) => p.name === "first-contentful-paint")?.startTime ?? performance.now())))`,
+        ),
+      );
       sent = 0;
       await page.goto(`${base}s0.html`);
-      await page.waitForFunction(`globalThis.pondSite && globalThis.pondSite.firstPaint !== undefined`);
+      await page.waitForFunction(
+        `globalThis.pondSite && globalThis.pondSite.firstPaint !== undefined`,
+      );
       chartPaint.push(await page.evaluate(`globalThis.pondSite.firstPaint`));
       await page.waitForLoadState("networkidle");
       bytes.push(sent);
@@ -172,7 +216,9 @@ try {
     }
     console.log(
       `Chromium, served from loopback: first chart paint ${median(chartPaint).toFixed(0)} ms ` +
-        `(index first paint ${median(indexPaint).toFixed(0)} ms, ${(median(chartPaint) / median(indexPaint)).toFixed(2)}× index); ` +
+        `(index first paint ${median(indexPaint).toFixed(0)} ms, ${
+          (median(chartPaint) / median(indexPaint)).toFixed(2)
+        }× index); ` +
         `first load of a series page ${(median(bytes) / 1024).toFixed(0)} KB as sent (gzip)`,
     );
 
@@ -200,7 +246,9 @@ try {
     }
     console.log(
       `view of ${points} points: ${median(big).toFixed(0)} ms to data and paint; ` +
-        `3,000 points ${median(small).toFixed(0)} ms; ${ratio(big, small)}× (data loaded beforehand)`,
+        `3,000 points ${median(small).toFixed(0)} ms; ${
+          ratio(big, small)
+        }× (data loaded beforehand)`,
     );
   } finally {
     await context.close();

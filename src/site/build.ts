@@ -25,7 +25,11 @@ export interface FileCounts {
 export interface BuildReport {
   /** The pond transaction the site shows. */
   readonly seq: number;
-  readonly pages: readonly { readonly name: string; readonly file: string; readonly series: number }[];
+  readonly pages: readonly {
+    readonly name: string;
+    readonly file: string;
+    readonly series: number;
+  }[];
   /** Data partitions (`data/…`). */
   readonly partitions: FileCounts;
   /** Every other file: pages, assets, the marker. */
@@ -70,14 +74,19 @@ export async function siteFiles(
     if (slug === "index" || slugs.has(slug)) {
       throw new SiteError(
         "NameClash",
-        `the pages ${JSON.stringify(slugs.get(slug) ?? "index")} and ${JSON.stringify(page.name)} ` +
+        `the pages ${JSON.stringify(slugs.get(slug) ?? "index")} and ${
+          JSON.stringify(page.name)
+        } ` +
           `would both be ${slug}.html; give the pages names that differ`,
       );
     }
     slugs.set(slug, page.name);
     const partitions = pagePartitions(page, slug, site.viewPoints);
     for (const p of partitions) files.set(p.file, p.text);
-    files.set(`${slug}.html`, seriesPageHtml(site.title, page, pageManifest(page, partitions, site.viewPoints)));
+    files.set(
+      `${slug}.html`,
+      seriesPageHtml(site.title, page, pageManifest(page, partitions, site.viewPoints)),
+    );
     listed.push({ page, slug });
   }
   files.set("index.html", indexHtml(site.title, site.index, listed));
@@ -119,7 +128,10 @@ export async function buildSite(
 ): Promise<BuildReport> {
   const before = await previousFiles(dir);
   const { seq, files, pages } = await siteFiles(pond, site, at);
-  const counts = { partitions: { written: 0, unchanged: 0, removed: 0 }, files: { written: 0, unchanged: 0, removed: 0 } };
+  const counts = {
+    partitions: { written: 0, unchanged: 0, removed: 0 },
+    files: { written: 0, unchanged: 0, removed: 0 },
+  };
   const kind = (path: string) => path.startsWith("data/") ? counts.partitions : counts.files;
   let bytes = 0;
   const encoder = new TextEncoder();
@@ -153,7 +165,9 @@ async function previousFiles(dir: string): Promise<string[]> {
   const marker = await readOrUndefined(join(dir, SITE_MARKER));
   if (marker) {
     const listed = JSON.parse(new TextDecoder().decode(marker)).files;
-    return Array.isArray(listed) ? listed.filter((f) => typeof f === "string" && !f.includes("..")) : [];
+    return Array.isArray(listed)
+      ? listed.filter((f) => typeof f === "string" && !f.includes(".."))
+      : [];
   }
   try {
     for await (const _ of Deno.readDir(dir)) {

@@ -99,7 +99,10 @@ function page(
       !Array.isArray(list) || list.length === 0 ||
       list.some((c) => typeof c !== "string" || c === "")
     ) {
-      fail(`${at}.columns`, 'must be a glob or a non-empty list of globs, e.g. ["temperature_c.*"]');
+      fail(
+        `${at}.columns`,
+        'must be a glob or a non-empty list of globs, e.g. ["temperature_c.*"]',
+      );
     }
     columns = list as string[];
   }
@@ -116,7 +119,9 @@ function page(
 /** `value` as a mapping with only `fields`; `at` names it (empty: the top level). */
 function mapping(value: unknown, at: string, fields: readonly string[]): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    if (at === "") throw new SiteError("SiteConfig", "site config must be a mapping (title, pages…)");
+    if (at === "") {
+      throw new SiteError("SiteConfig", "site config must be a mapping (title, pages…)");
+    }
     fail(at, `must be a mapping with ${fields.join(", ")}`);
   }
   for (const key of Object.keys(value)) {

@@ -77,10 +77,13 @@ function inline(text: string): string {
     return escapeHtml(part)
       .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
       .replace(/\*([^*]+)\*/g, "<em>$1</em>")
-      .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) =>
-        /^(https?:\/\/|#|\.{0,2}\/|[\w-]+(\.\w+)*($|[/#?]))/.test(url) && !/^[\w+.-]+:(?!\/\/)/.test(url)
-          ? `<a href="${url}">${label}</a>`
-          : whole
+      .replace(
+        /\[([^\]]+)\]\(([^)\s]+)\)/g,
+        (whole, label: string, url: string) =>
+          /^(https?:\/\/|#|\.{0,2}\/|[\w-]+(\.\w+)*($|[/#?]))/.test(url) &&
+            !/^[\w+.-]+:(?!\/\/)/.test(url)
+            ? `<a href="${url}">${label}</a>`
+            : whole,
       );
   }).join("");
 }

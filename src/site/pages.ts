@@ -64,7 +64,9 @@ export function parameters(
 /** What a page's script needs: its columns, charts, series and every partition by resolution. */
 export function pageManifest(page: PageData, partitions: readonly Partition[], viewPoints: number) {
   const params = parameters(page.columns, page.spec.labels, page.spec.units);
-  const resolutions = [...new Map(page.series.flatMap((s) => s.resolutions.map((r) => [r.name, r.ms])))]
+  const resolutions = [
+    ...new Map(page.series.flatMap((s) => s.resolutions.map((r) => [r.name, r.ms]))),
+  ]
     .sort((a, b) => a[1] - b[1])
     .map(([name, ms]) => ({
       name,
@@ -121,10 +123,14 @@ export function indexHtml(
       );
       const name = page.series.length > 1 ? `${page.title} · ${page.series[s].path}` : page.title;
       return `<tr><th scope="row"><a href="${escapeHtml(slug)}.html">${escapeHtml(name)}</a></th>` +
-        `<td>${times.length ? timeHtml(Math.max(...times)) : "—"}</td><td><ul class="newest">${cells.join("")}</ul></td></tr>`;
+        `<td>${times.length ? timeHtml(Math.max(...times)) : "—"}</td><td><ul class="newest">${
+          cells.join("")
+        }</ul></td></tr>`;
     });
   });
-  return document(title, `<header><h1>${escapeHtml(title)}</h1></header>
+  return document(
+    title,
+    `<header><h1>${escapeHtml(title)}</h1></header>
 <main>
 <section class="intro">${markdownToHtml(markdown)}</section>
 <table class="pages">
@@ -134,7 +140,9 @@ export function indexHtml(
 ${rows.join("\n")}
 </tbody>
 </table>
-</main>`, "");
+</main>`,
+    "",
+  );
 }
 
 /** One series page: its heading, controls, a chart per series and parameter, and its manifest. */
@@ -154,12 +162,16 @@ export function seriesPageHtml(
     )
   );
   const buttons = ["day", "week", "month", "year", "all"].map((r) =>
-    `<button type="button" data-range="${r}" aria-pressed="false">${r[0].toUpperCase()}${r.slice(1)}</button>`
+    `<button type="button" data-range="${r}" aria-pressed="false">${r[0].toUpperCase()}${
+      r.slice(1)
+    }</button>`
   );
   const json = JSON.stringify(manifest).replace(/</g, "\\u003c");
-  return document(`${page.title} · ${siteTitle}`, `<header><p><a href="index.html">${
-    escapeHtml(siteTitle)
-  }</a></p><h1>${escapeHtml(page.title)}</h1>
+  return document(
+    `${page.title} · ${siteTitle}`,
+    `<header><p><a href="index.html">${escapeHtml(siteTitle)}</a></p><h1>${
+      escapeHtml(page.title)
+    }</h1>
 <p>Newest data: ${timeHtml(manifest.newest)}</p></header>
 <main>
 <div class="controls">
@@ -170,8 +182,10 @@ export function seriesPageHtml(
 <p class="hint">Drag across a chart to zoom in; double-click to zoom out.</p>
 ${figures.join("\n")}
 </main>
-<script type="application/json" id="pond-manifest">${json}</script>`, `<script src="assets/uPlot.iife.min.js"></script>
-<script src="assets/site.js"></script>`);
+<script type="application/json" id="pond-manifest">${json}</script>`,
+    `<script src="assets/uPlot.iife.min.js"></script>
+<script src="assets/site.js"></script>`,
+  );
 }
 
 function document(title: string, body: string, scripts: string): string {

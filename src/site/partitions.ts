@@ -42,8 +42,9 @@ export interface Partition {
  * ```ts
  * import type { PageData } from "./series_data.ts";
  *
- * declare const page: PageData;
- * for (const p of pagePartitions(page, "lake_north", 3000)) console.log(p.file, p.rows);
+ * function example(page: PageData) {
+ *   for (const p of pagePartitions(page, "lake_north", 3000)) console.log(p.file, p.rows);
+ * }
  * ```
  */
 export function pagePartitions(page: PageData, slug: string, viewPoints: number): Partition[] {
@@ -70,7 +71,9 @@ export function pagePartitions(page: PageData, slug: string, viewPoints: number)
         for (let i = from; i < to; i++) {
           times.push(String(i === from ? r.times[i] : r.times[i] - r.times[i - 1]));
         }
-        const values = r.values.map((v) => `[${Array.from(v.subarray(from, to), number).join(",")}]`);
+        const values = r.values.map((v) =>
+          `[${Array.from(v.subarray(from, to), number).join(",")}]`
+        );
         return `{"t":[${times.join(",")}],"v":[${values.join(",")}]}`;
       });
       const key = `${slug}/${name}/${stamp(start)}`;

@@ -66,9 +66,16 @@ export async function readPages(
   site: SiteConfig,
   at?: PondAt,
 ): Promise<{ seq: number; pages: PageData[] }> {
-  const seq = at === undefined ? await pond.head() : "seq" in at ? at.seq : await pond.seqAt(at.time);
+  const seq = at === undefined
+    ? await pond.head()
+    : "seq" in at
+    ? at.seq
+    : await pond.seqAt(at.time);
   const root = await pond.root({ seq });
-  const pages = new Map<string, { spec: PageSpec; field: string; title: string; files: Map<string, string[]> }>();
+  const pages = new Map<
+    string,
+    { spec: PageSpec; field: string; title: string; files: Map<string, string[]> }
+  >();
   for (const [i, spec] of site.pages.entries()) {
     const field = `pages[${i}]`;
     const matches = await globMatches(root, spec.series).catch((e) => {
@@ -86,11 +93,18 @@ export async function readPages(
     for (const { node, captures } of found) {
       const name = expandTemplate(spec.name, captures, `${field}.name`);
       const page = pages.get(name) ??
-        { spec, field, title: expandTemplate(spec.title, captures, `${field}.title`), files: new Map() };
+        {
+          spec,
+          field,
+          title: expandTemplate(spec.title, captures, `${field}.title`),
+          files: new Map(),
+        };
       if (page.spec !== spec) {
         throw new SiteError(
           "NameClash",
-          `site config: pages ${page.field} and ${field} both make a page named ${JSON.stringify(name)}; ` +
+          `site config: pages ${page.field} and ${field} both make a page named ${
+            JSON.stringify(name)
+          }; ` +
             "give them name templates that differ",
         );
       }
@@ -123,7 +137,10 @@ async function readPage(
     const described = new Map<string, { name: string; numeric: boolean }[]>();
     for (const { name } of sources) {
       const rows = await query.engine.rows(`DESCRIBE SELECT * FROM ${name}`);
-      described.set(name, rows.map(([n, type]) => ({ name: String(n), numeric: isNumeric(String(type)) })));
+      described.set(
+        name,
+        rows.map(([n, type]) => ({ name: String(n), numeric: isNumeric(String(type)) })),
+      );
     }
     const columns = chartedColumns(spec, field, [...described.values()].flat());
     const series: SeriesData[] = [];
@@ -139,14 +156,18 @@ async function readPage(
           );
         }
         const have = new Set(described.get(source)!.map((c) => c.name));
-        const select = columns.map((c) => have.has(c) ? `CAST(${quote(c)} AS DOUBLE)` : "NULL::DOUBLE");
+        const select = columns.map((c) =>
+          have.has(c) ? `CAST(${quote(c)} AS DOUBLE)` : "NULL::DOUBLE"
+        );
         const [, count, unit] = path.split("/").at(-1)!.match(RES_FILE)!;
         resolutions.push({
           name: `${count}${unit}`,
           ms: Number(count) * UNIT_MS[unit],
           ...await columnsOf(
             await query.engine.query(
-              `SELECT CAST(epoch_ms(${quote(time)}) AS DOUBLE), ${select.join(", ")} FROM ${source} ` +
+              `SELECT CAST(epoch_ms(${quote(time)}) AS DOUBLE), ${
+                select.join(", ")
+              } FROM ${source} ` +
                 `WHERE ${quote(time)} IS NOT NULL ORDER BY 1`,
             ),
             columns.length,
@@ -174,7 +195,9 @@ function chartedColumns(
     if (!numeric.some((c) => re.test(c))) {
       throw new SiteError(
         "SiteConfig",
-        `site config: field "${field}.columns" glob ${JSON.stringify(glob)} matches no numeric column ` +
+        `site config: field "${field}.columns" glob ${
+          JSON.stringify(glob)
+        } matches no numeric column ` +
           `of the series (they have ${numeric.join(", ") || "none"})`,
       );
     }

@@ -24,7 +24,18 @@ function partition(text: string): { t: number[]; v: (number | null)[][] }[] {
 Deno.test("site build: same bytes from the same pond version, only changed partitions rewritten, --at builds the past", async () => {
   await withSitePond(async (p) => {
     const build = async (dir: string, ...extra: string[]) =>
-      JSON.parse(ok(await p.pond(["site", "build", `host:${p.host}/site.yaml`, `host:${dir}`, "--json", ...extra]))) as Report;
+      JSON.parse(
+        ok(
+          await p.pond([
+            "site",
+            "build",
+            `host:${p.host}/site.yaml`,
+            `host:${dir}`,
+            "--json",
+            ...extra,
+          ]),
+        ),
+      ) as Report;
     const first = await build(`${p.host}/a`);
     assert.deepEqual(first.pages.map((x) => x.file), ["north.html", "south.html"]);
     assert.ok(first.partitions.written > 8, "partitions per page and resolution");
@@ -38,29 +49,72 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
     }
 
     const again = await build(`${p.host}/a`);
-    assert.deepEqual(again.partitions, { written: 0, unchanged: first.partitions.written, removed: 0 });
+    assert.deepEqual(again.partitions, {
+      written: 0,
+      unchanged: first.partitions.written,
+      removed: 0,
+    });
     assert.equal(again.files.written, 0);
 
     // One new day of north's readings: a new version of its series.
     const next = START + 400 * DAY;
     await Deno.writeFile(`${p.host}/day.parquet`, readings(next, 24, 0));
-    ok(await p.pond(["copy", "--type", "series", `host:${p.host}/day.parquet`, "/sites/north/readings.series"]));
+    ok(
+      await p.pond([
+        "copy",
+        "--type",
+        "series",
+        `host:${p.host}/day.parquet`,
+        "/sites/north/readings.series",
+      ]),
+    );
     const after = await build(`${p.host}/a`);
-    assert.ok(after.partitions.written >= 1 && after.partitions.written <= 8, JSON.stringify(after));
+    assert.ok(
+      after.partitions.written >= 1 && after.partitions.written <= 8,
+      JSON.stringify(after),
+    );
     assert.equal(after.files.written, 3, "north.html, index.html and the marker");
     const changed = await siteTree(`${p.host}/a`);
-    const differ = [...changed.keys()].filter((k) => k.startsWith("data/") && !sameBytes(a.get(k), changed.get(k)!));
-    assert.equal(differ.length, after.partitions.written, "the count is the files whose bytes changed");
+    const differ = [...changed.keys()].filter((k) =>
+      k.startsWith("data/") && !sameBytes(a.get(k), changed.get(k)!)
+    );
+    assert.equal(
+      differ.length,
+      after.partitions.written,
+      "the count is the files whose bytes changed",
+    );
     assert.ok(differ.every((k) => k.startsWith("data/north/")), differ.join(" "));
     assert.ok(
-      partition(new TextDecoder().decode(changed.get(differ.find((k) => k.startsWith("data/north/1h/"))!)))[0]
+      partition(
+        new TextDecoder().decode(changed.get(differ.find((k) => k.startsWith("data/north/1h/"))!)),
+      )[0]
         .t.includes(next + 23 * HOUR),
       "the new day is in north's newest hourly partition",
     );
 
+    await Deno.writeTextFile(
+      `${p.host}/renamed.yaml`,
+      "title: t\npages: [{ name: lake-$0, series: /reduce/*/res=*.series, columns: [oxygen_mg_l.avg] }]\n",
+    );
+    const renamed = JSON.parse(ok(
+      await p.pond(["site", "build", `host:${p.host}/renamed.yaml`, `host:${p.host}/a`, "--json"]),
+    )) as Report;
+    assert.equal(renamed.partitions.removed, after.partitions.written + after.partitions.unchanged);
+    const left = await siteTree(`${p.host}/a`);
+    assert.ok(
+      !left.has("north.html") && [...left.keys()].every((k) => !k.startsWith("data/north/")),
+    );
+    assert.ok(left.has("lake-north.html"));
+    const listed = JSON.parse(new TextDecoder().decode(left.get("pond-site.json"))).files;
+    assert.deepEqual(listed, [...left.keys()].filter((k) => k !== "pond-site.json"));
+
     const past = await build(`${p.host}/c`, "--at", String(first.seq));
     assert.equal(past.seq, first.seq);
-    assert.deepEqual(await siteTree(`${p.host}/c`), a, "--at the first build's transaction builds its bytes");
+    assert.deepEqual(
+      await siteTree(`${p.host}/c`),
+      a,
+      "--at the first build's transaction builds its bytes",
+    );
   });
 });
 
@@ -101,26 +155,37 @@ Deno.test("site build: no matching series, bad config and a foreign directory ar
       await attempt("title: t\npages: [{ name: $0, series: /sites/*/readings.series }]"),
       /field "pages\[0\]\.series".*res=<duration>\.series/,
     );
-    assert.match(await attempt("pages: [{ name: $0, series: /reduce/*/res=*.series }]"), /field "title" is missing/);
+    assert.match(
+      await attempt("pages: [{ name: $0, series: /reduce/*/res=*.series }]"),
+      /field "title" is missing/,
+    );
     assert.match(await attempt("title: t\npages: []"), /field "pages" must be a non-empty list/);
     assert.match(
       await attempt("title: t\npages: [{ name: $0, series: /reduce/*/res=*.series, colour: red }]"),
       /field "pages\[0\]\.colour" is not known/,
     );
     assert.match(
-      await attempt("title: t\npages: [{ name: $0, series: /reduce/*/res=*.series, columns: [salinity.*] }]"),
+      await attempt(
+        "title: t\npages: [{ name: $0, series: /reduce/*/res=*.series, columns: [salinity.*] }]",
+      ),
       /field "pages\[0\]\.columns" glob "salinity\.\*" matches no numeric column/,
     );
     assert.match(
       await attempt("title: t\npages: [{ name: $3, series: /reduce/*/res=*.series }]"),
       /field "pages\[0\]\.name" names \$3/,
     );
-    assert.match(await attempt("title: t\nview_points: 2\npages: [{ name: $0, series: /r }]"), /field "view_points"/);
+    assert.match(
+      await attempt("title: t\nview_points: 2\npages: [{ name: $0, series: /r }]"),
+      /field "view_points"/,
+    );
     assert.match(await attempt("title: [t"), /not valid YAML/);
     await Deno.mkdir(`${p.host}/mine`);
     await Deno.writeTextFile(`${p.host}/mine/notes.txt`, "keep me\n");
     assert.match(
-      await attempt("title: t\npages: [{ name: $0, series: /reduce/*/res=*.series }]", `${p.host}/mine`),
+      await attempt(
+        "title: t\npages: [{ name: $0, series: /reduce/*/res=*.series }]",
+        `${p.host}/mine`,
+      ),
       /holds files but no pond-site\.json/,
     );
     assert.deepEqual([...(await siteTree(`${p.host}/mine`)).keys()], ["notes.txt"]);

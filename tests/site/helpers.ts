@@ -52,13 +52,17 @@ export function readings(start: number, hours: number, site: number, gap = false
       { name: "timestamp", data: times, type: "TIMESTAMP" },
       {
         name: "temperature_c",
-        data: times.map((d) => 10 + site + 8 * Math.sin(hourOf(d) / (24 * 58)) + Math.sin(hourOf(d) / 4)),
+        data: times.map((d) =>
+          10 + site + 8 * Math.sin(hourOf(d) / (24 * 58)) + Math.sin(hourOf(d) / 4)
+        ),
         type: "DOUBLE",
       },
       {
         name: "oxygen_mg_l",
         data: times.map((d) =>
-          gap && Math.floor((d.getTime() - START) / DAY) === GAP_DAY - 10 ? null : 8 + Math.cos(hourOf(d) / 30)
+          gap && Math.floor((d.getTime() - START) / DAY) === GAP_DAY - 10
+            ? null
+            : 8 + Math.cos(hourOf(d) / 30)
         ),
         type: "DOUBLE",
       },
@@ -85,8 +89,19 @@ export async function withSitePond(fn: (p: SitePond) => Promise<void>): Promise<
     ok(await pond(["init"]));
     ok(await pond(["mkdir", "-p", "/sites/north", "/sites/south"]));
     for (const [i, name] of ["north", "south"].entries()) {
-      await Deno.writeFile(`${host}/${name}.parquet`, readings(START, DAYS * 24, i, name === "north"));
-      ok(await pond(["copy", "--type", "series", `host:${host}/${name}.parquet`, `/sites/${name}/readings.series`]));
+      await Deno.writeFile(
+        `${host}/${name}.parquet`,
+        readings(START, DAYS * 24, i, name === "north"),
+      );
+      ok(
+        await pond([
+          "copy",
+          "--type",
+          "series",
+          `host:${host}/${name}.parquet`,
+          `/sites/${name}/readings.series`,
+        ]),
+      );
     }
     await Deno.writeTextFile(
       `${host}/reduce.yaml`,
@@ -114,7 +129,7 @@ export async function siteTree(dir: string, under = ""): Promise<Map<string, Uin
   for await (const e of Deno.readDir(`${dir}/${under}`)) entries.push(e);
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = under ? `${under}/${e.name}` : e.name;
-    if (e.isDirectory) for (const [p, b] of await siteTree(dir, path)) out.set(p, b);
+    if (e.isDirectory) { for (const [p, b] of await siteTree(dir, path)) out.set(p, b); }
     else out.set(path, await Deno.readFile(`${dir}/${path}`));
   }
   return out;

@@ -105,16 +105,30 @@
     }
     if (mine !== generation) return;
     view = { from, to };
-    shown = { resolution, series: manifest.series.map((_, s) => rowsOf(datas, s, resolution, from, to)) };
+    shown = {
+      resolution,
+      series: manifest.series.map((_, s) => rowsOf(datas, s, resolution, from, to)),
+    };
     const points = Math.max(0, ...shown.series.map((r) => r.times.length - r.filled.size));
     draw();
-    site.view = { from, to, resolution: resolution.name, points, fetches: site.fetches - before, cause };
+    site.view = {
+      from,
+      to,
+      resolution: resolution.name,
+      points,
+      fetches: site.fetches - before,
+      cause,
+    };
     for (const b of document.querySelectorAll("[data-range]")) {
       b.setAttribute("aria-pressed", String(b.dataset.range === cause));
     }
     const hash = `#t=${iso(from)}..${iso(to)}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
-    status(`${text(from)} – ${text(to)} UTC · resolution ${resolution.name} · ${points} points`, resolution.name, points);
+    status(
+      `${text(from)} – ${text(to)} UTC · resolution ${resolution.name} · ${points} points`,
+      resolution.name,
+      points,
+    );
   }
 
   function status(message, resolution, points) {
@@ -129,7 +143,13 @@
   function colors() {
     const css = getComputedStyle(document.documentElement);
     const get = (name) => css.getPropertyValue(name).trim();
-    return { fg: get("--fg"), grid: get("--grid"), line: get("--line"), band: get("--band"), other: get("--other") };
+    return {
+      fg: get("--fg"),
+      grid: get("--grid"),
+      line: get("--line"),
+      band: get("--band"),
+      other: get("--other"),
+    };
   }
 
   function draw() {
@@ -152,36 +172,48 @@
   function makeChart(figure, param, data) {
     const c = colors();
     const names = manifest.columns;
-    const series = [{ label: "time (UTC)" }, { label: names[param.line], stroke: c.line, width: 1.5 }];
+    const series = [{ label: "time (UTC)" }, {
+      label: names[param.line],
+      stroke: c.line,
+      width: 1.5,
+    }];
     if (param.band) {
-      for (const i of param.band) series.push({ label: names[i], stroke: c.band, width: 0.5, points: { show: false } });
+      for (const i of param.band) {
+        series.push({ label: names[i], stroke: c.band, width: 0.5, points: { show: false } });
+      }
     }
-    for (const i of param.others) series.push({ label: names[i], stroke: c.other, width: 1, dash: [4, 3] });
+    for (const i of param.others) {
+      series.push({ label: names[i], stroke: c.other, width: 1, dash: [4, 3] });
+    }
     const plot = figure.querySelector(".plot");
     const axis = { stroke: c.fg, grid: { stroke: c.grid }, ticks: { stroke: c.grid } };
-    const chart = new uPlot({
-      width: plot.clientWidth || 320,
-      height: 220,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
-      scales: { x: { time: true } },
-      series,
-      bands: param.band ? [{ series: [3, 2], fill: c.band }] : [],
-      axes: [axis, { ...axis, size: 56, label: param.unit || undefined }],
-      legend: { live: true },
-      cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "pond" } },
-      hooks: {
-        setSelect: [(u) => {
-          if (u.select.width < 4) return;
-          const from = u.posToVal(u.select.left, "x") * 1000;
-          const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
-          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-          setView(Math.round(from), Math.round(to), "zoom");
-        }],
-        draw: [() => {
-          if (site.firstPaint === undefined) site.firstPaint = performance.now();
-        }],
+    const chart = new uPlot(
+      {
+        width: plot.clientWidth || 320,
+        height: 220,
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+        scales: { x: { time: true } },
+        series,
+        bands: param.band ? [{ series: [3, 2], fill: c.band }] : [],
+        axes: [axis, { ...axis, size: 56, label: param.unit || undefined }],
+        legend: { live: true },
+        cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: "pond" } },
+        hooks: {
+          setSelect: [(u) => {
+            if (u.select.width < 4) return;
+            const from = u.posToVal(u.select.left, "x") * 1000;
+            const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            setView(Math.round(from), Math.round(to), "zoom");
+          }],
+          draw: [() => {
+            if (site.firstPaint === undefined) site.firstPaint = performance.now();
+          }],
+        },
       },
-    }, data, plot);
+      data,
+      plot,
+    );
     plot.addEventListener("dblclick", () => setRange("all"));
     return chart;
   }
@@ -204,7 +236,9 @@
     shown.series.forEach((r, s) => {
       r.times.forEach((t, i) => {
         if (r.filled.has(i)) return;
-        if (!rows.has(t)) rows.set(t, new Array(manifest.series.length * manifest.columns.length).fill(""));
+        if (!rows.has(t)) {
+          rows.set(t, new Array(manifest.series.length * manifest.columns.length).fill(""));
+        }
         const row = rows.get(t);
         r.values.forEach((v, c) => {
           row[s * manifest.columns.length + c] = v[i] === null ? "" : String(v[i]);
