@@ -8,6 +8,8 @@
 //   Parquet (DuckDB writing the same rows);
 // - rebuild after one new day on one site: the build into the earlier site's directory (the
 //   reductions recomputed for that site), with how many partitions it wrote, against export;
+// - the data's size: the partition scripts, as they are and gzipped file by file, against the
+//   Parquet `pond export` writes of the same rows (DuckDB's default compression);
 // - in Chromium (served from loopback by this script, gzip as a web server would): time to the
 //   first chart paint on a series page and to the first paint of the index, the bytes of the
 //   first load (as sent, gzip), and the time to show a view of 100,000 points (a site of one
@@ -44,6 +46,30 @@ async function minutes(file: string, start: number, rows: number, s: number): Pr
   );
   c.closeSync();
   db.closeSync();
+}
+
+/** The bytes of every file under `dir`, as they are and gzipped one by one (as a web server sends them). */
+async function treeBytes(dir: string): Promise<{ raw: number; gzip: number }> {
+  let raw = 0;
+  let gzip = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) {
+      const sub = await treeBytes(path);
+      raw += sub.raw;
+      gzip += sub.gzip;
+      continue;
+    }
+    const bytes = await Deno.readFile(path);
+    raw += bytes.byteLength;
+    const zipped = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+    gzip += (await new Response(zipped).arrayBuffer()).byteLength;
+  }
+  return { raw, gzip };
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(2);
 }
 
 /** Serves `dir` on loopback, gzip when asked, as a static web server would. */
@@ -114,6 +140,15 @@ try {
   console.log(
     `build: ${(median(buildTimes) / 1000).toFixed(2)} s; pond export of the same series ` +
       `${(median(exportTimes) / 1000).toFixed(2)} s; ${ratio(buildTimes, exportTimes)}× export`,
+  );
+
+  const data = await treeBytes(`${work}/b0/data`);
+  const parquet = (await treeBytes(`${work}/e1`)).raw;
+  console.log(
+    `data: ${mb(data.raw)} MB as partition scripts, ${mb(data.gzip)} MB gzip; ` +
+      `pond export's Parquet of the same rows ${mb(parquet)} MB; gzip scripts ${
+        (data.gzip / parquet).toFixed(2)
+      }× Parquet`,
   );
 
   const rebuildTimes: number[] = [];
