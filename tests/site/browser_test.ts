@@ -26,7 +26,6 @@ async function browserMissing(): Promise<string | undefined> {
 }
 
 const missing = await browserMissing();
-if (missing) console.log(`browser tests ignored: ${missing}`);
 
 /** What the page says it shows. */
 interface View {
