@@ -56,6 +56,15 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
     });
     assert.equal(again.files.written, 0);
 
+    ok(await p.pond(["copy", `host:${p.host}/site.yaml`, "/site.yaml"]));
+    const inPond = JSON.parse(ok(
+      await p.pond(["site", "build", "/site.yaml", `host:${p.host}/from-pond`, "--json"]),
+    )) as Report;
+    const fromPond = await siteTree(`${p.host}/from-pond`);
+    fromPond.delete("pond-site.json"); // it names the transaction, one later for the copy
+    assert.deepEqual(fromPond, new Map([...a].filter(([k]) => k !== "pond-site.json")));
+    assert.equal(inPond.seq, first.seq + 1);
+
     // One new day of north's readings: a new version of its series.
     const next = START + 400 * DAY;
     await Deno.writeFile(`${p.host}/day.parquet`, readings(next, 24, 0));
@@ -108,7 +117,16 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
     const listed = JSON.parse(new TextDecoder().decode(left.get("pond-site.json"))).files;
     assert.deepEqual(listed, [...left.keys()].filter((k) => k !== "pond-site.json"));
 
-    const past = await build(`${p.host}/c`, "--at", String(first.seq));
+    const past = await p.pond([
+      "site",
+      "build",
+      `host:${p.host}/site.yaml`,
+      `host:${p.host}/c`,
+      "--json",
+      "--at",
+      String(first.seq),
+    ])
+      .then((r) => JSON.parse(ok(r)) as Report);
     assert.equal(past.seq, first.seq);
     assert.deepEqual(
       await siteTree(`${p.host}/c`),
