@@ -155,6 +155,33 @@ Deno.test("site build: a gap stays a gap and nulls stay null in the data", async
   });
 });
 
+Deno.test("site build: a page whose name template joins several series charts each of them", async () => {
+  await withSitePond(async (p) => {
+    await Deno.writeTextFile(
+      `${p.host}/one.yaml`,
+      "title: t\npages: [{ name: lakes, series: /reduce/*/res=*.series, columns: [temperature_c.*] }]\n",
+    );
+    const report = JSON.parse(ok(
+      await p.pond(["site", "build", `host:${p.host}/one.yaml`, `host:${p.host}/out`, "--json"]),
+    ));
+    assert.deepEqual(report.pages, [{ name: "lakes", file: "lakes.html", series: 2 }]);
+    const html = await Deno.readTextFile(`${p.host}/out/lakes.html`);
+    assert.equal(html.match(/<figure class="chart"/g)?.length, 2, "a chart per series");
+    assert.match(html, /<figcaption>temperature_c · \/reduce\/north<\/figcaption>/);
+    assert.match(html, /<figcaption>temperature_c · \/reduce\/south<\/figcaption>/);
+    const daily = [...(await siteTree(`${p.host}/out`))].filter(([k]) =>
+      k.startsWith("data/lakes/1d/")
+    );
+    for (const [, bytes] of daily) {
+      assert.equal(
+        partition(new TextDecoder().decode(bytes)).length,
+        2,
+        "one file holds both series",
+      );
+    }
+  });
+});
+
 Deno.test("site build: no matching series, bad config and a foreign directory are refused in one line", async () => {
   await withSitePond(async (p) => {
     const attempt = async (yaml: string, dir = `${p.host}/out`) => {
