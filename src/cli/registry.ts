@@ -58,6 +58,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/export.ts")).exportCommand,
   },
   {
+    name: "site",
+    summary: "build a static site with charts from the pond's series, or serve it locally",
+    load: async () => (await import("./commands/site.ts")).siteCommand,
+  },
+  {
     name: "mv",
     aliases: ["move"],
     summary: "move or rename files, symlinks and directories",

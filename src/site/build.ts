@@ -1,0 +1,228 @@
+/** Building a site into a host directory: every file computed from one pond version, only those whose bytes changed written, those no longer built removed. */
+import { join } from "node:path";
+import type { Pond, PondAt } from "../pond/mod.ts";
+import UPLOT_CSS from "../../node_modules/uplot/dist/uPlot.min.css" with { type: "text" };
+import UPLOT_JS from "../../node_modules/uplot/dist/uPlot.iife.min.js" with { type: "text" };
+import SITE_CSS from "./assets/site.css" with { type: "text" };
+import SITE_JS from "./assets/site.js" with { type: "text" };
+import type { SiteConfig } from "./config.ts";
+import { SiteError } from "./errors.ts";
+import { indexHtml, pageManifest, seriesPageHtml } from "./pages.ts";
+import { pagePartitions } from "./partitions.ts";
+import { readPages } from "./series_data.ts";
+
+/** The file a built site holds at its top, listing what the build wrote (so a rebuild can tidy). */
+export const SITE_MARKER = "pond-site.json";
+
+/** Counts of one kind of file in a build. */
+export interface FileCounts {
+  readonly written: number;
+  readonly unchanged: number;
+  readonly removed: number;
+}
+
+/** What a build did. */
+export interface BuildReport {
+  /** The pond transaction the site shows. */
+  readonly seq: number;
+  readonly pages: readonly {
+    readonly name: string;
+    readonly file: string;
+    readonly series: number;
+  }[];
+  /** Data partitions (`data/…`). */
+  readonly partitions: FileCounts;
+  /** Every other file: pages, assets, the marker. */
+  readonly files: FileCounts;
+  /** The bytes of every file of the site. */
+  readonly bytes: number;
+}
+
+/**
+ * The files of the site `site` over `pond` as of `at`, by path in the site, each computed only
+ * from that pond version (no build time in any of them): `index.html`, `<page>.html` per page,
+ * `assets/` (uPlot's build from node_modules, the page script and style), `data/` (see
+ * `pagePartitions`) and the marker listing them all.
+ *
+ * @example
+ * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ * import { parseSiteConfig } from "./config.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const site = await parseSiteConfig("title: t\npages: [{ name: $0, series: /reduce/*\u002fres=*.series }]");
+ * const { files } = await siteFiles(pond, site);
+ * files.get("index.html"); // "<!doctype html>…"
+ * ```
+ */
+export async function siteFiles(
+  pond: Pond,
+  site: SiteConfig,
+  at?: PondAt,
+): Promise<{ seq: number; files: Map<string, string>; pages: BuildReport["pages"] }> {
+  const { seq, pages } = await readPages(pond, site, at);
+  const files = new Map<string, string>([
+    ["assets/uPlot.iife.min.js", UPLOT_JS],
+    ["assets/uPlot.min.css", UPLOT_CSS],
+    ["assets/site.js", SITE_JS],
+    ["assets/site.css", SITE_CSS],
+  ]);
+  const slugs = new Map<string, string>();
+  const listed = [];
+  for (const page of pages) {
+    const slug = slugOf(page.name);
+    if (slug === "index" || slugs.has(slug)) {
+      throw new SiteError(
+        "NameClash",
+        `the pages ${JSON.stringify(slugs.get(slug) ?? "index")} and ${
+          JSON.stringify(page.name)
+        } ` +
+          `would both be ${slug}.html; give the pages names that differ`,
+      );
+    }
+    slugs.set(slug, page.name);
+    const partitions = pagePartitions(page, slug, site.viewPoints);
+    for (const p of partitions) files.set(p.file, p.text);
+    files.set(
+      `${slug}.html`,
+      seriesPageHtml(site.title, page, pageManifest(page, partitions, site.viewPoints)),
+    );
+    listed.push({ page, slug });
+  }
+  files.set("index.html", indexHtml(site.title, site.index, listed));
+  const marker = { generator: "pond site build", seq, files: [...files.keys()].sort() };
+  files.set(SITE_MARKER, JSON.stringify(marker, null, 1) + "\n");
+  return {
+    seq,
+    files,
+    pages: listed.map(({ page, slug }) => ({
+      name: page.name,
+      file: `${slug}.html`,
+      series: page.series.length,
+    })),
+  };
+}
+
+/**
+ * Builds `site` into the host directory `dir` (made if missing): writes each file of
+ * {@link siteFiles} whose bytes differ from what `dir` holds, leaves the others untouched, and
+ * removes the files an earlier build listed that this one no longer makes. A `dir` that holds
+ * files but no {@link SITE_MARKER} is `NotASite`, left as it is.
+ *
+ * @example
+ * ```ts
+ * import { Pond } from "../pond/mod.ts";
+ * import { parseSiteConfig } from "./config.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const site = await parseSiteConfig(await Deno.readTextFile("site.yaml"));
+ * const report = await buildSite(pond, site, "/srv/www/lake");
+ * console.log(report.partitions.written, report.partitions.unchanged);
+ * ```
+ */
+export async function buildSite(
+  pond: Pond,
+  site: SiteConfig,
+  dir: string,
+  at?: PondAt,
+): Promise<BuildReport> {
+  const before = await previousFiles(dir);
+  const { seq, files, pages } = await siteFiles(pond, site, at);
+  const counts = {
+    partitions: { written: 0, unchanged: 0, removed: 0 },
+    files: { written: 0, unchanged: 0, removed: 0 },
+  };
+  const kind = (path: string) => path.startsWith("data/") ? counts.partitions : counts.files;
+  let bytes = 0;
+  const encoder = new TextEncoder();
+  for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    const data = encoder.encode(text);
+    bytes += data.byteLength;
+    const target = join(dir, path);
+    if (sameBytes(await readOrUndefined(target), data)) {
+      kind(path).unchanged++;
+      continue;
+    }
+    await Deno.mkdir(join(target, ".."), { recursive: true });
+    const temp = `${target}.tmp`;
+    await Deno.writeFile(temp, data);
+    await Deno.rename(temp, target);
+    kind(path).written++;
+  }
+  for (const path of before) {
+    if (files.has(path)) continue;
+    await Deno.remove(join(dir, path)).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    kind(path).removed++;
+    await removeEmptyParents(dir, path);
+  }
+  return { seq, pages, ...counts, bytes };
+}
+
+/** The files the build in `dir` listed; none for a missing or empty `dir`; `NotASite` otherwise. */
+async function previousFiles(dir: string): Promise<string[]> {
+  const marker = await readOrUndefined(join(dir, SITE_MARKER));
+  if (marker) {
+    const listed = JSON.parse(new TextDecoder().decode(marker)).files;
+    return Array.isArray(listed)
+      ? listed.filter((f) => typeof f === "string" && !f.includes(".."))
+      : [];
+  }
+  try {
+    for await (const _ of Deno.readDir(dir)) {
+      throw new SiteError(
+        "NotASite",
+        `${dir} holds files but no ${SITE_MARKER}, so it is not a site pond built; ` +
+          "build into a new or empty directory, or an earlier site's",
+      );
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return [];
+}
+
+async function removeEmptyParents(dir: string, path: string): Promise<void> {
+  const parts = path.split("/").slice(0, -1);
+  for (let n = parts.length; n > 0; n--) {
+    try {
+      await Deno.remove(join(dir, ...parts.slice(0, n)));
+    } catch {
+      return; // not empty (or gone): its parents are not empty either
+    }
+  }
+}
+
+async function readOrUndefined(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (!a || a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A page name as a file name: letters, digits, `-`, `_` and `.` kept (not a leading `.`),
+ * anything else as `~` and its UTF-8 bytes in hex, so distinct names stay distinct.
+ *
+ * @example
+ * ```ts
+ * slugOf("lake north"); // "lake~20north"
+ * ```
+ */
+export function slugOf(name: string): string {
+  return Array.from(new TextEncoder().encode(name), (b, i) => {
+    const c = String.fromCharCode(b);
+    return /[A-Za-z0-9_-]/.test(c) || (c === "." && i > 0)
+      ? c
+      : `~${b.toString(16).padStart(2, "0")}`;
+  }).join("");
+}

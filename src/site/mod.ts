@@ -1,0 +1,21 @@
+/** Publishing a pond as a static site with charts: the site YAML, the build into a directory, and a local server — the public face. */
+
+export {
+  expandTemplate,
+  type PageSpec,
+  parseSiteConfig,
+  type SiteConfig,
+  VIEW_POINTS,
+} from "./config.ts";
+export { SiteError, type SiteErrorCode } from "./errors.ts";
+export {
+  type BuildReport,
+  buildSite,
+  type FileCounts,
+  SITE_MARKER,
+  siteFiles,
+  slugOf,
+} from "./build.ts";
+export { partitionPoints } from "./partitions.ts";
+export { serveSite, type SiteServer } from "./serve.ts";
+export { markdownToHtml } from "./markdown.ts";
