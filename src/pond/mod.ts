@@ -6,6 +6,7 @@ export {
   type PondAt,
   type PondOptions,
   type TransactionRecord,
+  type TransactOptions,
 } from "./pond.ts";
 export { POND_MARKER, pondLayout } from "./layout.ts";
 export { type DroppedCache, dropPondCache, pondCache } from "./store_cache.ts";
