@@ -16,6 +16,19 @@ export { readHostFile } from "./host_file.ts";
 export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";
 export { copy } from "./copy.ts";
+export {
+  type ApplyAction,
+  type AppliedDocument,
+  applyDocuments,
+  type ApplyResult,
+} from "./apply.ts";
+export {
+  type ApplyDocument,
+  DocumentError,
+  documentSource,
+  type DocumentSource,
+  readDocuments,
+} from "./apply_documents.ts";
 export { move } from "./move.ts";
 export { remove } from "./remove.ts";
 export { describe, type Description } from "./describe.ts";
