@@ -2,16 +2,13 @@
 import { isDeepStrictEqual } from "node:util";
 import { isPondError, PondError } from "../errors.ts";
 import { loadPlugin, type PluginModule } from "../plugin_host/mod.ts";
+import { INLINE_LIMIT } from "../oplog/mod.ts";
 import { isTinyFsError, type WD } from "../tinyfs/mod.ts";
-import {
-  type ApplyDocument,
-  type CopyDocument,
-  DocumentError,
-  type DocumentSource,
-} from "./apply_documents.ts";
+import { type ApplyDocument, DocumentError, type DocumentSource } from "./apply_documents.ts";
 import { copy } from "./copy.ts";
-import { describeUse, isPattern, makeDynamic } from "./dynamic_nodes.ts";
+import { describeUse, isPattern, type MadeDynamic, makeDynamic } from "./dynamic_nodes.ts";
 import { endpoint, HOST_PREFIX } from "./endpoint.ts";
+import { hostError } from "./host_error.ts";
 import { readHostFile } from "./host_file.ts";
 import { addPlugin } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
@@ -55,9 +52,10 @@ export interface ApplyOptions {
   readonly consent?: (changes: readonly AppliedDocument[]) => Promise<void>;
 }
 
-/** A document with the host files it names read. */
+/** A document with the host files it names read (a copy's only looked at: its size). */
 type Loaded =
-  | Doc<"mkdir" | "copy">
+  | Doc<"mkdir">
+  | Doc<"copy"> & { size: number }
   | Doc<"mknod"> & { configBytes: Uint8Array }
   | Doc<"plugin"> & { source: Uint8Array; module: PluginModule };
 
@@ -71,10 +69,14 @@ type Doc<K extends ApplyDocument["kind"]> = Extract<ApplyDocument, { kind: K }>;
  * version, a `mknod` whose plugin, kind and config (compared as values) are those of the node
  * already there, and a `plugin` whose source is installed, change nothing; so applying a file
  * again commits nothing. A `mknod` at a dynamic node with another plugin or config replaces it
- * (the old one stays readable as of earlier transactions). The host files are read first; any
- * document that cannot be applied is a `DocumentError` naming it and its field, and nothing
- * is committed. `mknod` and `plugin` go through `makeDynamic` and `addPlugin`, which join the
- * transaction; a mknod may use a plugin a document before it adds.
+ * (the old one stays readable as of earlier transactions). `mknod` and `plugin` go through
+ * `makeDynamic` and `addPlugin`, which join the transaction; a mknod may use a plugin a
+ * document before it adds.
+ *
+ * The host files are looked at first, then the documents are applied once without
+ * committing and without storing large copies (the plan, which a dry run returns), then
+ * for real. Any document that cannot be applied is a `DocumentError` naming it and its
+ * field, and nothing is committed.
  *
  * @example
  * ```ts
@@ -99,31 +101,51 @@ export async function applyDocuments(
   const loaded: Loaded[] = [];
   for (const doc of documents) loaded.push(await load(doc, source));
   const plugins = loaded.flatMap((d) => d.kind === "plugin" ? [d.module] : []);
-  try {
-    const { result, seq } = await pond.transact(options.command, async (root) => {
+  const run = (plan: boolean, check: (done: AppliedDocument[]) => void) =>
+    pond.transact(options.command, async (root) => {
       const done: AppliedDocument[] = [];
-      for (const doc of loaded) done.push(await applyOne(pond, root, doc, source, options));
-      if (options.dryRun) throw new DryRun(done);
-      const asked = done.filter((d) => d.consent);
-      if (asked.length > 0) {
-        if (!options.consent) {
-          throw new PondError(
-            "ConsentNeeded",
-            `applying this needs consent to ${asked.map((d) => d.detail).join("; ")}`,
-          );
-        }
-        await options.consent(asked);
-      }
+      for (const doc of loaded) done.push(await applyOne(pond, root, doc, source, options, plan));
+      check(done);
       return done;
     }, { plugins });
-    return { documents: result, seq, dryRun: false };
+  let planned: AppliedDocument[] = [];
+  try {
+    await run(true, (done) => {
+      throw new DryRun(done);
+    });
   } catch (e) {
-    if (e instanceof DryRun) return { documents: e.documents, seq: null, dryRun: true };
-    throw e;
+    if (!(e instanceof DryRun)) throw e;
+    planned = e.documents;
   }
+  if (options.dryRun || planned.every((d) => d.action === "unchanged")) {
+    return { documents: planned, seq: null, dryRun: Boolean(options.dryRun) };
+  }
+  const asked = planned.filter((d) => d.consent);
+  if (asked.length > 0) {
+    if (!options.consent) {
+      throw new PondError(
+        "ConsentNeeded",
+        `applying this needs consent to ${asked.map((d) => d.detail).join("; ")}`,
+      );
+    }
+    await options.consent(asked);
+  }
+  const consented = new Set(asked.map((d) => `${d.index} ${d.detail}`));
+  const { result, seq } = await run(false, (done) => {
+    const unasked = done.filter((d) => d.consent && !consented.has(`${d.index} ${d.detail}`));
+    if (unasked.length > 0) {
+      throw new PondError(
+        "ConsentNeeded",
+        `the pond changed meanwhile, and applying this now needs consent to ${
+          unasked.map((d) => d.detail).join("; ")
+        }; run it again`,
+      );
+    }
+  });
+  return { documents: result, seq, dryRun: false };
 }
 
-/** Ends a dry run's transaction, so it commits nothing, carrying what it would have done. */
+/** Ends the plan's transaction, so it commits nothing, carrying what it would have done. */
 class DryRun extends Error {
   constructor(readonly documents: AppliedDocument[]) {
     super("dry run");
@@ -139,22 +161,44 @@ async function load(doc: ApplyDocument, source: DocumentSource): Promise<Loaded>
       throw documentError(doc, source, field, e);
     }
   };
-  if (doc.kind === "mknod") {
-    const configBytes = "text" in doc.config
-      ? new TextEncoder().encode(doc.config.text)
-      : await read(doc.config.file, "config_file");
-    return { ...doc, configBytes };
+  switch (doc.kind) {
+    case "mkdir":
+      return doc;
+    case "copy": {
+      const from = `${HOST_PREFIX}${doc.from}`;
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(doc.from);
+      } catch (e) {
+        throw documentError(doc, source, "from", hostError(e, "read", from));
+      }
+      if (!info.isFile) {
+        const problem = new PondError("NotAFile", `${from} is not a file; a copy takes one file`);
+        throw documentError(doc, source, "from", problem);
+      }
+      return { ...doc, size: info.size };
+    }
+    case "mknod": {
+      const configBytes = "text" in doc.config
+        ? new TextEncoder().encode(doc.config.text)
+        : await read(doc.config.file, "config_file");
+      return { ...doc, configBytes };
+    }
+    case "plugin": {
+      const bytes = await read(doc.from, "from");
+      let module: PluginModule;
+      try {
+        module = await loadPlugin(bytes, {
+          grants: doc.grants,
+          label: `${HOST_PREFIX}${doc.from}`,
+        });
+      } catch (e) {
+        const field = isPondError(e, "PermissionNotGranted") ? "grants.net" : "from";
+        throw documentError(doc, source, field, e);
+      }
+      return { ...doc, source: bytes, module };
+    }
   }
-  if (doc.kind !== "plugin") return doc;
-  const bytes = await read(doc.from, "from");
-  let module: PluginModule;
-  try {
-    module = await loadPlugin(bytes, { grants: doc.grants, label: `${HOST_PREFIX}${doc.from}` });
-  } catch (e) {
-    const field = isPondError(e, "PermissionNotGranted") ? "grants.net" : "from";
-    throw documentError(doc, source, field, e);
-  }
-  return { ...doc, source: bytes, module };
 }
 
 async function applyOne(
@@ -163,13 +207,14 @@ async function applyOne(
   doc: Loaded,
   source: DocumentSource,
   options: ApplyOptions,
+  plan: boolean,
 ): Promise<AppliedDocument> {
   try {
     switch (doc.kind) {
       case "mkdir":
         return await mkdir(root, doc);
       case "copy":
-        return await copyIn(root, doc);
+        return await copyIn(root, doc, plan);
       case "mknod":
         return await mknod(pond, root, doc, options.command);
       case "plugin":
@@ -186,11 +231,24 @@ async function mkdir(
   doc: Extract<Loaded, { kind: "mkdir" }>,
 ): Promise<AppliedDocument> {
   const there = await root.exists(doc.path) && (await root.open(doc.path)).kind === "directory";
-  if (!there) await root.createDirectory(doc.path, { parents: doc.parents });
+  try {
+    if (!there) await root.createDirectory(doc.path, { parents: doc.parents });
+  } catch (e) {
+    if (!isTinyFsError(e, "NotFound") || doc.parents) throw e;
+    throw new PondError("NotFound", `${e.message}; add parents: true to make it too`);
+  }
   return applied(doc, doc.path, there ? "unchanged" : "create", `make directory ${doc.path}`);
 }
 
-async function copyIn(root: WD, doc: Doc<"copy">): Promise<AppliedDocument> {
+/**
+ * Copies `doc`'s host file in unless the newest version is the same; a plan stores no copy of
+ * a large file (it would leave an unreferenced blob behind).
+ */
+async function copyIn(
+  root: WD,
+  doc: Extract<Loaded, { kind: "copy" }>,
+  plan: boolean,
+): Promise<AppliedDocument> {
   const from = `${HOST_PREFIX}${doc.from}`;
   const node = await root.exists(doc.path) ? await root.open(doc.path) : undefined;
   if (node?.kind === "directory") {
@@ -203,23 +261,23 @@ async function copyIn(root: WD, doc: Doc<"copy">): Promise<AppliedDocument> {
   if (node && await sameFile(root, doc, node.entryType)) {
     return applied(doc, doc.path, "unchanged", detail);
   }
-  await copy(root, [endpoint(from)], endpoint(doc.path), { entryType: doc.type });
+  if (!plan || doc.size < INLINE_LIMIT) {
+    await copy(root, [endpoint(from)], endpoint(doc.path), { entryType: doc.type });
+  }
   return applied(doc, doc.path, node ? "update" : "create", detail);
 }
 
 /** Whether the newest version of the stored file at `doc.path` is the host file, of the type asked. */
-async function sameFile(root: WD, doc: CopyDocument, entryType: string): Promise<boolean> {
+async function sameFile(
+  root: WD,
+  doc: Extract<Loaded, { kind: "copy" }>,
+  entryType: string,
+): Promise<boolean> {
   const stored = entryType === "file:data" || entryType === "file:table" ||
     entryType === "file:series";
   if (!stored || (doc.type !== undefined && doc.type !== entryType)) return false;
   const meta = await root.metadata(doc.path);
-  let size: number;
-  try {
-    size = (await Deno.stat(doc.from)).size;
-  } catch {
-    return false; // copy names what is wrong with the host file
-  }
-  if (size !== meta.size) return false;
+  if (doc.size !== meta.size) return false;
   const [ours, theirs] = await Promise.all([
     root.read(doc.path, { version: meta.version }),
     Deno.readFile(doc.from),
@@ -235,42 +293,44 @@ async function mknod(
 ): Promise<AppliedDocument> {
   const kind = doc.file === undefined ? undefined : doc.file ? "file" : "directory";
   const existing = await dynamicAt(root, doc.path);
-  const what = `a dynamic ${isPattern(doc.path) ? "directory at every match" : kind ?? "node"}`;
-  if (existing) {
-    const same = existing.use.plugin === doc.plugin &&
-      (kind === undefined || existing.use.kind === kind || existing.use.kind === "pattern") &&
-      await sameConfig(existing.config, doc.configBytes);
-    if (same) {
-      return applied(doc, doc.path, "unchanged", `make ${what} of plugin ${doc.plugin}`);
-    }
+  const of = `of plugin ${doc.plugin}`;
+  if (
+    existing && existing.use.plugin === doc.plugin &&
+    (kind === undefined || existing.use.kind === kind || existing.use.kind === "pattern") &&
+    await sameConfig(existing.config, doc.configBytes)
+  ) {
+    return applied(doc, doc.path, "unchanged", `make ${useText(existing.use.kind)} ${of}`);
   }
+  let made: MadeDynamic;
   try {
-    await makeDynamic(pond, doc.plugin, doc.path, doc.configBytes, {
+    made = await makeDynamic(pond, doc.plugin, doc.path, doc.configBytes, {
       parents: doc.parents,
       replace: existing !== undefined,
       kind,
       command,
     });
   } catch (e) {
-    if (isPondError(e, "KindNeeded")) {
-      throw new PondError(
-        "KindNeeded",
-        `plugin ${doc.plugin} provides both a dynamic directory and a dynamic file; ` +
-          "choose one with file: true or file: false",
-      );
-    }
-    throw e;
+    if (!isPondError(e, "KindNeeded")) throw e;
+    throw new PondError(
+      "KindNeeded",
+      `plugin ${doc.plugin} provides both a dynamic directory and a dynamic file; ` +
+        "choose one with file: true or file: false",
+    );
   }
-  if (!existing) {
-    return applied(doc, doc.path, "create", `make ${what} of plugin ${doc.plugin}`);
-  }
+  const what = `${useText(made.made.kind)} ${of}`;
+  if (!existing) return applied(doc, doc.path, "create", `make ${what}`);
   return applied(
     doc,
     doc.path,
     "replace",
-    `replace ${describeUse(existing.use)} with one of plugin ${doc.plugin} and this config`,
+    `replace ${describeUse(existing.use)} with ${what}`,
     true,
   );
+}
+
+/** A kind of dynamic node in words. */
+function useText(kind: PluginUse["kind"]): string {
+  return kind === "pattern" ? "a dynamic directory at every match" : `a dynamic ${kind}`;
 }
 
 /** The dynamic node stored at `path`, or the registration of the pattern `path`, with its config. */
@@ -325,7 +385,9 @@ async function plugin(
     doc,
     name,
     replaces === undefined ? "create" : "update",
-    `add plugin ${name} ${version}${net}${replaces === undefined ? "" : ` (replacing ${replaces})`}`,
+    `add plugin ${name} ${version}${net}${
+      replaces === undefined ? "" : ` (replacing ${replaces})`
+    }`,
     true,
   );
 }

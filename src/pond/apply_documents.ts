@@ -156,7 +156,7 @@ export async function readDocuments(
         index,
         { line: at },
         undefined,
-        `not valid YAML: ${error.message.split("\n")[0]}`,
+        `not valid YAML: ${error.message.split("\n")[0].replace(/:$/, "")}`,
       );
     }
     const value = doc.toJS();
@@ -187,7 +187,10 @@ function checkDocument(value: unknown, place: Place): ApplyDocument {
     throw fail("kind", "missing: say what the document does (mkdir, copy, mknod or plugin)");
   }
   if (typeof kind !== "string" || !Object.hasOwn(DOCUMENT_FIELDS, kind)) {
-    throw fail("kind", `${JSON.stringify(kind)} is not a kind; kinds are mkdir, copy, mknod, plugin`);
+    throw fail(
+      "kind",
+      `${JSON.stringify(kind)} is not a kind; kinds are mkdir, copy, mknod, plugin`,
+    );
   }
   const known = DOCUMENT_FIELDS[kind as keyof typeof DOCUMENT_FIELDS] as readonly string[];
   const path = typeof fields.path === "string" ? fields.path : undefined;
@@ -203,7 +206,12 @@ function checkDocument(value: unknown, place: Place): ApplyDocument {
   const at = { index: place.index, line: place.line };
   switch (kind) {
     case "mkdir":
-      return { kind, path: read.pondPath("path"), parents: read.boolean("parents") ?? false, ...at };
+      return {
+        kind,
+        path: read.pondPath("path"),
+        parents: read.boolean("parents") ?? false,
+        ...at,
+      };
     case "copy": {
       const type = read.string("type", false);
       if (type !== undefined && !Object.hasOwn(TYPES, type)) {
@@ -229,15 +237,21 @@ function checkDocument(value: unknown, place: Place): ApplyDocument {
         );
       }
       if (
-        inline !== undefined && (typeof inline !== "object" || inline === null || Array.isArray(inline))
+        inline !== undefined &&
+        (typeof inline !== "object" || inline === null || Array.isArray(inline))
       ) {
-        throw named("config", "is a mapping of the plugin's fields (see 'pond plugin info PLUGIN')");
+        throw named(
+          "config",
+          "is a mapping of the plugin's fields (see 'pond plugin info PLUGIN')",
+        );
       }
       return {
         kind,
         plugin: read.string("plugin", true)!,
         path: read.pondPath("path"),
-        config: configFile === undefined ? { text: JSON.stringify(inline) + "\n" } : { file: configFile },
+        config: configFile === undefined
+          ? { text: JSON.stringify(inline) + "\n" }
+          : { file: configFile },
         file: read.boolean("file"),
         parents: read.boolean("parents") ?? false,
         ...at,
@@ -309,7 +323,9 @@ class Fields {
       throw this.fail("grants", shape);
     }
     for (const key of Object.keys(value)) {
-      if (key !== "net") throw this.fail(`grants.${key}`, "unknown; the grants a plugin takes are net");
+      if (key !== "net") {
+        throw this.fail(`grants.${key}`, "unknown; the grants a plugin takes are net");
+      }
     }
     const net = (value as { net?: unknown }).net ?? [];
     if (!Array.isArray(net) || !net.every((h) => typeof h === "string" && h !== "")) {
