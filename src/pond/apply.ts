@@ -222,7 +222,11 @@ async function applyOne(
     }
   } catch (e) {
     if (!isPondError(e) || isTinyFsError(e, "Conflict") || e.code === "DamagedLog") throw e;
-    throw documentError(doc, source, faultyField(doc, e), e);
+    const missingParent = isTinyFsError(e, "NotFound") && "parents" in doc && !doc.parents;
+    const hinted = missingParent
+      ? new PondError("NotFound", `${e.message}; add parents: true to make it too`, { cause: e })
+      : e;
+    throw documentError(doc, source, faultyField(doc, hinted), hinted);
   }
 }
 
@@ -231,12 +235,7 @@ async function mkdir(
   doc: Extract<Loaded, { kind: "mkdir" }>,
 ): Promise<AppliedDocument> {
   const there = await root.exists(doc.path) && (await root.open(doc.path)).kind === "directory";
-  try {
-    if (!there) await root.createDirectory(doc.path, { parents: doc.parents });
-  } catch (e) {
-    if (!isTinyFsError(e, "NotFound") || doc.parents) throw e;
-    throw new PondError("NotFound", `${e.message}; add parents: true to make it too`);
-  }
+  if (!there) await root.createDirectory(doc.path, { parents: doc.parents });
   return applied(doc, doc.path, there ? "unchanged" : "create", `make directory ${doc.path}`);
 }
 
