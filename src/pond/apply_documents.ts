@@ -51,7 +51,7 @@ export type ApplyDocument = (MkdirDocument | CopyDocument | MknodDocument | Plug
 };
 
 /** The kinds of document, and the fields each may have (beside `kind`). */
-export const DOCUMENT_FIELDS = {
+const DOCUMENT_FIELDS = {
   mkdir: ["path", "parents"],
   copy: ["from", "path", "type"],
   mknod: ["plugin", "path", "config", "config_file", "file", "parents"],

@@ -17,16 +17,16 @@ export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";
 export { copy } from "./copy.ts";
 export {
-  type ApplyAction,
   type AppliedDocument,
+  type ApplyAction,
   applyDocuments,
   type ApplyResult,
 } from "./apply.ts";
 export {
   type ApplyDocument,
   DocumentError,
-  documentSource,
   type DocumentSource,
+  documentSource,
   readDocuments,
 } from "./apply_documents.ts";
 export { move } from "./move.ts";

@@ -37,7 +37,9 @@ export const applyCommand: CommandBody = {
     "\n" +
     "Unknown fields are refused. Adding a plugin (it runs with what it is granted) or\n" +
     "replacing a dynamic node needs consent: asked on a terminal, else pass --yes.\n" +
-    "--dry-run shows what would change and commits nothing.",
+    "--dry-run shows what would change and commits nothing. --json prints {documents: [{index,\n" +
+    "kind, path (a plugin's name), action: create|update|replace|unchanged, detail, consent}],\n" +
+    "seq (the transaction, or null), dryRun}.",
   options: {
     file: { type: "string", short: "f", value: "FILE", help: "the setup file (YAML; - is stdin)" },
     "dry-run": { type: "boolean", short: "n", help: "show what would change; commit nothing" },
