@@ -6,7 +6,7 @@ import { INLINE_LIMIT } from "../oplog/mod.ts";
 import { isTinyFsError, type WD } from "../tinyfs/mod.ts";
 import { type ApplyDocument, DocumentError, type DocumentSource } from "./apply_documents.ts";
 import { copy } from "./copy.ts";
-import { describeUse, isPattern, type MadeDynamic, makeDynamic } from "./dynamic_nodes.ts";
+import { isPattern, type MadeDynamic, makeDynamic } from "./dynamic_nodes.ts";
 import { endpoint, HOST_PREFIX } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
 import { readHostFile } from "./host_file.ts";
@@ -318,11 +318,13 @@ async function mknod(
   }
   const what = `${useText(made.made.kind)} ${of}`;
   if (!existing) return applied(doc, doc.path, "create", `make ${what}`);
+  const old = existing.use;
+  const why = old.plugin === doc.plugin ? " (its config differs)" : "";
   return applied(
     doc,
     doc.path,
     "replace",
-    `replace ${describeUse(existing.use)} with ${what}`,
+    `replace ${useText(old.kind)} of plugin ${old.plugin} at ${doc.path} with ${what}${why}`,
     true,
   );
 }

@@ -15,6 +15,12 @@ export function read({ inputs }: { inputs: { bytes: Uint8Array }[] }) {
 }
 `;
 
+/** The same plugin, named net, asking for network access to 127.0.0.1:9. */
+const NET_PLUGIN = SHOUT.replace('"shout"', '"net"').replace(
+  'provides: ["directory"],',
+  'provides: ["directory"], permissions: { net: ["127.0.0.1:9"] },',
+);
+
 /** A setup using every kind of document, the plugin added and used in the same file. */
 const SETUP = `# the sites and their readings
 kind: mkdir
@@ -168,7 +174,7 @@ Deno.test("apply asks consent for plugins and replacements; a changed file updat
     assert.equal(needs.code, 2);
     assert.match(
       needs.stderr,
-      /^ {2}replace \/views\/csv is a dynamic directory of plugin visit with a dynamic directory of plugin visit$/m,
+      /^ {2}replace a dynamic directory of plugin visit at \/views\/csv with a dynamic directory of plugin visit \(its config differs\)$/m,
     );
     const changed = assertOk(await pond(p, ["apply", "-f", setup, "--yes", "--json"]));
     assert.deepEqual(actions(changed.stdout), [
@@ -257,14 +263,7 @@ const BROKEN: [string, string, string][] = [
 Deno.test("a broken document is named with its field, exit 1, and nothing is applied", async () => {
   await withPond(async (p) => {
     await setUp(p);
-    await hostFile(
-      p,
-      "net.ts",
-      SHOUT.replace('"shout"', '"net"').replace(
-        'provides: ["directory"],',
-        'provides: ["directory"], permissions: { net: ["127.0.0.1:9"] },',
-      ),
-    );
+    await hostFile(p, "net.ts", NET_PLUGIN);
     await Deno.writeFile(`${p.host}/big.bin`, new Uint8Array(200_000).fill(7)); // a blob, if stored
     const listing = await oplogListing(p.dir, "");
     for (const [what, text, message] of BROKEN) {
@@ -280,5 +279,31 @@ Deno.test("a broken document is named with its field, exit 1, and nothing is app
       assert.equal(line.split("\n").length, 2, `${what}: one line`);
       assert.deepEqual(await oplogListing(p.dir, ""), listing, `${what}: the pond as it was`);
     }
+  });
+});
+
+Deno.test("a plugin document grants the network access its plugin asks for, shown before consent", async () => {
+  await withPond(async (p) => {
+    await hostFile(p, "net.ts", NET_PLUGIN);
+    const file = await hostFile(
+      p,
+      "net.yaml",
+      "kind: plugin\nfrom: host:net.ts\ngrants: {net: [127.0.0.1:9]}\n",
+    );
+    const refused = await pond(p, ["apply", "-f", file]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /^ {2}add plugin net 1\.0\.0 with network access to 127\.0\.0\.1:9$/m,
+    );
+    const done = JSON.parse(
+      assertOk(await pond(p, ["apply", "-f", file, "--yes", "--json"])).stdout,
+    );
+    assert.equal(
+      done.documents[0].detail,
+      "add plugin net 1.0.0 with network access to 127.0.0.1:9",
+    );
+    const info = JSON.parse(assertOk(await pond(p, ["plugin", "info", "net", "--json"])).stdout);
+    assert.deepEqual(info.permissions, { net: ["127.0.0.1:9"] });
   });
 });
