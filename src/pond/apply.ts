@@ -295,7 +295,8 @@ async function mknod(
   const of = `of plugin ${doc.plugin}`;
   if (
     existing && existing.use.plugin === doc.plugin &&
-    (kind === undefined || existing.use.kind === kind || existing.use.kind === "pattern") &&
+    (kind === undefined ||
+      kind === (existing.use.kind === "pattern" ? "directory" : existing.use.kind)) &&
     await sameConfig(existing.config, doc.configBytes)
   ) {
     return applied(doc, doc.path, "unchanged", `make ${useText(existing.use.kind)} ${of}`);
