@@ -114,6 +114,7 @@ Deno.test("the README's command blocks run verbatim, in order, in a fresh clone 
         "pond cat /reduce/res=1d.series --rows",
         /^timestamp,temperature_c\.avg,temperature_c\.max,/,
       ],
+      ["pond apply -f setup.yaml --dry-run", /^3 {2}unchanged +plugin +shout$/m],
       [
         "pond plugin info shout",
         /^shout 1\.0\.0 \(installed\)$[\s\S]*^ {2}used by\n {4}\/loud\n$/m,

@@ -117,6 +117,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/plugin.ts")).pluginCommand,
   },
   {
+    name: "apply",
+    summary: "apply a setup file (mkdir, copy, mknod, plugin documents) in one transaction",
+    load: async () => (await import("./commands/apply.ts")).applyCommand,
+  },
+  {
     name: "help",
     summary: "show the help of pond or of a command (the same as 'pond COMMAND --help')",
     load: async () => (await import("./commands/help.ts")).helpCommand,

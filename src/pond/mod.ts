@@ -6,6 +6,7 @@ export {
   type PondAt,
   type PondOptions,
   type TransactionRecord,
+  type TransactOptions,
 } from "./pond.ts";
 export { POND_MARKER, pondLayout } from "./layout.ts";
 export { type DroppedCache, dropPondCache, pondCache } from "./store_cache.ts";
@@ -15,6 +16,19 @@ export { readHostFile } from "./host_file.ts";
 export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";
 export { copy } from "./copy.ts";
+export {
+  type AppliedDocument,
+  type ApplyAction,
+  applyDocuments,
+  type ApplyResult,
+} from "./apply.ts";
+export {
+  type ApplyDocument,
+  DocumentError,
+  type DocumentSource,
+  documentSource,
+  readDocuments,
+} from "./apply_documents.ts";
 export { move } from "./move.ts";
 export { remove } from "./remove.ts";
 export { describe, type Description } from "./describe.ts";

@@ -50,8 +50,12 @@ export class PluginTrees {
     this.#extra = extra;
   }
 
-  /** The tree whose factories are the built-in plugins and those installed in `root`'s state. */
-  async tree(root: ReadView): Promise<FS> {
+  /**
+   * The tree whose factories are the built-in plugins and those installed in `root`'s state;
+   * with `adding`, plugins not committed yet (a transaction adding them), which take the
+   * place of installed ones of the same name (that tree is not kept).
+   */
+  async tree(root: ReadView, adding: readonly PluginModule[] = []): Promise<FS> {
     const installed = await Promise.all(
       (await installedFiles(root)).map(async ({ name, record, source }) => {
         const versions = await Promise.all([record, source].map(async (node) => {
@@ -61,6 +65,7 @@ export class PluginTrees {
         return { name, version: `${name}@${versions.join("+")}` };
       }),
     );
+    if (adding.length > 0) return await this.#open(root, installed, adding);
     const key = installed.map((p) => p.version).join(",");
     let fs = this.#trees.get(key);
     if (!fs) {
@@ -70,15 +75,20 @@ export class PluginTrees {
     return await fs;
   }
 
-  async #open(root: ReadView, installed: readonly InstalledVersion[]): Promise<FS> {
+  async #open(
+    root: ReadView,
+    installed: readonly InstalledVersion[],
+    adding: readonly PluginModule[] = [],
+  ): Promise<FS> {
     const [builtins, host] = await Promise.all([builtinModules(), this.#host()]);
     const factories: Record<string, DynamicFactory> = {};
     const fileFactories: Record<string, DynamicFileFactory> = {};
-    for (const [name, plugin] of Object.entries(builtins)) {
-      const provides = plugin.manifest.provides;
+    const fromModule = (plugin: PluginModule) => {
+      const { name, provides } = plugin.manifest;
       if (provides.includes("directory")) factories[name] = host.directoryFactory(plugin);
       if (provides.includes("file")) fileFactories[name] = host.fileFactory(plugin);
-    }
+    };
+    Object.values(builtins).forEach(fromModule);
     for (const { name, version } of installed) {
       if (Object.hasOwn(builtins, name)) continue;
       const load = () => this.#load(root, name, version);
@@ -88,6 +98,11 @@ export class PluginTrees {
       fileFactories[name] = {
         open: async (config) => host.fileFactory(await load()).open(config),
       };
+    }
+    for (const plugin of adding.filter((p) => !Object.hasOwn(builtins, p.manifest.name))) {
+      delete factories[plugin.manifest.name];
+      delete fileFactories[plugin.manifest.name];
+      fromModule(plugin);
     }
     return await FS.open(this.#store, {
       factories: { ...factories, ...this.#extra },

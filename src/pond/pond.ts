@@ -1,4 +1,5 @@
 /** A pond on disk: its directory layout, opening and creating it, transactions with retry, time travel. */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { userInfo } from "node:os";
 import {
   commitHistory,
@@ -10,7 +11,7 @@ import {
   versionAtTimestamp,
 } from "../delta/mod.ts";
 import { BlobStore, OplogStore, type PondCommitInfo } from "../oplog/mod.ts";
-import type { PluginHost } from "../plugin_host/mod.ts";
+import type { PluginHost, PluginModule } from "../plugin_host/mod.ts";
 import {
   type Factories,
   FS,
@@ -63,6 +64,15 @@ export interface PondOptions {
   plugins?: PluginHost;
 }
 
+/** How to run a transaction. */
+export interface TransactOptions {
+  /**
+   * Plugins the transaction adds (loaded with what they are granted): dynamic nodes it makes
+   * compute with these before they are committed, as with the installed ones afterwards.
+   */
+  plugins?: readonly PluginModule[];
+}
+
 /**
  * A pond: a directory holding `pond.json`, the operation log (a Delta table in `oplog/`) and
  * large bodies (`blobs/`). Reads go through {@link root}; every change goes through
@@ -79,6 +89,8 @@ export interface PondOptions {
 export class Pond implements AsyncDisposable {
   readonly #plugins: PluginTrees | undefined;
   readonly #host: PondHost | undefined;
+  /** The root of the transaction whose body is running, in that body's async context. */
+  readonly #open = new AsyncLocalStorage<WD>();
 
   private constructor(
     readonly path: string,
@@ -271,24 +283,47 @@ export class Pond implements AsyncDisposable {
    * Runs `body` as one transaction recording `command`, and returns its result and the
    * transaction's seq (or null when it changed nothing). When another process commits
    * first, the pond is re-read and `body` runs again on the new state (so it must only
-   * read and write through the root it is given).
+   * read and write through the root it is given). A `transact` of this pond called inside
+   * `body` (by `makeDynamic`, `addPlugin`, …) joins it: its body runs on the same root with
+   * the outer `command` and `options`, and it returns seq null, since the outer transaction
+   * commits everything at once — so several operations make one transaction.
    *
    * @example
    * ```ts
    * const pond = await Pond.open("/data/pond");
    * const { seq } = await pond.transact(["mkdir", "/a"], (root) => root.createDirectory("/a"));
    * ```
+   *
+   * @example
+   * ```ts
+   * import { makeDynamic } from "./dynamic_nodes.ts";
+   *
+   * const pond = await Pond.open("/data/pond");
+   * const command = Deno.args;
+   * await pond.transact(command, async (root) => { // one commit for both
+   *   await root.createDirectory("/views");
+   *   await makeDynamic(pond, "visit", "/views/csv", "patterns: [/sites/*\u002f*.csv]\n", { command });
+   * });
+   * ```
    */
   async transact<T>(
     command: readonly string[],
     body: (root: WD) => Promise<T> | T,
+    options: TransactOptions = {},
   ): Promise<{ result: T; seq: number | null }> {
+    const open = this.#open.getStore();
+    if (open) return { result: await body(open), seq: null };
     this.ensureReadable();
     for (let attempt = 0;; attempt++) {
       const before = await this.fs.head();
       try {
-        const fs = this.#plugins ? await this.#plugins.tree(await this.fs.root()) : this.fs;
-        const result = await fs.transact(transactionMeta({ command }), body);
+        const fs = this.#plugins
+          ? await this.#plugins.tree(await this.fs.root(), options.plugins)
+          : this.fs;
+        const result = await fs.transact(
+          transactionMeta({ command }),
+          (root) => this.#open.run(root, () => body(root)),
+        );
         const after = await this.fs.head();
         return { result, seq: after === before ? null : after };
       } catch (e) {
