@@ -133,7 +133,8 @@ export class Pond implements AsyncDisposable {
         `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
       );
     }
-    const store = OplogStore.empty(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
+    const blobs = new BlobStore(new LocalStore(layout.blobs));
+    const store = OplogStore.empty(new LocalStore(layout.oplog), blobs);
     const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
     await writeMarker(layout, new Date());
     return new Pond(path, store, fs);
@@ -184,10 +185,10 @@ export class Pond implements AsyncDisposable {
         `${path} is a pond of format ${marker.format}; this pond reads format ${POND_FORMAT}`,
       );
     }
-    const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)))
-      .catch((e) => {
-        throw isDamage(e) ? damagedLog(e) : e;
-      });
+    const blobs = new BlobStore(new LocalStore(layout.blobs));
+    const store = await OplogStore.open(new LocalStore(layout.oplog), blobs).catch((e) => {
+      throw isDamage(e) ? damagedLog(e) : e;
+    });
     const fs = await FS.open(store, { factories: options.factories });
     const host = new PondHost(options.plugins, path);
     const plugins = new PluginTrees(store, () => host.get(), options.factories);
