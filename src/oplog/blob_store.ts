@@ -28,8 +28,7 @@ export interface BlobRef {
  * import { LocalStore } from "../delta/mod.ts";
  *
  * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
- * const file = await Deno.open("/tmp/a.csv");
- * const ref = await blobs.put(file.readable);
+ * const ref = await blobs.put(ReadableStream.from([new TextEncoder().encode("t,v\n1,2\n")]));
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
  * ```
  */
@@ -41,6 +40,11 @@ export class BlobStore {
   /** Where a body is, for messages and tools (for a local store, the file that holds it). */
   pathOf(hash: string): string {
     return this.store.locate(objectOf(hash));
+  }
+
+  /** The file on this computer that holds a body, when the store keeps its objects as local files. */
+  localPath(hash: string): string | undefined {
+    return this.store.localPath?.(objectOf(hash));
   }
 
   /**

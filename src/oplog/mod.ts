@@ -6,7 +6,7 @@ export { BLOB_CHUNK, type BlobRef, BlobStore } from "./blob_store.ts";
 export { type RowBody, type RowHeader, RowReader } from "./row_reader.ts";
 export { INLINE_LIMIT, type OplogRow, PARTITION_COLUMN } from "./schema.ts";
 export { decodeChanges, encodeChanges } from "./directory_codec.ts";
-export { bytesAsBuffer, fileByteRanges } from "./file_ranges.ts";
+export { bytesAsBuffer } from "./bytes_buffer.ts";
 export { parquetFooter } from "./parquet_body.ts";
 export { seriesEventTimes, timeColumn } from "./series_times.ts";
 export { type ChunkedBody, verifiedStream } from "./verified_stream.ts";

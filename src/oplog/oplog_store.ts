@@ -29,7 +29,7 @@ import { filesToMerge } from "./compaction.ts";
 import { DirectoryChains } from "./directory_chains.ts";
 import { compareNames } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
-import { bytesAsBuffer } from "./file_ranges.ts";
+import { bytesAsBuffer } from "./bytes_buffer.ts";
 import { parquetFooter } from "./parquet_body.ts";
 import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
@@ -215,11 +215,14 @@ export class OplogStore implements Persistence {
     return [...(this.#writer?.state.files.values() ?? [])];
   }
 
-  /** The blob file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes). */
+  /**
+   * The local file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes), when
+   * the blob store keeps its bodies as local files (see `Store.localPath`).
+   */
   async fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
     const header = await this.#header(key, version);
     if (kindOf(header.entryType as EntryType) !== "file" || header.hash === null) return undefined;
-    return header.size >= INLINE_LIMIT ? this.#blobs.pathOf(header.hash) : undefined;
+    return header.size >= INLINE_LIMIT ? this.#blobs.localPath(header.hash) : undefined;
   }
 
   async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {

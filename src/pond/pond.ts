@@ -21,6 +21,7 @@ import {
 } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
 import { HostError, hostError } from "./host_error.ts";
+import { isEmptyHostDirectory } from "./host_files.ts";
 import { pondCache } from "./store_cache.ts";
 import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
@@ -127,7 +128,7 @@ export class Pond implements AsyncDisposable {
       );
     }
     await Deno.mkdir(path, { recursive: true });
-    if (!options.force && !(await isEmptyDir(path))) {
+    if (!options.force && !(await isEmptyHostDirectory(path))) {
       throw new PondError(
         "NotEmpty",
         `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
@@ -415,11 +416,6 @@ async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-}
-
-async function isEmptyDir(path: string): Promise<boolean> {
-  for await (const _ of Deno.readDir(path)) return false;
-  return true;
 }
 
 /**
