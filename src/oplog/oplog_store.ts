@@ -144,6 +144,11 @@ export class OplogStore implements Persistence {
     return this.#table;
   }
 
+  /** The blob store the large bodies live in. */
+  get blobs(): BlobStore {
+    return this.#blobs;
+  }
+
   /** Reads commits made since this store last looked (by other processes) and returns the new head. */
   async refresh(): Promise<number> {
     if (!this.#writer) return -1;
