@@ -29,6 +29,7 @@ export interface PondStores {
  * @example
  * ```ts
  * import { LocalStore } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
  *
  * const findings: Finding[] = [];
  * const count = await findSetAsideCommits(new LocalStore("/data/pond/oplog"), findings);
@@ -54,6 +55,7 @@ export async function findSetAsideCommits(table: Store, findings: Finding[]): Pr
  * @example
  * ```ts
  * import { LocalStore, Table } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
  *
  * const table = new LocalStore("/data/pond/oplog");
  * const findings: Finding[] = [];
@@ -83,6 +85,8 @@ export async function findUnreferencedDataFiles(
  *
  * @example
  * ```ts
+ * import type { Finding } from "./check_findings.ts";
+ *
  * async function example(stores: PondStores) {
  *   const findings: Finding[] = [];
  *   await findTempFiles(stores, findings);
@@ -124,6 +128,9 @@ export async function findTempFiles(stores: PondStores, findings: Finding[]): Pr
  *
  * @example
  * ```ts
+ * import type { BlobStore } from "../oplog/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
  * async function example(blobs: BlobStore, inUse: Set<string>) {
  *   const findings: Finding[] = [];
  *   await findBlobLeftovers(blobs, inUse, Date.now(), findings);
