@@ -7,10 +7,8 @@ export {
   byteRangesOf,
   isTempFile,
   LocalStore,
-  syncDirectory,
   type Upload,
 } from "./storage.ts";
-export { createTemp, writerGone } from "./temp_writer.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
