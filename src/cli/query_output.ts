@@ -1,7 +1,7 @@
 /** Printing a query's result, chunk by chunk as DuckDB hands it over: CSV, JSON, JSON lines, an aligned table, Parquet. */
 import type { DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { type DataType, loadArrow, type StructField, type Value } from "../delta/mod.ts";
-import { HOST_PREFIX } from "../pond/mod.ts";
+import { createHostFile, HOST_PREFIX, hostFileStream } from "../pond/mod.ts";
 import type { Pond } from "../pond/mod.ts";
 import { PondQuery, type QueryOptions, type ResultStream } from "../sql/mod.ts";
 import type { CommandContext } from "./command.ts";
@@ -103,16 +103,11 @@ export async function printQuery(
       const target = absolute ?? query.scratch!;
       const rows = await query.copy(target, "parquet");
       if (!absolute) {
-        using input = await Deno.open(target);
-        for await (const chunk of input.readable) await ctx.output.outBytes(chunk);
+        for await (const chunk of await hostFileStream(target)) await ctx.output.outBytes(chunk);
       }
       ctx.output.verbose(`rows: ${rows}`);
     } else if (format === "arrow") {
-      const out = absolute === undefined ? undefined : await Deno.open(absolute, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
+      const out = absolute === undefined ? undefined : await createHostFile(absolute);
       try {
         const rows = await writeArrow(
           await query.stream(),
@@ -152,7 +147,7 @@ async function writeText(
     }
     return written;
   }
-  const out = await Deno.open(file, { write: true, create: true, truncate: true });
+  const out = await createHostFile(file);
   const writer = out.writable.getWriter();
   const encoder = new TextEncoder();
   try {

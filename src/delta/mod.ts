@@ -7,10 +7,8 @@ export {
   byteRangesOf,
   isTempFile,
   LocalStore,
-  syncDirectory,
   type Upload,
 } from "./storage.ts";
-export { createTemp, writerGone } from "./temp_writer.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";
 export {
   actionFromObject,
@@ -142,6 +140,12 @@ export type { CheckpointOptions, CheckpointWritten } from "./checkpoint_write.ts
 export { vacuum } from "./vacuum.ts";
 export type { VacuumOptions, VacuumResult } from "./vacuum.ts";
 export { compact, rewriteFiles } from "./compact.ts";
+export { checkLog } from "./check_log.ts";
+export type { CheckpointDifference, LogCheckOptions, LogProblem, LogReport } from "./check_log.ts";
+export { checkDataFiles, unreferencedDataFiles } from "./check_data_files.ts";
+export type { DataFileDamage, DataFileProblem } from "./check_data_files.ts";
+export { isTorn, setAside, type SetAsideCommit, setAsideCommits } from "./set_aside.ts";
+export { removeUnchanged, tempObjects, writerGoneOf } from "./leftovers.ts";
 export type { CompactOptions, CompactResult, RewriteOptions } from "./compact.ts";
 export {
   decodeRoaringTreemap,

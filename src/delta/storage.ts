@@ -106,6 +106,13 @@ export interface Store {
   sweep(dir: string): Promise<void>;
   /** Delete an object; deleting a missing object is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * The file on this computer that holds the object at `path`, for what must read a file in
+   * place (DuckDB scanning a stored body, the liveness check of a temporary object's writer).
+   * Absent, or undefined, for a store whose objects are not local files: callers then go
+   * through the other methods.
+   */
+  localPath?(path: string): string | undefined;
 }
 
 /**
@@ -197,6 +204,11 @@ export class LocalStore implements Store {
   locate(path: string): string {
     const parts = segments(path);
     return parts.length === 0 ? this.root : `${this.root}/${parts.join("/")}`;
+  }
+
+  /** The filesystem path of a table-relative path: every object is a local file. */
+  localPath(path: string): string {
+    return this.locate(path);
   }
 
   async read(path: string): Promise<Uint8Array> {

@@ -2,7 +2,7 @@
 import type { AsyncBuffer } from "hyparquet";
 import { byteRangesOf, isDeltaError, type Store, type Upload } from "../delta/mod.ts";
 import { OplogError } from "./errors.ts";
-import { HASH_BYTES, verifiedStream } from "./verified_stream.ts";
+import { type BodyFault, HASH_BYTES, verifiedStream } from "./verified_stream.ts";
 
 /** Bodies are hashed, and verified on read, in chunks of this many bytes. */
 export const BLOB_CHUNK = 1 << 20;
@@ -17,6 +17,37 @@ export interface BlobRef {
 }
 
 /**
+ * What a read of a stored body found wrong with it: a fault of its bytes (see `BodyFault`),
+ * another error of the store, or bytes whose whole hash is not the body's name.
+ */
+export type BlobFault =
+  | { kind: "body"; fault: BodyFault }
+  | { kind: "error"; cause: unknown }
+  | { kind: "name" };
+
+/**
+ * What is wrong with a body of `size` bytes, in a few words (`is missing`, `has a damaged
+ * chunk 2 (bytes 2097152…)`), for errors and check reports.
+ *
+ * @example
+ * ```ts
+ * bodyFaultText({ kind: "short" }, 4096); // "is shorter than its 4096 bytes"
+ * ```
+ */
+export function bodyFaultText(fault: BodyFault, size: number): string {
+  switch (fault.kind) {
+    case "missing":
+      return "is missing";
+    case "short":
+      return `is shorter than its ${size} bytes`;
+    case "long":
+      return `is longer than its ${size} bytes`;
+    case "damaged":
+      return `has a damaged chunk ${fault.chunk} (bytes ${fault.chunk * BLOB_CHUNK}…)`;
+  }
+}
+
+/**
  * A {@link Store} of bodies named by their SHA-256 (`ab/abcdef…`). Writing streams through
  * an upload that is published only if absent, so a body is either whole or absent, and
  * identical bodies are stored once. Reading streams chunk by chunk (one range read each) and
@@ -28,8 +59,7 @@ export interface BlobRef {
  * import { LocalStore } from "../delta/mod.ts";
  *
  * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
- * const file = await Deno.open("/tmp/a.csv");
- * const ref = await blobs.put(file.readable);
+ * const ref = await blobs.put(ReadableStream.from([new TextEncoder().encode("t,v\n1,2\n")]));
  * for await (const chunk of blobs.stream(ref)) Deno.stdout.writeSync(chunk);
  * ```
  */
@@ -41,6 +71,26 @@ export class BlobStore {
   /** Where a body is, for messages and tools (for a local store, the file that holds it). */
   pathOf(hash: string): string {
     return this.store.locate(objectOf(hash));
+  }
+
+  /**
+   * The path of a body in the store: `ab/abcdef…`, filed under the first two hex digits of its
+   * hash.
+   *
+   * @example
+   * ```ts
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * new BlobStore(new LocalStore("/data/pond/blobs")).objectPath("2cf24dba…"); // "2c/2cf24dba…"
+   * ```
+   */
+  objectPath(hash: string): string {
+    return objectOf(hash);
+  }
+
+  /** The file on this computer that holds a body, when the store keeps its objects as local files. */
+  localPath(hash: string): string | undefined {
+    return this.store.localPath?.(objectOf(hash));
   }
 
   /**
@@ -179,6 +229,14 @@ export class BlobStore {
    */
   stream(ref: BlobRef): ReadableStream<Uint8Array> {
     const path = this.pathOf(ref.hash);
+    return this.#verified(ref, (fault) =>
+      new OplogError(
+        fault.kind === "missing" ? "MissingBlob" : "CorruptBlob",
+        `blob ${ref.hash} ${bodyFaultText(fault, ref.size)} (${path}); run \`pond check\``,
+      ));
+  }
+
+  #verified(ref: BlobRef, error: (fault: BodyFault) => Error): ReadableStream<Uint8Array> {
     const body = {
       store: this.store,
       path: objectOf(ref.hash),
@@ -186,23 +244,66 @@ export class BlobStore {
       chunkSize: BLOB_CHUNK,
       hashes: ref.chunks,
     };
-    return verifiedStream(body, (what) => {
-      const error = (code: "CorruptBlob" | "MissingBlob", why: string) =>
-        new OplogError(code, `blob ${ref.hash} ${why} (${path}); run \`pond check\``);
-      switch (what.kind) {
-        case "missing":
-          return error("MissingBlob", "is missing");
-        case "short":
-          return error("CorruptBlob", `is shorter than its ${ref.size} bytes`);
-        case "long":
-          return error("CorruptBlob", `is longer than its ${ref.size} bytes`);
-        case "damaged":
-          return error(
-            "CorruptBlob",
-            `has a damaged chunk ${what.chunk} (bytes ${what.chunk * BLOB_CHUNK}…)`,
-          );
+    return verifiedStream(body, error);
+  }
+
+  /**
+   * Reads a body whole, chunk by chunk, and checks each chunk and the whole against their
+   * hashes: undefined when it is intact, else what is wrong.
+   *
+   * @example
+   * ```ts
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
+   * const ref = await blobs.put(new TextEncoder().encode("t,v\n1,2\n"));
+   * await blobs.verify(ref); // undefined
+   * ```
+   */
+  async verify(ref: BlobRef): Promise<BlobFault | undefined> {
+    const { createHash } = await import("node:crypto");
+    const whole = createHash("sha256");
+    let found: BodyFault | undefined;
+    try {
+      const chunks = this.#verified(ref, (fault) => {
+        found = fault;
+        return new OplogError(fault.kind === "missing" ? "MissingBlob" : "CorruptBlob", "");
+      });
+      for await (const chunk of chunks) whole.update(chunk);
+    } catch (e) {
+      return found ? { kind: "body", fault: found } : { kind: "error", cause: e };
+    }
+    return whole.digest("hex") === ref.hash ? undefined : { kind: "name" };
+  }
+
+  /**
+   * Moves a (damaged) body to `<hash>.damaged-<ms>` beside it, never deleting its bytes: the
+   * copy is published before the body is deleted, so the next put of the body finds none of
+   * its name and stores it afresh (a put checks only sizes). Returns the new path in the store.
+   *
+   * @example
+   * ```ts
+   * import { LocalStore } from "../delta/mod.ts";
+   *
+   * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
+   * const aside = await blobs.setAside("2cf24dba…"); // "2c/2cf24dba….damaged-1780272000000"
+   * ```
+   */
+  async setAside(hash: string): Promise<string> {
+    const from = objectOf(hash);
+    const to = `${from}.damaged-${Date.now()}`;
+    const { size } = await this.store.head(from);
+    const upload = await this.store.upload("");
+    try {
+      for (let at = 0; at < size; at += BLOB_CHUNK) {
+        await upload.write(await this.store.readRange(from, at, Math.min(size, at + BLOB_CHUNK)));
       }
-    });
+      await upload.putIfAbsent(to);
+    } finally {
+      await upload.abort();
+    }
+    await this.store.delete(from);
+    return to;
   }
 
   /**

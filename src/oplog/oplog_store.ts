@@ -6,7 +6,6 @@ import {
   createTable,
   type DeltaError,
   isDeltaError,
-  LocalStore,
   openPastDamage,
   rewriteFiles,
   type Store,
@@ -30,7 +29,7 @@ import { filesToMerge } from "./compaction.ts";
 import { DirectoryChains } from "./directory_chains.ts";
 import { compareNames } from "./directory_codec.ts";
 import { OplogError } from "./errors.ts";
-import { bytesAsBuffer } from "./file_ranges.ts";
+import { bytesAsBuffer } from "./bytes_buffer.ts";
 import { parquetFooter } from "./parquet_body.ts";
 import { seriesEventTimes } from "./series_times.ts";
 import { type RowHeader, RowReader } from "./row_reader.ts";
@@ -76,7 +75,8 @@ export interface StoreCounters {
  * import { FS } from "../tinyfs/mod.ts";
  * import { BlobStore } from "./blob_store.ts";
  *
- * const store = await OplogStore.open("/data/pond/oplog", new BlobStore(new LocalStore("/data/pond/blobs")));
+ * const blobs = new BlobStore(new LocalStore("/data/pond/blobs"));
+ * const store = await OplogStore.open(new LocalStore("/data/pond/oplog"), blobs);
  * const fs = await FS.open(store);
  * ```
  */
@@ -118,20 +118,19 @@ export class OplogStore implements Persistence {
     this.notes = opened.notes ?? [];
   }
 
-  /** A store for a new pond: the table does not exist until transaction 0 commits. */
-  static empty(tableDir: string, blobs: BlobStore): OplogStore {
-    return new OplogStore(new LocalStore(tableDir), blobs, undefined);
+  /** A store for a new pond in `table`: the table does not exist until transaction 0 commits. */
+  static empty(table: Store, blobs: BlobStore): OplogStore {
+    return new OplogStore(table, blobs, undefined);
   }
 
   /**
-   * The store of an existing pond, at the table's latest version. When a commit does not read
+   * The store of an existing pond whose oplog table is in `table`, at its latest version. When a commit does not read
    * (empty, torn or garbled) or is missing, the store opens at the version before the first such commit and
    * names it in {@link damage}, so the transactions before it stay readable; reading past it
    * and committing are the caller's to refuse. A checkpoint that does not read is replayed
    * past (said in {@link notes}).
    */
-  static async open(tableDir: string, blobs: BlobStore): Promise<OplogStore> {
-    const table = new LocalStore(tableDir);
+  static async open(table: Store, blobs: BlobStore): Promise<OplogStore> {
     const notes: string[] = [];
     const options = { tombstones: false, onFallback: (note: string) => notes.push(note) };
     const { value: writer, damage } = await openPastDamage((version) =>
@@ -143,6 +142,11 @@ export class OplogStore implements Persistence {
   /** The Delta table the rows live in. */
   get table(): Store {
     return this.#table;
+  }
+
+  /** The blob store the large bodies live in. */
+  get blobs(): BlobStore {
+    return this.#blobs;
   }
 
   /** Reads commits made since this store last looked (by other processes) and returns the new head. */
@@ -216,11 +220,14 @@ export class OplogStore implements Persistence {
     return [...(this.#writer?.state.files.values() ?? [])];
   }
 
-  /** The blob file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes). */
+  /**
+   * The local file of a body kept in the blob store (at or above `INLINE_LIMIT` bytes), when
+   * the blob store keeps its bodies as local files (see `Store.localPath`).
+   */
   async fileOnDisk(key: NodeKey, version: number): Promise<string | undefined> {
     const header = await this.#header(key, version);
     if (kindOf(header.entryType as EntryType) !== "file" || header.hash === null) return undefined;
-    return header.size >= INLINE_LIMIT ? this.#blobs.pathOf(header.hash) : undefined;
+    return header.size >= INLINE_LIMIT ? this.#blobs.localPath(header.hash) : undefined;
   }
 
   async stageFile(body: ReadableStream<Uint8Array>): Promise<StagedBody> {

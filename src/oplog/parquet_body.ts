@@ -8,10 +8,9 @@ import { OplogError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { fileByteRanges } from "./mod.ts";
+ * import { bytesAsBuffer } from "./mod.ts";
  *
- * const { size } = await Deno.stat("readings.csv");
- * const body = fileByteRanges("readings.csv", size);
+ * const body = bytesAsBuffer(await Deno.readFile("readings.csv"));
  * await parquetFooter(body, "host:readings.csv", "table"); // throws InvalidTable: a CSV is not Parquet
  * ```
  */

@@ -9,7 +9,7 @@ import { copy } from "./copy.ts";
 import { isPattern, type MadeDynamic, makeDynamic } from "./dynamic_nodes.ts";
 import { endpoint, HOST_PREFIX } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
-import { readHostFile } from "./host_file.ts";
+import { readHostFile } from "./host_files.ts";
 import { addPlugin } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
 import { type PluginUse, storedUse } from "./plugin_uses.ts";

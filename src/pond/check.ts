@@ -1,26 +1,19 @@
 /** Checking a pond — its marker, its log, every row and every blob — and repairing only what is safe to repair. */
-import {
-  decodePath,
-  isTempFile,
-  LocalStore,
-  type Snapshot,
-  TableWriter,
-  vacuum,
-  writerGone,
-} from "../delta/mod.ts";
+import { type Action, checkDataFiles, checkLog, LocalStore, type LogReport } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
-import { BlobStore } from "../oplog/mod.ts";
-import { error, type Finding, reason, type RepairOutcome, warning } from "./check_findings.ts";
+import { BlobStore, checkRows } from "../oplog/mod.ts";
+import { error, type Finding, reason, type RepairOutcome } from "./check_findings.ts";
 import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
-import { blobFiles, type Leftover, removeLeftovers, tableTempFiles } from "./check_leftovers.ts";
-import { checkDataFiles, checkLog, type LogReport, OPLOG_SUBJECT } from "./check_log.ts";
+import {
+  findBlobLeftovers,
+  findSetAsideCommits,
+  findTempFiles,
+  findUnreferencedDataFiles,
+} from "./check_leftovers.ts";
+import { dataFileFinding, logFinding, noCommitInfo, seqMismatch } from "./check_log_findings.ts";
 import { checkPlugins } from "./check_plugins.ts";
-import { checkRows } from "./check_rows.ts";
+import { rowFinding } from "./check_row_findings.ts";
 import { Pond } from "./pond.ts";
-import { setAsideCommits } from "./set_aside.ts";
-
-/** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
-export const TEMP_GRACE_MS = 15 * 60_000;
 
 /** How to check. */
 export interface CheckOptions {
@@ -115,12 +108,17 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
   const started = Date.now();
   const findings: Finding[] = [];
   const store = new LocalStore(layout.oplog);
+  const blobs = new BlobStore(new LocalStore(layout.blobs));
   const notAFile = await markerNotAFile(layout);
   const marker = notAFile ? undefined : await markerProblem(layout);
-  const log = await checkLog(store, findings, { quick });
+  const log = await checkLog(store, {
+    quick,
+    problem: (p) => findings.push(logFinding(p)),
+    commit: (version, actions) => checkPondCommit(version, actions, quick, findings),
+  });
   if (notAFile) findings.unshift(error("NotAPond", POND_MARKER, notAFile));
   if (marker !== undefined) findings.unshift(markerFinding(layout, marker, quick ? null : log));
-  const setAside = await findSetAsideCommits(layout, findings);
+  const setAside = await findSetAsideCommits(store, findings);
   const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
     version: log.snapshot?.version ?? null,
@@ -136,27 +134,52 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
   if (quick) return { counts, findings };
   let inUse: Set<string> | undefined;
   if (log.snapshot) {
-    const before = findings.length;
-    const files = await checkDataFiles(store, log.snapshot, findings);
+    let unread = false;
+    const files = await checkDataFiles(store, log.snapshot, (p) => {
+      unread ||= p.code === "CorruptDataFile";
+      findings.push(dataFileFinding(p));
+    });
     const rows = await checkRows({
       store,
       snapshot: log.snapshot,
       files,
       addedAt: log.addedAt,
-      blobs: new BlobStore(new LocalStore(layout.blobs)),
-      findings,
+      blobs,
+      problem: (p) => {
+        unread ||= p.code === "CorruptDataFile";
+        findings.push(rowFinding(p));
+      },
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
     counts.plugins = await checkPlugins(layout, log.snapshot.version, findings);
-    const unread = findings.slice(before).some((f) => f.code === "CorruptDataFile");
     if (files.length === log.snapshot.files().length && !unread && complete) {
       inUse = rows.referencedBlobs;
     }
     if (complete) await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
-  await findTempFiles(layout, findings);
-  await findBlobLeftovers(layout, inUse, started, findings);
+  await findTempFiles({ table: store, blobs }, findings);
+  await findBlobLeftovers(blobs, inUse, started, findings);
   return { counts, findings };
+}
+
+/**
+ * A commit's pond conventions: it holds a commitInfo (checked of the newest commit, in a quick
+ * check) whose `pond.seq`, when it records one, is its version.
+ */
+function checkPondCommit(
+  version: number,
+  actions: Action[],
+  quick: boolean,
+  findings: Finding[],
+): void {
+  if (quick && !actions.some((a) => "commitInfo" in a)) findings.push(noCommitInfo(version));
+  for (const action of actions) {
+    if (!("commitInfo" in action)) continue;
+    const pond = action.commitInfo.pond as { seq?: unknown } | undefined;
+    if (pond?.seq !== undefined && pond.seq !== version) {
+      findings.push(seqMismatch(version, pond.seq));
+    }
+  }
 }
 
 /**
@@ -217,97 +240,6 @@ function markerFinding(layout: PondLayout, problem: string, log: LogReport | nul
       }, from the log's first commit)`;
     },
   );
-}
-
-/** Commits set aside by `pond check --repair`: a warning each, since the files they named are unknown. */
-async function findSetAsideCommits(layout: PondLayout, findings: Finding[]): Promise<number> {
-  const found = await setAsideCommits(layout.oplog);
-  for (const commit of found) {
-    findings.push(warning(
-      "SetAsideCommit",
-      `${OPLOG_SUBJECT}${commit.path}`,
-      `the torn commit of transaction ${commit.version}, set aside by \`pond check --repair\`; ` +
-        "while it is here, `pond maintain --vacuum` deletes no data file or blob it might have named; " +
-        "move it out of the pond once you have kept what you need of it",
-    ));
-  }
-  return found.length;
-}
-
-/** Data files in the table's directories that no version of the log refers to. */
-async function findUnreferencedDataFiles(
-  store: LocalStore,
-  snapshot: Snapshot,
-  findings: Finding[],
-): Promise<void> {
-  const writer = await TableWriter.open(store);
-  const removed = new Set([...writer.state.tombstones.values()].map((r) => decodePath(r.path)));
-  const unreferenced = await vacuum(writer, { retentionMs: 0, force: true, dryRun: true });
-  for (const path of unreferenced.files) {
-    if (removed.has(path) || isTempFile(path)) continue;
-    findings.push(warning(
-      "UnreferencedDataFile",
-      `${OPLOG_SUBJECT}${path}`,
-      `no version up to ${
-        Math.max(snapshot.version, unreferenced.version)
-      } refers to it (written by a command that was interrupted, lost a race to another writer, or is still running); \`pond maintain --vacuum\` deletes it once older than the retention`,
-    ));
-  }
-}
-
-async function findTempFiles(layout: PondLayout, findings: Finding[]): Promise<void> {
-  const temp = [...await tableTempFiles(layout), ...(await blobFiles(layout)).temp];
-  const cutoff = Date.now() - TEMP_GRACE_MS;
-  for (const t of temp) {
-    const gone = await writerGone(t.file);
-    const old = t.mtime < cutoff;
-    findings.push(warning(
-      "TempFile",
-      t.path,
-      gone
-        ? "a temporary file of an interrupted command (the process that wrote it is gone); `pond check --repair` removes it"
-        : old
-        ? "a temporary file of an interrupted command; `pond check --repair` removes it"
-        : `a temporary file of a running command, or of one interrupted less than ${
-          TEMP_GRACE_MS / 60_000
-        } minutes ago; \`pond check --repair\` removes it once it is older`,
-      gone || old ? removal(t, gone ? Infinity : cutoff) : undefined,
-    ));
-  }
-}
-
-/** Stray files in the blob store, and blobs no row of the checked version refers to (except those written since the check began, for a commit still to come). */
-async function findBlobLeftovers(
-  layout: PondLayout,
-  inUse: Set<string> | undefined,
-  started: number,
-  findings: Finding[],
-): Promise<void> {
-  const files = await blobFiles(layout);
-  for (const stray of files.stray) {
-    findings.push(warning(
-      "StrayFile",
-      stray.path,
-      "is not a blob (its name is not its SHA-256 under its first two digits); move it out of the pond",
-    ));
-  }
-  if (inUse === undefined) return;
-  for (const [hash, blob] of files.blobs) {
-    if (inUse.has(hash) || blob.mtime >= started) continue;
-    findings.push(warning(
-      "UnreferencedBlob",
-      blob.path,
-      "no row refers to it (stored by a command that was interrupted, lost a race to another writer, or is still running); `pond maintain --vacuum` deletes it once older than the retention",
-    ));
-  }
-}
-
-function removal(file: Leftover, cutoff: number) {
-  return async () => {
-    const [removed] = await removeLeftovers([file], cutoff);
-    if (!removed) throw new Error("a command wrote to it since it was found, so it stays");
-    return "removed this leftover temporary file";
-  };
 }
 
 async function repairAll(findings: Finding[]): Promise<RepairOutcome[]> {

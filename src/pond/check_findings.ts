@@ -131,11 +131,11 @@ export function reason(e: unknown): string {
  *
  * @example
  * ```ts
- * import { setAside } from "./set_aside.ts";
+ * import { LocalStore, setAside } from "../delta/mod.ts";
  *
  * const findings: Finding[] = [];
  * const subject = "oplog/_delta_log/00000000000000000007.json";
- * const repair = async () => `set aside as ${await setAside("/data/pond/oplog", 7)}`;
+ * const repair = async () => `set aside as ${await setAside(new LocalStore("/data/pond/oplog"), 7)}`;
  * const found = error("CorruptCommit", subject, "the newest commit was cut short", repair);
  * findings.push(asking(found, "set aside the torn commit of transaction 7"));
  * ```

@@ -1,107 +1,171 @@
-/** What interrupted commands leave in a pond: temporary files, and blobs no row refers to. */
-import { isTempFile, LocalStore } from "../delta/mod.ts";
-import type { PondLayout } from "./layout.ts";
+/** What interrupted commands leave in a pond, as findings: temporary files, data files and blobs no version refers to, stray files, and commits set aside. */
+import {
+  type ObjectInfo,
+  removeUnchanged,
+  setAsideCommits,
+  type Snapshot,
+  type Store,
+  tempObjects,
+  unreferencedDataFiles,
+  writerGoneOf,
+} from "../delta/mod.ts";
+import { blobFiles, type BlobStore } from "../oplog/mod.ts";
+import { type Finding, warning } from "./check_findings.ts";
+import { OPLOG_SUBJECT } from "./check_log_findings.ts";
 
-/** A file of the pond that nothing needs, or may not need. */
-export interface Leftover {
-  /** Its path relative to the pond (`oplog/…`, `blobs/…`). */
-  readonly path: string;
-  /** Its path on disk. */
-  readonly file: string;
-  readonly size: number;
-  /** Last modification time, ms since the epoch. */
-  readonly mtime: number;
-}
+/** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
+export const TEMP_GRACE_MS = 15 * 60_000;
 
-/** The blob files of a pond, and the files in `blobs/` that are not blobs. */
-export interface BlobFiles {
-  /** Stored blobs by hash. */
-  blobs: Map<string, Leftover>;
-  /** Temporary files of blob writes (`.pond-*.tmp`, or `.tmp-*` of older versions). */
-  temp: Leftover[];
-  /** Anything else. */
-  stray: Leftover[];
-}
-
-/** The temporary files of the blob store (`blobs/.pond-*.tmp`; `blobs/.tmp-*` of older versions). */
-const BLOB_TEMP = /^\.(?:tmp-[^/]*|pond-[^/]*\.tmp)$/;
-/** A stored blob: `ab/abcdef…` (64 hex digits, filed under its first two). */
-const BLOB = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
-
-/**
- * The temporary files under the pond's oplog table (its `_delta_log/` and partition
- * directories): left by commands that were killed between writing and publishing a file.
- * (`pond maintain --vacuum` deletes them with the Delta vacuum.)
- *
- * @example
- * ```ts
- * import { pondLayout } from "./layout.ts";
- *
- * for (const t of await tableTempFiles(pondLayout("/data/pond"))) console.log(t.path);
- * ```
- */
-export async function tableTempFiles(layout: PondLayout): Promise<Leftover[]> {
-  return (await filesUnder(layout.oplog, "oplog/")).filter((f) => isTempFile(f.path));
+/** The pond's two stores, as the leftover checks look at them. */
+export interface PondStores {
+  table: Store;
+  blobs: BlobStore;
 }
 
 /**
- * The files of the blob store, sorted into blobs (by hash), temporary files and strays.
+ * Commits set aside by `pond check --repair`: a warning each, since the files they named are
+ * unknown. Returns how many there are.
  *
  * @example
  * ```ts
- * import { pondLayout } from "./layout.ts";
+ * import { LocalStore } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
  *
- * const { blobs, temp } = await blobFiles(pondLayout("/data/pond"));
+ * const findings: Finding[] = [];
+ * const count = await findSetAsideCommits(new LocalStore("/data/pond/oplog"), findings);
  * ```
  */
-export async function blobFiles(layout: PondLayout): Promise<BlobFiles> {
-  const out: BlobFiles = { blobs: new Map(), temp: [], stray: [] };
-  for (const f of await filesUnder(layout.blobs, "blobs/")) {
-    const relative = f.path.slice("blobs/".length);
-    const blob = BLOB.exec(relative);
-    if (blob) out.blobs.set(blob[2], f);
-    else if (BLOB_TEMP.test(relative)) out.temp.push(f);
-    else out.stray.push(f);
+export async function findSetAsideCommits(table: Store, findings: Finding[]): Promise<number> {
+  const found = await setAsideCommits(table);
+  for (const commit of found) {
+    findings.push(warning(
+      "SetAsideCommit",
+      `${OPLOG_SUBJECT}${commit.path}`,
+      `the torn commit of transaction ${commit.version}, set aside by \`pond check --repair\`; ` +
+        "while it is here, `pond maintain --vacuum` deletes no data file or blob it might have named; " +
+        "move it out of the pond once you have kept what you need of it",
+    ));
   }
-  return out;
+  return found.length;
 }
 
 /**
- * Deletes the leftover files that are still unmodified since `cutoff` (ms since the epoch),
- * looking at each file again just before deleting it, so one that a command touched since it
- * was listed stays. Returns the files deleted; a file already gone is not an error.
+ * Data files in the table's directories that no version of the log refers to.
  *
  * @example
  * ```ts
- * async function example(old: Leftover[]) {
- *   const retainMs = 7 * 86_400_000;
- *   const deleted = await removeLeftovers(old, Date.now() - retainMs);
+ * import { LocalStore, Table } from "../delta/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
+ * const table = new LocalStore("/data/pond/oplog");
+ * const findings: Finding[] = [];
+ * await findUnreferencedDataFiles(table, await new Table(table).snapshot(), findings);
+ * ```
+ */
+export async function findUnreferencedDataFiles(
+  table: Store,
+  snapshot: Snapshot,
+  findings: Finding[],
+): Promise<void> {
+  const unreferenced = await unreferencedDataFiles(table);
+  for (const path of unreferenced.files) {
+    findings.push(warning(
+      "UnreferencedDataFile",
+      `${OPLOG_SUBJECT}${path}`,
+      `no version up to ${
+        Math.max(snapshot.version, unreferenced.version)
+      } refers to it (written by a command that was interrupted, lost a race to another writer, or is still running); \`pond maintain --vacuum\` deletes it once older than the retention`,
+    ));
+  }
+}
+
+/**
+ * Temporary files of the table and of the blob store: a warning each, repairable once no
+ * command can still be writing it (its writer is gone, or it is older than {@link TEMP_GRACE_MS}).
+ *
+ * @example
+ * ```ts
+ * import type { Finding } from "./check_findings.ts";
+ *
+ * async function example(stores: PondStores) {
+ *   const findings: Finding[] = [];
+ *   await findTempFiles(stores, findings);
  * }
  * ```
  */
-export async function removeLeftovers(
-  files: readonly Leftover[],
-  cutoff: number,
-): Promise<Leftover[]> {
-  const deleted: Leftover[] = [];
-  for (const f of files) {
-    try {
-      if (((await Deno.stat(f.file)).mtime?.getTime() ?? 0) >= cutoff) continue;
-      await Deno.remove(f.file);
-      deleted.push(f);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+export async function findTempFiles(stores: PondStores, findings: Finding[]): Promise<void> {
+  const temp = [
+    ...(await tempObjects(stores.table)).map((o) => ({ store: stores.table, o, prefix: "oplog/" })),
+    ...(await blobFiles(stores.blobs)).temp.map((o) => ({
+      store: stores.blobs.store,
+      o,
+      prefix: "blobs/",
+    })),
+  ];
+  const cutoff = Date.now() - TEMP_GRACE_MS;
+  for (const { store, o, prefix } of temp) {
+    const gone = await writerGoneOf(store, o.path);
+    const old = o.mtime < cutoff;
+    findings.push(warning(
+      "TempFile",
+      `${prefix}${o.path}`,
+      gone
+        ? "a temporary file of an interrupted command (the process that wrote it is gone); `pond check --repair` removes it"
+        : old
+        ? "a temporary file of an interrupted command; `pond check --repair` removes it"
+        : `a temporary file of a running command, or of one interrupted less than ${
+          TEMP_GRACE_MS / 60_000
+        } minutes ago; \`pond check --repair\` removes it once it is older`,
+      gone || old ? removal(store, o, gone ? Infinity : cutoff) : undefined,
+    ));
   }
-  return deleted;
 }
 
-async function filesUnder(dir: string, prefix: string): Promise<Leftover[]> {
-  const store = new LocalStore(dir);
-  return (await store.list("", { recursive: true })).map((o) => ({
-    path: `${prefix}${o.path}`,
-    file: store.locate(o.path),
-    size: o.size,
-    mtime: o.mtime,
-  }));
+/**
+ * Stray files in the blob store, and blobs no row of the checked version refers to (`inUse`,
+ * when it is known), except those written since the check began (`started`), for a commit
+ * still to come.
+ *
+ * @example
+ * ```ts
+ * import type { BlobStore } from "../oplog/mod.ts";
+ * import type { Finding } from "./check_findings.ts";
+ *
+ * async function example(blobs: BlobStore, inUse: Set<string>) {
+ *   const findings: Finding[] = [];
+ *   await findBlobLeftovers(blobs, inUse, Date.now(), findings);
+ * }
+ * ```
+ */
+export async function findBlobLeftovers(
+  blobs: BlobStore,
+  inUse: Set<string> | undefined,
+  started: number,
+  findings: Finding[],
+): Promise<void> {
+  const files = await blobFiles(blobs);
+  for (const stray of files.stray) {
+    findings.push(warning(
+      "StrayFile",
+      `blobs/${stray.path}`,
+      "is not a blob (its name is not its SHA-256 under its first two digits); move it out of the pond",
+    ));
+  }
+  if (inUse === undefined) return;
+  for (const [hash, blob] of files.blobs) {
+    if (inUse.has(hash) || blob.mtime >= started) continue;
+    findings.push(warning(
+      "UnreferencedBlob",
+      `blobs/${blob.path}`,
+      "no row refers to it (stored by a command that was interrupted, lost a race to another writer, or is still running); `pond maintain --vacuum` deletes it once older than the retention",
+    ));
+  }
+}
+
+function removal(store: Store, file: ObjectInfo, cutoff: number) {
+  return async () => {
+    const [removed] = await removeUnchanged(store, [file], cutoff);
+    if (!removed) throw new Error("a command wrote to it since it was found, so it stays");
+    return "removed this leftover temporary file";
+  };
 }

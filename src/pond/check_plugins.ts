@@ -31,7 +31,8 @@ export async function checkPlugins(
   let root: ReadView;
   let installed;
   try {
-    const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
+    const blobs = new BlobStore(new LocalStore(layout.blobs));
+    const store = await OplogStore.open(new LocalStore(layout.oplog), blobs);
     root = await (await FS.open(store)).root({ asOf: seq });
     installed = await installedFiles(root);
   } catch {

@@ -1,11 +1,11 @@
 /** Copying with UNIX `cp` semantics between the host and the pond (`host:` marks a host path). */
-import { basename, dirname, join, resolve as resolveHost } from "node:path";
+import { dirname, join, resolve as resolveHost } from "node:path";
 import { PondError } from "../errors.ts";
-import { atProcessEnd } from "../process_end.ts";
 import { copyTarget, type FileEntryType, type WD } from "../tinyfs/mod.ts";
-import { fileByteRanges, INLINE_LIMIT, parquetFooter, seriesEventTimes } from "../oplog/mod.ts";
+import { INLINE_LIMIT, parquetFooter, seriesEventTimes } from "../oplog/mod.ts";
 import { type Endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
+import { hostFileRanges, listHostDirectory, openHostFile, writeHostFile } from "./host_files.ts";
 
 /** How to copy. */
 export interface CopyOptions {
@@ -343,9 +343,9 @@ async function hostKind(path: string, follow: boolean): Promise<Kind> {
  * its bad bytes replaced (U+FFFD), so it names nothing on the host: `InvalidName`.
  */
 async function hostEntries(dir: string): Promise<Deno.DirEntry[]> {
-  const entries: Deno.DirEntry[] = [];
+  let entries: Deno.DirEntry[];
   try {
-    for await (const e of Deno.readDir(dir)) entries.push(e);
+    entries = await listHostDirectory(dir);
   } catch (e) {
     throw hostError(e, "list", `${HOST_PREFIX}${dir}`);
   }
@@ -371,11 +371,6 @@ async function checkHostTree(dir: string): Promise<void> {
     if (e.isDirectory) await checkHostTree(path);
     else if (!e.isFile && !e.isSymlink) throw specialFile(`${HOST_PREFIX}${path}`);
   }
-}
-
-/** A temporary name beside `path`, short enough for any name the host takes. */
-function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path).slice(0, 32)}.pond-${crypto.randomUUID()}`);
 }
 
 /**
@@ -424,13 +419,13 @@ function hostSide(options: CopyOptions): Side {
       }
       let file;
       try {
-        file = Deno.openSync(path, { read: true });
+        file = openHostFile(path);
       } catch (e) {
         throw hostError(e, "read", `${HOST_PREFIX}${path}`);
       }
       try {
         const size = file.statSync().size;
-        const ranges = () => fileByteRanges(path, size);
+        const ranges = () => hostFileRanges(path, size);
         const check = {
           "file:series": (what: string) => seriesEventTimes(ranges(), `${HOST_PREFIX}${what}`),
           "file:table": (what: string) => parquetFooter(ranges(), `${HOST_PREFIX}${what}`, "table"),
@@ -466,17 +461,10 @@ function hostSide(options: CopyOptions): Side {
       if (path === STANDARD_STREAM) {
         return await body.pipeTo(options.stdout ?? Deno.stdout.writable, { preventClose: true });
       }
-      const temp = tempBeside(path);
-      const settled = atProcessEnd(() => Deno.removeSync(temp)); // Ctrl-C leaves no temp behind
       try {
-        const file = await Deno.open(temp, { write: true, createNew: true });
-        await body.pipeTo(file.writable);
-        await Deno.rename(temp, path);
+        await writeHostFile(path, body); // through a temp file: Ctrl-C leaves no temp behind
       } catch (e) {
-        await Deno.remove(temp).catch(() => {});
         throw hostError(e, "write", `${HOST_PREFIX}${path}`);
-      } finally {
-        settled();
       }
     },
     async symlink(path, target) {

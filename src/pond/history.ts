@@ -3,11 +3,10 @@ import { isPondError } from "../errors.ts";
 import type { Persistence } from "../tinyfs/mod.ts";
 import { byPath, classify, type PathChange, statesAt } from "./changes.ts";
 import { reason } from "./check_findings.ts";
-import { pondLayout } from "./layout.ts";
+import { type SetAsideCommit, setAsideCommits } from "../delta/mod.ts";
 import { type OplogRowInfo, OplogRows } from "./oplog_rows.ts";
 import { changeMatcher } from "./path_match.ts";
 import type { Pond, PondAt, TransactionRecord } from "./pond.ts";
-import { type SetAsideCommit, setAsideCommits } from "./set_aside.ts";
 import { TreeIndex } from "./tree_index.ts";
 
 /** Which transactions to show, and how. */
@@ -95,7 +94,7 @@ export async function transactionLog(
   const matches = options.path === undefined ? undefined : changeMatcher(options.path);
   const history = await pond.readableHistory();
   const damage: LogDamage[] = history.damaged.map((d) => ({ ...d, of: "commit" }));
-  const setAside = await setAsideCommits(pondLayout(pond.path).oplog);
+  const setAside = await setAsideCommits(pond.store.table);
   const records = history.records.filter((r) =>
     (options.since === undefined || compare(r, options.since) >= 0) &&
     (options.until === undefined || compare(r, options.until) <= 0)

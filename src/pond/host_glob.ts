@@ -1,6 +1,7 @@
 /** Glob patterns over this computer's files, in the pond's glob syntax, for `host:` arguments. */
 import { compileGlob, type GlobSegment, matchSegment } from "../tinyfs/mod.ts";
 import { hostError } from "./host_error.ts";
+import { listHostDirectory } from "./host_files.ts";
 
 /**
  * The host paths `pattern` matches (tinyfs glob syntax: `*`, `?`, `[a-z]`, `{a,b}`, `**`),
@@ -62,14 +63,12 @@ function child(path: string, name: string): string {
 
 /** The names in the host directory `path` (`""` is the working directory); none if it is not one. */
 async function namesIn(path: string): Promise<string[]> {
-  const names: string[] = [];
   try {
-    for await (const e of Deno.readDir(path || ".")) names.push(e.name);
+    return (await listHostDirectory(path || ".")).map((e) => e.name);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
     throw hostError(e, "list", path || ".");
   }
-  return names;
 }
 
 async function kindOf(path: string, follow: boolean): Promise<"directory" | "other" | "missing"> {

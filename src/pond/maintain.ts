@@ -4,20 +4,18 @@ import {
   compact,
   isDeltaError,
   isTempFile,
+  type ObjectInfo,
+  setAsideCommits,
   Snapshot,
   TableWriter,
   vacuum,
   writeCheckpoint,
   writeProperties,
-  writerGone,
 } from "../delta/mod.ts";
 import { PondError } from "../errors.ts";
+import { blobsReferenced, collectBlobGarbage } from "../oplog/mod.ts";
 import { reason } from "./check_findings.ts";
-import { pondLayout } from "./layout.ts";
-import { blobFiles, type Leftover, removeLeftovers } from "./check_leftovers.ts";
-import { blobsReferenced } from "./check_scan.ts";
 import { type Pond, transactionMeta } from "./pond.ts";
-import { setAsideCommits } from "./set_aside.ts";
 
 /** How many times a compaction is redone after a pond transaction removed a file it merged. */
 const COMPACT_RETRIES = 5;
@@ -126,15 +124,14 @@ export interface VacuumReport {
  */
 export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promise<VacuumReport> {
   pond.ensureReadable();
-  const layout = pondLayout(pond.path);
-  const [aside] = await setAsideCommits(layout.oplog);
+  const store = pond.store.table;
+  const [aside] = await setAsideCommits(store);
   if (aside) {
     throw new PondError(
       "VacuumRefused",
       `vacuum deletes nothing while oplog/${aside.path} is in the log: that torn commit of transaction ${aside.version} may name data files and blobs no intact commit names; move it out of the pond once you have kept what you need of it`,
     );
   }
-  const store = pond.store.table;
   const writer = await TableWriter.open(store);
   const retainMs = options.retainMs ??
     writeProperties(writer.state.metadata.configuration).deletedFileRetentionMs;
@@ -150,37 +147,26 @@ export async function vacuumPond(pond: Pond, options: VacuumOptions = {}): Promi
       { cause: e },
     );
   }
-  const stored = await blobFiles(layout);
-  const old = (f: Leftover) => f.mtime < cutoff;
-  const blobs = [...stored.blobs].filter(([hash, f]) => !inUse.has(hash) && old(f)).map(([, f]) =>
-    f
-  );
-  const orphaned: Leftover[] = [];
-  for (const f of stored.temp) if (!old(f) && await writerGone(f.file)) orphaned.push(f);
-  const temp = [...stored.temp.filter(old), ...orphaned];
+  const garbage = await collectBlobGarbage(pond.store.blobs, inUse, {
+    cutoff,
+    apply: options.apply,
+  });
   const data = await vacuum(writer, {
     retentionMs: retainMs,
     force: options.retainMs !== undefined,
     dryRun: !options.apply,
   });
-  const doomed = [...blobs, ...temp];
-  const gone = options.apply
-    ? new Set([
-      ...await removeLeftovers(doomed.filter((f) => !orphaned.includes(f)), cutoff),
-      ...await removeLeftovers(orphaned, Infinity),
-    ])
-    : new Set(doomed);
-  const size = (files: Leftover[]) => files.reduce((n, f) => n + f.size, 0);
+  const size = (files: ObjectInfo[]) => files.reduce((n, f) => n + f.size, 0);
   return {
     seq: data.version,
     retainMs,
     applied: Boolean(options.apply),
     dataFiles: data.files.filter((p) => !isTempFile(p)).map((p) => `oplog/${p}`),
-    blobs: blobs.filter((f) => gone.has(f)).map((f) => f.path),
+    blobs: garbage.blobs.map((f) => `blobs/${f.path}`),
     tempFiles: [
       ...data.files.filter(isTempFile).map((p) => `oplog/${p}`),
-      ...temp.filter((f) => gone.has(f)).map((f) => f.path),
+      ...garbage.temp.map((f) => `blobs/${f.path}`),
     ],
-    bytes: data.bytes + size([...gone]),
+    bytes: data.bytes + size([...garbage.blobs, ...garbage.temp]),
   };
 }

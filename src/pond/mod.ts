@@ -12,7 +12,12 @@ export { POND_MARKER, pondLayout } from "./layout.ts";
 export { type DroppedCache, dropPondCache, pondCache } from "./store_cache.ts";
 export { findPond } from "./find_pond.ts";
 export { hostError } from "./host_error.ts";
-export { readHostFile } from "./host_file.ts";
+export {
+  createHostFile,
+  hostFileStream,
+  isEmptyHostDirectory,
+  readHostFile,
+} from "./host_files.ts";
 export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";
 export { copy } from "./copy.ts";

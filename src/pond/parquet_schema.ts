@@ -2,8 +2,8 @@
 import { parquetMetadataAsync, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, SchemaElement, SchemaTree } from "hyparquet";
 import { PondError } from "../errors.ts";
-import { fileByteRanges } from "../oplog/mod.ts";
 import type { NodePath } from "../tinyfs/mod.ts";
+import { hostFileRanges } from "./host_files.ts";
 
 /** One top-level column. */
 export interface ColumnInfo {
@@ -43,7 +43,7 @@ export async function readTableSchema(
 ): Promise<TableSchema> {
   const blob = await node.fileOnDisk({ version });
   return await footerSchema(
-    blob ? fileByteRanges(blob, size) : streamedBuffer(() => node.stream({ version }), size),
+    blob ? hostFileRanges(blob, size) : streamedBuffer(() => node.stream({ version }), size),
     (why) =>
       `${node.path} is stored as a table but is not Parquet (${why}); copy it in again with --type data`,
   );

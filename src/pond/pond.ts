@@ -22,6 +22,7 @@ import {
 } from "../tinyfs/mod.ts";
 import { PondError } from "../errors.ts";
 import { HostError, hostError } from "./host_error.ts";
+import { isEmptyHostDirectory } from "./host_files.ts";
 import { pondCache } from "./store_cache.ts";
 import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
@@ -139,13 +140,14 @@ export class Pond implements AsyncDisposable {
       );
     }
     await Deno.mkdir(path, { recursive: true });
-    if (!options.force && !(await isEmptyDir(path))) {
+    if (!options.force && !(await isEmptyHostDirectory(path))) {
       throw new PondError(
         "NotEmpty",
         `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
       );
     }
-    const store = OplogStore.empty(layout.oplog, new BlobStore(new LocalStore(layout.blobs)));
+    const blobs = new BlobStore(new LocalStore(layout.blobs));
+    const store = OplogStore.empty(new LocalStore(layout.oplog), blobs);
     const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
     await writeMarker(layout, new Date());
     return new Pond(path, store, fs);
@@ -196,10 +198,10 @@ export class Pond implements AsyncDisposable {
         `${path} is a pond of format ${marker.format}; this pond reads format ${POND_FORMAT}`,
       );
     }
-    const store = await OplogStore.open(layout.oplog, new BlobStore(new LocalStore(layout.blobs)))
-      .catch((e) => {
-        throw isDamage(e) ? damagedLog(e) : e;
-      });
+    const blobs = new BlobStore(new LocalStore(layout.blobs));
+    const store = await OplogStore.open(new LocalStore(layout.oplog), blobs).catch((e) => {
+      throw isDamage(e) ? damagedLog(e) : e;
+    });
     const fs = await FS.open(store, { factories: options.factories });
     const host = new PondHost(options.plugins, path);
     const plugins = new PluginTrees(store, () => host.get(), options.factories);
@@ -449,11 +451,6 @@ async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-}
-
-async function isEmptyDir(path: string): Promise<boolean> {
-  for await (const _ of Deno.readDir(path)) return false;
-  return true;
 }
 
 /**

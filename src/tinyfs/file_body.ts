@@ -15,9 +15,9 @@ export type FileBody = { readonly content: Uint8Array } | { readonly staged: Sta
  * ```ts
  * import { MemoryPersistence } from "./mod.ts";
  *
- * const file = await Deno.open("/tmp/a.csv");
+ * const stream = ReadableStream.from([new TextEncoder().encode("t,v\n")]);
  * const store = new MemoryPersistence();
- * const body = await fileBody(file.readable, store); // { staged: {...} } with a staging store
+ * const body = await fileBody(stream, store); // { staged: {...} } with a staging store
  * await fileBody("t,v\n", store);                     // { content: Uint8Array [...] }
  * ```
  */
@@ -86,10 +86,10 @@ export async function readBody(body: FileBody, store: Persistence): Promise<Uint
  * import { FS, MemoryPersistence } from "./mod.ts";
  *
  * const fs = await FS.open(new MemoryPersistence());
- * const file = await Deno.open("/tmp/a.csv");
+ * const body = ReadableStream.from([new TextEncoder().encode("t,v\n")]);
  * await fs.transact({ command: ["example"] }, async (root) => {
- *   try { await root.write("/missing/dir/a.csv", file.readable); }
- *   catch (e) { await releaseUnread(file.readable, e); throw e; }
+ *   try { await root.write("/missing/dir/a.csv", body); }
+ *   catch (e) { await releaseUnread(body, e); throw e; }
  * });
  * ```
  */

@@ -15,9 +15,10 @@ async function withPond(fn: (dir: string) => Promise<void>) {
   }
 }
 
+const tableOf = (dir: string) => new LocalStore(`${dir}/oplog`);
 const blobsOf = (dir: string) => new BlobStore(new LocalStore(`${dir}/blobs`));
 const openFs = async (dir: string) =>
-  await FS.open(await OplogStore.open(`${dir}/oplog`, blobsOf(dir)));
+  await FS.open(await OplogStore.open(tableOf(dir), blobsOf(dir)));
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function big(size: number): Uint8Array {
@@ -26,7 +27,7 @@ function big(size: number): Uint8Array {
 
 Deno.test("a tree written through the oplog reads back the same after reopening", async () => {
   await withPond(async (dir) => {
-    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
+    const fs = await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)));
     const large = big(300_000);
     await fs.transact({ command: ["setup"] }, async (root) => {
       await root.createDirectory("/data/raw", { parents: true });
@@ -49,7 +50,7 @@ Deno.test("a tree written through the oplog reads back the same after reopening"
 
 Deno.test("pond seq is the Delta version, and commitInfo records the command", async () => {
   await withPond(async (dir) => {
-    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)), {
+    const fs = await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)), {
       meta: { command: ["init"] },
     });
     await fs.transact({ command: ["mkdir", "/a"] }, (root) => root.createDirectory("/a"));
@@ -65,7 +66,7 @@ Deno.test("pond seq is the Delta version, and commitInfo records the command", a
 
 Deno.test("a directory grown one entry per transaction reads right at every version", async () => {
   await withPond(async (dir) => {
-    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
+    const fs = await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)));
     await fs.transact({ command: ["mkdir"] }, (root) => root.createDirectory("/d"));
     const names: string[] = [];
     for (let i = 0; i < 80; i++) {
@@ -101,9 +102,9 @@ Deno.test("a directory grown one entry per transaction reads right at every vers
 
 Deno.test("a transaction that lost the race is a Conflict; after refresh it can retry", async () => {
   await withPond(async (dir) => {
-    await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
-    const storeA = await OplogStore.open(`${dir}/oplog`, blobsOf(dir));
-    const storeB = await OplogStore.open(`${dir}/oplog`, blobsOf(dir));
+    await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)));
+    const storeA = await OplogStore.open(tableOf(dir), blobsOf(dir));
+    const storeB = await OplogStore.open(tableOf(dir), blobsOf(dir));
     const [a, b] = [await FS.open(storeA), await FS.open(storeB)];
     await a.transact({ command: ["a"] }, (root) => root.write("/a", "A"));
     await assert.rejects(
@@ -119,7 +120,7 @@ Deno.test("a transaction that lost the race is a Conflict; after refresh it can 
 
 Deno.test("DuckDB reads the oplog's data files and log", async () => {
   await withPond(async (dir) => {
-    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
+    const fs = await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)));
     await fs.transact({ command: ["w"] }, async (root) => {
       await root.createDirectory("/x");
       await root.write("/x/y.txt", "hello");
@@ -146,7 +147,7 @@ Deno.test("DuckDB reads the oplog's data files and log", async () => {
 
 Deno.test("streamed bodies are staged: small ones go inline, large ones stream into blobs", async () => {
   await withPond(async (dir) => {
-    const fs = await FS.init(OplogStore.empty(`${dir}/oplog`, blobsOf(dir)));
+    const fs = await FS.init(OplogStore.empty(tableOf(dir), blobsOf(dir)));
     const large = big(3 * 1024 * 1024 + 17);
     const stream = (bytes: Uint8Array) => new Blob([bytes.slice()]).stream();
     await fs.transact({ command: ["w"] }, async (root) => {

@@ -4,7 +4,7 @@ import { TableWriter } from "../../src/delta/commit.ts";
 import { LocalStore, openTable } from "../../src/delta/mod.ts";
 import { decodeChanges, encodeChanges } from "../../src/oplog/directory_codec.ts";
 import { OPLOG_SCHEMA, type OplogRow } from "../../src/oplog/schema.ts";
-import { oplogRows } from "../../src/pond/check_scan.ts";
+import { oplogRows } from "../../src/oplog/mod.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { ROOT_ID } from "../../src/tinyfs/mod.ts";
 import { noise } from "../reliability/fixtures.ts";

@@ -1,5 +1,5 @@
 /** `pond export`: tables and series written out as Hive-partitioned Parquet or a Delta table, for engines beyond one machine. */
-import { HOST_PREFIX } from "../../pond/mod.ts";
+import { HOST_PREFIX, isEmptyHostDirectory } from "../../pond/mod.ts";
 import { DeltaExport, PondQuery } from "../../sql/mod.ts";
 import type { SourceOptions } from "../../sql/mod.ts";
 import type { CommandBody } from "../command.ts";
@@ -141,10 +141,5 @@ async function hostDirectory(dir: string): Promise<{ path: string; empty: boolea
     throw new UsageError(`pond export: cannot write ${dir}: ${parent} does not exist`);
   });
   const path = `${absolute === "/" ? "" : absolute}/${trimmed.slice(cut + 1)}`;
-  try {
-    for await (const _ of Deno.readDir(path)) return { path, empty: false };
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return { path, empty: true };
+  return { path, empty: await isEmptyHostDirectory(path) };
 }

@@ -1,4 +1,5 @@
 /** `pond query`: SQL over the pond — named tables and series, the operation log, the tree — printed, saved, or stored back. */
+import { hostFileStream } from "../../pond/mod.ts";
 import type { FileEntryType } from "../../tinyfs/mod.ts";
 import { type NamedSource, PondQuery } from "../../sql/mod.ts";
 import type { CommandBody, CommandContext } from "../command.ts";
@@ -74,8 +75,7 @@ export const queryCommand: CommandBody = {
       const rows = await query.copy(query.scratch!, "parquet");
       stages.mark("query");
       const { seq } = await pond.transact(ctx.argv, async (root) => {
-        const file = await Deno.open(query.scratch!);
-        await root.write(into, file.readable, { entryType });
+        await root.write(into, await hostFileStream(query.scratch!), { entryType });
       });
       stages.mark("store");
       await printCommitted(ctx, pond, seq);

@@ -1,4 +1,5 @@
 /** `pond status`: which pond, its newest transaction, its size on disk, and what a quick check finds. */
+import { LocalStore } from "../../delta/mod.ts";
 import {
   checkPond,
   type CheckReport,
@@ -77,19 +78,10 @@ async function diskUsage(path: string): Promise<DiskUsage> {
   return { total, log, dataFiles: oplog - log, blobs };
 }
 
-/** The bytes of the files under `dir` (0 when it is missing); symlinks are not followed. */
+/** The bytes of the files under `dir` (0 when it is missing), as the pond's store lists them. */
 async function bytesUnder(dir: string): Promise<number> {
-  let total = 0;
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory) total += await bytesUnder(p);
-      else if (e.isFile) total += (await Deno.lstat(p)).size;
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return total;
+  const objects = await new LocalStore(dir).list("", { recursive: true });
+  return objects.reduce((total, o) => total + o.size, 0);
 }
 
 function chosen(location: PondLocation): string {

@@ -1,16 +1,14 @@
-/** Checking every oplog row: bodies against their hashes, blobs chunk by chunk, each node's versions complete, and directory listings that decode and point at stored nodes. */
+/** Checking every oplog row: bodies against their hashes, blobs chunk by chunk, each node's versions complete, and directory listings that decode and point at stored nodes — each problem a structured value. */
 import { parquetMetadataAsync } from "hyparquet";
 import type { AddFile, Snapshot, Store } from "../delta/mod.ts";
 import { dataFilePath } from "../delta/mod.ts";
-import { isPondError } from "../errors.ts";
-import {
-  BLOB_CHUNK,
-  type BlobStore,
-  bytesAsBuffer,
-  decodeChanges,
-  type OplogRow,
-  timeColumn,
-} from "../oplog/mod.ts";
+import { BLOB_CHUNK, type BlobFault, type BlobStore } from "./blob_store.ts";
+import { bytesAsBuffer } from "./bytes_buffer.ts";
+import { decodeChanges } from "./directory_codec.ts";
+import { oplogRows } from "./row_scan.ts";
+import type { OplogRow } from "./schema.ts";
+import { timeColumn } from "./series_times.ts";
+import { HASH_BYTES } from "./verified_stream.ts";
 import {
   applyChanges,
   type DirEntry,
@@ -21,9 +19,6 @@ import {
   type NodeKind,
   ROOT_KEY,
 } from "../tinyfs/mod.ts";
-import { error, type Finding, type FindingCode, reason } from "./check_findings.ts";
-import { OPLOG_SUBJECT } from "./check_log.ts";
-import { oplogRows } from "./check_scan.ts";
 
 const ENTRY_TYPES = new Set<string>([
   "directory",
@@ -35,10 +30,6 @@ const ENTRY_TYPES = new Set<string>([
   "file:dynamic",
 ]);
 const HASH = /^[0-9a-f]{64}$/;
-const HASH_BYTES = 32;
-const RESTORE = "restore the pond from a backup";
-/** The blob store's read errors: `blob <hash> <what> (<file>); run \`pond check\`` — the check names the file itself. */
-const BLOB_STORE_MESSAGE = /^blob [0-9a-f]{64} (.*) \([^()]*\)(?:; run `pond check`)?$/;
 
 /** What the row check counted, and the blobs the rows use. */
 export interface RowsReport {
@@ -50,8 +41,115 @@ export interface RowsReport {
   referencedBlobs: Set<string>;
 }
 
+/** A node, by its id and, when the listings read, the path it was last seen at. */
+export interface NodeName {
+  id: string;
+  path?: string;
+}
+
+/** One stored version of a node: its version, the transaction that wrote it, and its data file (relative to the table). */
+export interface RowAt {
+  version: number;
+  seq: number;
+  file: string;
+}
+
+/** The codes of {@link RowProblem}s. */
+export type RowProblemCode =
+  | "CorruptDataFile"
+  | "BadRow"
+  | "SeqMismatch"
+  | "HashMismatch"
+  | "MissingBlob"
+  | "CorruptBlob"
+  | "BadDirectory"
+  | "DanglingEntry"
+  | "DuplicateVersion"
+  | "MissingVersion"
+  | "MissingRoot"
+  | "NotParquet";
+
+/** One problem the row check found; `kind` says which details it carries. */
+export type RowProblem =
+  /** The rows of a data file (relative to the table) do not read. */
+  | { kind: "unreadableFile"; code: "CorruptDataFile"; file: string; cause: unknown }
+  /** One row on its own is wrong: `detail` says how (`does not match its hash: …`). */
+  | {
+    kind: "row";
+    code: "BadRow" | "SeqMismatch" | "HashMismatch" | "BadDirectory";
+    node: NodeName;
+    at: RowAt;
+    detail: string;
+  }
+  /** A version of a directory's listing does not rebuild: `detail` says how, `cause` why when an error said. */
+  | {
+    kind: "listing";
+    code: "BadDirectory";
+    node: NodeName;
+    version: number;
+    detail: string;
+    cause?: unknown;
+  }
+  /** A directory version names `name` → `target`, which has no version at or before its transaction. */
+  | {
+    kind: "dangling";
+    code: "DanglingEntry";
+    node: NodeName;
+    version: number;
+    seq: number;
+    name: string;
+    target: { partId: string; nodeId: string };
+  }
+  /** A version stored twice, in `files` (relative to the table). */
+  | {
+    kind: "duplicate";
+    code: "DuplicateVersion";
+    node: NodeName;
+    version: number;
+    files: [string, string];
+  }
+  /** Version `version` is missing; `next` is the next stored. */
+  | { kind: "missingVersion"; code: "MissingVersion"; node: NodeName; version: number; next: number }
+  /** A version written by a transaction not newer than its previous version's. */
+  | {
+    kind: "order";
+    code: "BadRow";
+    node: NodeName;
+    version: number;
+    seq: number;
+    previous: { version: number; seq: number };
+  }
+  /** The root directory has no version. */
+  | { kind: "missingRoot"; code: "MissingRoot"; node: NodeName }
+  /**
+   * A blob (at `path` in the blob store) that is missing or damaged, with the first version
+   * that uses it and how many others do. `setAside` (a damaged one) moves it aside (see
+   * `BlobStore.setAside`) and returns its new path.
+   */
+  | {
+    kind: "blob";
+    code: "MissingBlob" | "CorruptBlob";
+    hash: string;
+    path: string;
+    size: number;
+    fault: BlobFault;
+    user: { node: NodeName; version: number };
+    others: number;
+    setAside?: () => Promise<string>;
+  }
+  /** A `file:table` or `file:series` version whose body is not Parquet, or (a series) has no time column. */
+  | {
+    kind: "notParquet";
+    code: "NotParquet";
+    node: NodeName;
+    at: RowAt;
+    body: "table" | "series";
+    why: { kind: "notParquet"; cause: unknown } | { kind: "noTime" };
+  };
+
 /** What a row check needs. */
 export interface RowsInput {
+  /** The oplog table. */
   store: Store;
   snapshot: Snapshot;
   /** The live files whose footers read (see `checkDataFiles`). */
@@ -59,7 +157,8 @@ export interface RowsInput {
   /** The version that added each data file with new rows, by decoded path. */
   addedAt: ReadonlyMap<string, number>;
   blobs: BlobStore;
-  findings: Finding[];
+  /** Called with each problem, in the order found. */
+  problem: (problem: RowProblem) => void;
 }
 
 /** One version of one node as the check keeps it. */
@@ -79,11 +178,10 @@ interface DirectoryRow {
   entries: Uint8Array | null;
 }
 
-/** A problem of one node version, named by path once the listings are read. */
-interface RowProblem {
-  code: FindingCode;
+/** A problem of one node, made once the listings are read and the node can be named. */
+interface Pending {
   key: string;
-  text: string;
+  make: (node: NodeName) => RowProblem;
 }
 
 /** Where a node was last seen: in which directory, under which name. */
@@ -96,7 +194,7 @@ interface Placement {
 /** A table or series version, whose body must read as Parquet. */
 interface ParquetBody {
   key: string;
-  text: string;
+  at: RowAt;
   kind: "table" | "series";
   content: Uint8Array | null;
   blob: string | null;
@@ -109,18 +207,22 @@ interface BlobUse {
   users: { key: string; version: number }[];
 }
 
+/** A row's own problem, before its node is named. */
+type Note = (code: "BadRow" | "SeqMismatch" | "HashMismatch" | "BadDirectory", detail: string) => void;
+
 const keyOf = (partId: string, nodeId: string) => `${partId}/${nodeId}`;
 const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
 
 /**
- * Reads every row of `files` and checks it, adding findings: inline bodies match their hash
- * and size; blob bodies exist and match every chunk hash and the whole hash; each node's
+ * Reads every row of `files` and checks it, reporting each problem: inline bodies match their
+ * hash and size; blob bodies exist and match every chunk hash and the whole hash; each node's
  * versions run 1..n with rising seqs, each seq at or before the log's version (and equal to
  * the version of the commit that added the row); directory rows decode through their
  * skip-delta chain, count their entries, and every entry they add names a node that has a
  * version in the named partition at or before the directory's seq. The checks across rows
  * (versions, listings) run only when every live file was read: a lost file would otherwise
- * be reported again through each of its consequences.
+ * be reported again through each of its consequences. Problems of nodes are reported once
+ * all rows are read, each node named by the path it was last seen at.
  *
  * @example
  * ```ts
@@ -135,7 +237,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
   const directories = new Map<string, DirectoryRow[]>();
   const blobs = new Map<string, BlobUse>();
   const parquet: ParquetBody[] = [];
-  const problems: RowProblem[] = [];
+  const pending: Pending[] = [];
   const report: RowsReport = {
     rows: 0,
     nodes: 0,
@@ -146,23 +248,19 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
   let unreadable = false;
   for (const file of input.files) {
     const path = dataFilePath(input.store, file.path);
-    const where = `${OPLOG_SUBJECT}${path}`;
     try {
       for await (const rows of oplogRows(input.store, input.snapshot, file)) {
         for (const row of rows) {
           report.rows++;
-          const note = (code: FindingCode, text: string) =>
-            problems.push({
-              code,
-              key: keyOf(row.part_id, row.node_id),
-              text: `version ${row.version} (transaction ${row.seq}, in ${where}) ${text}`,
-            });
-          await checkRow(row, input, input.addedAt.get(path), note);
           const key = keyOf(row.part_id, row.node_id);
+          const at = { version: row.version, seq: row.seq, file: path };
+          const note: Note = (code, detail) =>
+            pending.push({ key, make: (node) => ({ kind: "row", code, node, at, detail }) });
+          await checkRow(row, input, input.addedAt.get(path), note);
           const kind = ENTRY_TYPES.has(row.entry_type)
             ? kindOf(row.entry_type as EntryType)
             : undefined;
-          push(nodes, key, { version: row.version, seq: row.seq, kind, file: where });
+          push(nodes, key, { version: row.version, seq: row.seq, kind, file: path });
           if (row.entry_type === "directory") {
             push(directories, key, {
               version: row.version,
@@ -175,7 +273,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
           if (row.entry_type === "file:table" || row.entry_type === "file:series") {
             parquet.push({
               key,
-              text: `version ${row.version} (transaction ${row.seq}, in ${where})`,
+              at,
               kind: row.entry_type === "file:table" ? "table" : "series",
               content: row.blob_chunks === null ? row.content ?? new Uint8Array() : null,
               blob: row.blob_chunks === null ? null : row.hash,
@@ -191,58 +289,51 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
       }
     } catch (e) {
       unreadable = true;
-      input.findings.push(error(
-        "CorruptDataFile",
-        where,
-        `its rows do not read (${reason(e)}); restore it from a backup of the pond`,
-      ));
+      input.problem({ kind: "unreadableFile", code: "CorruptDataFile", file: path, cause: e });
     }
   }
   report.nodes = nodes.size;
   const placements = new Map<string, Placement>();
   if (input.files.length === input.snapshot.files().length && !unreadable) {
-    checkVersions(nodes, problems);
-    checkDirectories(directories, nodes, placements, problems);
+    checkVersions(nodes, pending);
+    checkDirectories(directories, nodes, placements, pending);
   }
   const name = namer(placements);
-  for (const p of problems) {
-    input.findings.push(error(p.code, name(p.key), `${p.text}; ${RESTORE}`));
-  }
+  for (const p of pending) input.problem(p.make(name(p.key)));
   const damagedBlobs = new Set<string>();
   for (const [hash, use] of blobs) {
     report.referencedBlobs.add(hash);
-    const failure = await verifyBlob(input.blobs, hash, use);
+    const fault = await input.blobs.verify({ hash, size: use.size, chunks: use.chunks });
     report.blobs++;
     report.blobBytes += use.size;
-    if (failure === undefined) continue;
+    if (fault === undefined) continue;
     damagedBlobs.add(hash);
+    const missing = fault.kind === "body" && fault.fault.kind === "missing";
     const user = use.users[0];
-    const others = use.users.length > 1 ? ` and ${use.users.length - 1} more versions` : "";
-    const held = `${failure.text}; it holds version ${user.version} of ${name(user.key)}${others}`;
-    input.findings.push(
-      failure.code === "MissingBlob"
-        ? error(
-          failure.code,
-          `blobs/${hash.slice(0, 2)}/${hash}`,
-          `${held}; copy the original into the pond again, or restore the pond from a backup`,
-        )
-        : error(
-          failure.code,
-          `blobs/${hash.slice(0, 2)}/${hash}`,
-          `${held}; \`pond check --repair\` moves it aside, so that copying the original into the pond again stores it afresh; or restore the pond from a backup`,
-          () => setBlobAside(input.blobs, hash),
-        ),
-    );
+    input.problem({
+      kind: "blob",
+      code: missing ? "MissingBlob" : "CorruptBlob",
+      hash,
+      path: input.blobs.objectPath(hash),
+      size: use.size,
+      fault,
+      user: { node: name(user.key), version: user.version },
+      others: use.users.length - 1,
+      ...(!missing && { setAside: () => input.blobs.setAside(hash) }),
+    });
   }
   for (const body of parquet) {
     if (body.blob !== null && (damagedBlobs.has(body.blob) || !blobs.has(body.blob))) continue;
     const why = await parquetProblem(input.blobs, body, blobs);
     if (why === undefined) continue;
-    input.findings.push(error(
-      "NotParquet",
-      name(body.key),
-      `${body.text} is a file:${body.kind} whose body ${why}, so it cannot be read as rows; copy the original again, or restore the pond from a backup`,
-    ));
+    input.problem({
+      kind: "notParquet",
+      code: "NotParquet",
+      node: name(body.key),
+      at: body.at,
+      body: body.kind,
+      why,
+    });
   }
   return report;
 }
@@ -252,7 +343,7 @@ async function parquetProblem(
   store: BlobStore,
   body: ParquetBody,
   blobs: Map<string, BlobUse>,
-): Promise<string | undefined> {
+): Promise<{ kind: "notParquet"; cause: unknown } | { kind: "noTime" } | undefined> {
   const file = body.content !== null
     ? bytesAsBuffer(body.content)
     : store.byteRanges({ hash: body.blob!, ...blobs.get(body.blob!)! });
@@ -260,11 +351,9 @@ async function parquetProblem(
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (e) {
-    return `is not Parquet (${reason(e)})`;
+    return { kind: "notParquet", cause: e };
   }
-  if (body.kind === "series" && timeColumn(metadata) === undefined) {
-    return "has no timestamp column";
-  }
+  if (body.kind === "series" && timeColumn(metadata) === undefined) return { kind: "noTime" };
   return undefined;
 }
 
@@ -279,7 +368,7 @@ async function checkRow(
   row: OplogRow,
   input: RowsInput,
   addedAt: number | undefined,
-  note: (code: FindingCode, text: string) => void,
+  note: Note,
 ): Promise<void> {
   const head = input.snapshot.version;
   if (row.seq > head) note("BadRow", `is dated after the log's newest version ${head}`);
@@ -309,10 +398,7 @@ async function checkRow(
 }
 
 /** A file row's body: inline and matching its hash, or a well-formed blob reference. */
-async function checkBody(
-  row: OplogRow,
-  note: (code: FindingCode, text: string) => void,
-): Promise<void> {
+async function checkBody(row: OplogRow, note: Note): Promise<void> {
   if (row.hash === null || !HASH.test(row.hash)) {
     note("BadRow", `has no valid hash (${JSON.stringify(row.hash)})`);
     return;
@@ -338,9 +424,9 @@ async function checkBody(
 }
 
 /** Each node's versions run 1..n, once each, written by rising transactions. */
-function checkVersions(nodes: Map<string, Stored[]>, problems: RowProblem[]): void {
+function checkVersions(nodes: Map<string, Stored[]>, pending: Pending[]): void {
   if (!nodes.has(ROOT)) {
-    problems.push({ code: "MissingRoot", key: ROOT, text: "the root directory has no version" });
+    pending.push({ key: ROOT, make: (node) => ({ kind: "missingRoot", code: "MissingRoot", node }) });
   }
   for (const [key, versions] of nodes) {
     versions.sort((a, b) => a.version - b.version || a.seq - b.seq);
@@ -348,25 +434,40 @@ function checkVersions(nodes: Map<string, Stored[]>, problems: RowProblem[]): vo
       const v = versions[i];
       const previous = versions[i - 1];
       if (previous?.version === v.version) {
-        problems.push({
-          code: "DuplicateVersion",
+        const files: [string, string] = [previous.file, v.file];
+        pending.push({
           key,
-          text: `version ${v.version} is stored twice (in ${previous.file} and ${v.file})`,
+          make: (node) => ({
+            kind: "duplicate",
+            code: "DuplicateVersion",
+            node,
+            version: v.version,
+            files,
+          }),
         });
       } else if (v.version !== (previous?.version ?? 0) + 1) {
-        problems.push({
-          code: "MissingVersion",
+        const version = (previous?.version ?? 0) + 1;
+        pending.push({
           key,
-          text: `version ${
-            (previous?.version ?? 0) + 1
-          } is missing (the next stored is ${v.version})`,
+          make: (node) => ({
+            kind: "missingVersion",
+            code: "MissingVersion",
+            node,
+            version,
+            next: v.version,
+          }),
         });
       } else if (previous && v.seq <= previous.seq) {
-        problems.push({
-          code: "BadRow",
+        pending.push({
           key,
-          text:
-            `version ${v.version} (transaction ${v.seq}) is not newer than version ${previous.version} (transaction ${previous.seq})`,
+          make: (node) => ({
+            kind: "order",
+            code: "BadRow",
+            node,
+            version: v.version,
+            seq: v.seq,
+            previous: { version: previous.version, seq: previous.seq },
+          }),
         });
       }
     }
@@ -384,7 +485,7 @@ function checkDirectories(
   directories: Map<string, DirectoryRow[]>,
   nodes: Map<string, Stored[]>,
   placements: Map<string, Placement>,
-  problems: RowProblem[],
+  pending: Pending[],
 ): void {
   for (const [dir, rows] of directories) {
     rows.sort((a, b) => a.version - b.version);
@@ -392,8 +493,18 @@ function checkDirectories(
     for (const r of rows) if (r.base !== null) uses.set(r.base, (uses.get(r.base) ?? 0) + 1);
     const kept = new Map<number, Map<string, DirEntry>>();
     for (const row of rows) {
-      const bad = (text: string) =>
-        problems.push({ code: "BadDirectory", key: dir, text: `version ${row.version} ${text}` });
+      const bad = (detail: string, cause?: unknown) =>
+        pending.push({
+          key: dir,
+          make: (node) => ({
+            kind: "listing",
+            code: "BadDirectory",
+            node,
+            version: row.version,
+            detail,
+            ...(cause !== undefined && { cause }),
+          }),
+        });
       let listing: Map<string, DirEntry> | undefined = new Map();
       if (row.base !== null) {
         const base = kept.get(row.base);
@@ -410,7 +521,7 @@ function checkDirectories(
       try {
         changes = decodeChanges(row.entries ?? new Uint8Array());
       } catch (e) {
-        bad(`has entries that do not decode (${reason(e)})`);
+        bad("has entries that do not decode", e);
         continue;
       }
       for (const change of changes) {
@@ -425,12 +536,17 @@ function checkDirectories(
         const stored = nodes.get(target);
         const first = stored?.find((s) => s.seq <= row.seq);
         if (!first) {
-          problems.push({
-            code: "DanglingEntry",
+          pending.push({
             key: dir,
-            text: `version ${row.version} (transaction ${row.seq}) names ${
-              JSON.stringify(entry.name)
-            } → node ${entry.nodeId} in partition ${entry.partId}, which has no version at or before that transaction`,
+            make: (node) => ({
+              kind: "dangling",
+              code: "DanglingEntry",
+              node,
+              version: row.version,
+              seq: row.seq,
+              name: entry.name,
+              target: { partId: entry.partId, nodeId: entry.nodeId },
+            }),
           });
         } else if (
           ENTRY_TYPES.has(entry.entryType) && kindOf(entry.entryType) !== first.kind
@@ -456,7 +572,7 @@ function checkDirectories(
 }
 
 /** Names a node by the path it was last seen at, with its id. */
-function namer(placements: Map<string, Placement>): (key: string) => string {
+function namer(placements: Map<string, Placement>): (key: string) => NodeName {
   const pathOf = (key: string): string | undefined => {
     const parts: string[] = [];
     for (let at = key, depth = 0; at !== ROOT; depth++) {
@@ -470,44 +586,8 @@ function namer(placements: Map<string, Placement>): (key: string) => string {
   return (key) => {
     const path = pathOf(key);
     const id = key.slice(key.indexOf("/") + 1);
-    return path === undefined ? `node ${id}` : `${path} (node ${id})`;
+    return path === undefined ? { id } : { id, path };
   };
-}
-
-/**
- * Renames a damaged blob to `<hash>.damaged-<ms>` beside it (never deleted): the next put of
- * its body finds no blob of that name and stores it afresh, since a put checks only sizes.
- */
-async function setBlobAside(blobs: BlobStore, hash: string): Promise<string> {
-  const path = blobs.pathOf(hash);
-  const aside = `${hash}.damaged-${Date.now()}`;
-  await Deno.rename(path, `${path.slice(0, path.lastIndexOf("/"))}/${aside}`);
-  return `moved aside as blobs/${
-    hash.slice(0, 2)
-  }/${aside}: copy the original into the pond again to store it afresh`;
-}
-
-/** Reads a blob through the blob store (which checks each chunk) and checks the whole hash. */
-async function verifyBlob(
-  store: BlobStore,
-  hash: string,
-  use: BlobUse,
-): Promise<{ code: FindingCode; text: string } | undefined> {
-  const { createHash } = await import("node:crypto");
-  const whole = createHash("sha256");
-  try {
-    for await (const chunk of store.stream({ hash, size: use.size, chunks: use.chunks })) {
-      whole.update(chunk);
-    }
-  } catch (e) {
-    const code = isPondError(e, "MissingBlob") ? "MissingBlob" : "CorruptBlob";
-    const text = reason(e);
-    return { code, text: BLOB_STORE_MESSAGE.exec(text)?.[1] ?? text };
-  }
-  if (whole.digest("hex") !== hash) {
-    return { code: "CorruptBlob", text: "does not match its name" };
-  }
-  return undefined;
 }
 
 /** The SHA-256 of `bytes`, in hex (node:crypto loads with the first check that hashes). */

@@ -1,6 +1,7 @@
-/** Torn newest commits: how one is recognised, set aside (renamed out of the log, never deleted) by `pond check --repair`, and found again. */
-import { commitPath, LOG_DIR, NUM_ACTIONS } from "../delta/mod.ts";
-import { syncDirectory } from "../delta/mod.ts";
+/** Torn newest commits: how one is recognised, set aside (moved out of the log's names, never deleted), and found again — all through the table's Store. */
+import { NUM_ACTIONS } from "./actions.ts";
+import { commitPath, LOG_DIR } from "./log_segment.ts";
+import type { Store } from "./storage.ts";
 
 /** A commit file set aside: its own name, then `.torn-` and the time it was set aside (ms). */
 const SET_ASIDE = /^(\d{20})\.json\.torn-(\d+)$/;
@@ -41,20 +42,23 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Renames the commit file of `version` in the oplog table at `oplog` to
- * `<version>.json.torn-<ms>` in the same directory, which no Delta reader takes for a commit,
- * and makes the rename durable. Returns the new path, relative to the table.
+ * Moves the commit file of `version` to `<version>.json.torn-<ms>` beside it, which no Delta
+ * reader takes for a commit: the copy is put (durably, if absent) before the commit is
+ * deleted, so a crash between the two leaves both, never neither. Returns the new path,
+ * relative to the table.
  *
  * @example
  * ```ts
- * await setAside("/data/pond/oplog", 7); // "_delta_log/00000000000000000007.json.torn-1780272000000"
+ * import { LocalStore } from "./mod.ts";
+ *
+ * await setAside(new LocalStore("/data/pond/oplog"), 7); // "_delta_log/00000000000000000007.json.torn-1780272000000"
  * ```
  */
-export async function setAside(oplog: string, version: number): Promise<string> {
+export async function setAside(store: Store, version: number): Promise<string> {
   const from = commitPath(version);
   const to = `${from}.torn-${Date.now()}`;
-  await Deno.rename(`${oplog}/${from}`, `${oplog}/${to}`);
-  await syncDirectory(`${oplog}/${LOG_DIR}`);
+  await store.putIfAbsent(to, await store.read(from));
+  await store.delete(from);
   return to;
 }
 
@@ -65,22 +69,20 @@ export interface SetAsideCommit {
 }
 
 /**
- * The commit files set aside in the oplog table at `oplog`, oldest version first.
+ * The commit files set aside in the table's log, oldest version first.
  *
  * @example
  * ```ts
- * for (const c of await setAsideCommits("/data/pond/oplog")) console.log(c.version, c.path);
+ * import { LocalStore } from "./mod.ts";
+ *
+ * for (const c of await setAsideCommits(new LocalStore("/data/pond/oplog"))) console.log(c.version, c.path);
  * ```
  */
-export async function setAsideCommits(oplog: string): Promise<SetAsideCommit[]> {
+export async function setAsideCommits(store: Store): Promise<SetAsideCommit[]> {
   const found: SetAsideCommit[] = [];
-  try {
-    for await (const entry of Deno.readDir(`${oplog}/${LOG_DIR}`)) {
-      const m = SET_ASIDE.exec(entry.name);
-      if (m) found.push({ path: `${LOG_DIR}/${entry.name}`, version: Number(m[1]) });
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  for (const { path } of await store.list(LOG_DIR)) {
+    const m = SET_ASIDE.exec(path.slice(LOG_DIR.length + 1));
+    if (m) found.push({ path, version: Number(m[1]) });
   }
   return found.sort((a, b) => a.version - b.version || a.path.localeCompare(b.path));
 }

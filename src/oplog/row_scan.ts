@@ -1,6 +1,6 @@
-/** Every row of the oplog, file by file, through the Delta reader: what check and vacuum need beyond the store's by-node reads. */
+/** Every row of the oplog, file by file, through the Delta reader: what checks and blob garbage collection need beyond the store's by-node reads. */
 import { type AddFile, type Row, Scan, type Snapshot, type Store } from "../delta/mod.ts";
-import type { OplogRow } from "../oplog/mod.ts";
+import type { OplogRow } from "./schema.ts";
 
 /**
  * A scan of some live files of `snapshot` (the Delta reader's own, so partition values come
