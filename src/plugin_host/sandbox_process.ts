@@ -28,7 +28,7 @@ export interface SandboxLimits {
 }
 
 /** The operations the host calls in a plugin. */
-export type PluginOp = "entries" | "read";
+export type PluginOp = "entries" | "read" | "run";
 
 /** What one call runs under, beyond its request. */
 export interface CallOptions {

@@ -55,3 +55,13 @@ export {
 } from "./maintain.ts";
 export { checkPond, type CheckReport, isDamaged } from "./check.ts";
 export type { Finding } from "./check_findings.ts";
+export {
+  collectorHosts,
+  collectorNodes,
+  type CollectorRun,
+  makeCollector,
+  type MakeCollectorOptions,
+  runCollectorAt,
+  type RunCollectorOptions,
+  type RunSeries,
+} from "./collectors.ts";

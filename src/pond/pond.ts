@@ -261,10 +261,11 @@ export class Pond implements AsyncDisposable {
   }
 
   /**
-   * Runs `body` as one transaction recording `command`, and returns its result and the
-   * transaction's seq (or null when it changed nothing). When another process commits
-   * first, the pond is re-read and `body` runs again on the new state (so it must only
-   * read and write through the root it is given).
+   * Runs `body` as one transaction recording `command` (and `record`, more of what it did,
+   * kept in its commit beside the command), and returns its result and the transaction's seq
+   * (or null when it changed nothing). When another process commits first, the pond is re-read
+   * and `body` runs again on the new state (so it must only read and write through the root it
+   * is given).
    *
    * @example
    * ```ts
@@ -275,13 +276,14 @@ export class Pond implements AsyncDisposable {
   async transact<T>(
     command: readonly string[],
     body: (root: WD) => Promise<T> | T,
+    record: Readonly<Record<string, unknown>> = {},
   ): Promise<{ result: T; seq: number | null }> {
     this.ensureReadable();
     for (let attempt = 0;; attempt++) {
       const before = await this.fs.head();
       try {
         const fs = this.#plugins ? await this.#plugins.tree(await this.fs.root()) : this.fs;
-        const result = await fs.transact(transactionMeta({ command }), body);
+        const result = await fs.transact(transactionMeta({ ...record, command }), body);
         const after = await this.fs.head();
         return { result, seq: after === before ? null : after };
       } catch (e) {
