@@ -40,7 +40,7 @@ export interface SeenRequest {
   readonly body: string;
   /** `performance.now()` when it arrived. */
   readonly at: number;
-  /** What was served: a status, or `drop`. */
+  /** What was served: a status, `drop`, or `slow` (answered late). */
   served?: string;
 }
 
@@ -198,7 +198,7 @@ export class FakeHydroVu implements AsyncDisposable {
       const { status, body, headers } = fault && fault.kind !== "slow"
         ? faultAnswer(fault)
         : this.#answer(request);
-      request.served = String(status);
+      request.served = fault?.kind === "slow" ? "slow" : String(status);
       await writeResponse(conn, status, body, headers);
     } catch {
       // The client went away.

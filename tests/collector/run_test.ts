@@ -1,0 +1,95 @@
+/** `pond run` of the HydroVu collector end to end, through real processes and a fake server: first run, resume, overlap, the table it stores. */
+import assert from "node:assert/strict";
+import { fakeReadings, fakeValue } from "./fake_hydrovu.ts";
+import { collectorSetup, device, must, readSeries } from "./helpers.ts";
+
+Deno.test("pond run collects every device into a series, resumes from the newest reading, and adds nothing over an overlap", async () => {
+  const north = device(4990594334457856, "north", 250);
+  const south = device(12, "south", 40);
+  await using setup = await collectorSetup([north, south], { overlapS: 600 });
+
+  const first = JSON.parse((await must(setup.run("--json"))).stdout);
+  const [run] = first.runs;
+  assert.deepEqual(run.plugin, "hydrovu");
+  assert.deepEqual(
+    run.series.map((s: { path: string; rows: number; version: number }) => [s.path, s.rows, s.version]),
+    [
+      ["/hydrovu/devices/4990594334457856/north.series", 250, 1],
+      ["/hydrovu/devices/12/south.series", 40, 1],
+    ],
+  );
+  assert.equal(run.series[0].first, "2023-11-14T22:13:20.000Z");
+  assert.equal(run.series[0].last, new Date((north.start + 249 * 60) * 1000).toISOString());
+  // Paging: the second and third pages were asked for with the token the first answer gave.
+  const pages = setup.server.dataRequests(north.id).map((r) => r.headers["x-isi-start-page"]);
+  assert.deepEqual(pages, [undefined, btoa("100"), btoa("200")]);
+
+  const stored = await readSeries(setup.pond, "/hydrovu/devices/4990594334457856/north.series");
+  assert.deepEqual(stored.columns.get("timestamp")!.type, "timestamp[us, UTC]");
+  assert.deepEqual(
+    [...stored.columns.keys()],
+    [
+      "timestamp",
+      "99.mg/L", // no friendly name for parameter 99: its raw id
+      "Actual Conductivity.µS/cm",
+      "Battery Level.%",
+      "Density.g/cm3", // parameter id "density", not an integer
+      "Depth.m",
+      "Temperature.C",
+    ],
+  );
+  assert.deepEqual(stored.times, fakeReadings(north).times.map((t) => BigInt(t) * 1_000_000n));
+  const depth = stored.columns.get("Depth.m")!.values;
+  assert.deepEqual(depth[0], null); // every third reading of depth is missing: a gap, as null
+  assert.deepEqual(depth[1], fakeValue(north.id, "4", north.start + 60));
+  assert.deepEqual(stored.columns.get("Temperature.C")!.type, "float64");
+
+  // Nothing new: no transaction, exit 0, quiet.
+  const quiet = await must(setup.run());
+  assert.deepEqual([quiet.stdout, quiet.stderr], ["", ""]);
+  // The resume asked from the newest stored reading + 1 s (and the server overlapped 600 s).
+  const last = fakeReadings(north).times.at(-1)!;
+  assert.match(setup.server.dataRequests(north.id).at(-1)!.path, new RegExp(`startTime=${last + 1}$`));
+
+  // More readings since: only those are added, as a second version.
+  setup.server.setDevices([device(north.id, "north", 300), south]);
+  const second = JSON.parse((await must(setup.run("--json"))).stdout).runs[0];
+  assert.deepEqual(second.series.map((s: { rows: number; version: number }) => [s.rows, s.version]), [[50, 2]]);
+  const after = await readSeries(setup.pond, "/hydrovu/devices/4990594334457856/north.series");
+  assert.deepEqual(after.versions, [250, 50]);
+  assert.deepEqual(new Set(after.times).size, 300);
+
+  // The commit records the plugin, its version and what it wrote.
+  const commit = await Deno.readTextFile(`${setup.pond}/oplog/_delta_log/${"3".padStart(20, "0")}.json`);
+  const record = JSON.parse(commit.split("\n").find((line) => line.includes('"commitInfo"'))!);
+  assert.deepEqual(record.commitInfo.pond.collector.series, [{
+    path: "/hydrovu/devices/4990594334457856/north.series",
+    rows: 50,
+    first: new Date((north.start + 250 * 60) * 1000).toISOString(),
+    last: new Date((north.start + 299 * 60) * 1000).toISOString(),
+  }]);
+  assert.equal(record.commitInfo.pond.collector.plugin, "hydrovu");
+  assert.equal(record.commitInfo.pond.collector.version, "1.0.0");
+});
+
+Deno.test("pond run --all runs each collector in path order, each in its own transaction", async () => {
+  await using setup = await collectorSetup([device(21, "a", 5)]);
+  const config = `${setup.dir}/second.yaml`;
+  await Deno.writeTextFile(
+    config,
+    (await Deno.readTextFile(`${setup.dir}/hydrovu.yaml`)).replace("/hydrovu\n", "/other\n"),
+  );
+  await must(setup.pond$("mknod", "hydrovu", "/etc/another", "--config", config, "--yes"));
+  const { runs } = JSON.parse((await must(setup.pond$("run", "--all", "--json"))).stdout);
+  assert.deepEqual(runs.map((r: { path: string }) => r.path), ["/etc/another", "/etc/hydrovu"]);
+  assert.deepEqual(runs[1].seq, runs[0].seq + 1);
+  assert.deepEqual(runs.map((r: { series: { path: string }[] }) => r.series[0].path), [
+    "/other/devices/21/a.series",
+    "/hydrovu/devices/21/a.series",
+  ]);
+  const usage = await setup.pond$("run");
+  assert.deepEqual(usage.code, 2);
+  const notOne = await setup.pond$("run", "/hydrovu");
+  assert.deepEqual(notOne.code, 1);
+  assert.match(notOne.stderr, /\/hydrovu is not a collector node/);
+});
