@@ -14,7 +14,9 @@ Deno.test("a run retries 500s, dropped connections and answers past the timeout,
   assert.equal(JSON.parse(r.stdout).runs[0].series[0].rows, 120);
   const data = setup.server.dataRequests(31);
   assert.deepEqual(data.map((q) => q.served), ["slow", "429", "200", "200"]);
-  const served = setup.server.requests.map((q) => `${new URL(q.path, "http://x").pathname} ${q.served}`);
+  const served = setup.server.requests.map((q) =>
+    `${new URL(q.path, "http://x").pathname} ${q.served}`
+  );
   assert.deepEqual(served.slice(0, 5), [
     "/public-api/oauth/token 500",
     "/public-api/oauth/token 200",
@@ -32,7 +34,10 @@ Deno.test("a device that keeps failing is reported, the others are committed, an
   setup.server.fail({ path: "/locations/42/data", kind: "500", times: Infinity });
   const r = await setup.run("--json");
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^pond run: \/etc\/hydrovu: device b \(42\): HTTP 500 from \/public-api\/v1\/locations\/42\/data, after 4 tries\n$/);
+  assert.match(
+    r.stderr,
+    /^pond run: \/etc\/hydrovu: device b \(42\): HTTP 500 from \/public-api\/v1\/locations\/42\/data, after 4 tries\n$/,
+  );
   const [run] = JSON.parse(r.stdout).runs;
   assert.deepEqual(run.series.map((s: { path: string }) => s.path), [
     "/hydrovu/devices/41/a.series",

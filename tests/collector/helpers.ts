@@ -4,7 +4,12 @@ import { compressors } from "hyparquet-compressors";
 import { Pond } from "../../src/pond/mod.ts";
 import { tableFromParquet } from "../../src/table/mod.ts";
 import { type CliResult, pondInProcess, pondProcess } from "../cli/harness.ts";
-import { type FakeDevice, FakeHydroVu, SONDE_PARAMETERS, startFakeHydroVu } from "./fake_hydrovu.ts";
+import {
+  type FakeDevice,
+  FakeHydroVu,
+  SONDE_PARAMETERS,
+  startFakeHydroVu,
+} from "./fake_hydrovu.ts";
 
 /** The credentials the fake server accepts; the secret is what no output or pond file may hold. */
 export const CLIENT_ID = "pond-test-client";

@@ -12,7 +12,9 @@ Deno.test("pond run collects every device into a series, resumes from the newest
   const [run] = first.runs;
   assert.deepEqual(run.plugin, "hydrovu");
   assert.deepEqual(
-    run.series.map((s: { path: string; rows: number; version: number }) => [s.path, s.rows, s.version]),
+    run.series.map((
+      s: { path: string; rows: number; version: number },
+    ) => [s.path, s.rows, s.version]),
     [
       ["/hydrovu/devices/4990594334457856/north.series", 250, 1],
       ["/hydrovu/devices/12/south.series", 40, 1],
@@ -49,18 +51,26 @@ Deno.test("pond run collects every device into a series, resumes from the newest
   assert.deepEqual([quiet.stdout, quiet.stderr], ["", ""]);
   // The resume asked from the newest stored reading + 1 s (and the server overlapped 600 s).
   const last = fakeReadings(north).times.at(-1)!;
-  assert.match(setup.server.dataRequests(north.id).at(-1)!.path, new RegExp(`startTime=${last + 1}$`));
+  assert.match(
+    setup.server.dataRequests(north.id).at(-1)!.path,
+    new RegExp(`startTime=${last + 1}$`),
+  );
 
   // More readings since: only those are added, as a second version.
   setup.server.setDevices([device(north.id, "north", 300), south]);
   const second = JSON.parse((await must(setup.run("--json"))).stdout).runs[0];
-  assert.deepEqual(second.series.map((s: { rows: number; version: number }) => [s.rows, s.version]), [[50, 2]]);
+  assert.deepEqual(
+    second.series.map((s: { rows: number; version: number }) => [s.rows, s.version]),
+    [[50, 2]],
+  );
   const after = await readSeries(setup.pond, "/hydrovu/devices/4990594334457856/north.series");
   assert.deepEqual(after.versions, [250, 50]);
   assert.deepEqual(new Set(after.times).size, 300);
 
   // The commit records the plugin, its version and what it wrote.
-  const commit = await Deno.readTextFile(`${setup.pond}/oplog/_delta_log/${"3".padStart(20, "0")}.json`);
+  const commit = await Deno.readTextFile(
+    `${setup.pond}/oplog/_delta_log/${"3".padStart(20, "0")}.json`,
+  );
   const record = JSON.parse(commit.split("\n").find((line) => line.includes('"commitInfo"'))!);
   assert.deepEqual(record.commitInfo.pond.collector.series, [{
     path: "/hydrovu/devices/4990594334457856/north.series",
