@@ -103,3 +103,21 @@ Deno.test("pond run --all runs each collector in path order, each in its own tra
   assert.deepEqual(notOne.code, 1);
   assert.match(notOne.stderr, /\/hydrovu is not a collector node/);
 });
+
+Deno.test("a run stops paging at max_points_per_run (one page over at most), and the next run goes on from there", async () => {
+  const north = device(91, "north", 100);
+  await using setup = await collectorSetup([north], {
+    pageSize: 10,
+    extra: "max_points_per_run: 120",
+  });
+  const rows = async () =>
+    JSON.parse((await must(setup.run("--json"))).stdout).runs[0].series[0]?.rows;
+  // A page of 10 timestamps holds about 53 readings of the six parameters: three pages reach 120.
+  assert.equal(await rows(), 30);
+  assert.equal(await rows(), 30);
+  assert.equal(await rows(), 30);
+  assert.equal(await rows(), 10);
+  const stored = await readSeries(setup.pond, "/hydrovu/devices/91/north.series");
+  assert.deepEqual(stored.versions, [30, 30, 30, 10]);
+  assert.deepEqual(stored.times, fakeReadings(north).times.map((t) => BigInt(t) * 1_000_000n));
+});
