@@ -248,7 +248,8 @@ function table(byColumn: Map<string, Map<number, number | null>>, names: Names) 
   for (const [key, values] of byColumn) {
     const [parameter, unit] = key.split("\u0000");
     const name = `${names.parameters[parameter] ?? parameter}.${names.units[unit] ?? unit}`;
-    columns.set(name, new Map([...(columns.get(name) ?? []), ...values]));
+    const same = columns.get(name);
+    columns.set(name, same ? new Map([...same, ...values]) : values);
   }
   return [
     { name: "timestamp", type: "timestamp[s, UTC]", values: BigInt64Array.from(times, BigInt) },

@@ -159,6 +159,8 @@ export interface RunCollectorOptions {
   readonly limits: SandboxLimits;
   /** Recorded with the transaction. */
   readonly command: readonly string[];
+  /** Told when the plugin has answered (`collect`) and when its rows are committed (`commit`). */
+  readonly onStage?: (stage: "collect" | "commit") => void;
 }
 
 /**
@@ -210,6 +212,7 @@ export async function runCollectorAt(
     env: options.env,
     limits: options.limits,
   });
+  options.onStage?.("collect");
   const { name, version } = module.manifest;
   const record = {
     collector: {
@@ -231,6 +234,7 @@ export async function runCollectorAt(
     (root) => commit(root, collected, bodies, statePath, state.saved),
     record,
   );
+  options.onStage?.("commit");
   const after = seq === null ? undefined : await pond.root({ seq });
   const series = await Promise.all(collected.series.map(async (s) => ({
     path: s.path,

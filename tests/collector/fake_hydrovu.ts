@@ -344,7 +344,10 @@ async function writeResponse(
     "",
     "",
   ].join("\r\n");
-  const whole = new Uint8Array([...new TextEncoder().encode(head), ...bytes]);
+  const headBytes = new TextEncoder().encode(head);
+  const whole = new Uint8Array(headBytes.length + bytes.length);
+  whole.set(headBytes);
+  whole.set(bytes, headBytes.length);
   for (let at = 0; at < whole.length;) at += await conn.write(whole.subarray(at));
 }
 

@@ -47,7 +47,7 @@ export const runCommand: CommandBody = {
       throw new UsageError("pond run: name one collector PATH, or pass --all (not both)");
     }
     const deadlineMs = runDeadline(ctx);
-    const { pond } = await openPond(ctx, "pond run");
+    const { pond, stages } = await openPond(ctx, "pond run");
     const paths = all
       ? (await collectorNodes(await pond.root())).map((use) => use.path)
       : ctx.positionals;
@@ -68,6 +68,7 @@ export const runCommand: CommandBody = {
             },
           },
           command: ctx.argv,
+          onStage: (stage) => stages.mark(`${escapeControl(path)} ${stage}`),
         });
         outcomes.push({ path, run });
       } catch (e) {
@@ -77,6 +78,7 @@ export const runCommand: CommandBody = {
     }
     progress.done();
     report(ctx, outcomes);
+    stages.report(pond);
     const failed = outcomes.some((o) => o.error !== undefined || (o.run?.failed.length ?? 0) > 0);
     return failed ? 1 : 0;
   },
