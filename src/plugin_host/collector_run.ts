@@ -4,7 +4,7 @@ import { ArrowIpcError, type Column, tableFromIPC } from "./arrow_ipc.ts";
 import type { OpenedCollector } from "./collector_node.ts";
 import { expandSecrets } from "./collector_secrets.ts";
 import { isPluginError, PluginError } from "./errors.ts";
-import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
+import { Deadline, reportText, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import type { SandboxLimits } from "./sandbox_process.ts";
 import { nameProblem } from "../tinyfs/mod.ts";
@@ -221,11 +221,6 @@ function failures(
   if (!Array.isArray(failed) || failed.length > FAILURE_LIMIT) {
     throw bad(`failed must be a list of at most ${FAILURE_LIMIT} { what, message }`);
   }
-  const text = (v: unknown) => {
-    const s = redact(String(v)).toWellFormed();
-    // deno-lint-ignore no-control-regex
-    return (s.length > PLUGIN_LIMITS.reportText ? `${s.slice(0, PLUGIN_LIMITS.reportText)}…` : s)
-      .replace(/[\x00-\x1f\x7f-\x9f]/g, " ");
-  };
+  const text = (v: unknown) => reportText(redact(String(v)));
   return failed.map((f) => ({ what: text(f?.what), message: text(f?.message) }));
 }
