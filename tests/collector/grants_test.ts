@@ -1,7 +1,7 @@
 /** A collector reaches only the hosts its node was granted (enforced by its sandbox), and its secrets are never stored or printed. */
 import assert from "node:assert/strict";
 import { pondInProcess, pondProcess } from "../cli/harness.ts";
-import { collectorSetup, device, must, SECRET } from "./helpers.ts";
+import { collectorSetup, device, must, readSeries, SECRET } from "./helpers.ts";
 
 const PROBE = new URL("./fixtures/probe_collector.ts", import.meta.url).pathname;
 
@@ -61,6 +61,10 @@ Deno.test("a collector reaches the hosts its node was granted, and its sandbox r
     assert.equal(granted.count, 1);
     assert.equal(other.count, 0);
     assert.match(r.stderr, /pond run: \/etc\/probe: other: NotCapable/);
+    // The state a run returns is committed with its rows, and handed to the next run.
+    assert.equal((await pondProcess(["run", "/etc/probe"], env)).code, 1);
+    const runs = (await readSeries(pond, "/probe/probe.series")).columns.get("runs")!.values;
+    assert.deepEqual(runs, [1, 2]);
   } finally {
     await granted.close();
     await other.close();
