@@ -209,28 +209,35 @@ class Client {
   }
 }
 
+/** One parameter's readings in the order they came: times (Unix seconds) and values (null: none). */
+interface Readings {
+  readonly times: number[];
+  readonly values: (number | null)[];
+}
+
 /** One device's readings since `after` (ms; exclusive), page after page, up to `max` readings. */
 async function readings(
   client: Client,
   device: Device,
   after: number | null,
   max: number,
-): Promise<Map<string, Map<number, number | null>>> {
+): Promise<Map<string, Readings>> {
   const start = after === null ? 0 : Math.floor(after / 1000) + 1;
   const url = client.url(`v1/locations/${device.id}/data?startTime=${start}`);
-  const byColumn = new Map<string, Map<number, number | null>>();
+  const byColumn = new Map<string, Readings>();
   let page: string | undefined;
   let count = 0;
   do {
     const { json, next } = await client.get(url, page);
     for (const parameter of (json as DataPage).parameters ?? []) {
       const key = `${parameter.parameterId}\u0000${parameter.unitId}`;
-      const column = byColumn.get(key) ?? new Map<number, number | null>();
+      const column = byColumn.get(key) ?? { times: [], values: [] };
       byColumn.set(key, column);
       for (const reading of parameter.readings ?? []) {
         const t = reading.timestamp;
         if (!Number.isSafeInteger(t) || (after !== null && t * 1000 <= after)) continue;
-        column.set(t, typeof reading.value === "number" ? reading.value : null);
+        column.times.push(t);
+        column.values.push(typeof reading.value === "number" ? reading.value : null);
         count++;
       }
     }
@@ -239,26 +246,58 @@ async function readings(
   return byColumn;
 }
 
-/** A device's readings as a table: `timestamp` (UTC) and a Float64 column per `Name.Unit`, sorted. */
-function table(byColumn: Map<string, Map<number, number | null>>, names: Names) {
-  const times = [...new Set([...byColumn.values()].flatMap((c) => [...c.keys()]))].sort((a, b) =>
-    a - b
-  );
-  const columns = new Map<string, Map<number, number | null>>();
-  for (const [key, values] of byColumn) {
+/**
+ * A device's readings as a table: `timestamp` (UTC), the union of every parameter's times, and
+ * a Float64 column per `Name.Unit`, sorted by name (parameters sharing a name are one column; a
+ * time read twice keeps the later value). Typed arrays and sorted merges, not maps: the sandbox
+ * runs without a JIT.
+ */
+function table(byColumn: Map<string, Readings>, names: Names) {
+  const columns = new Map<string, Readings>();
+  for (const [key, readings] of byColumn) {
     const [parameter, unit] = key.split("\u0000");
     const name = `${names.parameters[parameter] ?? parameter}.${names.units[unit] ?? unit}`;
     const same = columns.get(name);
-    columns.set(name, same ? new Map([...same, ...values]) : values);
+    if (!same) columns.set(name, readings);
+    else {
+      for (let i = 0; i < readings.times.length; i++) {
+        same.times.push(readings.times[i]);
+        same.values.push(readings.values[i]);
+      }
+    }
   }
+  let total = 0;
+  for (const c of columns.values()) total += c.times.length;
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const c of columns.values()) for (const t of c.times) all[at++] = t;
+  all.sort();
+  const union = new Float64Array(total);
+  let n = 0;
+  for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[i - 1]) union[n++] = all[i];
+  const times = union.subarray(0, n);
   return [
     { name: "timestamp", type: "timestamp[s, UTC]", values: BigInt64Array.from(times, BigInt) },
     ...[...columns.keys()].sort().map((name) => ({
       name,
       type: "float64",
-      values: times.map((t) => columns.get(name)!.get(t) ?? null),
+      values: aligned(columns.get(name)!, times),
     })),
   ];
+}
+
+/** `readings`' values at each of `times` (sorted, distinct, holding all of theirs), null where none. */
+function aligned(readings: Readings, times: Float64Array): (number | null)[] | Float64Array {
+  const order = Array.from(readings.times.keys());
+  const sorted = readings.times.every((t, i) => i === 0 || readings.times[i - 1] <= t);
+  if (!sorted) order.sort((a, b) => readings.times[a] - readings.times[b]);
+  const out: (number | null)[] = new Array(times.length).fill(null);
+  let j = 0;
+  for (const k of order) {
+    while (times[j] < readings.times[k]) j++;
+    out[j] = readings.values[k];
+  }
+  return out.includes(null) ? out : Float64Array.from(out as number[]);
 }
 
 export async function run({ config, state }: Request) {
