@@ -62,14 +62,8 @@ export async function collectorHosts(
 }
 
 /**
- * Makes the node of collector `plugin` at `path`, in one transaction recording `command`: a
- * dynamic file (reading it shows the plugin, its hosts and its config) holding `config` as
- * given — `${env:NAME}` references stay references — and the hosts `options.net` grants it,
- * which must cover what the config reaches (`PermissionNotGranted` naming what to grant).
- * The config is checked first (`InvalidConfig`). A dynamic node already at `path` is
- * `DynamicExists` unless `replace`; the same plugin, config and grants there already changes
- * nothing (seq null), so applying a setup twice commits once. This is what `pond apply`
- * calls for a collector.
+ * Makes the node of collector `plugin` at `path`, in one transaction recording `command` (see
+ * {@link createCollector}, which it runs).
  *
  * @example
  * ```ts
@@ -89,23 +83,57 @@ export async function makeCollector(
   config: Uint8Array | string,
   options: MakeCollectorOptions,
 ): Promise<MadeDynamic> {
+  const { result, seq } = await pond.transact(
+    options.command,
+    (root) => createCollector(root, plugin, path, config, options),
+  );
+  return { ...result, seq };
+}
+
+/**
+ * Makes the node of collector `plugin` at `path` through the transaction `root` (what
+ * `pond apply` runs among its other documents): a dynamic file (reading it shows the plugin,
+ * its hosts and its config) holding `config` as given — `${env:NAME}` references stay
+ * references — and the hosts `options.net` grants it, which must cover what the config reaches
+ * (`PermissionNotGranted` naming what to grant; {@link collectorHosts} says what that is). The
+ * config is checked first (`InvalidConfig`); `PluginNotFound`, `KindNotProvided` for a plugin
+ * that is not a collector. A dynamic node already at `path` is `DynamicExists` unless
+ * `options.replace`; the same plugin, config and grants there already changes nothing (so a
+ * setup applied twice commits once).
+ *
+ * @example
+ * ```ts
+ * import { Pond } from "./pond.ts";
+ *
+ * const pond = await Pond.open("/data/pond");
+ * const config = await Deno.readTextFile("hydrovu.yaml");
+ * await pond.transact(["apply", "-f", "setup.yaml"], async (root) => {
+ *   const net = await collectorHosts(root, "hydrovu", config); // shown, and confirmed
+ *   await createCollector(root, "hydrovu", "/etc/hydrovu", config, { net, parents: true });
+ * });
+ * ```
+ */
+export async function createCollector(
+  root: WD,
+  plugin: string,
+  path: string,
+  config: Uint8Array | string,
+  options: Omit<MakeCollectorOptions, "command">,
+): Promise<Omit<MadeDynamic, "seq">> {
   const text = typeof config === "string" ? config : new TextDecoder().decode(config);
   const bytes = encodeCollector({ config: text, net: options.net });
-  const { result, seq } = await pond.transact(options.command, async (root) => {
-    await openCollector(await collectorPlugin(root, plugin), bytes);
-    const node = await storedAt(root, path);
-    const replaced = node && await storedUse(node);
-    const spec = await node?.dynamic();
-    const made: PluginUse = { plugin, kind: "file", path };
-    if (spec?.factory === plugin && equalBytes(spec.config, bytes)) {
-      return { made, replaced: undefined };
-    }
-    if (replaced && !options.replace) throw new DynamicExists(replaced);
-    if (replaced) await root.remove(path);
-    const created = await root.createDynamicFile(path, plugin, bytes, { parents: options.parents });
-    return { made: { ...made, path: created.path }, replaced };
-  });
-  return { ...result, seq };
+  await openCollector(await collectorPlugin(root, plugin), bytes);
+  const node = await storedAt(root, path);
+  const replaced = node && await storedUse(node);
+  const spec = await node?.dynamic();
+  const made: PluginUse = { plugin, kind: "file", path };
+  if (spec?.factory === plugin && equalBytes(spec.config, bytes)) {
+    return { made, replaced: undefined };
+  }
+  if (replaced && !options.replace) throw new DynamicExists(replaced);
+  if (replaced) await root.remove(path);
+  const created = await root.createDynamicFile(path, plugin, bytes, { parents: options.parents });
+  return { made: { ...made, path: created.path }, replaced };
 }
 
 /**

@@ -59,6 +59,7 @@ export {
   collectorHosts,
   collectorNodes,
   type CollectorRun,
+  createCollector,
   makeCollector,
   type MakeCollectorOptions,
   runCollectorAt,
