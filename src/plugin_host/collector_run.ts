@@ -72,7 +72,8 @@ const FAILURE_LIMIT = 1000;
  * `limits.deadlineMs`. The reply, `{ series: [{ path, table }], state?, failed? }`, is checked
  * as untrusted: paths relative to the output, distinct, each component a valid name, ending in
  * `.series`; each table a list of columns whose first is a timestamp without nulls (any unit;
- * stored as µs UTC), within the sandbox's table limits together. Every message — errors,
+ * stored as µs UTC), within the sandbox's table limits together; no expanded secret in a path,
+ * a column name, a text value or the state, which would be stored. Every message — errors,
  * failures, what the plugin prints — has the expanded secrets replaced by their references.
  * Errors: as `Sandbox.call`, and `InvalidReply`.
  *
@@ -137,11 +138,18 @@ function checkReply(
   if (typeof reply !== "object" || reply === null || !Array.isArray(r.series)) {
     throw bad("must return { series: [{ path, table }], state?, failed? }");
   }
+  /** Refuses to store `text` where it holds an expanded secret. */
+  const noSecret = (text: string, where: string) => {
+    if (redact(text) !== text) {
+      throw bad(`${where} holds the value of a \${env:…} reference; a collector must not store it`);
+    }
+  };
   let cells = tableLimits(memoryLimitMb).cells;
   const seen = new Set<string>();
   const series: CollectedSeries[] = [];
   for (const [i, item] of r.series.entries()) {
     const path = seriesPath(item?.path, output, (m) => bad(`series ${i}: ${m}`));
+    noSecret(path, `series ${i}: its path`);
     if (seen.has(path)) throw bad(`returned ${path} twice; return each series once`);
     seen.add(path);
     if (!(item.table instanceof Uint8Array)) {
@@ -155,10 +163,19 @@ function checkReply(
       throw bad(`returned a table the host cannot read for ${path}: ${e.message}`);
     }
     cells -= table.reduce((n, column) => n + column.values.length, 0);
+    for (const column of table) {
+      noSecret(column.name, `series ${path}: a column name`);
+      if (column.type !== "utf8") continue;
+      for (const value of Array.from(column.values)) {
+        if (typeof value === "string") noSecret(value, `series ${path}: column ${column.name}`);
+      }
+    }
     const checked = timeRange(table, (m) => bad(`series ${path}: ${m}`));
     if (checked.rows > 0) series.push({ path, table, ...checked });
   }
-  const state = r.state === undefined ? undefined : JSON.parse(checkState(r.state, bad));
+  const stateText = r.state === undefined ? undefined : checkState(r.state, bad);
+  if (stateText !== undefined) noSecret(stateText, "its state");
+  const state = stateText === undefined ? undefined : JSON.parse(stateText);
   return { series, state, failed: failures(r.failed, bad, redact) };
 }
 
