@@ -19,7 +19,7 @@ import { DynamicExists, type MadeDynamic } from "./dynamic_nodes.ts";
 import { builtinModules, loadInstalled } from "./plugin_store.ts";
 import { findPlugin } from "./plugins.ts";
 import { type PluginUse, pluginUses, storedUse } from "./plugin_uses.ts";
-import type { Pond } from "./pond.ts";
+import type { CollectorRecord, Pond } from "./pond.ts";
 
 /** Where a run's saved state is kept, per collector node id. */
 const STATE_DIR = "/.pond/collectors";
@@ -242,7 +242,7 @@ export async function runCollectorAt(
   });
   options.onStage?.("collect");
   const { name, version } = module.manifest;
-  const record = {
+  const record: { collector: CollectorRecord } = {
     collector: {
       node: node.path,
       plugin: name,

@@ -1,6 +1,7 @@
 /** The public face of pond's library layer: a pond on disk and the operations commands run on it. */
 
 export {
+  type CollectorRecord,
   type DamagedTransaction,
   Pond,
   type PondAt,

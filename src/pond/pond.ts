@@ -33,6 +33,25 @@ export interface TransactionRecord {
   command: readonly string[];
   /** Who ran it. */
   user: string | null;
+  /** For a collector's run (`pond run`): the plugin, its version, and what it wrote. */
+  collector?: CollectorRecord;
+}
+
+/** What a collector's run records in its commit. */
+export interface CollectorRecord {
+  /** The collector node's path. */
+  readonly node: string;
+  readonly plugin: string;
+  readonly version: string;
+  /** SHA-256 of the plugin's source. */
+  readonly hash: string;
+  /** Each series it appended to: its path, rows, and their first and last event times (ISO 8601). */
+  readonly series: readonly {
+    readonly path: string;
+    readonly rows: number;
+    readonly first: string;
+    readonly last: string;
+  }[];
 }
 
 /** A transaction whose commit is missing or does not read. */
@@ -375,11 +394,15 @@ function isDamage(e: unknown): e is DeltaError {
 
 function toRecord(c: CommitTimestamp): TransactionRecord {
   const pond = (c.commitInfo as { pond?: PondCommitInfo } | null)?.pond;
+  const collector = pond?.collector as CollectorRecord | undefined;
   return {
     seq: c.version,
     timestamp: c.timestamp,
     command: pond?.command ?? [],
     user: typeof pond?.user === "string" ? pond.user : null,
+    ...(typeof collector?.plugin === "string" && Array.isArray(collector.series)
+      ? { collector }
+      : {}),
   };
 }
 

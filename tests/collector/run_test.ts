@@ -67,19 +67,22 @@ Deno.test("pond run collects every device into a series, resumes from the newest
   assert.deepEqual(after.versions, [250, 50]);
   assert.deepEqual(new Set(after.times).size, 300);
 
-  // The commit records the plugin, its version and what it wrote.
-  const commit = await Deno.readTextFile(
-    `${setup.pond}/oplog/_delta_log/${"3".padStart(20, "0")}.json`,
-  );
-  const record = JSON.parse(commit.split("\n").find((line) => line.includes('"commitInfo"'))!);
-  assert.deepEqual(record.commitInfo.pond.collector.series, [{
+  // The commit records the plugin, its version and what it wrote; pond log shows it.
+  const [newest] = JSON.parse((await must(setup.pond$("log", "--json", "--limit", "1"))).stdout);
+  assert.deepEqual(newest.command, ["run", "/etc/hydrovu", "--json"]);
+  assert.equal(newest.collector.plugin, "hydrovu");
+  assert.equal(newest.collector.version, "1.0.0");
+  assert.deepEqual(newest.collector.series, [{
     path: "/hydrovu/devices/4990594334457856/north.series",
     rows: 50,
     first: new Date((north.start + 250 * 60) * 1000).toISOString(),
     last: new Date((north.start + 299 * 60) * 1000).toISOString(),
   }]);
-  assert.equal(record.commitInfo.pond.collector.plugin, "hydrovu");
-  assert.equal(record.commitInfo.pond.collector.version, "1.0.0");
+  const text = (await must(setup.pond$("log", "--limit", "1"))).stdout;
+  assert.match(
+    text,
+    /\n  pond run \/etc\/hydrovu --json\n  collected by hydrovu 1\.0\.0: 50 rows into 1 series\n/,
+  );
 });
 
 Deno.test("pond run --all runs each collector in path order, each in its own transaction", async () => {
