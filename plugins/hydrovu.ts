@@ -197,7 +197,11 @@ class Client {
         wait = this.#backoff(attempt);
       }
       if (attempt >= this.config.retries || this.#budget <= 0) {
-        throw new Error(`${why} from ${new URL(url).pathname}, after ${attempt + 1} tries`);
+        throw new Error(
+          `${why} from ${new URL(url).pathname}, after ${attempt + 1} ${
+            attempt === 0 ? "try" : "tries"
+          }`,
+        );
       }
       this.#budget--;
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -91,3 +91,18 @@ Deno.test("two runs of one collector never overlap: the second says so and exits
   assert.equal((await first).code, 0);
   assert.deepEqual((await readSeries(setup.pond, "/hydrovu/devices/61/a.series")).versions, [10]);
 });
+
+Deno.test("retries are bounded across the run: once its budget is spent, failing requests are tried once", async () => {
+  // retries: 1 gives the run a budget of 8 retries in all: ten devices that keep failing spend
+  // it on the first eight (two tries each), and the last two are tried once.
+  const devices = Array.from({ length: 10 }, (_, i) => device(101 + i, `d${i}`, 5));
+  await using setup = await collectorSetup(devices, { retries: 1 });
+  setup.server.fail({ path: "/data", kind: "500", times: Infinity });
+  const r = await setup.run("--json");
+  assert.equal(r.code, 1);
+  const tries = JSON.parse(r.stdout).runs[0].failed.map((f: { message: string }) =>
+    /after (\d+) tr(?:y|ies)$/.exec(f.message)?.[1]
+  );
+  assert.deepEqual(tries, ["2", "2", "2", "2", "2", "2", "2", "2", "1", "1"]);
+  assert.equal(setup.server.requests.filter((q) => q.path.includes("/data")).length, 18);
+});

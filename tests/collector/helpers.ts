@@ -27,13 +27,14 @@ export function hydrovuConfig(
   server: FakeHydroVu,
   devices: readonly FakeDevice[],
   extra = "",
+  retries = 3,
 ): string {
   return [
     `api_url: ${server.url}`,
     `client_id: ${CLIENT_ID}`,
     "client_secret: ${env:HYDRO_KEY_VALUE}",
     "hydrovu_path: /hydrovu",
-    "retries: 3",
+    `retries: ${retries}`,
     "backoff_s: 0.05",
     "timeout_s: 2",
     "devices:",
@@ -59,7 +60,7 @@ export interface CollectorSetup extends AsyncDisposable {
  */
 export async function collectorSetup(
   devices: readonly FakeDevice[],
-  options: { pageSize?: number; overlapS?: number; extra?: string } = {},
+  options: { pageSize?: number; overlapS?: number; extra?: string; retries?: number } = {},
 ): Promise<CollectorSetup> {
   const server = startFakeHydroVu({
     clientId: CLIENT_ID,
@@ -71,7 +72,7 @@ export async function collectorSetup(
   const dir = await Deno.makeTempDir({ prefix: "pond-collector-" });
   const pond = `${dir}/pond`;
   const config = `${dir}/hydrovu.yaml`;
-  await Deno.writeTextFile(config, hydrovuConfig(server, devices, options.extra));
+  await Deno.writeTextFile(config, hydrovuConfig(server, devices, options.extra, options.retries));
   await must(pondInProcess(["init", pond]));
   await must(
     pondInProcess(["mknod", "hydrovu", "/etc/hydrovu", "-p", "--config", config, "--yes"], {
