@@ -172,7 +172,9 @@ const lines = [
   `    commit                  ${f(commit)} (Parquet per series, one transaction)`,
   `    process start and exit  ${f(wall - open - collect - commit)}`,
   `  DuckDB, the same rows to Parquet (appender + COPY): ${f(duckdb)}`,
-  `  ratios: commit / DuckDB ${(commit / duckdb).toFixed(2)}, ` +
+  `  ratios: commit / DuckDB ${(commit / duckdb).toFixed(2)} (paired per round: ${
+    median(rows.run.map((r, i) => r.commit / duck[i])).toFixed(2)
+  }), ` +
   `collect / network ${(collect / net).toFixed(2)}, wall / DuckDB ${(wall / duckdb).toFixed(2)}`,
 ];
 console.log(lines.join("\n"));
