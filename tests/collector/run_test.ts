@@ -85,7 +85,7 @@ Deno.test("pond run collects every device into a series, resumes from the newest
   );
 });
 
-Deno.test("pond run --all runs each collector in path order, each in its own transaction", async () => {
+Deno.test("pond run --all runs each collector in path order, each in its own transaction; one failing fails the command, not the others", async () => {
   await using setup = await collectorSetup([device(21, "a", 5)]);
   const config = `${setup.dir}/second.yaml`;
   await Deno.writeTextFile(
@@ -100,6 +100,30 @@ Deno.test("pond run --all runs each collector in path order, each in its own tra
     "/other/devices/21/a.series",
     "/hydrovu/devices/21/a.series",
   ]);
+  // One collector failing fails the command, and the others still run and commit.
+  const broken = `${setup.dir}/broken.yaml`;
+  await Deno.writeTextFile(
+    broken,
+    (await Deno.readTextFile(config)).replace("HYDRO_KEY_VALUE", "NOT_SET_ANYWHERE"),
+  );
+  await must(setup.pond$("mknod", "hydrovu", "/etc/broken", "--config", broken, "--yes"));
+  setup.server.setDevices([device(21, "a", 8)]);
+  const partly = await setup.pond$("run", "--all", "--json");
+  assert.equal(partly.code, 1);
+  assert.match(
+    partly.stderr,
+    /^pond run: \/etc\/broken: config for plugin hydrovu: field "client_secret" names \$\{env:NOT_SET_ANYWHERE\}, which is not set/,
+  );
+  const outcome = JSON.parse(partly.stdout).runs;
+  assert.deepEqual(
+    outcome.map((r: { path: string; error?: string }) => [r.path, r.error !== undefined]),
+    [
+      ["/etc/another", false],
+      ["/etc/broken", true],
+      ["/etc/hydrovu", false],
+    ],
+  );
+  assert.deepEqual(outcome[2].series.map((s: { rows: number }) => s.rows), [3]);
   const usage = await setup.pond$("run");
   assert.deepEqual(usage.code, 2);
   const notOne = await setup.pond$("run", "/hydrovu");
