@@ -81,7 +81,7 @@ Deno.test("pond run collects every device into a series, resumes from the newest
   const text = (await must(setup.pond$("log", "--limit", "1"))).stdout;
   assert.match(
     text,
-    /\n  pond run \/etc\/hydrovu --json\n  collected by hydrovu 1\.0\.0: 50 rows into 1 series\n/,
+    /\n {2}pond run \/etc\/hydrovu --json\n {2}collected by hydrovu 1\.0\.0: 50 rows into 1 series\n/,
   );
 });
 
