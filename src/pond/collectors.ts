@@ -1,5 +1,5 @@
 /** Collector nodes: making one with its network grants, finding them, and running one into new series versions in one transaction. */
-import { PondError } from "../errors.ts";
+import { isPondError, PondError } from "../errors.ts";
 import {
   type Collected,
   type CollectFailure,
@@ -151,8 +151,7 @@ export async function collectorNodes(root: WD): Promise<PluginUse[]> {
   const uses = (await pluginUses(root)).filter((use) => use.kind === "file");
   const collectors: PluginUse[] = [];
   for (const use of uses) {
-    const module = await pluginModule(root, use.plugin).catch(() => undefined);
-    if (module?.manifest.provides.includes("collector")) collectors.push(use);
+    if ((await collects(root, use.plugin)) === true) collectors.push(use);
   }
   return collectors.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
@@ -222,13 +221,21 @@ export async function runCollectorAt(
   const root = await pond.root();
   const node = await storedAt(root, path);
   const spec = await node?.dynamic();
-  const module = spec && await pluginModule(root, spec.factory).catch(() => undefined);
-  if (!node || !spec || !module?.manifest.provides.includes("collector")) {
+  const known = spec && await collects(root, spec.factory);
+  if (known === undefined && spec) {
+    throw new PondError(
+      "PluginNotFound",
+      `${path} is computed by plugin ${spec.factory}, which this pond no longer has; ` +
+        "add it again with 'pond plugin add FILE'",
+    );
+  }
+  if (!node || !spec || !known) {
     throw new PondError(
       "NotACollector",
       `${path} is not a collector node; make one with 'pond mknod PLUGIN ${path} --config FILE'`,
     );
   }
+  const module = await pluginModule(root, spec.factory);
   const { nodeId } = await node.metadata();
   using _lock = await collectorLock(pond.path, nodeId!, node.path);
   const opened = await openCollector(module, spec.config);
@@ -343,6 +350,19 @@ async function collectorLock(pondPath: string, nodeId: string, path: string): Pr
   return { [Symbol.dispose]: () => file.close() };
 }
 
+/**
+ * Whether plugin `name` is a collector, from its manifest as `root` records it (no source
+ * loaded, so a damaged one is still known); undefined when the pond has no such plugin.
+ */
+async function collects(root: WD, name: string): Promise<boolean | undefined> {
+  try {
+    return (await findPlugin(root, name)).provides.includes("collector");
+  } catch (e) {
+    if (isPondError(e, "PluginNotFound")) return undefined;
+    throw e;
+  }
+}
+
 /** Plugin `name` as `root` has it (built in or installed), ready to run. */
 async function pluginModule(root: WD, name: string): Promise<PluginModule> {
   const builtins = await builtinModules();
@@ -358,7 +378,7 @@ async function collectorPlugin(root: WD, name: string): Promise<PluginModule> {
       "KindNotProvided",
       `plugin ${name} is not a collector (it provides ${
         module.manifest.provides.join(" and ")
-      }); make its nodes with 'pond mknod' without --allow-net`,
+      }); make its node as a dynamic directory or file (makeDynamic)`,
     );
   }
   return module;
