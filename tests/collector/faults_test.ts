@@ -81,10 +81,12 @@ Deno.test("refused credentials are said once and commit nothing", async () => {
 Deno.test("two runs of one collector never overlap: the second says so and exits 1", async () => {
   await using setup = await collectorSetup([device(61, "a", 10)]);
   setup.server.fail({ path: "/friendlynames", kind: "slow", delayMs: 1500 }); // within timeout_s
-  const first = setup.run();
-  while (!setup.server.requests.some((q) => q.path.includes("friendlynames"))) {
+  let settled = false;
+  const first = setup.run().finally(() => settled = true);
+  while (!settled && !setup.server.requests.some((q) => q.path.includes("friendlynames"))) {
     await new Promise((r) => setTimeout(r, 20));
   }
+  assert.equal(settled, false, "the first run ended before it reached the server");
   const second = await setup.run();
   assert.equal(second.code, 1);
   assert.match(second.stderr, /collector \/etc\/hydrovu is already running/);
