@@ -360,8 +360,10 @@ function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
     case "url":
       return typeof value === "string" ? urlProblem(value) : `must be a URL, not ${kindOf(value)}`;
     case "output":
-      return typeof value === "string" && /^\/(?:[^/]+\/?)*$/.test(value) &&
-          !value.split("/").some((part) => part === "." || part === "..")
+      return typeof value === "string" && value.startsWith("/") &&
+          value.replace(/\/$/, "").split("/").slice(1).every((part) =>
+            part !== "" && part !== "." && part !== ".."
+          )
         ? undefined
         : `must be an absolute pond path without . or .., like /hydrovu, not ${kindOf(value)}`;
   }
