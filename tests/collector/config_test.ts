@@ -55,6 +55,10 @@ Deno.test("mknod of the hydrovu collector refuses a bad config naming the field,
         /field "hydrovu_path" must be an absolute pond path/,
       ],
       [
+        `${base.replace("/hydrovu", `/${"a".repeat(40)}//b`)}devices: [{ name: n, id: 1 }]\n`,
+        /field "hydrovu_path" must be an absolute pond path/,
+      ],
+      [
         `${base}api_url: "https://user:pw@example.com/"\ndevices: [{ name: n, id: 1 }]\n`,
         /must not hold a user name or password/,
       ],
