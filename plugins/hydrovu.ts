@@ -173,7 +173,7 @@ class Client {
         }
         why = `HTTP ${response.status}`;
         if (response.status === 429) {
-          const after = Number(response.headers.get("retry-after") ?? 60);
+          const after = retryAfter(response.headers.get("retry-after"));
           if (!(after >= 0 && after <= MAX_RETRY_AFTER_S)) {
             throw new Permanent(
               `HTTP 429 asking to wait ${after} s, longer than ${MAX_RETRY_AFTER_S} s`,
@@ -211,6 +211,16 @@ class Client {
   #backoff(attempt: number): number {
     return this.config.backoff_s * 1000 * 2 ** attempt * (0.5 + Math.random());
   }
+}
+
+/**
+ * The seconds a `Retry-After` header asks to wait: a number of seconds or an HTTP date; 60 when
+ * there is none, as other clients of the API assume.
+ */
+function retryAfter(header: string | null): number {
+  if (header === null || header.trim() === "") return 60;
+  const seconds = Number(header);
+  return Number.isFinite(seconds) ? seconds : Math.max(0, (Date.parse(header) - Date.now()) / 1000);
 }
 
 /** One parameter's readings in the order they came: times (Unix seconds) and values (null: none). */

@@ -53,6 +53,8 @@ export interface FakeOptions {
   readonly pageSize?: number;
   /** Data answers start this many seconds before the asked startTime: an overlapping window. */
   readonly overlapS?: number;
+  /** Each page's readings newest first, as no client should rely on their order. */
+  readonly newestFirst?: boolean;
   /** Listen on this port (default: any free one). */
   readonly port?: number;
 }
@@ -270,14 +272,13 @@ export class FakeHydroVu implements AsyncDisposable {
     const offset = page === undefined ? first : Number(atob(page));
     const size = this.#options.pageSize ?? 500;
     const end = Math.min(times.length, offset + size);
-    const parameters = device.parameters.map((p) => ({
-      customParameter: false,
-      parameterId: p.parameterId,
-      unitId: p.unitId,
-      readings: times.slice(offset, end).flatMap((t, j) =>
+    const parameters = device.parameters.map((p) => {
+      const readings = times.slice(offset, end).flatMap((t, j) =>
         hasReading(p, offset + j) ? [{ timestamp: t, value: fakeValue(id, p.parameterId, t) }] : []
-      ),
-    }));
+      );
+      if (this.#options.newestFirst) readings.reverse();
+      return { customParameter: false, parameterId: p.parameterId, unitId: p.unitId, readings };
+    });
     const headers: Record<string, string> = end < times.length
       ? { "x-isi-next-page": btoa(String(end)) }
       : {};

@@ -60,7 +60,13 @@ export interface CollectorSetup extends AsyncDisposable {
  */
 export async function collectorSetup(
   devices: readonly FakeDevice[],
-  options: { pageSize?: number; overlapS?: number; extra?: string; retries?: number } = {},
+  options: {
+    pageSize?: number;
+    overlapS?: number;
+    newestFirst?: boolean;
+    extra?: string;
+    retries?: number;
+  } = {},
 ): Promise<CollectorSetup> {
   const server = startFakeHydroVu({
     clientId: CLIENT_ID,
@@ -68,6 +74,7 @@ export async function collectorSetup(
     devices,
     pageSize: options.pageSize ?? 100,
     overlapS: options.overlapS,
+    newestFirst: options.newestFirst,
   });
   const dir = await Deno.makeTempDir({ prefix: "pond-collector-" });
   const pond = `${dir}/pond`;

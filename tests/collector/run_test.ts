@@ -148,3 +148,16 @@ Deno.test("a run stops paging at max_points_per_run (one page over at most), and
   assert.deepEqual(stored.versions, [30, 30, 30, 10]);
   assert.deepEqual(stored.times, fakeReadings(north).times.map((t) => BigInt(t) * 1_000_000n));
 });
+
+Deno.test("readings in any order within a page come out sorted by time, each once", async () => {
+  const north = device(92, "north", 45);
+  await using setup = await collectorSetup([north], { pageSize: 20, newestFirst: true });
+  await must(setup.run());
+  const stored = await readSeries(setup.pond, "/hydrovu/devices/92/north.series");
+  assert.deepEqual(stored.times, fakeReadings(north).times.map((t) => BigInt(t) * 1_000_000n));
+  const depth = stored.columns.get("Depth.m")!.values;
+  assert.deepEqual(
+    depth.slice(0, 4),
+    [null, fakeValue(92, "4", north.start + 60), fakeValue(92, "4", north.start + 120), null],
+  );
+});
