@@ -218,28 +218,14 @@ export async function runCollectorAt(
   path: string,
   options: RunCollectorOptions,
 ): Promise<CollectorRun> {
+  const { nodeId } = await (await collectorAt(await pond.root(), path)).node.metadata();
+  using _lock = await collectorLock(pond.path, nodeId!, path);
+  // What another run committed before this one took the lock is what this one resumes from.
+  await pond.store.refresh();
   const root = await pond.root();
-  const node = await storedAt(root, path);
-  const spec = await node?.dynamic();
-  const known = spec && await collects(root, spec.factory);
-  if (known === undefined && spec) {
-    throw new PondError(
-      "PluginNotFound",
-      `${path} is computed by plugin ${spec.factory}, which this pond no longer has; ` +
-        "add it again with 'pond plugin add FILE'",
-    );
-  }
-  if (!node || !spec || !known) {
-    throw new PondError(
-      "NotACollector",
-      `${path} is not a collector node; make one with 'pond mknod PLUGIN ${path} --config FILE'`,
-    );
-  }
-  const module = await pluginModule(root, spec.factory);
-  const { nodeId } = await node.metadata();
-  using _lock = await collectorLock(pond.path, nodeId!, node.path);
+  const { node, spec, module } = await collectorAt(root, path);
   const opened = await openCollector(module, spec.config);
-  const statePath = `${STATE_DIR}/${nodeId}.json`;
+  const statePath = `${STATE_DIR}/${(await node.metadata()).nodeId}.json`;
   const state = await storedState(root, opened.output, statePath);
   const collected = await runCollector(module, opened, {
     path: node.path,
@@ -279,6 +265,27 @@ export async function runCollectorAt(
     version: (await after!.metadata(s.path)).version,
   })));
   return { path: node.path, plugin: name, version, seq, series, failed: collected.failed };
+}
+
+/** The collector node at `path` in `root`'s state, its spec and its plugin: `NotACollector` else. */
+async function collectorAt(root: WD, path: string) {
+  const node = await storedAt(root, path);
+  const spec = await node?.dynamic();
+  const known = spec && await collects(root, spec.factory);
+  if (known === undefined && spec) {
+    throw new PondError(
+      "PluginNotFound",
+      `${path} is computed by plugin ${spec.factory}, which this pond no longer has; ` +
+        "add it again with 'pond plugin add FILE'",
+    );
+  }
+  if (!node || !spec || !known) {
+    throw new PondError(
+      "NotACollector",
+      `${path} is not a collector node; make one with 'pond mknod PLUGIN ${path} --config FILE'`,
+    );
+  }
+  return { node, spec, module: await pluginModule(root, spec.factory) };
 }
 
 /** Writes a run's series versions and its state through the transaction `root`. */

@@ -1,7 +1,8 @@
 /** The HydroVu collector under the faults the real service has: 500s, 429 with Retry-After, dropped and slow answers, refused credentials, one device failing; and two runs at once. */
 import assert from "node:assert/strict";
 import { pondProcess } from "../cli/harness.ts";
-import { collectorSetup, device, exists, head, must, readSeries } from "./helpers.ts";
+import { Pond, runCollectorAt } from "../../src/pond/mod.ts";
+import { collectorSetup, device, exists, head, must, readSeries, RUN_ENV } from "./helpers.ts";
 
 Deno.test("a run retries 500s, dropped connections and answers past the timeout, and honours Retry-After", async () => {
   const north = device(31, "north", 120);
@@ -107,4 +108,20 @@ Deno.test("retries are bounded across the run: once its budget is spent, failing
   );
   assert.deepEqual(tries, ["2", "2", "2", "2", "2", "2", "2", "2", "1", "1"]);
   assert.equal(setup.server.requests.filter((q) => q.path.includes("/data")).length, 18);
+});
+
+Deno.test("a run resumes from what another run committed after its pond was opened, not from what it saw then", async () => {
+  const north = device(111, "north", 30);
+  await using setup = await collectorSetup([north]);
+  await using stale = await Pond.open(setup.pond); // opened before the other run commits
+  await must(setup.run());
+  const run = await runCollectorAt(stale, "/etc/hydrovu", {
+    env: (name) => (RUN_ENV as Record<string, string>)[name],
+    limits: { deadlineMs: 60_000, memoryLimitMb: 256 },
+    command: ["run", "/etc/hydrovu"],
+  });
+  assert.equal(run.seq, null);
+  assert.deepEqual((await readSeries(setup.pond, "/hydrovu/devices/111/north.series")).versions, [
+    30,
+  ]);
 });
