@@ -14,7 +14,8 @@ export const manifest = {
     query: {
       type: "string",
       required: true,
-      description: "one SELECT over those tables; a glob's captures are columns capture0, capture1…",
+      description:
+        "one SELECT over those tables; a glob's captures are columns capture0, capture1…",
     },
     per: {
       type: "string",

@@ -20,8 +20,9 @@ export function changeToJson(c: PathChange) {
 }
 
 /**
- * A transaction as JSON: its number, time, user, command and changes (as `pond log --json`
- * prints each, and a changing command with `--json` the one it committed).
+ * A transaction as JSON: its number, time, user, command, what a collector's run recorded, and
+ * changes (as `pond log --json` prints each, and a changing command with `--json` the one it
+ * committed).
  *
  * @example
  * ```ts
@@ -38,6 +39,7 @@ export function transactionToJson(t: LoggedTransaction) {
     time: new Date(t.timestamp).toISOString(),
     user: t.user,
     command: t.command,
+    ...(t.collector && { collector: t.collector }),
     changes: t.changes.map(changeToJson),
   };
 }

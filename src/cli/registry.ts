@@ -31,6 +31,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/mknod.ts")).mknodCommand,
   },
   {
+    name: "run",
+    summary: "run collectors: fetch new rows into series, one transaction each",
+    load: async () => (await import("./commands/run.ts")).runCommand,
+  },
+  {
     name: "list",
     aliases: ["ls"],
     summary: "list directories, or the matches of glob patterns",

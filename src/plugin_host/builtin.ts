@@ -1,6 +1,7 @@
 /** The built-in plugins (`plugins/`): sources embedded as text, manifests read when they were written. */
 
 import derived from "../../plugins/derived.ts" with { type: "text" };
+import hydrovu from "../../plugins/hydrovu.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
 import sqlDerived from "../../plugins/sql_derived.ts" with { type: "text" };
 import temporalReduce from "../../plugins/temporal_reduce.ts" with { type: "text" };
@@ -23,6 +24,7 @@ import { sourceHash } from "./source_hash.ts";
  */
 export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "derived.ts": derived,
+  "hydrovu.ts": hydrovu,
   "reverse.ts": reverse,
   "sql_derived.ts": sqlDerived,
   "temporal_reduce.ts": temporalReduce,

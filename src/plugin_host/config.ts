@@ -9,7 +9,9 @@ import { PLUGIN_LIMITS } from "./limits.ts";
  * them through the pond and hands the plugin what they match. A `tables` field maps SQL table
  * names to globs: inputs the plugin queries with `host.sql`, handed as their matches (by name)
  * without their contents. A `mapping[]` field is a non-empty list of mappings, each checked
- * against the field's own `fields` (which hold no globs or mappings).
+ * against the field's own `fields` (which hold no globs or mappings). A `url` field is an
+ * http(s) URL a collector reaches (its host and port are what its node must be granted); an
+ * `output` field is an absolute pond path under which a collector's series go.
  */
 export type FieldType =
   | "string"
@@ -20,7 +22,9 @@ export type FieldType =
   | "string[]"
   | "glob[]"
   | "mapping[]"
-  | "tables";
+  | "tables"
+  | "url"
+  | "output";
 
 const FIELD_TYPES: readonly FieldType[] = [
   "string",
@@ -32,6 +36,8 @@ const FIELD_TYPES: readonly FieldType[] = [
   "glob[]",
   "mapping[]",
   "tables",
+  "url",
+  "output",
 ];
 
 /** The types a `mapping[]` field's own fields can have. */
@@ -351,6 +357,15 @@ function fieldProblem(field: FieldSpec, value: unknown): string | undefined {
         : `must be a non-empty list of mappings, not ${kindOf(value)}`;
     case "tables":
       return tablesProblem(value);
+    case "url":
+      return typeof value === "string" ? urlProblem(value) : `must be a URL, not ${kindOf(value)}`;
+    case "output":
+      return typeof value === "string" && value.startsWith("/") &&
+          value.replace(/\/$/, "").split("/").slice(1).every((part) =>
+            part !== "" && part !== "." && part !== ".."
+          )
+        ? undefined
+        : `must be an absolute pond path without . or .., like /hydrovu, not ${kindOf(value)}`;
   }
 }
 
@@ -381,6 +396,32 @@ function tablesProblem(value: unknown): string | undefined {
     if (problem) return `table ${name} ${problem}`;
   }
   return undefined;
+}
+
+/** Why `value` is not an http(s) URL a node can be granted, or undefined when it is. */
+function urlProblem(value: string): string | undefined {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    return `must be an http:// or https:// URL, not ${quoted(value)}`;
+  }
+  return new URL(value).username || new URL(value).password
+    ? "must not hold a user name or password; give credentials in their own fields"
+    : undefined;
+}
+
+/**
+ * The `host:port` a URL field's value reaches (its default port when it names none): what a
+ * collector's node must be granted to reach it.
+ *
+ * @example
+ * ```ts
+ * urlHost("https://www.hydrovu.com/public-api/"); // "www.hydrovu.com:443"
+ * urlHost("http://127.0.0.1:8080/");              // "127.0.0.1:8080"
+ * ```
+ */
+export function urlHost(value: string): string {
+  const url = new URL(value);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.hostname}:${port}`;
 }
 
 function globProblem(pattern: string): string | undefined {

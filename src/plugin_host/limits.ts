@@ -109,3 +109,24 @@ export function overLimit(
     `plugin ${plugin} ${what}, over the limit of ${limit}; the host refuses it unread`,
   );
 }
+
+/**
+ * What a plugin said (threw, reported), as one line of text for a message: shortened to
+ * `PLUGIN_LIMITS.reportText` characters, lone surrogates replaced, control characters escaped.
+ *
+ * @example
+ * ```ts
+ * reportText("bad\nthing"); // "bad\\x0athing"
+ * ```
+ */
+export function reportText(value: unknown): string {
+  const full = String(value);
+  const short = full.length > PLUGIN_LIMITS.reportText
+    ? `${full.slice(0, PLUGIN_LIMITS.reportText)}…`
+    : full;
+  return short.toWellFormed().replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}

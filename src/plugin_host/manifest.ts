@@ -7,11 +7,18 @@ import { type Permissions, readPermissions } from "./permissions.ts";
 import type { PluginAst } from "./source_check.ts";
 import { staticValue } from "./static_value.ts";
 
-/** What a plugin makes: dynamic directories, dynamic files, or both. */
-export type Provision = "directory" | "file";
+/**
+ * What a plugin makes: dynamic directories, dynamic files, or both; or, alone, a collector (a
+ * node that, when `pond run`, fetches rows the host appends to series).
+ */
+export type Provision = "directory" | "file" | "collector";
 
 /** The function each provision needs the plugin to export. */
-const EXPORT_FOR: Readonly<Record<Provision, string>> = { directory: "entries", file: "read" };
+const EXPORT_FOR: Readonly<Record<Provision, string>> = {
+  directory: "entries",
+  file: "read",
+  collector: "run",
+};
 
 /** A checked plugin manifest. */
 export interface Manifest {
@@ -145,10 +152,14 @@ function checkManifest(value: unknown, label: string): Manifest {
   const provides = m.provides;
   if (
     !Array.isArray(provides) || provides.length === 0 ||
-    !provides.every((p) => p === "directory" || p === "file") ||
-    new Set(provides).size !== provides.length
+    !provides.every((p) => Object.hasOwn(EXPORT_FOR, p)) ||
+    new Set(provides).size !== provides.length ||
+    (provides.includes("collector") && provides.length > 1)
   ) {
-    throw bad(name, 'provides must list "directory", "file" or both, like ["directory"]');
+    throw bad(
+      name,
+      'provides must list "directory", "file" or both, like ["directory"], or be ["collector"]',
+    );
   }
   return {
     name,

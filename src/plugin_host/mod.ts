@@ -26,3 +26,21 @@ export { PluginDirectory } from "./plugin_directory.ts";
 export { PluginFile } from "./plugin_file.ts";
 export { isPluginError, PluginError, type PluginErrorCode } from "./errors.ts";
 export type { SqlBounds, SqlPort, SqlTable } from "./sql_port.ts";
+export {
+  collectorFileFactory,
+  type CollectorSpec,
+  encodeCollector,
+  neededHosts,
+  openCollector,
+  type OpenedCollector,
+} from "./collector_node.ts";
+export {
+  type Collected,
+  type CollectedSeries,
+  type CollectFailure,
+  type CollectorState,
+  runCollector,
+  type RunOptions,
+  type SeriesState,
+} from "./collector_run.ts";
+export type { SandboxLimits } from "./sandbox_process.ts";

@@ -3,7 +3,7 @@
 import { runCapability } from "./capabilities.ts";
 import { isPluginError, PluginError } from "./errors.ts";
 import type { Inputs } from "./inputs.ts";
-import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
+import { Deadline, reportText, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
@@ -28,7 +28,7 @@ export interface SandboxLimits {
 }
 
 /** The operations the host calls in a plugin. */
-export type PluginOp = "entries" | "read";
+export type PluginOp = "entries" | "read" | "run";
 
 /** What one call runs under, beyond its request. */
 export interface CallOptions {
@@ -316,20 +316,8 @@ export class Sandbox {
     const r = (typeof report === "object" && report !== null ? report : {}) as Partial<
       FailureReport
     >;
-    /** What the plugin threw, for a one-line message: shortened, its control characters escaped. */
-    const text = (value: unknown) => {
-      const full = String(value);
-      const short = full.length > PLUGIN_LIMITS.reportText
-        ? `${full.slice(0, PLUGIN_LIMITS.reportText)}…`
-        : full;
-      return short.toWellFormed().replace(
-        // deno-lint-ignore no-control-regex
-        /[\x00-\x1f\x7f-\x9f]/g,
-        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-      );
-    };
-    const thrown = `${text(r.name ?? "Error")}: ${text(r.message ?? report)}`;
-    const where = typeof r.at === "string" ? ` (at ${text(r.at)})` : "";
+    const thrown = `${reportText(r.name ?? "Error")}: ${reportText(r.message ?? report)}`;
+    const where = typeof r.at === "string" ? ` (at ${reportText(r.at)})` : "";
     if (r.malformed === true) {
       return this.#invalid(
         `returned something from ${op}() that is not plain data (${thrown}); ` +

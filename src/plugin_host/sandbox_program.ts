@@ -48,7 +48,7 @@ type SandboxMessage =
   };
 
 /** The functions the host may call in a plugin; `load` is the sandbox's own first step. */
-const PLUGIN_OPS = new Set(["entries", "read"]);
+const PLUGIN_OPS = new Set(["entries", "read", "run"]);
 
 /**
  * The plugin is loaded under this media type (Deno reads it as TypeScript, like
@@ -270,6 +270,26 @@ function readTablesLazily(request: unknown): unknown {
   return request;
 }
 
+/**
+ * A collector's run() reply with each series' `table` (a list of columns) written as an Arrow
+ * IPC stream, the one form tables cross the boundary in; the host checks the rest.
+ *
+ * @example
+ * ```ts
+ * seriesAsIPC({ series: [{ path: "a.series", table: [{ name: "v", values: [1] }] }] });
+ * ```
+ */
+export function seriesAsIPC(reply: unknown): unknown {
+  const series = (reply as { series?: unknown })?.series;
+  if (!Array.isArray(series)) return reply;
+  return {
+    ...(reply as Record<string, unknown>),
+    series: series.map((item) =>
+      Array.isArray(item?.table) ? { ...item, table: tableToIPC(item.table as Table) } : item
+    ),
+  };
+}
+
 /** Removes {@link REMOVED_GLOBALS} and sends console output meant for stdout to stderr. */
 function lockdown(): void {
   const scope = globalThis as Record<string, unknown>;
@@ -359,6 +379,7 @@ export async function serve(): Promise<void> {
       value = await invoke(id, op, request);
       table = op === "read" && Array.isArray(value);
       if (table) value = tableToIPC(value as Table);
+      if (op === "run") value = seriesAsIPC(value);
     } catch (e) {
       send({ kind: "result", id, ok: false, error: report(e, pluginName ?? "plugin") });
       return;

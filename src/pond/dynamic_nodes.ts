@@ -107,8 +107,15 @@ export function kindToMake(
   plugin: PluginSummary,
   path: string,
   wanted: Provision | undefined,
-): Provision {
+): "directory" | "file" {
   const { name, provides } = plugin;
+  if (provides.includes("collector")) {
+    throw new PondError(
+      "KindNotProvided",
+      `plugin ${name} is a collector, whose node is made with the network hosts it may reach ` +
+        "granted (makeCollector; 'pond mknod' asks for them)",
+    );
+  }
   const only = provides.length === 1 ? `provides only a dynamic ${provides[0]}` : undefined;
   if (isPattern(path)) {
     if (wanted === "file") {
@@ -140,7 +147,7 @@ export function kindToMake(
         "choose one with --directory or --file",
     );
   }
-  return wanted ?? provides[0];
+  return (wanted ?? provides[0]) as "directory" | "file";
 }
 
 /**
@@ -192,7 +199,7 @@ async function create(
   plugin: string,
   path: string,
   config: Uint8Array | string,
-  kind: Provision,
+  kind: "directory" | "file",
   options: MakeDynamicOptions,
 ): Promise<Omit<MadeDynamic, "seq">> {
   const replaced = await storedDynamicAt(root, path);

@@ -1,6 +1,7 @@
 /** The public face of pond's library layer: a pond on disk and the operations commands run on it. */
 
 export {
+  type CollectorRecord,
   type DamagedTransaction,
   Pond,
   type PondAt,
@@ -74,3 +75,14 @@ export {
 } from "./maintain.ts";
 export { checkPond, type CheckReport, isDamaged } from "./check.ts";
 export type { Finding } from "./check_findings.ts";
+export {
+  collectorHosts,
+  collectorNodes,
+  type CollectorRun,
+  createCollector,
+  makeCollector,
+  type MakeCollectorOptions,
+  runCollectorAt,
+  type RunCollectorOptions,
+  type RunSeries,
+} from "./collectors.ts";

@@ -1,5 +1,5 @@
 /** A pond's tree with its plugins: tinyfs factories for the built-in plugins and those installed in a given state. */
-import type { PluginHost, PluginModule } from "../plugin_host/mod.ts";
+import { collectorFileFactory, type PluginHost, type PluginModule } from "../plugin_host/mod.ts";
 import {
   type DynamicFactory,
   type DynamicFileFactory,
@@ -15,7 +15,7 @@ import { builtinModules, installedFiles, loadInstalled } from "./plugin_store.ts
  * every built-in plugin, and the plugins installed in the state being read — so a view of an
  * earlier transaction computes with the plugins as they were then, and a plugin removed since
  * still computes its old nodes. A built-in plugin is a directory factory, a file factory or
- * both, as its manifest provides. Installed plugins are loaded (and checked against their
+ * both, as its manifest provides (a collector's node is a file showing its config). Installed plugins are loaded (and checked against their
  * recorded hash) on first use, so a damaged one fails only the reads that need it, naming it;
  * so each is registered as both, and a node asking for what its manifest does not provide
  * fails then, naming the plugin (`InvalidManifest`). Trees are kept per set of installed
@@ -87,6 +87,7 @@ export class PluginTrees {
       const { name, provides } = plugin.manifest;
       if (provides.includes("directory")) factories[name] = host.directoryFactory(plugin);
       if (provides.includes("file")) fileFactories[name] = host.fileFactory(plugin);
+      if (provides.includes("collector")) fileFactories[name] = collectorFileFactory(plugin);
     };
     Object.values(builtins).forEach(fromModule);
     for (const { name, version } of installed) {
@@ -96,7 +97,12 @@ export class PluginTrees {
         open: async (config) => host.directoryFactory(await load()).open(config),
       };
       fileFactories[name] = {
-        open: async (config) => host.fileFactory(await load()).open(config),
+        open: async (config) => {
+          const plugin = await load();
+          return plugin.manifest.provides.includes("collector")
+            ? collectorFileFactory(plugin).open(config)
+            : host.fileFactory(plugin).open(config);
+        },
       };
     }
     for (const plugin of adding.filter((p) => !Object.hasOwn(builtins, p.manifest.name))) {

@@ -42,6 +42,25 @@ export interface TransactionRecord {
   command: readonly string[];
   /** Who ran it. */
   user: string | null;
+  /** For a collector's run (`pond run`): the plugin, its version, and what it wrote. */
+  collector?: CollectorRecord;
+}
+
+/** What a collector's run records in its commit. */
+export interface CollectorRecord {
+  /** The collector node's path. */
+  readonly node: string;
+  readonly plugin: string;
+  readonly version: string;
+  /** SHA-256 of the plugin's source. */
+  readonly hash: string;
+  /** Each series it appended to: its path, rows, and their first and last event times (ISO 8601). */
+  readonly series: readonly {
+    readonly path: string;
+    readonly rows: number;
+    readonly first: string;
+    readonly last: string;
+  }[];
 }
 
 /** A transaction whose commit is missing or does not read. */
@@ -72,6 +91,8 @@ export interface TransactOptions {
    * compute with these before they are committed, as with the installed ones afterwards.
    */
   plugins?: readonly PluginModule[];
+  /** More of what the transaction did, kept in its commit beside the command (e.g. a collector's run). */
+  record?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -282,13 +303,14 @@ export class Pond implements AsyncDisposable {
   }
 
   /**
-   * Runs `body` as one transaction recording `command`, and returns its result and the
-   * transaction's seq (or null when it changed nothing). When another process commits
-   * first, the pond is re-read and `body` runs again on the new state (so it must only
-   * read and write through the root it is given). A `transact` of this pond called inside
-   * `body` (by `makeDynamic`, `addPlugin`, …) joins it: its body runs on the same root with
-   * the outer `command` and `options`, and it returns seq null, since the outer transaction
-   * commits everything at once — so several operations make one transaction.
+   * Runs `body` as one transaction recording `command` (and `options.record`, more of what it
+   * did, kept in its commit beside the command), and returns its result and the transaction's
+   * seq (or null when it changed nothing). When another process commits first, the pond is
+   * re-read and `body` runs again on the new state (so it must only read and write through the
+   * root it is given). A `transact` of this pond called inside `body` (by `makeDynamic`,
+   * `addPlugin`, …) joins it: its body runs on the same root with the outer `command` and
+   * `options`, and it returns seq null, since the outer transaction commits everything at once —
+   * so several operations make one transaction.
    *
    * @example
    * ```ts
@@ -323,7 +345,7 @@ export class Pond implements AsyncDisposable {
           ? await this.#plugins.tree(await this.fs.root(), options.plugins)
           : this.fs;
         const result = await fs.transact(
-          transactionMeta({ command }),
+          transactionMeta({ ...options.record, command }),
           (root) => this.#open.run(root, () => body(root)),
         );
         const after = await this.fs.head();
@@ -417,11 +439,15 @@ function isDamage(e: unknown): e is DeltaError {
 
 function toRecord(c: CommitTimestamp): TransactionRecord {
   const pond = (c.commitInfo as { pond?: PondCommitInfo } | null)?.pond;
+  const collector = pond?.collector as CollectorRecord | undefined;
   return {
     seq: c.version,
     timestamp: c.timestamp,
     command: pond?.command ?? [],
     user: typeof pond?.user === "string" ? pond.user : null,
+    ...(typeof collector?.plugin === "string" && Array.isArray(collector.series)
+      ? { collector }
+      : {}),
   };
 }
 

@@ -110,6 +110,7 @@ export async function present(p: TestPond, path: string): Promise<boolean> {
 /** The built-in plugins, by name in the order `pond plugin list` shows them: what every pond has. */
 export const BUILTIN_PLUGINS = [
   "derived",
+  "hydrovu",
   "reverse",
   "sql-derived",
   "temporal-reduce",

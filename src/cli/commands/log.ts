@@ -17,7 +17,8 @@ export const logCommand: CommandBody = {
   usage:
     "pond log [--path GLOB] [--partition ID] [--since SEQ|TIME] [--until SEQ|TIME] [--limit N] [--reverse] [--rows] [--json]",
   description:
-    "Newest first. Each transaction shows its number, time, user and command, then the\n" +
+    "Newest first. Each transaction shows its number, time, user and command (for a\n" +
+    "collector's run, also its plugin and how many rows it collected), then the\n" +
     "paths it added, removed, modified or moved (a removed or moved directory takes its\n" +
     "contents along; they are not listed). --rows adds the oplog rows it wrote — one per\n" +
     "node version — grouped by the Delta data file that holds them. A damaged pond shows\n" +
@@ -131,6 +132,12 @@ function toText(t: LoggedTransaction, damage: LogDamage[]): string {
     ? escapeControl(commandText(t.command))
     : "(no pond command recorded)";
   let text = `${head}\n  ${command}\n`;
+  if (t.collector) {
+    const { plugin, version, series } = t.collector;
+    const rows = series.reduce((n, s) => n + s.rows, 0);
+    text += `  collected by ${escapeControl(`${plugin} ${version}`)}: ${rows} rows into ` +
+      `${series.length} series\n`;
+  }
   text += t.unknown !== undefined
     ? `  (what it changed is not known: ${
       damage.some((d) => d.problem === t.unknown)

@@ -1,13 +1,17 @@
 /** `pond mknod`: make a dynamic directory or file computed by a plugin, at a path or at every path a pattern matches. */
 import { isPondError } from "../../errors.ts";
 import {
+  collectorHosts,
   describeUse,
   DynamicExists,
+  listPlugins,
   type MadeDynamic,
+  makeCollector,
   makeDynamic,
+  type Pond,
   readHostFile,
 } from "../../pond/mod.ts";
-import type { CommandBody } from "../command.ts";
+import type { CommandBody, CommandContext } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
 import { confirm, DEADLINE_ENV, openPond } from "../pond_options.ts";
@@ -25,7 +29,9 @@ export const mknodCommand: CommandBody = {
     "or {) registers a dynamic directory for every path it matches, now and later; the plugin\n" +
     "gets what the wildcards captured there. Remove a dynamic directory or file with 'pond rm\n" +
     "PATH', a pattern with 'pond plugin unregister PATTERN'. Making one where one already is\n" +
-    "replaces it: asked on a terminal, else pass --yes. Plugins must answer within\n" +
+    "replaces it: asked on a terminal, else pass --yes. A collector's node (see 'pond run')\n" +
+    "may reach the network hosts its config's URLs name, and nothing else: they are shown\n" +
+    "and asked for (or granted by --yes). Plugins must answer within\n" +
     `$${DEADLINE_ENV} ms (default 5000).`,
   options: {
     config: { type: "string", value: "FILE", help: "the plugin's config, YAML or JSON" },
@@ -35,7 +41,11 @@ export const mknodCommand: CommandBody = {
       help: "make a dynamic directory (for a plugin that provides both)",
     },
     parents: { type: "boolean", short: "p", help: "make missing parent directories" },
-    yes: { type: "boolean", short: "y", help: "replace a dynamic node already there" },
+    yes: {
+      type: "boolean",
+      short: "y",
+      help: "replace a dynamic node already there; grant a collector the hosts it needs",
+    },
   },
   examples: [
     "pond mknod visit /views/all-csv --config visit.yaml   # patterns: [/sites/*/*.csv]",
@@ -43,6 +53,7 @@ export const mknodCommand: CommandBody = {
     "pond mknod derived /all.csv --file --config concat.yaml   # transform: concat-csv",
     "pond mknod reverse '/sites/*/summary' --config reverse.yaml",
     "pond mknod visit /views/all-csv --config visit-v2.yaml --yes   # new config, same path",
+    "pond mknod hydrovu /etc/hydrovu -p --config hydrovu.yaml   # a collector: see 'pond run'",
   ],
   minArgs: 2,
   maxArgs: 2,
@@ -58,13 +69,12 @@ export const mknodCommand: CommandBody = {
     const kind = ctx.options.file ? "file" : ctx.options.directory ? "directory" : undefined;
     const config = (await readHostFile(configArg)).bytes;
     const { pond, stages } = await openPond(ctx, "pond mknod");
+    const net = await collectorGrants(ctx, pond, plugin, path, config);
+    const options = { parents: Boolean(ctx.options.parents), command: ctx.argv };
     const make = (replace: boolean) =>
-      makeDynamic(pond, plugin, path, config, {
-        parents: Boolean(ctx.options.parents),
-        replace,
-        kind,
-        command: ctx.argv,
-      });
+      net === undefined
+        ? makeDynamic(pond, plugin, path, config, { ...options, replace, kind })
+        : makeCollector(pond, plugin, path, config, { ...options, replace, net });
     let made: MadeDynamic;
     try {
       made = await make(Boolean(ctx.options.yes));
@@ -82,3 +92,28 @@ export const mknodCommand: CommandBody = {
     stages.report(pond, { transaction: made.seq });
   },
 };
+
+/**
+ * For a collector plugin, the network hosts its node is granted: those its config reaches,
+ * shown and confirmed (or `--yes`); undefined for any other plugin.
+ */
+async function collectorGrants(
+  ctx: CommandContext,
+  pond: Pond,
+  plugin: string,
+  path: string,
+  config: Uint8Array,
+): Promise<string[] | undefined> {
+  const root = await pond.root();
+  const found = (await listPlugins(root)).find((p) => p.name === plugin);
+  if (!found?.provides.includes("collector")) return undefined;
+  const hosts = await collectorHosts(root, plugin, config);
+  if (hosts.length > 0) {
+    await confirm(
+      ctx,
+      "pond mknod",
+      escapeControl(`let collector ${plugin} at ${path} reach ${hosts.join(", ")}`),
+    );
+  }
+  return hosts;
+}
