@@ -10,7 +10,8 @@ import { isPattern, type MadeDynamic, makeDynamic } from "./dynamic_nodes.ts";
 import { endpoint, HOST_PREFIX } from "./endpoint.ts";
 import { hostError } from "./host_error.ts";
 import { readHostFile } from "./host_files.ts";
-import { addPlugin } from "./plugins.ts";
+import { collectorHosts, createCollector } from "./collectors.ts";
+import { addPlugin, listPlugins } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
 import { type PluginUse, storedUse } from "./plugin_uses.ts";
 
@@ -290,6 +291,7 @@ async function mknod(
   doc: Extract<Loaded, { kind: "mknod" }>,
   command: readonly string[],
 ): Promise<AppliedDocument> {
+  if (await isCollector(root, doc.plugin)) return await collector(root, doc);
   const kind = doc.file === undefined ? undefined : doc.file ? "file" : "directory";
   const existing = await dynamicAt(root, doc.path);
   const of = `of plugin ${doc.plugin}`;
@@ -326,6 +328,50 @@ async function mknod(
     doc.path,
     "replace",
     `replace ${useText(old.kind)} of plugin ${old.plugin} at ${doc.path} with ${what}${why}`,
+    true,
+  );
+}
+
+/** Whether `plugin` (built in, installed, or added earlier in the setup file) is a collector. */
+async function isCollector(root: WD, plugin: string): Promise<boolean> {
+  return (await listPlugins(root)).some((p) =>
+    p.name === plugin && p.provides.includes("collector")
+  );
+}
+
+/**
+ * A `mknod` of a collector: its node made (or replaced) granted the hosts its config reaches,
+ * which, like a plugin's grants, needs consent; the same plugin, config and hosts there already
+ * is unchanged.
+ */
+async function collector(
+  root: WD,
+  doc: Extract<Loaded, { kind: "mknod" }>,
+): Promise<AppliedDocument> {
+  if (doc.file === false) {
+    throw new PondError(
+      "KindNotProvided",
+      `plugin ${doc.plugin} is a collector: its node is a file (drop file: false)`,
+    );
+  }
+  const net = await collectorHosts(root, doc.plugin, doc.configBytes);
+  const before = await dynamicAt(root, doc.path);
+  const { made, replaced } = await createCollector(root, doc.plugin, doc.path, doc.configBytes, {
+    net,
+    parents: doc.parents,
+    replace: true,
+  });
+  const what = `a collector of plugin ${doc.plugin} reaching ${net.join(", ") || "no host"}`;
+  const after = await dynamicAt(root, made.path);
+  if (before && after && isDeepStrictEqual(before, after)) {
+    return applied(doc, made.path, "unchanged", `make ${what}`);
+  }
+  if (!replaced) return applied(doc, made.path, "create", `make ${what}`, true);
+  return applied(
+    doc,
+    made.path,
+    "replace",
+    `replace ${useText(replaced.kind)} of plugin ${replaced.plugin} at ${made.path} with ${what}`,
     true,
   );
 }
