@@ -1,6 +1,8 @@
 /** One plugin's sandbox, host side: a locked-down Deno subprocess, the calls in flight to it, and its end. */
 
 import { runCapability } from "./capabilities.ts";
+import type { CapabilityContext } from "./capability_context.ts";
+import type { ComputedCache } from "./computed_cache.ts";
 import { isPluginError, PluginError } from "./errors.ts";
 import type { Inputs } from "./inputs.ts";
 import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
@@ -124,6 +126,7 @@ export class Sandbox {
   readonly #name: string;
   readonly #limits: SandboxLimits;
   readonly #sql: SqlPort | undefined;
+  readonly #kept: CapabilityContext["kept"];
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
@@ -140,13 +143,14 @@ export class Sandbox {
   readonly #unlinkFromPond: () => void;
 
   /**
-   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given);
-   * `Crashed` if the process cannot start.
+   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given) and
+   * `host.keep` keeping results in `cache` (when given); `Crashed` if the process cannot start.
    */
-  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort) {
+  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort, cache?: ComputedCache) {
     this.#name = plugin.manifest.name;
     this.#limits = limits;
     this.#sql = sql;
+    this.#kept = cache && { cache, plugin: plugin.hash };
     let denoDir: string | undefined;
     try {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
@@ -278,6 +282,7 @@ export class Sandbox {
         remainingMs: () => deadline.remainingMs,
         inputs,
         sql: this.#sql,
+        kept: this.#kept,
       });
       deadline.check();
       answer = { kind: "answer", id, ok: true, value };

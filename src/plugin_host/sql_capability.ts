@@ -5,14 +5,15 @@ import { tableToIPC } from "./arrow_ipc.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";
+import { type KeptRef, keptRef, runKept } from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
 import type { SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
-/** A query as the sandbox sends it: the text, and each table's input paths. */
+/** A query as the sandbox sends it: the text, and each table's input paths or kept query. */
 interface SqlRequest {
   readonly query: string;
-  readonly tables: Readonly<Record<string, readonly string[]>>;
+  readonly tables: Readonly<Record<string, readonly string[] | KeptRef>>;
 }
 
 /**
@@ -20,7 +21,8 @@ interface SqlRequest {
  * the call it asks in (else an `Error` naming the path goes back to the plugin), each name's
  * inputs become one table, and the port runs the query within the call's deadline (it is
  * stopped when that passes) and the sandbox's table limits. The result comes back as an Arrow
- * IPC stream, as `decodeParquet`'s does. SQL errors and the engine's refusals are one-line
+ * IPC stream, as `decodeParquet`'s does. A table may instead be a kept query's result
+ * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. SQL errors and the engine's refusals are one-line
  * `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -40,9 +42,13 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
     );
   }
   const inputs = context.inputs?.nodes;
-  const named: SqlTable[] = Object.entries(tables).map(([name, paths]) => ({
-    name,
-    matches: paths.map((path) => {
+  const named: SqlTable[] = [];
+  for (const [name, paths] of Object.entries(tables)) {
+    if (!Array.isArray(paths)) {
+      named.push({ name, matches: [], parquet: (await runKept(paths as KeptRef, context)).bodies });
+      continue;
+    }
+    named.push({ name, matches: paths.map((path) => {
       const input = inputs?.get(path);
       if (!input || input.match.kind !== "file") {
         throw new Error(
@@ -52,8 +58,8 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
         );
       }
       return { node: input.node, captures: input.match.captures };
-    }),
-  }));
+    }) });
+  }
   context.check();
   const stop = new AbortController();
   const remaining = context.remainingMs?.();
@@ -98,6 +104,7 @@ function request(args: unknown): SqlRequest {
   }
   let named = 0;
   for (const [name, paths] of entries) {
+    if (!Array.isArray(paths)) keptRef(paths);
     if (!TABLE_NAME.test(name)) {
       throw new Error(
         `host.sql: the table name ${
@@ -105,8 +112,9 @@ function request(args: unknown): SqlRequest {
         } is not letters, digits and _ (not starting with a digit)`,
       );
     }
+    if (!Array.isArray(paths)) continue;
     if (
-      !Array.isArray(paths) || paths.length === 0 || paths.length > PLUGIN_LIMITS.entries ||
+      paths.length === 0 || paths.length > PLUGIN_LIMITS.entries ||
       !paths.every((p) => typeof p === "string")
     ) {
       throw new Error(`host.sql: table ${name} must name 1 to ${PLUGIN_LIMITS.entries} inputs`);

@@ -300,19 +300,29 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       kind: "file" as const,
       entryType: "file:series",
     });
-    // host.sql as the brief describes it: DuckDB over the handed series, as relation r.
+    // host.sql as the brief describes it: DuckDB over the handed series, as relation r, or a
+    // kept query over it as relation p (here computed over all its rows at once).
+    type Given = { path: string } | { path: string }[] | { kept: string; of: { path: string } };
     const host = {
       expand: (template: string, captures: string[]) =>
         template.replace(/\$(\d)/g, (_, i) => captures[Number(i)]),
-      sql: async (sql: string, given: Record<string, { path: string } | { path: string }[]>) => {
-        const [series] = [given.r].flat();
-        await query(`CREATE OR REPLACE VIEW r AS SELECT * FROM ${tables[series.path]}`);
+      sql: async (sql: string, given: Record<string, Given>) => {
+        for (const [name, table] of Object.entries(given)) {
+          if ("kept" in table) {
+            await query(`CREATE OR REPLACE VIEW rows AS SELECT * FROM ${tables[table.of.path]}`);
+            await query(`CREATE OR REPLACE VIEW ${name} AS ${table.kept}`);
+          } else {
+            const [series] = [table].flat();
+            await query(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM ${tables[series.path]}`);
+          }
+        }
         const rows = await query(sql);
         return Object.keys(rows[0] ?? {}).map((name) => ({
           name,
           values: rows.map((row) => row[name]),
         }));
       },
+      keep: () => Promise.resolve({ versions: 1, computed: [], table: [] }),
     };
     const config: ReduceConfig = {
       in_pattern: "/sites/*/readings.series",
@@ -334,15 +344,20 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
     assert.equal("out_pattern" in inner, false);
     validateConfig(manifest.config, inner, manifest.name);
     const files = await entries({ config: inner, inputs: { in_pattern: [match(paths[0])] } }, host);
+    const columns = [
+      { name: "timestamp", type: "TIMESTAMP" },
+      { name: "temperature_c", type: "DOUBLE" },
+      { name: "site", type: "VARCHAR" },
+    ];
     assert.deepEqual(files, [
       {
         name: "res=1h.series",
-        compute: { inputs: [paths[0]], args: { resolution: "1h" } },
+        compute: { inputs: [paths[0]], args: { resolution: "1h", columns } },
         entryType: "file:series",
       },
       {
         name: "res=1d.series",
-        compute: { inputs: [paths[0]], args: { resolution: "1d" } },
+        compute: { inputs: [paths[0]], args: { resolution: "1d", columns } },
         entryType: "file:series",
       },
     ]);
