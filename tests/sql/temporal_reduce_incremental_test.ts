@@ -29,7 +29,7 @@ const CHAINS: [name: string, interval: string][][] = [
 const AGGREGATES = ["avg", "min", "max", "sum", "count", "first", "last"];
 
 /** Seeds run: a few by default, many under POND_LONG_TESTS=1. */
-const SEEDS = Deno.env.get("POND_LONG_TESTS") === "1" ? 200 : 6;
+const SEEDS = Deno.env.get("POND_LONG_TESTS") === "1" ? 200 : 4;
 
 /** Runs `body` with a pond in a temporary directory and a DuckDB to build and check data with. */
 async function withPondAndDuckDb(
