@@ -114,5 +114,6 @@ export const BUILTIN_PLUGINS = [
   "sql-derived",
   "temporal-reduce",
   "timeseries-join",
+  "timeseries-pivot",
   "visit",
 ] as const;
