@@ -13,8 +13,8 @@
 // - unchanged: res=1d of one sensor read again (the computed cache) against a stored series
 //   holding the same bytes (median of 20 reads each, interleaved);
 // - stored size: every resolution's Parquet against the raw series' bodies;
-// - memory: peak RSS (GNU time) of a process building every resolution of 1 sensor, for N and 5N
-//   days.
+// - memory: peak RSS (GNU time: the largest of the process and its sandbox) of a process computing
+//   every resolution of a pond of 1 sensor (written beforehand), for N and 5N days.
 
 import { DuckDBInstance } from "@duckdb/node-api";
 import { PluginHost } from "../../src/plugin_host/mod.ts";
@@ -95,16 +95,17 @@ async function readAll(pond: Pond, sensors: number): Promise<number> {
 }
 
 if (Deno.args[0] === "memory") {
-  // A child process: build every resolution of one sensor of Deno.args[1] days.
-  const dir = await Deno.makeTempDir({ prefix: "pond-reduce-mem-" });
-  try {
-    const made = await makePond(`${dir}/pond`, 1, Number(Deno.args[1]));
-    await readAll(made.pond, 1);
-    await made.pond.close();
-    await made.host.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  // A child process: every resolution of the one sensor of the pond at Deno.args[1], its cache
+  // empty, computed (only this is measured: the pond was written by the parent).
+  const host = new PluginHost({
+    sql: queryMatches,
+    cache: pondCache(Deno.args[1]),
+    deadlineMs: 600_000,
+  });
+  const pond = await Pond.open(Deno.args[1], { plugins: host });
+  await readAll(pond, 1);
+  await pond.close();
+  await host.close();
   Deno.exit(0);
 }
 
@@ -197,15 +198,23 @@ try {
   connection.closeSync();
   instance.closeSync();
 
-  const peak = (days: number) =>
-    peakRssKiB(Deno.execPath(), [
+  const peak = async (days: number) => {
+    const dir = `${tmp}/memory_${days}`;
+    await Deno.mkdir(dir);
+    const made = await makePond(`${dir}/pond`, 1, days);
+    await made.pond.close();
+    await made.host.close();
+    made.connection.closeSync();
+    made.instance.closeSync();
+    return await peakRssKiB(Deno.execPath(), [
       "run",
       "--no-prompt",
       "-A",
       new URL(import.meta.url).pathname,
       "memory",
-      String(days),
+      `${dir}/pond`,
     ]);
+  };
   const one = await peak(MEMORY_DAYS), five = await peak(5 * MEMORY_DAYS);
   console.log(
     `peak memory, 1 sensor: ${MEMORY_DAYS} days ${(one / 1024).toFixed(0)} MiB, ` +
