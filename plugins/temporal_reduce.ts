@@ -153,13 +153,13 @@ const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
  */
 export function checkResolutions(resolutions: readonly string[]): Resolution[] {
   if (resolutions.length === 0) {
-    throw new Error("config field resolutions is empty; give at least one, e.g. [1h, 1d]");
+    throw configError("config field resolutions is empty; give at least one, e.g. [1h, 1d]");
   }
   const checked: Resolution[] = [];
   resolutions.forEach((name, i) => {
     const parsed = /^([1-9][0-9]{0,8})([smhdw])$/.exec(name);
     if (!parsed) {
-      throw new Error(
+      throw configError(
         `config field resolutions[${i}] ${JSON.stringify(name)} is not a duration; ` +
           "write a whole number and a unit of s, m, h, d or w, e.g. 15m, 1h, 7d",
       );
@@ -169,7 +169,7 @@ export function checkResolutions(resolutions: readonly string[]): Resolution[] {
     if (
       before && (resolution.micros <= before.micros || resolution.micros % before.micros !== 0)
     ) {
-      throw new Error(
+      throw configError(
         `config field resolutions[${i}] ${JSON.stringify(name)} is not a multiple of ` +
           `resolutions[${i - 1}] ${JSON.stringify(before.name)}; ` +
           "each resolution must be a whole multiple (2× or more) of the one before",
@@ -204,20 +204,20 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
   if (config.time_column !== undefined) {
     time = columns.find((c) => c.name === config.time_column);
     if (!time) {
-      throw new Error(
+      throw configError(
         `config field time_column ${JSON.stringify(config.time_column)} is not a column of the ` +
           `input (its columns are ${names})`,
       );
     }
     if (!isTime(time)) {
-      throw new Error(
+      throw configError(
         `config field time_column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp`,
       );
     }
   } else {
     time = columns.find(isTime);
     if (!time) {
-      throw new Error(
+      throw configError(
         `config field time_column: the input has no timestamp column (its columns are ${names}); ` +
           "name one",
       );
@@ -231,7 +231,7 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
       const pattern = globRegExp(glob);
       const matched = eligible.filter((c) => pattern.test(c.name));
       if (matched.length === 0) {
-        throw new Error(
+        throw configError(
           `config field aggregations[${i}].columns[${j}] ${JSON.stringify(glob)} matches no ` +
             `${eligible === values ? "" : "numeric "}column of the input besides its time column ` +
             `(${time.name}); its columns are ${names}`,
@@ -475,10 +475,11 @@ export async function entries(
     }));
   }
   if (series.length !== 1) {
-    throw new Error(
+    // No series yet is not refused at mknod: a reduction may be made before its data arrives.
+    const message =
       `config field in_pattern ${JSON.stringify(config.in_pattern)} matches ${series.length} ` +
-        "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series",
-    );
+      "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series";
+    throw series.length === 0 ? new Error(message) : configError(message);
   }
   const columns = await columnsOf(series[0], host);
   planReduction(config, columns);
@@ -566,6 +567,16 @@ function partColumns(
 /** `time` (a UTC TIMESTAMP expression) rounded down to a multiple of `width` since the epoch. */
 function bucketSql(width: Resolution, time: string): string {
   return `time_bucket(to_microseconds(${width.micros}), ${time}, ${EPOCH})`;
+}
+
+/**
+ * An error of the config, naming its field: thrown as a `ConfigError`, which the host reports
+ * as `InvalidConfig`, so `mknod` refuses a config whose entries fail with one.
+ */
+function configError(message: string): Error {
+  const error = new Error(message);
+  error.name = "ConfigError";
+  return error;
 }
 
 /** A SQL identifier, quoted. */

@@ -348,7 +348,7 @@ export class Sandbox {
       ? "failed to load"
       : `failed in ${op}()${path === undefined ? "" : ` of ${path}`}`;
     return new PluginError(
-      "PluginFailed",
+      r.name === "ConfigError" ? "InvalidConfig" : "PluginFailed",
       this.#name,
       `plugin ${this.#name} ${during}: ${thrown}${where}`,
     );

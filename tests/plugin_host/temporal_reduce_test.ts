@@ -198,7 +198,7 @@ Deno.test("temporal-reduce: resolutions that are not durations, or do not nest, 
   );
   const refused = (resolutions: string[], pattern: RegExp) =>
     assert.throws(() => checkResolutions(resolutions), pattern);
-  refused([], /^Error: config field resolutions is empty; give at least one/);
+  refused([], /^ConfigError: config field resolutions is empty; give at least one/);
   refused(
     ["1h", "1mo"],
     /resolutions\[1\] "1mo" is not a duration; write a whole number and a unit/,
