@@ -4,22 +4,26 @@ import { Pond, pondCache } from "../../src/pond/mod.ts";
 import { queryMatches } from "../../src/sql/mod.ts";
 const dir = await Deno.makeTempDir();
 await (await Pond.init(`${dir}/p`)).close();
-const out: string[] = [];
-const port: SqlPort = async (q, t, b) => { const s = performance.now(); const r = await queryMatches(q, t, b); console.log("  sql", (performance.now() - s).toFixed(0), q.slice(0, 50).replace(/\n/g," "), t.map(x=>x.name+":"+(x.parquet?.length ?? 0)+"p/"+x.matches.map(m=>m.versions?.join("+")??"all").join(",")).join(" ")); return r; };
-const host = new PluginHost({ sql: port, cache: pondCache(`${dir}/p`), deadlineMs: 600000, onOutput: (_p, t) => out.push(t) });
+let sqlMs = 0;
+const port: SqlPort = async (q, t, b) => { const s = performance.now(); const r = await queryMatches(q, t, b); sqlMs += performance.now() - s; return r; };
+const host = new PluginHost({ sql: port, cache: pondCache(`${dir}/p`), deadlineMs: 600000 });
 const pond = await Pond.open(`${dir}/p`, { plugins: host });
 const { DuckDBInstance } = await import("@duckdb/node-api");
 const inst = await DuckDBInstance.create(":memory:"); const c = await inst.connect();
 const DAYS = Number(Deno.args[0] ?? 365);
 const cols = ["a","b","c","d"].map((n,j)=>`sin(i/${1000+j*100})*10+random() AS ${n}`).join(", ");
 await c.run(`COPY (SELECT TIMESTAMPTZ '2023-01-01 00:00:00+00' + to_minutes(i) AS timestamp, ${cols} FROM range(0, ${DAYS*1440}) t(i)) TO '${dir}/a.parquet'`);
-await c.run(`COPY (SELECT TIMESTAMPTZ '2023-01-01 00:00:00+00' + to_minutes(i) AS timestamp, ${cols} FROM range(${DAYS*1440}, ${DAYS*1440+1440}) t(i)) TO '${dir}/b.parquet'`);
-const t = async (label: string, f: () => Promise<unknown>) => { const s = performance.now(); await f(); console.log(label, (performance.now() - s).toFixed(0)); };
-await t("write", () => pond.transact(["p"], (r) => r.write(`/s/a.series`, new Blob([Deno.readFileSync(`${dir}/a.parquet`)]).stream(), { entryType: "file:series", parents: true })));
+for (const n of ["a", "b", "c"]) await pond.transact(["p"], (r) => r.write(`/s/${n}.series`, new Blob([Deno.readFileSync(`${dir}/a.parquet`)]).stream(), { entryType: "file:series", parents: true }));
 await pond.transact(["m"], (r) => r.createDynamicDirectory("/r", "temporal-reduce", JSON.stringify({ in_pattern: "/s/*.series", out_pattern: "$0", resolutions: ["1h", "6h", "1d", "7d"], aggregations: ["avg","min","max"].map(type=>({ type, columns: ["*"] })) })));
-for (const r of ["1h", "6h", "1d", "7d"]) await t("build " + r, async () => (await pond.root()).read(`/r/a/res=${r}.series`));
-await t("write", () => pond.transact(["p"], (r) => r.write(`/s/a.series`, new Blob([Deno.readFileSync(`${dir}/b.parquet`)]).stream(), { entryType: "file:series" })));
-for (const r of ["1h", "6h", "1d", "7d"]) await t("append " + r, async () => (await pond.root()).read(`/r/a/res=${r}.series`));
-console.log(out.join(""));
+for (const n of ["a", "b", "c"]) {
+  const s0 = performance.now(); sqlMs = 0;
+  await (await pond.root()).list(`/r/${n}`);
+  console.log(n, "list", (performance.now() - s0).toFixed(0), "sql", sqlMs.toFixed(0));
+  for (const r of ["1h", "6h", "1d", "7d"]) {
+    const s = performance.now(); sqlMs = 0;
+    await (await pond.root()).read(`/r/${n}/res=${r}.series`);
+    console.log(n, r, (performance.now() - s).toFixed(0), "sql", sqlMs.toFixed(0));
+  }
+}
 await pond.close(); await host.close();
 await Deno.remove(dir, { recursive: true });

@@ -28,6 +28,13 @@ export interface KeptResult {
 const INDEX_GROUPS = 1024;
 
 /**
+ * The most groups one call reads: past it, every kept group but the largest is computed again as
+ * one group with the new versions (their rows read again), so a series appended to every day
+ * costs a bounded number of files per read, and the rows read again stay those of the small ones.
+ */
+export const MAX_KEPT_GROUPS = 16;
+
+/**
  * `value` checked as a {@link KeptRef}: the query text within the plugin limits, `of` a path.
  *
  * @example
@@ -60,7 +67,8 @@ export function keptRef(value: unknown): KeptRef {
  * change). With the host's cache, each group's result is kept under the
  * SHA-256 of the plugin's hash, the query, the node id and the group's versions, and an index
  * per (plugin, query, node id) remembers the groups kept; a call reads the kept groups whose
- * versions the view still holds, and runs the query once, over the rest. Without a cache, or for
+ * versions the view still holds (at most {@link MAX_KEPT_GROUPS}), and runs the query once, over
+ * the rest. Without a cache, or for
  * a computed input, it runs over every version. Errors are one-line `Error`s for the plugin.
  *
  * @example
@@ -96,7 +104,7 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
   const stored = kept && !node.computed && !meta.computed && meta.nodeId !== undefined;
   const key = async (what: unknown) =>
     await sourceHash(canonicalJson([kept!.plugin, ref.kept, meta.nodeId, what]));
-  const bodies: Uint8Array[] = [];
+  let bodies: Uint8Array[] = [];
   const index: number[][] = [];
   let rest = versions;
   if (stored) {
@@ -105,12 +113,18 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
     index.push(...known);
     const held = new Set(versions);
     const taken = new Set<number>();
+    const groups: number[][] = [];
     for (const group of [...known].sort((a, b) => b.length - a.length)) {
       if (!group.every((v) => held.has(v) && !taken.has(v))) continue;
       const body = await kept.cache.get(await key(group));
       if (!body) continue;
       bodies.push(body);
+      groups.push(group);
       for (const v of group) taken.add(v);
+    }
+    if (groups.length + (taken.size < versions.length ? 1 : 0) > MAX_KEPT_GROUPS) {
+      for (const v of groups.slice(1).flat()) taken.delete(v);
+      bodies = bodies.slice(0, 1);
     }
     rest = versions.filter((v) => !taken.has(v));
   }
