@@ -442,8 +442,15 @@ interface Kept {
 
 interface Host {
   expand(template: string, captures: string[]): string;
-  /** DuckDB over inputs the plugin was handed (a series: all its versions, by column name). */
-  sql(query: string, tables: Record<string, Match | Match[] | Kept>): Promise<Column[]>;
+  /**
+   * DuckDB over inputs the plugin was handed (a series: all its versions, by column name): the
+   * columns, or with `reply` a handle of the result kept on the host, which read() may return.
+   */
+  sql(
+    query: string,
+    tables: Record<string, Match | Match[] | Kept>,
+    options?: { reply: true },
+  ): Promise<Column[] | { hostResult: number }>;
   /**
    * Brings a kept query over the series `input` (the table `rows`) up to date: the versions it
    * has, those read now, and the named columns of the result computed now.
@@ -492,7 +499,8 @@ export async function entries(
 
 /**
  * One resolution of one series, computed by DuckDB from the kept finest partials of its
- * versions (brought up to date first, from the rows of versions not yet kept).
+ * versions (brought up to date first, from the rows of versions not yet kept), stored as DuckDB
+ * wrote it (the bucket start a UTC timestamp): the rows never cross into the sandbox.
  */
 export async function read(
   request: {
@@ -509,7 +517,10 @@ export async function read(
   const kept = partialsSql("rows", plan);
   const work = await host.keep(kept, input, [BUCKET, ROWS]);
   if (work.computed.length > 0) console.error(workDone(path, plan, work));
-  return await host.sql(mergedReductionSql("p", plan, index), { p: { kept, of: input } });
+  const time = ident(plan.time);
+  const stored = `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
+    `FROM (${mergedReductionSql("p", plan, index)}) ORDER BY 1`;
+  return await host.sql(stored, { p: { kept, of: input } }, { reply: true });
 }
 
 /**
@@ -536,7 +547,7 @@ async function columnsOf(input: Match, host: Host): Promise<SourceColumn[]> {
   const described = await host.sql(
     "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM r)",
     { r: input },
-  );
+  ) as Column[];
   const values = (name: string) => described.find((c) => c.name === name)!.values;
   const names = values("column_name");
   const types = values("column_type");

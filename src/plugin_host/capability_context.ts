@@ -22,4 +22,6 @@ export interface CapabilityContext {
   readonly sql?: SqlPort;
   /** Where `host.keep` keeps results, if anywhere: the host's cache, under the plugin's hash. */
   readonly kept?: { readonly cache: ComputedCache; readonly plugin: string };
+  /** Holds a query result as the call's possible answer; the handle read() may return. */
+  readonly reply?: (parquet: Uint8Array) => number;
 }

@@ -9,7 +9,7 @@ import { Deadline, PLUGIN_LIMITS, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
-import { TableReply } from "./table_reply.ts";
+import { QueryReply, TableReply } from "./table_reply.ts";
 import { atProcessEnd } from "../process_end.ts";
 import type { SqlPort } from "./sql_port.ts";
 import {
@@ -82,6 +82,8 @@ interface Pending {
    * sandbox whose own capabilities must not wait behind it.
    */
   capabilities: Promise<void>;
+  /** Query results kept for the call's answer (`host.sql(…, { reply: true })`), by handle. */
+  readonly replies: Uint8Array[];
 }
 
 /**
@@ -212,7 +214,17 @@ export class Sandbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
       const capabilities = Promise.resolve();
-      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, path, capabilities });
+      this.#pending.set(id, {
+        op,
+        resolve,
+        reject,
+        timer,
+        deadline,
+        inputs,
+        path,
+        capabilities,
+        replies: [],
+      });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -249,7 +261,9 @@ export class Sandbox {
     if (m.kind === "result" && pending && okFlag && table) {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
-      if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
+      if (m.ok === true) {
+        pending.resolve(m.table === true ? new TableReply(m.value) : heldReply(pending, m.value));
+      }
       else pending.reject(this.#failure(pending.op, m.error, pending.path));
     } else if (
       m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
@@ -283,6 +297,7 @@ export class Sandbox {
         inputs,
         sql: this.#sql,
         kept: this.#kept,
+        reply: (parquet) => call.replies.push(parquet) - 1,
       });
       deadline.check();
       answer = { kind: "answer", id, ok: true, value };
@@ -440,4 +455,17 @@ function spawn(plugin: PluginModule, limits: SandboxLimits, denoDir: string): De
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null &&
     Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * A read()'s answer: the query result it names when it is exactly `{ hostResult: n }` for a
+ * handle `n` the host gave out in that call, else the answer as it is.
+ */
+function heldReply(pending: Pending, value: unknown): unknown {
+  if (pending.op !== "read" || !isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  const handle = value.hostResult;
+  return keys.length === 1 && typeof handle === "number" && Object.hasOwn(pending.replies, handle)
+    ? new QueryReply(pending.replies[handle])
+    : value;
 }

@@ -341,8 +341,11 @@ export async function serve(): Promise<void> {
         capability("encodeParquet", tableToIPC(withColumnTypes(table))),
       decodeParquet: async (bytes: Uint8Array) =>
         tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
-      sql: async (query: string, tables: Record<string, unknown>) =>
-        tableFromIPC(await capability("sql", { query, tables: tablePaths(tables) }) as Uint8Array),
+      sql: async (query: string, tables: Record<string, unknown>, options?: { reply?: boolean }) => {
+        const reply = options?.reply === true;
+        const answer = await capability("sql", { query, tables: tablePaths(tables), reply });
+        return reply ? Object.freeze(answer as object) : tableFromIPC(answer as Uint8Array);
+      },
       keep: async (query: string, input: unknown, columns: string[] = []) => {
         const [of] = tablePaths({ of: input }).of as string[];
         const done = await capability("keep", { kept: query, of, columns }) as {

@@ -10,10 +10,11 @@ import { PLUGIN_LIMITS } from "./limits.ts";
 import type { SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
-/** A query as the sandbox sends it: the text, and each table's input paths or kept query. */
+/** A query as the sandbox sends it: the text, each table's input paths or kept query, and whether the result is the call's answer. */
 interface SqlRequest {
   readonly query: string;
   readonly tables: Readonly<Record<string, readonly string[] | KeptRef>>;
+  readonly reply: boolean;
 }
 
 /**
@@ -22,7 +23,9 @@ interface SqlRequest {
  * inputs become one table, and the port runs the query within the call's deadline (it is
  * stopped when that passes) and the sandbox's table limits. The result comes back as an Arrow
  * IPC stream, as `decodeParquet`'s does. A table may instead be a kept query's result
- * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. SQL errors and the engine's refusals are one-line
+ * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. With
+ * `reply`, the result stays on the host and the plugin gets a handle, `{ hostResult }`, which its
+ * read() may return as the file's content: the Parquet bytes the engine wrote. SQL errors and the engine's refusals are one-line
  * `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -34,8 +37,11 @@ interface SqlRequest {
  * }
  * ```
  */
-export async function sql(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
-  const { query, tables } = request(args);
+export async function sql(
+  args: unknown,
+  context: CapabilityContext,
+): Promise<Uint8Array | { hostResult: number }> {
+  const { query, tables, reply } = request(args);
   if (!context.sql) {
     throw new Error(
       "host.sql is not offered here: this plugin host was opened without a SQL engine",
@@ -74,6 +80,7 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
     clearTimeout(timer);
   }
   context.check();
+  if (reply && context.reply) return { hostResult: context.reply(parquet) };
   try {
     const table = await parquetToTable(parquet, context.table, context.check);
     context.check();
@@ -87,7 +94,11 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
 /** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
 function request(args: unknown): SqlRequest {
   const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
-  const { query, tables } = (args ?? {}) as { query?: unknown; tables?: unknown };
+  const { query, tables, reply } = (args ?? {}) as {
+    query?: unknown;
+    tables?: unknown;
+    reply?: unknown;
+  };
   if (typeof query !== "string" || typeof tables !== "object" || tables === null) {
     throw new Error(usage);
   }
@@ -124,5 +135,5 @@ function request(args: unknown): SqlRequest {
       throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
     }
   }
-  return { query, tables: tables as SqlRequest["tables"] };
+  return { query, tables: tables as SqlRequest["tables"], reply: reply === true };
 }
