@@ -15,19 +15,20 @@
 // first and last with their times) come from the rows; each coarser resolution folds the partials
 // of the one before (sums and counts added, min of mins, earliest first…), which is exact because
 // each resolution is a multiple of the one before and both are epoch-aligned: a fine bucket lies in
-// exactly one coarse bucket. avg is sum / count at the end, never an average of averages. Until
-// the host caches partials, a read computes its resolution's partials straight from the rows (one
-// pass, the same result as folding: the tests check both).
+// exactly one coarse bucket. avg is sum / count at the end, never an average of averages.
 //
-// The incremental design proposed for the host (not built here). Partials are a monoid per
-// bucket, so the host can keep, with the pond, a cache of finest-resolution partials per input
-// (node id, version) and config hash: a new version's partials are computed from that version's
-// rows alone (`partialsSql` over one version) and combined with the cached ones (`foldSql` at the
-// same width); only the buckets the new version's time range touches change, at every resolution,
-// and only those coarse buckets are refolded from the finer partials. Late data is the same case
-// (its buckets are old ones), so there is no lateness limit. The cache is rebuildable from the
-// inputs (`pond maintain` may drop it), keyed by versions so `--at` and copies of the pond read
-// the state they name, and its size is the finest resolution's buckets, not the rows.
+// Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query
+// (`host.keep`): the host keeps, with the pond, the finest partials of each group of versions it
+// computed, under the plugin, this query (which names the plan: columns, types, width) and the
+// input's node id and versions. A read brings them up to date — a new version's partials come
+// from that version's rows alone — and then merges the kept partials of every group per bucket
+// (`foldSql` at the finest width: buckets several versions touch combine exactly) and folds the
+// coarser resolutions from them, all in DuckDB. Late data is the same case (its buckets are old
+// ones), so there is no lateness limit. The kept partials are rebuildable from the inputs (`pond
+// maintain --drop-cache` drops them), keyed by versions so `--at` and copies of the pond read the
+// state they name, and their size is the finest resolution's buckets, not the rows. What a read
+// computed from rows is printed (shown under --verbose): the rows and versions read, and per
+// resolution the buckets they touch, the only ones whose values can change.
 
 export const manifest = {
   name: "temporal-reduce",
@@ -137,6 +138,8 @@ const UNIT_MICROS: Readonly<Record<string, number>> = {
 
 /** The bucket column of partials; output columns all hold a dot, so it meets none of them. */
 const BUCKET = "__bucket";
+/** The partial counting a bucket's rows (null values included), for the work a read reports. */
+const ROWS = "__rows";
 const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
 
 /**
@@ -150,13 +153,13 @@ const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
  */
 export function checkResolutions(resolutions: readonly string[]): Resolution[] {
   if (resolutions.length === 0) {
-    throw new Error("config field resolutions is empty; give at least one, e.g. [1h, 1d]");
+    throw configError("config field resolutions is empty; give at least one, e.g. [1h, 1d]");
   }
   const checked: Resolution[] = [];
   resolutions.forEach((name, i) => {
     const parsed = /^([1-9][0-9]{0,8})([smhdw])$/.exec(name);
     if (!parsed) {
-      throw new Error(
+      throw configError(
         `config field resolutions[${i}] ${JSON.stringify(name)} is not a duration; ` +
           "write a whole number and a unit of s, m, h, d or w, e.g. 15m, 1h, 7d",
       );
@@ -166,7 +169,7 @@ export function checkResolutions(resolutions: readonly string[]): Resolution[] {
     if (
       before && (resolution.micros <= before.micros || resolution.micros % before.micros !== 0)
     ) {
-      throw new Error(
+      throw configError(
         `config field resolutions[${i}] ${JSON.stringify(name)} is not a multiple of ` +
           `resolutions[${i - 1}] ${JSON.stringify(before.name)}; ` +
           "each resolution must be a whole multiple (2× or more) of the one before",
@@ -201,20 +204,20 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
   if (config.time_column !== undefined) {
     time = columns.find((c) => c.name === config.time_column);
     if (!time) {
-      throw new Error(
+      throw configError(
         `config field time_column ${JSON.stringify(config.time_column)} is not a column of the ` +
           `input (its columns are ${names})`,
       );
     }
     if (!isTime(time)) {
-      throw new Error(
+      throw configError(
         `config field time_column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp`,
       );
     }
   } else {
     time = columns.find(isTime);
     if (!time) {
-      throw new Error(
+      throw configError(
         `config field time_column: the input has no timestamp column (its columns are ${names}); ` +
           "name one",
       );
@@ -228,7 +231,7 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
       const pattern = globRegExp(glob);
       const matched = eligible.filter((c) => pattern.test(c.name));
       if (matched.length === 0) {
-        throw new Error(
+        throw configError(
           `config field aggregations[${i}].columns[${j}] ${JSON.stringify(glob)} matches no ` +
             `${eligible === values ? "" : "numeric "}column of the input besides its time column ` +
             `(${time.name}); its columns are ${names}`,
@@ -251,8 +254,9 @@ export function planReduction(config: ReduceConfig, columns: readonly SourceColu
 
 /**
  * SQL of the partials per bucket of `width` (default: `plan`'s finest resolution) over the rows
- * of `source` (a relation: a table name or a parenthesized query): `__bucket` (its start, a UTC TIMESTAMP) and
- * per column `<column>.sum`, `.count`, `.min`, `.max`, `.first`, `.last` as the aggregates need
+ * of `source` (a relation: a table name or a parenthesized query), each column cast to its type
+ * in the plan (so partials of some versions depend on their rows alone): `__bucket` (its start, a
+ * UTC TIMESTAMP), `__rows` (the rows in it) and per column `<column>.sum`, `.count`, `.min`, `.max`, `.first`, `.last` as the aggregates need
  * them, first and last being `{ t: epoch µs, v: value }`.
  *
  * @example
@@ -279,8 +283,10 @@ export function partialsSql(
     last: (v) => `max({'t': epoch_us(${t}), 'v': ${v}}) FILTER (WHERE ${v} IS NOT NULL)`,
   };
   const bucket = bucketSql(width, `make_timestamp(epoch_us(${t}))`);
-  return `SELECT ${bucket} AS ${ident(BUCKET)}, ${partColumns(plan, row, ident)} ` +
-    `FROM ${source} WHERE ${t} IS NOT NULL GROUP BY 1`;
+  const typed = plan.columns.map((c) => `${ident(c.name)}::${c.type} AS ${ident(c.name)}`);
+  return `SELECT ${bucket} AS ${ident(BUCKET)}, count(*) AS ${ident(ROWS)}, ` +
+    `${partColumns(plan, row, ident)} FROM (SELECT ${[t, ...typed].join(", ")} FROM ${source}) ` +
+    `WHERE ${t} IS NOT NULL GROUP BY 1`;
 }
 
 /**
@@ -308,6 +314,7 @@ export function foldSql(source: string, plan: Plan, width: Resolution): string {
     last: (p) => `max(${p})`,
   };
   return `SELECT ${bucketSql(width, ident(BUCKET))} AS ${ident(BUCKET)}, ` +
+    `sum(${ident(ROWS)})::BIGINT AS ${ident(ROWS)}, ` +
     `${partColumns(plan, fold, (c, p) => ident(`${c}.${p}`))} FROM ${source} GROUP BY 1`;
 }
 
@@ -371,7 +378,7 @@ export function reductionSql(source: string, plan: Plan, index: number): string 
 /**
  * SQL of the reduction of `source` at `plan.resolutions[index]` as a materialised build computes
  * it: the finest partials from the rows, folded resolution by resolution up to that one, then the
- * final columns (a cache would keep each resolution's partials instead of this WITH chain).
+ * final columns.
  *
  * @example
  * ```ts
@@ -383,7 +390,31 @@ export function reductionSql(source: string, plan: Plan, index: number): string 
  * ```
  */
 export function foldedReductionSql(source: string, plan: Plan, index: number): string {
-  const steps = [`"p0" AS (${partialsSql(source, plan)})`];
+  return foldChain(partialsSql(source, plan), plan, index);
+}
+
+/**
+ * SQL of the reduction at `plan.resolutions[index]` from `partials`: the finest partials of
+ * disjoint groups of the rows, several rows per bucket (what `host.keep` keeps of
+ * {@link partialsSql}), merged per bucket, folded resolution by resolution up to that one, then
+ * the final columns. It equals {@link foldedReductionSql} over all the rows.
+ *
+ * @example
+ * ```ts
+ * const plan = planReduction(
+ *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
+ *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
+ * );
+ * mergedReductionSql("p", plan, 1); // WITH "p0" AS (SELECT … FROM p GROUP BY 1), "p1" AS (…) SELECT …
+ * ```
+ */
+export function mergedReductionSql(partials: string, plan: Plan, index: number): string {
+  return foldChain(foldSql(partials, plan, plan.resolutions[0]), plan, index);
+}
+
+/** The WITH chain from the finest partials (`first`, a query) up to `index`, and its final rows. */
+function foldChain(first: string, plan: Plan, index: number): string {
+  const steps = [`"p0" AS (${first})`];
   for (let i = 1; i <= index; i++) {
     steps.push(`"p${i}" AS (${foldSql(`"p${i - 1}"`, plan, plan.resolutions[i])})`);
   }
@@ -403,10 +434,32 @@ interface Column {
   values: ArrayLike<unknown>;
 }
 
+/** A kept query as a table of `host.sql`: its results over every group of versions of `of`. */
+interface Kept {
+  kept: string;
+  of: Match;
+}
+
 interface Host {
   expand(template: string, captures: string[]): string;
-  /** DuckDB over inputs the plugin was handed (a series: all its versions, by column name). */
-  sql(query: string, tables: Record<string, Match | Match[]>): Promise<Column[]>;
+  /**
+   * DuckDB over inputs the plugin was handed (a series: all its versions, by column name): the
+   * columns, or with `reply` a handle of the result kept on the host, which read() may return.
+   */
+  sql(
+    query: string,
+    tables: Record<string, Match | Match[] | Kept>,
+    options?: { reply: true },
+  ): Promise<Column[] | { hostResult: number }>;
+  /**
+   * Brings a kept query over the series `input` (the table `rows`) up to date: the versions it
+   * has, those read now, and the named columns of the result computed now.
+   */
+  keep(
+    query: string,
+    input: Match,
+    columns: string[],
+  ): Promise<{ versions: number; computed: number[]; table: Column[] }>;
 }
 
 /**
@@ -429,47 +482,79 @@ export async function entries(
     }));
   }
   if (series.length !== 1) {
-    throw new Error(
+    // No series yet is not refused at mknod: a reduction may be made before its data arrives.
+    const message =
       `config field in_pattern ${JSON.stringify(config.in_pattern)} matches ${series.length} ` +
-        "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series",
-    );
+      "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series";
+    throw series.length === 0 ? new Error(message) : configError(message);
   }
-  await planFor(config, series[0], host);
+  const columns = await columnsOf(series[0], host);
+  planReduction(config, columns);
   return resolutions.map((resolution) => ({
     name: `res=${resolution.name}.series`,
-    compute: { inputs: [series[0].path], args: { resolution: resolution.name } },
+    compute: { inputs: [series[0].path], args: { resolution: resolution.name, columns } },
     entryType: "file:series",
   }));
 }
 
-/** One resolution of one series, computed by DuckDB. */
+/**
+ * One resolution of one series, computed by DuckDB from the kept finest partials of its
+ * versions (brought up to date first, from the rows of versions not yet kept), stored as DuckDB
+ * wrote it (the bucket start a UTC timestamp): the rows never cross into the sandbox.
+ */
 export async function read(
-  request: { config: ReduceConfig; args: { resolution: string }; inputs: Match[] },
+  request: {
+    config: ReduceConfig;
+    args: { resolution: string; columns?: SourceColumn[] };
+    inputs: Match[];
+  },
   host: Host,
 ) {
   const { path, name, captures, kind, entryType } = request.inputs[0];
   const input = { path, name, captures, kind, entryType };
-  const plan = await planFor(request.config, input, host);
+  const plan = planReduction(request.config, request.args.columns ?? await columnsOf(input, host));
   const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
-  return await host.sql(reductionSql("r", plan, index), { r: input });
+  const kept = partialsSql("rows", plan);
+  const work = await host.keep(kept, input, [BUCKET, ROWS]);
+  if (work.computed.length > 0) console.error(workDone(path, plan, work));
+  const time = ident(plan.time);
+  const stored = `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
+    `FROM (${mergedReductionSql("p", plan, index)}) ORDER BY 1`;
+  return await host.sql(stored, { p: { kept, of: input } }, { reply: true });
 }
 
-/** The plan for one series, from the columns of all its versions. */
-async function planFor(config: ReduceConfig, input: Match, host: Host): Promise<Plan> {
+/**
+ * What a read computed from rows, as one line: the rows and versions read, and per resolution
+ * the buckets those rows fall in (the only ones whose values changed).
+ */
+function workDone(
+  path: string,
+  plan: Plan,
+  work: { versions: number; computed: number[]; table: Column[] },
+): string {
+  const column = (name: string) => work.table.find((c) => c.name === name)?.values ?? [];
+  const rows = Array.from(column(ROWS), Number).reduce((n, r) => n + r, 0);
+  const starts = Array.from(column(BUCKET), (b) => Number(b));
+  const touched = plan.resolutions.map((r) =>
+    `${r.name} ${new Set(starts.map((s) => Math.floor(s / r.micros))).size}`
+  );
+  return `${path}: read ${rows} rows of ${work.computed.length} of ${work.versions} versions; ` +
+    `buckets touched: ${touched.join(", ")}`;
+}
+
+/** The columns of one series: those of all its versions, merged by name. */
+async function columnsOf(input: Match, host: Host): Promise<SourceColumn[]> {
   const described = await host.sql(
     "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM r)",
     { r: input },
-  );
+  ) as Column[];
   const values = (name: string) => described.find((c) => c.name === name)!.values;
   const names = values("column_name");
   const types = values("column_type");
-  return planReduction(
-    config,
-    Array.from({ length: names.length }, (_, i) => ({
-      name: String(names[i]),
-      type: String(types[i]),
-    })),
-  );
+  return Array.from({ length: names.length }, (_, i) => ({
+    name: String(names[i]),
+    type: String(types[i]),
+  }));
 }
 
 /**
@@ -493,6 +578,16 @@ function partColumns(
 /** `time` (a UTC TIMESTAMP expression) rounded down to a multiple of `width` since the epoch. */
 function bucketSql(width: Resolution, time: string): string {
   return `time_bucket(to_microseconds(${width.micros}), ${time}, ${EPOCH})`;
+}
+
+/**
+ * An error of the config, naming its field: thrown as a `ConfigError`, which the host reports
+ * as `InvalidConfig`, so `mknod` refuses a config whose entries fail with one.
+ */
+function configError(message: string): Error {
+  const error = new Error(message);
+  error.name = "ConfigError";
+  return error;
 }
 
 /** A SQL identifier, quoted. */

@@ -5,7 +5,9 @@ import hydrovu from "../../plugins/hydrovu.ts" with { type: "text" };
 import reverse from "../../plugins/reverse.ts" with { type: "text" };
 import sqlDerived from "../../plugins/sql_derived.ts" with { type: "text" };
 import temporalReduce from "../../plugins/temporal_reduce.ts" with { type: "text" };
+import timeseriesByTime from "../../plugins/timeseries_by_time.ts" with { type: "text" };
 import timeseriesJoin from "../../plugins/timeseries_join.ts" with { type: "text" };
+import timeseriesPivot from "../../plugins/timeseries_pivot.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
 import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
 import type { Manifest } from "./manifest.ts";
@@ -13,7 +15,8 @@ import type { PluginModule } from "./plugin_module.ts";
 import { sourceHash } from "./source_hash.ts";
 
 /**
- * The source text of each built-in plugin, by file name.
+ * The source text of each built-in plugin, by file name: a module of its own, or (for plugins
+ * that share code) its manifest file followed by the shared module's text.
  *
  * @example
  * ```ts
@@ -28,7 +31,8 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
   "reverse.ts": reverse,
   "sql_derived.ts": sqlDerived,
   "temporal_reduce.ts": temporalReduce,
-  "timeseries_join.ts": timeseriesJoin,
+  "timeseries_join.ts": `${timeseriesJoin}\n${timeseriesByTime}`,
+  "timeseries_pivot.ts": `${timeseriesPivot}\n${timeseriesByTime}`,
   "visit.ts": visit,
 };
 

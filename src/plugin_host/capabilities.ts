@@ -4,6 +4,7 @@ import { tableToParquet } from "../table/mod.ts";
 import { tableFromIPC, tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { PluginError } from "./errors.ts";
+import { keptRef, runKept } from "./kept_query.ts";
 import { sql } from "./sql_capability.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
@@ -13,7 +14,7 @@ import { parquetToTable } from "./table_parquet.ts";
  */
 const CAPABILITIES: Readonly<
   Record<string, (args: unknown, context: CapabilityContext) => Promise<unknown>>
-> = { encodeParquet, decodeParquet, sql };
+> = { encodeParquet, decodeParquet, sql, keep };
 
 /**
  * Runs capability `name` for a plugin. Unknown names and malformed arguments throw an `Error`
@@ -66,4 +67,47 @@ async function decodeParquet(args: unknown, context: CapabilityContext): Promise
   }
   context.check();
   return tableToIPC(table);
+}
+
+/**
+ * `host.keep(query, input, columns)`: brings the kept query up to date with the input's versions
+ * (see `runKept`) and says what that took: how many versions the input has, those whose rows were
+ * read now, and of the result computed now the `columns` named (flat columns of numbers, times
+ * as microseconds since the epoch, as an Arrow IPC stream; none when nothing was computed or no
+ * column was named), for
+ * the plugin to count its work.
+ */
+async function keep(args: unknown, context: CapabilityContext): Promise<unknown> {
+  const ref = keptRef(args);
+  const wanted = (args as { columns?: unknown }).columns ?? [];
+  if (!Array.isArray(wanted) || !wanted.every((c) => typeof c === "string")) {
+    throw new Error("host.keep: columns is a list of column names of the result");
+  }
+  const { versions, computed, fresh } = await runKept(ref, context);
+  const table = fresh && wanted.length > 0
+    ? tableToIPC(await numberColumns(fresh, wanted as string[], context))
+    : undefined;
+  context.check();
+  return { versions: versions.length, computed, table };
+}
+
+/** The `names` columns of Parquet `bytes` as numbers (times as µs), within the table limits. */
+async function numberColumns(
+  bytes: Uint8Array,
+  names: readonly string[],
+  context: CapabilityContext,
+): Promise<{ name: string; values: (number | null)[] }[]> {
+  const [{ parquetMetadata, parquetReadObjects }, { compressors }] = await Promise.all([
+    import("hyparquet"),
+    import("hyparquet-compressors"),
+  ]);
+  const file = bytes.slice().buffer;
+  const rows = Number(parquetMetadata(file).num_rows);
+  if (rows * names.length > context.table.cells) {
+    throw new Error(`host.keep: the columns asked for hold more than ${context.table.cells} cells`);
+  }
+  const read = await parquetReadObjects({ file, columns: [...names], compressors });
+  const number = (v: unknown) =>
+    v instanceof Date ? v.getTime() * 1000 : v === null || v === undefined ? null : Number(v);
+  return names.map((name) => ({ name, values: read.map((row) => number(row[name])) }));
 }

@@ -1,5 +1,6 @@
 /** What a capability the host serves a plugin runs under: the plugin, its limits, its call's deadline and inputs, the SQL port. */
 
+import type { ComputedCache } from "./computed_cache.ts";
 import type { Inputs } from "./inputs.ts";
 import type { TableLimits } from "./limits.ts";
 import type { SqlPort } from "./sql_port.ts";
@@ -19,4 +20,8 @@ export interface CapabilityContext {
   readonly inputs?: Inputs;
   /** The engine `host.sql` runs on, if the host was given one. */
   readonly sql?: SqlPort;
+  /** Where `host.keep` keeps results, if anywhere: the host's cache, under the plugin's hash. */
+  readonly kept?: { readonly cache: ComputedCache; readonly plugin: string };
+  /** Holds a query result as the call's possible answer; the handle read() may return. */
+  readonly reply?: (parquet: Uint8Array) => number;
 }

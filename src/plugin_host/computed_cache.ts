@@ -54,8 +54,15 @@ export async function computedKey(
   return await sourceHash(canonicalJson([plugin.hash, config, call, stored]));
 }
 
-/** `value` as JSON with every object's keys sorted, so equal values give equal text. */
-function canonicalJson(value: unknown): string {
+/**
+ * `value` as JSON with every object's keys sorted, so equal values give equal text.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [2] }); // '{"a":[2],"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(
     value,
     (_key, v) =>

@@ -150,7 +150,7 @@ export class PluginHost implements AsyncDisposable {
     }
     let sandbox = this.#sandboxes.get(plugin);
     if (!sandbox?.running) {
-      sandbox = new Sandbox(plugin, this.#limits, this.#sql);
+      sandbox = new Sandbox(plugin, this.#limits, this.#sql, this.#cache);
       this.#sandboxes.set(plugin, sandbox);
       this.#started.push(sandbox);
     }

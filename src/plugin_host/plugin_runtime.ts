@@ -9,7 +9,7 @@ import type { InputNode, Inputs } from "./inputs.ts";
 import { Deadline, type TableLimits, tableLimits } from "./limits.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import type { CallOptions, PluginOp, SandboxLimits } from "./sandbox_process.ts";
-import { TableReply } from "./table_reply.ts";
+import { QueryReply, TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
@@ -45,7 +45,8 @@ export interface FileToCompute {
  * entries() gets it), and `host.sql` may read any file among `file.all`. A failure of read()
  * names the plugin and the path. The reply must be a Uint8Array, a string (stored as UTF-8)
  * or a table (stored as Parquet; it crosses as Arrow IPC, checked here, within the same limits),
- * else `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
+ * or the handle of a `host.sql` result kept for it (stored as the engine wrote it), else
+ * `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
  * and storing the reply — counts against the call's deadline (`Deadline`). With a cache on
  * `runtime`, a file computed over stored inputs only is kept under `computedKey` and read back
  * from it, with no sandbox started, until the plugin, the config, the args or an input changes.
@@ -103,6 +104,7 @@ async function computeNow(
     { deadline, inputs: all, path },
   );
   if (reply instanceof Uint8Array) return reply;
+  if (reply instanceof QueryReply) return reply.parquet;
   if (typeof reply === "string") return new TextEncoder().encode(reply);
   if (reply instanceof TableReply) {
     let table: Column[];

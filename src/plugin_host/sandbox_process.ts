@@ -1,13 +1,15 @@
 /** One plugin's sandbox, host side: a locked-down Deno subprocess, the calls in flight to it, and its end. */
 
 import { runCapability } from "./capabilities.ts";
+import type { CapabilityContext } from "./capability_context.ts";
+import type { ComputedCache } from "./computed_cache.ts";
 import { isPluginError, PluginError } from "./errors.ts";
 import type { Inputs } from "./inputs.ts";
 import { Deadline, reportText, tableLimits } from "./limits.ts";
 import { permissionFlags } from "./permissions.ts";
 import type { PluginModule } from "./plugin_module.ts";
 import { sandboxMainModule } from "./sandbox_bootstrap.ts";
-import { TableReply } from "./table_reply.ts";
+import { QueryReply, TableReply } from "./table_reply.ts";
 import { atProcessEnd } from "../process_end.ts";
 import type { SqlPort } from "./sql_port.ts";
 import {
@@ -80,6 +82,8 @@ interface Pending {
    * sandbox whose own capabilities must not wait behind it.
    */
   capabilities: Promise<void>;
+  /** Query results kept for the call's answer (`host.sql(…, { reply: true })`), by handle. */
+  readonly replies: Uint8Array[];
 }
 
 /**
@@ -124,6 +128,7 @@ export class Sandbox {
   readonly #name: string;
   readonly #limits: SandboxLimits;
   readonly #sql: SqlPort | undefined;
+  readonly #kept: CapabilityContext["kept"];
   readonly #child: Deno.ChildProcess;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
@@ -140,13 +145,14 @@ export class Sandbox {
   readonly #unlinkFromPond: () => void;
 
   /**
-   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given);
-   * `Crashed` if the process cannot start.
+   * Starts the sandbox and has it load `plugin`, its `host.sql` run by `sql` (when given) and
+   * `host.keep` keeping results in `cache` (when given); `Crashed` if the process cannot start.
    */
-  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort) {
+  constructor(plugin: PluginModule, limits: SandboxLimits, sql?: SqlPort, cache?: ComputedCache) {
     this.#name = plugin.manifest.name;
     this.#limits = limits;
     this.#sql = sql;
+    this.#kept = cache && { cache, plugin: plugin.hash };
     let denoDir: string | undefined;
     try {
       denoDir = Deno.makeTempDirSync({ prefix: "pond-sandbox-" });
@@ -208,7 +214,17 @@ export class Sandbox {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#stop(deadline.error()), deadline.remainingMs);
       const capabilities = Promise.resolve();
-      this.#pending.set(id, { op, resolve, reject, timer, deadline, inputs, path, capabilities });
+      this.#pending.set(id, {
+        op,
+        resolve,
+        reject,
+        timer,
+        deadline,
+        inputs,
+        path,
+        capabilities,
+        replies: [],
+      });
       this.#stdin.write(frame).catch(() => {/* a dead sandbox is reported by #watch */});
     });
   }
@@ -245,7 +261,9 @@ export class Sandbox {
     if (m.kind === "result" && pending && okFlag && table) {
       this.#pending.delete(m.id as number);
       clearTimeout(pending.timer);
-      if (m.ok === true) pending.resolve(m.table === true ? new TableReply(m.value) : m.value);
+      if (m.ok === true) {
+        pending.resolve(m.table === true ? new TableReply(m.value) : heldReply(pending, m.value));
+      }
       else pending.reject(this.#failure(pending.op, m.error, pending.path));
     } else if (
       m.kind === "capability" && Number.isSafeInteger(m.id) && typeof m.name === "string" &&
@@ -278,6 +296,8 @@ export class Sandbox {
         remainingMs: () => deadline.remainingMs,
         inputs,
         sql: this.#sql,
+        kept: this.#kept,
+        reply: (parquet) => call.replies.push(parquet) - 1,
       });
       deadline.check();
       answer = { kind: "answer", id, ok: true, value };
@@ -331,7 +351,7 @@ export class Sandbox {
       ? "failed to load"
       : `failed in ${op}()${path === undefined ? "" : ` of ${path}`}`;
     return new PluginError(
-      "PluginFailed",
+      r.name === "ConfigError" ? "InvalidConfig" : "PluginFailed",
       this.#name,
       `plugin ${this.#name} ${during}: ${thrown}${where}`,
     );
@@ -423,4 +443,17 @@ function spawn(plugin: PluginModule, limits: SandboxLimits, denoDir: string): De
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null &&
     Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * A read()'s answer: the query result it names when it is exactly `{ hostResult: n }` for a
+ * handle `n` the host gave out in that call, else the answer as it is.
+ */
+function heldReply(pending: Pending, value: unknown): unknown {
+  if (pending.op !== "read" || !isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  const handle = value.hostResult;
+  return keys.length === 1 && typeof handle === "number" && Object.hasOwn(pending.replies, handle)
+    ? new QueryReply(pending.replies[handle])
+    : value;
 }

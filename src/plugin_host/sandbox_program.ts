@@ -226,14 +226,17 @@ function withColumnTypes(table: Table): Table {
 
 /**
  * The tables of a `host.sql` query as paths: each name's input (a match the plugin was handed,
- * or its path) or list of them. The host checks each path is one of the call's inputs.
+ * or its path) or list of them, or a kept query `{ kept, of }` (its input as a path). The host
+ * checks each path is one of the call's inputs.
  *
  * @example
  * ```ts
  * tablePaths({ r: [{ path: "/a.series" }, "/b.series"] }); // { r: ["/a.series", "/b.series"] }
  * ```
  */
-export function tablePaths(tables: Record<string, unknown>): Record<string, string[]> {
+export function tablePaths(
+  tables: Record<string, unknown>,
+): Record<string, string[] | { kept: unknown; of: string }> {
   if (typeof tables !== "object" || tables === null || Array.isArray(tables)) {
     throw new Error("host.sql(query, tables): tables maps SQL names to inputs, like { r: input }");
   }
@@ -245,9 +248,12 @@ export function tablePaths(tables: Record<string, unknown>): Record<string, stri
     return found;
   };
   return Object.fromEntries(
-    Object.entries(tables).map((
-      [name, inputs],
-    ) => [name, Array.isArray(inputs) ? inputs.map(path) : [path(inputs)]]),
+    Object.entries(tables).map(([name, inputs]) => {
+      if (Array.isArray(inputs)) return [name, inputs.map(path)];
+      const kept = (inputs as { kept?: unknown })?.kept;
+      if (kept !== undefined) return [name, { kept, of: path((inputs as { of?: unknown }).of) }];
+      return [name, [path(inputs)]];
+    }),
   );
 }
 
@@ -355,8 +361,20 @@ export async function serve(): Promise<void> {
         capability("encodeParquet", tableToIPC(withColumnTypes(table))),
       decodeParquet: async (bytes: Uint8Array) =>
         tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
-      sql: async (query: string, tables: Record<string, unknown>) =>
-        tableFromIPC(await capability("sql", { query, tables: tablePaths(tables) }) as Uint8Array),
+      sql: async (query: string, tables: Record<string, unknown>, options?: { reply?: boolean }) => {
+        const reply = options?.reply === true;
+        const answer = await capability("sql", { query, tables: tablePaths(tables), reply });
+        return reply ? Object.freeze(answer as object) : tableFromIPC(answer as Uint8Array);
+      },
+      keep: async (query: string, input: unknown, columns: string[] = []) => {
+        const [of] = tablePaths({ of: input }).of as string[];
+        const done = await capability("keep", { kept: query, of, columns }) as {
+          versions: number;
+          computed: number[];
+          table?: Uint8Array;
+        };
+        return { ...done, table: done.table ? tableFromIPC(done.table) : [] };
+      },
     });
   };
 

@@ -5,14 +5,16 @@ import { tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";
+import { type KeptRef, keptRef, runKept } from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
 import type { SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
-/** A query as the sandbox sends it: the text, and each table's input paths. */
+/** A query as the sandbox sends it: the text, each table's input paths or kept query, and whether the result is the call's answer. */
 interface SqlRequest {
   readonly query: string;
-  readonly tables: Readonly<Record<string, readonly string[]>>;
+  readonly tables: Readonly<Record<string, readonly string[] | KeptRef>>;
+  readonly reply: boolean;
 }
 
 /**
@@ -20,7 +22,10 @@ interface SqlRequest {
  * the call it asks in (else an `Error` naming the path goes back to the plugin), each name's
  * inputs become one table, and the port runs the query within the call's deadline (it is
  * stopped when that passes) and the sandbox's table limits. The result comes back as an Arrow
- * IPC stream, as `decodeParquet`'s does. SQL errors and the engine's refusals are one-line
+ * IPC stream, as `decodeParquet`'s does. A table may instead be a kept query's result
+ * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. With
+ * `reply`, the result stays on the host and the plugin gets a handle, `{ hostResult }`, which its
+ * read() may return as the file's content: the Parquet bytes the engine wrote. SQL errors and the engine's refusals are one-line
  * `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -32,17 +37,24 @@ interface SqlRequest {
  * }
  * ```
  */
-export async function sql(args: unknown, context: CapabilityContext): Promise<Uint8Array> {
-  const { query, tables } = request(args);
+export async function sql(
+  args: unknown,
+  context: CapabilityContext,
+): Promise<Uint8Array | { hostResult: number }> {
+  const { query, tables, reply } = request(args);
   if (!context.sql) {
     throw new Error(
       "host.sql is not offered here: this plugin host was opened without a SQL engine",
     );
   }
   const inputs = context.inputs?.nodes;
-  const named: SqlTable[] = Object.entries(tables).map(([name, paths]) => ({
-    name,
-    matches: paths.map((path) => {
+  const named: SqlTable[] = [];
+  for (const [name, paths] of Object.entries(tables)) {
+    if (!Array.isArray(paths)) {
+      named.push({ name, matches: [], parquet: (await runKept(paths as KeptRef, context)).bodies });
+      continue;
+    }
+    named.push({ name, matches: paths.map((path) => {
       const input = inputs?.get(path);
       if (!input || input.match.kind !== "file") {
         throw new Error(
@@ -52,8 +64,8 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
         );
       }
       return { node: input.node, captures: input.match.captures };
-    }),
-  }));
+    }) });
+  }
   context.check();
   const stop = new AbortController();
   const remaining = context.remainingMs?.();
@@ -68,6 +80,7 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
     clearTimeout(timer);
   }
   context.check();
+  if (reply && context.reply) return { hostResult: context.reply(parquet) };
   try {
     const table = await parquetToTable(parquet, context.table, context.check);
     context.check();
@@ -81,7 +94,11 @@ export async function sql(args: unknown, context: CapabilityContext): Promise<Ui
 /** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
 function request(args: unknown): SqlRequest {
   const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
-  const { query, tables } = (args ?? {}) as { query?: unknown; tables?: unknown };
+  const { query, tables, reply } = (args ?? {}) as {
+    query?: unknown;
+    tables?: unknown;
+    reply?: unknown;
+  };
   if (typeof query !== "string" || typeof tables !== "object" || tables === null) {
     throw new Error(usage);
   }
@@ -98,6 +115,7 @@ function request(args: unknown): SqlRequest {
   }
   let named = 0;
   for (const [name, paths] of entries) {
+    if (!Array.isArray(paths)) keptRef(paths);
     if (!TABLE_NAME.test(name)) {
       throw new Error(
         `host.sql: the table name ${
@@ -105,8 +123,9 @@ function request(args: unknown): SqlRequest {
         } is not letters, digits and _ (not starting with a digit)`,
       );
     }
+    if (!Array.isArray(paths)) continue;
     if (
-      !Array.isArray(paths) || paths.length === 0 || paths.length > PLUGIN_LIMITS.entries ||
+      paths.length === 0 || paths.length > PLUGIN_LIMITS.entries ||
       !paths.every((p) => typeof p === "string")
     ) {
       throw new Error(`host.sql: table ${name} must name 1 to ${PLUGIN_LIMITS.entries} inputs`);
@@ -116,5 +135,5 @@ function request(args: unknown): SqlRequest {
       throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
     }
   }
-  return { query, tables: tables as SqlRequest["tables"] };
+  return { query, tables: tables as SqlRequest["tables"], reply: reply === true };
 }

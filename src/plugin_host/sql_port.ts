@@ -5,8 +5,18 @@ import type { NodePath } from "../tinyfs/mod.ts";
 /** One table a plugin's query names: its SQL name and the matched nodes behind it. */
 export interface SqlTable {
   readonly name: string;
-  /** Each node with what its glob captured (the columns `capture0`, `capture1`, …). */
-  readonly matches: readonly { readonly node: NodePath; readonly captures: readonly string[] }[];
+  /**
+   * Each node with what its glob captured (the columns `capture0`, `capture1`, …) and, for a
+   * series, the versions to read (default: all); the columns are those of all its versions even
+   * when only some are read.
+   */
+  readonly matches: readonly {
+    readonly node: NodePath;
+    readonly captures: readonly string[];
+    readonly versions?: readonly number[];
+  }[];
+  /** Parquet bodies the host holds (results it kept), read as rows of the table too. */
+  readonly parquet?: readonly Uint8Array[];
 }
 
 /** What one run of a plugin's query may cost. */

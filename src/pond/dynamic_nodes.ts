@@ -1,6 +1,6 @@
 /** Making dynamic nodes — a directory or file at a path, or a pattern registration — and unregistering patterns. */
 import { PondError } from "../errors.ts";
-import type { Provision } from "../plugin_host/mod.ts";
+import { isPluginError, type Provision } from "../plugin_host/mod.ts";
 import { isTinyFsError, type ReadView, type WD } from "../tinyfs/mod.ts";
 import { findPlugin, type PluginSummary } from "./plugins.ts";
 import type { Pond } from "./pond.ts";
@@ -209,7 +209,26 @@ async function create(
   const node = kind === "file"
     ? await root.createDynamicFile(path, plugin, config, parents)
     : await root.createDynamicDirectory(path, plugin, config, parents);
+  if (kind === "directory") await computeOnce(root, node.path);
   return { made: { plugin, kind, path: node.path }, replaced };
+}
+
+/**
+ * Lists a new dynamic directory, and each directory it shows, once: a config its plugin finds it
+ * cannot compute over the inputs there now (it throws a `ConfigError`, which the host makes
+ * `InvalidConfig`: a time column that is not a timestamp, a column glob matching nothing) fails
+ * the transaction that makes it, so nothing is made. Other failures are left for reads to report,
+ * as before; files are not read (that may be costly), nor patterns' directories, which appear as
+ * paths match them.
+ */
+async function computeOnce(root: WD, path: string): Promise<void> {
+  try {
+    for (const entry of await root.list(path)) {
+      if (entry.kind === "directory") await root.list(entry.path);
+    }
+  } catch (e) {
+    if (isPluginError(e, "InvalidConfig")) throw e;
+  }
 }
 
 /** The stored dynamic directory or file at `path`, if that is what is there. */

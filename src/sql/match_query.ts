@@ -1,15 +1,18 @@
 /** A query over nodes a caller already matched (a plugin's inputs, for `host.sql`): only those tables, the result as Parquet bytes. */
-import type { GlobMatch } from "../tinyfs/mod.ts";
 import { SqlEngine } from "./engine.ts";
 import { SqlError } from "./errors.ts";
 import { defineSources } from "./query.ts";
-import { Source } from "./sources.ts";
+import { type PinnedMatch, Source } from "./sources.ts";
 import { Staging } from "./staging.ts";
 
-/** One table of the query: its SQL name and the matched nodes behind it. */
+/**
+ * One table of the query: its SQL name, the matched nodes behind it (a series' versions pinned
+ * or all), and Parquet bodies the caller holds, read as its rows too.
+ */
 export interface MatchedTable {
   readonly name: string;
-  readonly matches: readonly GlobMatch[];
+  readonly matches: readonly PinnedMatch[];
+  readonly parquet?: readonly Uint8Array[];
 }
 
 /** What one run may cost. */
@@ -53,8 +56,12 @@ export async function queryMatches(
   signal?.addEventListener("abort", stop);
   try {
     const sources: Source[] = [];
-    for (const { name, matches } of tables) {
-      sources.push(await Source.of(name, name, matches, staging));
+    for (const { name, matches, parquet } of tables) {
+      sources.push(
+        parquet && parquet.length > 0
+          ? await Source.ofParquet(name, parquet, staging)
+          : await Source.of(name, name, matches, staging),
+      );
     }
     const result = staging.path("parquet");
     engine = await SqlEngine.open(sources.flatMap((s) => s.files()), {

@@ -38,6 +38,13 @@ export interface SourceMatch {
   readonly format: DataFormat;
   readonly series: boolean;
   readonly files: readonly VersionFile[];
+  /** The only versions read, when the caller pinned some (the columns stay those of all). */
+  readonly pinned?: ReadonlySet<number>;
+}
+
+/** A matched node, and for a series the only versions to read (default: all of them). */
+export interface PinnedMatch extends GlobMatch {
+  readonly versions?: readonly number[];
 }
 
 /** Versions a query left out because their event times lie outside its bounds. */
@@ -118,12 +125,17 @@ export class Source {
   static async of(
     name: string,
     glob: string,
-    found: readonly GlobMatch[],
+    found: readonly PinnedMatch[],
     staging: Staging,
     options: SourceOptions = {},
   ): Promise<Source> {
     const matches: SourceMatch[] = [];
-    for (const match of found) matches.push(await resolveMatch(match, staging, options));
+    for (const match of found) {
+      const resolved = await resolveMatch(match, staging, options);
+      matches.push(
+        match.versions ? { ...resolved, pinned: new Set(match.versions) } : resolved,
+      );
+    }
     if (options.version !== undefined && matches.some((m) => m.series)) {
       throw new SqlError(
         "NotQueryable",
@@ -131,6 +143,31 @@ export class Source {
       );
     }
     return new Source(name, glob, matches, options);
+  }
+
+  /**
+   * The source `name` over Parquet `bodies` the caller holds (e.g. results a plugin host kept),
+   * written to `staging` and read as one table, combined `UNION ALL BY NAME`.
+   *
+   * @example
+   * ```ts
+   * import { Staging } from "./staging.ts";
+   *
+   * const body = await Deno.readFile("kept.parquet");
+   * const source = await Source.ofParquet("p", [body], await Staging.create());
+   * ```
+   */
+  static async ofParquet(
+    name: string,
+    bodies: readonly Uint8Array[],
+    staging: Staging,
+  ): Promise<Source> {
+    const files: VersionFile[] = [];
+    for (const body of bodies) {
+      files.push({ version: files.length, path: await staging.write("parquet", body) });
+    }
+    const match = { path: name, key: name, captures: [], format: "parquet" as const, series: false };
+    return new Source(name, name, [{ ...match, files }], {});
   }
 
   /** Every file a query over this source may read. */
@@ -165,7 +202,9 @@ export class Source {
     const read: string[] = [];
     const parts = this.matches.map((match) => {
       const skipped = this.options.skip?.get(match.key);
-      const wanted = match.files.filter((f) => !skipped?.has(f.version));
+      const wanted = match.files.filter((f) =>
+        !skipped?.has(f.version) && (match.pinned?.has(f.version) ?? true)
+      );
       const kept = wanted.filter((f) =>
         !(match.series && f.eventTimes && (f.eventTimes.max < from || f.eventTimes.min > to))
       );
@@ -175,7 +214,12 @@ export class Source {
       if (match.series) read.push(...kept.map((f) => f.path));
       const empty = kept.length === 0 ? " WHERE false" : "";
       const captures = match.captures.map((c, i) => `, ${quoteText(c)} AS capture${i}`).join("");
-      return `SELECT *${captures} FROM ${reader(match.format, files.map((f) => f.path))}${empty}`;
+      const rows = `SELECT *${captures} FROM ${reader(match.format, files.map((f) => f.path))}`;
+      if (!match.pinned || kept.length === 0) return rows + empty;
+      const columns = `SELECT *${captures} FROM ${
+        reader(match.format, match.files.map((f) => f.path))
+      } WHERE false`;
+      return `(${rows}) UNION ALL BY NAME (${columns})`;
     });
     const filter = time !== undefined && (this.options.from !== undefined ||
         this.options.to !== undefined)

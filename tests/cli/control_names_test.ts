@@ -100,8 +100,13 @@ export function entries() {
     await Deno.writeTextFile(`${p.host}/e.json`, "{}");
     const env = { POND: p.dir };
     assertOk(await pondProcess(["plugin", "add", `${p.host}/loud.ts`, "--yes"], env));
-    assertOk(await pondProcess(["mknod", "loud", "/loud", "--config", `${p.host}/e.json`], env));
-    const r = assertOk(await pondProcess(["list", "/loud", "--verbose"], env));
+    // mknod computes the new directory's entries once (and keeps them), so the plugin runs there.
+    const r = assertOk(
+      await pondProcess(
+        ["mknod", "loud", "/loud", "--config", `${p.host}/e.json`, "--verbose"],
+        env,
+      ),
+    );
     assert.doesNotMatch(r.stderr, RAW_CONTROL, "no raw control character reaches the terminal");
     const shown = r.stderr.split("\n").filter((l) => l.startsWith("plugin loud: "));
     assert.deepEqual(shown, [

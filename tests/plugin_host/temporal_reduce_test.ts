@@ -198,7 +198,7 @@ Deno.test("temporal-reduce: resolutions that are not durations, or do not nest, 
   );
   const refused = (resolutions: string[], pattern: RegExp) =>
     assert.throws(() => checkResolutions(resolutions), pattern);
-  refused([], /^Error: config field resolutions is empty; give at least one/);
+  refused([], /^ConfigError: config field resolutions is empty; give at least one/);
   refused(
     ["1h", "1mo"],
     /resolutions\[1\] "1mo" is not a duration; write a whole number and a unit/,
@@ -300,19 +300,33 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       kind: "file" as const,
       entryType: "file:series",
     });
-    // host.sql as the brief describes it: DuckDB over the handed series, as relation r.
+    // host.sql as the brief describes it: DuckDB over the handed series, as relation r, or a
+    // kept query over it as relation p (here computed over all its rows at once).
+    type Given = { path: string } | { path: string }[] | { kept: string; of: { path: string } };
+    type Columns = { name: string; values: unknown[] }[];
+    const replies: Columns[] = [];
     const host = {
       expand: (template: string, captures: string[]) =>
         template.replace(/\$(\d)/g, (_, i) => captures[Number(i)]),
-      sql: async (sql: string, given: Record<string, { path: string } | { path: string }[]>) => {
-        const [series] = [given.r].flat();
-        await query(`CREATE OR REPLACE VIEW r AS SELECT * FROM ${tables[series.path]}`);
+      sql: async (sql: string, given: Record<string, Given>, options?: { reply: true }) => {
+        for (const [name, table] of Object.entries(given)) {
+          if ("kept" in table) {
+            await query(`CREATE OR REPLACE VIEW rows AS SELECT * FROM ${tables[table.of.path]}`);
+            await query(`CREATE OR REPLACE VIEW ${name} AS ${table.kept}`);
+          } else {
+            const [series] = [table].flat();
+            await query(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM ${tables[series.path]}`);
+          }
+        }
         const rows = await query(sql);
-        return Object.keys(rows[0] ?? {}).map((name) => ({
+        const columns: Columns = Object.keys(rows[0] ?? {}).map((name) => ({
           name,
           values: rows.map((row) => row[name]),
         }));
+        if (!options?.reply) return columns;
+        return { hostResult: replies.push(columns) - 1 };
       },
+      keep: () => Promise.resolve({ versions: 1, computed: [], table: [] }),
     };
     const config: ReduceConfig = {
       in_pattern: "/sites/*/readings.series",
@@ -334,22 +348,29 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
     assert.equal("out_pattern" in inner, false);
     validateConfig(manifest.config, inner, manifest.name);
     const files = await entries({ config: inner, inputs: { in_pattern: [match(paths[0])] } }, host);
+    const columns = [
+      { name: "timestamp", type: "TIMESTAMP" },
+      { name: "temperature_c", type: "DOUBLE" },
+      { name: "site", type: "VARCHAR" },
+    ];
     assert.deepEqual(files, [
       {
         name: "res=1h.series",
-        compute: { inputs: [paths[0]], args: { resolution: "1h" } },
+        compute: { inputs: [paths[0]], args: { resolution: "1h", columns } },
         entryType: "file:series",
       },
       {
         name: "res=1d.series",
-        compute: { inputs: [paths[0]], args: { resolution: "1d" } },
+        compute: { inputs: [paths[0]], args: { resolution: "1d", columns } },
         entryType: "file:series",
       },
     ]);
-    const table = await read(
+    const handle = await read(
       { config: inner, args: { resolution: "1d" }, inputs: [match(paths[0])] },
       host,
     );
+    assert.ok("hostResult" in handle, "the rows stay on the host");
+    const table = replies[handle.hostResult];
     assert.deepEqual(table.map((c) => c.name), [
       "timestamp",
       "temperature_c.avg",
@@ -357,13 +378,13 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       "site.last",
     ]);
     assert.deepEqual(table[0].values, [
-      "1970-01-01 00:00:00",
-      "1970-01-02 00:00:00",
-      "1970-01-03 00:00:00",
-      "1970-01-04 00:00:00",
-      "1970-01-05 00:00:00",
-      "1970-01-06 00:00:00",
-      "1970-01-07 00:00:00",
+      "1970-01-01 00:00:00+00",
+      "1970-01-02 00:00:00+00",
+      "1970-01-03 00:00:00+00",
+      "1970-01-04 00:00:00+00",
+      "1970-01-05 00:00:00+00",
+      "1970-01-06 00:00:00+00",
+      "1970-01-07 00:00:00+00",
     ]);
     assert.deepEqual(Array.from(table[1].values).slice(0, 2), [71.5, 215.5]);
     assert.deepEqual(Array.from(table[2].values).at(-1), 999);

@@ -115,5 +115,6 @@ export const BUILTIN_PLUGINS = [
   "sql-derived",
   "temporal-reduce",
   "timeseries-join",
+  "timeseries-pivot",
   "visit",
 ] as const;

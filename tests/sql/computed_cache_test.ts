@@ -78,7 +78,11 @@ Deno.test("computed cache: a second read of a sql-derived table or a temporal-re
       ok(await withoutSandbox(p, ["list", "-l", "/reduce"])),
       /res=1d\.series/,
     );
-    assert.equal((await cacheFiles(p)).length, 3, "the table, the entries and the resolution");
+    assert.equal(
+      (await cacheFiles(p)).length,
+      5,
+      "the table, the entries, the resolution, and the kept partials with their index",
+    );
     const copy = `${p.host}/copy`;
     assert.equal((await new Deno.Command("cp", { args: ["-R", p.dir, copy] }).output()).code, 0);
     const copied = await pondProcess(daily, { POND: copy, POND_PLUGIN_DEADLINE_MS: "1" });
@@ -128,21 +132,21 @@ Deno.test("computed cache: pond check is clean with it, and maintain --drop-cach
     await reduce(p);
     const daily = ["cat", "/reduce/res=1d.series", "--rows"];
     const answer = ok(await p.spawn(daily));
-    assert.equal((await cacheFiles(p)).length, 2);
+    assert.equal((await cacheFiles(p)).length, 4, "entries, resolution, kept partials, index");
     const check = await p.spawn(["check"]);
     assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /consistent: 0 errors, 0 warnings/);
     assert.doesNotMatch(check.stdout + check.stderr, /cache/);
     const repair = await p.spawn(["check", "--repair", "--yes"]);
     assert.equal(repair.code, 0, repair.stdout + repair.stderr);
-    assert.equal((await cacheFiles(p)).length, 2, "repair leaves the cache alone");
+    assert.equal((await cacheFiles(p)).length, 4, "repair leaves the cache alone");
     const dropped = ok(await p.spawn(["maintain", "--drop-cache"]));
-    assert.match(dropped, /^drop-cache: removed 2 cached files \(/);
+    assert.match(dropped, /^drop-cache: removed 4 cached files \(/);
     assert.deepEqual(await cacheFiles(p), []);
     assert.equal((await withoutSandbox(p, daily)).code, 1, "nothing kept");
     assert.equal(ok(await p.spawn(daily)), answer, "reads compute again");
     const json = JSON.parse(ok(await p.spawn(["maintain", "--drop-cache", "--json"])));
-    assert.equal(json.cache.entries, 2);
+    assert.equal(json.cache.entries, 4);
     assert.equal(
       ok(await p.spawn(["maintain", "--drop-cache"])),
       "drop-cache: removed 0 cached files (0 B)\n",

@@ -86,7 +86,7 @@ Deno.test("temporal-reduce: a new version is in the reduction at once; --at read
   });
 });
 
-Deno.test("temporal-reduce: a config it cannot compute fails at mknod or on reading, naming the field", async () => {
+Deno.test("temporal-reduce: a config it cannot compute over the series there is refused at mknod, naming the field, and nothing is made", async () => {
   await withSqlPond(async (p) => {
     const file = `${p.host}/bad.yaml`;
     await Deno.writeTextFile(
@@ -100,10 +100,41 @@ Deno.test("temporal-reduce: a config it cannot compute fails at mknod or on read
       file,
       "in_pattern: /sensors/north.series\nresolutions: [1h, 90m]\naggregations: [{ type: avg, columns: ['*'] }]\n",
     );
-    ok(await p.spawn(["mknod", "temporal-reduce", "/bad", "--config", file]));
-    const read = await p.spawn(["list", "/bad"]);
-    assert.equal(read.code, 1);
-    assert.match(read.stderr, /resolutions\[1\] "90m" is not a multiple of resolutions\[0\] "1h"/);
+    const nested = await p.spawn(["mknod", "temporal-reduce", "/bad", "--config", file]);
+    assert.equal(nested.code, 1, "refused at mknod: its entries were computed once");
+    assert.match(
+      nested.stderr,
+      /resolutions\[1\] "90m" is not a multiple of resolutions\[0\] "1h"/,
+    );
+    for (
+      const [config, field] of [
+        ["time_column: value\nresolutions: [1h]", /time_column "value" is DOUBLE, not a timestamp/],
+        [
+          "resolutions: [1h]\naggregations: [{ type: avg, columns: ['humid*'] }]",
+          /aggregations\[0\]\.columns\[0\] "humid\*" matches no/,
+        ],
+      ] as const
+    ) {
+      const aggregations = config.includes("aggregations")
+        ? ""
+        : "\naggregations: [{ type: avg, columns: ['*'] }]";
+      await Deno.writeTextFile(
+        file,
+        `in_pattern: /sensors/north.series\n${config}${aggregations}\n`,
+      );
+      const refused = await p.spawn(["mknod", "temporal-reduce", "/bad", "--config", file]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, field);
+      assert.doesNotMatch(refused.stderr, /\n./, "one line");
+    }
+    await Deno.writeTextFile(
+      file,
+      "in_pattern: /sensors/*.series\nout_pattern: $0\ntime_column: value\nresolutions: [1h]\naggregations: [{ type: avg, columns: ['*'] }]\n",
+    );
+    const below = await p.spawn(["mknod", "temporal-reduce", "/bad", "--config", file]);
+    assert.equal(below.code, 1, "a subdirectory's error is refused too");
+    assert.match(below.stderr, /time_column "value" is DOUBLE, not a timestamp/);
+    assert.equal((await p.spawn(["list", "/bad"])).code, 1, "nothing was made");
   });
 });
 

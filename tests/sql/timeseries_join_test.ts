@@ -48,3 +48,33 @@ Deno.test("timeseries-join with column: one column per series, named by its capt
     );
   });
 });
+
+Deno.test("timeseries-pivot: one column per series of the chosen parameter, the same table as timeseries-join's pivot; the parameter is required", async () => {
+  await withSqlPond(async (p) => {
+    const config = 'inputs: "/sites/*/readings.series"\ncolumn: value\n';
+    await Deno.writeTextFile(`${p.host}/pivot.yaml`, config);
+    ok(
+      await p.spawn([
+        "mknod",
+        "timeseries-pivot",
+        "/pivot.parquet",
+        "--config",
+        `${p.host}/pivot.yaml`,
+      ]),
+    );
+    ok(await mknod(p, "/joined.parquet", config));
+    const pivot = ok(await p.spawn(["cat", "--rows", "/pivot.parquet"]));
+    assert.deepEqual(csvRows(pivot)[0], ["timestamp", "north", "south"]);
+    assert.equal(pivot, ok(await p.spawn(["cat", "--rows", "/joined.parquet"])));
+    await Deno.writeTextFile(`${p.host}/bare.yaml`, 'inputs: "/sites/*/readings.series"\n');
+    const bare = await p.spawn([
+      "mknod",
+      "timeseries-pivot",
+      "/bare.parquet",
+      "--config",
+      `${p.host}/bare.yaml`,
+    ]);
+    assert.equal(bare.code, 1);
+    assert.match(bare.stderr, /column/);
+  });
+});

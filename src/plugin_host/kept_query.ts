@@ -1,0 +1,166 @@
+/** Kept queries: a plugin's query over a series' versions, computed once per group of versions and kept in the host's cache, so a new version costs only its own rows. */
+
+import { quoted } from "../tinyfs/mod.ts";
+import type { CapabilityContext } from "./capability_context.ts";
+import { canonicalJson } from "./computed_cache.ts";
+import { PLUGIN_LIMITS } from "./limits.ts";
+import { sourceHash } from "./source_hash.ts";
+
+/** A kept query as a plugin names it: the SQL over `rows`, and the series input it reads. */
+export interface KeptRef {
+  readonly kept: string;
+  readonly of: string;
+}
+
+/** What a kept query holds now, and the work done to get there. */
+export interface KeptResult {
+  /** The results of disjoint groups of versions that together are every version of the input. */
+  readonly bodies: readonly Uint8Array[];
+  /** Every version of the input, as the call's view holds it. */
+  readonly versions: readonly number[];
+  /** The versions whose rows were read now (none when every group was kept). */
+  readonly computed: readonly number[];
+  /** The result computed now, over `computed` (as Parquet), if any. */
+  readonly fresh?: Uint8Array;
+}
+
+/** The most groups the index of one kept query remembers (older ones are recomputed if needed). */
+const INDEX_GROUPS = 1024;
+
+/**
+ * The most groups one call reads: past it, every kept group but the largest is computed again as
+ * one group with the new versions (their rows read again), so a series appended to every day
+ * costs a bounded number of files per read, and the rows read again stay those of the small ones.
+ */
+export const MAX_KEPT_GROUPS = 16;
+
+/**
+ * `value` checked as a {@link KeptRef}: the query text within the plugin limits, `of` a path.
+ *
+ * @example
+ * ```ts
+ * keptRef({ kept: "SELECT count(*) AS n FROM rows", of: "/a.series" }); // the same, checked
+ * ```
+ */
+export function keptRef(value: unknown): KeptRef {
+  const { kept, of } = (value ?? {}) as { kept?: unknown; of?: unknown };
+  if (typeof kept !== "string" || typeof of !== "string") {
+    throw new Error(
+      "host.keep(query, input): a kept query is its SQL text (over the table rows) and a series input",
+    );
+  }
+  if (kept.length > PLUGIN_LIMITS.configText) {
+    throw new Error(
+      `host.keep: the query is ${kept.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+    );
+  }
+  return { kept, of };
+}
+
+/**
+ * Runs the kept query `ref` over the series `ref.of` (one of the call's inputs, through its view,
+ * so `--at` sees the versions as they were). The query reads the table `rows` — some of the
+ * series' versions, with the columns of all of them — and its results over disjoint groups of
+ * versions must combine (`UNION ALL BY NAME`, then the plugin's own fold) into its result over all
+ * rows: partial aggregates do. A group's result must depend on its rows alone, so the query
+ * casts every column it reads to a type it names (the columns of versions it does not read may
+ * change). With the host's cache, each group's result is kept under the
+ * SHA-256 of the plugin's hash, the query, the node id and the group's versions, and an index
+ * per (plugin, query, node id) remembers the groups kept; a call reads the kept groups whose
+ * versions the view still holds (at most {@link MAX_KEPT_GROUPS}), and runs the query once, over
+ * the rest. Without a cache, or for
+ * a computed input, it runs over every version. Errors are one-line `Error`s for the plugin.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityContext } from "./capability_context.ts";
+ *
+ * async function example(context: CapabilityContext) {
+ *   const { bodies, computed } = await runKept({ kept: "SELECT count(*) AS n FROM rows", of: "/a.series" }, context);
+ * }
+ * ```
+ */
+export async function runKept(ref: KeptRef, context: CapabilityContext): Promise<KeptResult> {
+  const input = context.inputs?.nodes.get(ref.of);
+  if (!input || input.match.kind !== "file") {
+    throw new Error(
+      `host.keep: ${quoted(ref.of)} is not ${
+        input ? "a file" : "one of this call's inputs"
+      }; a query reads only the files the plugin was handed`,
+    );
+  }
+  if (!context.sql) {
+    throw new Error(
+      "host.keep is not offered here: this plugin host was opened without a SQL engine",
+    );
+  }
+  const { node, match } = input;
+  const meta = await node.metadata();
+  if (meta.entryType !== "file:series") {
+    throw new Error(`host.keep: ${quoted(ref.of)} is not a series; keep queries over series`);
+  }
+  const versions = (await node.versions()).map((v) => v.version);
+  const kept = context.kept;
+  const stored = kept && !node.computed && !meta.computed && meta.nodeId !== undefined;
+  const key = async (what: unknown) =>
+    await sourceHash(canonicalJson([kept!.plugin, ref.kept, meta.nodeId, what]));
+  let bodies: Uint8Array[] = [];
+  const index: number[][] = [];
+  let rest = versions;
+  if (stored) {
+    const listed = await kept.cache.get(await key("index"));
+    const known = listed ? indexOf(listed) : [];
+    index.push(...known);
+    const held = new Set(versions);
+    const taken = new Set<number>();
+    const groups: number[][] = [];
+    for (const group of [...known].sort((a, b) => b.length - a.length)) {
+      if (!group.every((v) => held.has(v) && !taken.has(v))) continue;
+      const body = await kept.cache.get(await key(group));
+      if (!body) continue;
+      bodies.push(body);
+      groups.push(group);
+      for (const v of group) taken.add(v);
+    }
+    if (groups.length + (taken.size < versions.length ? 1 : 0) > MAX_KEPT_GROUPS) {
+      for (const v of groups.slice(1).flat()) taken.delete(v);
+      bodies = bodies.slice(0, 1);
+    }
+    rest = versions.filter((v) => !taken.has(v));
+  }
+  if (rest.length === 0) return { bodies, versions, computed: [] };
+  context.check();
+  const stop = new AbortController();
+  const remaining = context.remainingMs?.();
+  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
+  let fresh: Uint8Array;
+  try {
+    fresh = await context.sql(
+      ref.kept,
+      [{ name: "rows", matches: [{ node, captures: match.captures, versions: rest }] }],
+      { maxBytes: context.table.bytes, signal: stop.signal },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  context.check();
+  if (stored) {
+    await kept.cache.put(await key(rest), fresh);
+    const groups = [...index, rest].slice(-INDEX_GROUPS);
+    await kept.cache.put(await key("index"), new TextEncoder().encode(JSON.stringify(groups)));
+  }
+  bodies.push(fresh);
+  return { bodies, versions, computed: rest, fresh };
+}
+
+/** The groups a kept index lists; an index that does not parse lists none. */
+function indexOf(bytes: Uint8Array): number[][] {
+  try {
+    const groups = JSON.parse(new TextDecoder().decode(bytes));
+    return Array.isArray(groups)
+      ? groups.filter((g) => Array.isArray(g) && g.every((v) => Number.isSafeInteger(v)))
+      : [];
+  } catch {
+    return [];
+  }
+}

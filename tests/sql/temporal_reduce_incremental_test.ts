@@ -1,0 +1,317 @@
+/** temporal-reduce over a real pond, version by version: the incremental result equals a full recomputation and DuckDB's time_bucket over the inputs, and a new version costs only its own rows. */
+import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { PluginHost } from "../../src/plugin_host/mod.ts";
+import { Pond, pondCache } from "../../src/pond/mod.ts";
+import { queryMatches } from "../../src/sql/mod.ts";
+
+type Rows = Record<string, unknown>[];
+type Query = (sql: string) => Promise<Rows>;
+
+/** A small seeded generator (mulberry32), so a failing seed can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CHAINS: [name: string, interval: string][][] = [
+  [["1m", "1 minute"], ["5m", "5 minutes"], ["1h", "1 hour"], ["1d", "1 day"]],
+  [["15m", "15 minutes"], ["1h", "1 hour"], ["6h", "6 hours"], ["1d", "1 day"], ["1w", "7 days"]],
+  [["7s", "7 seconds"], ["21s", "21 seconds"], ["84s", "84 seconds"]],
+];
+
+const AGGREGATES = ["avg", "min", "max", "sum", "count", "first", "last"];
+
+/** Seeds run: a few by default, many under POND_LONG_TESTS=1. */
+const SEEDS = Deno.env.get("POND_LONG_TESTS") === "1" ? 200 : 3;
+
+/** Runs `body` with a pond in a temporary directory and a DuckDB to build and check data with. */
+async function withPondAndDuckDb(
+  body: (dir: string, query: Query, scratch: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "pond-reduce-incr-" });
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    await (await Pond.init(`${dir}/pond`)).close();
+    const query = async (sql: string) =>
+      (await connection.runAndReadAll(sql)).getRowObjectsJson() as Rows;
+    await body(`${dir}/pond`, query, dir);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A plugin host as the CLI wires it: DuckDB for host.sql and the pond's cache (or none). */
+function hostFor(dir: string, cached: boolean, output: string[] = []): PluginHost {
+  return new PluginHost({
+    sql: queryMatches,
+    ...(cached ? { cache: pondCache(dir) } : {}),
+    onOutput: (_plugin, text) => output.push(...text.trim().split("\n")),
+    deadlineMs: 20_000,
+  });
+}
+
+/**
+ * The versions of one random series, as DuckDB tables v0…vN: `t` (TIMESTAMPTZ), `a` (DOUBLE in
+ * quarters, so sums are exact), `b` (BIGINT), `s` (VARCHAR), and from some version on `c`:
+ * random gaps and nulls, timestamps repeated within and across versions, rows out of order,
+ * later versions reaching back into the buckets of earlier ones (late data).
+ */
+async function randomVersions(query: Query, seed: number) {
+  const next = random(seed);
+  const int = (n: number) => Math.floor(next() * n);
+  const maybe = (p: number, value: () => string) => next() < p ? "NULL" : value();
+  const base = 1_700_000_000 + int(86400);
+  const span = 86400 * (1 + int(5));
+  const versions = 2 + int(4);
+  const withC = 1 + int(versions);
+  const times: number[] = [];
+  for (let v = 0; v < versions; v++) {
+    const start = base + int(span);
+    const width = 1 + int(span / 2);
+    const rows: string[] = [];
+    for (let n = 1 + int(80); n > 0; n--) {
+      const t = times.length > 0 && next() < 0.25 ? times[int(times.length)] : start + int(width);
+      times.push(t);
+      const values = [
+        `make_timestamptz(${t}000000::BIGINT)`,
+        maybe(0.2, () => `${(int(801) - 400) / 4}::DOUBLE`),
+        maybe(0.2, () => `${int(2001) - 1000}::BIGINT`),
+        maybe(0.2, () => `'${String.fromCharCode(97 + int(6))}'`),
+      ];
+      if (v >= withC) values.push(maybe(0.3, () => `${int(41) / 4}::DOUBLE`));
+      rows.push(`(${values.join(", ")})`);
+    }
+    const c = v >= withC;
+    await query(
+      `CREATE TABLE v${v} (t TIMESTAMPTZ, a DOUBLE, b BIGINT, s VARCHAR${c ? ", c DOUBLE" : ""})`,
+    );
+    await query(`INSERT INTO v${v} VALUES ${rows.join(", ")}`);
+  }
+  return { versions, chain: CHAINS[int(CHAINS.length)] };
+}
+
+/** DuckDB's own aggregation of `source` at `interval`, named and typed as the reduction's. */
+async function direct(query: Query, source: string, interval: string): Promise<Rows> {
+  const columns = (await query(`DESCRIBE SELECT * FROM ${source}`))
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+    .filter((c) => c.name !== "t");
+  const outputs = columns.flatMap(({ name, type }) => {
+    const numeric = type !== "VARCHAR";
+    return [
+      ...(numeric ? [`avg(${name}) AS "${name}.avg"`] : []),
+      `min(${name}) AS "${name}.min"`,
+      `max(${name}) AS "${name}.max"`,
+      ...(numeric ? [`sum(${name})::${type} AS "${name}.sum"`] : []),
+      `count(${name}) AS "${name}.count"`,
+      `first(${name} ORDER BY t, ${name}) FILTER (WHERE ${name} IS NOT NULL) AS "${name}.first"`,
+      `last(${name} ORDER BY t, ${name}) FILTER (WHERE ${name} IS NOT NULL) AS "${name}.last"`,
+    ];
+  });
+  return await query(
+    `SELECT epoch_us(time_bucket(INTERVAL '${interval}', make_timestamp(epoch_us(t)), ` +
+      `TIMESTAMP '1970-01-01')) AS t, ${outputs.join(", ")} FROM ${source} ` +
+      `GROUP BY 1 ORDER BY 1`,
+  );
+}
+
+/** The rows of a Parquet body, its time column as µs since the epoch. */
+async function parquetRows(query: Query, scratch: string, bytes: Uint8Array): Promise<Rows> {
+  const file = `${scratch}/out-${crypto.randomUUID()}.parquet`;
+  await Deno.writeFile(file, bytes);
+  return await query(`SELECT * REPLACE (epoch_us(t) AS t) FROM '${file}' ORDER BY t`);
+}
+
+/** Writes DuckDB table `table` as the next version of the series at `path`. */
+async function append(pond: Pond, query: Query, scratch: string, table: string, path: string) {
+  const file = `${scratch}/${table}.parquet`;
+  await query(`COPY ${table} TO '${file}' (FORMAT parquet)`);
+  const bytes = await Deno.readFile(file);
+  await pond.transact(
+    [`append ${table}`],
+    (root) =>
+      root.write(path, new Blob([bytes]).stream(), { entryType: "file:series", parents: true }),
+  );
+}
+
+function configOf(chain: [string, string][]): string {
+  return JSON.stringify({
+    in_pattern: "/s.series",
+    resolutions: chain.map(([name]) => name),
+    aggregations: AGGREGATES.map((type) => ({ type, columns: ["*"] })),
+  });
+}
+
+Deno.test(`temporal-reduce: version by version, the incremental result equals a full recomputation and DuckDB's time_bucket over the inputs, for every aggregate and resolution (${SEEDS} random series)`, async () => {
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    await withPondAndDuckDb(async (dir, query, scratch) => {
+      const { versions, chain } = await randomVersions(query, seed);
+      await using incremental = hostFor(dir, true);
+      await using full = hostFor(dir, false);
+      const pond = await Pond.open(dir, { plugins: incremental });
+      try {
+        await append(pond, query, scratch, "v0", "/s.series");
+        await pond.transact(
+          ["mknod"],
+          (root) => root.createDynamicDirectory("/r", "temporal-reduce", configOf(chain)),
+        );
+        for (let v = 0; v < versions; v++) {
+          if (v > 0) await append(pond, query, scratch, `v${v}`, "/s.series");
+          const all = `(${
+            Array.from({ length: v + 1 }, (_, i) => `SELECT * FROM v${i}`).join(
+              " UNION ALL BY NAME ",
+            )
+          })`;
+          const recomputed = await Pond.open(dir, { plugins: full });
+          try {
+            for (const [name, interval] of chain) {
+              const at = `seed ${seed}, ${v + 1} of ${versions} versions, res=${name}`;
+              const path = `/r/res=${name}.series`;
+              const expected = await direct(query, all, interval);
+              const got = await parquetRows(query, scratch, await (await pond.root()).read(path));
+              assert.deepEqual(got, expected, `${at}: incremental`);
+              const again = await (await recomputed.root()).read(path);
+              assert.deepEqual(await parquetRows(query, scratch, again), expected, `${at}: full`);
+            }
+          } finally {
+            await recomputed.close();
+          }
+        }
+      } finally {
+        await pond.close();
+      }
+    });
+  }
+});
+
+Deno.test("temporal-reduce: appending one day to a year of readings reads that day's rows and touches that day's buckets at every resolution", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    const year = 365 * 144;
+    await query(
+      `CREATE TABLE year AS SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_minutes(i * 10) AS t, ` +
+        `((i * 37) % 101)::DOUBLE / 4 AS v FROM range(${year}) r(i)`,
+    );
+    await query(
+      `CREATE TABLE day AS SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_minutes(i * 10) AS t, ` +
+        `i::DOUBLE AS v FROM range(144) r(i)`,
+    );
+    await query(
+      `CREATE TABLE late AS SELECT TIMESTAMPTZ '2025-03-10 12:00:00+00' + to_minutes(i * 10) AS t, ` +
+        `i::DOUBLE AS v FROM range(12) r(i)`,
+    );
+    const output: string[] = [];
+    await using host = hostFor(dir, true, output);
+    const pond = await Pond.open(dir, { plugins: host });
+    const readAll = async () => {
+      for (const r of ["1h", "1d", "7d"]) await (await pond.root()).read(`/r/res=${r}.series`);
+    };
+    try {
+      await append(pond, query, scratch, "year", "/s.series");
+      await pond.transact(["mknod"], (root) =>
+        root.createDynamicDirectory(
+          "/r",
+          "temporal-reduce",
+          JSON.stringify({
+            in_pattern: "/s.series",
+            resolutions: ["1h", "1d", "7d"],
+            aggregations: [{ type: "avg", columns: ["*"] }, { type: "max", columns: ["*"] }],
+          }),
+        ));
+      await readAll();
+      assert.deepEqual(output, [
+        "/s.series: read 52560 rows of 1 of 1 versions; buckets touched: 1h 8760, 1d 365, 7d 53",
+      ]);
+      output.length = 0;
+      await readAll();
+      assert.deepEqual(output, [], "an unchanged reduction reads nothing");
+      await append(pond, query, scratch, "day", "/s.series");
+      await readAll();
+      assert.deepEqual(output, [
+        "/s.series: read 144 rows of 1 of 2 versions; buckets touched: 1h 24, 1d 1, 7d 1",
+      ]);
+      output.length = 0;
+      await append(pond, query, scratch, "late", "/s.series");
+      await readAll();
+      assert.deepEqual(output, [
+        "/s.series: read 12 rows of 1 of 3 versions; buckets touched: 1h 2, 1d 1, 7d 1",
+      ], "late data recomputes exactly its old buckets");
+      const daily = await parquetRows(
+        query,
+        scratch,
+        await (await pond.root()).read("/r/res=1d.series"),
+      );
+      const expected = await query(
+        `SELECT epoch_us(time_bucket(INTERVAL '1 day', make_timestamp(epoch_us(t)))) AS t, ` +
+          `avg(v) AS "v.avg", max(v) AS "v.max" FROM (SELECT * FROM year UNION ALL ` +
+          `SELECT * FROM day UNION ALL SELECT * FROM late) GROUP BY 1 ORDER BY 1`,
+      );
+      assert.deepEqual(daily, expected);
+    } finally {
+      await pond.close();
+    }
+  });
+});
+
+Deno.test("temporal-reduce: a series appended to many times reads a bounded number of kept groups, computing the small ones again as one, and stays exact", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    const output: string[] = [];
+    await using host = hostFor(dir, true, output);
+    const pond = await Pond.open(dir, { plugins: host });
+    try {
+      const versions = 19;
+      for (let v = 0; v < versions; v++) {
+        await query(
+          `CREATE TABLE d${v} AS SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + ` +
+            `to_minutes(${v * 90} + i * 7) AS t, ((i * 13 + ${v}) % 17)::DOUBLE AS v ` +
+            `FROM range(${v === 0 ? 400 : 20}) r(i)`,
+        );
+        await append(pond, query, scratch, `d${v}`, "/s.series");
+        if (v === 0) {
+          await pond.transact(["mknod"], (root) =>
+            root.createDynamicDirectory(
+              "/r",
+              "temporal-reduce",
+              JSON.stringify({
+                in_pattern: "/s.series",
+                resolutions: ["1h", "1d"],
+                aggregations: [{ type: "sum", columns: ["*"] }, { type: "last", columns: ["*"] }],
+              }),
+            ));
+        }
+        output.length = 0;
+        const got = await parquetRows(
+          query,
+          scratch,
+          await (await pond.root()).read("/r/res=1h.series"),
+        );
+        const all = Array.from({ length: v + 1 }, (_, i) => `SELECT * FROM d${i}`).join(
+          " UNION ALL ",
+        );
+        assert.deepEqual(
+          got,
+          await query(
+            `SELECT epoch_us(time_bucket(INTERVAL '1 hour', make_timestamp(epoch_us(t)))) AS t, ` +
+              `sum(v) AS "v.sum", last(v ORDER BY t, v) AS "v.last" FROM (${all}) ` +
+              `GROUP BY 1 ORDER BY 1`,
+          ),
+          `after ${v + 1} versions`,
+        );
+        const read = /of (\d+) of (\d+) versions/.exec(output.join("\n"));
+        const expected = v === 16 ? 16 : 1;
+        assert.equal(read?.[1], String(expected), `after ${v + 1} versions: ${output}`);
+      }
+    } finally {
+      await pond.close();
+    }
+  });
+});
