@@ -22,7 +22,9 @@ export interface ComputedCache {
  * source hash, the config and call (as JSON with sorted keys), and each input's path, node id
  * and version as the reader's view holds it, sorted by path. Undefined when the answer may
  * change with none of that changing: an input that is itself computed (a dynamic file or
- * directory, or a node a dynamic directory makes), or a plugin that may reach the network.
+ * directory, or a node a dynamic directory makes), an input version not committed yet (read
+ * inside a transaction: its id and version may yet name other bytes), or a plugin that may
+ * reach the network.
  *
  * @example
  * ```ts
@@ -46,8 +48,8 @@ export async function computedKey(
   const stored: [string, string, number][] = [];
   for (const { node, match } of inputs.nodes.values()) {
     if (isDynamic(match.entryType) || node.computed) return undefined;
-    const { nodeId, version, computed } = await node.metadata();
-    if (computed || nodeId === undefined) return undefined;
+    const { nodeId, version, computed, uncommitted } = await node.metadata();
+    if (computed || nodeId === undefined || uncommitted) return undefined;
     stored.push([match.path, nodeId, version]);
   }
   stored.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);

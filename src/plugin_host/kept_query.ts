@@ -69,7 +69,8 @@ export function keptRef(value: unknown): KeptRef {
  * per (plugin, query, node id) remembers the groups kept; a call reads the kept groups whose
  * versions the view still holds (at most {@link MAX_KEPT_GROUPS}), and runs the query once, over
  * the rest. Without a cache, or for
- * a computed input, it runs over every version. Errors are one-line `Error`s for the plugin.
+ * a computed input, or one with a version not committed yet, it runs over every version. Errors
+ * are one-line `Error`s for the plugin.
  *
  * @example
  * ```ts
@@ -99,9 +100,11 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
   if (meta.entryType !== "file:series") {
     throw new Error(`host.keep: ${quoted(ref.of)} is not a series; keep queries over series`);
   }
-  const versions = (await node.versions()).map((v) => v.version);
+  const described = await node.versions();
+  const versions = described.map((v) => v.version);
   const kept = context.kept;
-  const stored = kept && !node.computed && !meta.computed && meta.nodeId !== undefined;
+  const stored = kept && !node.computed && !meta.computed && meta.nodeId !== undefined &&
+    !described.some((v) => v.uncommitted);
   const key = async (what: unknown) =>
     await sourceHash(canonicalJson([kept!.plugin, ref.kept, meta.nodeId, what]));
   let bodies: Uint8Array[] = [];

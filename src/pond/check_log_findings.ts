@@ -3,8 +3,8 @@ import {
   type CheckpointDifference,
   commitPath,
   type DataFileProblem,
-  type LogProblem,
   LOG_DIR,
+  type LogProblem,
 } from "../delta/mod.ts";
 import { asking, error, type Finding, reason, warning } from "./check_findings.ts";
 
@@ -28,7 +28,9 @@ export function logFinding(p: LogProblem): Finding {
       return warning(
         p.code,
         `${OPLOG_SUBJECT}${p.path}`,
-        `the commits of ${range(p)} are gone (a checkpoint covers them): the pond reads fine, but its log cannot show those transactions`,
+        `the commits of ${
+          range(p)
+        } are gone (a checkpoint covers them): the pond reads fine, but its log cannot show those transactions`,
       );
     case "VersionGap":
       return error(

@@ -42,9 +42,9 @@ export function rowFinding(p: RowProblem): Finding {
       return nodeError(
         p.code,
         p.node,
-        `version ${p.version} is stored twice (in ${OPLOG_SUBJECT}${p.files[0]} and ${OPLOG_SUBJECT}${
-          p.files[1]
-        })`,
+        `version ${p.version} is stored twice (in ${OPLOG_SUBJECT}${
+          p.files[0]
+        } and ${OPLOG_SUBJECT}${p.files[1]})`,
       );
     case "missingVersion":
       return nodeError(
@@ -69,7 +69,9 @@ export function rowFinding(p: RowProblem): Finding {
       return error(
         p.code,
         nameOf(p.node),
-        `${atText(p.at)} is a file:${p.body} whose body ${why}, so it cannot be read as rows; copy the original again, or restore the pond from a backup`,
+        `${
+          atText(p.at)
+        } is a file:${p.body} whose body ${why}, so it cannot be read as rows; copy the original again, or restore the pond from a backup`,
       );
     }
   }

@@ -16,6 +16,8 @@ import {
 import { tableToParquet } from "../table/mod.ts";
 import { isTinyFsError, type ReadView, type WD } from "../tinyfs/mod.ts";
 import { DynamicExists, type MadeDynamic } from "./dynamic_nodes.ts";
+import { tryLockHostFile } from "./host_files.ts";
+import { pondLayout } from "./layout.ts";
 import { builtinModules, loadInstalled } from "./plugin_store.ts";
 import { findPlugin } from "./plugins.ts";
 import { type PluginUse, pluginUses, storedUse } from "./plugin_uses.ts";
@@ -315,7 +317,11 @@ async function commit(
 }
 
 /** What run() is handed: every series under `output` with its newest event time, and the saved state. */
-async function storedState(root: ReadView, output: string, statePath: string): Promise<CollectorState> {
+async function storedState(
+  root: ReadView,
+  output: string,
+  statePath: string,
+): Promise<CollectorState> {
   const series: Record<string, SeriesState> = {};
   const prefix = output === "/" ? "/" : `${output}/`;
   const matches = await root.glob(`${prefix}**/*.series`).catch((e) => {
@@ -343,18 +349,15 @@ async function storedState(root: ReadView, output: string, statePath: string): P
  * with the OS, so a killed run never leaves it held) until disposed.
  */
 async function collectorLock(pondPath: string, nodeId: string, path: string): Promise<Disposable> {
-  const dir = `${pondPath}/locks`;
-  await Deno.mkdir(dir, { recursive: true });
-  const file = await Deno.open(`${dir}/collector-${nodeId}.lock`, { create: true, write: true });
-  if (!(await file.tryLock(true))) {
-    file.close();
+  const lock = await tryLockHostFile(`${pondLayout(pondPath).locks}/collector-${nodeId}.lock`);
+  if (!lock) {
     throw new PondError(
       "CollectorBusy",
       `collector ${path} is already running (another 'pond run' holds its lock); ` +
         "this run did nothing: wait for that one to finish",
     );
   }
-  return { [Symbol.dispose]: () => file.close() };
+  return lock;
 }
 
 /**

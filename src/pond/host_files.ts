@@ -156,3 +156,24 @@ export function hostFileRanges(path: string, size: number): AsyncBuffer {
     },
   };
 }
+
+/**
+ * Takes an exclusive OS lock on the file at `path` (made, with its directory, if missing), held
+ * until the result is disposed, or undefined when another process holds it. The OS drops a lock
+ * whose process is gone, so a killed holder never leaves it held.
+ *
+ * @example
+ * ```ts
+ * using lock = await tryLockHostFile("/data/pond/locks/collector-01.lock");
+ * if (!lock) console.error("already running");
+ * ```
+ */
+export async function tryLockHostFile(path: string): Promise<Disposable | undefined> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const file = await Deno.open(path, { create: true, write: true });
+  if (!(await file.tryLock(true))) {
+    file.close();
+    return undefined;
+  }
+  return { [Symbol.dispose]: () => file.close() };
+}

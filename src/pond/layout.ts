@@ -1,4 +1,4 @@
-/** Where a pond keeps its parts on disk: the marker file, the oplog table, the blob store and the cache. */
+/** Where a pond keeps its parts on disk: the marker file, the oplog table, the blob store, the cache and the locks. */
 
 /** The file that marks a directory as a pond, with the pond's format version. */
 export const POND_MARKER = "pond.json";
@@ -18,6 +18,8 @@ export interface PondLayout {
   readonly blobs: string;
   /** Computed files kept so reads need not compute them again; rebuildable, so droppable. */
   readonly cache: string;
+  /** Lock files of processes that must not overlap (a collector's runs); never part of a backup. */
+  readonly locks: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function pondLayout(root: string): PondLayout {
     oplog: `${dir}/oplog`,
     blobs: `${dir}/blobs`,
     cache: `${dir}/cache`,
+    locks: `${dir}/locks`,
   };
 }
 

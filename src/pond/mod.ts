@@ -18,6 +18,7 @@ export {
   hostFileStream,
   isEmptyHostDirectory,
   readHostFile,
+  writeHostFile,
 } from "./host_files.ts";
 export { endpoint, HOST_PREFIX, STANDARD_STREAM } from "./endpoint.ts";
 export { expandEndpoints, expandPaths, globMatches } from "./glob_args.ts";

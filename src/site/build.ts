@@ -1,6 +1,6 @@
 /** Building a site into a host directory: every file computed from one pond version, only those whose bytes changed written, those no longer built removed. */
 import { join } from "node:path";
-import type { Pond, PondAt } from "../pond/mod.ts";
+import { isEmptyHostDirectory, type Pond, type PondAt, writeHostFile } from "../pond/mod.ts";
 import UPLOT_CSS from "../../node_modules/uplot/dist/uPlot.min.css" with { type: "text" };
 import UPLOT_JS from "../../node_modules/uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import SITE_CSS from "./assets/site.css" with { type: "text" };
@@ -144,9 +144,7 @@ export async function buildSite(
       continue;
     }
     await Deno.mkdir(join(target, ".."), { recursive: true });
-    const temp = `${target}.tmp`;
-    await Deno.writeFile(temp, data);
-    await Deno.rename(temp, target);
+    await writeHostFile(target, ReadableStream.from([data]));
     kind(path).written++;
   }
   for (const path of before) {
@@ -169,16 +167,12 @@ async function previousFiles(dir: string): Promise<string[]> {
       ? listed.filter((f) => typeof f === "string" && !f.includes(".."))
       : [];
   }
-  try {
-    for await (const _ of Deno.readDir(dir)) {
-      throw new SiteError(
-        "NotASite",
-        `${dir} holds files but no ${SITE_MARKER}, so it is not a site pond built; ` +
-          "build into a new or empty directory, or an earlier site's",
-      );
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  if (!await isEmptyHostDirectory(dir)) {
+    throw new SiteError(
+      "NotASite",
+      `${dir} holds files but no ${SITE_MARKER}, so it is not a site pond built; ` +
+        "build into a new or empty directory, or an earlier site's",
+    );
   }
   return [];
 }

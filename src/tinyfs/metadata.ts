@@ -14,7 +14,6 @@ import type { Metadata } from "./view.ts";
  * @example
  * ```ts
  * import type { Tree } from "./tree.ts";
-import type { Metadata } from "./view.ts";
  * import type { Located } from "./handle.ts";
  * import { CallContext } from "./call_context.ts";
  *
@@ -38,7 +37,6 @@ export async function describe(
  * @example
  * ```ts
  * import type { Tree } from "./tree.ts";
-import type { Metadata } from "./view.ts";
  * import type { Located } from "./handle.ts";
  * import { CallContext } from "./call_context.ts";
  *
@@ -64,7 +62,13 @@ export async function describeVersions(
       const size = v.entryType === "file:dynamic"
         ? (await tree.read(node, v.version, context)).length
         : v.size;
-      described.push({ ...stored(v, created), size, ...pattern });
+      const uncommitted = tree.state.pending && v.seq === tree.state.seq;
+      described.push({
+        ...stored(v, created),
+        size,
+        ...pattern,
+        ...(uncommitted && { uncommitted: true as const }),
+      });
     }
     return described;
   }

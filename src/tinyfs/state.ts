@@ -12,6 +12,8 @@ import type { DirEntry, NodeKey, NodeVersion } from "./records.ts";
 export interface TreeState {
   /** The transaction this state is (or will become, for a transaction). */
   readonly seq: number;
+  /** Whether the versions of transaction {@link seq} are not committed yet (a transaction's state). */
+  readonly pending: boolean;
   /** Every version of the node in this state, oldest first; empty if it has none. */
   versions(key: NodeKey): Promise<readonly NodeVersion[]>;
   /**
@@ -66,6 +68,7 @@ export async function latest(state: TreeState, key: NodeKey): Promise<NodeVersio
  * ```
  */
 export class Snapshot implements TreeState {
+  readonly pending = false;
   readonly #versions = new Map<string, Promise<readonly NodeVersion[]>>();
 
   constructor(

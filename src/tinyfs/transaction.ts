@@ -70,6 +70,7 @@ type PendingDirectory = Pending & { readonly changes: Map<string, EntryChange> }
  * ```
  */
 export class Transaction implements TreeState {
+  readonly pending = true;
   readonly #pending = new Map<NodeId, Pending>();
   #ended = false;
 

@@ -43,6 +43,12 @@ export interface Metadata {
   readonly pattern?: string;
   /** For series versions whose store records it: the range of their event times. */
   readonly eventTimes?: EventTimes;
+  /**
+   * True for a version the transaction in progress wrote: not committed, so its id and version
+   * may yet name other bytes (it may be written again, or never committed). Nothing computed
+   * from it may be kept under them.
+   */
+  readonly uncommitted?: true;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The pond's cache of computed files across real processes: a second read starts no sandbox, a new input version or --at reads right, a damaged or dropped cache is rebuilt. */
 import assert from "node:assert/strict";
 import { pondProcess } from "../cli/harness.ts";
+import { Pond } from "../../src/pond/mod.ts";
 import { ok, readings, type SqlPond, START, withSqlPond } from "./helpers.ts";
 
 const COUNT = "SELECT count(*) AS n, count(salinity) AS salted FROM r";
@@ -172,4 +173,35 @@ Deno.test("computed cache: a table over a computed input is computed on every re
       "n,salted\n10150,50\n",
     );
   });
+});
+
+Deno.test("what is computed inside a transaction from versions it wrote is not kept: an abandoned version's id and version later name other bytes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pond-cache-pending-" });
+  try {
+    await Pond.init(`${dir}/pond`);
+    const pond = await Pond.open(`${dir}/pond`);
+    await pond.transact(["setup"], async (root) => {
+      await root.createFile("/in/a.csv", "t,v\n1,first\n", { parents: true });
+      await root.createDynamicFile(
+        "/all.csv",
+        "derived",
+        "inputs: [/in/*.csv]\ntransform: concat-csv\n",
+      );
+    });
+    const read = async () => new TextDecoder().decode(await (await pond.root()).read("/all.csv"));
+    await assert.rejects(
+      pond.transact(["abandoned"], async (root) => {
+        await root.write("/in/a.csv", "t,v\n1,abandoned\n");
+        assert.match(new TextDecoder().decode(await root.read("/all.csv")), /abandoned/);
+        throw new Error("give up");
+      }),
+      /give up/,
+    );
+    await pond.transact(["committed"], (root) => root.write("/in/a.csv", "t,v\n1,kept\n"));
+    assert.match(await read(), /kept/);
+    assert.doesNotMatch(await read(), /abandoned/);
+    await pond.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
