@@ -11,6 +11,7 @@ export const LAYERS = [
   "plugin_host",
   "pond",
   "sql",
+  "remote",
   "cli",
 ] as const;
 

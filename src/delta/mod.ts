@@ -7,6 +7,7 @@ export {
   byteRangesOf,
   isTempFile,
   LocalStore,
+  segments,
   syncDirectory,
   type Upload,
 } from "./storage.ts";

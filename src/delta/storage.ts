@@ -140,8 +140,16 @@ export interface Upload {
   abort(): Promise<void>;
 }
 
-/** Splits a relative path into its segments, refusing absolute paths and `..`. */
-function segments(path: string): string[] {
+/**
+ * Splits a store path into its segments, dropping empty and `.` ones and refusing absolute
+ * paths and `..` (`InvalidArgument`): the normalization every {@link Store} applies.
+ *
+ * @example
+ * ```ts
+ * segments("./a//b/c.json"); // ["a", "b", "c.json"]
+ * ```
+ */
+export function segments(path: string): string[] {
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   if (path.startsWith("/") || parts.includes("..")) {
     throw new DeltaError(
