@@ -4,13 +4,7 @@ export { isRemoteError, RemoteError, type RemoteErrorCode } from "./errors.ts";
 export { type Credentials, findCredentials, parseIni } from "./credentials.ts";
 export { type RequestCounts, type S3Location, S3Store, type S3StoreOptions } from "./s3_store.ts";
 export { openRemote, parseRemoteUrl, type RemoteSpec, type RemoteTarget } from "./remote_url.ts";
-export {
-  addRemote,
-  readRemotes,
-  remoteNamed,
-  REMOTES_FILE,
-  removeRemote,
-} from "./remotes_file.ts";
+export { addRemote, readRemotes, remoteNamed, REMOTES_FILE, removeRemote } from "./remotes_file.ts";
 export { listPond, type PondObjects, tipOf } from "./pond_objects.ts";
 export {
   type Tally,
@@ -19,16 +13,10 @@ export {
   type TransferOptions,
   type TransferSummary,
 } from "./transfer.ts";
-export {
-  pullPond,
-  pushPond,
-  restorePond,
-  type SyncOptions,
-  type SyncReport,
-} from "./sync.ts";
+export { pullPond, pushPond, restorePond, type SyncOptions, type SyncReport } from "./sync.ts";
 export {
   type VerifyFinding,
   type VerifyOptions,
-  type VerifyReport,
   verifyRemote,
+  type VerifyReport,
 } from "./verify.ts";

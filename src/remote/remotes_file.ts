@@ -70,7 +70,9 @@ export async function addRemote(root: string, name: string, spec: RemoteSpec): P
   if (remotes[name]) {
     throw new RemoteError(
       "RemoteExists",
-      `remote '${name}' is already ${remotes[name].url}: remove it first ('pond remote remove ${name}')`,
+      `remote '${name}' is already ${
+        remotes[name].url
+      }: remove it first ('pond remote remove ${name}')`,
     );
   }
   await writeRemotes(root, { ...remotes, [name]: spec });

@@ -123,9 +123,13 @@ export class S3Store implements Store {
     into?: Uint8Array,
   ): Promise<Uint8Array> {
     if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
-      throw new DeltaError("InvalidArgument", `bad byte range [${start}, ${end}) of ${this.locate(path)}`, {
-        path,
-      });
+      throw new DeltaError(
+        "InvalidArgument",
+        `bad byte range [${start}, ${end}) of ${this.locate(path)}`,
+        {
+          path,
+        },
+      );
     }
     if (start === end) {
       const { size } = await this.head(path);
@@ -170,7 +174,10 @@ export class S3Store implements Store {
     if (!options.recursive) query.set("delimiter", "/");
     // S3 starts *after* a key; one sorting just before `from` keeps `from` itself in the listing
     if (from > prefix) {
-      query.set("start-after", from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) - 1));
+      query.set(
+        "start-after",
+        from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) - 1),
+      );
     }
     const out: ObjectInfo[] = [];
     for (let token: string | undefined = undefined;;) {
@@ -232,7 +239,9 @@ export class S3Store implements Store {
    * with `ifAbsent`, asks the server not to replace an existing `to`. False when refused so.
    */
   async copy(from: string, to: string, ifAbsent = false): Promise<boolean> {
-    const source = `/${this.location.bucket}/${this.#key(from).split("/").map(encodeSegment).join("/")}`;
+    const source = `/${this.location.bucket}/${
+      this.#key(from).split("/").map(encodeSegment).join("/")
+    }`;
     const res = await this.#send("put", to, "PUT", {
       headers: {
         "x-amz-copy-source": source,
@@ -343,7 +352,9 @@ export class S3Store implements Store {
   #truncated(path: string, size: number, start: number, end: number): DeltaError {
     return new DeltaError(
       "CorruptData",
-      `${this.locate(path)} is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
+      `${
+        this.locate(path)
+      } is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
       { path },
     );
   }
@@ -360,9 +371,13 @@ export class S3Store implements Store {
   /** Refuses the store's root as an object path. */
   #parentOf(path: string): void {
     if (segments(path).length === 0) {
-      throw new DeltaError("InvalidArgument", `cannot write ${this.locate("")} itself as an object`, {
-        path,
-      });
+      throw new DeltaError(
+        "InvalidArgument",
+        `cannot write ${this.locate("")} itself as an object`,
+        {
+          path,
+        },
+      );
     }
   }
 }
@@ -449,7 +464,9 @@ class S3Upload implements Upload {
     if (this.#size > COPY_LIMIT) {
       throw new RemoteError(
         "TooLarge",
-        `${this.#store.locate(path)}: ${this.#size} bytes is more than one S3 copy publishes (5 GiB)`,
+        `${
+          this.#store.locate(path)
+        }: ${this.#size} bytes is more than one S3 copy publishes (5 GiB)`,
         { path },
       );
     }
@@ -476,7 +493,10 @@ class S3Upload implements Upload {
       const res = await this.#store.multipart(this.#temp, "POST", "?uploads");
       const id = element(await res.text(), "UploadId");
       if (!id) {
-        throw new RemoteError("RemoteFailure", `${this.#store.locate(this.#temp)}: no UploadId in reply`);
+        throw new RemoteError(
+          "RemoteFailure",
+          `${this.#store.locate(this.#temp)}: no UploadId in reply`,
+        );
       }
       this.#uploadId = id;
     }
@@ -503,7 +523,9 @@ class S3Upload implements Upload {
     if (/<Error>/.test(text)) {
       throw new RemoteError(
         "RemoteFailure",
-        `completing the upload of ${this.#store.locate(this.#temp)} failed: ${element(text, "Message") ?? text}`,
+        `completing the upload of ${this.#store.locate(this.#temp)} failed: ${
+          element(text, "Message") ?? text
+        }`,
       );
     }
     this.#completed = true;

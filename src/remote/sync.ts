@@ -38,7 +38,8 @@ export async function pushPond(
   const summary = await transfer(new LocalStore(root), remote, {
     from: "this pond",
     to: `remote ${name} (${spec.url})`,
-    ahead: `another pond pushed there; pull it first ('pond pull ${name}') or push to another remote`,
+    ahead:
+      `another pond pushed there; pull it first ('pond pull ${name}') or push to another remote`,
   }, options);
   return report(spec, remote, summary);
 }

@@ -1,13 +1,6 @@
 /** Copies what one store's pond has and another's lacks, in an order that keeps the destination a valid pond at every instant: blobs, data files, commits by version, checkpoint hint, marker. */
 import { createHash } from "node:crypto";
-import {
-  decodePath,
-  DeltaError,
-  LAST_CHECKPOINT_PATH,
-  type ObjectInfo,
-  parseCommit,
-  type Store,
-} from "../delta/mod.ts";
+import { decodePath, DeltaError, type ObjectInfo, parseCommit, type Store } from "../delta/mod.ts";
 import { RemoteError } from "./errors.ts";
 import { blobHash, listPond, OPLOG, type PondObjects, tipOf } from "./pond_objects.ts";
 
@@ -249,7 +242,7 @@ async function recordedSizes(
     }
   }
   const later = new Set<string>();
-  if (cut) for (const [path, v] of firstAdded) if (v > tip) later.add(path);
+  if (cut) { for (const [path, v] of firstAdded) if (v > tip) later.add(path); }
   return { sizes, later };
 }
 
@@ -272,7 +265,9 @@ export interface Expected {
 /** Reads a small object whole, refusing one whose length is not what its listing said. */
 async function readWhole(store: Store, info: ObjectInfo, where: string): Promise<Uint8Array> {
   const body = await store.read(info.path);
-  if (body.length !== info.size) throw corrupt(store, info.path, where, `${body.length} bytes, listed as ${info.size}`);
+  if (body.length !== info.size) {
+    throw corrupt(store, info.path, where, `${body.length} bytes, listed as ${info.size}`);
+  }
   return body;
 }
 
@@ -302,7 +297,9 @@ export async function copyObject(
     if (expect.size !== undefined && size !== expect.size) {
       throw corrupt(from, info.path, where, `${size} bytes where the log records ${expect.size}`);
     }
-    if (size !== info.size) throw corrupt(from, info.path, where, `${size} bytes, listed as ${info.size}`);
+    if (size !== info.size) {
+      throw corrupt(from, info.path, where, `${size} bytes, listed as ${info.size}`);
+    }
     const digest = hash?.digest("hex");
     if (digest !== undefined && digest !== expect.sha256) {
       throw corrupt(from, info.path, where, `its SHA-256 is ${digest}, not the one its name says`);
@@ -340,7 +337,9 @@ function checkCommit(body: Uint8Array, info: ObjectInfo, where: string): void {
   } catch (e) {
     throw new RemoteError(
       "CorruptObject",
-      `${info.path} in ${where} is not a readable commit (${e instanceof Error ? e.message : e}); nothing past it was copied`,
+      `${info.path} in ${where} is not a readable commit (${
+        e instanceof Error ? e.message : e
+      }); nothing past it was copied`,
       { path: info.path, cause: e },
     );
   }

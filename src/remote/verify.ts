@@ -106,7 +106,10 @@ export async function verifyRemote(
       const mine = local.get(o.path);
       const same = !hash && mine && mine.size === o.size ? await here.read(o.path) : undefined;
       try {
-        await copyObject(remote, undefined, o, { ...(hash && { sha256: hash }), ...(same && { same }) }, `remote ${name}`);
+        await copyObject(remote, undefined, o, {
+          ...(hash && { sha256: hash }),
+          ...(same && { same }),
+        }, `remote ${name}`);
       } catch (e) {
         if (!(e instanceof RemoteError) || e.code !== "CorruptObject") throw e;
         findings.push({ severity: "error", path: o.path, message: e.message });
@@ -116,5 +119,12 @@ export async function verifyRemote(
     });
   }
   findings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { url: spec.url, remoteTip: tipOf(theirs), localTip: tipOf(mine), unpushed, read, findings };
+  return {
+    url: spec.url,
+    remoteTip: tipOf(theirs),
+    localTip: tipOf(mine),
+    unpushed,
+    read,
+    findings,
+  };
 }

@@ -47,7 +47,10 @@ export async function pondFiles(root: string): Promise<Map<string, string>> {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (path === "cache" || path === "remotes.json") continue;
       if (e.isDirectory) await walk(`${dir}/${e.name}`, path);
-      else out.set(path, createHash("sha256").update(await Deno.readFile(`${dir}/${e.name}`)).digest("hex"));
+      else {out.set(
+          path,
+          createHash("sha256").update(await Deno.readFile(`${dir}/${e.name}`)).digest("hex"),
+        );}
     }
   };
   await walk(root, "");

@@ -18,9 +18,15 @@ export async function s3cmd(port: number, dir: string, args: string[]): Promise<
       `host_base = 127.0.0.1:${port}\nhost_bucket = 127.0.0.1:${port}\n` +
       "use_https = False\nprogress_meter = False\n",
   );
-  const out = await command("s3cmd", { args: ["-c", config, ...args], stdout: "piped", stderr: "piped" })
+  const out = await command("s3cmd", {
+    args: ["-c", config, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) throw new Error(`s3cmd ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(`s3cmd ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  }
   return text;
 }

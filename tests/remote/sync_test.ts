@@ -18,44 +18,50 @@ async function assertSame(a: string, b: string) {
   assert.deepEqual(await checked(b), await checked(a));
 }
 
-s3("push to S3 then restore gives a byte-identical pond that checks the same; a big blob goes multipart", async (env, endpoint) => {
-  await withTemp(async (dir) => {
-    const pond = await makePond(dir, 2, 9 * (1 << 20) + 5);
-    const url = `s3://${server!.bucket}/round-${crypto.randomUUID()}`;
-    await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
-    const push = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
-    const files = await pondFiles(pond);
-    assert.equal(push.sent.objects, files.size);
-    assert.equal(push.tip, 2);
-    const restored = `${dir}/restored`;
-    await pondOk(["restore", url, restored, "--endpoint", endpoint], env);
-    await assertSame(pond, restored);
-    const cat = await pondOk(["--pond", restored, "cat", "/data/src/big1.bin"], env);
-    assert.equal(cat.stdout.length > 0, true);
-  });
-});
+s3(
+  "push to S3 then restore gives a byte-identical pond that checks the same; a big blob goes multipart",
+  async (env, endpoint) => {
+    await withTemp(async (dir) => {
+      const pond = await makePond(dir, 2, 9 * (1 << 20) + 5);
+      const url = `s3://${server!.bucket}/round-${crypto.randomUUID()}`;
+      await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
+      const push = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
+      const files = await pondFiles(pond);
+      assert.equal(push.sent.objects, files.size);
+      assert.equal(push.tip, 2);
+      const restored = `${dir}/restored`;
+      await pondOk(["restore", url, restored, "--endpoint", endpoint], env);
+      await assertSame(pond, restored);
+      const cat = await pondOk(["--pond", restored, "cat", "/data/src/big1.bin"], env);
+      assert.equal(cat.stdout.length > 0, true);
+    });
+  },
+);
 
-s3("after one copy a push sends that transaction's files only; with nothing new it lists once per part and uploads nothing", async (env, endpoint) => {
-  await withTemp(async (dir) => {
-    const pond = await makePond(dir);
-    const url = `s3://${server!.bucket}/inc-${crypto.randomUUID()}`;
-    await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
-    await pondOk(["--pond", pond, "push"], env);
-    const before = await pondFiles(pond);
-    await Deno.writeFile(`${dir}/one.bin`, noise(200_000, 99));
-    await pondOk(["--pond", pond, "copy", `host:${dir}/one.bin`, "/data/"]);
-    const added = [...(await pondFiles(pond)).keys()].filter((p) => !before.has(p));
-    assert.ok(added.some((p) => p.startsWith("blobs/")), `added ${added}`);
-    const push = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
-    assert.equal(push.sent.objects, added.length, `added ${added}`);
-    assert.equal(push.requests.put, added.length);
-    assert.equal(push.skipped.objects, before.size);
-    const idle = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
-    assert.equal(idle.sent.objects, 0);
-    assert.equal(idle.requests.put, 0);
-    assert.ok(idle.requests.list <= 3, `list requests ${idle.requests.list}`);
-  });
-});
+s3(
+  "after one copy a push sends that transaction's files only; with nothing new it lists once per part and uploads nothing",
+  async (env, endpoint) => {
+    await withTemp(async (dir) => {
+      const pond = await makePond(dir);
+      const url = `s3://${server!.bucket}/inc-${crypto.randomUUID()}`;
+      await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
+      await pondOk(["--pond", pond, "push"], env);
+      const before = await pondFiles(pond);
+      await Deno.writeFile(`${dir}/one.bin`, noise(200_000, 99));
+      await pondOk(["--pond", pond, "copy", `host:${dir}/one.bin`, "/data/"]);
+      const added = [...(await pondFiles(pond)).keys()].filter((p) => !before.has(p));
+      assert.ok(added.some((p) => p.startsWith("blobs/")), `added ${added}`);
+      const push = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
+      assert.equal(push.sent.objects, added.length, `added ${added}`);
+      assert.equal(push.requests.put, added.length);
+      assert.equal(push.skipped.objects, before.size);
+      const idle = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
+      assert.equal(idle.sent.objects, 0);
+      assert.equal(idle.requests.put, 0);
+      assert.ok(idle.requests.list <= 3, `list requests ${idle.requests.list}`);
+    });
+  },
+);
 
 s3("pull brings a restored copy up to the pond's newest transaction", async (env, endpoint) => {
   await withTemp(async (dir) => {
@@ -78,7 +84,10 @@ s3("pull brings a restored copy up to the pond's newest transaction", async (env
     const files = await pondFiles(copy);
     const refused = await pondInProcess(["--pond", copy, "pull"], env);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^pond: this pond has transactions up to 4, remote b .* only up to 3: push it first/);
+    assert.match(
+      refused.stderr,
+      /^pond: this pond has transactions up to 4, remote b .* only up to 3: push it first/,
+    );
     assert.deepEqual(await pondFiles(copy), files);
   });
 });
@@ -88,13 +97,18 @@ s3("a remote another pond pushed to is refused, not overwritten", async (env, en
     const a = await makePond(`${dir}/a`);
     const b = await makePond(`${dir}/b`);
     const url = `s3://${server!.bucket}/two-${crypto.randomUUID()}`;
-    for (const p of [a, b]) await pondOk(["--pond", p, "remote", "add", "r", url, "--endpoint", endpoint], env);
+    for (const p of [a, b]) {
+      await pondOk(["--pond", p, "remote", "add", "r", url, "--endpoint", endpoint], env);
+    }
     await pondOk(["--pond", a, "push"], env);
     await pondOk(["--pond", a, "mkdir", "/more"]);
     await pondOk(["--pond", a, "push"], env);
     const behind = await pondInProcess(["--pond", b, "push"], env);
     assert.equal(behind.code, 1);
-    assert.match(behind.stderr, /has transactions up to 3, this pond only up to 2: another pond pushed there/);
+    assert.match(
+      behind.stderr,
+      /has transactions up to 3, this pond only up to 2: another pond pushed there/,
+    );
     await pondOk(["--pond", b, "mkdir", "/x"]);
     await pondOk(["--pond", b, "mkdir", "/y"]);
     const diverged = await pondInProcess(["--pond", b, "push"], env);

@@ -2,8 +2,8 @@
 import {
   addRemote,
   readRemotes,
-  removeRemote,
   type RemoteSpec,
+  removeRemote,
   verifyRemote,
 } from "../../remote/mod.ts";
 import type { Command, CommandBody, CommandContext, OptionSpec } from "../command.ts";
@@ -19,7 +19,11 @@ export const REMOTE_OPTIONS: Record<string, OptionSpec> = {
     value: "URL",
     help: "the S3 server, e.g. http://127.0.0.1:9000 (default: AWS for the region)",
   },
-  region: { type: "string", value: "R", help: "the region to sign for (default: $AWS_REGION or us-east-1)" },
+  region: {
+    type: "string",
+    value: "R",
+    help: "the region to sign for (default: $AWS_REGION or us-east-1)",
+  },
   profile: {
     type: "string",
     value: "P",
@@ -53,8 +57,7 @@ const add: Command = {
   name: "add",
   summary: "add a remote: an S3 bucket and prefix, or a directory",
   usage: "pond remote add NAME URL [--endpoint URL] [--region R] [--profile P]",
-  description:
-    "URL is s3://BUCKET[/PREFIX] (path-style requests to --endpoint, for AWS or any\n" +
+  description: "URL is s3://BUCKET[/PREFIX] (path-style requests to --endpoint, for AWS or any\n" +
     "S3-compatible server) or file:///DIR (a directory, e.g. on a USB disk). The remote is\n" +
     "written to remotes.json in the pond's directory, outside its versioned tree; no\n" +
     "credential is ever stored: they come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /\n" +
@@ -125,7 +128,11 @@ const verify: Command = {
     "large remote can be read over m runs. Exit 1 when anything on the remote is damaged.",
   options: {
     "read-data": { type: "boolean", help: "download every object and check its bytes" },
-    subset: { type: "string", value: "n/m", help: "with --read-data: only slice n of m (1 ≤ n ≤ m)" },
+    subset: {
+      type: "string",
+      value: "n/m",
+      help: "with --read-data: only slice n of m (1 ≤ n ≤ m)",
+    },
   },
   examples: [
     "pond remote verify backup",
@@ -137,7 +144,9 @@ const verify: Command = {
   async run(ctx) {
     const subset = parseSubset(ctx.options.subset as string | undefined);
     if (subset && !ctx.options["read-data"]) {
-      throw new UsageError("pond remote verify: --subset chooses what --read-data reads; add --read-data");
+      throw new UsageError(
+        "pond remote verify: --subset chooses what --read-data reads; add --read-data",
+      );
     }
     const root = await pondPath(ctx, "pond remote verify");
     const report = await verifyRemote(root, ctx.positionals[0], ctx.env, {
@@ -155,7 +164,9 @@ const verify: Command = {
         : "";
       ctx.output.out(
         `remote ${escapeControl(ctx.positionals[0])} at transaction ${report.remoteTip} ` +
-          `(this pond: ${report.localTip}) ${errors ? "is damaged" : "is sound"}: ${errors} errors, ` +
+          `(this pond: ${report.localTip}) ${
+            errors ? "is damaged" : "is sound"
+          }: ${errors} errors, ` +
           `${report.unpushed} objects not pushed yet${read}\n`,
       );
     }
@@ -169,7 +180,9 @@ function parseSubset(value: string | undefined): { n: number; m: number } | unde
   const m = /^(\d+)\/(\d+)$/.exec(value);
   const [a, b] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   if (!m || a < 1 || a > b) {
-    throw new UsageError(`pond remote verify: --subset is n/m with 1 ≤ n ≤ m, like 1/4, not '${value}'`);
+    throw new UsageError(
+      `pond remote verify: --subset is n/m with 1 ≤ n ≤ m, like 1/4, not '${value}'`,
+    );
   }
   return { n: a, m: b };
 }
