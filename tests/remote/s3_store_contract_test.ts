@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { S3Store } from "../../src/remote/mod.ts";
 import { storeContract } from "../delta/store_contract.ts";
+import { startConditionalProxy } from "./conditional_proxy.ts";
 import { moduleS3rver, type S3Server } from "./s3_server.ts";
 
 const { server, missing } = await moduleS3rver();
+const proxy = server && await startConditionalProxy(server);
 
 /** A store on a prefix of its own in the module's s3rver bucket. */
-export function s3Store(server: S3Server, prefix: string, partSize?: number): S3Store {
+export function s3Store(
+  server: S3Server,
+  prefix: string,
+  partSize?: number,
+  endpoint = server.endpoint,
+): S3Store {
   return new S3Store({
-    endpoint: server.endpoint,
+    endpoint,
     region: "us-east-1",
     bucket: server.bucket,
     prefix,
@@ -26,6 +33,12 @@ if (!server) {
     const store = s3Store(server, `contract-${crypto.randomUUID()}`, 5 << 20);
     return Promise.resolve({ store, dispose: () => Promise.resolve() });
   }, { exclusiveCreate: false });
+
+  // the same store through a proxy that honours `If-None-Match: *` as S3 does: exactly one wins
+  storeContract("S3Store on a server honouring If-None-Match", () => {
+    const store = s3Store(server, `exclusive-${crypto.randomUUID()}`, 5 << 20, proxy!.endpoint);
+    return Promise.resolve({ store, dispose: () => Promise.resolve() });
+  });
 
   Deno.test("S3Store: a listing longer than one page follows continuation tokens", async () => {
     const store = s3Store(server, `paged-${crypto.randomUUID()}`);
