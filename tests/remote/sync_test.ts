@@ -55,7 +55,12 @@ s3(
       assert.equal(push.sent.objects, added.length, `added ${added}`);
       assert.equal(push.requests.put, added.length);
       assert.equal(push.skipped.objects, before.size);
-      const idle = JSON.parse((await pondOk(["--pond", pond, "push", "--json"], env)).stdout);
+      const verbose = await pondOk(["--pond", pond, "push", "--verbose"], env);
+      assert.match(verbose.stderr, /^have blobs\/[0-9a-f]{2}\/[0-9a-f]{64} \(\d+ bytes\)$/m);
+      assert.match(verbose.stdout, /^pushed to b: transaction 3; 0 objects \(0 B\) copied/);
+      const idleRun = await pondOk(["--pond", pond, "push", "--json"], env);
+      assert.equal(idleRun.stderr, "", "no progress on stderr when it is not a terminal");
+      const idle = JSON.parse(idleRun.stdout);
       assert.equal(idle.sent.objects, 0);
       assert.equal(idle.requests.put, 0);
       assert.ok(idle.requests.list <= 3, `list requests ${idle.requests.list}`);
