@@ -201,7 +201,7 @@ export class S3Store implements Store {
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     this.#parentOf(path);
-    if (await this.#exists(path)) return false;
+    if (await this.exists(path)) return false;
     const res = await this.#send("put", path, "PUT", {
       body: data,
       headers: { ...contentHeaders(data), "If-None-Match": "*" },
@@ -217,7 +217,7 @@ export class S3Store implements Store {
   }
 
   async touch(path: string): Promise<boolean> {
-    if (!(await this.#exists(path))) return false;
+    if (!(await this.exists(path))) return false;
     await this.copy(path, path);
     return true;
   }
@@ -256,7 +256,7 @@ export class S3Store implements Store {
     return res.status === 200;
   }
 
-  /** Sends a request about object `path` (signed, with a key under the prefix), mapping failures. */
+  /** Sends one request of a multipart upload of object `path` (`query` names the step), mapping failures. */
   async multipart(
     path: string,
     method: string,
@@ -267,7 +267,7 @@ export class S3Store implements Store {
   }
 
   /** True when `path` names an object; false for a missing one. */
-  async #exists(path: string): Promise<boolean> {
+  async exists(path: string): Promise<boolean> {
     const res = await this.#send("head", path, "HEAD", { ok: [200, 404] });
     await res.body?.cancel();
     return res.status === 200;
@@ -471,8 +471,9 @@ class S3Upload implements Upload {
       );
     }
     if (ifAbsent) {
-      const present = await this.#store.head(path).then(() => true, () => false);
-      if (present || !(await this.#store.copy(this.#temp, path, true))) return false;
+      if (await this.#store.exists(path) || !(await this.#store.copy(this.#temp, path, true))) {
+        return false;
+      }
     } else {
       await this.#store.copy(this.#temp, path);
     }

@@ -82,6 +82,13 @@ export async function transfer(
     );
   }
   const dest = await listPond(to);
+  if (!source.marker && !dest.marker) {
+    throw new RemoteError(
+      "NotAPond",
+      `${names.from} (${from.locate("")}) holds no whole pond yet: a first push to it did not ` +
+        `finish (it has no pond.json); push to it again`,
+    );
+  }
   const before = tipOf(dest);
   await refuseDivergence(from, to, source, dest, tip, names);
 
