@@ -90,7 +90,7 @@ export async function transfer(
     );
   }
   const before = tipOf(dest);
-  await refuseDivergence(from, to, source, dest, tip, names);
+  const torn = await refuseDivergence(from, to, source, dest, tip, names);
 
   const sent: Tally = { objects: 0, bytes: 0 };
   const skipped: Tally = { objects: 0, bytes: 0 };
@@ -112,7 +112,7 @@ export async function transfer(
   };
 
   const commits = [...source.commits].filter(([v]) => v <= tip).sort(([a], [b]) => a - b);
-  const sending = commits.filter(([v]) => !dest.commits.has(v));
+  const sending = commits.filter(([v]) => !dest.commits.has(v) || v === torn);
   const bodies = new Map<number, Uint8Array>();
   await inParallel(sending, options.concurrency ?? 8, async ([v, info]) => {
     bodies.set(v, await readWhole(from, info, names.from));
@@ -136,7 +136,8 @@ export async function transfer(
     const body = bodies.get(v);
     if (body) {
       if (verify) checkCommit(body, info, names.from);
-      if (!(await to.putIfAbsent(info.path, body))) {
+      if (v === torn) await to.put(info.path, body);
+      else if (!(await to.putIfAbsent(info.path, body))) {
         throw new RemoteError(
           "RemoteAhead",
           `${names.to} gained transaction ${v} while this copy ran (another pond wrote to it): ` +
@@ -164,8 +165,8 @@ export async function transfer(
       count(hint);
     }
   }
-  if (source.marker && !dest.marker) {
-    await to.putIfAbsent(source.marker.path, await readWhole(from, source.marker, names.from));
+  if (source.marker && dest.marker?.size !== source.marker.size) {
+    await to.put(source.marker.path, await readWhole(from, source.marker, names.from));
     count(source.marker);
   } else if (source.marker) {
     skipped.objects++;
@@ -177,7 +178,9 @@ export async function transfer(
 /**
  * Refuses a destination that holds a transaction past `tip` (`RemoteAhead`), or whose commits
  * differ from the source's (`RemoteDiverged`): by size for every shared one, by content for
- * the newest shared one.
+ * the newest shared one. Returns the destination's newest commit when it is a strict prefix of
+ * the source's (a write cut short on a server that writes in place, as s3rver does; never on
+ * S3), which the transfer then writes again.
  *
  * @example
  * ```ts
@@ -198,7 +201,7 @@ export async function refuseDivergence(
   dest: PondObjects,
   tip: number,
   names: TransferNames,
-): Promise<void> {
+): Promise<number | undefined> {
   const destTip = tipOf(dest);
   if (destTip > tip) {
     throw new RemoteError(
@@ -213,17 +216,20 @@ export async function refuseDivergence(
         "(or one was changed by hand); nothing was copied",
       { path: dest.commits.get(v)?.path },
     );
-  for (const [v, info] of dest.commits) {
-    const mine = source.commits.get(v);
-    if (mine && mine.size !== info.size) throw diverged(v);
-  }
+  let torn: number | undefined;
   if (destTip >= 0 && source.commits.has(destTip)) {
     const [a, b] = await Promise.all([
       from.read(source.commits.get(destTip)!.path),
       to.read(dest.commits.get(destTip)!.path),
     ]);
-    if (!equalBytes(a, b)) throw diverged(destTip);
+    if (b.length < a.length && equalBytes(a.subarray(0, b.length), b)) torn = destTip;
+    else if (!equalBytes(a, b)) throw diverged(destTip);
   }
+  for (const [v, info] of dest.commits) {
+    const mine = source.commits.get(v);
+    if (mine && mine.size !== info.size && v !== torn) throw diverged(v);
+  }
+  return torn;
 }
 
 /** The sizes the log records for data files, and the files first added after `tip` (with --at). */

@@ -155,3 +155,24 @@ Deno.test("push to and restore from a file:/// directory remote", async () => {
     assert.match(notEmpty.stderr, /is not empty/);
   });
 });
+
+Deno.test("a remote's newest commit cut short is written again; one changed by hand is refused", async () => {
+  await withTemp(async (dir) => {
+    const pond = await makePond(dir);
+    await pondOk(["--pond", pond, "remote", "add", "usb", `file://${dir}/usb`]);
+    await pondOk(["--pond", pond, "push"]);
+    const tip = `${dir}/usb/oplog/_delta_log/${"2".padStart(20, "0")}.json`;
+    const whole = await Deno.readFile(tip);
+    await Deno.writeFile(tip, whole.subarray(0, 40)); // as a server writing in place leaves it
+    const again = JSON.parse((await pondOk(["--pond", pond, "push", "--json"])).stdout);
+    assert.equal(again.sent.objects, 1);
+    assert.deepEqual(await Deno.readFile(tip), whole);
+    const changed = whole.slice();
+    changed[20] ^= 1;
+    await Deno.writeFile(tip, changed);
+    const refused = await pondInProcess(["--pond", pond, "push"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /disagree about transaction 2/);
+    assert.deepEqual(await Deno.readFile(tip), changed, "nothing overwritten");
+  });
+});
