@@ -3,7 +3,7 @@
 // The pond holds `small` small files copied in 20 transactions and 4 blobs of blobMiB/4 MiB
 // (the issue's full scale: 10000 and 1024). Each round pushes to fresh prefixes, pond first
 // then s3cmd, so both meet the same server and disk state; times are whole processes.
-import { median, ROOT, timed } from "../pond/bench_util.ts";
+import { median, peakRssKiB, ROOT, timed } from "../pond/bench_util.ts";
 import { noise } from "../../tests/remote/pond_fixture.ts";
 import { startS3rver } from "../../tests/remote/s3_server.ts";
 
@@ -118,6 +118,30 @@ try {
       ]),
     );
   }
+  // memory stays bounded: a push's peak RSS, with blobs of BLOB_MIB / 4 MiB each
+  await pondRun([
+    "--pond",
+    pond,
+    "remote",
+    "add",
+    "rss",
+    "s3://bench/rss",
+    "--endpoint",
+    server.endpoint,
+  ]);
+  const rss = await peakRssKiB(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    "-A",
+    `${ROOT}main.ts`,
+    "--pond",
+    pond,
+    "push",
+    "rss",
+  ], env);
+  console.log(
+    `peak RSS of a first push with ${BLOB_MIB / 4} MiB blobs: ${(rss / 1024).toFixed(0)} MiB`,
+  );
   console.log(
     `pond: ${SMALL} small files in ${BATCHES} transactions, 4 blobs of ${BLOB_MIB / 4} MiB; ` +
       `first push sent ${first.objects} objects (${(first.bytes / 2 ** 20).toFixed(1)} MiB), ` +
