@@ -16,6 +16,7 @@ import { PondError } from "../errors.ts";
  * - `NotAPond`: a restore source without a pond on it.
  * - `NotEmpty`: a restore target that already holds files.
  * - `UnknownRemote` / `RemoteExists`: `pond remote` named a remote that is not / already set.
+ * - `BadRemotesFile`: a pond's `remotes.json` that is not the JSON pond writes.
  * - `TooLarge`: an object above what one S3 copy can publish (5 GiB).
  */
 export type RemoteErrorCode =
@@ -32,6 +33,7 @@ export type RemoteErrorCode =
   | "NotEmpty"
   | "UnknownRemote"
   | "RemoteExists"
+  | "BadRemotesFile"
   | "TooLarge";
 
 /** What a remote error names: the object at fault and the HTTP status, when there are ones. */

@@ -23,8 +23,19 @@ export async function readRemotes(root: string): Promise<Record<string, RemoteSp
     if (e instanceof Deno.errors.NotFound) return {};
     throw e;
   }
-  const parsed = JSON.parse(text) as { remotes?: Record<string, RemoteSpec> };
-  return parsed.remotes ?? {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === "object" && parsed !== null) {
+    return (parsed as { remotes?: Record<string, RemoteSpec> }).remotes ?? {};
+  }
+  throw new RemoteError(
+    "BadRemotesFile",
+    `${root}/${REMOTES_FILE} is not a list of remotes: fix it by hand, or remove it and add them again`,
+  );
 }
 
 /**

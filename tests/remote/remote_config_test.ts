@@ -88,3 +88,14 @@ Deno.test("pond remote add/list/remove keep names and URLs in remotes.json, neve
     assert.equal(check.code, 0, check.stdout);
   });
 });
+
+Deno.test("a garbled remotes.json is one line naming it, exit 1", async () => {
+  await withTemp(async (dir) => {
+    const pond = `${dir}/pond`;
+    await pondOk(["init", pond]);
+    await Deno.writeTextFile(`${pond}/remotes.json`, "{not json");
+    const r = await pondInProcess(["--pond", pond, "remote", "list"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^pond: .*remotes\.json is not a list of remotes: fix it by hand/);
+  });
+});
