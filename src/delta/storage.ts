@@ -94,9 +94,11 @@ export interface Store {
   putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
   /**
    * Starts a streaming write whose path is chosen once it is written (e.g. its content
-   * hash); a store that writes through a temporary object puts it in directory `dir`.
+   * hash); a store that writes through a temporary object puts it in directory `dir`. A
+   * caller that knows the path already passes it as `path` and must publish there: a store
+   * may then write straight to it (an S3 multipart upload), still invisible until published.
    */
-  upload(dir: string): Promise<Upload>;
+  upload(dir: string, path?: string): Promise<Upload>;
   /** Sets an object's modification time to now; resolves `false` when it is missing. */
   touch(path: string): Promise<boolean>;
   /**

@@ -211,9 +211,10 @@ export class S3Store implements Store {
     return res.status === 200;
   }
 
-  upload(dir: string): Promise<Upload> {
+  upload(dir: string, path?: string): Promise<Upload> {
     segments(dir);
-    return Promise.resolve(new S3Upload(this, dir));
+    if (path !== undefined) this.#parentOf(path);
+    return Promise.resolve(new S3Upload(this, dir, path));
   }
 
   async touch(path: string): Promise<boolean> {
@@ -261,7 +262,7 @@ export class S3Store implements Store {
     path: string,
     method: string,
     query: string,
-    init: { body?: Uint8Array | string; headers?: Record<string, string> } = {},
+    init: { body?: Uint8Array | string; headers?: Record<string, string>; ok?: number[] } = {},
   ): Promise<Response> {
     return await this.#send(method === "PUT" ? "put" : "other", path, method, init, query);
   }
@@ -389,12 +390,14 @@ function contentHeaders(data: Uint8Array): Record<string, string> {
 
 /**
  * An {@link S3Store} upload: bytes gather in one part-sized buffer; if publishing comes first
- * they go up as one PUT, else part by part as a multipart upload to a temporary key that is
- * completed and copied to the path it is published at.
+ * they go up as one PUT, else part by part as a multipart upload, completed at the path it
+ * is published at when that was given at the start, else at a temporary key then copied there.
  */
 class S3Upload implements Upload {
   readonly #store: S3Store;
+  /** The key the parts go to: the path to publish at when known, else a temporary one. */
   readonly #temp: string;
+  readonly #direct: boolean;
   #buffer: Uint8Array;
   #filled = 0;
   #uploadId: string | undefined;
@@ -404,9 +407,12 @@ class S3Upload implements Upload {
   #completed = false;
   #published = false;
 
-  constructor(store: S3Store, dir: string) {
+  constructor(store: S3Store, dir: string, path?: string) {
     this.#store = store;
-    this.#temp = [...segments(dir), `.pond-${crypto.randomUUID()}.tmp`].join("/");
+    this.#direct = path !== undefined;
+    this.#temp = path !== undefined
+      ? segments(path).join("/")
+      : [...segments(dir), `.pond-${crypto.randomUUID()}.tmp`].join("/");
     this.#buffer = new Uint8Array(0);
   }
 
@@ -460,6 +466,7 @@ class S3Upload implements Upload {
       if (created) this.#settle();
       return created;
     }
+    if (this.#direct) return await this.#completeAt(path, ifAbsent);
     if (!this.#completed) await this.#complete();
     if (this.#size > COPY_LIMIT) {
       throw new RemoteError(
@@ -514,12 +521,34 @@ class S3Upload implements Upload {
     this.#filled = 0;
   }
 
-  async #complete(): Promise<void> {
+  /** Completes a multipart upload made at the path it is published at (`ifAbsent`: unless one is there). */
+  async #completeAt(path: string, ifAbsent: boolean): Promise<boolean> {
+    if (segments(path).join("/") !== this.#temp) {
+      throw new DeltaError(
+        "InvalidArgument",
+        `upload to ${this.#store.locate(this.#temp)} cannot be published at ${path}`,
+        { path },
+      );
+    }
+    if (ifAbsent && await this.#store.exists(path)) return false;
+    if (!(await this.#complete(ifAbsent))) return false;
+    this.#completed = false;
+    this.#settle();
+    return true;
+  }
+
+  /** Completes the multipart upload; false when `ifAbsent` and the server refused (412). */
+  async #complete(ifAbsent = false): Promise<boolean> {
     if (this.#filled > 0) await this.#sendPart();
     const res = await this.#store.multipart(this.#temp, "POST", `?uploadId=${this.#uploadId}`, {
       body: completeBody(this.#etags),
-      headers: { "Content-Type": "application/xml" },
+      headers: { "Content-Type": "application/xml", ...(ifAbsent && { "If-None-Match": "*" }) },
+      ok: [200, 412],
     });
+    if (res.status === 412) {
+      await res.body?.cancel();
+      return false;
+    }
     const text = await res.text();
     if (/<Error>/.test(text)) {
       throw new RemoteError(
@@ -531,5 +560,6 @@ class S3Upload implements Upload {
     }
     this.#completed = true;
     this.#uploadId = undefined;
+    return true;
   }
 }

@@ -328,7 +328,7 @@ export async function copyObject(
     await to?.put(info.path, body);
     return;
   }
-  const upload = await to?.upload(info.path.slice(0, info.path.lastIndexOf("/")));
+  const upload = await to?.upload(info.path.slice(0, info.path.lastIndexOf("/")), info.path);
   try {
     const buffer = new Uint8Array(PIECE);
     for (let at = 0; at < info.size; at += PIECE) {
@@ -370,24 +370,33 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Runs `each` on every item, `limit` at a time; the first failure stops new starts and is thrown. */
+/**
+ * Runs `each` on every item, `limit` at a time. The first failure stops new starts and is
+ * thrown once the calls in flight have ended, so nothing is still writing when the caller
+ * cleans up.
+ *
+ * @example
+ * ```ts
+ * await inParallel(["a", "b", "c"], 2, async (name) => console.log(name));
+ * ```
+ */
 export async function inParallel<T>(
   items: readonly T[],
   limit: number,
   each: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const item = items[next++];
       try {
         await each(item);
-      } catch (e) {
-        failed = true;
-        throw e;
+      } catch (error) {
+        failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }

@@ -334,6 +334,34 @@ export function storeContract(
     assert.equal(sha256(await store.read("big")), sha256(data));
   });
 
+  test("an upload told its path streams there, invisible until published there", async (store) => {
+    const data = pattern(11 * (1 << 20) + 3);
+    const first = await store.upload("k", "k/v");
+    try {
+      for (let at = 0; at < data.length; at += 1 << 20) {
+        await first.write(data.subarray(at, at + (1 << 20)));
+      }
+      await assert.rejects(store.read("k/v"), fails("MissingFile"));
+      assert.equal(await first.putIfAbsent("k/v"), true);
+    } finally {
+      await first.abort();
+    }
+    assert.equal(sha256(await store.read("k/v")), sha256(data));
+    const second = await store.upload("k", "k/v");
+    try {
+      await second.write(data.subarray(0, 6 << 20));
+      await second.write(bytes("tail"));
+      assert.equal(await second.putIfAbsent("k/v"), false);
+      assert.equal(sha256(await store.read("k/v")), sha256(data));
+      await second.put("k/v");
+    } finally {
+      await second.abort();
+    }
+    const replaced = await store.read("k/v");
+    assert.equal(replaced.length, (6 << 20) + 4);
+    assert.deepEqual(await paths(store, "", { recursive: true }), ["k/v"]);
+  });
+
   test("touch keeps an object's bytes and resolves false for a missing one", async (store) => {
     await store.put("t", bytes("kept"));
     const before = await store.head("t");

@@ -4,7 +4,7 @@ import { listPond, S3Store } from "../../src/remote/mod.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { command } from "../subprocess.ts";
 import { checked, makePond, pondFiles, pondOk, withTemp } from "./pond_fixture.ts";
-import { pondInProcess } from "../cli/harness.ts";
+import { pondInProcess, pondProcess } from "../cli/harness.ts";
 import { moduleS3rver } from "./s3_server.ts";
 
 const { server, missing } = await moduleS3rver();
@@ -51,6 +51,21 @@ Deno.test({
       for (const path of files.keys()) sizes.set(path, (await Deno.stat(`${pond}/${path}`)).size);
       const expected = await checked(pond);
       const env = server!.env;
+      // how long a whole push takes here, so the kills land inside one
+      await pondOk([
+        "--pond",
+        pond,
+        "remote",
+        "add",
+        "whole",
+        `s3://${server!.bucket}/whole-${crypto.randomUUID()}`,
+        "--endpoint",
+        server!.endpoint,
+      ]);
+      const started = performance.now();
+      await pondOk(["--pond", pond, "push", "whole"], env);
+      await pondProcess(["--version"]);
+      const pushMs = performance.now() - started;
       let killed = 0;
       for (let i = 0; i < KILLS; i++) {
         const prefix = `kill-${i}-${crypto.randomUUID()}`;
@@ -72,7 +87,7 @@ Deno.test({
           stdout: "null",
           stderr: "null",
         }).spawn();
-        const delay = 300 + Math.random() * 1700;
+        const delay = Math.random() * pushMs;
         const timer = setTimeout(() => {
           try {
             child.kill("SIGKILL");
