@@ -58,8 +58,9 @@ function encodeSegment(s: string): string {
  * A {@link Store} whose objects are keys of an S3 bucket under a prefix, addressed path-style
  * (`ENDPOINT/BUCKET/KEY`) and signed with AWS Signature V4 by aws4fetch. Listing uses
  * ListObjectsV2 with continuation tokens; ranges are `Range` requests; uploads up to one part
- * are one PUT, larger ones a multipart upload to a temporary key published by a server-side
- * copy, so memory stays at one part.
+ * are one PUT, larger ones a multipart upload (memory stays at one part) straight to the
+ * path when the caller names it, else to a temporary key published by a server-side copy
+ * (up to 5 GiB: `TooLarge` beyond).
  *
  * Guarantees of `putIfAbsent`: it asks with `HEAD` first (false when the object exists) and
  * then writes with `If-None-Match: *`. On a server that honours that header (AWS S3, MinIO,
