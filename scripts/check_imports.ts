@@ -12,6 +12,7 @@ export const LAYERS = [
   "pond",
   "sql",
   "site",
+  "remote",
   "cli",
 ] as const;
 

@@ -108,6 +108,7 @@ Deno.test("the README's command blocks run verbatim, in order, in a fresh clone 
       ["pond maintain", /^compact: merged/],
       ["pond delta scan", /^seq\tnode_id\tversion\tentry_type\tsize\n(\d+\t[^\n]*\n){5}$/],
       ["pond cat /loud/todo.TXT", /^WATER THE SONDES\n$/],
+      ["pond remote verify usb --read-data", /is sound: 0 errors/],
       ["pond list /sites/*/tables/*", /^\/sites\/lake_north\/tables\/2026-06\.parquet\n$/],
       ["pond cat /all.csv", /^timestamp,temperature_c,(.*\n){337}$/],
       [

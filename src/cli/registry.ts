@@ -117,6 +117,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/status.ts")).statusCommand,
   },
   {
+    name: "remote",
+    summary: "add, list, remove and verify the remotes a pond is backed up to",
+    load: async () => (await import("./commands/remote.ts")).remoteCommand,
+  },
+  {
+    name: "push",
+    summary: "upload to a remote what it lacks, keeping it a valid pond throughout",
+    load: async () => (await import("./commands/push.ts")).pushCommand,
+  },
+  {
+    name: "pull",
+    summary: "bring this pond up to a remote's newest transaction",
+    load: async () => (await import("./commands/pull.ts")).pullCommand,
+  },
+  {
+    name: "restore",
+    summary: "make a new pond from a remote (S3 or a directory), every object checked",
+    load: async () => (await import("./commands/restore.ts")).restoreCommand,
+  },
+  {
     name: "plugin",
     summary: "add, list, describe and remove the plugins of dynamic directories and files",
     load: async () => (await import("./commands/plugin.ts")).pluginCommand,

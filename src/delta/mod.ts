@@ -7,6 +7,7 @@ export {
   byteRangesOf,
   isTempFile,
   LocalStore,
+  segments,
   type Upload,
 } from "./storage.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";

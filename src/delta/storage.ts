@@ -94,9 +94,11 @@ export interface Store {
   putIfAbsent(path: string, data: Uint8Array): Promise<boolean>;
   /**
    * Starts a streaming write whose path is chosen once it is written (e.g. its content
-   * hash); a store that writes through a temporary object puts it in directory `dir`.
+   * hash); a store that writes through a temporary object puts it in directory `dir`. A
+   * caller that knows the path already passes it as `path` and must publish there: a store
+   * may then write straight to it (an S3 multipart upload), still invisible until published.
    */
-  upload(dir: string): Promise<Upload>;
+  upload(dir: string, path?: string): Promise<Upload>;
   /** Sets an object's modification time to now; resolves `false` when it is missing. */
   touch(path: string): Promise<boolean>;
   /**
@@ -147,8 +149,16 @@ export interface Upload {
   abort(): Promise<void>;
 }
 
-/** Splits a relative path into its segments, refusing absolute paths and `..`. */
-function segments(path: string): string[] {
+/**
+ * Splits a store path into its segments, dropping empty and `.` ones and refusing absolute
+ * paths and `..` (`InvalidArgument`): the normalization every {@link Store} applies.
+ *
+ * @example
+ * ```ts
+ * segments("./a//b/c.json"); // ["a", "b", "c.json"]
+ * ```
+ */
+export function segments(path: string): string[] {
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   if (path.startsWith("/") || parts.includes("..")) {
     throw new DeltaError(
