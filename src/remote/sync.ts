@@ -1,6 +1,7 @@
 /** Push, pull and restore of a pond: the transfer between the pond's directory and a remote, with each direction's names, checks and clean-up. */
-import { LocalStore, type Store } from "../delta/mod.ts";
-import { checkPond, isDamaged } from "../pond/mod.ts";
+import { LocalStore, type Store, Table } from "../delta/mod.ts";
+import { BlobStore, blobsReferenced, collectBlobGarbage } from "../oplog/mod.ts";
+import { checkPond, isDamaged, pondLayout } from "../pond/mod.ts";
 import { RemoteError } from "./errors.ts";
 import { openRemote, type RemoteSpec } from "./remote_url.ts";
 import { remoteNamed } from "./remotes_file.ts";
@@ -71,8 +72,9 @@ export async function pullPond(
 
 /**
  * Makes a new pond in `dir` (absent or empty) from the remote `spec` names, up to transaction
- * `at` if given: every blob re-hashed against its name, every data file checked against the
- * size the log records, and the result checked whole by `checkPond`. On any failure what was
+ * `at` if given (the blobs only later transactions wrote are then dropped again): every blob
+ * re-hashed against its name, every data file checked against the size the log records, and the
+ * result checked whole by `checkPond`. On any failure what was
  * written is removed again and `dir` is left as it was.
  *
  * @example
@@ -94,6 +96,7 @@ export async function restorePond(
       to: dir,
       ahead: "restore into an empty directory",
     }, { ...options, verify: true });
+    if (options.at !== undefined) await dropLaterBlobs(dir);
     const check = await checkPond(dir);
     if (isDamaged(check)) {
       const first = check.findings.find((f) => f.severity === "error")!;
@@ -107,6 +110,21 @@ export async function restorePond(
     await clear(dir, made);
     throw e;
   }
+}
+
+/**
+ * Deletes the blobs a pond restored up to an earlier transaction holds but no row of its log
+ * names (those only later transactions wrote), so it holds what the pond held then.
+ */
+async function dropLaterBlobs(dir: string): Promise<void> {
+  const layout = pondLayout(dir);
+  const table = new LocalStore(layout.oplog);
+  const snapshot = await new Table(table).snapshot();
+  const inUse = await blobsReferenced(table, snapshot, snapshot.files());
+  await collectBlobGarbage(new BlobStore(new LocalStore(layout.blobs)), inUse, {
+    cutoff: Infinity,
+    apply: true,
+  });
 }
 
 /** Refuses a `dir` that holds anything; makes it when absent. True when it was made here. */
