@@ -435,7 +435,7 @@ export const DEMO_DEVICES: readonly FakeDevice[] = [
   parameters: SONDE_PARAMETERS,
 }));
 
-// deno run -A scripts/fake_hydrovu.ts [PORT]: serves DEMO_DEVICES (PORT 0 or none: a free one)
+// npx deno run -A scripts/fake_hydrovu.ts [PORT]: serves DEMO_DEVICES (PORT 0 or none: a free one)
 // to $HYDRO_KEY_ID / $HYDRO_KEY_VALUE (default demo-id / demo-secret), and prints its URL.
 if (import.meta.main) {
   const server = startFakeHydroVu({
