@@ -99,7 +99,29 @@ Deno.test("the README's command blocks run verbatim, in order, in a fresh clone 
         part.slice(part.indexOf("\n") + 1)
       ).join("");
     const expect: [string, RegExp][] = [
-      ["npm run demo", /^\$ pond delta scan /m],
+      // The demo's pipeline: set up from a file, the secret kept out of the stored config,
+      // 3 × 288 readings collected (each `[^$]*` stays within one command's output), nothing
+      // new the second time, an aggregate per sonde (every third depth a gap), 6 h buckets of
+      // three days, a site of a page per sonde, and the run's commit in the log.
+      ["npm run demo", /^pond apply: 3 of 3 documents applied in transaction 1$/m],
+      [
+        "npm run demo",
+        /^\{"api_url":"http:\/\/127\.0\.0\.1:\d+\/[^\n]*"\$\{env:HYDRO_KEY_VALUE\}"/m,
+      ],
+      [
+        "npm run demo",
+        /^\$ pond run \/etc\/hydrovu --json\n[^$]*"seq": 2,([^$]*"rows": 288,){3}[^$]*\n\$ pond run \/etc\/hydrovu --json\n[^$]*"seq": null,\s*"series": \[\],/m,
+      ],
+      [
+        "npm run demo",
+        /^device +readings +temp_min +temp_max +cond_avg +depths\n[- ]+\n(Noyo\w+ +288 +1\d\.\d+ +1\d\.\d+ +\d{5} +192\n){3}\n/m,
+      ],
+      [
+        "npm run demo",
+        /^timestamp +temp_avg +temp_min +temp_max +depth_avg\n[- ]+\n(2026-11-\d\dT\d\d:00:00\.000Z( +[\d.]+){4}\n){12}\n/m,
+      ],
+      ["npm run demo", /^built 3 page\(s\) as of transaction 2 into site: /m],
+      ["npm run demo", /^ {2}collected by hydrovu 1\.0\.0: 864 rows into 3 series$/m],
       ["pond cat /sites/lake_south/readings.csv --at 4", /^timestamp,temperature_c,/],
       ["pond cat --rows", /\n2026-06-03T02:00:00\.000Z,[^\n]*\n$/],
       ["npx deno run -A count_rows.ts", /^lake_north 336 readings\n$/],

@@ -7,7 +7,7 @@ import {
   fakeValue,
   SONDE_PARAMETERS,
   startFakeHydroVu,
-} from "../../tests/collector/fake_hydrovu.ts";
+} from "../../scripts/fake_hydrovu.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 5);
 const DEVICES = Array.from({ length: 7 }, (_, i) => ({

@@ -1,7 +1,7 @@
 /** `pond apply` of a collector: its node made granted the hosts its config reaches (with consent), collected by `pond run`, and re-applied unchanged. */
 import assert from "node:assert/strict";
 import { pondProcess } from "../cli/harness.ts";
-import { startFakeHydroVu } from "./fake_hydrovu.ts";
+import { startFakeHydroVu } from "../../scripts/fake_hydrovu.ts";
 import { CLIENT_ID, device, hydrovuConfig, must, readSeries, RUN_ENV, SECRET } from "./helpers.ts";
 
 Deno.test("pond apply makes a collector node granted its hosts with consent; pond run collects; applying again changes nothing", async () => {

@@ -9,7 +9,7 @@ import {
   FakeHydroVu,
   SONDE_PARAMETERS,
   startFakeHydroVu,
-} from "./fake_hydrovu.ts";
+} from "../../scripts/fake_hydrovu.ts";
 
 /** The credentials the fake server accepts; the secret is what no output or pond file may hold. */
 export const CLIENT_ID = "pond-test-client";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { pondProcess, REPO_ROOT } from "../cli/harness.ts";
 import { command } from "../subprocess.ts";
-import { fakeReadings } from "./fake_hydrovu.ts";
+import { fakeReadings } from "../../scripts/fake_hydrovu.ts";
 import { collectorSetup, device, must, readSeries, RUN_ENV } from "./helpers.ts";
 
 const ITERATIONS = Deno.env.get("POND_LONG_TESTS") === "1" ? 25 : 3;

@@ -1,6 +1,6 @@
 /** `pond run` of the HydroVu collector end to end, through real processes and a fake server: first run, resume, overlap, the table it stores. */
 import assert from "node:assert/strict";
-import { fakeReadings, fakeValue } from "./fake_hydrovu.ts";
+import { fakeReadings, fakeValue } from "../../scripts/fake_hydrovu.ts";
 import { collectorSetup, device, must, readSeries } from "./helpers.ts";
 
 Deno.test("pond run collects every device into a series, resumes from the newest reading, and adds nothing over an overlap", async () => {

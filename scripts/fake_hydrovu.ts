@@ -82,9 +82,40 @@ export const SONDE_PARAMETERS: readonly FakeParameter[] = [
   { parameterId: "99", unitId: "6", gap: 7 },
 ];
 
-/** The value a fake device reads for a parameter at a time: deterministic, so tests can check it. */
+/** A semidiurnal tide's period (the M2 constituent), in seconds. */
+const TIDE_S = 44_712;
+
+/**
+ * The value a fake device reads for a parameter at a time (Unix seconds): deterministic, so tests
+ * can check it, and plausible for a sonde in an estuary — temperature and dissolved oxygen with the
+ * day, conductivity, density and depth with the tide, a battery running down — each to the
+ * precision a sonde reports.
+ */
 export function fakeValue(device: number, parameter: string, t: number): number {
-  return (device % 97) + parameter.length + (t % 1000) / 8;
+  const sea = (device % 11) / 11; // how near the sea the sonde is: saltier, cooler water
+  const tide = Math.sin((2 * Math.PI * t) / TIDE_S - sea);
+  const day = Math.sin((2 * Math.PI * (t - 50_400)) / 86_400); // warmest about 23:00 UTC
+  const noise = (Math.sin(t * 12.9898 + device * 78.233 + parameter.length) * 43_758.5453) % 1;
+  const conductivity = 21_000 + 14_000 * tide + 12_000 * sea + 150 * noise;
+  switch (parameter) {
+    case "1":
+      return round(13.2 + 1.1 * day - 0.5 * tide - 0.8 * sea + 0.05 * noise, 2);
+    case "2":
+      return round(conductivity, 0);
+    case "4":
+      return round(1.5 + 0.75 * tide + 0.4 * sea + 0.01 * noise, 3);
+    case "density":
+      return round(0.9994 + conductivity * 5.4e-7, 4);
+    case "9":
+      return round(100 - ((t / 86_400 + (device % 13) * 23) % 300) * 0.25, 1); // a fresh one every 300 days
+    default:
+      return round(7.8 + 0.7 * day + 0.4 * tide + 0.3 * sea + 0.05 * noise, 2);
+  }
+}
+
+function round(x: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(x * scale) / scale;
 }
 
 /** Whether the device has a reading of `p` at its `i`-th timestamp. */
@@ -390,31 +421,29 @@ function indexOfHeadEnd(bytes: Uint8Array): number {
   return -1;
 }
 
+/** Three sondes of the Noyo River estuary, three days of 15-minute readings (28 Nov – 1 Dec 2026, UTC): what the demo collects. */
+export const DEMO_DEVICES: readonly FakeDevice[] = [
+  ["NoyoCenterVulink_1", 4990594334457856],
+  ["NoyoCenterAT500_2", 5859376846209024],
+  ["NoyoHarborAT500_3", 6210937526468608],
+].map(([name, id]) => ({
+  id: id as number,
+  name: name as string,
+  start: Date.UTC(2026, 10, 28) / 1000,
+  step: 900,
+  count: 3 * 96,
+  parameters: SONDE_PARAMETERS,
+}));
+
+// npx deno run -A scripts/fake_hydrovu.ts [PORT]: serves DEMO_DEVICES (PORT 0 or none: a free one)
+// to $HYDRO_KEY_ID / $HYDRO_KEY_VALUE (default demo-id / demo-secret), and prints its URL.
 if (import.meta.main) {
-  const port = Number(Deno.args[0] ?? 8080);
-  const now = Math.floor(Date.now() / 1000 / 900) * 900;
   const server = startFakeHydroVu({
     clientId: Deno.env.get("HYDRO_KEY_ID") ?? "demo-id",
     clientSecret: Deno.env.get("HYDRO_KEY_VALUE") ?? "demo-secret",
-    port,
-    devices: [
-      {
-        id: 4990594334457856,
-        name: "NoyoCenterVulink_1",
-        start: now - 96 * 900,
-        step: 900,
-        count: 96,
-        parameters: SONDE_PARAMETERS,
-      },
-      {
-        id: 5859376846209024,
-        name: "NoyoCenterAT500_2",
-        start: now - 96 * 900,
-        step: 900,
-        count: 96,
-        parameters: SONDE_PARAMETERS,
-      },
-    ],
+    port: Number(Deno.args[0] ?? 0),
+    devices: DEMO_DEVICES,
+    pageSize: 96,
   });
   console.log(server.url);
 }
