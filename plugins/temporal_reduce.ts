@@ -23,7 +23,9 @@
 // input's node id and versions. A read brings them up to date — a new version's partials come
 // from that version's rows alone — and then merges the kept partials of every group per bucket
 // (`foldSql` at the finest width: buckets several versions touch combine exactly) and folds the
-// coarser resolutions from them, all in DuckDB. Late data is the same case (its buckets are old
+// coarser resolutions from them, all in DuckDB: every resolution in one engine (`also`), the
+// host remembering those not asked for yet, so a change costs one merge, not one per resolution,
+// and reading the other resolutions then starts no engine. Late data is the same case (its buckets are old
 // ones), so there is no lateness limit. The kept partials are rebuildable from the inputs (`pond
 // maintain --drop-cache` drops them), keyed by versions so `--at` and copies of the pond read the
 // state they name, and their size is the finest resolution's buckets, not the rows. What a read
@@ -444,12 +446,14 @@ interface Host {
   expand(template: string, captures: string[]): string;
   /**
    * DuckDB over inputs the plugin was handed (a series: all its versions, by column name): the
-   * columns, or with `reply` a handle of the result kept on the host, which read() may return.
+   * columns, or with `reply` a handle of the result kept on the host, which read() may return;
+   * `also`: queries over the same tables that later calls will ask, run in the same engine and
+   * remembered by the host.
    */
   sql(
     query: string,
     tables: Record<string, Match | Match[] | Kept>,
-    options?: { reply: true },
+    options?: { reply: true; also?: string[] },
   ): Promise<Column[] | { hostResult: number }>;
   /**
    * Brings a kept query over the series `input` (the table `rows`) up to date: the versions it
@@ -518,9 +522,12 @@ export async function read(
   const work = await host.keep(kept, input, [BUCKET, ROWS]);
   if (work.computed.length > 0) console.error(workDone(path, plan, work));
   const time = ident(plan.time);
-  const stored = `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
-    `FROM (${mergedReductionSql("p", plan, index)}) ORDER BY 1`;
-  return await host.sql(stored, { p: { kept, of: input } }, { reply: true });
+  const stored = (i: number) =>
+    `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
+    `FROM (${mergedReductionSql("p", plan, i)}) ORDER BY 1`;
+  // Every resolution in one engine: those not asked for now are remembered for their reads.
+  const also = plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored);
+  return await host.sql(stored(index), { p: { kept, of: input } }, { reply: true, also });
 }
 
 /**

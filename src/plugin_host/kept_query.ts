@@ -135,8 +135,8 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
   const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
   let fresh: Uint8Array;
   try {
-    fresh = await context.sql(
-      ref.kept,
+    [fresh] = await context.sql(
+      [ref.kept],
       [{ name: "rows", matches: [{ node, captures: match.captures, versions: rest }] }],
       { maxBytes: context.table.bytes, signal: stop.signal },
     );

@@ -361,9 +361,14 @@ export async function serve(): Promise<void> {
         capability("encodeParquet", tableToIPC(withColumnTypes(table))),
       decodeParquet: async (bytes: Uint8Array) =>
         tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
-      sql: async (query: string, tables: Record<string, unknown>, options?: { reply?: boolean }) => {
+      sql: async (
+        query: string,
+        tables: Record<string, unknown>,
+        options?: { reply?: boolean; also?: string[] },
+      ) => {
         const reply = options?.reply === true;
-        const answer = await capability("sql", { query, tables: tablePaths(tables), reply });
+        const also = options?.also ?? [];
+        const answer = await capability("sql", { query, tables: tablePaths(tables), reply, also });
         return reply ? Object.freeze(answer as object) : tableFromIPC(answer as Uint8Array);
       },
       keep: async (query: string, input: unknown, columns: string[] = []) => {

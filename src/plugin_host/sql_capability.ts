@@ -7,14 +7,19 @@ import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";
 import { type KeptRef, keptRef, runKept } from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
-import type { SqlTable } from "./sql_port.ts";
+import { memoKeys } from "./sql_memo.ts";
+import type { SqlPort, SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
-/** A query as the sandbox sends it: the text, each table's input paths or kept query, and whether the result is the call's answer. */
+/**
+ * A query as the sandbox sends it: the text, each table's input paths or kept query, whether the
+ * result is the call's answer, and other queries over the same tables to run and remember.
+ */
 interface SqlRequest {
   readonly query: string;
   readonly tables: Readonly<Record<string, readonly string[] | KeptRef>>;
   readonly reply: boolean;
+  readonly also: readonly string[];
 }
 
 /**
@@ -25,7 +30,13 @@ interface SqlRequest {
  * IPC stream, as `decodeParquet`'s does. A table may instead be a kept query's result
  * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. With
  * `reply`, the result stays on the host and the plugin gets a handle, `{ hostResult }`, which its
- * read() may return as the file's content: the Parquet bytes the engine wrote. SQL errors and the engine's refusals are one-line
+ * read() may return as the file's content: the Parquet bytes the engine wrote.
+ *
+ * With the host's cache and only stored inputs, results are remembered (`memoKeys`): a query
+ * asked again over the same state of its tables is answered from the cache, with no engine.
+ * `also` names other queries over the same tables that the plugin will ask for in later calls
+ * (e.g. the other resolutions of one reduction): they run in the same engine, one start for all,
+ * and are remembered, not returned. SQL errors and the engine's refusals are one-line
  * `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -41,12 +52,37 @@ export async function sql(
   args: unknown,
   context: CapabilityContext,
 ): Promise<Uint8Array | { hostResult: number }> {
-  const { query, tables, reply } = request(args);
-  if (!context.sql) {
+  const { query, tables, reply, also } = request(args);
+  const port = context.sql;
+  if (!port) {
     throw new Error(
       "host.sql is not offered here: this plugin host was opened without a SQL engine",
     );
   }
+  const keys = await memoKeys([query, ...also], tables, context);
+  const remembered = keys && await context.kept!.cache.get(keys[0]);
+  const parquet = remembered ?? await run(port, { query, also, tables }, keys, context);
+  if (reply && context.reply) return { hostResult: context.reply(parquet) };
+  try {
+    const table = await parquetToTable(parquet, context.table, context.check);
+    context.check();
+    return tableToIPC(table);
+  } catch (e) {
+    if (isPluginError(e)) throw e;
+    throw new Error(`host.sql cannot hand over its result: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs `query`, and those of `also` not remembered yet, in one engine of `port`; remembers each result
+ * under its key (when `keys` are given) and returns the result of `query`.
+ */
+async function run(
+  port: SqlPort,
+  { query, also, tables }: Omit<SqlRequest, "reply">,
+  keys: readonly string[] | undefined,
+  context: CapabilityContext,
+): Promise<Uint8Array> {
   const inputs = context.inputs?.nodes;
   const named: SqlTable[] = [];
   for (const [name, paths] of Object.entries(tables)) {
@@ -66,13 +102,18 @@ export async function sql(
       return { node: input.node, captures: input.match.captures };
     }) });
   }
+  const wanted: { query: string; key?: string }[] = [{ query, key: keys?.[0] }];
+  for (const [i, other] of also.entries()) {
+    const key = keys?.[i + 1];
+    if (key && !(await context.kept!.cache.get(key))) wanted.push({ query: other, key });
+  }
   context.check();
   const stop = new AbortController();
   const remaining = context.remainingMs?.();
   const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
-  let parquet: Uint8Array;
+  let results: Uint8Array[];
   try {
-    parquet = await context.sql(query, named, {
+    results = await port(wanted.map((w) => w.query), named, {
       maxBytes: context.table.bytes,
       signal: stop.signal,
     });
@@ -80,32 +121,38 @@ export async function sql(
     clearTimeout(timer);
   }
   context.check();
-  if (reply && context.reply) return { hostResult: context.reply(parquet) };
-  try {
-    const table = await parquetToTable(parquet, context.table, context.check);
-    context.check();
-    return tableToIPC(table);
-  } catch (e) {
-    if (isPluginError(e)) throw e;
-    throw new Error(`host.sql cannot hand over its result: ${(e as Error).message}`);
+  for (const [i, { key }] of wanted.entries()) {
+    if (key) await context.kept!.cache.put(key, results[i]);
   }
+  return results[0];
 }
 
 /** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
 function request(args: unknown): SqlRequest {
   const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
-  const { query, tables, reply } = (args ?? {}) as {
+  const { query, tables, reply, also = [] } = (args ?? {}) as {
     query?: unknown;
     tables?: unknown;
     reply?: unknown;
+    also?: unknown;
   };
   if (typeof query !== "string" || typeof tables !== "object" || tables === null) {
     throw new Error(usage);
   }
-  if (query.length > PLUGIN_LIMITS.configText) {
+  if (
+    !Array.isArray(also) || also.length > PLUGIN_LIMITS.configItems ||
+    !also.every((q) => typeof q === "string")
+  ) {
     throw new Error(
-      `host.sql: the query is ${query.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+      `host.sql: also is a list of at most ${PLUGIN_LIMITS.configItems} queries (SQL text)`,
     );
+  }
+  for (const text of [query, ...also]) {
+    if (text.length > PLUGIN_LIMITS.configText) {
+      throw new Error(
+        `host.sql: the query is ${text.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+      );
+    }
   }
   const entries = Object.entries(tables);
   if (entries.length === 0 || entries.length > PLUGIN_LIMITS.configItems) {
@@ -135,5 +182,5 @@ function request(args: unknown): SqlRequest {
       throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
     }
   }
-  return { query, tables: tables as SqlRequest["tables"], reply: reply === true };
+  return { query, tables: tables as SqlRequest["tables"], reply: reply === true, also };
 }
