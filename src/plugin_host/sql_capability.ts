@@ -90,17 +90,20 @@ async function run(
       named.push({ name, matches: [], parquet: (await runKept(paths as KeptRef, context)).bodies });
       continue;
     }
-    named.push({ name, matches: paths.map((path) => {
-      const input = inputs?.get(path);
-      if (!input || input.match.kind !== "file") {
-        throw new Error(
-          `host.sql: ${quoted(path)} is not ${
-            input ? "a file" : "one of this call's inputs"
-          }; a query reads only the files the plugin was handed`,
-        );
-      }
-      return { node: input.node, captures: input.match.captures };
-    }) });
+    named.push({
+      name,
+      matches: paths.map((path) => {
+        const input = inputs?.get(path);
+        if (!input || input.match.kind !== "file") {
+          throw new Error(
+            `host.sql: ${quoted(path)} is not ${
+              input ? "a file" : "one of this call's inputs"
+            }; a query reads only the files the plugin was handed`,
+          );
+        }
+        return { node: input.node, captures: input.match.captures };
+      }),
+    });
   }
   const wanted: { query: string; key?: string }[] = [{ query, key: keys?.[0] }];
   for (const [i, other] of also.entries()) {

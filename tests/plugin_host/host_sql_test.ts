@@ -238,6 +238,14 @@ Deno.test("host.sql checks its arguments before the engine runs: names, inputs, 
         /more than 100000 inputs in all/,
       ],
       [{ query: 7, tables: {} }, /takes the SQL text and a mapping/],
+      [
+        { query: "SELECT 1", tables: { r: ["/a.parquet"] }, also: "SELECT 2" },
+        /also is a list of at most 1000 queries/,
+      ],
+      [
+        { query: "SELECT 1", tables: { r: ["/a.parquet"] }, also: ["x".repeat(70_000)] },
+        /the query is 70000 characters long/,
+      ],
     ] as const
   ) {
     await assert.rejects(run(args), message);
