@@ -36,7 +36,7 @@ interface SqlRequest {
  * asked again over the same state of its tables is answered from the cache, with no engine.
  * `also` names other queries over the same tables that the plugin will ask for in later calls
  * (e.g. the other resolutions of one reduction): they run in the same engine, one start for all,
- * and are remembered, not returned. SQL errors and the engine's refusals are one-line
+ * and are remembered, not returned (an error in any of them fails the call). SQL errors and the engine's refusals are one-line
  * `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -61,7 +61,10 @@ export async function sql(
   }
   const keys = await memoKeys([query, ...also], tables, context);
   const remembered = keys && await context.kept!.cache.get(keys[0]);
-  const parquet = remembered ?? await run(port, { query, also, tables }, keys, context);
+  // A result remembered under larger limits than this call's is computed again, and refused.
+  const parquet = remembered && remembered.length <= context.table.bytes
+    ? remembered
+    : await run(port, { query, also, tables }, keys, context);
   if (reply && context.reply) return { hostResult: context.reply(parquet) };
   try {
     const table = await parquetToTable(parquet, context.table, context.check);
