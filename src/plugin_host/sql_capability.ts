@@ -5,7 +5,15 @@ import { tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";
-import { type KeptRef, keptRef, runKept } from "./kept_query.ts";
+import {
+  type KeptRef,
+  keptRef,
+  type KeptResult,
+  numberColumns,
+  openKept,
+  type PendingKept,
+  runKept,
+} from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
 import { memoKeys } from "./sql_memo.ts";
 import type { SqlPort, SqlTable } from "./sql_port.ts";
@@ -51,7 +59,7 @@ interface SqlRequest {
 export async function sql(
   args: unknown,
   context: CapabilityContext,
-): Promise<Uint8Array | { hostResult: number }> {
+): Promise<Uint8Array | { hostResult: number; kept: Record<string, KeptWork> }> {
   const { query, tables, reply, also } = request(args);
   const port = context.sql;
   if (!port) {
@@ -62,10 +70,10 @@ export async function sql(
   const keys = await memoKeys([query, ...also], tables, context);
   const remembered = keys && await context.kept!.cache.get(keys[0]);
   // A result remembered under larger limits than this call's is computed again, and refused.
-  const parquet = remembered && remembered.length <= context.table.bytes
-    ? remembered
+  const { parquet, kept } = remembered && remembered.length <= context.table.bytes
+    ? { parquet: remembered, kept: {} }
     : await run(port, { query, also, tables }, keys, context);
-  if (reply && context.reply) return { hostResult: context.reply(parquet) };
+  if (reply && context.reply) return { hostResult: context.reply(parquet), kept };
   try {
     const table = await parquetToTable(parquet, context.table, context.check);
     context.check();
@@ -76,21 +84,42 @@ export async function sql(
   }
 }
 
+/** What bringing a kept table up to date took: as `host.keep` answers it. */
+interface KeptWork {
+  readonly versions: number;
+  readonly computed: readonly number[];
+  /** The `columns` its reference named, of the result computed now (Arrow IPC), if any. */
+  readonly table?: Uint8Array;
+}
+
 /**
- * Runs `query`, and those of `also` not remembered yet, in one engine of `port`; remembers each result
- * under its key (when `keys` are given) and returns the result of `query`.
+ * Runs `query`, and those of `also` not remembered yet, in one engine of `port`, the versions
+ * not yet kept of one kept table computed in it first; remembers each result under its key
+ * (when `keys` are given) and returns the result of `query` and what each kept table took.
  */
 async function run(
   port: SqlPort,
   { query, also, tables }: Omit<SqlRequest, "reply">,
   keys: readonly string[] | undefined,
   context: CapabilityContext,
-): Promise<Uint8Array> {
+): Promise<{ parquet: Uint8Array; kept: Record<string, KeptWork> }> {
   const inputs = context.inputs?.nodes;
   const named: SqlTable[] = [];
+  const kept: Record<string, KeptWork> = {};
+  let fused: { name: string; ref: KeptRef; pending: PendingKept } | undefined;
   for (const [name, paths] of Object.entries(tables)) {
     if (!Array.isArray(paths)) {
-      named.push({ name, matches: [], parquet: (await runKept(paths as KeptRef, context)).bodies });
+      const ref = paths as KeptRef;
+      const pending = await openKept(ref, context);
+      if (pending.rest.length > 0 && !fused && !Object.hasOwn(tables, "rows")) {
+        fused = { name, ref, pending };
+        const fresh = { query: ref.kept, rows: pending.rows };
+        named.push({ name, matches: [], parquet: pending.bodies, fresh });
+        continue;
+      }
+      const done = pending.rest.length > 0 ? await runKept(ref, context) : await pending.result();
+      if (ref.columns) kept[name] = await work(ref, done, context);
+      named.push({ name, matches: [], parquet: done.bodies });
       continue;
     }
     named.push({
@@ -127,10 +156,23 @@ async function run(
     clearTimeout(timer);
   }
   context.check();
+  if (fused) {
+    const done = await fused.pending.result(results[wanted.length]);
+    if (fused.ref.columns) kept[fused.name] = await work(fused.ref, done, context);
+  }
   for (const [i, { key }] of wanted.entries()) {
     if (key) await context.kept!.cache.put(key, results[i]);
   }
-  return results[0];
+  return { parquet: results[0], kept };
+}
+
+/** What a kept table took, with the columns its reference names of the result computed now. */
+async function work(ref: KeptRef, done: KeptResult, context: CapabilityContext): Promise<KeptWork> {
+  const columns = ref.columns ?? [];
+  const table = done.fresh && columns.length > 0
+    ? tableToIPC(await numberColumns(done.fresh, columns, context))
+    : undefined;
+  return { versions: done.versions.length, computed: done.computed, ...(table && { table }) };
 }
 
 /** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */

@@ -7,12 +7,14 @@ import { Staging } from "./staging.ts";
 
 /**
  * One table of the query: its SQL name, the matched nodes behind it (a series' versions pinned
- * or all), and Parquet bodies the caller holds, read as its rows too.
+ * or all), Parquet bodies the caller holds, read as its rows too, and rows of it still to compute
+ * (`fresh`): `query` over the table `rows` of those matches, run first in the same engine.
  */
 export interface MatchedTable {
   readonly name: string;
   readonly matches: readonly PinnedMatch[];
   readonly parquet?: readonly Uint8Array[];
+  readonly fresh?: { readonly query: string; readonly rows: readonly PinnedMatch[] };
 }
 
 /** What one run may cost. */
@@ -56,25 +58,34 @@ export async function queryMatches(
   const stop = () => engine?.interrupt();
   signal?.addEventListener("abort", stop);
   try {
+    const computing = tables.filter((t) => t.fresh);
+    if (computing.length > 1 || (computing.length && tables.some((t) => t.name === "rows"))) {
+      throw new Error("queryMatches computes one fresh table at most, and none beside rows");
+    }
+    const fresh = computing[0]?.fresh;
+    const rows = fresh && await Source.of("rows", "rows", fresh.rows, staging);
+    const results = [...queries, ...(fresh ? [fresh.query] : [])].map(() =>
+      staging.path("parquet")
+    );
     const sources: Source[] = [];
-    for (const { name, matches, parquet } of tables) {
+    for (const table of tables) {
+      const computed = table.fresh ? [results[queries.length]] : [];
+      const held = table.parquet ?? [];
       sources.push(
-        parquet && parquet.length > 0
-          ? await Source.ofParquet(name, parquet, staging)
-          : await Source.of(name, name, matches, staging),
+        held.length > 0 || table.fresh
+          ? await Source.ofParquet(table.name, held, staging, computed)
+          : await Source.of(table.name, table.name, table.matches, staging),
       );
     }
-    const results = queries.map(() => staging.path("parquet"));
-    engine = await SqlEngine.open(sources.flatMap((s) => s.files()), {
-      outputs: results,
-      tables: tables.map((t) => t.name),
-    });
-    // Time bounds prune a series' versions per query; one definition serves all only for one.
-    await defineSources(engine, sources, queries.length === 1 ? queries[0] : "");
+    const opened = await SqlEngine.open(
+      [...sources, ...(rows ? [rows] : [])].flatMap((s) => s.files()),
+      { outputs: results, tables: tables.map((t) => t.name) },
+    );
+    engine = opened;
     const answers: Uint8Array[] = [];
-    for (const [i, sql] of queries.entries()) {
+    const run = async (sql: string, i: number) => {
       if (signal?.aborted) throw new SqlError("QueryFailed", "the query ran out of time");
-      await engine.copy(sql, results[i], "parquet");
+      await opened.copy(sql, results[i], "parquet");
       const { size } = await Deno.stat(results[i]);
       if (size > maxBytes) {
         throw new SqlError(
@@ -82,8 +93,15 @@ export async function queryMatches(
           `the result takes ${size} bytes as Parquet, over the limit of ${maxBytes}; select fewer rows or columns`,
         );
       }
-      answers.push(await Deno.readFile(results[i]));
+      answers[i] = await Deno.readFile(results[i]);
+    };
+    if (rows && fresh) {
+      await defineSources(opened, [rows], fresh.query);
+      await run(fresh.query, queries.length);
     }
+    // Time bounds prune a series' versions per query; one definition serves all only for one.
+    await defineSources(opened, sources, queries.length === 1 ? queries[0] : "");
+    for (const [i, sql] of queries.entries()) await run(sql, i);
     return answers;
   } finally {
     signal?.removeEventListener("abort", stop);
