@@ -44,8 +44,11 @@ interface SqlRequest {
  * asked again over the same state of its tables is answered from the cache, with no engine.
  * `also` names other queries over the same tables that the plugin will ask for in later calls
  * (e.g. the other resolutions of one reduction): they run in the same engine, one start for all,
- * and are remembered, not returned (an error in any of them fails the call). SQL errors and the engine's refusals are one-line
- * `Error`s for the plugin, which it may catch.
+ * and are remembered, not returned (an error in any of them fails the call). A kept table's
+ * versions not kept yet are computed in that engine too, before the queries (one such table per
+ * call; others, or any beside a table named `rows`, as `runKept` computes them), and with
+ * `reply` the answer says, for each kept table naming `columns`, what that took. SQL errors and
+ * the engine's refusals are one-line `Error`s for the plugin, which it may catch.
  *
  * @example
  * ```ts
