@@ -246,6 +246,10 @@ Deno.test("host.sql checks its arguments before the engine runs: names, inputs, 
         { query: "SELECT 1", tables: { r: ["/a.parquet"] }, also: ["x".repeat(70_000)] },
         /the query is 70000 characters long/,
       ],
+      [
+        { query: "SELECT 1", tables: { p: { kept: "SELECT 1", of: "/a.parquet", columns: "n" } } },
+        /columns is a list of column names/,
+      ],
     ] as const
   ) {
     await assert.rejects(run(args), message);
