@@ -40,11 +40,11 @@ interface SqlRequest {
  * `reply`, the result stays on the host and the plugin gets a handle, `{ hostResult }`, which its
  * read() may return as the file's content: the Parquet bytes the engine wrote.
  *
- * With the host's cache and only stored inputs, results are remembered (`memoKeys`): a query
- * asked again over the same state of its tables is answered from the cache, with no engine.
  * `also` names other queries over the same tables that the plugin will ask for in later calls
  * (e.g. the other resolutions of one reduction): they run in the same engine, one start for all,
- * and are remembered, not returned (an error in any of them fails the call). A kept table's
+ * and, with the host's cache and only stored inputs, are remembered (`memoKeys`), not returned
+ * (an error in any of them fails the call); a later query over the same state of its tables
+ * that one of them remembered is answered from the cache, with no engine. A kept table's
  * versions not kept yet are computed in that engine too, before the queries (one such table per
  * call; others, or any beside a table named `rows`, as `runKept` computes them), and with
  * `reply` the answer says, for each kept table naming `columns`, what that took. SQL errors and
@@ -97,8 +97,9 @@ interface KeptWork {
 
 /**
  * Runs `query`, and those of `also` not remembered yet, in one engine of `port`, the versions
- * not yet kept of one kept table computed in it first; remembers each result under its key
- * (when `keys` are given) and returns the result of `query` and what each kept table took.
+ * not yet kept of one kept table computed in it first; remembers the results of `also` under
+ * their keys (when `keys` are given) and returns the result of `query` and what each kept table
+ * took.
  */
 async function run(
   port: SqlPort,
@@ -140,7 +141,9 @@ async function run(
       }),
     });
   }
-  const wanted: { query: string; key?: string }[] = [{ query, key: keys?.[0] }];
+  // The query's own result is the caller's to keep (a read's file is kept as the file); only
+  // those of `also` are remembered, for the calls that will ask them.
+  const wanted: { query: string; key?: string }[] = [{ query }];
   for (const [i, other] of also.entries()) {
     const key = keys?.[i + 1];
     if (key && !(await context.kept!.cache.get(key))) wanted.push({ query: other, key });

@@ -1,4 +1,4 @@
-/** Remembered `host.sql` results: a query's Parquet result kept under the plugin, the query and the stored state of every table it reads, so asking it again costs no engine. */
+/** Remembered `host.sql` results: the Parquet result of a query a plugin said it would ask (`also`), kept under the plugin, the query and the stored state of every table it reads, so asking it then costs no engine. */
 
 import { isDynamic } from "../tinyfs/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
