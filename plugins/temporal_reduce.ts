@@ -18,12 +18,14 @@
 // exactly one coarse bucket. avg is sum / count at the end, never an average of averages.
 //
 // Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query
-// (`host.keep`): the host keeps, with the pond, the finest partials of each group of versions it
+// (a `{ kept, of }` table of `host.sql`, as `host.keep` keeps them): the host keeps, with the pond, the finest partials of each group of versions it
 // computed, under the plugin, this query (which names the plan: columns, types, width) and the
 // input's node id and versions. A read brings them up to date — a new version's partials come
 // from that version's rows alone — and then merges the kept partials of every group per bucket
 // (`foldSql` at the finest width: buckets several versions touch combine exactly) and folds the
-// coarser resolutions from them, all in DuckDB. Late data is the same case (its buckets are old
+// coarser resolutions from them, all in DuckDB and in one engine: the new version's partials
+// first, then every resolution (`also`), the host remembering those not asked for yet, so a
+// change starts one engine, not two per resolution, and reading the other resolutions starts none. Late data is the same case (its buckets are old
 // ones), so there is no lateness limit. The kept partials are rebuildable from the inputs (`pond
 // maintain --drop-cache` drops them), keyed by versions so `--at` and copies of the pond read the
 // state they name, and their size is the finest resolution's buckets, not the rows. What a read
@@ -434,32 +436,36 @@ interface Column {
   values: ArrayLike<unknown>;
 }
 
-/** A kept query as a table of `host.sql`: its results over every group of versions of `of`. */
+/**
+ * A kept query as a table of `host.sql`: its results over every group of versions of `of`,
+ * brought up to date first; with `columns`, the answer says what that took.
+ */
 interface Kept {
   kept: string;
   of: Match;
+  columns?: string[];
+}
+
+/** What bringing a kept query up to date took: the versions, those read now, columns of what they gave. */
+interface KeptWork {
+  versions: number;
+  computed: number[];
+  table: Column[];
 }
 
 interface Host {
   expand(template: string, captures: string[]): string;
   /**
    * DuckDB over inputs the plugin was handed (a series: all its versions, by column name): the
-   * columns, or with `reply` a handle of the result kept on the host, which read() may return.
+   * columns, or with `reply` a handle of the result kept on the host, which read() may return;
+   * `also`: queries over the same tables that later calls will ask, run in the same engine and
+   * remembered by the host.
    */
   sql(
     query: string,
     tables: Record<string, Match | Match[] | Kept>,
-    options?: { reply: true },
-  ): Promise<Column[] | { hostResult: number }>;
-  /**
-   * Brings a kept query over the series `input` (the table `rows`) up to date: the versions it
-   * has, those read now, and the named columns of the result computed now.
-   */
-  keep(
-    query: string,
-    input: Match,
-    columns: string[],
-  ): Promise<{ versions: number; computed: number[]; table: Column[] }>;
+    options?: { reply: true; also?: string[] },
+  ): Promise<Column[] | { hostResult: number; kept?: Record<string, KeptWork> }>;
 }
 
 /**
@@ -515,23 +521,27 @@ export async function read(
   const plan = planReduction(request.config, request.args.columns ?? await columnsOf(input, host));
   const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
   const kept = partialsSql("rows", plan);
-  const work = await host.keep(kept, input, [BUCKET, ROWS]);
-  if (work.computed.length > 0) console.error(workDone(path, plan, work));
   const time = ident(plan.time);
-  const stored = `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
-    `FROM (${mergedReductionSql("p", plan, index)}) ORDER BY 1`;
-  return await host.sql(stored, { p: { kept, of: input } }, { reply: true });
+  const stored = (i: number) =>
+    `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
+    `FROM (${mergedReductionSql("p", plan, i)}) ORDER BY 1`;
+  // Every resolution in one engine, the new versions' partials computed in it first: those not
+  // asked for now are remembered for their reads.
+  const also = plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored);
+  const { hostResult, kept: work } = await host.sql(
+    stored(index),
+    { p: { kept, of: input, columns: [BUCKET, ROWS] } },
+    { reply: true, also },
+  ) as { hostResult: number; kept?: Record<string, KeptWork> };
+  if (work?.p && work.p.computed.length > 0) console.error(workDone(path, plan, work.p));
+  return { hostResult };
 }
 
 /**
  * What a read computed from rows, as one line: the rows and versions read, and per resolution
  * the buckets those rows fall in (the only ones whose values changed).
  */
-function workDone(
-  path: string,
-  plan: Plan,
-  work: { versions: number; computed: number[]; table: Column[] },
-): string {
+function workDone(path: string, plan: Plan, work: KeptWork): string {
   const column = (name: string) => work.table.find((c) => c.name === name)?.values ?? [];
   const rows = Array.from(column(ROWS), Number).reduce((n, r) => n + r, 0);
   const starts = Array.from(column(BUCKET), (b) => Number(b));

@@ -4,7 +4,7 @@ import { tableToParquet } from "../table/mod.ts";
 import { tableFromIPC, tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { PluginError } from "./errors.ts";
-import { keptRef, runKept } from "./kept_query.ts";
+import { keptRef, numberColumns, runKept } from "./kept_query.ts";
 import { sql } from "./sql_capability.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
@@ -89,25 +89,4 @@ async function keep(args: unknown, context: CapabilityContext): Promise<unknown>
     : undefined;
   context.check();
   return { versions: versions.length, computed, table };
-}
-
-/** The `names` columns of Parquet `bytes` as numbers (times as µs), within the table limits. */
-async function numberColumns(
-  bytes: Uint8Array,
-  names: readonly string[],
-  context: CapabilityContext,
-): Promise<{ name: string; values: (number | null)[] }[]> {
-  const [{ parquetMetadata, parquetReadObjects }, { compressors }] = await Promise.all([
-    import("hyparquet"),
-    import("hyparquet-compressors"),
-  ]);
-  const file = bytes.slice().buffer;
-  const rows = Number(parquetMetadata(file).num_rows);
-  if (rows * names.length > context.table.cells) {
-    throw new Error(`host.keep: the columns asked for hold more than ${context.table.cells} cells`);
-  }
-  const read = await parquetReadObjects({ file, columns: [...names], compressors });
-  const number = (v: unknown) =>
-    v instanceof Date ? v.getTime() * 1000 : v === null || v === undefined ? null : Number(v);
-  return names.map((name) => ({ name, values: read.map((row) => number(row[name])) }));
 }

@@ -5,11 +5,16 @@ import type { CapabilityContext } from "./capability_context.ts";
 import { canonicalJson } from "./computed_cache.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
 import { sourceHash } from "./source_hash.ts";
+import type { SqlPort, SqlTable } from "./sql_port.ts";
 
-/** A kept query as a plugin names it: the SQL over `rows`, and the series input it reads. */
+/**
+ * A kept query as a plugin names it: the SQL over `rows`, the series input it reads, and (as a
+ * table of `host.sql`) the columns of the result computed now to hand back with its answer.
+ */
 export interface KeptRef {
   readonly kept: string;
   readonly of: string;
+  readonly columns?: readonly string[];
 }
 
 /** What a kept query holds now, and the work done to get there. */
@@ -43,18 +48,29 @@ export const MAX_KEPT_GROUPS = 16;
  * ```
  */
 export function keptRef(value: unknown): KeptRef {
-  const { kept, of } = (value ?? {}) as { kept?: unknown; of?: unknown };
+  const { kept, of, columns } = (value ?? {}) as {
+    kept?: unknown;
+    of?: unknown;
+    columns?: unknown;
+  };
   if (typeof kept !== "string" || typeof of !== "string") {
     throw new Error(
       "host.keep(query, input): a kept query is its SQL text (over the table rows) and a series input",
     );
+  }
+  if (
+    columns !== undefined &&
+    (!Array.isArray(columns) || columns.length > PLUGIN_LIMITS.configItems ||
+      !columns.every((c) => typeof c === "string"))
+  ) {
+    throw new Error("host.keep: columns is a list of column names of the result");
   }
   if (kept.length > PLUGIN_LIMITS.configText) {
     throw new Error(
       `host.keep: the query is ${kept.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
     );
   }
-  return { kept, of };
+  return { kept, of, ...(columns !== undefined && { columns: columns as string[] }) };
 }
 
 /**
@@ -82,6 +98,56 @@ export function keptRef(value: unknown): KeptRef {
  * ```
  */
 export async function runKept(ref: KeptRef, context: CapabilityContext): Promise<KeptResult> {
+  const pending = await openKept(ref, context);
+  if (pending.rest.length === 0) return pending.result();
+  context.check();
+  const stop = new AbortController();
+  const remaining = context.remainingMs?.();
+  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
+  let fresh: Uint8Array;
+  try {
+    [fresh] = await pending.port(
+      [ref.kept],
+      [{ name: "rows", matches: pending.rows }],
+      { maxBytes: context.table.bytes, signal: stop.signal },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  context.check();
+  return await pending.result(fresh);
+}
+
+/** A kept query looked up, before the versions not kept yet are computed. */
+export interface PendingKept {
+  /** The kept groups' results, read. */
+  readonly bodies: readonly Uint8Array[];
+  /** The versions to compute now (none when every group was kept). */
+  readonly rest: readonly number[];
+  /** The input with those versions pinned: the table `rows` the query reads. */
+  readonly rows: SqlTable["matches"];
+  /** The SQL port to compute them with. */
+  readonly port: SqlPort;
+  /** Keeps `fresh` (the query's result over `rest`, if computed) and says what the query holds now. */
+  result(fresh?: Uint8Array): Promise<KeptResult>;
+}
+
+/**
+ * The first half of {@link runKept}: `ref` checked, its kept groups read and the versions still
+ * to compute chosen, so a caller may compute them in an engine of its own choosing (e.g. the one
+ * that reads the result, `host.sql`) and hand the result to `result`, which keeps it.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityContext } from "./capability_context.ts";
+ *
+ * async function example(context: CapabilityContext) {
+ *   const pending = await openKept({ kept: "SELECT count(*) AS n FROM rows", of: "/a.series" }, context);
+ *   const { bodies } = await pending.result();
+ * }
+ * ```
+ */
+export async function openKept(ref: KeptRef, context: CapabilityContext): Promise<PendingKept> {
   const input = context.inputs?.nodes.get(ref.of);
   if (!input || input.match.kind !== "file") {
     throw new Error(
@@ -90,7 +156,8 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
       }; a query reads only the files the plugin was handed`,
     );
   }
-  if (!context.sql) {
+  const port = context.sql;
+  if (!port) {
     throw new Error(
       "host.keep is not offered here: this plugin host was opened without a SQL engine",
     );
@@ -131,29 +198,55 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
     }
     rest = versions.filter((v) => !taken.has(v));
   }
-  if (rest.length === 0) return { bodies, versions, computed: [] };
-  context.check();
-  const stop = new AbortController();
-  const remaining = context.remainingMs?.();
-  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
-  let fresh: Uint8Array;
-  try {
-    fresh = await context.sql(
-      ref.kept,
-      [{ name: "rows", matches: [{ node, captures: match.captures, versions: rest }] }],
-      { maxBytes: context.table.bytes, signal: stop.signal },
-    );
-  } finally {
-    clearTimeout(timer);
+  const result = async (fresh?: Uint8Array): Promise<KeptResult> => {
+    if (fresh === undefined || rest.length === 0) return { bodies, versions, computed: [] };
+    if (stored) {
+      await kept.cache.put(await key(rest), fresh);
+      const groups = [...index, rest].slice(-INDEX_GROUPS);
+      await kept.cache.put(await key("index"), new TextEncoder().encode(JSON.stringify(groups)));
+    }
+    return { bodies: [...bodies, fresh], versions, computed: rest, fresh };
+  };
+  return {
+    bodies,
+    rest,
+    rows: [{ node, captures: match.captures, versions: rest }],
+    port,
+    result,
+  };
+}
+
+/**
+ * The `names` columns of Parquet `bytes` (a kept query's result) as numbers (times as µs since
+ * the epoch), within the table limits: what a plugin counts its work with.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityContext } from "./capability_context.ts";
+ *
+ * async function example(fresh: Uint8Array, context: CapabilityContext) {
+ *   const [n] = await numberColumns(fresh, ["n"], context); // { name: "n", values: [42] }
+ * }
+ * ```
+ */
+export async function numberColumns(
+  bytes: Uint8Array,
+  names: readonly string[],
+  context: CapabilityContext,
+): Promise<{ name: string; values: (number | null)[] }[]> {
+  const [{ parquetMetadata, parquetReadObjects }, { compressors }] = await Promise.all([
+    import("hyparquet"),
+    import("hyparquet-compressors"),
+  ]);
+  const file = bytes.slice().buffer;
+  const rows = Number(parquetMetadata(file).num_rows);
+  if (rows * names.length > context.table.cells) {
+    throw new Error(`host.keep: the columns asked for hold more than ${context.table.cells} cells`);
   }
-  context.check();
-  if (stored) {
-    await kept.cache.put(await key(rest), fresh);
-    const groups = [...index, rest].slice(-INDEX_GROUPS);
-    await kept.cache.put(await key("index"), new TextEncoder().encode(JSON.stringify(groups)));
-  }
-  bodies.push(fresh);
-  return { bodies, versions, computed: rest, fresh };
+  const read = await parquetReadObjects({ file, columns: [...names], compressors });
+  const number = (v: unknown) =>
+    v instanceof Date ? v.getTime() * 1000 : v === null || v === undefined ? null : Number(v);
+  return names.map((name) => ({ name, values: read.map((row) => number(row[name])) }));
 }
 
 /** The groups a kept index lists; an index that does not parse lists none. */

@@ -226,7 +226,7 @@ function withColumnTypes(table: Table): Table {
 
 /**
  * The tables of a `host.sql` query as paths: each name's input (a match the plugin was handed,
- * or its path) or list of them, or a kept query `{ kept, of }` (its input as a path). The host
+ * or its path) or list of them, or a kept query `{ kept, of, columns? }` (its input as a path). The host
  * checks each path is one of the call's inputs.
  *
  * @example
@@ -236,7 +236,7 @@ function withColumnTypes(table: Table): Table {
  */
 export function tablePaths(
   tables: Record<string, unknown>,
-): Record<string, string[] | { kept: unknown; of: string }> {
+): Record<string, string[] | { kept: unknown; of: string; columns?: unknown }> {
   if (typeof tables !== "object" || tables === null || Array.isArray(tables)) {
     throw new Error("host.sql(query, tables): tables maps SQL names to inputs, like { r: input }");
   }
@@ -250,8 +250,14 @@ export function tablePaths(
   return Object.fromEntries(
     Object.entries(tables).map(([name, inputs]) => {
       if (Array.isArray(inputs)) return [name, inputs.map(path)];
-      const kept = (inputs as { kept?: unknown })?.kept;
-      if (kept !== undefined) return [name, { kept, of: path((inputs as { of?: unknown }).of) }];
+      const { kept, of, columns } = (inputs ?? {}) as {
+        kept?: unknown;
+        of?: unknown;
+        columns?: unknown;
+      };
+      if (kept !== undefined) {
+        return [name, { kept, of: path(of), ...(columns !== undefined && { columns }) }];
+      }
       return [name, [path(inputs)]];
     }),
   );
@@ -361,10 +367,28 @@ export async function serve(): Promise<void> {
         capability("encodeParquet", tableToIPC(withColumnTypes(table))),
       decodeParquet: async (bytes: Uint8Array) =>
         tableFromIPC(await capability("decodeParquet", bytes) as Uint8Array),
-      sql: async (query: string, tables: Record<string, unknown>, options?: { reply?: boolean }) => {
+      sql: async (
+        query: string,
+        tables: Record<string, unknown>,
+        options?: { reply?: boolean; also?: string[] },
+      ) => {
         const reply = options?.reply === true;
-        const answer = await capability("sql", { query, tables: tablePaths(tables), reply });
-        return reply ? Object.freeze(answer as object) : tableFromIPC(answer as Uint8Array);
+        const also = options?.also ?? [];
+        const answer = await capability("sql", { query, tables: tablePaths(tables), reply, also });
+        if (!reply) return tableFromIPC(answer as Uint8Array);
+        // What each kept table naming columns took, those read; the handle alone is read()'s answer.
+        const { hostResult, kept } = answer as {
+          hostResult: number;
+          kept: Record<string, { versions: number; computed: number[]; table?: Uint8Array }>;
+        };
+        if (Object.keys(kept).length === 0) return Object.freeze({ hostResult });
+        const work = Object.fromEntries(
+          Object.entries(kept).map(([name, w]) => [
+            name,
+            { ...w, table: w.table ? tableFromIPC(w.table) : [] },
+          ]),
+        );
+        return Object.freeze({ hostResult, kept: work });
       },
       keep: async (query: string, input: unknown, columns: string[] = []) => {
         const [of] = tablePaths({ of: input }).of as string[];

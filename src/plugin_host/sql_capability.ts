@@ -5,16 +5,29 @@ import { tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { TABLE_NAME } from "./config.ts";
 import { isPluginError } from "./errors.ts";
-import { type KeptRef, keptRef, runKept } from "./kept_query.ts";
+import {
+  type KeptRef,
+  keptRef,
+  type KeptResult,
+  numberColumns,
+  openKept,
+  type PendingKept,
+  runKept,
+} from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
-import type { SqlTable } from "./sql_port.ts";
+import { memoKeys } from "./sql_memo.ts";
+import type { SqlPort, SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
-/** A query as the sandbox sends it: the text, each table's input paths or kept query, and whether the result is the call's answer. */
+/**
+ * A query as the sandbox sends it: the text, each table's input paths or kept query, whether the
+ * result is the call's answer, and other queries over the same tables to run and remember.
+ */
 interface SqlRequest {
   readonly query: string;
   readonly tables: Readonly<Record<string, readonly string[] | KeptRef>>;
   readonly reply: boolean;
+  readonly also: readonly string[];
 }
 
 /**
@@ -25,8 +38,17 @@ interface SqlRequest {
  * IPC stream, as `decodeParquet`'s does. A table may instead be a kept query's result
  * (`{ kept, of }`, see `runKept`): the results of its groups of versions, one after another. With
  * `reply`, the result stays on the host and the plugin gets a handle, `{ hostResult }`, which its
- * read() may return as the file's content: the Parquet bytes the engine wrote. SQL errors and the engine's refusals are one-line
- * `Error`s for the plugin, which it may catch.
+ * read() may return as the file's content: the Parquet bytes the engine wrote.
+ *
+ * `also` names other queries over the same tables that the plugin will ask for in later calls
+ * (e.g. the other resolutions of one reduction): they run in the same engine, one start for all,
+ * and, with the host's cache and only stored inputs, are remembered (`memoKeys`), not returned
+ * (an error in any of them fails the call); a later query over the same state of its tables
+ * that one of them remembered is answered from the cache, with no engine. A kept table's
+ * versions not kept yet are computed in that engine too, before the queries (one such table per
+ * call; others, or any beside a table named `rows`, as `runKept` computes them), and with
+ * `reply` the answer says, for each kept table naming `columns`, what that took. SQL errors and
+ * the engine's refusals are one-line `Error`s for the plugin, which it may catch.
  *
  * @example
  * ```ts
@@ -40,47 +62,21 @@ interface SqlRequest {
 export async function sql(
   args: unknown,
   context: CapabilityContext,
-): Promise<Uint8Array | { hostResult: number }> {
-  const { query, tables, reply } = request(args);
-  if (!context.sql) {
+): Promise<Uint8Array | { hostResult: number; kept: Record<string, KeptWork> }> {
+  const { query, tables, reply, also } = request(args);
+  const port = context.sql;
+  if (!port) {
     throw new Error(
       "host.sql is not offered here: this plugin host was opened without a SQL engine",
     );
   }
-  const inputs = context.inputs?.nodes;
-  const named: SqlTable[] = [];
-  for (const [name, paths] of Object.entries(tables)) {
-    if (!Array.isArray(paths)) {
-      named.push({ name, matches: [], parquet: (await runKept(paths as KeptRef, context)).bodies });
-      continue;
-    }
-    named.push({ name, matches: paths.map((path) => {
-      const input = inputs?.get(path);
-      if (!input || input.match.kind !== "file") {
-        throw new Error(
-          `host.sql: ${quoted(path)} is not ${
-            input ? "a file" : "one of this call's inputs"
-          }; a query reads only the files the plugin was handed`,
-        );
-      }
-      return { node: input.node, captures: input.match.captures };
-    }) });
-  }
-  context.check();
-  const stop = new AbortController();
-  const remaining = context.remainingMs?.();
-  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
-  let parquet: Uint8Array;
-  try {
-    parquet = await context.sql(query, named, {
-      maxBytes: context.table.bytes,
-      signal: stop.signal,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-  context.check();
-  if (reply && context.reply) return { hostResult: context.reply(parquet) };
+  const keys = await memoKeys([query, ...also], tables, context);
+  const remembered = keys && await context.kept!.cache.get(keys[0]);
+  // A result remembered under larger limits than this call's is computed again, and refused.
+  const { parquet, kept } = remembered && remembered.length <= context.table.bytes
+    ? { parquet: remembered, kept: {} }
+    : await run(port, { query, also, tables }, keys, context);
+  if (reply && context.reply) return { hostResult: context.reply(parquet), kept };
   try {
     const table = await parquetToTable(parquet, context.table, context.check);
     context.check();
@@ -91,21 +87,126 @@ export async function sql(
   }
 }
 
+/** What bringing a kept table up to date took: as `host.keep` answers it. */
+interface KeptWork {
+  readonly versions: number;
+  readonly computed: readonly number[];
+  /** The `columns` its reference named, of the result computed now (Arrow IPC), if any. */
+  readonly table?: Uint8Array;
+}
+
+/**
+ * Runs `query`, and those of `also` not remembered yet, in one engine of `port`, the versions
+ * not yet kept of one kept table computed in it first; remembers the results of `also` under
+ * their keys (when `keys` are given) and returns the result of `query` and what each kept table
+ * took.
+ */
+async function run(
+  port: SqlPort,
+  { query, also, tables }: Omit<SqlRequest, "reply">,
+  keys: readonly string[] | undefined,
+  context: CapabilityContext,
+): Promise<{ parquet: Uint8Array; kept: Record<string, KeptWork> }> {
+  const inputs = context.inputs?.nodes;
+  const named: SqlTable[] = [];
+  const kept: Record<string, KeptWork> = {};
+  let fused: { name: string; ref: KeptRef; pending: PendingKept } | undefined;
+  for (const [name, paths] of Object.entries(tables)) {
+    if (!Array.isArray(paths)) {
+      const ref = paths as KeptRef;
+      const pending = await openKept(ref, context);
+      if (pending.rest.length > 0 && !fused && !Object.hasOwn(tables, "rows")) {
+        fused = { name, ref, pending };
+        const fresh = { query: ref.kept, rows: pending.rows };
+        named.push({ name, matches: [], parquet: pending.bodies, fresh });
+        continue;
+      }
+      const done = pending.rest.length > 0 ? await runKept(ref, context) : await pending.result();
+      if (ref.columns) kept[name] = await work(ref, done, context);
+      named.push({ name, matches: [], parquet: done.bodies });
+      continue;
+    }
+    named.push({
+      name,
+      matches: paths.map((path) => {
+        const input = inputs?.get(path);
+        if (!input || input.match.kind !== "file") {
+          throw new Error(
+            `host.sql: ${quoted(path)} is not ${
+              input ? "a file" : "one of this call's inputs"
+            }; a query reads only the files the plugin was handed`,
+          );
+        }
+        return { node: input.node, captures: input.match.captures };
+      }),
+    });
+  }
+  // The query's own result is the caller's to keep (a read's file is kept as the file); only
+  // those of `also` are remembered, for the calls that will ask them.
+  const wanted: { query: string; key?: string }[] = [{ query }];
+  for (const [i, other] of also.entries()) {
+    const key = keys?.[i + 1];
+    if (key && !(await context.kept!.cache.get(key))) wanted.push({ query: other, key });
+  }
+  context.check();
+  const stop = new AbortController();
+  const remaining = context.remainingMs?.();
+  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
+  let results: Uint8Array[];
+  try {
+    results = await port(wanted.map((w) => w.query), named, {
+      maxBytes: context.table.bytes,
+      signal: stop.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  context.check();
+  if (fused) {
+    const done = await fused.pending.result(results[wanted.length]);
+    if (fused.ref.columns) kept[fused.name] = await work(fused.ref, done, context);
+  }
+  for (const [i, { key }] of wanted.entries()) {
+    if (key) await context.kept!.cache.put(key, results[i]);
+  }
+  return { parquet: results[0], kept };
+}
+
+/** What a kept table took, with the columns its reference names of the result computed now. */
+async function work(ref: KeptRef, done: KeptResult, context: CapabilityContext): Promise<KeptWork> {
+  const columns = ref.columns ?? [];
+  const table = done.fresh && columns.length > 0
+    ? tableToIPC(await numberColumns(done.fresh, columns, context))
+    : undefined;
+  return { versions: done.versions.length, computed: done.computed, ...(table && { table }) };
+}
+
 /** `args` checked as a {@link SqlRequest} within the plugin limits (`entries` inputs in all). */
 function request(args: unknown): SqlRequest {
   const usage = "host.sql(query, tables) takes the SQL text and a mapping of table names to inputs";
-  const { query, tables, reply } = (args ?? {}) as {
+  const { query, tables, reply, also = [] } = (args ?? {}) as {
     query?: unknown;
     tables?: unknown;
     reply?: unknown;
+    also?: unknown;
   };
   if (typeof query !== "string" || typeof tables !== "object" || tables === null) {
     throw new Error(usage);
   }
-  if (query.length > PLUGIN_LIMITS.configText) {
+  if (
+    !Array.isArray(also) || also.length > PLUGIN_LIMITS.configItems ||
+    !also.every((q) => typeof q === "string")
+  ) {
     throw new Error(
-      `host.sql: the query is ${query.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+      `host.sql: also is a list of at most ${PLUGIN_LIMITS.configItems} queries (SQL text)`,
     );
+  }
+  for (const text of [query, ...also]) {
+    if (text.length > PLUGIN_LIMITS.configText) {
+      throw new Error(
+        `host.sql: the query is ${text.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+      );
+    }
   }
   const entries = Object.entries(tables);
   if (entries.length === 0 || entries.length > PLUGIN_LIMITS.configItems) {
@@ -135,5 +236,5 @@ function request(args: unknown): SqlRequest {
       throw new Error(`host.sql: the tables name more than ${PLUGIN_LIMITS.entries} inputs in all`);
     }
   }
-  return { query, tables: tables as SqlRequest["tables"], reply: reply === true };
+  return { query, tables: tables as SqlRequest["tables"], reply: reply === true, also };
 }

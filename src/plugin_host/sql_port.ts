@@ -17,19 +17,28 @@ export interface SqlTable {
   }[];
   /** Parquet bodies the host holds (results it kept), read as rows of the table too. */
   readonly parquet?: readonly Uint8Array[];
+  /**
+   * A kept query's rows still to compute, in the same engine before the queries: `query` over
+   * `rows` (the table `rows` it reads, a series' versions pinned), its result read as rows of this
+   * table too and handed back after the queries' results, for the host to keep.
+   */
+  readonly fresh?: { readonly query: string; readonly rows: SqlTable["matches"] };
 }
 
-/** What one run of a plugin's query may cost. */
+/** What one run of a plugin's queries may cost. */
 export interface SqlBounds {
-  /** The most the result may take as Parquet, in bytes; more is an error. */
+  /** The most each result may take as Parquet, in bytes; more is an error. */
   readonly maxBytes: number;
   /** Aborted when the call that asked is out of time: the engine stops the query. */
   readonly signal: AbortSignal;
 }
 
 /**
- * Runs one query over `tables` (several matches of a name combined `UNION ALL BY NAME`) in a
- * locked-down engine that reads nothing else, and returns the result as Parquet bytes. The
+ * Runs `queries` over `tables` (several matches of a name combined `UNION ALL BY NAME`) one
+ * after another in one locked-down engine that reads nothing else, and returns their results as
+ * Parquet bytes, in order, then the result of each table's `fresh` query (one engine for several
+ * queries over the same tables costs one start). At most one table has a `fresh` query, and then
+ * no table is named `rows`. The
  * plugin host never imports an engine: `PluginHost`'s `sql` option is this, and whoever opens
  * the pond (the CLI: `src/sql`'s `queryMatches`) fills it. Its errors are one line each.
  *
@@ -39,7 +48,7 @@ export interface SqlBounds {
  * ```
  */
 export type SqlPort = (
-  query: string,
+  queries: readonly string[],
   tables: readonly SqlTable[],
   bounds: SqlBounds,
-) => Promise<Uint8Array>;
+) => Promise<Uint8Array[]>;

@@ -147,7 +147,8 @@ export class Source {
 
   /**
    * The source `name` over Parquet `bodies` the caller holds (e.g. results a plugin host kept),
-   * written to `staging` and read as one table, combined `UNION ALL BY NAME`.
+   * written to `staging`, and `computed` (files the same engine writes before the source is
+   * defined), read as one table, combined `UNION ALL BY NAME`.
    *
    * @example
    * ```ts
@@ -161,12 +162,20 @@ export class Source {
     name: string,
     bodies: readonly Uint8Array[],
     staging: Staging,
+    computed: readonly string[] = [],
   ): Promise<Source> {
     const files: VersionFile[] = [];
     for (const body of bodies) {
       files.push({ version: files.length, path: await staging.write("parquet", body) });
     }
-    const match = { path: name, key: name, captures: [], format: "parquet" as const, series: false };
+    for (const path of computed) files.push({ version: files.length, path });
+    const match = {
+      path: name,
+      key: name,
+      captures: [],
+      format: "parquet" as const,
+      series: false,
+    };
     return new Source(name, name, [{ ...match, files }], {});
   }
 

@@ -203,9 +203,9 @@ Deno.test("host.sql checks its arguments before the engine runs: names, inputs, 
     nodes: new Map([["/a.parquet", input("/a.parquet", "file")], ["/d", input("/d", "directory")]]),
   };
   const asked: SqlTable[][] = [];
-  const sql: SqlPort = async (_query, tables) => {
+  const sql: SqlPort = async (_queries, tables) => {
     asked.push([...tables]);
-    return await tableToParquet([{ name: "n", type: "int32", values: new Int32Array([1]) }]);
+    return [await tableToParquet([{ name: "n", type: "int32", values: new Int32Array([1]) }])];
   };
   const context = { plugin: "x", table: tableLimits(64), check: () => {}, inputs, sql };
   const run = (args: unknown, c: CapabilityContext = context) => runCapability("sql", args, c);
@@ -238,6 +238,18 @@ Deno.test("host.sql checks its arguments before the engine runs: names, inputs, 
         /more than 100000 inputs in all/,
       ],
       [{ query: 7, tables: {} }, /takes the SQL text and a mapping/],
+      [
+        { query: "SELECT 1", tables: { r: ["/a.parquet"] }, also: "SELECT 2" },
+        /also is a list of at most 1000 queries/,
+      ],
+      [
+        { query: "SELECT 1", tables: { r: ["/a.parquet"] }, also: ["x".repeat(70_000)] },
+        /the query is 70000 characters long/,
+      ],
+      [
+        { query: "SELECT 1", tables: { p: { kept: "SELECT 1", of: "/a.parquet", columns: "n" } } },
+        /columns is a list of column names/,
+      ],
     ] as const
   ) {
     await assert.rejects(run(args), message);

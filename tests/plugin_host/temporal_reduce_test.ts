@@ -326,7 +326,6 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
         if (!options?.reply) return columns;
         return { hostResult: replies.push(columns) - 1 };
       },
-      keep: () => Promise.resolve({ versions: 1, computed: [], table: [] }),
     };
     const config: ReduceConfig = {
       in_pattern: "/sites/*/readings.series",

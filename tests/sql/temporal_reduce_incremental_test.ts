@@ -1,7 +1,7 @@
 /** temporal-reduce over a real pond, version by version: the incremental result equals a full recomputation and DuckDB's time_bucket over the inputs, and a new version costs only its own rows. */
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { PluginHost } from "../../src/plugin_host/mod.ts";
+import { PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
 import { Pond, pondCache } from "../../src/pond/mod.ts";
 import { queryMatches } from "../../src/sql/mod.ts";
 
@@ -52,9 +52,14 @@ async function withPondAndDuckDb(
 }
 
 /** A plugin host as the CLI wires it: DuckDB for host.sql and the pond's cache (or none). */
-function hostFor(dir: string, cached: boolean, output: string[] = []): PluginHost {
+function hostFor(
+  dir: string,
+  cached: boolean,
+  output: string[] = [],
+  sql: SqlPort = queryMatches,
+): PluginHost {
   return new PluginHost({
-    sql: queryMatches,
+    sql,
     ...(cached ? { cache: pondCache(dir) } : {}),
     onOutput: (_plugin, text) => output.push(...text.trim().split("\n")),
     deadlineMs: 20_000,
@@ -310,6 +315,78 @@ Deno.test("temporal-reduce: a series appended to many times reads a bounded numb
         const expected = v === 16 ? 16 : 1;
         assert.equal(read?.[1], String(expected), `after ${v + 1} versions: ${output}`);
       }
+    } finally {
+      await pond.close();
+    }
+  });
+});
+
+Deno.test("temporal-reduce: a change starts one engine for every resolution, whichever is read first; the others are then read without one, and equal a recomputation", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    const engines: number[] = [];
+    const counted: SqlPort = (queries, tables, bounds) => {
+      engines.push(queries.length);
+      return queryMatches(queries, tables, bounds);
+    };
+    await using host = hostFor(dir, true, [], counted);
+    await using full = hostFor(dir, false);
+    const pond = await Pond.open(dir, { plugins: host });
+    const chain = ["1h", "6h", "1d"];
+    const readAll = async (order: string[]) => {
+      const got = new Map<string, Rows>();
+      for (const r of order) {
+        got.set(
+          r,
+          await parquetRows(query, scratch, await (await pond.root()).read(`/r/res=${r}.series`)),
+        );
+      }
+      return got;
+    };
+    const check = async (got: Map<string, Rows>, at: string) => {
+      const recomputed = await Pond.open(dir, { plugins: full });
+      try {
+        for (const r of chain) {
+          const again = await (await recomputed.root()).read(`/r/res=${r}.series`);
+          assert.deepEqual(got.get(r), await parquetRows(query, scratch, again), `${at}: res=${r}`);
+        }
+      } finally {
+        await recomputed.close();
+      }
+    };
+    try {
+      await query(
+        `CREATE TABLE a AS SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_minutes(i * 7) AS t, ` +
+          `((i * 13) % 17)::DOUBLE AS v FROM range(2000) r(i)`,
+      );
+      await query(
+        `CREATE TABLE b AS SELECT TIMESTAMPTZ '2025-01-03 05:00:00+00' + to_minutes(i * 3) AS t, ` +
+          `(i % 5)::DOUBLE AS v FROM range(100) r(i)`,
+      );
+      await append(pond, query, scratch, "a", "/s.series");
+      await pond.transact(["mknod"], (root) =>
+        root.createDynamicDirectory(
+          "/r",
+          "temporal-reduce",
+          JSON.stringify({
+            in_pattern: "/s.series",
+            resolutions: chain,
+            aggregations: [{ type: "avg", columns: ["*"] }, { type: "first", columns: ["*"] }],
+          }),
+        ));
+      await check(await readAll(chain), "one version");
+      // The columns (entries), the kept partials of the version, then one engine for all three.
+      assert.deepEqual(engines, [1, 3]);
+      engines.length = 0;
+      await append(pond, query, scratch, "b", "/s.series");
+      await check(await readAll(["1d", "1h", "6h"]), "two versions, coarsest read first");
+      assert.deepEqual(
+        engines,
+        [1, 3],
+        "the columns, then one engine: the new partials and every merge",
+      );
+      engines.length = 0;
+      await readAll(chain);
+      assert.deepEqual(engines, [], "an unchanged reduction starts no engine");
     } finally {
       await pond.close();
     }
