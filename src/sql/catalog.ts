@@ -30,7 +30,15 @@ export function oplogFiles(pond: Pond): string[] {
         `the oplog file ${f.path} has a deletion vector, which SQL over the oplog does not read; run pond maintain --compact --apply`,
       );
     }
-    return store.locate(dataFilePath(store, f.path));
+    const local = store.localPath?.(dataFilePath(store, f.path));
+    if (local === undefined) {
+      throw new SqlError(
+        "NotQueryable",
+        `the oplog file ${f.path} is not a file on this computer (${store.locate(f.path)}), ` +
+          "and DuckDB reads the oplog in place; query a local pond",
+      );
+    }
+    return local;
   });
 }
 
