@@ -7,7 +7,9 @@ export {
   byteRangesOf,
   isTempFile,
   LocalStore,
+  checkRange,
   segments,
+  truncatedRange,
   type Upload,
 } from "./storage.ts";
 export type { ListOptions, ObjectInfo, Store } from "./storage.ts";

@@ -184,12 +184,62 @@ function missing(e: unknown, path: string, where: string): unknown {
 }
 
 /** The error of a range `[start, end)` that reaches past the end (`size`) of an object. */
-function truncated(path: string, where: string, size: number, start: number, end: number) {
+/**
+ * The error of a {@link Store.readRange} whose object ends at byte `size`, before `end`.
+ *
+ * @example
+ * ```ts
+ * truncatedRange(new LocalStore("/data/t"), "a.bin", 10, 8, 16).code; // "CorruptData"
+ * ```
+ */
+export function truncatedRange(
+  store: Store,
+  path: string,
+  size: number,
+  start: number,
+  end: number,
+): DeltaError {
   return new DeltaError(
     "CorruptData",
-    `${where} is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
+    `${
+      store.locate(path)
+    } is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
     { path },
   );
+}
+
+/**
+ * What every {@link Store.readRange} checks before it reads: `InvalidArgument` unless
+ * `0 <= start <= end` and `into`, if given, holds the range. An empty range is answered here
+ * (empty, or `CorruptData` past the object's end, `MissingFile` for a missing one); for any
+ * other it returns undefined at once (no promise, so a read of a range waits for nothing more)
+ * and the store reads.
+ *
+ * @example
+ * ```ts
+ * const store = new LocalStore("/data/t");
+ * await checkRange(store, "a.bin", 4, 4); // an empty array (a.bin has 4 bytes or more)
+ * ```
+ */
+export function checkRange(
+  store: Store,
+  path: string,
+  start: number,
+  end: number,
+  into?: Uint8Array,
+): Promise<Uint8Array> | undefined {
+  if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
+    throw new DeltaError(
+      "InvalidArgument",
+      `bad byte range [${start}, ${end}) of ${store.locate(path)}`,
+      { path },
+    );
+  }
+  if (start !== end) return undefined;
+  return store.head(path).then(({ size }) => {
+    if (size < end) throw truncatedRange(store, path, size, start, end);
+    return new Uint8Array();
+  });
 }
 
 /**
@@ -237,17 +287,9 @@ export class LocalStore implements Store {
     end: number,
     into?: Uint8Array,
   ): Promise<Uint8Array> {
+    const empty = checkRange(this, path, start, end, into);
+    if (empty) return await empty;
     const file = this.locate(path);
-    if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
-      throw new DeltaError("InvalidArgument", `bad byte range [${start}, ${end}) of ${file}`, {
-        path,
-      });
-    }
-    if (start === end) {
-      const { size } = await this.head(path);
-      if (size < end) throw truncated(path, file, size, start, end);
-      return new Uint8Array();
-    }
     let handle: Deno.FsFile;
     try {
       handle = Deno.openSync(file, { read: true });
@@ -265,7 +307,7 @@ export class LocalStore implements Store {
         } catch (e) {
           throw missing(e, path, file);
         }
-        if (n === null) throw truncated(path, file, start + filled, start, end);
+        if (n === null) throw truncatedRange(this, path, start + filled, start, end);
         filled += n;
       }
       return out;

@@ -77,11 +77,7 @@ export interface Description {
  * ```
  */
 export async function describe(pond: Pond, path: string, at?: PondAt): Promise<Description> {
-  const seq = at === undefined
-    ? await pond.head()
-    : "seq" in at
-    ? at.seq
-    : await pond.seqAt(at.time);
+  const seq = await pond.seqOf(at);
   const root = await pond.root({ seq });
   const node = await root.open(path, { follow: false });
   const metas = await node.versions({ follow: false });

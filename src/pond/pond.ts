@@ -275,6 +275,21 @@ export class Pond implements AsyncDisposable {
     return this.#plugins ? (await this.#plugins.tree(view)).root({ asOf }) : view;
   }
 
+  /**
+   * The transaction `at` names — a seq as given, a time as {@link seqAt} finds it — or the
+   * newest when `at` is absent.
+   *
+   * @example
+   * ```ts
+   * const pond = await Pond.open("/data/pond");
+   * const seq = await pond.seqOf({ time: Date.parse("2026-06-01T00:00Z") });
+   * ```
+   */
+  async seqOf(at?: PondAt): Promise<number> {
+    if (at === undefined) return await this.head();
+    return "seq" in at ? at.seq : await this.seqAt(at.time);
+  }
+
   /** The newest transaction committed at or before `time` (ms since the epoch). */
   async seqAt(time: number): Promise<number> {
     try {

@@ -2,12 +2,14 @@
 import { AwsClient } from "aws4fetch";
 import { createHash } from "node:crypto";
 import {
+  checkRange,
   DeltaError,
   isTempFile,
   type ListOptions,
   type ObjectInfo,
   segments,
   type Store,
+  truncatedRange,
   type Upload,
 } from "../delta/mod.ts";
 import type { Credentials } from "./credentials.ts";
@@ -123,27 +125,15 @@ export class S3Store implements Store {
     end: number,
     into?: Uint8Array,
   ): Promise<Uint8Array> {
-    if (!(start >= 0 && end >= start) || (into && into.length < end - start)) {
-      throw new DeltaError(
-        "InvalidArgument",
-        `bad byte range [${start}, ${end}) of ${this.locate(path)}`,
-        {
-          path,
-        },
-      );
-    }
-    if (start === end) {
-      const { size } = await this.head(path);
-      if (size < end) throw this.#truncated(path, size, start, end);
-      return new Uint8Array();
-    }
+    const empty = checkRange(this, path, start, end, into);
+    if (empty) return await empty;
     const res = await this.#send("get", path, "GET", {
       headers: { Range: `bytes=${start}-${end - 1}` },
       ok: [200, 206, 416],
     });
     if (res.status === 416) {
       await res.body?.cancel();
-      throw this.#truncated(path, (await this.head(path)).size, start, end);
+      throw truncatedRange(this, path, (await this.head(path)).size, start, end);
     }
     const bytes = new Uint8Array(await res.arrayBuffer());
     // a server may send more than asked (the whole object on 200; s3rver takes `bytes=0-0` as `0-`)
@@ -151,7 +141,7 @@ export class S3Store implements Store {
       ? Number(/bytes (\d+)-/.exec(res.headers.get("content-range") ?? "")?.[1] ?? start)
       : 0;
     const got = bytes.subarray(start - first, end - first);
-    if (got.length < end - start) throw this.#truncated(path, start + got.length, start, end);
+    if (got.length < end - start) throw truncatedRange(this, path, start + got.length, start, end);
     if (!into) return got.length === bytes.length ? got : got.slice();
     into.set(got);
     return into.subarray(0, end - start);
@@ -348,16 +338,6 @@ export class S3Store implements Store {
         message ? `: ${message}` : ""
       }`,
       { path, status },
-    );
-  }
-
-  #truncated(path: string, size: number, start: number, end: number): DeltaError {
-    return new DeltaError(
-      "CorruptData",
-      `${
-        this.locate(path)
-      } is truncated: it ends at byte ${size}, before the requested range [${start}, ${end})`,
-      { path },
     );
   }
 

@@ -66,11 +66,7 @@ export async function readPages(
   site: SiteConfig,
   at?: PondAt,
 ): Promise<{ seq: number; pages: PageData[] }> {
-  const seq = at === undefined
-    ? await pond.head()
-    : "seq" in at
-    ? at.seq
-    : await pond.seqAt(at.time);
+  const seq = await pond.seqOf(at);
   const root = await pond.root({ seq });
   const pages = new Map<
     string,

@@ -82,7 +82,7 @@ export class PondQuery {
 
   /** Resolves and defines everything `sql` reads; errors leave nothing behind. */
   static async open(pond: Pond, sql: string, options: QueryOptions = {}): Promise<PondQuery> {
-    const seq = await seqOf(pond, options.at);
+    const seq = await pond.seqOf(options.at);
     const root = await pond.root({ seq });
     const named = options.sources ?? [];
     for (const { name } of named) {
@@ -181,8 +181,3 @@ export async function defineSources(
   return { pruned, timeColumns };
 }
 
-/** The transaction `at` names (default: the newest). */
-async function seqOf(pond: Pond, at: PondAt | undefined): Promise<number> {
-  if (at === undefined) return await pond.head();
-  return "seq" in at ? at.seq : await pond.seqAt(at.time);
-}
