@@ -35,7 +35,10 @@ Deno.test("a torn newest commit is a CorruptCommit the check offers to set aside
     const moved = await torn.setAside();
     assert.match(moved, /^_delta_log\/0{19}3\.json\.torn-\d+$/);
     assert.deepEqual(await setAsideCommits(store), [{ path: moved, version: 3 }]);
-    assert.equal(new TextDecoder().decode(await store.read(moved)), text.slice(0, text.length - 10));
+    assert.equal(
+      new TextDecoder().decode(await store.read(moved)),
+      text.slice(0, text.length - 10),
+    );
     const after: LogProblem[] = [];
     assert.equal((await checkLog(store, { problem: (p) => after.push(p) })).snapshot?.version, 2);
     assert.deepEqual(after, []);

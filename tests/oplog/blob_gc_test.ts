@@ -26,7 +26,10 @@ Deno.test("verify names what is wrong with a body; setAside keeps its bytes unde
     const damaged = body.slice();
     damaged[BLOB_CHUNK + 5] ^= 1;
     await blobs.store.put(path, damaged);
-    assert.deepEqual(await blobs.verify(ref), { kind: "body", fault: { kind: "damaged", chunk: 1 } });
+    assert.deepEqual(await blobs.verify(ref), {
+      kind: "body",
+      fault: { kind: "damaged", chunk: 1 },
+    });
 
     const aside = await blobs.setAside(ref.hash);
     assert.match(aside, new RegExp(`^${ref.hash.slice(0, 2)}/${ref.hash}\\.damaged-\\d+$`));

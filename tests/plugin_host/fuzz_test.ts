@@ -15,6 +15,7 @@ import { parquetToTable } from "../../src/plugin_host/table_parquet.ts";
 import { isTinyFsError, MAX_NAME_BYTES, nameProblem } from "../../src/tinyfs/mod.ts";
 import { newPond } from "../tinyfs/helpers.ts";
 import { manifest, plugin, pondWith, withHost } from "./helpers.ts";
+import { seededRandom } from "../seeded_random.ts";
 
 const LONG = Deno.env.get("POND_LONG_TESTS") === "1";
 const ROUNDS = LONG ? 50_000 : 2000;
@@ -35,14 +36,7 @@ const SEED = SEEDS[0];
 
 /** A small seeded generator (mulberry32), so a failure names the seed that reproduces it. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   return { next, int, pick };

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { isPluginError, loadPlugin, validateConfig } from "../../src/plugin_host/mod.ts";
+import { seededRandom } from "../seeded_random.ts";
 import { pondWith, withHost } from "./helpers.ts";
+import { CHAINS } from "./reduce_chains.ts";
 import {
   checkResolutions,
   entries,
@@ -33,26 +35,6 @@ async function withDuckDb(body: (query: (sql: string) => Promise<Rows>) => Promi
   }
 }
 
-/** A small seeded generator (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Resolution chains, each one nesting, with their INTERVAL literals for the direct query. */
-const CHAINS: [name: string, interval: string][][] = [
-  [["1m", "1 minute"], ["5m", "5 minutes"], ["1h", "1 hour"], ["1d", "1 day"]],
-  [["15m", "15 minutes"], ["1h", "1 hour"], ["6h", "6 hours"], ["1d", "1 day"], ["1w", "7 days"]],
-  [["7s", "7 seconds"], ["21s", "21 seconds"], ["84s", "84 seconds"]],
-  [["1h", "1 hour"], ["2h", "2 hours"], ["4h", "4 hours"], ["12h", "12 hours"], ["24h", "1 day"]],
-];
-
 const EVERY_AGGREGATE: ReduceConfig["aggregations"] = [
   { type: "avg", columns: ["*"] },
   { type: "min", columns: ["*"] },
@@ -70,7 +52,7 @@ const EVERY_AGGREGATE: ReduceConfig["aggregations"] = [
  * later versions reaching back before earlier ones; some series straddle the epoch.
  */
 async function randomSeries(query: (sql: string) => Promise<Rows>, seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const maybe = (p: number, value: () => string) => next() < p ? "NULL" : value();
   const base = next() < 0.2 ? -86400 : 1_700_000_000 + int(86400);

@@ -2,12 +2,7 @@
 
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import {
-  ArrowIpcError,
-  type Column,
-  tableFromIPC,
-  tableToIPC,
-} from "../../src/table/mod.ts";
+import { ArrowIpcError, type Column, tableFromIPC, tableToIPC } from "../../src/table/mod.ts";
 
 const n = 1000;
 const columns: Column[] = [
