@@ -4,7 +4,17 @@ import type { BrowserContext, Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from "./chromium.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { command } from "../subprocess.ts";
-import { DAY, DAYS, GAP_DAY, HOUR, ok, readings, START, withSitePond } from "./helpers.ts";
+import {
+  addReadings,
+  DAY,
+  DAYS,
+  GAP_DAY,
+  HOUR,
+  ok,
+  readings,
+  START,
+  withSitePond,
+} from "./helpers.ts";
 
 /** Why the browser cannot run here, or undefined when it starts. */
 async function browserMissing(): Promise<string | undefined> {
@@ -251,16 +261,7 @@ Deno.test({
         const newest = () =>
           index.page.locator("table.pages time").first().getAttribute("datetime");
         assert.equal(await newest(), new Date(START + (DAYS * 24 - 1) * HOUR).toISOString());
-        await Deno.writeFile(`${p.host}/day.parquet`, readings(START + DAYS * DAY, 24, 0));
-        ok(
-          await p.pond([
-            "copy",
-            "--type",
-            "series",
-            `host:${p.host}/day.parquet`,
-            "/sites/north/readings.series",
-          ]),
-        );
+        await addReadings(p, "north", readings(START + DAYS * DAY, 24, 0));
         await index.page.reload();
         assert.equal(await newest(), new Date(START + (DAYS * 24 + 23) * HOUR).toISOString());
 

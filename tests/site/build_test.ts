@@ -1,6 +1,16 @@
 /** `pond site build` through real processes: the same pond version builds the same bytes, a rebuild writes only what changed, --at, and errors that name the field. */
 import assert from "node:assert/strict";
-import { DAY, GAP_DAY, HOUR, ok, readings, siteTree, START, withSitePond } from "./helpers.ts";
+import {
+  addReadings,
+  DAY,
+  GAP_DAY,
+  HOUR,
+  ok,
+  readings,
+  siteTree,
+  START,
+  withSitePond,
+} from "./helpers.ts";
 
 /** The JSON summary of one build. */
 interface Report {
@@ -67,16 +77,7 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
 
     // One new day of north's readings: a new version of its series.
     const next = START + 400 * DAY;
-    await Deno.writeFile(`${p.host}/day.parquet`, readings(next, 24, 0));
-    ok(
-      await p.pond([
-        "copy",
-        "--type",
-        "series",
-        `host:${p.host}/day.parquet`,
-        "/sites/north/readings.series",
-      ]),
-    );
+    await addReadings(p, "north", readings(next, 24, 0));
     const after = await build(`${p.host}/a`);
     assert.ok(
       after.partitions.written >= 1 && after.partitions.written <= 8,

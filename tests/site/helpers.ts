@@ -76,6 +76,24 @@ export function ok(r: CliResult): string {
   return r.stdout;
 }
 
+/** Copies `parquet` in as a new version of site `name`'s readings series. */
+export async function addReadings(
+  p: Pick<SitePond, "host" | "pond">,
+  name: string,
+  parquet: Uint8Array,
+): Promise<void> {
+  await Deno.writeFile(`${p.host}/${name}.parquet`, parquet);
+  ok(
+    await p.pond([
+      "copy",
+      "--type",
+      "series",
+      `host:${p.host}/${name}.parquet`,
+      `/sites/${name}/readings.series`,
+    ]),
+  );
+}
+
 /**
  * Runs `fn` with a pond holding `/sites/{north,south}/readings.series` (DAYS of hourly
  * readings; north with a gap and nulls), `/reduce` (temporal-reduce at 1h, 6h, 1d, 7d: avg,
@@ -89,19 +107,7 @@ export async function withSitePond(fn: (p: SitePond) => Promise<void>): Promise<
     ok(await pond(["init"]));
     ok(await pond(["mkdir", "-p", "/sites/north", "/sites/south"]));
     for (const [i, name] of ["north", "south"].entries()) {
-      await Deno.writeFile(
-        `${host}/${name}.parquet`,
-        readings(START, DAYS * 24, i, name === "north"),
-      );
-      ok(
-        await pond([
-          "copy",
-          "--type",
-          "series",
-          `host:${host}/${name}.parquet`,
-          `/sites/${name}/readings.series`,
-        ]),
-      );
+      await addReadings({ host, pond }, name, readings(START, DAYS * 24, i, name === "north"));
     }
     await Deno.writeTextFile(
       `${host}/reduce.yaml`,
