@@ -1,7 +1,8 @@
 /** What a user sees when a remote cannot be used (wrong key, no bucket, no server, a damaged object): one line, exit 1, the local pond as it was; and the pushed objects read by s3cmd. */
 import assert from "node:assert/strict";
 import { pondProcess } from "../cli/harness.ts";
-import { makePond, noise, pondFiles, pondOk, withTemp } from "./pond_fixture.ts";
+import { makePond, pondFiles, pondOk } from "./pond_fixture.ts";
+import { noise, withTempDir } from "../reliability/fixtures.ts";
 import { s3cmd } from "./s3cmd.ts";
 import { freePort, moduleS3rver, s3cmdMissing, startS3rver } from "./s3_server.ts";
 
@@ -31,7 +32,7 @@ function oneLine(r: { code: number; stderr: string }, pattern: RegExp) {
 s3(
   "wrong credentials, a missing bucket, no server: one line each, exit 1, the pond untouched",
   async (env, endpoint) => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir);
       const url = `s3://${server!.bucket}/f-${crypto.randomUUID()}`;
       await pondOk(["--pond", pond, "remote", "add", "ok", url, "--endpoint", endpoint]);
@@ -82,7 +83,7 @@ s3(
 );
 
 s3("a server that goes away mid-push: one line, exit 1, the pond untouched", async (env) => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = await makePond(dir, 8, 3 << 20);
     const own = await startS3rver("mid");
     try {
@@ -119,7 +120,7 @@ s3("a server that goes away mid-push: one line, exit 1, the pond untouched", asy
 s3(
   "a remote blob damaged by hand is found by verify --read-data and refused by restore",
   async (env, endpoint) => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir, 2);
       const prefix = `c-${crypto.randomUUID()}`;
       const url = `s3://${server!.bucket}/${prefix}`;
@@ -181,7 +182,7 @@ s3(
 s3(
   "the pushed objects are ordinary S3 objects: s3cmd lists and downloads the pond byte for byte",
   async (env, endpoint) => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir, 1, 9 << 20);
       await Deno.writeFile(`${dir}/src/extra.bin`, noise(100_000, 7));
       const prefix = `s3cmd-${crypto.randomUUID()}`;

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { listPond, S3Store } from "../../src/remote/mod.ts";
 import { REPO_ROOT } from "../cli/harness.ts";
 import { command } from "../subprocess.ts";
-import { checked, makePond, pondFiles, pondOk, withTemp } from "./pond_fixture.ts";
+import { checked, makePond, pondFiles, pondOk } from "./pond_fixture.ts";
+import { withTempDir } from "../reliability/fixtures.ts";
 import { pondInProcess, pondProcess } from "../cli/harness.ts";
 import { moduleS3rver } from "./s3_server.ts";
 
@@ -41,7 +42,7 @@ Deno.test({
     : `a push killed at random moments (ignored: ${missing})`,
   ignore: !server,
   async fn() {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir, 6, 6 << 20);
       await pondOk(["--pond", pond, "mkdir", "/more"]);
       await pondOk(["--pond", pond, "maintain", "--checkpoint"]);

@@ -2,25 +2,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { type CliResult, pondInProcess } from "../cli/harness.ts";
+import { noise } from "../reliability/fixtures.ts";
 
 /** Runs `pond ARGS` in this process and fails the test unless it exits 0. */
 export async function pondOk(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const r = await pondInProcess(args, env);
   assert.equal(r.code, 0, `pond ${args.join(" ")}: ${r.stderr}`);
   return r;
-}
-
-/** Bytes that look random (a xorshift stream from `seed`), so nothing compresses or repeats. */
-export function noise(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed * 2654435761 >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /**
@@ -62,14 +50,4 @@ export async function checked(root: string): Promise<unknown> {
   const r = await pondInProcess(["--pond", root, "check", "--json"]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   return JSON.parse(r.stdout);
-}
-
-/** A temporary directory for one test, removed after it. */
-export async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pond-remote-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }

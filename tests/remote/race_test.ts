@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { pondProcess } from "../cli/harness.ts";
 import { startConditionalProxy } from "./conditional_proxy.ts";
-import { makePond, pondFiles, pondOk, withTemp } from "./pond_fixture.ts";
+import { makePond, pondFiles, pondOk } from "./pond_fixture.ts";
+import { withTempDir } from "../reliability/fixtures.ts";
 import { moduleS3rver } from "./s3_server.ts";
 
 const { server, missing } = await moduleS3rver();
@@ -14,7 +15,7 @@ Deno.test({
     : `two ponds racing to push (ignored: ${missing})`,
   ignore: !server,
   async fn() {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const ponds = [await makePond(`${dir}/a`), await makePond(`${dir}/b`)];
       const url = `s3://${server!.bucket}/race-${crypto.randomUUID()}`;
       for (const p of ponds) {

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { findCredentials, isRemoteError, parseRemoteUrl } from "../../src/remote/mod.ts";
 import { pondInProcess } from "../cli/harness.ts";
-import { pondOk, withTemp } from "./pond_fixture.ts";
+import { pondOk } from "./pond_fixture.ts";
+import { withTempDir } from "../reliability/fixtures.ts";
 
 Deno.test("remote URLs: s3 bucket and prefix, file directories; anything else is refused", () => {
   assert.deepEqual(parseRemoteUrl("s3://my-bucket"), {
@@ -25,7 +26,7 @@ Deno.test("remote URLs: s3 bucket and prefix, file directories; anything else is
 });
 
 Deno.test("credentials: a named profile from the shared file, else the environment, else the default profile", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const file = `${dir}/credentials`;
     await Deno.writeTextFile(
       file,
@@ -48,7 +49,7 @@ Deno.test("credentials: a named profile from the shared file, else the environme
 });
 
 Deno.test("pond remote add/list/remove keep names and URLs in remotes.json, never credentials", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = `${dir}/pond`;
     await pondOk(["init", pond]);
     const env = { AWS_ACCESS_KEY_ID: "SECRETKEYID", AWS_SECRET_ACCESS_KEY: "SECRETVALUE" };
@@ -90,7 +91,7 @@ Deno.test("pond remote add/list/remove keep names and URLs in remotes.json, neve
 });
 
 Deno.test("a garbled remotes.json is one line naming it, exit 1", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = `${dir}/pond`;
     await pondOk(["init", pond]);
     await Deno.writeTextFile(`${pond}/remotes.json`, "{not json");

@@ -1,7 +1,8 @@
 /** Push, pull and restore through a real s3rver and a directory: byte-identical ponds, incremental pushes, and refusals. */
 import assert from "node:assert/strict";
 import { pondInProcess } from "../cli/harness.ts";
-import { checked, makePond, noise, pondFiles, pondOk, withTemp } from "./pond_fixture.ts";
+import { checked, makePond, pondFiles, pondOk } from "./pond_fixture.ts";
+import { noise, withTempDir } from "../reliability/fixtures.ts";
 import { moduleS3rver } from "./s3_server.ts";
 
 const { server, missing } = await moduleS3rver();
@@ -21,7 +22,7 @@ async function assertSame(a: string, b: string) {
 s3(
   "push to S3 then restore gives a byte-identical pond that checks the same; a big blob goes multipart",
   async (env, endpoint) => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir, 2, 9 * (1 << 20) + 5);
       const url = `s3://${server!.bucket}/round-${crypto.randomUUID()}`;
       await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
@@ -41,7 +42,7 @@ s3(
 s3(
   "after one copy a push sends that transaction's files only; with nothing new it lists once per part and uploads nothing",
   async (env, endpoint) => {
-    await withTemp(async (dir) => {
+    await withTempDir(async (dir) => {
       const pond = await makePond(dir);
       const url = `s3://${server!.bucket}/inc-${crypto.randomUUID()}`;
       await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
@@ -69,7 +70,7 @@ s3(
 );
 
 s3("pull brings a restored copy up to the pond's newest transaction", async (env, endpoint) => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = await makePond(dir);
     const url = `s3://${server!.bucket}/pull-${crypto.randomUUID()}`;
     await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
@@ -98,7 +99,7 @@ s3("pull brings a restored copy up to the pond's newest transaction", async (env
 });
 
 s3("a remote another pond pushed to is refused, not overwritten", async (env, endpoint) => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const a = await makePond(`${dir}/a`);
     const b = await makePond(`${dir}/b`);
     const url = `s3://${server!.bucket}/two-${crypto.randomUUID()}`;
@@ -126,7 +127,7 @@ s3("a remote another pond pushed to is refused, not overwritten", async (env, en
 });
 
 s3("restore --at N gives the pond as of transaction N", async (env, endpoint) => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = await makePond(dir);
     const url = `s3://${server!.bucket}/at-${crypto.randomUUID()}`;
     await pondOk(["--pond", pond, "remote", "add", "b", url, "--endpoint", endpoint], env);
@@ -143,7 +144,7 @@ s3("restore --at N gives the pond as of transaction N", async (env, endpoint) =>
 });
 
 Deno.test("push to and restore from a file:/// directory remote", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = await makePond(dir);
     await pondOk(["--pond", pond, "remote", "add", "usb", `file://${dir}/usb`]);
     await pondOk(["--pond", pond, "push"]);
@@ -157,7 +158,7 @@ Deno.test("push to and restore from a file:/// directory remote", async () => {
 });
 
 Deno.test("a remote's newest commit cut short is written again; one changed by hand is refused", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir(async (dir) => {
     const pond = await makePond(dir);
     await pondOk(["--pond", pond, "remote", "add", "usb", `file://${dir}/usb`]);
     await pondOk(["--pond", pond, "push"]);
