@@ -355,17 +355,19 @@ async function collector(
     );
   }
   const net = await collectorHosts(root, doc.plugin, doc.configBytes);
-  const before = await dynamicAt(root, doc.path);
-  const { made, replaced } = await createCollector(root, doc.plugin, doc.path, doc.configBytes, {
-    net,
-    parents: doc.parents,
-    replace: true,
-  });
+  const { made, replaced, unchanged } = await createCollector(
+    root,
+    doc.plugin,
+    doc.path,
+    doc.configBytes,
+    {
+      net,
+      parents: doc.parents,
+      replace: true,
+    },
+  );
   const what = `a collector of plugin ${doc.plugin} reaching ${net.join(", ") || "no host"}`;
-  const after = await dynamicAt(root, made.path);
-  if (before && after && isDeepStrictEqual(before, after)) {
-    return applied(doc, made.path, "unchanged", `make ${what}`);
-  }
+  if (unchanged) return applied(doc, made.path, "unchanged", `make ${what}`);
   if (!replaced) return applied(doc, made.path, "create", `make ${what}`, true);
   return applied(
     doc,

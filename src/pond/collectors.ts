@@ -85,11 +85,11 @@ export async function makeCollector(
   config: Uint8Array | string,
   options: MakeCollectorOptions,
 ): Promise<MadeDynamic> {
-  const { result, seq } = await pond.transact(
+  const { result: { made, replaced }, seq } = await pond.transact(
     options.command,
     (root) => createCollector(root, plugin, path, config, options),
   );
-  return { ...result, seq };
+  return { made, replaced, seq };
 }
 
 /**
@@ -101,7 +101,7 @@ export async function makeCollector(
  * config is checked first (`InvalidConfig`); `PluginNotFound`, `KindNotProvided` for a plugin
  * that is not a collector. A dynamic node already at `path` is `DynamicExists` unless
  * `options.replace`; the same plugin, config and grants there already changes nothing (so a
- * setup applied twice commits once).
+ * setup applied twice commits once), and says so with `unchanged`.
  *
  * @example
  * ```ts
@@ -121,7 +121,7 @@ export async function createCollector(
   path: string,
   config: Uint8Array | string,
   options: Omit<MakeCollectorOptions, "command">,
-): Promise<Omit<MadeDynamic, "seq">> {
+): Promise<Omit<MadeDynamic, "seq"> & { unchanged: boolean }> {
   const text = typeof config === "string" ? config : new TextDecoder().decode(config);
   const bytes = encodeCollector({ config: text, net: options.net });
   await openCollector(await collectorPlugin(root, plugin), bytes);
@@ -130,12 +130,12 @@ export async function createCollector(
   const spec = await node?.dynamic();
   const made: PluginUse = { plugin, kind: "file", path };
   if (spec?.factory === plugin && equalBytes(spec.config, bytes)) {
-    return { made, replaced: undefined };
+    return { made, replaced: undefined, unchanged: true };
   }
   if (replaced && !options.replace) throw new DynamicExists(replaced);
   if (replaced) await root.remove(path);
   const created = await root.createDynamicFile(path, plugin, bytes, { parents: options.parents });
-  return { made: { ...made, path: created.path }, replaced };
+  return { made: { ...made, path: created.path }, replaced, unchanged: false };
 }
 
 /**
