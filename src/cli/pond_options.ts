@@ -1,7 +1,15 @@
 /** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
 import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
-import { findPond, Pond, POND_MARKER, type PondAt, pondCache } from "../pond/mod.ts";
+import {
+  findPond,
+  localPond,
+  Pond,
+  POND_MARKER,
+  type PondAt,
+  pondCache,
+  type PondStores,
+} from "../pond/mod.ts";
 import { queryMatches } from "../sql/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -73,6 +81,23 @@ export async function pondPath(ctx: CommandContext, command: string): Promise<st
 }
 
 /**
+ * The stores of the pond the command uses (see {@link locatePond}): those of its directory,
+ * from `localPond`, the one place a directory becomes a pond's stores.
+ *
+ * @example
+ * ```ts
+ * import type { CommandContext } from "./command.ts";
+ *
+ * async function example(ctx: CommandContext) {
+ *   const stores = await pondStores(ctx, "pond check"); // stores.location "/data/pond"
+ * }
+ * ```
+ */
+export async function pondStores(ctx: CommandContext, command: string): Promise<PondStores> {
+  return localPond(await pondPath(ctx, command));
+}
+
+/**
  * The pond the command line names: `--pond PATH`, else `$POND` (not searched for).
  *
  * @example
@@ -105,8 +130,8 @@ export function namedPond(ctx: CommandContext): string | undefined {
  */
 export async function openPond(ctx: CommandContext, command: string) {
   const stages = new Stages(ctx);
-  const path = await pondPath(ctx, command);
-  const pond = await Pond.open(path, { plugins: pluginHost(ctx, command, path) });
+  const stores = await pondStores(ctx, command);
+  const pond = await Pond.open(stores, { plugins: pluginHost(ctx, command, stores) });
   for (const note of pond.store.notes) ctx.output.verbose(note);
   stages.mark("open");
   return { pond, stages };
@@ -114,11 +139,11 @@ export async function openPond(ctx: CommandContext, command: string) {
 
 /**
  * The command's plugin host, closed (its sandboxes stopped) when the command ends, keeping
- * what it computes in the cache of the pond at `path`. Plugins'
+ * what it computes in the cache of the pond in `stores`. Plugins'
  * `host.sql` runs on `src/sql` (DuckDB, loaded only when a plugin queries): the CLI wires it,
  * since src/sql depends on src/pond, which depends on the plugin host.
  */
-function pluginHost(ctx: CommandContext, command: string, path: string): PluginHost {
+function pluginHost(ctx: CommandContext, command: string, stores: PondStores): PluginHost {
   const deadline = ctx.env[DEADLINE_ENV];
   if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
     throw new UsageError(
@@ -133,7 +158,7 @@ function pluginHost(ctx: CommandContext, command: string, path: string): PluginH
       }
     },
     sql: queryMatches,
-    cache: pondCache(path),
+    cache: pondCache(stores),
   });
   ctx.atExit(() => host.close());
   return host;

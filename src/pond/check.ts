@@ -1,9 +1,17 @@
 /** Checking a pond — its marker, its log, every row and every blob — and repairing only what is safe to repair. */
-import { type Action, checkDataFiles, checkLog, LocalStore, type LogReport } from "../delta/mod.ts";
+import { type Action, checkDataFiles, checkLog, type LogReport } from "../delta/mod.ts";
 import { isPondError } from "../errors.ts";
 import { BlobStore, checkRows } from "../oplog/mod.ts";
 import { error, type Finding, reason, type RepairOutcome } from "./check_findings.ts";
-import { POND_FORMAT, POND_MARKER, type PondLayout, pondLayout, writeMarker } from "./layout.ts";
+import {
+  hasLog,
+  POND_FORMAT,
+  POND_MARKER,
+  type PondLayout,
+  type PondStores,
+  storesOf,
+  writeMarker,
+} from "./layout.ts";
 import {
   findBlobLeftovers,
   findSetAsideCommits,
@@ -56,7 +64,7 @@ export interface CheckReport {
 }
 
 /**
- * Checks the pond in `path` and returns every problem found (see `FindingCode`): the marker;
+ * Checks the pond in `pond` (a directory, or its stores) and returns every problem found (see `FindingCode`): the marker;
  * the log (it opens, commits contiguous, checkpoints consistent, the hint current); every live
  * data file (present, its footer reads); every row (bodies match their hashes, blobs exist
  * and match every chunk, node versions complete, directory entries point at stored nodes);
@@ -65,7 +73,7 @@ export interface CheckReport {
  * from the commits, pointing `_last_checkpoint` at the newest checkpoint; nothing a version
  * of the pond needs is deleted — and then checks again, so the findings are what is left.
  * With `quick`, only what opening the pond needs is checked (see {@link CheckOptions.quick}).
- * Throws `NotAPond` when `path` holds no pond at all, and `UnsupportedFormat` for a pond of
+ * Throws `NotAPond` when `pond` holds no pond at all, and `UnsupportedFormat` for a pond of
  * another format (whose layout this check does not know).
  *
  * @example
@@ -74,9 +82,13 @@ export interface CheckReport {
  * for (const f of report.findings) console.log(f.severity, f.subject, f.message);
  * ```
  */
-export async function checkPond(path: string, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkPond(
+  pond: string | PondStores,
+  options: CheckOptions = {},
+): Promise<CheckReport> {
   const quick = Boolean(options.quick);
-  const first = await inspect(pondLayout(path), quick);
+  const stores = storesOf(pond);
+  const first = await inspect(stores, quick);
   if (!options.repair || !first.findings.some((f) => f.repair)) return { ...first, repairs: [] };
   const confirmed = new Set<Finding>();
   for (const finding of first.findings.filter((f) => f.repair && f.ask !== undefined)) {
@@ -87,7 +99,7 @@ export async function checkPond(path: string, options: CheckOptions = {}): Promi
   const repairs = await repairAll(
     first.findings.filter((f) => f.repair && (f.ask === undefined || confirmed.has(f))),
   );
-  return { ...await inspect(pondLayout(path), quick), repairs };
+  return { ...await inspect(stores, quick), repairs };
 }
 
 /**
@@ -104,20 +116,20 @@ export function isDamaged(report: CheckReport): boolean {
 }
 
 /** One pass over the whole pond (or, `quick`, its marker and log). */
-async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckReport, "repairs">> {
+async function inspect(stores: PondStores, quick: boolean): Promise<Omit<CheckReport, "repairs">> {
   const started = Date.now();
   const findings: Finding[] = [];
-  const store = new LocalStore(layout.oplog);
-  const blobs = new BlobStore(new LocalStore(layout.blobs));
-  const notAFile = await markerNotAFile(layout);
-  const marker = notAFile ? undefined : await markerProblem(layout);
+  const store = stores.oplog;
+  const blobs = new BlobStore(stores.blobs);
+  const notAFile = stores.host && await markerNotAFile(stores.host);
+  const marker = notAFile ? undefined : await markerProblem(stores);
   const log = await checkLog(store, {
     quick,
     problem: (p) => findings.push(logFinding(p)),
     commit: (version, actions) => checkPondCommit(version, actions, quick, findings),
   });
   if (notAFile) findings.unshift(error("NotAPond", POND_MARKER, notAFile));
-  if (marker !== undefined) findings.unshift(markerFinding(layout, marker, quick ? null : log));
+  if (marker !== undefined) findings.unshift(markerFinding(stores, marker, quick ? null : log));
   const setAside = await findSetAsideCommits(store, findings);
   const complete = log.damagedAt === undefined && setAside === 0;
   const counts: CheckCounts = {
@@ -151,7 +163,7 @@ async function inspect(layout: PondLayout, quick: boolean): Promise<Omit<CheckRe
       },
     });
     Object.assign(counts, { dataFiles: files.length, ...rows });
-    counts.plugins = await checkPlugins(layout, log.snapshot.version, findings);
+    counts.plugins = await checkPlugins(stores, log.snapshot.version, findings);
     if (files.length === log.snapshot.files().length && !unread && complete) {
       inUse = rows.referencedBlobs;
     }
@@ -184,7 +196,9 @@ function checkPondCommit(
 
 /**
  * Why the marker is no file, when something else (a directory, a FIFO…) holds its name: no
- * repair writes over that, so the finding says to move it aside first.
+ * repair writes over that, so the finding says to move it aside first. A question for the
+ * host's filesystem, asked before the marker is read through its store (a FIFO would never
+ * answer a read): only a pond in a directory can have such a thing in its marker's place.
  */
 async function markerNotAFile(layout: PondLayout): Promise<string | undefined> {
   const info = await Deno.lstat(layout.marker).catch(() => undefined);
@@ -199,16 +213,16 @@ async function markerNotAFile(layout: PondLayout): Promise<string | undefined> {
  * reads, else why it is missing or garbled beside a pond's log. A directory that holds no pond
  * at all, or a pond of another format, is an error thrown.
  */
-async function markerProblem(layout: PondLayout): Promise<string | undefined> {
+async function markerProblem(stores: PondStores): Promise<string | undefined> {
   try {
-    await Pond.open(layout.root);
+    await Pond.open(stores);
     return undefined;
   } catch (e) {
     if (!isPondError(e, "NotAPond")) {
       if (isPondError(e, "UnsupportedFormat")) throw e;
       return undefined; // the log's own damage: the checks that follow name it
     }
-    if (!(await isDirectory(`${layout.oplog}/_delta_log`))) throw e;
+    if (!(await hasLog(stores))) throw e;
     return reason(e).replace(/; `pond check --repair.*$/, "");
   }
 }
@@ -218,7 +232,7 @@ async function markerProblem(layout: PondLayout): Promise<string | undefined> {
  * so when the log's first commit reads, the repair writes it again from that commit. Without
  * the `log` (a quick check, which reads no first commit), the finding only says so.
  */
-function markerFinding(layout: PondLayout, problem: string, log: LogReport | null): Finding {
+function markerFinding(stores: PondStores, problem: string, log: LogReport | null): Finding {
   const rewrite = `${problem}; \`pond check --repair\` writes it again from the log`;
   if (log === null) return error("NotAPond", POND_MARKER, rewrite);
   const created = log.createdAt;
@@ -234,7 +248,7 @@ function markerFinding(layout: PondLayout, problem: string, log: LogReport | nul
     POND_MARKER,
     rewrite,
     async () => {
-      await writeMarker(layout, new Date(created));
+      await writeMarker(stores, new Date(created));
       return `wrote ${POND_MARKER} again (format ${POND_FORMAT}, created ${
         new Date(created).toISOString()
       }, from the log's first commit)`;
@@ -252,12 +266,4 @@ async function repairAll(findings: Finding[]): Promise<RepairOutcome[]> {
     }
   }
   return outcomes;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
 }

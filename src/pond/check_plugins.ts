@@ -1,10 +1,9 @@
 /** Checking the installed plugins: each one's source is there and is the source that was added (its recorded hash). */
-import { LocalStore } from "../delta/mod.ts";
 import { BlobStore, OplogStore } from "../oplog/mod.ts";
 import { sourceHash } from "../plugin_host/mod.ts";
 import { FS, type ReadView } from "../tinyfs/mod.ts";
 import { error, type Finding, reason } from "./check_findings.ts";
-import type { PondLayout } from "./layout.ts";
+import type { PondStores } from "./layout.ts";
 import { installedFiles, type PluginRecord } from "./plugin_store.ts";
 
 /**
@@ -17,22 +16,21 @@ import { installedFiles, type PluginRecord } from "./plugin_store.ts";
  * @example
  * ```ts
  * import type { Finding } from "./check_findings.ts";
- * import { pondLayout } from "./layout.ts";
+ * import { localPond } from "./layout.ts";
  *
  * const findings: Finding[] = [];
- * const plugins = await checkPlugins(pondLayout("/data/pond"), 12, findings); // 2, findings []
+ * const plugins = await checkPlugins(localPond("/data/pond"), 12, findings); // 2, findings []
  * ```
  */
 export async function checkPlugins(
-  layout: PondLayout,
+  stores: PondStores,
   seq: number,
   findings: Finding[],
 ): Promise<number> {
   let root: ReadView;
   let installed;
   try {
-    const blobs = new BlobStore(new LocalStore(layout.blobs));
-    const store = await OplogStore.open(new LocalStore(layout.oplog), blobs);
+    const store = await OplogStore.open(stores.oplog, new BlobStore(stores.blobs));
     root = await (await FS.open(store)).root({ asOf: seq });
     installed = await installedFiles(root);
   } catch {

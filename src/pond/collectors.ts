@@ -17,7 +17,7 @@ import { tableToParquet } from "../table/mod.ts";
 import { isTinyFsError, type ReadView, type WD } from "../tinyfs/mod.ts";
 import { DynamicExists, type MadeDynamic } from "./dynamic_nodes.ts";
 import { tryLockHostFile } from "./host_files.ts";
-import { pondLayout } from "./layout.ts";
+import type { PondStores } from "./layout.ts";
 import { builtinModules, loadInstalled } from "./plugin_store.ts";
 import { findPlugin } from "./plugins.ts";
 import { type PluginUse, pluginUses, storedUse } from "./plugin_uses.ts";
@@ -221,7 +221,7 @@ export async function runCollectorAt(
   options: RunCollectorOptions,
 ): Promise<CollectorRun> {
   const { nodeId } = await (await collectorAt(await pond.root(), path)).node.metadata();
-  using _lock = await collectorLock(pond.path, nodeId!, path);
+  using _lock = await collectorLock(pond.stores, nodeId!, path);
   // What another run committed before this one took the lock is what this one resumes from.
   await pond.store.refresh();
   const root = await pond.root();
@@ -346,10 +346,21 @@ async function storedState(
 
 /**
  * Holds the run lock of collector node `nodeId` (a file under the pond's `locks/`, locked
- * with the OS, so a killed run never leaves it held) until disposed.
+ * with the OS, so a killed run never leaves it held) until disposed. The lock is a host file:
+ * no store holds an OS lock, so a pond with no host directory runs no collector.
  */
-async function collectorLock(pondPath: string, nodeId: string, path: string): Promise<Disposable> {
-  const lock = await tryLockHostFile(`${pondLayout(pondPath).locks}/collector-${nodeId}.lock`);
+async function collectorLock(
+  stores: PondStores,
+  nodeId: string,
+  path: string,
+): Promise<Disposable> {
+  if (!stores.host) {
+    throw new PondError(
+      "NotLocal",
+      `collector ${path} cannot run on ${stores.location}: its run lock is a lock file, and this pond is not in a directory on this computer`,
+    );
+  }
+  const lock = await tryLockHostFile(`${stores.host.locks}/collector-${nodeId}.lock`);
   if (!lock) {
     throw new PondError(
       "CollectorBusy",

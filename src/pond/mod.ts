@@ -9,7 +9,7 @@ export {
   type TransactionRecord,
   type TransactOptions,
 } from "./pond.ts";
-export { POND_MARKER, pondLayout } from "./layout.ts";
+export { localPond, POND_MARKER, pondLayout, type PondStores } from "./layout.ts";
 export { type DroppedCache, dropPondCache, pondCache } from "./store_cache.ts";
 export { findPond } from "./find_pond.ts";
 export { hostError } from "./host_error.ts";
@@ -17,6 +17,7 @@ export {
   createHostFile,
   hostFileStream,
   isEmptyHostDirectory,
+  listHostDirectory,
   readHostFile,
   writeHostFile,
 } from "./host_files.ts";

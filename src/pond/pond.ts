@@ -6,7 +6,6 @@ import {
   type CommitTimestamp,
   type DeltaError,
   isDeltaError,
-  LocalStore,
   readableHistory,
   versionAtTimestamp,
 } from "../delta/mod.ts";
@@ -24,7 +23,16 @@ import { PondError } from "../errors.ts";
 import { HostError, hostError } from "./host_error.ts";
 import { isEmptyHostDirectory } from "./host_files.ts";
 import { pondCache } from "./store_cache.ts";
-import { POND_FORMAT, POND_MARKER, pondLayout, writeMarker } from "./layout.ts";
+import {
+  createMarker,
+  hasLog,
+  POND_FORMAT,
+  POND_MARKER,
+  type PondMarker,
+  type PondStores,
+  readMarker,
+  storesOf,
+} from "./layout.ts";
 import { PluginTrees } from "./plugin_trees.ts";
 
 /** How many times a transaction is re-run after losing a race to another writer. */
@@ -77,9 +85,8 @@ export interface PondOptions {
   /**
    * Runs the pond's plugins, which compute dynamic directories and files: the built-in plugins
    * and those installed in the pond (as of the state read). The caller closes it. Without it,
-   * `Pond.open` makes a host with the default limits and the pond's cache (`pondCache`) when
-   * a tree is first read, and
-   * {@link Pond.close} closes it.
+   * `Pond.open` makes a host with the default limits and the pond's cache store
+   * ({@link PondStores.cache}) when a tree is first read, and {@link Pond.close} closes it.
    */
   plugins?: PluginHost;
 }
@@ -96,16 +103,29 @@ export interface TransactOptions {
 }
 
 /**
- * A pond: a directory holding `pond.json`, the operation log (a Delta table in `oplog/`) and
- * large bodies (`blobs/`). Reads go through {@link root}; every change goes through
- * {@link transact}, which is one atomic Delta commit, retried on the new state when another
- * process committed first.
+ * A pond: its marker `pond.json`, the operation log (a Delta table) and large bodies, each in
+ * a store of its {@link PondStores} — in a directory, `oplog/` and `blobs/` beside the marker.
+ * Reads go through {@link root}; every change goes through {@link transact}, which is one
+ * atomic Delta commit, retried on the new state when another process committed first.
  *
  * @example
  * ```ts
  * const pond = await Pond.open("/data/pond");
  * await pond.transact(["example"], (root) => root.write("/notes.txt", "hello"));
  * console.log(new TextDecoder().decode(await (await pond.root()).read("/notes.txt")));
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { LocalStore } from "../delta/mod.ts";
+ *
+ * const pond = await Pond.open({ // any Store holds a part: here the bodies on another disk
+ *   location: "/data/pond",
+ *   root: new LocalStore("/data/pond"),
+ *   oplog: new LocalStore("/data/pond/oplog"),
+ *   blobs: new LocalStore("/mnt/big/pond-blobs"),
+ *   cache: new LocalStore("/var/cache/pond"),
+ * });
  * ```
  */
 export class Pond implements AsyncDisposable {
@@ -115,7 +135,8 @@ export class Pond implements AsyncDisposable {
   readonly #open = new AsyncLocalStorage<WD>();
 
   private constructor(
-    readonly path: string,
+    /** The stores the pond keeps its bytes in. */
+    readonly stores: PondStores,
     readonly store: OplogStore,
     /** The tree with the `factories` the pond was opened with, without its plugins. */
     readonly fs: FS,
@@ -126,9 +147,16 @@ export class Pond implements AsyncDisposable {
     this.#host = host;
   }
 
+  /** Where the pond is, as messages name it: a local pond's directory, as given. */
+  get location(): string {
+    return this.stores.location;
+  }
+
   /**
-   * Creates a pond in `path` (made if missing). Refuses a directory that is already a pond
-   * (`PondExists`) and, unless `force`, one that holds anything else (`NotEmpty`).
+   * Creates a pond in `pond` — a directory (made if missing), or the stores of one (see
+   * {@link PondStores}). Refuses a pond that exists (`PondExists`) — also when another init
+   * made it meanwhile: the log's first commit and the marker are each created only if absent —
+   * and, unless `force`, a directory that holds anything else (`NotEmpty`).
    *
    * @example
    * ```ts
@@ -136,49 +164,38 @@ export class Pond implements AsyncDisposable {
    * ```
    */
   static async init(
-    path: string,
+    pond: string | PondStores,
     meta: TransactionMeta = { command: ["init"] },
     options: PondOptions & { force?: boolean } = {},
   ): Promise<Pond> {
-    const layout = pondLayout(path);
-    if (await exists(layout.marker)) {
-      const readable = await Deno.readTextFile(layout.marker).then(JSON.parse).then(
-        (m) => typeof m?.format === "number",
-        () => false,
-      );
-      throw new PondError(
-        "PondExists",
-        readable
-          ? `${path} is already a pond; use it, or pick another directory`
-          : `${path} is already a pond, but its ${POND_MARKER} is unreadable; \`pond check --repair --pond ${path}\` writes it again from the log`,
-      );
+    const stores = storesOf(pond);
+    const existing = await existingPond(stores);
+    if (existing) throw existing;
+    const dir = stores.host?.root;
+    if (dir !== undefined) {
+      await Deno.mkdir(dir, { recursive: true });
+      if (!options.force && !(await isEmptyHostDirectory(dir))) {
+        // what another init, running at the same time, wrote there already is its pond
+        throw await existingPond(stores) ?? new PondError(
+          "NotEmpty",
+          `${stores.location} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
+        );
+      }
     }
-    if (await exists(`${layout.oplog}/_delta_log`)) {
-      throw new PondError(
-        "PondExists",
-        `${path} holds a pond's log (oplog/) but no ${POND_MARKER}: an init was interrupted or the ` +
-          `marker was lost; \`pond check --repair --pond ${path}\` writes it again from the log`,
-      );
-    }
-    await Deno.mkdir(path, { recursive: true });
-    if (!options.force && !(await isEmptyHostDirectory(path))) {
-      throw new PondError(
-        "NotEmpty",
-        `${path} is not empty; pick an empty directory, or pass --force to make a pond there anyway`,
-      );
-    }
-    const blobs = new BlobStore(new LocalStore(layout.blobs));
-    const store = OplogStore.empty(new LocalStore(layout.oplog), blobs);
-    const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) });
-    await writeMarker(layout, new Date());
-    return new Pond(path, store, fs);
+    const store = OplogStore.empty(stores.oplog, new BlobStore(stores.blobs));
+    const fs = await FS.init(store, { factories: options.factories, meta: transactionMeta(meta) })
+      .catch((e) => {
+        throw isTinyFsError(e, "Conflict") ? madeMeanwhile(stores) : e;
+      });
+    if (!(await createMarker(stores, new Date()))) throw madeMeanwhile(stores);
+    return new Pond(stores, store, fs);
   }
 
   /**
-   * Opens the pond in `path`; `NotAPond` when there is none. Its dynamic directories and
-   * files work: {@link root} and {@link transact} compute them with the plugins of the state
-   * they read, run on `plugins` or, without it, on a host of the pond's own (see
-   * {@link PondOptions.plugins}).
+   * Opens the pond in `pond` — a directory, or the stores of one (see {@link PondStores});
+   * `NotAPond` when there is none. Its dynamic directories and files work: {@link root} and
+   * {@link transact} compute them with the plugins of the state they read, run on `plugins`
+   * or, without it, on a host of the pond's own (see {@link PondOptions.plugins}).
    *
    * @example
    * ```ts
@@ -194,24 +211,26 @@ export class Pond implements AsyncDisposable {
    * const pond = await Pond.open(Deno.env.get("POND")!, { plugins: host });
    * ```
    */
-  static async open(path: string, options: PondOptions = {}): Promise<Pond> {
-    const layout = pondLayout(path);
-    let marker: { format?: unknown };
-    const repair = `\`pond check --repair --pond ${path}\` writes it again from the log`;
+  static async open(pond: string | PondStores, options: PondOptions = {}): Promise<Pond> {
+    const stores = storesOf(pond);
+    const path = stores.location;
+    const repair = repairAdvice(stores);
+    let marker: PondMarker | undefined;
     try {
-      marker = JSON.parse(await Deno.readTextFile(layout.marker));
-      if (typeof marker?.format !== "number") throw new Error("it names no format");
+      marker = await readMarker(stores);
     } catch (e) {
-      const log = await exists(`${layout.oplog}/_delta_log`).catch(() => false);
-      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-        throw new PondError(
-          "NotAPond",
-          log
-            ? `${path} holds a pond's log (oplog/) but no ${POND_MARKER}; ${repair}`
-            : `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
-        );
-      }
-      throw unreadableMarker(e, layout.marker, log ? repair : undefined);
+      if (!(e instanceof Deno.errors.NotADirectory)) {
+        const location = stores.root.locate(POND_MARKER);
+        throw unreadableMarker(e, location, (await hasLog(stores)) ? repair : undefined);
+      } // else the pond's path runs through a file: no marker
+    }
+    if (marker === undefined) {
+      throw new PondError(
+        "NotAPond",
+        (await hasLog(stores))
+          ? `${path} holds a pond's log (oplog/) but no ${POND_MARKER}; ${repair}`
+          : `${path} is not a pond (it has no ${POND_MARKER}); create one with 'pond init ${path}'`,
+      );
     }
     if (marker.format !== POND_FORMAT) {
       throw new PondError(
@@ -219,14 +238,13 @@ export class Pond implements AsyncDisposable {
         `${path} is a pond of format ${marker.format}; this pond reads format ${POND_FORMAT}`,
       );
     }
-    const blobs = new BlobStore(new LocalStore(layout.blobs));
-    const store = await OplogStore.open(new LocalStore(layout.oplog), blobs).catch((e) => {
+    const store = await OplogStore.open(stores.oplog, new BlobStore(stores.blobs)).catch((e) => {
       throw isDamage(e) ? damagedLog(e) : e;
     });
     const fs = await FS.open(store, { factories: options.factories });
-    const host = new PondHost(options.plugins, path);
+    const host = new PondHost(options.plugins, stores);
     const plugins = new PluginTrees(store, () => host.get(), options.factories);
-    return new Pond(path, store, fs, plugins, host);
+    return new Pond(stores, store, fs, plugins, host);
   }
 
   /**
@@ -484,29 +502,62 @@ export function transactionMeta(meta: TransactionMeta): TransactionMeta {
   return { user, ...meta };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
+/**
+ * The `PondExists` refusal of stores that hold a pond already — its marker, or its log without
+ * one (an init interrupted, or the marker lost) — or undefined when they hold none.
+ */
+async function existingPond(stores: PondStores): Promise<PondError | undefined> {
+  const path = stores.location;
+  const repair = repairAdvice(stores);
+  const unreadable = `${path} is already a pond, but its ${POND_MARKER} is unreadable; ${repair}`;
+  const marker = await readMarker(stores).catch((e) => {
+    // the path running through a file, or the store failing, is no pond's marker
+    if (e instanceof Deno.errors.NotADirectory || isDeltaError(e)) throw e;
+    return null;
+  });
+  if (marker === null) return new PondError("PondExists", unreadable);
+  if (marker !== undefined) {
+    return new PondError(
+      "PondExists",
+      `${path} is already a pond; use it, or pick another directory`,
+    );
   }
+  if (!(await hasLog(stores))) return undefined;
+  return new PondError(
+    "PondExists",
+    `${path} holds a pond's log (oplog/) but no ${POND_MARKER}: an init was interrupted or the ` +
+      `marker was lost; ${repair}`,
+  );
+}
+
+/** What writes a lost or garbled marker of the pond in `stores` again. */
+function repairAdvice(stores: PondStores): string {
+  return `\`pond check --repair --pond ${stores.location}\` writes it again from the log`;
+}
+
+/** The refusal of an init that another, running at the same time, beat to the pond. */
+function madeMeanwhile(stores: PondStores): PondError {
+  return new PondError(
+    "PondExists",
+    `${stores.location} was made a pond by another init running at the same time; use it`,
+  );
 }
 
 /**
  * The one line of a `pond.json` that does not read: the OS's refusal as a host error, or a
- * marker that is no JSON naming its format; with `repair` (the log is there), what to run
- * (after moving aside what the OS cannot read as a file). Permissions are for the user to
- * fix, not for a repair to write over.
+ * marker that is no JSON naming its format (a `SyntaxError`); with `repair` (the log is
+ * there), what to run (after moving aside what the OS cannot read as a file). Permissions are
+ * for the user to fix, not for a repair to write over. Any other failure of the store is
+ * returned as it came.
  */
-function unreadableMarker(e: unknown, marker: string, repair: string | undefined): PondError {
+function unreadableMarker(e: unknown, marker: string, repair: string | undefined): unknown {
   const host = hostError(e, "read", marker);
   if (host instanceof HostError) {
     if (repair === undefined || host.errno === "EACCES" || host.errno === "EPERM") return host;
     const message = `${host.message}; move it aside, then ${repair}`;
     return new HostError(host.errno, host.path, message, { cause: e });
   }
+  if (!(e instanceof SyntaxError)) return e;
   return new PondError(
     "NotAPond",
     `${marker} is not a pond marker (JSON naming its format)${repair ? `; ${repair}` : ""}`,
@@ -520,18 +571,18 @@ function unreadableMarker(e: unknown, marker: string, repair: string | undefined
  */
 class PondHost {
   readonly #given: PluginHost | undefined;
-  readonly #path: string;
+  readonly #stores: PondStores;
   #own: Promise<PluginHost> | undefined;
 
-  constructor(given: PluginHost | undefined, path: string) {
+  constructor(given: PluginHost | undefined, stores: PondStores) {
     this.#given = given;
-    this.#path = path;
+    this.#stores = stores;
   }
 
   get(): Promise<PluginHost> {
     if (this.#given) return Promise.resolve(this.#given);
     this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) =>
-      new PluginHost({ cache: pondCache(this.#path) })
+      new PluginHost({ cache: pondCache(this.#stores) })
     );
     return this.#own;
   }

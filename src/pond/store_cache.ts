@@ -1,7 +1,7 @@
 /** The pond's cache of computed files: entries in `cache/`, each its bytes behind their SHA-256. */
-import { LocalStore, type Store } from "../delta/mod.ts";
+import type { Store } from "../delta/mod.ts";
 import type { ComputedCache } from "../plugin_host/mod.ts";
-import { pondLayout } from "./layout.ts";
+import { type PondStores, storesOf } from "./layout.ts";
 
 /** Bytes of SHA-256 in front of each entry's bytes. */
 const DIGEST = 32;
@@ -53,8 +53,9 @@ export class StoreCache implements ComputedCache {
 }
 
 /**
- * The cache of the pond in `root`, kept in its `cache/` directory (so a copy of the pond
- * carries it, and `pond maintain --drop-cache` empties it).
+ * The cache of the pond in `pond` (a directory, or its stores), kept in its cache store — a
+ * directory's `cache/`, so a copy of the pond carries it, and `pond maintain --drop-cache`
+ * empties it.
  *
  * @example
  * ```ts
@@ -63,8 +64,8 @@ export class StoreCache implements ComputedCache {
  * await using host = new PluginHost({ cache: pondCache("/data/pond") });
  * ```
  */
-export function pondCache(root: string): StoreCache {
-  return new StoreCache(new LocalStore(pondLayout(root).cache));
+export function pondCache(pond: string | PondStores): StoreCache {
+  return new StoreCache(storesOf(pond).cache);
 }
 
 async function digest(bytes: Uint8Array): Promise<Uint8Array> {
@@ -84,14 +85,15 @@ export interface DroppedCache {
 }
 
 /**
- * Removes the cache of the pond in `root` (its `cache/` directory), which reads rebuild as
- * they compute again; nothing else of the pond changes. No cache is not an error.
+ * Removes the cache of the pond in `pond` (a directory's `cache/`, or its cache store), which
+ * reads rebuild as they compute again; nothing else of the pond changes. No cache is not an
+ * error.
  *
  * @example
  * ```ts
  * const { entries, bytes } = await dropPondCache("/data/pond");
  * ```
  */
-export async function dropPondCache(root: string): Promise<DroppedCache> {
-  return await pondCache(root).drop();
+export async function dropPondCache(pond: string | PondStores): Promise<DroppedCache> {
+  return await pondCache(pond).drop();
 }

@@ -47,7 +47,7 @@ function summary(changes: { change: string; path: string; from?: string }[]): st
 Deno.test("transactionLog: each transaction's changes, by path, oldest first", async () => {
   await withLibraryPond(async (pond) => {
     await build(pond);
-    const { transactions: log, damage } = await transactionLog(await Pond.open(pond.path), {
+    const { transactions: log, damage } = await transactionLog(await Pond.open(pond.location), {
       oldestFirst: true,
     });
     assert.deepEqual(damage, []);
@@ -119,7 +119,7 @@ Deno.test("rows stay findable per transaction after the store merges a partition
       await pond.transact(["write"], (r) => r.write("/d/f.txt", `v${i}`));
     }
     const log =
-      (await transactionLog(await Pond.open(pond.path), { rows: true, oldestFirst: true }))
+      (await transactionLog(await Pond.open(pond.location), { rows: true, oldestFirst: true }))
         .transactions;
     const fileRows = log.slice(2).map((t) => t.rows!.filter((r) => r.entryType === "file:data"));
     assert.deepEqual(
@@ -136,7 +136,7 @@ Deno.test("rows stay findable per transaction after the store merges a partition
       [...seqsByFile.values()].some((s) => s.size > 1),
       "some data file holds rows of several transactions",
     );
-    for (const file of seqsByFile.keys()) await Deno.stat(`${pond.path}/oplog/${file}`);
+    for (const file of seqsByFile.keys()) await Deno.stat(`${pond.location}/oplog/${file}`);
     assert.deepEqual(
       log.slice(2).map((t) => summary(t.changes)),
       fileRows.map((_, i) => [i === 0 ? "added /d/f.txt" : "modified /d/f.txt"]),
@@ -147,10 +147,12 @@ Deno.test("rows stay findable per transaction after the store merges a partition
 Deno.test("a maintenance compaction is a transaction that changed no path; the log still finds every row", async () => {
   await withLibraryPond(async (pond) => {
     await build(pond);
-    const before = (await transactionLog(await Pond.open(pond.path), { rows: true })).transactions;
-    const { seq } = await compactPond(await Pond.open(pond.path));
+    const before =
+      (await transactionLog(await Pond.open(pond.location), { rows: true })).transactions;
+    const { seq } = await compactPond(await Pond.open(pond.location));
     assert.ok(seq !== null, "there were small files to merge");
-    const after = (await transactionLog(await Pond.open(pond.path), { rows: true })).transactions;
+    const after =
+      (await transactionLog(await Pond.open(pond.location), { rows: true })).transactions;
     assert.equal(after[0].seq, seq);
     assert.deepEqual([after[0].changes, after[0].rows], [[], []]);
     const strip = (log: typeof before) =>

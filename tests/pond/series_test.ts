@@ -84,7 +84,7 @@ Deno.test("a time range skips versions outside it without reading them", async (
 
 Deno.test("pond cat --rows prints a series as CSV or JSON lines, cut by --from/--to", async () => {
   await withSeries(async (pond) => {
-    const env = { POND: pond.path };
+    const env = { POND: pond.location };
     const csv = await pondInProcess([
       "cat",
       "--rows",

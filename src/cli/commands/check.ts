@@ -3,7 +3,7 @@ import { checkPond, type CheckReport, type Finding, isDamaged } from "../../pond
 import type { CommandBody } from "../command.ts";
 import { formatTable } from "../format.ts";
 import { UsageError } from "../errors.ts";
-import { confirm, pondPath } from "../pond_options.ts";
+import { confirm, pondStores } from "../pond_options.ts";
 import { humanBytes } from "../format.ts";
 
 /** `pond check [--repair [--yes] | --quick] [--json]`. */
@@ -49,7 +49,7 @@ export const checkCommand: CommandBody = {
     if (quick && ctx.options.repair) {
       throw new UsageError("pond check: --repair needs the whole check; drop --quick");
     }
-    const report = await checkPond(await pondPath(ctx, "pond check"), {
+    const report = await checkPond(await pondStores(ctx, "pond check"), {
       repair: Boolean(ctx.options.repair),
       quick,
       confirm: async (plan) => {

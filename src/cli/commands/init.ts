@@ -1,5 +1,5 @@
 /** `pond init`: make a new, empty pond. */
-import { hostError, Pond } from "../../pond/mod.ts";
+import { hostError, localPond, Pond } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
 import { printCommitted } from "../committed.ts";
 import { UsageError } from "../errors.ts";
@@ -22,10 +22,10 @@ export const initCommand: CommandBody = {
     if (!path) {
       throw new UsageError("pond init: where? give PATH, pass --pond PATH or set POND");
     }
-    const pond = await Pond.init(path, { command: ctx.argv }, {
+    const pond = await Pond.init(localPond(path), { command: ctx.argv }, {
       force: Boolean(ctx.options.force),
     }).catch((e) => Promise.reject(hostError(e, "create a pond in", path)));
-    ctx.output.err(`created an empty pond in ${escapeControl(pond.path)}\n`);
+    ctx.output.err(`created an empty pond in ${escapeControl(pond.location)}\n`);
     await printCommitted(ctx, pond, await pond.head());
   },
 };

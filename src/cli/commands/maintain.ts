@@ -93,7 +93,7 @@ export const maintainCommand: CommandBody = {
       const retainMs = retain === undefined ? undefined : Number(retain) * HOUR_MS;
       done.vacuum = await time("vacuum", () => vacuumPond(pond, { retainMs, apply }));
     }
-    if (dropCache) done.cache = await time("drop-cache", () => dropPondCache(pond.path));
+    if (dropCache) done.cache = await time("drop-cache", () => dropPondCache(pond.stores));
     if (ctx.options.json) {
       const transaction = await committedJson(pond, done.compact?.seq ?? null);
       ctx.output.out(JSON.stringify({ ...toJson(done), transaction }, null, 2) + "\n");

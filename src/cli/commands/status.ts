@@ -1,11 +1,12 @@
 /** `pond status`: which pond, its newest transaction, its size on disk, and what a quick check finds. */
-import { LocalStore } from "../../delta/mod.ts";
+import { LOG_DIR, type Store } from "../../delta/mod.ts";
 import {
   checkPond,
   type CheckReport,
   isDamaged,
+  localPond,
   Pond,
-  pondLayout,
+  type PondStores,
   type TransactionRecord,
 } from "../../pond/mod.ts";
 import type { CommandBody } from "../command.ts";
@@ -29,9 +30,10 @@ export const statusCommand: CommandBody = {
   maxArgs: 0,
   async run(ctx) {
     const location = await locatePond(ctx, "pond status");
-    const check = await checkPond(location.path, { quick: true });
-    const newest = check.counts.version === null ? null : await newestTransaction(location.path);
-    const bytes = await diskUsage(location.path);
+    const stores = localPond(location.path);
+    const check = await checkPond(stores, { quick: true });
+    const newest = check.counts.version === null ? null : await newestTransaction(stores);
+    const bytes = await diskUsage(stores);
     if (ctx.options.json) {
       ctx.output.out(JSON.stringify(toJson(location, newest, bytes, check), null, 2) + "\n");
     } else {
@@ -52,10 +54,10 @@ interface DiskUsage {
 }
 
 /** The newest transaction the pond reads, and the one damaged after it; null when it does not open. */
-async function newestTransaction(path: string): Promise<Newest | null> {
+async function newestTransaction(stores: PondStores): Promise<Newest | null> {
   let pond: Pond;
   try {
-    pond = await Pond.open(path);
+    pond = await Pond.open(stores);
   } catch {
     return null; // the quick check has said why
   }
@@ -69,18 +71,17 @@ interface Newest extends TransactionRecord {
   damagedAfter?: number;
 }
 
-async function diskUsage(path: string): Promise<DiskUsage> {
-  const layout = pondLayout(path);
-  const log = await bytesUnder(`${layout.oplog}/_delta_log`);
-  const oplog = await bytesUnder(layout.oplog);
-  const blobs = await bytesUnder(layout.blobs);
-  const total = await bytesUnder(layout.root);
+async function diskUsage(stores: PondStores): Promise<DiskUsage> {
+  const log = await bytesUnder(stores.oplog, LOG_DIR);
+  const oplog = await bytesUnder(stores.oplog);
+  const blobs = await bytesUnder(stores.blobs);
+  const total = await bytesUnder(stores.root);
   return { total, log, dataFiles: oplog - log, blobs };
 }
 
-/** The bytes of the files under `dir` (0 when it is missing), as the pond's store lists them. */
-async function bytesUnder(dir: string): Promise<number> {
-  const objects = await new LocalStore(dir).list("", { recursive: true });
+/** The bytes of the objects under `dir` of `store` (0 when there are none). */
+async function bytesUnder(store: Store, dir = ""): Promise<number> {
+  const objects = await store.list(dir, { recursive: true });
   return objects.reduce((total, o) => total + o.size, 0);
 }
 
