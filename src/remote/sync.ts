@@ -1,7 +1,7 @@
 /** Push, pull and restore of a pond: the transfer between the pond's directory and a remote, with each direction's names, checks and clean-up. */
 import { LocalStore, type Store, Table } from "../delta/mod.ts";
-import { BlobStore, blobsReferenced, collectBlobGarbage } from "../oplog/mod.ts";
-import { checkPond, isDamaged, pondLayout } from "../pond/mod.ts";
+import { blobsReferenced, BlobStore, collectBlobGarbage } from "../oplog/mod.ts";
+import { checkPond, isDamaged, listHostDirectory, localPond } from "../pond/mod.ts";
 import { RemoteError } from "./errors.ts";
 import { openRemote, type RemoteSpec } from "./remote_url.ts";
 import { remoteNamed } from "./remotes_file.ts";
@@ -117,11 +117,10 @@ export async function restorePond(
  * names (those only later transactions wrote), so it holds what the pond held then.
  */
 async function dropLaterBlobs(dir: string): Promise<void> {
-  const layout = pondLayout(dir);
-  const table = new LocalStore(layout.oplog);
-  const snapshot = await new Table(table).snapshot();
-  const inUse = await blobsReferenced(table, snapshot, snapshot.files());
-  await collectBlobGarbage(new BlobStore(new LocalStore(layout.blobs)), inUse, {
+  const stores = localPond(dir);
+  const snapshot = await new Table(stores.oplog).snapshot();
+  const inUse = await blobsReferenced(stores.oplog, snapshot, snapshot.files());
+  await collectBlobGarbage(new BlobStore(stores.blobs), inUse, {
     cutoff: Infinity,
     apply: true,
   });
@@ -130,7 +129,7 @@ async function dropLaterBlobs(dir: string): Promise<void> {
 /** Refuses a `dir` that holds anything; makes it when absent. True when it was made here. */
 async function emptyTarget(dir: string): Promise<boolean> {
   try {
-    for await (const entry of Deno.readDir(dir)) {
+    for (const entry of await listHostDirectory(dir)) {
       throw new RemoteError(
         "NotEmpty",
         `${dir} is not empty (it holds ${entry.name}): restore into a new or empty directory`,
@@ -147,7 +146,7 @@ async function emptyTarget(dir: string): Promise<boolean> {
 /** Removes what a failed restore wrote: `dir` itself if it made it, else what is in it. */
 async function clear(dir: string, made: boolean): Promise<void> {
   if (made) return await Deno.remove(dir, { recursive: true }).catch(() => {});
-  for await (const entry of Deno.readDir(dir)) {
+  for (const entry of await listHostDirectory(dir)) {
     await Deno.remove(`${dir}/${entry.name}`, { recursive: true }).catch(() => {});
   }
 }
