@@ -511,8 +511,11 @@ async function existingPond(stores: PondStores): Promise<PondError | undefined> 
   const repair = repairAdvice(stores);
   const unreadable = `${path} is already a pond, but its ${POND_MARKER} is unreadable; ${repair}`;
   const marker = await readMarker(stores).catch((e) => {
-    // the path running through a file, or the store failing, is no pond's marker
-    if (e instanceof Deno.errors.NotADirectory || isDeltaError(e)) throw e;
+    // a marker there that is garbled, a directory, or refused by the OS; anything else (the
+    // path running through a file, the store failing, no permission to look) is thrown
+    const there = e instanceof SyntaxError || e instanceof Deno.errors.IsADirectory ||
+      e instanceof Deno.errors.PermissionDenied;
+    if (!there) throw e;
     return null;
   });
   if (marker === null) return new PondError("PondExists", unreadable);

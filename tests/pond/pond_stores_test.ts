@@ -9,6 +9,7 @@ import {
   type PondStores,
   runCollectorAt,
 } from "../../src/pond/mod.ts";
+import { createMarker } from "../../src/pond/layout.ts";
 import { MemoryStore } from "../delta/memory_store.ts";
 import { command } from "../subprocess.ts";
 
@@ -53,33 +54,44 @@ Deno.test("a pond in memory stores: init, a commit of a small and a large file, 
 });
 
 Deno.test("a pond over memory stores runs in a process that may read and write no file at all", async () => {
+  const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
   const script = `
-    import { Pond } from ${JSON.stringify(new URL("../../src/pond/mod.ts", import.meta.url).href)};
-    import { MemoryStore } from ${
-    JSON.stringify(new URL("../delta/memory_store.ts", import.meta.url).href)
-  };
-    const stores = Object.fromEntries(["root", "oplog", "blobs", "cache"].map((n) => [n, new MemoryStore(n)]));
+    import { Pond } from ${module("../../src/pond/mod.ts")};
+    import { MemoryStore } from ${module("../delta/memory_store.ts")};
+    const granted = await Promise.all(["read", "write"].map(async (name) =>
+      (await Deno.permissions.query({ name })).state === "granted"));
+    const stores = Object.fromEntries(
+      ["root", "oplog", "blobs", "cache"].map((n) => [n, new MemoryStore(n)]),
+    );
     const made = await Pond.init({ location: "memory:", ...stores });
     await made.transact(["copy"], (root) => root.write("/big.bin", new Uint8Array(300_000).fill(7)));
     await using pond = await Pond.open({ location: "memory:", ...stores });
     const body = await (await pond.root()).read("/big.bin");
-    console.log(body.length, body.every((b) => b === 7), (await stores.blobs.list("", { recursive: true })).length);
+    const blobs = await stores.blobs.list("", { recursive: true });
+    console.log(granted.join(" "), body.length, body.every((b) => b === 7), blobs.length);
   `;
-  const run = await command(Deno.execPath(), {
-    args: [
-      "eval",
-      "--no-prompt",
-      "--deny-read",
-      "--deny-write",
-      "--allow-env",
-      "--allow-sys",
-      script,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(run.code, 0, text(run.stderr));
-  assert.equal(text(run.stdout), "300000 true 1\n");
+  const dir = await Deno.makeTempDir({ prefix: "pond-stores-" });
+  try {
+    await Deno.writeTextFile(`${dir}/script.ts`, script);
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const run = await command(Deno.execPath(), { // no --allow-read or --allow-write: both denied
+      args: [
+        "run",
+        "--no-prompt",
+        "--config",
+        config,
+        "--allow-env",
+        "--allow-sys",
+        `${dir}/script.ts`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 0, text(run.stderr));
+    assert.equal(text(run.stdout), "false false 300000 true 1\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("stores holding no pond are NotAPond; a lost marker is named, and check --repair writes it through the store", async () => {
@@ -147,4 +159,14 @@ Deno.test("a pond with no host directory runs no collector: its run lock is an O
     (e) => isPondError(e, "NotLocal") && /is not in a directory on this computer/.test(e.message),
   );
   assert.equal(await pond.head(), head, "nothing was committed");
+});
+
+Deno.test("the marker is created only if absent: a second create changes nothing and says so", async () => {
+  const stores = memoryPond();
+  assert.equal(await createMarker(stores, new Date("2026-01-01T00:00:00Z")), true);
+  assert.equal(await createMarker(stores, new Date("2026-06-01T00:00:00Z")), false);
+  assert.deepEqual(JSON.parse(text(await stores.root.read(POND_MARKER))), {
+    format: 1,
+    created: "2026-01-01T00:00:00.000Z",
+  });
 });
