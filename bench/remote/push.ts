@@ -4,7 +4,7 @@
 // (the full scale: 10000 and 1024). Each round pushes to fresh prefixes, pond first
 // then s3cmd, so both meet the same server and disk state; times are whole processes.
 import { median, peakRssKiB, ROOT, timed } from "../pond/bench_util.ts";
-import { noise } from "../../tests/remote/pond_fixture.ts";
+import { noise } from "../../tests/reliability/fixtures.ts";
 import { startS3rver } from "../../tests/remote/s3_server.ts";
 
 const SMALL = Number(Deno.args[0] ?? 2000);
