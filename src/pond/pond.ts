@@ -79,9 +79,11 @@ export interface PondOptions {
    * and those installed in the pond (as of the state read). The caller closes it. Without it,
    * `Pond.open` makes a host with the default limits and the pond's cache (`pondCache`) when
    * a tree is first read, and
-   * {@link Pond.close} closes it.
+   * {@link Pond.close} closes it. A function making the host is called when a plugin first
+   * computes (a command that meets no dynamic node never makes one); what it makes is the
+   * caller's to close too.
    */
-  plugins?: PluginHost;
+  plugins?: PluginHost | (() => Promise<PluginHost>);
 }
 
 /** How to run a transaction. */
@@ -519,16 +521,18 @@ function unreadableMarker(e: unknown, marker: string, repair: string | undefined
  * (the plugin host loaded then) and closed with the pond.
  */
 class PondHost {
-  readonly #given: PluginHost | undefined;
+  readonly #given: PondOptions["plugins"];
   readonly #path: string;
+  #made: Promise<PluginHost> | undefined;
   #own: Promise<PluginHost> | undefined;
 
-  constructor(given: PluginHost | undefined, path: string) {
+  constructor(given: PondOptions["plugins"], path: string) {
     this.#given = given;
     this.#path = path;
   }
 
   get(): Promise<PluginHost> {
+    if (typeof this.#given === "function") return this.#made ??= this.#given();
     if (this.#given) return Promise.resolve(this.#given);
     this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) =>
       new PluginHost({ cache: pondCache(this.#path) })
