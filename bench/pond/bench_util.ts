@@ -60,6 +60,40 @@ export async function cpuSeconds(cmd: string, args: string[], env: Record<string
   return user + system;
 }
 
+/** What one process took: wall time (ms) and CPU seconds (user + system, via GNU time). */
+export interface Measured {
+  ms: number;
+  cpu: number;
+}
+
+/**
+ * Runs a command (stdout discarded) under GNU time and returns its wall time and CPU
+ * seconds; throws if it fails.
+ */
+export async function measured(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Measured> {
+  const start = performance.now();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%U %S", cmd, ...args],
+    ...opts,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - start;
+  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed: ${lines.join("\n")}`);
+  const [user, system] = lines.at(-1)!.split(" ").map(Number);
+  return { ms, cpu: user + system };
+}
+
+/** The sum of several processes' figures (a sequence of commands as one). */
+export function summed(runs: Measured[]): Measured {
+  return runs.reduce((a, b) => ({ ms: a.ms + b.ms, cpu: a.cpu + b.cpu }), { ms: 0, cpu: 0 });
+}
+
 /** Total bytes of the files under `dir`. */
 export async function diskBytes(dir: string): Promise<number> {
   let total = 0;

@@ -1,6 +1,6 @@
 /** What pond commands share: finding the pond (named, or from the working directory up) and opening it with its plugins, --at, asking before a change, --verbose. */
 import { PondError } from "../errors.ts";
-import { DEFAULT_DEADLINE_MS, PluginHost } from "../plugin_host/mod.ts";
+import { DEFAULT_DEADLINE_MS, type PluginHost } from "../plugin_host/mod.ts";
 import {
   findPond,
   localPond,
@@ -10,7 +10,6 @@ import {
   pondCache,
   type PondStores,
 } from "../pond/mod.ts";
-import { queryMatches } from "../sql/mod.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { parseTime } from "./time_option.ts";
@@ -138,30 +137,41 @@ export async function openPond(ctx: CommandContext, command: string) {
 }
 
 /**
- * The command's plugin host, closed (its sandboxes stopped) when the command ends, keeping
- * what it computes in the cache of the pond in `stores`. Plugins'
+ * The command's plugin host, made when a plugin first computes (a command that meets no
+ * dynamic node loads neither it nor SQL) and closed (its sandboxes stopped) when the command
+ * ends, keeping what it computes in the cache of the pond in `stores`. Plugins'
  * `host.sql` runs on `src/sql` (DuckDB, loaded only when a plugin queries): the CLI wires it,
  * since src/sql depends on src/pond, which depends on the plugin host.
  */
-function pluginHost(ctx: CommandContext, command: string, stores: PondStores): PluginHost {
+function pluginHost(
+  ctx: CommandContext,
+  command: string,
+  stores: PondStores,
+): () => Promise<PluginHost> {
   const deadline = ctx.env[DEADLINE_ENV];
   if (deadline !== undefined && !/^[1-9]\d*$/.test(deadline)) {
     throw new UsageError(
       `${command}: ${DEADLINE_ENV} is a whole number of milliseconds, like ${DEFAULT_DEADLINE_MS}, not '${deadline}'`,
     );
   }
-  const host = new PluginHost({
-    deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
-    onOutput: (plugin, text) => {
-      for (const line of text.replace(/\n$/, "").split("\n")) {
-        ctx.output.verbose(`plugin ${escapeControl(plugin)}: ${escapeControl(line)}`);
-      }
-    },
-    sql: queryMatches,
-    cache: pondCache(stores),
-  });
-  ctx.atExit(() => host.close());
-  return host;
+  return async () => {
+    const [{ PluginHost }, { queryMatches }] = await Promise.all([
+      import("../plugin_host/mod.ts"),
+      import("../sql/mod.ts"),
+    ]);
+    const host = new PluginHost({
+      deadlineMs: deadline === undefined ? DEFAULT_DEADLINE_MS : Number(deadline),
+      onOutput: (plugin, text) => {
+        for (const line of text.replace(/\n$/, "").split("\n")) {
+          ctx.output.verbose(`plugin ${escapeControl(plugin)}: ${escapeControl(line)}`);
+        }
+      },
+      sql: queryMatches,
+      cache: pondCache(stores),
+    });
+    ctx.atExit(() => host.close());
+    return host;
+  };
 }
 
 /**

@@ -41,7 +41,7 @@ export class PluginTrees {
   readonly #loaded = new Map<string, Promise<PluginModule>>();
 
   /**
-   * `host` gives the plugin host, asked for when a tree is first made; `extra` factories are
+   * `host` gives the plugin host, asked for when a plugin's node is first opened; `extra` factories are
    * added to the plugins' (tests and scripts register their own).
    */
   constructor(store: Persistence, host: () => Promise<PluginHost>, extra: Factories = {}) {
@@ -80,13 +80,18 @@ export class PluginTrees {
     installed: readonly InstalledVersion[],
     adding: readonly PluginModule[] = [],
   ): Promise<FS> {
-    const [builtins, host] = await Promise.all([builtinModules(), this.#host()]);
+    const builtins = await builtinModules();
+    const host = this.#host;
     const factories: Record<string, DynamicFactory> = {};
     const fileFactories: Record<string, DynamicFileFactory> = {};
     const fromModule = (plugin: PluginModule) => {
       const { name, provides } = plugin.manifest;
-      if (provides.includes("directory")) factories[name] = host.directoryFactory(plugin);
-      if (provides.includes("file")) fileFactories[name] = host.fileFactory(plugin);
+      if (provides.includes("directory")) {
+        factories[name] = madeOnFirstOpen(host, (h) => h.directoryFactory(plugin));
+      }
+      if (provides.includes("file")) {
+        fileFactories[name] = madeOnFirstOpen(host, (h) => h.fileFactory(plugin));
+      }
       if (provides.includes("collector")) fileFactories[name] = collectorFileFactory(plugin);
     };
     Object.values(builtins).forEach(fromModule);
@@ -94,14 +99,14 @@ export class PluginTrees {
       if (Object.hasOwn(builtins, name)) continue;
       const load = () => this.#load(root, name, version);
       factories[name] = {
-        open: async (config) => host.directoryFactory(await load()).open(config),
+        open: async (config) => (await host()).directoryFactory(await load()).open(config),
       };
       fileFactories[name] = {
         open: async (config) => {
           const plugin = await load();
           return plugin.manifest.provides.includes("collector")
             ? collectorFileFactory(plugin).open(config)
-            : host.fileFactory(plugin).open(config);
+            : (await host()).fileFactory(plugin).open(config);
         },
       };
     }
@@ -125,6 +130,18 @@ export class PluginTrees {
     }
     return plugin;
   }
+}
+
+/**
+ * A factory that `make` makes from the plugin host when a node first opens with it, then
+ * reused: a tree whose nodes never meet a plugin never asks for the host (nor starts it).
+ */
+function madeOnFirstOpen<T>(
+  host: () => Promise<PluginHost>,
+  make: (host: PluginHost) => { open(config: Uint8Array): T | Promise<T> },
+): { open(config: Uint8Array): Promise<T> } {
+  let made: { open(config: Uint8Array): T | Promise<T> } | undefined;
+  return { open: async (config) => await (made ??= make(await host())).open(config) };
 }
 
 /** An installed plugin's name, and which versions of its files a state holds. */

@@ -86,9 +86,11 @@ export interface PondOptions {
    * Runs the pond's plugins, which compute dynamic directories and files: the built-in plugins
    * and those installed in the pond (as of the state read). The caller closes it. Without it,
    * `Pond.open` makes a host with the default limits and the pond's cache store
-   * ({@link PondStores.cache}) when a tree is first read, and {@link Pond.close} closes it.
+   * ({@link PondStores.cache}) when a tree is first read, and {@link Pond.close} closes it. A
+   * function making the host is called when a plugin first computes (a command that meets no
+   * dynamic node never makes one); what it makes is the caller's to close too.
    */
-  plugins?: PluginHost;
+  plugins?: PluginHost | (() => Promise<PluginHost>);
 }
 
 /** How to run a transaction. */
@@ -573,16 +575,18 @@ function unreadableMarker(e: unknown, marker: string, repair: string | undefined
  * (the plugin host loaded then) and closed with the pond.
  */
 class PondHost {
-  readonly #given: PluginHost | undefined;
+  readonly #given: PondOptions["plugins"];
   readonly #stores: PondStores;
+  #made: Promise<PluginHost> | undefined;
   #own: Promise<PluginHost> | undefined;
 
-  constructor(given: PluginHost | undefined, stores: PondStores) {
+  constructor(given: PondOptions["plugins"], stores: PondStores) {
     this.#given = given;
     this.#stores = stores;
   }
 
   get(): Promise<PluginHost> {
+    if (typeof this.#given === "function") return this.#made ??= this.#given();
     if (this.#given) return Promise.resolve(this.#given);
     this.#own ??= import("../plugin_host/mod.ts").then(({ PluginHost }) =>
       new PluginHost({ cache: pondCache(this.#stores) })

@@ -1,7 +1,7 @@
 /** Parquet files read whatever their codec: hyparquet's own decoders for small snappy files, the loaded decompressors for the rest. */
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { decompressorsFor } from "../../src/delta/mod.ts";
 
 Deno.test("decompressorsFor loads the decompressors only for a codec hyparquet lacks or a large snappy file", async () => {
@@ -20,7 +20,7 @@ Deno.test("decompressorsFor loads the decompressors only for a codec hyparquet l
     await write("gzip.parquet", 100, "gzip");
     await write("large.parquet", 100_000, "snappy");
     const read = async (name: string) => {
-      const file = await asyncBufferFromFile(`${dir}/${name}`);
+      const file = (await Deno.readFile(`${dir}/${name}`)).buffer;
       const metadata = await parquetMetadataAsync(file);
       const compressors = await decompressorsFor(metadata);
       const rows = await parquetReadObjects({ file, metadata, compressors });

@@ -138,8 +138,10 @@ export function timeOption(
 const OUT_BUFFER = 1 << 20;
 
 /**
- * Writes a file's stream to stdout. A byte stream (a stored blob) is read into one reused
- * buffer, so a file of any size costs no new memory per chunk; other streams chunk by chunk.
+ * Writes a file's stream to stdout. A byte stream (a stored blob) is read into two buffers in
+ * turn: the next chunk is read and verified into one while the other is being written, so
+ * hashing and writing overlap, and a file of any size costs no new memory per chunk. Other
+ * streams go chunk by chunk.
  */
 async function copyOut(stream: ReadableStream<Uint8Array>, ctx: CommandContext): Promise<void> {
   let reader: ReadableStreamBYOBReader;
@@ -150,12 +152,26 @@ async function copyOut(stream: ReadableStream<Uint8Array>, ctx: CommandContext):
     for await (const chunk of stream) await ctx.output.outBytes(chunk);
     return;
   }
-  let buf = new Uint8Array(OUT_BUFFER);
+  let free = new Uint8Array(OUT_BUFFER);
+  let writing: { buffer: Uint8Array<ArrayBuffer>; done: Promise<void> } | undefined;
   for (;;) {
-    const { value, done } = await reader.read(buf);
-    if (done) return;
-    await ctx.output.outBytes(value);
-    buf = new Uint8Array(value.buffer);
+    let read: ReadableStreamReadResult<Uint8Array<ArrayBuffer>>;
+    try {
+      read = await reader.read(free);
+    } catch (e) {
+      await writing?.done; // a failed write (the reader gone) comes first, as it happened first
+      throw e;
+    }
+    if (writing) {
+      await writing.done;
+      free = writing.buffer;
+    } else {
+      free = new Uint8Array(OUT_BUFFER);
+    }
+    if (read.done) return;
+    const done = ctx.output.outBytes(read.value);
+    done.catch(() => {}); // awaited above on the next turn: not an unhandled failure meanwhile
+    writing = { buffer: new Uint8Array(read.value.buffer), done };
   }
 }
 
