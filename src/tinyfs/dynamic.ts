@@ -22,6 +22,21 @@ export interface DynamicContext {
   readonly captures: readonly string[];
 }
 
+/**
+ * Where a computed file's content comes from, as the directory computing it says, known
+ * without computing the file.
+ */
+export interface Derivation {
+  /** The absolute paths of the nodes its content is computed from. */
+  readonly inputs: readonly string[];
+  /**
+   * Equal exactly while computing the file again gives the same bytes (for a plugin: its code,
+   * config, call and each input's node id and version); undefined when that cannot be known
+   * (an input itself computed, or not committed yet).
+   */
+  readonly key?: string;
+}
+
 /** A computed file: its content is produced when read. */
 export interface DynamicFile {
   readonly kind: "file";
@@ -29,6 +44,8 @@ export interface DynamicFile {
   /** Defaults to `file:data`. */
   readonly entryType?: FileEntryType;
   read(): Promise<Uint8Array | ReadableStream<Uint8Array>>;
+  /** What it is computed from, when its directory can say (see `NodePath.derivation`). */
+  derivation?(): Promise<Derivation>;
 }
 
 /** A computed subdirectory. */

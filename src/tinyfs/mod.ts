@@ -46,6 +46,7 @@ export {
 export { isNodeId, newNodeId, type NodeId, REGISTRY_ID, ROOT_ID } from "./node_id.ts";
 export type { Registration } from "./registry.ts";
 export type {
+  Derivation,
   DynamicContext,
   DynamicDirectory,
   DynamicEntry,

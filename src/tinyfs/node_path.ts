@@ -1,6 +1,7 @@
 /** TreeNode: the node a path led to, readable without resolving the path again. */
 
 import type { CallContext } from "./call_context.ts";
+import type { Derivation } from "./dynamic.ts";
 import { TinyFsError } from "./errors.ts";
 import { type Frame, type Handle, handleEntryType, handleKind, type Located } from "./handle.ts";
 import { describe, describeVersions } from "./metadata.ts";
@@ -95,6 +96,12 @@ export class TreeNode implements NodePath {
     if (handle.tag !== "stored" || !isDynamic(handle.entryType)) return undefined;
     const { factory, config } = (await latest(this.#tree.state, handle.key)).dynamic!;
     return { factory, config: config.slice() };
+  }
+
+  /** See {@link NodePath.derivation}. */
+  async derivation(): Promise<Derivation | undefined> {
+    const handle = this.#handle;
+    return handle.tag === "computed-file" ? await handle.file.derivation?.() : undefined;
   }
 
   async #target(follow = true): Promise<Located> {

@@ -1,5 +1,6 @@
 /** The read-only face of a tree: what readers, and the computations of dynamic nodes, can do with it. */
 
+import type { Derivation } from "./dynamic.ts";
 import type { NodeId } from "./node_id.ts";
 import type { DynamicSpec, EntryType, EventTimes, NodeKind } from "./records.ts";
 import type { Registration } from "./registry.ts";
@@ -127,6 +128,22 @@ export interface NodePath {
    * ```
    */
   dynamic(): Promise<DynamicSpec | undefined>;
+  /**
+   * For a file a dynamic directory computes: what it is computed from, as that directory says
+   * (a plugin's `compute.inputs`, and the key its result is kept under), known without
+   * computing the file; undefined for any other node (a symlink is not followed) and for a
+   * computed file whose directory does not say.
+   *
+   * @example
+   * ```ts
+   * import { Pond } from "../pond/mod.ts";
+   *
+   * const root = await (await Pond.open("/data/pond")).root();
+   * const d = await (await root.open("/reduce/north/res=1h.series")).derivation();
+   * d?.inputs; // ["/sites/north/readings.series"]
+   * ```
+   */
+  derivation(): Promise<Derivation | undefined>;
 }
 
 /**
