@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { type CliResult, pondProcess } from "../cli/harness.ts";
 
-export const HOUR = 3600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** The first reading: 2025-01-01T00:00Z. */
 export const START = Date.UTC(2025, 0, 1);
