@@ -1,6 +1,7 @@
 /** provenance(): a file's identity as of a pond version and the stored series it derives from with their newest event time, told from metadata, through real temporal-reduce directories. */
 import assert from "node:assert/strict";
 import { PluginHost } from "../../src/plugin_host/mod.ts";
+import { describe } from "../../src/pond/describe.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { provenance } from "../../src/pond/provenance.ts";
 import { queryMatches } from "../../src/sql/mod.ts";
@@ -65,6 +66,13 @@ Deno.test("provenance: a reduction's files name the series they read, its newest
       };
     };
     const before = await read();
+    await using host = new PluginHost({ sql: queryMatches });
+    await using pond = await Pond.open(p.dir, { plugins: host });
+    assert.deepEqual((await describe(pond, "/reduce/north/res=1h.series")).derivedFrom, {
+      series: ["/sites/north/readings.series"],
+      newestEvent: START + 47 * HOUR + 20 * MINUTE,
+    }, "pond describe says it too");
+    assert.equal((await describe(pond, "/sites/north/readings.series")).derivedFrom, undefined);
     assert.deepEqual(before.hourly.series, ["/sites/north/readings.series"]);
     assert.equal(
       before.hourly.newestEvent,
