@@ -1,5 +1,5 @@
 /** A page's data cut into time partitions per resolution, each a small script the page loads with a `<script>` tag (file:// forbids fetch). */
-import { type PageData, siteNumber } from "./series_data.ts";
+import type { PageData } from "./series_data.ts";
 
 /**
  * Buckets per partition for views of at most `viewPoints` buckets: the power of two at or
@@ -35,8 +35,8 @@ export interface Partition {
  * change only the spans they fall in) that holds rows of any series. The text is
  * `pondSite.data("KEY", {"series":[{"t":[…],"v":[[…]…]}…]})`: per series, the times as the
  * first in ms and then differences (regular buckets compress to almost nothing), and per
- * column its values, `null` where missing, integers exact and fractions to 7 significant
- * digits (float32 precision, finer than a chart shows). Same data, same bytes.
+ * column its values, `null` where missing, as the page data holds them (integers exact and
+ * fractions to 7 significant digits, see `siteNumber`). Same data, same bytes.
  *
  * @example
  * ```ts
@@ -91,9 +91,9 @@ export function pagePartitions(page: PageData, slug: string, viewPoints: number)
   return out;
 }
 
-/** A value as the partition writes it: `null` for NaN, else as {@link siteNumber} keeps it. */
+/** A value as the partition writes it: `null` for NaN; page data is rounded when read. */
 function number(v: number): string {
-  return Number.isNaN(v) ? "null" : String(siteNumber(v));
+  return Number.isNaN(v) ? "null" : String(v);
 }
 
 /** The rows of one series in a partition, as {@link partitionSeries} reads them back. */

@@ -8,6 +8,7 @@ import {
   MINUTE,
   ok,
   readings,
+  SITE_YAML,
   siteTree,
   START,
   withSitePond,
@@ -208,6 +209,17 @@ Deno.test("site rebuild: a damaged manifest or partition is read again, never sh
       `${site}/${[...expected.keys()].find((k) => k.startsWith("data/north/1d/"))}`,
     );
     assert.deepEqual((await build(site)).series, { read: 1, reused: 1 }, "only north read again");
+    assert.deepEqual(await siteTree(site), expected);
+
+    // Fewer columns: taken from the partitions; more again: what they lack is read.
+    await Deno.writeTextFile(
+      `${p.host}/narrow.yaml`,
+      SITE_YAML.replace('["temperature_c.*", "oxygen_mg_l.*"]', '["temperature_c.*"]'),
+    );
+    assert.deepEqual((await build(site, "narrow.yaml")).series, { read: 0, reused: 2 });
+    await build(`${p.host}/narrow`, "narrow.yaml");
+    assert.deepEqual(await siteTree(site), await siteTree(`${p.host}/narrow`));
+    assert.deepEqual((await build(site)).series, { read: 2, reused: 0 }, "oxygen was not kept");
     assert.deepEqual(await siteTree(site), expected);
 
     // A res file stored by hand: its times are bucket starts, and nothing says when its newest
