@@ -2,7 +2,7 @@
 
 import { TinyFsError } from "./errors.ts";
 import type { FileEntryType } from "./records.ts";
-import type { ReadView } from "./view.ts";
+import type { Derivation, ReadView } from "./view.ts";
 
 /** What a dynamic directory or file is given each time it is computed. */
 export interface DynamicContext {
@@ -20,21 +20,6 @@ export interface DynamicContext {
    * per name a `**` consumed). Empty for stored dynamic directories and files.
    */
   readonly captures: readonly string[];
-}
-
-/**
- * Where a computed file's content comes from, as the directory computing it says, known
- * without computing the file.
- */
-export interface Derivation {
-  /** The absolute paths of the nodes its content is computed from. */
-  readonly inputs: readonly string[];
-  /**
-   * Equal exactly while computing the file again gives the same bytes (for a plugin: its code,
-   * config, call and each input's node id and version); undefined when that cannot be known
-   * (an input itself computed, or not committed yet).
-   */
-  readonly key?: string;
 }
 
 /** A computed file: its content is produced when read. */

@@ -4,6 +4,7 @@ export { FS, type OpenOptions, type RootOptions } from "./fs.ts";
 export { type CreateOptions, type FileOptions, type RemoveOptions, WD } from "./wd.ts";
 export { Reader } from "./reader.ts";
 export type {
+  Derivation,
   Destination,
   FollowOptions,
   GlobMatch,
@@ -46,7 +47,6 @@ export {
 export { isNodeId, newNodeId, type NodeId, REGISTRY_ID, ROOT_ID } from "./node_id.ts";
 export type { Registration } from "./registry.ts";
 export type {
-  Derivation,
   DynamicContext,
   DynamicDirectory,
   DynamicEntry,

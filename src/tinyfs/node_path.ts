@@ -1,7 +1,6 @@
 /** TreeNode: the node a path led to, readable without resolving the path again. */
 
 import type { CallContext } from "./call_context.ts";
-import type { Derivation } from "./dynamic.ts";
 import { TinyFsError } from "./errors.ts";
 import { type Frame, type Handle, handleEntryType, handleKind, type Located } from "./handle.ts";
 import { describe, describeVersions } from "./metadata.ts";
@@ -9,7 +8,7 @@ import { type DynamicSpec, type EntryType, isDynamic, type NodeKind } from "./re
 import { resolve } from "./resolve.ts";
 import { latest } from "./state.ts";
 import type { Tree } from "./tree.ts";
-import type { FollowOptions, Metadata, NodePath, ReadOptions } from "./view.ts";
+import type { Derivation, FollowOptions, Metadata, NodePath, ReadOptions } from "./view.ts";
 
 /**
  * The {@link NodePath} working directories and globs hand out: a node found at a path, with

@@ -1,6 +1,5 @@
 /** The read-only face of a tree: what readers, and the computations of dynamic nodes, can do with it. */
 
-import type { Derivation } from "./dynamic.ts";
 import type { NodeId } from "./node_id.ts";
 import type { DynamicSpec, EntryType, EventTimes, NodeKind } from "./records.ts";
 import type { Registration } from "./registry.ts";
@@ -8,6 +7,21 @@ import type { Registration } from "./registry.ts";
 /** Which version to read; the newest when absent. */
 export interface ReadOptions {
   readonly version?: number;
+}
+
+/**
+ * Where a computed file's content comes from, as the directory computing it says, known
+ * without computing the file.
+ */
+export interface Derivation {
+  /** The absolute paths of the nodes its content is computed from. */
+  readonly inputs: readonly string[];
+  /**
+   * Equal exactly while computing the file again gives the same bytes (for a plugin: its code,
+   * config, call and each input's node id and version); undefined when that cannot be known
+   * (an input itself computed, or not committed yet).
+   */
+  readonly key?: string;
 }
 
 /** Whether to describe a symlink's target (the default) or the symlink itself. */
