@@ -6,7 +6,7 @@ import { Pond } from "../../src/pond/pond.ts";
 import { provenance } from "../../src/pond/provenance.ts";
 import { queryMatches } from "../../src/sql/mod.ts";
 import type { Factories } from "../../src/tinyfs/mod.ts";
-import { HOUR, MINUTE, ok, readings, START } from "../site/helpers.ts";
+import { addReadings, HOUR, MINUTE, ok, readings, START } from "../site/helpers.ts";
 import { withPond } from "./fixture.ts";
 
 const REDUCE = "in_pattern: /sites/*/readings.series\nout_pattern: $0\nresolutions: [1h, 1d]\n" +
@@ -32,18 +32,8 @@ const factories: Factories = {
 
 Deno.test("provenance: a reduction's files name the series they read, its newest reading and an identity that changes exactly with it", async () => {
   await withPond(async (p) => {
-    const copy = async (site: string, start: number, hours: number) => {
-      await Deno.writeFile(`${p.host}/${site}.parquet`, readings(start, hours, 0));
-      ok(
-        await p.run([
-          "copy",
-          "--type",
-          "series",
-          `host:${p.host}/${site}.parquet`,
-          `/sites/${site}/readings.series`,
-        ]),
-      );
-    };
+    const copy = (site: string, start: number, hours: number) =>
+      addReadings({ host: p.host, pond: p.run }, site, readings(start, hours, 0));
     ok(await p.run(["mkdir", "-p", "/sites/north", "/sites/south"]));
     await copy("north", START + 20 * MINUTE, 48);
     await copy("south", START, 24);

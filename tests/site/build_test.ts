@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   addReadings,
+  copySeries,
   DAY,
   GAP_DAY,
   HOUR,
@@ -225,16 +226,7 @@ Deno.test("site rebuild: a damaged manifest or partition is read again, never sh
     // A res file stored by hand: its times are bucket starts, and nothing says when its newest
     // reading was, so the site shows the newest bucket's start, labelled as a bucket.
     ok(await p.pond(["mkdir", "-p", "/stored/lake"]));
-    await Deno.writeFile(`${p.host}/lake.parquet`, readings(START, 48, 0));
-    ok(
-      await p.pond([
-        "copy",
-        "--type",
-        "series",
-        `host:${p.host}/lake.parquet`,
-        "/stored/lake/res=1h.series",
-      ]),
-    );
+    await copySeries(p, "/stored/lake/res=1h.series", readings(START, 48, 0));
     await Deno.writeTextFile(
       `${p.host}/stored.yaml`,
       "title: t\npages: [{ name: $0, series: /stored/*/res=*.series }]\n",
@@ -253,15 +245,7 @@ Deno.test("site rebuild: a damaged manifest or partition is read again, never sh
       new RegExp(`<td><span class="newest-bucket">bucket from <time datetime="${bucket}">`),
     );
     assert.deepEqual((await build(storedSite, "stored.yaml")).series, { read: 0, reused: 1 });
-    ok(
-      await p.pond([
-        "copy",
-        "--type",
-        "series",
-        `host:${p.host}/lake.parquet`,
-        "/stored/lake/res=1h.series",
-      ]),
-    );
+    await copySeries(p, "/stored/lake/res=1h.series", readings(START, 48, 0));
     assert.deepEqual(
       (await build(storedSite, "stored.yaml")).series,
       { read: 1, reused: 0 },
