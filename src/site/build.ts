@@ -11,6 +11,7 @@ import { indexHtml, pageManifest, seriesPageHtml } from "./pages.ts";
 import { pagePartitions } from "./partitions.ts";
 import {
   MANIFEST_FORMAT,
+  manifestCheck,
   type Marker,
   type PageRecord,
   PreviousBuild,
@@ -110,14 +111,15 @@ export async function siteFiles(
     records.push({ name: page.name, slug, columns: page.columns, series: page.series.map(record) });
   }
   files.set("index.html", indexHtml(site.title, site.index, listed));
-  const marker: Marker = {
-    generator: "pond site build",
+  const manifest = {
+    generator: "pond site build" as const,
     format: MANIFEST_FORMAT,
     seq,
     files: [...files.keys()].sort(),
     data,
     pages: records,
   };
+  const marker: Marker = { ...manifest, check: await manifestCheck(manifest) };
   files.set(SITE_MARKER, JSON.stringify(marker, null, 1) + "\n");
   return {
     seq,

@@ -45,6 +45,8 @@ export interface Marker {
   /** The SHA-256 (hex) of every data partition, by file. */
   readonly data: Readonly<Record<string, string>>;
   readonly pages: readonly PageRecord[];
+  /** {@link manifestCheck} of the rest: a manifest edited or cut short is not taken. */
+  readonly check: string;
 }
 
 /**
@@ -96,7 +98,8 @@ export class PreviousBuild implements SeriesSource {
     const files = Array.isArray(listed)
       ? listed.filter((f): f is string => typeof f === "string" && !f.split("/").includes(".."))
       : [];
-    return new PreviousBuild(dir, files, isMarker(value) ? value : undefined);
+    const whole = isMarker(value) && value.check === await manifestCheck(value);
+    return new PreviousBuild(dir, files, whole ? value as Marker : undefined);
   }
 
   /** See {@link SeriesSource.recorded}. */
@@ -190,6 +193,20 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * The SHA-256 of a marker's fields but `check`, as JSON in the order they were written (and
+ * are read back in), which the marker records as its `check`.
+ *
+ * @example
+ * ```ts
+ * await manifestCheck({ format: 1, seq: 3 }); // 64 hex digits
+ * ```
+ */
+export function manifestCheck(fields: object): Promise<string> {
+  const { check: _, ...rest } = fields as { check?: unknown };
+  return sha256(new TextEncoder().encode(JSON.stringify(rest)));
+}
+
 /** Whether `value` is a whole marker of this format (anything else is read as damaged). */
 function isMarker(value: unknown): value is Marker {
   const m = value as Partial<Marker> | null;
@@ -202,7 +219,8 @@ function isMarker(value: unknown): value is Marker {
   const page = (p: Partial<PageRecord> | null) =>
     typeof p?.name === "string" && typeof p.slug === "string" && strings(p.columns) &&
     Array.isArray(p.series) && p.series.every(series);
-  return m?.format === MANIFEST_FORMAT && strings(m.files) && typeof m.data === "object" &&
+  return m?.format === MANIFEST_FORMAT && typeof m.check === "string" && strings(m.files) &&
+    typeof m.data === "object" &&
     m.data !== null && Object.values(m.data).every((d) => typeof d === "string") &&
     Array.isArray(m.pages) && m.pages.every(page);
 }

@@ -195,6 +195,16 @@ Deno.test("site rebuild: a damaged manifest or partition is read again, never sh
       "another format: all read",
     );
 
+    // Still JSON of the right shape, but north's first hourly partition no longer listed: taking
+    // north from it would lose those rows, so the whole manifest is refused.
+    const dropped = [...expected.keys()].find((k) => k.startsWith("data/north/1h/"))!;
+    const cut = JSON.parse(whole);
+    cut.files = cut.files.filter((f: string) => f !== dropped);
+    delete cut.data[dropped];
+    await Deno.writeTextFile(marker, JSON.stringify(cut, null, 1) + "\n");
+    assert.deepEqual((await build(site)).series, { read: 2, reused: 0 }, "an edited manifest");
+    assert.deepEqual(await siteTree(site), expected);
+
     const partitions = [...expected.keys()].filter((k) => k.startsWith("data/south/1h/"));
     const edited = `${site}/${partitions[0]}`;
     const text = await Deno.readTextFile(edited);
