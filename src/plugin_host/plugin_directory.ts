@@ -10,7 +10,7 @@ import { computedKey, throughCache } from "./computed_cache.ts";
 import type { PluginConfig } from "./config.ts";
 import { type InputNode, inputNode, type Inputs, resolveInputs } from "./inputs.ts";
 import { checkEntries, type PluginEntry } from "./plugin_entries.ts";
-import { computeFile, type PluginRuntime } from "./plugin_runtime.ts";
+import { computeFile, fileKey, type PluginRuntime } from "./plugin_runtime.ts";
 
 /**
  * A directory whose entries a plugin computes from one checked config. On every read the host
@@ -73,17 +73,20 @@ export class PluginDirectory implements DynamicDirectory {
       case "input":
         return shown(entry.name, inputs.nodes.get(entry.path)!);
       case "compute": {
-        const files = entry.inputs.map((path) => inputs.nodes.get(path)!);
+        const file = {
+          path: `${directory === "/" ? "" : directory}/${entry.name}`,
+          all: inputs,
+          files: entry.inputs.map((path) => inputs.nodes.get(path)!),
+        };
         return {
           kind: "file",
           name: entry.name,
           entryType: entry.entryType,
-          read: () =>
-            computeFile(this.runtime, this.config, entry.args, {
-              path: `${directory === "/" ? "" : directory}/${entry.name}`,
-              all: inputs,
-              files,
-            }),
+          read: () => computeFile(this.runtime, this.config, entry.args, file),
+          derivation: async () => {
+            const key = await fileKey(this.runtime, this.config, entry.args, file);
+            return { inputs: entry.inputs, ...(key !== undefined && { key }) };
+          },
         };
       }
       case "directory":

@@ -70,9 +70,32 @@ export function computeFile(
 ): Promise<Uint8Array> {
   return throughCache(
     runtime.cache,
-    () => computedKey(runtime.plugin, config, ["read", file.path, args ?? null], file.all),
+    () => fileKey(runtime, config, args, file),
     () => computeNow(runtime, config, args, file),
   );
+}
+
+/**
+ * The key the file {@link computeFile} computes is kept under (see `computedKey`): equal
+ * exactly while computing it again gives the same bytes; undefined when that cannot be known.
+ *
+ * @example
+ * ```ts
+ * import type { PluginConfig } from "./config.ts";
+ * import type { Inputs } from "./inputs.ts";
+ *
+ * async function example(runtime: PluginRuntime, config: PluginConfig, all: Inputs) {
+ *   const key = await fileKey(runtime, config, { rows: 10 }, { path: "/views/a", all, files: [] });
+ * }
+ * ```
+ */
+export function fileKey(
+  runtime: PluginRuntime,
+  config: PluginConfig,
+  args: unknown,
+  file: FileToCompute,
+): Promise<string | undefined> {
+  return computedKey(runtime.plugin, config, ["read", file.path, args ?? null], file.all);
 }
 
 /** The file computed by read() now (see {@link computeFile}). */

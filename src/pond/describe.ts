@@ -15,6 +15,7 @@ import {
   type TableSchema,
 } from "./parquet_schema.ts";
 import { isParquetNode } from "./parquet_node.ts";
+import { provenance } from "./provenance.ts";
 import type { Pond, PondAt } from "./pond.ts";
 
 /** One version of a described node. */
@@ -54,6 +55,11 @@ export interface Description {
   /** A dynamic directory's or file's plugin (the factory that computes it). */
   readonly plugin?: string;
   /**
+   * For a file a dynamic directory computes, when the directory says what from (see
+   * `provenance`): the stored series it derives from and their newest event time.
+   */
+  readonly derivedFrom?: { readonly series: readonly string[]; readonly newestEvent?: number };
+  /**
    * For `file:table`: the newest version's Parquet schema; for `file:series`: every version's,
    * merged by column name, with the rows of all.
    */
@@ -92,6 +98,9 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     : isParquetNode(node.path, meta.entryType)
     ? await computedTableSchema(node)
     : undefined;
+  const derived = meta.computed && (await node.derivation()) !== undefined
+    ? await provenance(root, node.path)
+    : undefined;
   return {
     path: node.path,
     entryType: meta.entryType,
@@ -102,6 +111,12 @@ export async function describe(pond: Pond, path: string, at?: PondAt): Promise<D
     ...(meta.target !== undefined && { target: meta.target }),
     ...(meta.factory !== undefined && { plugin: meta.factory }),
     ...(schema && { schema }),
+    ...(derived && {
+      derivedFrom: {
+        series: derived.series,
+        ...(derived.newestEvent !== undefined && { newestEvent: derived.newestEvent }),
+      },
+    }),
   };
 }
 

@@ -88,3 +88,4 @@ export {
   type RunCollectorOptions,
   type RunSeries,
 } from "./collectors.ts";
+export { type Provenance, provenance } from "./provenance.ts";

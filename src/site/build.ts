@@ -1,6 +1,6 @@
-/** Building a site into a host directory: every file computed from one pond version, only those whose bytes changed written, those no longer built removed. */
+/** Building a site into a host directory: every file computed from one pond version, only the series changed since the build already there read, only the files whose bytes changed written, those no longer built removed. */
 import { join } from "node:path";
-import { isEmptyHostDirectory, type Pond, type PondAt, writeHostFile } from "../pond/mod.ts";
+import { type Pond, type PondAt, writeHostFile } from "../pond/mod.ts";
 import UPLOT_CSS from "../../node_modules/uplot/dist/uPlot.min.css" with { type: "text" };
 import UPLOT_JS from "../../node_modules/uplot/dist/uPlot.iife.min.js" with { type: "text" };
 import SITE_CSS from "./assets/site.css" with { type: "text" };
@@ -9,10 +9,18 @@ import type { SiteConfig } from "./config.ts";
 import { SiteError } from "./errors.ts";
 import { indexHtml, pageManifest, seriesPageHtml } from "./pages.ts";
 import { pagePartitions } from "./partitions.ts";
-import { readPages } from "./series_data.ts";
-
-/** The file a built site holds at its top, listing what the build wrote (so a rebuild can tidy). */
-export const SITE_MARKER = "pond-site.json";
+import {
+  MANIFEST_FORMAT,
+  manifestCheck,
+  type Marker,
+  type PageRecord,
+  PreviousBuild,
+  readIfThere,
+  type SeriesRecord,
+  sha256,
+  SITE_MARKER,
+} from "./previous_build.ts";
+import { readPages, type SeriesCounts, type SeriesData, type SeriesSource } from "./series_data.ts";
 
 /** Counts of one kind of file in a build. */
 export interface FileCounts {
@@ -30,6 +38,8 @@ export interface BuildReport {
     readonly file: string;
     readonly series: number;
   }[];
+  /** Series read from the pond, and those taken from the build already in the directory. */
+  readonly series: SeriesCounts;
   /** Data partitions (`data/…`). */
   readonly partitions: FileCounts;
   /** Every other file: pages, assets, the marker. */
@@ -42,7 +52,9 @@ export interface BuildReport {
  * The files of the site `site` over `pond` as of `at`, by path in the site, each computed only
  * from that pond version (no build time in any of them): `index.html`, `<page>.html` per page,
  * `assets/` (uPlot's build from node_modules, the page script and style), `data/` (see
- * `pagePartitions`) and the marker listing them all.
+ * `pagePartitions`) and the marker listing them all, with the manifest a rebuild takes series
+ * by. The series `previous` holds as they are now are taken from it, not read: the same bytes
+ * either way.
  *
  * @example
  * ```ts
@@ -59,8 +71,11 @@ export async function siteFiles(
   pond: Pond,
   site: SiteConfig,
   at?: PondAt,
-): Promise<{ seq: number; files: Map<string, string>; pages: BuildReport["pages"] }> {
-  const { seq, pages } = await readPages(pond, site, at);
+  previous?: SeriesSource,
+): Promise<
+  { seq: number; files: Map<string, string>; pages: BuildReport["pages"]; series: SeriesCounts }
+> {
+  const { seq, pages, series } = await readPages(pond, site, at, previous);
   const files = new Map<string, string>([
     ["assets/uPlot.iife.min.js", UPLOT_JS],
     ["assets/uPlot.min.css", UPLOT_CSS],
@@ -69,6 +84,8 @@ export async function siteFiles(
   ]);
   const slugs = new Map<string, string>();
   const listed = [];
+  const records: PageRecord[] = [];
+  const data: Record<string, string> = {};
   for (const page of pages) {
     const slug = slugOf(page.name);
     if (slug === "index" || slugs.has(slug)) {
@@ -82,19 +99,32 @@ export async function siteFiles(
     }
     slugs.set(slug, page.name);
     const partitions = pagePartitions(page, slug, site.viewPoints);
-    for (const p of partitions) files.set(p.file, p.text);
+    for (const p of partitions) {
+      files.set(p.file, p.text);
+      data[p.file] = await sha256(new TextEncoder().encode(p.text));
+    }
     files.set(
       `${slug}.html`,
       seriesPageHtml(site.title, page, pageManifest(page, partitions, site.viewPoints)),
     );
     listed.push({ page, slug });
+    records.push({ name: page.name, slug, columns: page.columns, series: page.series.map(record) });
   }
   files.set("index.html", indexHtml(site.title, site.index, listed));
-  const marker = { generator: "pond site build", seq, files: [...files.keys()].sort() };
+  const manifest = {
+    generator: "pond site build" as const,
+    format: MANIFEST_FORMAT,
+    seq,
+    files: [...files.keys()].sort(),
+    data,
+    pages: records,
+  };
+  const marker: Marker = { ...manifest, check: await manifestCheck(manifest) };
   files.set(SITE_MARKER, JSON.stringify(marker, null, 1) + "\n");
   return {
     seq,
     files,
+    series,
     pages: listed.map(({ page, slug }) => ({
       name: page.name,
       file: `${slug}.html`,
@@ -103,11 +133,21 @@ export async function siteFiles(
   };
 }
 
+/** A series as the manifest records it; null when a file of it has no identity (never taken). */
+function record(series: SeriesData): SeriesRecord | null {
+  const files = series.files.flatMap((f) =>
+    f.identity === undefined ? [] : [{ ...f, identity: f.identity }]
+  );
+  return files.length === series.files.length ? { path: series.path, files } : null;
+}
+
 /**
- * Builds `site` into the host directory `dir` (made if missing): writes each file of
- * {@link siteFiles} whose bytes differ from what `dir` holds, leaves the others untouched, and
- * removes the files an earlier build listed that this one no longer makes. A `dir` that holds
- * files but no {@link SITE_MARKER} is `NotASite`, left as it is.
+ * Builds `site` into the host directory `dir` (made if missing): reads from the pond only the
+ * series whose files changed since the build already in `dir` (see `PreviousBuild`; the others
+ * come from its partitions), writes each file of {@link siteFiles} whose bytes differ from what
+ * `dir` holds, leaves the others untouched, and removes the files an earlier build listed that
+ * this one no longer makes. A `dir` that holds files but no {@link SITE_MARKER} is
+ * `NotASite`, left as it is.
  *
  * @example
  * ```ts
@@ -117,7 +157,7 @@ export async function siteFiles(
  * const pond = await Pond.open("/data/pond");
  * const site = await parseSiteConfig(await Deno.readTextFile("site.yaml"));
  * const report = await buildSite(pond, site, "/srv/www/lake");
- * console.log(report.partitions.written, report.partitions.unchanged);
+ * console.log(report.series.read, report.partitions.written, report.partitions.unchanged);
  * ```
  */
 export async function buildSite(
@@ -126,8 +166,8 @@ export async function buildSite(
   dir: string,
   at?: PondAt,
 ): Promise<BuildReport> {
-  const before = await previousFiles(dir);
-  const { seq, files, pages } = await siteFiles(pond, site, at);
+  const previous = await PreviousBuild.read(dir);
+  const { seq, files, pages, series } = await siteFiles(pond, site, at, previous);
   const counts = {
     partitions: { written: 0, unchanged: 0, removed: 0 },
     files: { written: 0, unchanged: 0, removed: 0 },
@@ -139,7 +179,7 @@ export async function buildSite(
     const data = encoder.encode(text);
     bytes += data.byteLength;
     const target = join(dir, path);
-    if (sameBytes(await readOrUndefined(target), data)) {
+    if (sameBytes(await readIfThere(target), data)) {
       kind(path).unchanged++;
       continue;
     }
@@ -147,7 +187,7 @@ export async function buildSite(
     await writeHostFile(target, ReadableStream.from([data]));
     kind(path).written++;
   }
-  for (const path of before) {
+  for (const path of previous.files) {
     if (files.has(path)) continue;
     await Deno.remove(join(dir, path)).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -155,26 +195,7 @@ export async function buildSite(
     kind(path).removed++;
     await removeEmptyParents(dir, path);
   }
-  return { seq, pages, ...counts, bytes };
-}
-
-/** The files the build in `dir` listed; none for a missing or empty `dir`; `NotASite` otherwise. */
-async function previousFiles(dir: string): Promise<string[]> {
-  const marker = await readOrUndefined(join(dir, SITE_MARKER));
-  if (marker) {
-    const listed = JSON.parse(new TextDecoder().decode(marker)).files;
-    return Array.isArray(listed)
-      ? listed.filter((f) => typeof f === "string" && !f.includes(".."))
-      : [];
-  }
-  if (!await isEmptyHostDirectory(dir)) {
-    throw new SiteError(
-      "NotASite",
-      `${dir} holds files but no ${SITE_MARKER}, so it is not a site pond built; ` +
-        "build into a new or empty directory, or an earlier site's",
-    );
-  }
-  return [];
+  return { seq, pages, series, ...counts, bytes };
 }
 
 async function removeEmptyParents(dir: string, path: string): Promise<void> {
@@ -185,15 +206,6 @@ async function removeEmptyParents(dir: string, path: string): Promise<void> {
     } catch {
       return; // not empty (or gone): its parents are not empty either
     }
-  }
-}
-
-async function readOrUndefined(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await Deno.readFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
   }
 }
 

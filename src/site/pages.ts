@@ -1,7 +1,7 @@
 /** The site's HTML: the index (pages with their newest values) and one page per series page, each carrying the manifest its script charts from. */
 import { escapeHtml, markdownToHtml } from "./markdown.ts";
 import type { Partition } from "./partitions.ts";
-import type { PageData } from "./series_data.ts";
+import type { PageData, SeriesData } from "./series_data.ts";
 
 /** One chart's parameter: the column before `.<aggregate>`, and where its aggregates are. */
 export interface Parameter {
@@ -87,9 +87,29 @@ export function pageManifest(page: PageData, partitions: readonly Partition[], v
     series: page.series.map((s) => s.path),
     resolutions,
     first: Math.min(...all.map((t) => t[0])),
+    /** The start of the newest bucket: where the range buttons' views end. */
     newest: Math.max(...all.map((t) => t[t.length - 1])),
+    /** The time of the newest reading, when every series says (see `SeriesData.newestReading`). */
+    newestReading: newestReading(page.series),
     viewPoints,
   };
+}
+
+/** The newest reading of `series`, when each of them knows its own; else null. */
+function newestReading(series: readonly SeriesData[]): number | null {
+  const times = series.map((s) => s.newestReading);
+  return times.every((t) => t !== undefined) ? Math.max(...times as number[]) : null;
+}
+
+/**
+ * When the newest data of `series` is, as honestly as the files tell: the time of the newest
+ * reading, or, when the files do not say (stored `res=` files hold bucket starts only), the
+ * start of the newest bucket, labelled as such.
+ */
+function newestHtml(reading: number | null, bucket: number): string {
+  return reading !== null
+    ? `<span class="newest-reading">${timeHtml(reading)}</span>`
+    : `<span class="newest-bucket">bucket from ${timeHtml(bucket)}</span>`;
 }
 
 /** The newest non-null line value of each parameter of each series, at its finest resolution. */
@@ -121,11 +141,11 @@ export function indexHtml(
           v ? `<span class="value">${formatValue(v.value)}</span>${unit(params[i].unit)}` : "—"
         }</li>`
       );
-      const name = page.series.length > 1 ? `${page.title} · ${page.series[s].path}` : page.title;
+      const series = page.series[s];
+      const name = page.series.length > 1 ? `${page.title} · ${series.path}` : page.title;
+      const newest = times.length ? newestHtml(newestReading([series]), Math.max(...times)) : "—";
       return `<tr><th scope="row"><a href="${escapeHtml(slug)}.html">${escapeHtml(name)}</a></th>` +
-        `<td>${times.length ? timeHtml(Math.max(...times)) : "—"}</td><td><ul class="newest">${
-          cells.join("")
-        }</ul></td></tr>`;
+        `<td>${newest}</td><td><ul class="newest">${cells.join("")}</ul></td></tr>`;
     });
   });
   return document(
@@ -172,7 +192,9 @@ export function seriesPageHtml(
     `<header><p><a href="index.html">${escapeHtml(siteTitle)}</a></p><h1>${
       escapeHtml(page.title)
     }</h1>
-<p>Newest data: ${timeHtml(manifest.newest)}</p></header>
+<p id="newest">${manifest.newestReading !== null ? "Newest reading" : "Newest data"}: ${
+      newestHtml(manifest.newestReading, manifest.newest)
+    }</p></header>
 <main>
 <div class="controls">
 <div role="group" aria-label="Time range">${buttons.join("")}</div>

@@ -35,8 +35,8 @@ export interface Partition {
  * change only the spans they fall in) that holds rows of any series. The text is
  * `pondSite.data("KEY", {"series":[{"t":[…],"v":[[…]…]}…]})`: per series, the times as the
  * first in ms and then differences (regular buckets compress to almost nothing), and per
- * column its values, `null` where missing, integers exact and fractions to 7 significant
- * digits (float32 precision, finer than a chart shows). Same data, same bytes.
+ * column its values, `null` where missing, as the page data holds them (integers exact and
+ * fractions to 7 significant digits, see `siteNumber`). Same data, same bytes.
  *
  * @example
  * ```ts
@@ -91,11 +91,62 @@ export function pagePartitions(page: PageData, slug: string, viewPoints: number)
   return out;
 }
 
-/** A value as the partition writes it: `null` for NaN, integers exact, others to 7 digits. */
+/** A value as the partition writes it: `null` for NaN; page data is rounded when read. */
 function number(v: number): string {
-  if (Number.isNaN(v)) return "null";
-  if (Number.isSafeInteger(v)) return String(v);
-  return String(Number(v.toPrecision(7)));
+  return Number.isNaN(v) ? "null" : String(v);
+}
+
+/** The rows of one series in a partition, as {@link partitionSeries} reads them back. */
+export interface PartitionRows {
+  readonly times: number[];
+  /** Per column of the page it was written for, NaN where null. */
+  readonly values: number[][];
+}
+
+/**
+ * The series of a partition's text, as {@link pagePartitions} wrote them for the page's
+ * `columns` columns: times in ms, values as written (so writing them again gives the same
+ * text); undefined when the text is not such a partition of `key`.
+ *
+ * @example
+ * ```ts
+ * const text = 'pondSite.data("n/1h/x",{"series":[{"t":[3600000,3600000],"v":[[1.5,null]]}]});\n';
+ * partitionSeries(text, "n/1h/x", 1); // [{ times: [3600000, 7200000], values: [[1.5, NaN]] }]
+ * ```
+ */
+export function partitionSeries(
+  text: string,
+  key: string,
+  columns: number,
+): PartitionRows[] | undefined {
+  const head = `pondSite.data(${JSON.stringify(key)},`;
+  const tail = ");\n";
+  if (!text.startsWith(head) || !text.endsWith(tail)) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text.slice(head.length, -tail.length));
+  } catch {
+    return undefined;
+  }
+  const series = (body as { series?: unknown } | null)?.series;
+  if (!Array.isArray(series)) return undefined;
+  const out: PartitionRows[] = [];
+  for (const s of series) {
+    const { t, v } = s ?? {};
+    if (!Array.isArray(t) || !t.every((d) => typeof d === "number")) return undefined;
+    if (!Array.isArray(v) || v.length !== (t.length ? columns : v.length)) return undefined;
+    const times: number[] = [];
+    for (const [i, d] of t.entries()) times.push(i === 0 ? d : times[i - 1] + d);
+    const values = v.map((c) =>
+      Array.isArray(c) && c.length === t.length &&
+        c.every((x) => x === null || typeof x === "number")
+        ? c.map((x) => x === null ? NaN : x)
+        : undefined
+    );
+    if (values.some((c) => c === undefined)) return undefined;
+    out.push({ times, values: values as number[][] });
+  }
+  return out;
 }
 
 /** A time as a partition's file name: `20260601T000000Z`. */

@@ -2,7 +2,7 @@
 
 import { TinyFsError } from "./errors.ts";
 import type { FileEntryType } from "./records.ts";
-import type { ReadView } from "./view.ts";
+import type { Derivation, ReadView } from "./view.ts";
 
 /** What a dynamic directory or file is given each time it is computed. */
 export interface DynamicContext {
@@ -29,6 +29,8 @@ export interface DynamicFile {
   /** Defaults to `file:data`. */
   readonly entryType?: FileEntryType;
   read(): Promise<Uint8Array | ReadableStream<Uint8Array>>;
+  /** What it is computed from, when its directory can say (see `NodePath.derivation`). */
+  derivation?(): Promise<Derivation>;
 }
 
 /** A computed subdirectory. */

@@ -4,6 +4,7 @@ export { FS, type OpenOptions, type RootOptions } from "./fs.ts";
 export { type CreateOptions, type FileOptions, type RemoveOptions, WD } from "./wd.ts";
 export { Reader } from "./reader.ts";
 export type {
+  Derivation,
   Destination,
   FollowOptions,
   GlobMatch,

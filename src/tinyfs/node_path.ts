@@ -8,7 +8,7 @@ import { type DynamicSpec, type EntryType, isDynamic, type NodeKind } from "./re
 import { resolve } from "./resolve.ts";
 import { latest } from "./state.ts";
 import type { Tree } from "./tree.ts";
-import type { FollowOptions, Metadata, NodePath, ReadOptions } from "./view.ts";
+import type { Derivation, FollowOptions, Metadata, NodePath, ReadOptions } from "./view.ts";
 
 /**
  * The {@link NodePath} working directories and globs hand out: a node found at a path, with
@@ -95,6 +95,12 @@ export class TreeNode implements NodePath {
     if (handle.tag !== "stored" || !isDynamic(handle.entryType)) return undefined;
     const { factory, config } = (await latest(this.#tree.state, handle.key)).dynamic!;
     return { factory, config: config.slice() };
+  }
+
+  /** See {@link NodePath.derivation}. */
+  async derivation(): Promise<Derivation | undefined> {
+    const handle = this.#handle;
+    return handle.tag === "computed-file" ? await handle.file.derivation?.() : undefined;
   }
 
   async #target(follow = true): Promise<Located> {

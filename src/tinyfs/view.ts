@@ -9,6 +9,21 @@ export interface ReadOptions {
   readonly version?: number;
 }
 
+/**
+ * Where a computed file's content comes from, as the directory computing it says, known
+ * without computing the file.
+ */
+export interface Derivation {
+  /** The absolute paths of the nodes its content is computed from. */
+  readonly inputs: readonly string[];
+  /**
+   * Equal exactly while computing the file again gives the same bytes (for a plugin: its code,
+   * config, call and each input's node id and version); undefined when that cannot be known
+   * (an input itself computed, or not committed yet).
+   */
+  readonly key?: string;
+}
+
 /** Whether to describe a symlink's target (the default) or the symlink itself. */
 export interface FollowOptions {
   readonly follow?: boolean;
@@ -127,6 +142,22 @@ export interface NodePath {
    * ```
    */
   dynamic(): Promise<DynamicSpec | undefined>;
+  /**
+   * For a file a dynamic directory computes: what it is computed from, as that directory says
+   * (a plugin's `compute.inputs`, and the key its result is kept under), known without
+   * computing the file; undefined for any other node (a symlink is not followed) and for a
+   * computed file whose directory does not say.
+   *
+   * @example
+   * ```ts
+   * import { Pond } from "../pond/mod.ts";
+   *
+   * const root = await (await Pond.open("/data/pond")).root();
+   * const d = await (await root.open("/reduce/north/res=1h.series")).derivation();
+   * d?.inputs; // ["/sites/north/readings.series"]
+   * ```
+   */
+  derivation(): Promise<Derivation | undefined>;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   DAYS,
   GAP_DAY,
   HOUR,
+  MINUTE,
   ok,
   readings,
   START,
@@ -257,13 +258,26 @@ Deno.test({
         assert.deepEqual(phone.errors, []);
         await phone.page.close();
 
-        // The server builds afresh for each page request: a new day shows on reload.
+        // The server builds afresh for each page request: a new day shows on reload. Its
+        // readings are 20 minutes past each hour, so the newest lies inside the newest hourly
+        // bucket, and the pages show the reading's time, not the bucket's start.
         const newest = () =>
           index.page.locator("table.pages time").first().getAttribute("datetime");
         assert.equal(await newest(), new Date(START + (DAYS * 24 - 1) * HOUR).toISOString());
-        await addReadings(p, "north", readings(START + DAYS * DAY, 24, 0));
+        await addReadings(p, "north", readings(START + DAYS * DAY + 20 * MINUTE, 24, 0));
         await index.page.reload();
-        assert.equal(await newest(), new Date(START + (DAYS * 24 + 23) * HOUR).toISOString());
+        const reading = new Date(START + (DAYS * 24 + 23) * HOUR + 20 * MINUTE).toISOString();
+        assert.equal(await newest(), reading);
+        const north = await open(context, `${base}north.html`);
+        await shown(north.page, "month");
+        assert.match(await north.page.locator("#newest").innerText(), /^Newest reading: /);
+        assert.equal(await north.page.locator("#newest time").getAttribute("datetime"), reading);
+        const bucket = await north.page.evaluate(
+          `JSON.parse(document.getElementById("pond-manifest").textContent).newest`,
+        );
+        assert.equal(bucket, START + (DAYS * 24 + 23) * HOUR, "its bucket starts on the hour");
+        assert.deepEqual(north.errors, []);
+        await north.page.close();
 
         const onDisk = `${p.host}/public`;
         ok(await p.pond(["site", "build", `host:${p.host}/site.yaml`, `host:${onDisk}`]));

@@ -2,11 +2,14 @@
 import assert from "node:assert/strict";
 import {
   addReadings,
+  copySeries,
   DAY,
   GAP_DAY,
   HOUR,
+  MINUTE,
   ok,
   readings,
+  SITE_YAML,
   siteTree,
   START,
   withSitePond,
@@ -16,6 +19,7 @@ import {
 interface Report {
   seq: number;
   pages: { name: string; file: string }[];
+  series: { read: number; reused: number };
   partitions: { written: number; unchanged: number; removed: number };
   files: { written: number; unchanged: number; removed: number };
 }
@@ -48,6 +52,7 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
       ) as Report;
     const first = await build(`${p.host}/a`);
     assert.deepEqual(first.pages.map((x) => x.file), ["north.html", "south.html"]);
+    assert.deepEqual(first.series, { read: 2, reused: 0 });
     assert.ok(first.partitions.written > 8, "partitions per page and resolution");
     assert.equal(first.partitions.unchanged, 0);
     await build(`${p.host}/b`);
@@ -65,6 +70,7 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
       removed: 0,
     });
     assert.equal(again.files.written, 0);
+    assert.deepEqual(again.series, { read: 0, reused: 2 }, "nothing changed: no series read");
 
     ok(await p.pond(["copy", `host:${p.host}/site.yaml`, "/site.yaml"]));
     const inPond = JSON.parse(ok(
@@ -75,15 +81,38 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
     assert.deepEqual(fromPond, new Map([...a].filter(([k]) => k !== "pond-site.json")));
     assert.equal(inPond.seq, first.seq + 1);
 
-    // One new day of north's readings: a new version of its series.
+    // One new day of north's readings, 20 minutes past each hour: a new version of its series,
+    // whose newest reading lies inside the newest hourly bucket, not at its start.
     const next = START + 400 * DAY;
-    await addReadings(p, "north", readings(next, 24, 0));
+    await addReadings(p, "north", readings(next + 20 * MINUTE, 24, 0));
     const after = await build(`${p.host}/a`);
+    assert.deepEqual(after.series, { read: 1, reused: 1 }, "only north, which changed, is read");
     assert.ok(
       after.partitions.written >= 1 && after.partitions.written <= 8,
       JSON.stringify(after),
     );
     assert.equal(after.files.written, 3, "north.html, index.html and the marker");
+    const fresh = await build(`${p.host}/fresh`);
+    assert.deepEqual(fresh.series, { read: 2, reused: 0 });
+    assert.deepEqual(
+      await siteTree(`${p.host}/a`),
+      await siteTree(`${p.host}/fresh`),
+      "the rebuild into a and a build into a new directory: the same bytes",
+    );
+    const newestReading = new Date(next + 23 * HOUR + 20 * MINUTE).toISOString();
+    const northPage = await Deno.readTextFile(`${p.host}/a/north.html`);
+    assert.match(
+      northPage,
+      new RegExp(`Newest reading: <span class="newest-reading"><time datetime="${newestReading}">`),
+      "the newest reading's time, 20 minutes into the newest bucket",
+    );
+    assert.equal(
+      JSON.parse(northPage.match(/id="pond-manifest">(.*)<\/script>/)![1]).newest,
+      next + 23 * HOUR,
+      "the newest bucket starts on the hour",
+    );
+    const indexPage = await Deno.readTextFile(`${p.host}/a/index.html`);
+    assert.ok(indexPage.includes(`<time datetime="${newestReading}">`), "the index says it too");
     const changed = await siteTree(`${p.host}/a`);
     const differ = [...changed.keys()].filter((k) =>
       k.startsWith("data/") && !sameBytes(a.get(k), changed.get(k)!)
@@ -110,6 +139,7 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
       await p.pond(["site", "build", `host:${p.host}/renamed.yaml`, `host:${p.host}/a`, "--json"]),
     )) as Report;
     assert.equal(renamed.partitions.removed, after.partitions.written + after.partitions.unchanged);
+    assert.deepEqual(renamed.series, { read: 2, reused: 0 }, "pages of other names: read anew");
     const left = await siteTree(`${p.host}/a`);
     assert.ok(
       !left.has("north.html") && [...left.keys()].every((k) => !k.startsWith("data/north/")),
@@ -133,6 +163,103 @@ Deno.test("site build: same bytes from the same pond version, only changed parti
       await siteTree(`${p.host}/c`),
       a,
       "--at the first build's transaction builds its bytes",
+    );
+  });
+});
+
+Deno.test("site rebuild: a damaged manifest or partition is read again, never shown; a stored res file's newest bucket is labelled as one", async () => {
+  await withSitePond(async (p) => {
+    const build = async (dir: string, yaml = "site.yaml") =>
+      JSON.parse(ok(
+        await p.pond(["site", "build", `host:${p.host}/${yaml}`, `host:${dir}`, "--json"]),
+      )) as Report;
+    const site = `${p.host}/site`;
+    assert.deepEqual((await build(site)).series, { read: 2, reused: 0 });
+    await build(`${p.host}/fresh`);
+    const expected = await siteTree(`${p.host}/fresh`);
+    const marker = `${site}/pond-site.json`;
+    const whole = await Deno.readTextFile(marker);
+
+    await Deno.writeTextFile(marker, whole.slice(0, whole.length / 2));
+    assert.deepEqual(
+      (await build(site)).series,
+      { read: 2, reused: 0 },
+      "a cut manifest: all read",
+    );
+    assert.deepEqual(await siteTree(site), expected);
+
+    await Deno.writeTextFile(marker, whole.replace('"format": 1', '"format": 0'));
+    assert.deepEqual(
+      (await build(site)).series,
+      { read: 2, reused: 0 },
+      "another format: all read",
+    );
+
+    // Still JSON of the right shape, but north's first hourly partition no longer listed: taking
+    // north from it would lose those rows, so the whole manifest is refused.
+    const dropped = [...expected.keys()].find((k) => k.startsWith("data/north/1h/"))!;
+    const cut = JSON.parse(whole);
+    cut.files = cut.files.filter((f: string) => f !== dropped);
+    delete cut.data[dropped];
+    await Deno.writeTextFile(marker, JSON.stringify(cut, null, 1) + "\n");
+    assert.deepEqual((await build(site)).series, { read: 2, reused: 0 }, "an edited manifest");
+    assert.deepEqual(await siteTree(site), expected);
+
+    const partitions = [...expected.keys()].filter((k) => k.startsWith("data/south/1h/"));
+    const edited = `${site}/${partitions[0]}`;
+    const text = await Deno.readTextFile(edited);
+    await Deno.writeTextFile(edited, text.replace(/"v":\[\[\d/, '"v":[[9'));
+    assert.notEqual(await Deno.readTextFile(edited), text);
+    await Deno.remove(
+      `${site}/${[...expected.keys()].find((k) => k.startsWith("data/north/6h/"))}`,
+    );
+    const repaired = await build(site);
+    assert.deepEqual(repaired.series, { read: 2, reused: 0 }, "a partition edited, one missing");
+    assert.deepEqual(await siteTree(site), expected, "the site as a fresh build makes it");
+    await Deno.remove(
+      `${site}/${[...expected.keys()].find((k) => k.startsWith("data/north/1d/"))}`,
+    );
+    assert.deepEqual((await build(site)).series, { read: 1, reused: 1 }, "only north read again");
+    assert.deepEqual(await siteTree(site), expected);
+
+    // Fewer columns: taken from the partitions; more again: what they lack is read.
+    await Deno.writeTextFile(
+      `${p.host}/narrow.yaml`,
+      SITE_YAML.replace('["temperature_c.*", "oxygen_mg_l.*"]', '["temperature_c.*"]'),
+    );
+    assert.deepEqual((await build(site, "narrow.yaml")).series, { read: 0, reused: 2 });
+    await build(`${p.host}/narrow`, "narrow.yaml");
+    assert.deepEqual(await siteTree(site), await siteTree(`${p.host}/narrow`));
+    assert.deepEqual((await build(site)).series, { read: 2, reused: 0 }, "oxygen was not kept");
+    assert.deepEqual(await siteTree(site), expected);
+
+    // A res file stored by hand: its times are bucket starts, and nothing says when its newest
+    // reading was, so the site shows the newest bucket's start, labelled as a bucket.
+    ok(await p.pond(["mkdir", "-p", "/stored/lake"]));
+    await copySeries(p, "/stored/lake/res=1h.series", readings(START, 48, 0));
+    await Deno.writeTextFile(
+      `${p.host}/stored.yaml`,
+      "title: t\npages: [{ name: $0, series: /stored/*/res=*.series }]\n",
+    );
+    const storedSite = `${p.host}/stored`;
+    assert.deepEqual((await build(storedSite, "stored.yaml")).series, { read: 1, reused: 0 });
+    const bucket = new Date(START + 47 * HOUR).toISOString();
+    assert.match(
+      await Deno.readTextFile(`${storedSite}/lake.html`),
+      new RegExp(
+        `Newest data: <span class="newest-bucket">bucket from <time datetime="${bucket}">`,
+      ),
+    );
+    assert.match(
+      await Deno.readTextFile(`${storedSite}/index.html`),
+      new RegExp(`<td><span class="newest-bucket">bucket from <time datetime="${bucket}">`),
+    );
+    assert.deepEqual((await build(storedSite, "stored.yaml")).series, { read: 0, reused: 1 });
+    await copySeries(p, "/stored/lake/res=1h.series", readings(START, 48, 0));
+    assert.deepEqual(
+      (await build(storedSite, "stored.yaml")).series,
+      { read: 1, reused: 0 },
+      "a new version of the stored file: read",
     );
   });
 });

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { type CliResult, pondProcess } from "../cli/harness.ts";
 
-export const HOUR = 3600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** The first reading: 2025-01-01T00:00Z. */
 export const START = Date.UTC(2025, 0, 1);
@@ -77,21 +78,23 @@ export function ok(r: CliResult): string {
 }
 
 /** Copies `parquet` in as a new version of site `name`'s readings series. */
-export async function addReadings(
+export function addReadings(
   p: Pick<SitePond, "host" | "pond">,
   name: string,
   parquet: Uint8Array,
 ): Promise<void> {
-  await Deno.writeFile(`${p.host}/${name}.parquet`, parquet);
-  ok(
-    await p.pond([
-      "copy",
-      "--type",
-      "series",
-      `host:${p.host}/${name}.parquet`,
-      `/sites/${name}/readings.series`,
-    ]),
-  );
+  return copySeries(p, `/sites/${name}/readings.series`, parquet);
+}
+
+/** Copies `parquet` in as a new version of the series at `path` (through a host file). */
+export async function copySeries(
+  p: Pick<SitePond, "host" | "pond">,
+  path: string,
+  parquet: Uint8Array,
+): Promise<void> {
+  const file = `${p.host}/${path.replaceAll("/", "_")}.parquet`;
+  await Deno.writeFile(file, parquet);
+  ok(await p.pond(["copy", "--type", "series", `host:${file}`, path]));
 }
 
 /**

@@ -13,8 +13,9 @@ export const describeCommand: CommandBody = {
     "time and the transaction that wrote it. Tables and series also show their Parquet\n" +
     "schema (columns, types, row count) read from the file's footer. A symlink is described\n" +
     "itself, with its target (end the path with / to describe the directory it points to);\n" +
-    "a dynamic directory or file shows its plugin. Glob patterns ('/sites/*') are expanded\n" +
-    "as a shell would, in name order.",
+    "a dynamic directory or file shows its plugin, and a file a plugin computes the stored\n" +
+    "series it derives from with their newest event time. Glob patterns ('/sites/*') are\n" +
+    "expanded as a shell would, in name order.",
   options: { ...AT_OPTION },
   examples: [
     "pond describe /sites/lake_north/readings.parquet",
@@ -39,8 +40,15 @@ export const describeCommand: CommandBody = {
 };
 
 function toJson(d: Description) {
+  const newest = d.derivedFrom?.newestEvent;
   return {
     ...d,
+    ...(d.derivedFrom && {
+      derivedFrom: {
+        ...d.derivedFrom,
+        ...(newest !== undefined && { newestEvent: new Date(newest).toISOString() }),
+      },
+    }),
     versions: d.versions.map((v) => ({
       ...v,
       time: new Date(v.time).toISOString(),
@@ -59,6 +67,13 @@ function toText(d: Description): string {
   if (d.nodeId) facts.push(["node", d.nodeId], ["partition", d.partId!]);
   if (d.target !== undefined) facts.push(["target", d.target]);
   if (d.plugin !== undefined) facts.push(["plugin", d.plugin]);
+  if (d.derivedFrom) {
+    const { series, newestEvent } = d.derivedFrom;
+    facts.push(["derived from", series.map(escapeControl).join(", ") || "no stored series"]);
+    if (newestEvent !== undefined) {
+      facts.push(["newest event", new Date(newestEvent).toISOString()]);
+    }
+  }
   if (d.schema) {
     const groups = d.schema.rowGroups;
     facts.push(["rows", `${d.schema.rows} in ${groups} row group${groups === 1 ? "" : "s"}`]);

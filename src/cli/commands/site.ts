@@ -27,8 +27,10 @@ const build: Command = {
     "Writes a self-contained static site into DIR (made if missing): index.html, a page\n" +
     "per series page, the data as time partitions per resolution, and the scripts, so it\n" +
     "opens from disk or from any web server. The same pond version builds the same bytes;\n" +
-    "building again into DIR rewrites only the files whose content changed and removes the\n" +
-    "ones no longer built, and says how many. DIR must be new, empty, or an earlier site.\n" +
+    "building again into DIR reads only the series whose files changed since the build\n" +
+    "there (the others come from its data), rewrites only the files whose content changed,\n" +
+    "removes the ones no longer built, and says how many. DIR must be new, empty, or an\n" +
+    "earlier site.\n" +
     SITE_HELP,
   options: { ...AT_OPTION },
   examples: [
@@ -54,9 +56,10 @@ const build: Command = {
       ctx.output.out(JSON.stringify({ directory: dir, ...report }, null, 2) + "\n");
       return;
     }
-    const { partitions: p, files: f } = report;
+    const { series: s, partitions: p, files: f } = report;
     ctx.output.out(
       `built ${report.pages.length} page(s) as of transaction ${report.seq} into ${dir}: ` +
+        `series ${s.read} read, ${s.reused} unchanged since the build there; ` +
         `partitions ${p.written} written, ${p.unchanged} unchanged, ${p.removed} removed; ` +
         `other files ${f.written} written, ${f.unchanged} unchanged, ${f.removed} removed\n`,
     );
