@@ -4,18 +4,23 @@ import { writerGone } from "./temp_writer.ts";
 import { isDeltaError } from "./errors.ts";
 
 /**
- * The temporary objects under directory `dir` of `store` (every level): left by writers killed
- * between writing and publishing an object.
+ * The temporary objects under directory `dir` of `store` (every level, unless `recursive` is
+ * false): left by writers killed between writing and publishing an object.
  *
  * @example
  * ```ts
  * import { LocalStore } from "./mod.ts";
  *
  * for (const t of await tempObjects(new LocalStore("/data/table"))) console.log(t.path, t.mtime);
+ * await tempObjects(new LocalStore("/data/pond"), "", { recursive: false }); // its own level only
  * ```
  */
-export async function tempObjects(store: Store, dir = ""): Promise<ObjectInfo[]> {
-  return (await store.list(dir, { recursive: true })).filter((o) => isTempFile(o.path));
+export async function tempObjects(
+  store: Store,
+  dir = "",
+  { recursive = true }: { recursive?: boolean } = {},
+): Promise<ObjectInfo[]> {
+  return (await store.list(dir, { recursive })).filter((o) => isTempFile(o.path));
 }
 
 /**

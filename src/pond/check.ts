@@ -169,7 +169,7 @@ async function inspect(stores: PondStores, quick: boolean): Promise<Omit<CheckRe
     }
     if (complete) await findUnreferencedDataFiles(store, log.snapshot, findings);
   }
-  await findTempFiles({ table: store, blobs }, findings);
+  await findTempFiles({ root: stores.root, table: store, blobs }, findings);
   await findBlobLeftovers(blobs, inUse, started, findings);
   return { counts, findings };
 }

@@ -16,8 +16,10 @@ import { OPLOG_SUBJECT } from "./check_log_findings.ts";
 /** Temporary files modified less than this long ago may belong to a running command: repair leaves them. */
 export const TEMP_GRACE_MS = 15 * 60_000;
 
-/** The pond's two stores, as the leftover checks look at them. */
-export interface PondStores {
+/** The pond's stores, as the leftover checks look at them. */
+export interface LeftoverStores {
+  /** The pond's root, where an interrupted `pond init` may leave its marker's temporary file. */
+  root: Store;
   table: Store;
   blobs: BlobStore;
 }
@@ -80,21 +82,27 @@ export async function findUnreferencedDataFiles(
 }
 
 /**
- * Temporary files of the table and of the blob store: a warning each, repairable once no
+ * Temporary files of the pond's root (its own level: the others are stores of their own), of the
+ * table and of the blob store: a warning each, repairable once no
  * command can still be writing it (its writer is gone, or it is older than {@link TEMP_GRACE_MS}).
  *
  * @example
  * ```ts
  * import type { Finding } from "./check_findings.ts";
  *
- * async function example(stores: PondStores) {
+ * async function example(stores: LeftoverStores) {
  *   const findings: Finding[] = [];
  *   await findTempFiles(stores, findings);
  * }
  * ```
  */
-export async function findTempFiles(stores: PondStores, findings: Finding[]): Promise<void> {
+export async function findTempFiles(stores: LeftoverStores, findings: Finding[]): Promise<void> {
   const temp = [
+    ...(await tempObjects(stores.root, "", { recursive: false })).map((o) => ({
+      store: stores.root,
+      o,
+      prefix: "",
+    })),
     ...(await tempObjects(stores.table)).map((o) => ({ store: stores.table, o, prefix: "oplog/" })),
     ...(await blobFiles(stores.blobs)).temp.map((o) => ({
       store: stores.blobs.store,

@@ -215,3 +215,23 @@ Deno.test("the temp file of a killed writer is removed at once: by check --repai
     assert.deepEqual(await temps(), [], "the next copy's first write removed it");
   });
 });
+
+Deno.test("the marker's temp file of an init killed while writing it is found by check and removed by check --repair", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/pond`;
+    await pondOk(path, ["init", path]);
+    const gone = command("true", { stdout: "null" }).spawn();
+    await gone.status;
+    const temp = `.pond-${gone.pid}-${crypto.randomUUID()}.tmp`;
+    await Deno.writeTextFile(`${path}/${temp}`, '{"format":');
+    const checked = await pondOk(path, ["check"]);
+    assert.match(
+      checked.stdout,
+      new RegExp(`^warning +${temp.replaceAll(".", "\\.")}: .*the process that wrote it is gone`, "m"),
+    );
+    const repaired = await pondOk(path, ["check", "--repair"]);
+    assert.match(repaired.stdout, new RegExp(`^repaired +${temp.replaceAll(".", "\\.")}`, "m"));
+    await assert.rejects(Deno.stat(`${path}/${temp}`), Deno.errors.NotFound);
+    assert.match((await pondOk(path, ["check"])).stdout, /consistent/);
+  });
+});
