@@ -17,20 +17,24 @@
 // each resolution is a multiple of the one before and both are epoch-aligned: a fine bucket lies in
 // exactly one coarse bucket. avg is sum / count at the end, never an average of averages.
 //
-// Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query
-// (a `{ kept, of }` table of `host.sql`, as `host.keep` keeps them): the host keeps, with the pond, the finest partials of each group of versions it
-// computed, under the plugin, this query (which names the plan: columns, types, width) and the
-// input's node id and versions. A read brings them up to date — a new version's partials come
-// from that version's rows alone — and then merges the kept partials of every group per bucket
-// (`foldSql` at the finest width: buckets several versions touch combine exactly) and folds the
-// coarser resolutions from them, all in DuckDB and in one engine: the new version's partials
-// first, then every resolution (`also`), the host remembering those not asked for yet, so a
-// change starts one engine, not two per resolution, and reading the other resolutions starts none. Late data is the same case (its buckets are old
-// ones), so there is no lateness limit. The kept partials are rebuildable from the inputs (`pond
-// maintain --drop-cache` drops them), keyed by versions so `--at` and copies of the pond read the
-// state they name, and their size is the finest resolution's buckets, not the rows. What a read
-// computed from rows is printed (shown under --verbose): the rows and versions read, and per
-// resolution the buckets they touch, the only ones whose values can change.
+// Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query with a
+// fold (a `{ kept, of, fold }` table of `host.sql`): the host keeps, with the pond, one state per
+// input — the finest partials of all its versions, one row per bucket — under the plugin, this
+// query (which names the plan: columns, types, width) and the input's node id and versions. A
+// read brings it up to date — a new version's partials come from that version's rows alone —
+// and every resolution folds straight from the state and those partials (sums added, min of
+// mins…, one GROUP BY per resolution: the finest buckets nest in every coarser one), while the
+// fold (`foldSql` at the finest width: buckets several versions touch combine exactly) gives the
+// next state, all in DuckDB and in one engine: the new version's partials first, then every
+// resolution (`also`), the host remembering those not asked for yet, then the fold. So a change
+// starts one engine, not two per resolution, and reading the other resolutions starts none; it
+// reads the rows of the new versions only, and of the history only its finest buckets (the size
+// of the 1h output), never its rows or a chain of folds. Late data is the same case (its buckets
+// are old ones), so there is no lateness limit. The kept state is rebuildable from the inputs
+// (`pond maintain --drop-cache` drops it), keyed by versions so `--at` and copies of the pond
+// read the state they name. What a read computed from rows is printed (shown under --verbose):
+// the rows and versions read, and per resolution the buckets they touch, the only ones whose
+// values can change.
 
 export const manifest = {
   name: "temporal-reduce",
@@ -397,8 +401,8 @@ export function foldedReductionSql(source: string, plan: Plan, index: number): s
 
 /**
  * SQL of the reduction at `plan.resolutions[index]` from `partials`: the finest partials of
- * disjoint groups of the rows, several rows per bucket (what `host.keep` keeps of
- * {@link partialsSql}), merged per bucket, folded resolution by resolution up to that one, then
+ * disjoint groups of the rows, several rows per bucket (a kept state and the partials of rows
+ * not in it), folded straight to that resolution (its buckets hold whole finest buckets), then
  * the final columns. It equals {@link foldedReductionSql} over all the rows.
  *
  * @example
@@ -407,11 +411,11 @@ export function foldedReductionSql(source: string, plan: Plan, index: number): s
  *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
  *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
  * );
- * mergedReductionSql("p", plan, 1); // WITH "p0" AS (SELECT … FROM p GROUP BY 1), "p1" AS (…) SELECT …
+ * mergedReductionSql("p", plan, 1); // SELECT "__bucket" AS "t", … FROM (SELECT time_bucket(…) … FROM p GROUP BY 1)
  * ```
  */
 export function mergedReductionSql(partials: string, plan: Plan, index: number): string {
-  return foldChain(foldSql(partials, plan, plan.resolutions[0]), plan, index);
+  return finalSql(`(${foldSql(partials, plan, plan.resolutions[index])})`, plan);
 }
 
 /** The WITH chain from the finest partials (`first`, a query) up to `index`, and its final rows. */
@@ -437,13 +441,15 @@ interface Column {
 }
 
 /**
- * A kept query as a table of `host.sql`: its results over every group of versions of `of`,
- * brought up to date first; with `columns`, the answer says what that took.
+ * A kept query as a table of `host.sql`: its kept state of `of`'s versions and its result over
+ * those not in it yet (computed first), `fold` giving the next state from them; with `columns`,
+ * the answer says what that took.
  */
 interface Kept {
   kept: string;
   of: Match;
   columns?: string[];
+  fold?: string;
 }
 
 /** What bringing a kept query up to date took: the versions, those read now, columns of what they gave. */
@@ -504,8 +510,8 @@ export async function entries(
 }
 
 /**
- * One resolution of one series, computed by DuckDB from the kept finest partials of its
- * versions (brought up to date first, from the rows of versions not yet kept), stored as DuckDB
+ * One resolution of one series, computed by DuckDB from the kept state of its versions' finest
+ * partials and the partials of the versions not in it yet (from their rows), stored as DuckDB
  * wrote it (the bucket start a UTC timestamp): the rows never cross into the sandbox.
  */
 export async function read(
@@ -521,6 +527,7 @@ export async function read(
   const plan = planReduction(request.config, request.args.columns ?? await columnsOf(input, host));
   const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
   const kept = partialsSql("rows", plan);
+  const fold = foldSql("p", plan, plan.resolutions[0]);
   const time = ident(plan.time);
   const stored = (i: number) =>
     `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
@@ -530,7 +537,7 @@ export async function read(
   const also = plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored);
   const { hostResult, kept: work } = await host.sql(
     stored(index),
-    { p: { kept, of: input, columns: [BUCKET, ROWS] } },
+    { p: { kept, of: input, columns: [BUCKET, ROWS], fold } },
     { reply: true, also },
   ) as { hostResult: number; kept?: Record<string, KeptWork> };
   if (work?.p && work.p.computed.length > 0) console.error(workDone(path, plan, work.p));
