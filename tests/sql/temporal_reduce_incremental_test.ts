@@ -458,3 +458,111 @@ Deno.test("temporal-reduce: --at reads the reduction as it was; a dropped cache 
     }
   });
 });
+
+Deno.test("temporal-reduce: a directory per series describes them all in one engine, so appending to every series starts one engine for their columns and one per series for all its resolutions", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    const engines: string[] = [];
+    const counted: SqlPort = (queries, tables, bounds) => {
+      engines.push(tables.map((t) => t.name).join(","));
+      return queryMatches(queries, tables, bounds);
+    };
+    await using host = hostFor(dir, true, [], counted);
+    const pond = await Pond.open(dir, { plugins: host });
+    const sensors = ["n", "s", "w"];
+    const readAll = async () => {
+      for (const s of sensors) {
+        for (const r of ["1h", "1d"]) await (await pond.root()).read(`/r/${s}/res=${r}.series`);
+      }
+    };
+    try {
+      for (const [day, s] of sensors.entries()) {
+        await query(
+          `CREATE TABLE ${s}0 AS SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_minutes(i * 5) ` +
+            `AS t, ((i * 7 + ${day}) % 11)::DOUBLE AS v FROM range(600) r(i)`,
+        );
+        await query(
+          `CREATE TABLE ${s}1 AS SELECT TIMESTAMPTZ '2025-01-04 00:00:00+00' + to_minutes(i * 5) ` +
+            `AS t, (i % 3)::DOUBLE AS v FROM range(100) r(i)`,
+        );
+        await append(pond, query, scratch, `${s}0`, `/s/${s}.series`);
+      }
+      await pond.transact(["mknod"], (root) =>
+        root.createDynamicDirectory(
+          "/r",
+          "temporal-reduce",
+          JSON.stringify({
+            in_pattern: "/s/*.series",
+            out_pattern: "$0",
+            resolutions: ["1h", "1d"],
+            aggregations: [{ type: "avg", columns: ["*"] }],
+          }),
+        ));
+      await readAll();
+      assert.deepEqual(engines, ["r0,r1,r2", "p,r", "p,r", "p,r"], "the columns, then each series");
+      for (const s of sensors) await append(pond, query, scratch, `${s}1`, `/s/${s}.series`);
+      engines.length = 0;
+      await readAll();
+      assert.deepEqual(engines, ["r0,r1,r2", "p,r", "p,r", "p,r"], "the same after an append");
+      for (const s of sensors) {
+        assert.deepEqual(
+          await parquetRows(
+            query,
+            scratch,
+            await (await pond.root()).read(`/r/${s}/res=1d.series`),
+          ),
+          await query(
+            `SELECT epoch_us(time_bucket(INTERVAL '1 day', make_timestamp(epoch_us(t)))) AS t, ` +
+              `avg(v) AS "v.avg" FROM (SELECT * FROM ${s}0 UNION ALL SELECT * FROM ${s}1) ` +
+              `GROUP BY 1 ORDER BY 1`,
+          ),
+          s,
+        );
+      }
+    } finally {
+      await pond.close();
+    }
+  });
+});
+
+Deno.test("temporal-reduce: input_columns that are not the series' fail the read naming the field, and nothing is kept of them", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    await using host = hostFor(dir, true);
+    const pond = await Pond.open(dir, { plugins: host });
+    try {
+      await query(
+        `CREATE TABLE a AS SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_minutes(i) AS t, ` +
+          `i::DOUBLE AS v FROM range(100) r(i)`,
+      );
+      await append(pond, query, scratch, "a", "/s.series");
+      const config = (v: string) =>
+        JSON.stringify({
+          in_pattern: "/s.series",
+          resolutions: ["1h"],
+          aggregations: [{ type: "max", columns: ["*"] }],
+          input_columns: [{ name: "t", type: "TIMESTAMP WITH TIME ZONE" }, { name: "v", type: v }],
+        });
+      await pond.transact(
+        ["mknod"],
+        (root) => root.createDynamicDirectory("/wrong", "temporal-reduce", config("BIGINT")),
+      );
+      await assert.rejects(
+        (await pond.root()).read("/wrong/res=1h.series"),
+        /config field input_columns \(t TIMESTAMP WITH TIME ZONE, v BIGINT\) are not the columns of \/s\.series/,
+      );
+      await assert.rejects((await pond.root()).read("/wrong/res=1h.series"), /input_columns/);
+      await pond.transact(
+        ["mknod"],
+        (root) => root.createDynamicDirectory("/right", "temporal-reduce", config("DOUBLE")),
+      );
+      assert.deepEqual(
+        await parquetRows(query, scratch, await (await pond.root()).read("/right/res=1h.series")),
+        await query(
+          `SELECT epoch_us(time_bucket(INTERVAL '1 hour', make_timestamp(epoch_us(t)))) AS t, ` +
+            `max(v) AS "v.max" FROM a GROUP BY 1 ORDER BY 1`,
+        ),
+      );
+    } finally {
+      await pond.close();
+    }
+  });
+});
