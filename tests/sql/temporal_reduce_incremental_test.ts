@@ -53,6 +53,14 @@ function hostFor(
   });
 }
 
+/** The SQL port the CLI wires, telling `note` of each engine it starts: its queries and tables. */
+function noting(note: (...run: Parameters<SqlPort>) => void): SqlPort {
+  return (queries, tables, bounds) => {
+    note(queries, tables, bounds);
+    return queryMatches(queries, tables, bounds);
+  };
+}
+
 /**
  * The versions of one random series, as DuckDB tables v0…vN: `t` (TIMESTAMPTZ), `a` (DOUBLE in
  * quarters, so sums are exact), `b` (BIGINT), `s` (VARCHAR), and from some version on `c`:
@@ -259,10 +267,9 @@ Deno.test("temporal-reduce: a series appended to many times reads only the new v
     const output: string[] = [];
     /** How many kept bodies each engine read as the partials table. */
     const held: number[] = [];
-    const counted: SqlPort = (queries, tables, bounds) => {
-      held.push(...tables.filter((t) => t.fresh).map((t) => t.parquet?.length ?? 0));
-      return queryMatches(queries, tables, bounds);
-    };
+    const counted = noting((_, tables) =>
+      held.push(...tables.filter((t) => t.fresh).map((t) => t.parquet?.length ?? 0))
+    );
     await using host = hostFor(dir, true, output, counted);
     const pond = await Pond.open(dir, { plugins: host });
     try {
@@ -318,10 +325,7 @@ Deno.test("temporal-reduce: a series appended to many times reads only the new v
 Deno.test("temporal-reduce: a change starts one engine for every resolution, whichever is read first; the others are then read without one, and equal a recomputation", async () => {
   await withPondAndDuckDb(async (dir, query, scratch) => {
     const engines: number[] = [];
-    const counted: SqlPort = (queries, tables, bounds) => {
-      engines.push(queries.length);
-      return queryMatches(queries, tables, bounds);
-    };
+    const counted = noting((queries) => engines.push(queries.length));
     await using host = hostFor(dir, true, [], counted);
     await using full = hostFor(dir, false);
     const pond = await Pond.open(dir, { plugins: host });
@@ -462,10 +466,7 @@ Deno.test("temporal-reduce: --at reads the reduction as it was; a dropped cache 
 Deno.test("temporal-reduce: a directory per series describes them all in one engine, so appending to every series starts one engine for their columns and one per series for all its resolutions", async () => {
   await withPondAndDuckDb(async (dir, query, scratch) => {
     const engines: string[] = [];
-    const counted: SqlPort = (queries, tables, bounds) => {
-      engines.push(tables.map((t) => t.name).join(","));
-      return queryMatches(queries, tables, bounds);
-    };
+    const counted = noting((_, tables) => engines.push(tables.map((t) => t.name).join(",")));
     await using host = hostFor(dir, true, [], counted);
     const pond = await Pond.open(dir, { plugins: host });
     const sensors = ["n", "s", "w"];
