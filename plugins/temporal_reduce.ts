@@ -34,7 +34,10 @@
 // (`pond maintain --drop-cache` drops it), keyed by versions so `--at` and copies of the pond
 // read the state they name. What a read computed from rows is printed (shown under --verbose):
 // the rows and versions read, and per resolution the buckets they touch, the only ones whose
-// values can change.
+// values can change. A directory per series describes the columns of every series in one engine
+// and hands each directory its own (`input_columns`), so a change to every series starts one
+// engine for their columns and one per series; a read checks them in its own engine, so columns
+// a user wrote that are not the series' fail it before anything is kept.
 
 export const manifest = {
   name: "temporal-reduce",
