@@ -274,19 +274,42 @@ export async function numberColumns(
   names: readonly string[],
   context: CapabilityContext,
 ): Promise<{ name: string; values: (number | null)[] }[]> {
-  const [{ parquetMetadata, parquetReadObjects }, { compressors }] = await Promise.all([
+  const [{ parquetMetadataAsync, parquetRead }, { compressors }] = await Promise.all([
     import("hyparquet"),
     import("hyparquet-compressors"),
   ]);
-  const file = bytes.slice().buffer;
-  const rows = Number(parquetMetadata(file).num_rows);
+  // Read in place: only the footer and the named columns' chunks are copied out, and their
+  // values stay columns (times as µs, never Date objects), whatever the rows.
+  const file = {
+    byteLength: bytes.byteLength,
+    slice: (start: number, end = bytes.byteLength) =>
+      bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + end) as ArrayBuffer,
+  };
+  const metadata = await parquetMetadataAsync(file);
+  const rows = Number(metadata.num_rows);
   if (rows * names.length > context.table.cells) {
     throw new Error(`host.keep: the columns asked for hold more than ${context.table.cells} cells`);
   }
-  const read = await parquetReadObjects({ file, columns: [...names], compressors });
-  const number = (v: unknown) =>
-    v instanceof Date ? v.getTime() * 1000 : v === null || v === undefined ? null : Number(v);
-  return names.map((name) => ({ name, values: read.map((row) => number(row[name])) }));
+  const columns = new Map(names.map((name) => [name, new Array<number | null>(rows).fill(null)]));
+  await parquetRead({
+    file,
+    metadata,
+    columns: [...names],
+    compressors,
+    parsers: {
+      timestampFromMicroseconds: (v: bigint) => Number(v),
+      timestampFromMilliseconds: (v: bigint) => Number(v) * 1000,
+      timestampFromNanoseconds: (v: bigint) => Number(v / 1000n),
+    },
+    onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+      const values = columns.get(columnName);
+      for (let row = rowStart; values && row < Math.min(rowEnd, rows); row++) {
+        const v = columnData[row - rowStart];
+        values[row] = v === null || v === undefined ? null : Number(v);
+      }
+    },
+  });
+  return names.map((name) => ({ name, values: columns.get(name)! }));
 }
 
 /** The groups a kept index lists; an index that does not parse lists none. */
