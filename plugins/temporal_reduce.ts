@@ -17,20 +17,27 @@
 // each resolution is a multiple of the one before and both are epoch-aligned: a fine bucket lies in
 // exactly one coarse bucket. avg is sum / count at the end, never an average of averages.
 //
-// Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query
-// (a `{ kept, of }` table of `host.sql`, as `host.keep` keeps them): the host keeps, with the pond, the finest partials of each group of versions it
-// computed, under the plugin, this query (which names the plan: columns, types, width) and the
-// input's node id and versions. A read brings them up to date — a new version's partials come
-// from that version's rows alone — and then merges the kept partials of every group per bucket
-// (`foldSql` at the finest width: buckets several versions touch combine exactly) and folds the
-// coarser resolutions from them, all in DuckDB and in one engine: the new version's partials
-// first, then every resolution (`also`), the host remembering those not asked for yet, so a
-// change starts one engine, not two per resolution, and reading the other resolutions starts none. Late data is the same case (its buckets are old
-// ones), so there is no lateness limit. The kept partials are rebuildable from the inputs (`pond
-// maintain --drop-cache` drops them), keyed by versions so `--at` and copies of the pond read the
-// state they name, and their size is the finest resolution's buckets, not the rows. What a read
-// computed from rows is printed (shown under --verbose): the rows and versions read, and per
-// resolution the buckets they touch, the only ones whose values can change.
+// Incrementally. Partials are a monoid per bucket, so the finest ones are a kept query with a
+// fold (a `{ kept, of, fold }` table of `host.sql`): the host keeps, with the pond, one state per
+// input — the finest partials of all its versions, one row per bucket — under the plugin, this
+// query (which names the plan: columns, types, width) and the input's node id and versions. A
+// read brings it up to date — a new version's partials come from that version's rows alone —
+// and every resolution folds straight from the state and those partials (sums added, min of
+// mins…, one GROUP BY per resolution: the finest buckets nest in every coarser one), while the
+// fold (`foldSql` at the finest width: buckets several versions touch combine exactly) gives the
+// next state, all in DuckDB and in one engine: the new version's partials first, then every
+// resolution (`also`), the host remembering those not asked for yet, then the fold. So a change
+// starts one engine, not two per resolution, and reading the other resolutions starts none; it
+// reads the rows of the new versions only, and of the history only its finest buckets (the size
+// of the 1h output), never its rows or a chain of folds. Late data is the same case (its buckets
+// are old ones), so there is no lateness limit. The kept state is rebuildable from the inputs
+// (`pond maintain --drop-cache` drops it), keyed by versions so `--at` and copies of the pond
+// read the state they name. What a read computed from rows is printed (shown under --verbose):
+// the rows and versions read, and per resolution the buckets they touch, the only ones whose
+// values can change. A directory per series describes the columns of every series in one engine
+// and hands each directory its own (`input_columns`), so a change to every series starts one
+// engine for their columns and one per series; a read checks them in its own engine, so columns
+// a user wrote that are not the series' fail it before anything is kept.
 
 export const manifest = {
   name: "temporal-reduce",
@@ -58,6 +65,16 @@ export const manifest = {
       type: "string[]",
       required: true,
       description: "bucket widths, each a multiple of the one before, e.g. [1h, 6h, 1d, 7d]",
+    },
+    input_columns: {
+      type: "mapping[]",
+      description: "the columns of the one series in_pattern matches (set by a directory per " +
+        "match for each of its own, described in one query; unset: described); a read " +
+        "refuses columns that are not the series'",
+      fields: {
+        name: { type: "string", required: true, description: "a column's name" },
+        type: { type: "string", required: true, description: "its DuckDB type" },
+      },
     },
     aggregations: {
       type: "mapping[]",
@@ -90,6 +107,7 @@ export interface ReduceConfig {
   time_column?: string;
   resolutions: string[];
   aggregations: { type: AggregateType; columns: string[] }[];
+  input_columns?: SourceColumn[];
 }
 
 /** A bucket width: its name as written (`1h`) and its length in microseconds. */
@@ -397,8 +415,8 @@ export function foldedReductionSql(source: string, plan: Plan, index: number): s
 
 /**
  * SQL of the reduction at `plan.resolutions[index]` from `partials`: the finest partials of
- * disjoint groups of the rows, several rows per bucket (what `host.keep` keeps of
- * {@link partialsSql}), merged per bucket, folded resolution by resolution up to that one, then
+ * disjoint groups of the rows, several rows per bucket (a kept state and the partials of rows
+ * not in it), folded straight to that resolution (its buckets hold whole finest buckets), then
  * the final columns. It equals {@link foldedReductionSql} over all the rows.
  *
  * @example
@@ -407,11 +425,11 @@ export function foldedReductionSql(source: string, plan: Plan, index: number): s
  *   { in_pattern: "/s", resolutions: ["1h", "1d"], aggregations: [{ type: "max", columns: ["*"] }] },
  *   [{ name: "t", type: "TIMESTAMP" }, { name: "v", type: "DOUBLE" }],
  * );
- * mergedReductionSql("p", plan, 1); // WITH "p0" AS (SELECT … FROM p GROUP BY 1), "p1" AS (…) SELECT …
+ * mergedReductionSql("p", plan, 1); // SELECT "__bucket" AS "t", … FROM (SELECT time_bucket(…) … FROM p GROUP BY 1)
  * ```
  */
 export function mergedReductionSql(partials: string, plan: Plan, index: number): string {
-  return foldChain(foldSql(partials, plan, plan.resolutions[0]), plan, index);
+  return finalSql(`(${foldSql(partials, plan, plan.resolutions[index])})`, plan);
 }
 
 /** The WITH chain from the finest partials (`first`, a query) up to `index`, and its final rows. */
@@ -437,13 +455,15 @@ interface Column {
 }
 
 /**
- * A kept query as a table of `host.sql`: its results over every group of versions of `of`,
- * brought up to date first; with `columns`, the answer says what that took.
+ * A kept query as a table of `host.sql`: its kept state of `of`'s versions and its result over
+ * those not in it yet (computed first), `fold` giving the next state from them; with `columns`,
+ * the answer says what that took.
  */
 interface Kept {
   kept: string;
   of: Match;
   columns?: string[];
+  fold?: string;
 }
 
 /** What bringing a kept query up to date took: the versions, those read now, columns of what they gave. */
@@ -470,8 +490,10 @@ interface Host {
 
 /**
  * A directory per series `in_pattern` matches, named by `out_pattern` from its captures, each
- * holding `res=<r>.series` per resolution; without `out_pattern`, those files directly, of the
- * one series `in_pattern` matches.
+ * holding `res=<r>.series` per resolution (the series' columns described here, all in one
+ * engine, and handed down as `input_columns`, so a change to every series starts one engine for
+ * their columns, not one each); without `out_pattern`, those files directly, of the one series
+ * `in_pattern` matches.
  */
 export async function entries(
   request: { config: ReduceConfig; inputs: { in_pattern: Match[] } },
@@ -482,10 +504,20 @@ export async function entries(
   const series = request.inputs.in_pattern.filter((m) => m.kind === "file");
   const { out_pattern, ...inner } = config;
   if (out_pattern !== undefined) {
-    return series.map((match) => ({
-      name: host.expand(out_pattern, match.captures),
-      directory: { ...inner, in_pattern: literalGlob(match.path) },
-    }));
+    // Series that cannot be described together (one is not Parquet, no engine here) are each
+    // described by their own directory, whose reads say what is wrong.
+    const described = await columnsOfAll(series, host).catch(() => undefined);
+    return series.map((match, i) => {
+      if (described) planReduction(inner, described[i]);
+      return {
+        name: host.expand(out_pattern, match.captures),
+        directory: {
+          ...inner,
+          in_pattern: literalGlob(match.path),
+          ...(described && { input_columns: described[i] }),
+        },
+      };
+    });
   }
   if (series.length !== 1) {
     // No series yet is not refused at mknod: a reduction may be made before its data arrives.
@@ -494,7 +526,7 @@ export async function entries(
       "series, and out_pattern is unset; set out_pattern (e.g. $0) for a directory per series";
     throw series.length === 0 ? new Error(message) : configError(message);
   }
-  const columns = await columnsOf(series[0], host);
+  const columns = config.input_columns ?? (await columnsOfAll(series, host))[0];
   planReduction(config, columns);
   return resolutions.map((resolution) => ({
     name: `res=${resolution.name}.series`,
@@ -504,9 +536,10 @@ export async function entries(
 }
 
 /**
- * One resolution of one series, computed by DuckDB from the kept finest partials of its
- * versions (brought up to date first, from the rows of versions not yet kept), stored as DuckDB
- * wrote it (the bucket start a UTC timestamp): the rows never cross into the sandbox.
+ * One resolution of one series, computed by DuckDB from the kept state of its versions' finest
+ * partials and the partials of the versions not in it yet (from their rows), stored as DuckDB
+ * wrote it (the bucket start a UTC timestamp): the rows never cross into the sandbox. The
+ * columns it was planned for are checked in the same engine: other columns fail the read.
  */
 export async function read(
   request: {
@@ -518,19 +551,23 @@ export async function read(
 ) {
   const { path, name, captures, kind, entryType } = request.inputs[0];
   const input = { path, name, captures, kind, entryType };
-  const plan = planReduction(request.config, request.args.columns ?? await columnsOf(input, host));
+  const columns = request.args.columns ?? (await columnsOfAll([input], host))[0];
+  const plan = planReduction(request.config, columns);
   const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
   const kept = partialsSql("rows", plan);
+  const fold = foldSql("p", plan, plan.resolutions[0]);
   const time = ident(plan.time);
+  // Each fails unless the series has the columns planned for: the asked one runs first, so
+  // nothing is kept or remembered of a wrong plan.
   const stored = (i: number) =>
     `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
-    `FROM (${mergedReductionSql("p", plan, i)}) ORDER BY 1`;
+    `FROM (${mergedReductionSql("p", plan, i)}) ORDER BY 1${columnsCheck("r", input, columns)}`;
   // Every resolution in one engine, the new versions' partials computed in it first: those not
-  // asked for now are remembered for their reads.
+  // asked for now are remembered for their reads (their text the one those reads ask).
   const also = plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored);
   const { hostResult, kept: work } = await host.sql(
     stored(index),
-    { p: { kept, of: input, columns: [BUCKET, ROWS] } },
+    { p: { kept, of: input, columns: [BUCKET, ROWS], fold }, r: input },
     { reply: true, also },
   ) as { hostResult: number; kept?: Record<string, KeptWork> };
   if (work?.p && work.p.computed.length > 0) console.error(workDone(path, plan, work.p));
@@ -552,19 +589,57 @@ function workDone(path: string, plan: Plan, work: KeptWork): string {
     `buckets touched: ${touched.join(", ")}`;
 }
 
-/** The columns of one series: those of all its versions, merged by name. */
-async function columnsOf(input: Match, host: Host): Promise<SourceColumn[]> {
-  const described = await host.sql(
-    "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM r)",
-    { r: input },
-  ) as Column[];
-  const values = (name: string) => described.find((c) => c.name === name)!.values;
-  const names = values("column_name");
-  const types = values("column_type");
-  return Array.from({ length: names.length }, (_, i) => ({
-    name: String(names[i]),
-    type: String(types[i]),
-  }));
+/**
+ * The columns of each of `series` (those of all its versions, merged by name, its captures left
+ * out), in one query: at most {@link DESCRIBED_AT_ONCE} series a query.
+ */
+async function columnsOfAll(series: readonly Match[], host: Host): Promise<SourceColumn[][]> {
+  const all: SourceColumn[][] = series.map(() => []);
+  for (let from = 0; from < series.length; from += DESCRIBED_AT_ONCE) {
+    const part = series.slice(from, from + DESCRIBED_AT_ONCE);
+    const tables = Object.fromEntries(part.map((m, i) => [`r${i}`, m]));
+    const selects = part.map((m, i) =>
+      `SELECT ${from + i} AS i, row_number() OVER () AS k, column_name, column_type ` +
+      `FROM (${describeSql(`r${i}`, m)})`
+    );
+    const described = await host.sql(
+      `SELECT i, column_name, column_type FROM (${selects.join(" UNION ALL ")}) ORDER BY i, k`,
+      tables,
+    ) as Column[];
+    const values = (name: string) => described.find((c) => c.name === name)!.values;
+    const [which, names, types] = [values("i"), values("column_name"), values("column_type")];
+    for (let row = 0; row < names.length; row++) {
+      all[Number(which[row])].push({ name: String(names[row]), type: String(types[row]) });
+    }
+  }
+  return all;
+}
+
+/** DESCRIBE of the series `match` as the table `table`, without the columns of its captures. */
+function describeSql(table: string, match: Match): string {
+  const captures = match.captures.map((_, c) => `capture${c}`);
+  return `DESCRIBE SELECT ${
+    captures.length > 0 ? `* EXCLUDE (${captures.join(", ")})` : "*"
+  } FROM ${table}`;
+}
+
+/** How many series one query describes (its text stays well within a query's limit). */
+const DESCRIBED_AT_ONCE = 200;
+
+/**
+ * A clause ending a query over `table` (the series `input`) that fails it, naming
+ * `input_columns`, unless the series' columns are `columns`, in order.
+ */
+function columnsCheck(table: string, input: Match, columns: readonly SourceColumn[]): string {
+  const text = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const expected = columns.map((c) => `${c.name} ${c.type}`).join(", ");
+  const message =
+    `config field input_columns (${expected}) are not the columns of ${input.path}; ` +
+    "leave it unset to have them described";
+  return ` LIMIT (SELECT CASE WHEN string_agg(column_name || ' ' || column_type, ', ') = ` +
+    `${text(expected)} THEN NULL ELSE error(${text(message)}) END FROM (${
+      describeSql(table, input)
+    }))`;
 }
 
 /**

@@ -7,9 +7,12 @@
 // temporary directory (removed afterwards), its plugins on a host with DuckDB and the pond's cache:
 // - direct: per resolution, one DuckDB time_bucket query over all the sensors' Parquet files
 //   (the bodies the pond stores), grouped by file and bucket: the baseline;
-// - full build: every resolution of every sensor read with an empty cache (sandbox start, kept
-//   partials computed from the rows, merged and folded), with the DuckDB engines host.sql started;
-// - append: one day more appended to every sensor (untimed), then every resolution read again;
+// - full build: every resolution of every sensor read with an empty cache (sandbox start, the
+//   columns of every sensor described, each sensor's finest partials computed from its rows and
+//   every resolution folded from them), with the DuckDB engines host.sql started;
+// - append: one day more appended to every sensor (untimed), then every resolution read again
+//   (the columns described again, the day's partials, every resolution from the kept state and
+//   them, and the next state);
 // - unchanged: res=1d of one sensor read again (the computed cache) against a stored series
 //   holding the same bytes (median of 20 reads each, interleaved);
 // - stored size: every resolution's Parquet against the raw series' bodies;

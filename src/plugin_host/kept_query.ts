@@ -1,4 +1,4 @@
-/** Kept queries: a plugin's query over a series' versions, computed once per group of versions and kept in the host's cache, so a new version costs only its own rows. */
+/** Kept queries: a plugin's query over a series' versions, computed once per group of versions (or folded into one state of all of them) and kept in the host's cache, so a new version costs only its own rows. */
 
 import { quoted } from "../tinyfs/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
@@ -9,17 +9,24 @@ import type { SqlPort, SqlTable } from "./sql_port.ts";
 
 /**
  * A kept query as a plugin names it: the SQL over `rows`, the series input it reads, and (as a
- * table of `host.sql`) the columns of the result computed now to hand back with its answer.
+ * table of `host.sql`) the columns of the result computed now to hand back with its answer and
+ * its `fold`: SQL over the table itself (its kept state and the rows of the versions computed now,
+ * together) whose result is the kept query's result over all those rows, so the host keeps one
+ * state of every version instead of a result per group.
  */
 export interface KeptRef {
   readonly kept: string;
   readonly of: string;
   readonly columns?: readonly string[];
+  readonly fold?: string;
 }
 
 /** What a kept query holds now, and the work done to get there. */
 export interface KeptResult {
-  /** The results of disjoint groups of versions that together are every version of the input. */
+  /**
+   * The results of disjoint groups of versions that together are every version of the input
+   * (with a fold: the one state of all of them).
+   */
   readonly bodies: readonly Uint8Array[];
   /** Every version of the input, as the call's view holds it. */
   readonly versions: readonly number[];
@@ -48,10 +55,11 @@ export const MAX_KEPT_GROUPS = 16;
  * ```
  */
 export function keptRef(value: unknown): KeptRef {
-  const { kept, of, columns } = (value ?? {}) as {
+  const { kept, of, columns, fold } = (value ?? {}) as {
     kept?: unknown;
     of?: unknown;
     columns?: unknown;
+    fold?: unknown;
   };
   if (typeof kept !== "string" || typeof of !== "string") {
     throw new Error(
@@ -65,12 +73,22 @@ export function keptRef(value: unknown): KeptRef {
   ) {
     throw new Error("host.keep: columns is a list of column names of the result");
   }
-  if (kept.length > PLUGIN_LIMITS.configText) {
-    throw new Error(
-      `host.keep: the query is ${kept.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
-    );
+  if (fold !== undefined && typeof fold !== "string") {
+    throw new Error("host.keep: fold is the SQL text folding the kept table into its state");
   }
-  return { kept, of, ...(columns !== undefined && { columns: columns as string[] }) };
+  for (const text of [kept, fold ?? ""]) {
+    if (text.length > PLUGIN_LIMITS.configText) {
+      throw new Error(
+        `host.keep: the query is ${text.length} characters long, over the limit of ${PLUGIN_LIMITS.configText}`,
+      );
+    }
+  }
+  return {
+    kept,
+    of,
+    ...(columns !== undefined && { columns: columns as string[] }),
+    ...(fold !== undefined && { fold }),
+  };
 }
 
 /**
@@ -98,6 +116,11 @@ export function keptRef(value: unknown): KeptRef {
  * ```
  */
 export async function runKept(ref: KeptRef, context: CapabilityContext): Promise<KeptResult> {
+  if (ref.fold !== undefined) {
+    throw new Error(
+      "host.keep keeps groups of versions; a kept query with a fold is a table of host.sql",
+    );
+  }
   const pending = await openKept(ref, context);
   if (pending.rest.length === 0) return pending.result();
   context.check();
@@ -128,14 +151,20 @@ export interface PendingKept {
   readonly rows: SqlTable["matches"];
   /** The SQL port to compute them with. */
   readonly port: SqlPort;
-  /** Keeps `fresh` (the query's result over `rest`, if computed) and says what the query holds now. */
-  result(fresh?: Uint8Array): Promise<KeptResult>;
+  /**
+   * Keeps `fresh` (the query's result over `rest`, if computed) — with a fold, the state of every
+   * version: `folded` (the fold's result over the kept state and `fresh`), or `fresh` itself when
+   * no state was kept — and says what the query holds now.
+   */
+  result(fresh?: Uint8Array, folded?: Uint8Array): Promise<KeptResult>;
 }
 
 /**
  * The first half of {@link runKept}: `ref` checked, its kept groups read and the versions still
  * to compute chosen, so a caller may compute them in an engine of its own choosing (e.g. the one
- * that reads the result, `host.sql`) and hand the result to `result`, which keeps it.
+ * that reads the result, `host.sql`) and hand the result to `result`, which keeps it. With a fold
+ * (`ref.fold`), the kept result read is the one state of the most versions the view holds, and
+ * the rest are computed (once folded with that state, it is kept as the state of every version).
  *
  * @example
  * ```ts
@@ -191,6 +220,8 @@ export async function openKept(ref: KeptRef, context: CapabilityContext): Promis
       bodies.push(body);
       groups.push(group);
       for (const v of group) taken.add(v);
+      // With a fold, one state: the one of the most versions.
+      if (ref.fold !== undefined) break;
     }
     if (groups.length + (taken.size < versions.length ? 1 : 0) > MAX_KEPT_GROUPS) {
       for (const v of groups.slice(1).flat()) taken.delete(v);
@@ -198,14 +229,23 @@ export async function openKept(ref: KeptRef, context: CapabilityContext): Promis
     }
     rest = versions.filter((v) => !taken.has(v));
   }
-  const result = async (fresh?: Uint8Array): Promise<KeptResult> => {
+  const result = async (fresh?: Uint8Array, folded?: Uint8Array): Promise<KeptResult> => {
     if (fresh === undefined || rest.length === 0) return { bodies, versions, computed: [] };
+    const state = ref.fold === undefined ? undefined : bodies.length > 0 ? folded : fresh;
+    if (ref.fold !== undefined && state === undefined) {
+      throw new Error("host.sql: the kept table's fold was not run");
+    }
+    const group = state ? versions : rest;
     if (stored) {
-      await kept.cache.put(await key(rest), fresh);
-      const groups = [...index, rest].slice(-INDEX_GROUPS);
+      await kept.cache.put(await key(group), state ?? fresh);
+      // A state holds the ones of fewer versions: they are no longer listed.
+      const all = new Set(group);
+      const held = state ? index.filter((g) => !g.every((v) => all.has(v))) : index;
+      const groups = [...held, group].slice(-INDEX_GROUPS);
       await kept.cache.put(await key("index"), new TextEncoder().encode(JSON.stringify(groups)));
     }
-    return { bodies: [...bodies, fresh], versions, computed: rest, fresh };
+    const now = state ? [state] : [...bodies, fresh];
+    return { bodies: now, versions, computed: rest, fresh };
   };
   return {
     bodies,
@@ -234,19 +274,42 @@ export async function numberColumns(
   names: readonly string[],
   context: CapabilityContext,
 ): Promise<{ name: string; values: (number | null)[] }[]> {
-  const [{ parquetMetadata, parquetReadObjects }, { compressors }] = await Promise.all([
+  const [{ parquetMetadataAsync, parquetRead }, { compressors }] = await Promise.all([
     import("hyparquet"),
     import("hyparquet-compressors"),
   ]);
-  const file = bytes.slice().buffer;
-  const rows = Number(parquetMetadata(file).num_rows);
+  // Read in place: only the footer and the named columns' chunks are copied out, and their
+  // values stay columns (times as µs, never Date objects), whatever the rows.
+  const file = {
+    byteLength: bytes.byteLength,
+    slice: (start: number, end = bytes.byteLength) =>
+      bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + end) as ArrayBuffer,
+  };
+  const metadata = await parquetMetadataAsync(file);
+  const rows = Number(metadata.num_rows);
   if (rows * names.length > context.table.cells) {
     throw new Error(`host.keep: the columns asked for hold more than ${context.table.cells} cells`);
   }
-  const read = await parquetReadObjects({ file, columns: [...names], compressors });
-  const number = (v: unknown) =>
-    v instanceof Date ? v.getTime() * 1000 : v === null || v === undefined ? null : Number(v);
-  return names.map((name) => ({ name, values: read.map((row) => number(row[name])) }));
+  const columns = new Map(names.map((name) => [name, new Array<number | null>(rows).fill(null)]));
+  await parquetRead({
+    file,
+    metadata,
+    columns: [...names],
+    compressors,
+    parsers: {
+      timestampFromMicroseconds: (v: bigint) => Number(v),
+      timestampFromMilliseconds: (v: bigint) => Number(v) * 1000,
+      timestampFromNanoseconds: (v: bigint) => Number(v / 1000n),
+    },
+    onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+      const values = columns.get(columnName);
+      for (let row = rowStart; values && row < Math.min(rowEnd, rows); row++) {
+        const v = columnData[row - rowStart];
+        values[row] = v === null || v === undefined ? null : Number(v);
+      }
+    },
+  });
+  return names.map((name) => ({ name, values: columns.get(name)! }));
 }
 
 /** The groups a kept index lists; an index that does not parse lists none. */

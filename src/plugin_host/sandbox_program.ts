@@ -226,7 +226,7 @@ function withColumnTypes(table: Table): Table {
 
 /**
  * The tables of a `host.sql` query as paths: each name's input (a match the plugin was handed,
- * or its path) or list of them, or a kept query `{ kept, of, columns? }` (its input as a path). The host
+ * or its path) or list of them, or a kept query `{ kept, of, columns?, fold? }` (its input as a path). The host
  * checks each path is one of the call's inputs.
  *
  * @example
@@ -236,7 +236,7 @@ function withColumnTypes(table: Table): Table {
  */
 export function tablePaths(
   tables: Record<string, unknown>,
-): Record<string, string[] | { kept: unknown; of: string; columns?: unknown }> {
+): Record<string, string[] | { kept: unknown; of: string; columns?: unknown; fold?: unknown }> {
   if (typeof tables !== "object" || tables === null || Array.isArray(tables)) {
     throw new Error("host.sql(query, tables): tables maps SQL names to inputs, like { r: input }");
   }
@@ -250,13 +250,19 @@ export function tablePaths(
   return Object.fromEntries(
     Object.entries(tables).map(([name, inputs]) => {
       if (Array.isArray(inputs)) return [name, inputs.map(path)];
-      const { kept, of, columns } = (inputs ?? {}) as {
+      const { kept, of, columns, fold } = (inputs ?? {}) as {
         kept?: unknown;
         of?: unknown;
         columns?: unknown;
+        fold?: unknown;
       };
       if (kept !== undefined) {
-        return [name, { kept, of: path(of), ...(columns !== undefined && { columns }) }];
+        return [name, {
+          kept,
+          of: path(of),
+          ...(columns !== undefined && { columns }),
+          ...(fold !== undefined && { fold }),
+        }];
       }
       return [name, [path(inputs)]];
     }),

@@ -46,8 +46,10 @@ interface SqlRequest {
  * (an error in any of them fails the call); a later query over the same state of its tables
  * that one of them remembered is answered from the cache, with no engine. A kept table's
  * versions not kept yet are computed in that engine too, before the queries (one such table per
- * call; others, or any beside a table named `rows`, as `runKept` computes them), and with
- * `reply` the answer says, for each kept table naming `columns`, what that took. SQL errors and
+ * call; others, or any beside a table named `rows`, as `runKept` computes them; a kept table with
+ * a `fold` must be that one, and its fold runs there too, after the queries, giving the state the
+ * host keeps), and with `reply` the answer says, for each kept table naming `columns`, what that
+ * took. SQL errors and
  * the engine's refusals are one-line `Error`s for the plugin, which it may catch.
  *
  * @example
@@ -121,6 +123,12 @@ async function run(
         named.push({ name, matches: [], parquet: pending.bodies, fresh });
         continue;
       }
+      if (pending.rest.length > 0 && ref.fold !== undefined) {
+        throw new Error(
+          `host.sql: the kept table ${name} has a fold, so its new versions are computed in the ` +
+            "query's engine: that is for one kept table a call, and none beside a table named rows",
+        );
+      }
       const done = pending.rest.length > 0 ? await runKept(ref, context) : await pending.result();
       if (ref.columns) kept[name] = await work(ref, done, context);
       named.push({ name, matches: [], parquet: done.bodies });
@@ -148,6 +156,9 @@ async function run(
     const key = keys?.[i + 1];
     if (key && !(await context.kept!.cache.get(key))) wanted.push({ query: other, key });
   }
+  // A fold over a kept state and the versions computed now gives the state of them all.
+  const folding = fused?.ref.fold !== undefined && fused.pending.bodies.length > 0;
+  if (folding) wanted.push({ query: fused!.ref.fold! });
   context.check();
   const stop = new AbortController();
   const remaining = context.remainingMs?.();
@@ -163,7 +174,10 @@ async function run(
   }
   context.check();
   if (fused) {
-    const done = await fused.pending.result(results[wanted.length]);
+    const done = await fused.pending.result(
+      results[wanted.length],
+      folding ? results[wanted.length - 1] : undefined,
+    );
     if (fused.ref.columns) kept[fused.name] = await work(fused.ref, done, context);
   }
   for (const [i, { key }] of wanted.entries()) {

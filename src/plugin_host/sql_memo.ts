@@ -15,7 +15,7 @@ export type MemoTables = Readonly<Record<string, readonly string[] | KeptRef>>;
  * dynamic node, or one a dynamic directory makes), whose content may change with nothing stored
  * changing. A key is the SHA-256 of the plugin's hash, the query, and per table its name and,
  * per input, its path, captures, node id and newest version as the call's view holds it (a
- * kept query: its text too) — what the result depends on, as `computedKey` names a file's
+ * kept query: its text and fold too) — what the result depends on, as `computedKey` names a file's
  * inputs: versions are only ever appended, so the newest names them all (and `--at` its own).
  *
  * @example
@@ -36,7 +36,8 @@ export async function memoKeys(
   if (!context.kept) return undefined;
   const state: unknown[] = [];
   for (const [name, paths] of Object.entries(tables).sort(([a], [b]) => a < b ? -1 : 1)) {
-    const kept = Array.isArray(paths) ? undefined : (paths as KeptRef).kept;
+    const ref = Array.isArray(paths) ? undefined : paths as KeptRef;
+    const kept = ref && [ref.kept, ref.fold ?? null];
     const read: unknown[] = [];
     for (const path of Array.isArray(paths) ? paths : [(paths as KeptRef).of]) {
       const input = context.inputs?.nodes.get(path);

@@ -180,6 +180,9 @@ async function register(
 ): Promise<Omit<MadeDynamic, "seq">> {
   const registered = async () => {
     const r = await root.registerDynamic(pattern, plugin, config);
+    for (const { node } of await root.glob(r.pattern)) {
+      if (node.kind === "directory") await computeOnce(root, node.path);
+    }
     return { plugin, kind: "pattern" as const, path: r.pattern };
   };
   try {
@@ -218,8 +221,9 @@ async function create(
  * cannot compute over the inputs there now (it throws a `ConfigError`, which the host makes
  * `InvalidConfig`: a time column that is not a timestamp, a column glob matching nothing) fails
  * the transaction that makes it, so nothing is made. Other failures are left for reads to report,
- * as before; files are not read (that may be costly), nor patterns' directories, which appear as
- * paths match them.
+ * as before; files are not read (that may be costly). A pattern registration's directories are
+ * listed so too, those its pattern matches when it is made (those that appear later are checked by
+ * their reads).
  */
 async function computeOnce(root: WD, path: string): Promise<void> {
   try {

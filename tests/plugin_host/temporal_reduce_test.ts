@@ -282,9 +282,13 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       kind: "file" as const,
       entryType: "file:series",
     });
-    // host.sql as the brief describes it: DuckDB over the handed series, as relation r, or a
-    // kept query over it as relation p (here computed over all its rows at once).
-    type Given = { path: string } | { path: string }[] | { kept: string; of: { path: string } };
+    // host.sql as the brief describes it: DuckDB over the handed series, with its captures as
+    // columns, as relation r, or a kept query over it as relation p (here computed over all its
+    // rows at once).
+    type Match = { path: string; captures: string[] };
+    type Given = Match | Match[] | { kept: string; of: Match };
+    const withCaptures = ({ path, captures }: Match) =>
+      `SELECT *${captures.map((c, i) => `, '${c}' AS capture${i}`).join("")} FROM ${tables[path]}`;
     type Columns = { name: string; values: unknown[] }[];
     const replies: Columns[] = [];
     const host = {
@@ -293,11 +297,11 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
       sql: async (sql: string, given: Record<string, Given>, options?: { reply: true }) => {
         for (const [name, table] of Object.entries(given)) {
           if ("kept" in table) {
-            await query(`CREATE OR REPLACE VIEW rows AS SELECT * FROM ${tables[table.of.path]}`);
+            await query(`CREATE OR REPLACE VIEW rows AS ${withCaptures(table.of)}`);
             await query(`CREATE OR REPLACE VIEW ${name} AS ${table.kept}`);
           } else {
             const [series] = [table].flat();
-            await query(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM ${tables[series.path]}`);
+            await query(`CREATE OR REPLACE VIEW ${name} AS ${withCaptures(series)}`);
           }
         }
         const rows = await query(sql);

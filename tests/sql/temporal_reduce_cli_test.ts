@@ -156,3 +156,46 @@ Deno.test("temporal-reduce as a pattern: every site gets its own reduction, of i
     }
   });
 });
+
+Deno.test("temporal-reduce as a pattern: a config it cannot compute over a site's series there now is refused at mknod, naming the field, and nothing is registered", async () => {
+  await withSqlPond(async (p) => {
+    const file = `${p.host}/per-site.yaml`;
+    for (
+      const [config, field] of [
+        ["time_column: value\nresolutions: [1h]", /time_column "value" is DOUBLE, not a timestamp/],
+        [
+          "resolutions: [1h]\naggregations: [{ type: max, columns: ['humid*'] }]",
+          /aggregations\[0\]\.columns\[0\] "humid\*" matches no/,
+        ],
+        [
+          "resolutions: [1h, 90m]",
+          /resolutions\[1\] "90m" is not a multiple of resolutions\[0\] "1h"/,
+        ],
+        [
+          "resolutions: [1h]\naggregations: [{ type: median, columns: ['*'] }]",
+          /field "type" must be one of/,
+        ],
+      ] as const
+    ) {
+      const aggregations = config.includes("aggregations")
+        ? ""
+        : "\naggregations: [{ type: avg, columns: ['*'] }]";
+      await Deno.writeTextFile(file, `in_pattern: readings.series\n${config}${aggregations}\n`);
+      const refused = await p.spawn([
+        "mknod",
+        "temporal-reduce",
+        "/sites/*/reduced",
+        "--config",
+        file,
+      ]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, field);
+      assert.doesNotMatch(refused.stderr, /\n./, "one line");
+    }
+    assert.equal(
+      (await p.spawn(["list", "/sites/north/reduced"])).code,
+      1,
+      "nothing was registered",
+    );
+  });
+});
