@@ -171,6 +171,7 @@ export async function writeDataFiles(
   const fileSchema = dataSchema(schema, partitionColumns);
   const now = options.now ?? Date.now();
   const adds: AddFile[] = [];
+  const puts: Promise<void>[] = [];
   let part = 0;
   for (const { values, rows } of groups.values()) {
     const selected = groups.size === 1 ? batch : selectRows(batch, rows);
@@ -181,7 +182,7 @@ export async function writeDataFiles(
       String(part++).padStart(5, "0")
     }-${crypto.randomUUID()}-c000.snappy.parquet`;
     const path = `${dirs}${name}`;
-    await store.put(path, bytes);
+    puts.push(store.put(path, bytes));
     adds.push({
       path: encodePath(path),
       partitionValues: values,
@@ -191,5 +192,10 @@ export async function writeDataFiles(
       stats: serializeStats(stats),
     });
   }
+  // The files are written (and fsynced) at once, not one after another: each is durable before
+  // this returns either way, and their fsyncs overlap. All are settled before a failure is thrown,
+  // so no write is still running when the caller sees it.
+  const failed = (await Promise.allSettled(puts)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
   return { adds, numRows: batch.numRows };
 }

@@ -31,7 +31,9 @@ const TIMESTAMP_UNIT = /^timestamp\[(s|ms|us|ns)/;
  * `options` say otherwise, created by "pond". Binary columns (BYTE_ARRAY that is not text or
  * JSON: file bodies, encoded listings) are written PLAIN without statistics: their values are
  * rarely repeated and never range-filtered, so a dictionary and min/max only cost hashing and
- * comparing every body. hyparquet-writer loads on first use, so commands that only read never
+ * comparing every body. Such a column is snappy-compressed only when a sample of it shrinks
+ * (see {@link snappyPays}): compressing incompressible bodies (random, already compressed) costs
+ * CPU and saves nothing. hyparquet-writer loads on first use, so commands that only read never
  * load it.
  *
  * @example
@@ -47,14 +49,21 @@ export async function writeParquet(
   columns: readonly ColumnData[],
   options: ParquetWriteOptions = {},
 ): Promise<Uint8Array> {
-  const { parquetWriteBuffer } = await import("hyparquet-writer");
+  const [{ parquetWriteBuffer }, { snappyCompress }] = await Promise.all([
+    import("hyparquet-writer"),
+    import("hyparquet-writer/src/snappy.js"),
+  ]);
   const binary = new Set(schema.filter(isBinary).map((element) => element.name));
   const buffer = parquetWriteBuffer({
     schema,
     columnData: columns.map(({ name, data }) => ({
       name,
       data: data as unknown[],
-      ...(binary.has(name) && { encoding: "PLAIN" as const, statistics: false }),
+      ...(binary.has(name) && {
+        encoding: "PLAIN" as const,
+        statistics: false,
+        codec: snappyPays(data, snappyCompress) ? "SNAPPY" as const : "UNCOMPRESSED" as const,
+      }),
     })),
     rowGroupSize: options.rowGroupSize ?? 100_000,
     kvMetadata: options.metadata &&
@@ -62,6 +71,37 @@ export async function writeParquet(
     createdBy: "pond",
   });
   return new Uint8Array(buffer);
+}
+
+/** Bytes of a binary column's values that {@link snappyPays} compresses to judge the column. */
+const SAMPLE_BYTES = 16 * 1024;
+
+/**
+ * Whether snappy saves at least a tenth of a binary column: judged on its first values up to
+ * {@link SAMPLE_BYTES}, so a column of random or already compressed bodies is written
+ * uncompressed (any Parquet reader reads either), and one of text is compressed.
+ */
+function snappyPays(
+  values: ArrayLike<unknown>,
+  compress: (input: Uint8Array) => Uint8Array,
+): boolean {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (let i = 0; i < values.length && size < SAMPLE_BYTES; i++) {
+    const value = values[i];
+    if (!(value instanceof Uint8Array)) continue;
+    const part = value.subarray(0, SAMPLE_BYTES - size);
+    parts.push(part);
+    size += part.length;
+  }
+  if (size === 0) return true;
+  const sample = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    sample.set(part, at);
+    at += part.length;
+  }
+  return compress(sample).length <= size * 0.9;
 }
 
 /** Whether `element` is a leaf of raw bytes: BYTE_ARRAY with no text or JSON annotation. */
