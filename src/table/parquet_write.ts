@@ -49,12 +49,16 @@ export async function writeParquet(
   columns: readonly ColumnData[],
   options: ParquetWriteOptions = {},
 ): Promise<Uint8Array> {
-  const [{ parquetWriteBuffer }, { snappyCompress }] = await Promise.all([
+  const [{ ByteWriter, parquetWrite }, { snappyCompress }] = await Promise.all([
     import("hyparquet-writer"),
     import("hyparquet-writer/src/snappy.js"),
   ]);
   const binary = new Set(schema.filter(isBinary).map((element) => element.name));
-  const buffer = parquetWriteBuffer({
+  // Sized for the binary values up front, so a file of large bodies is not copied each time
+  // the buffer would double.
+  const writer = new ByteWriter(WRITER_SLACK + binaryBytes(columns, binary));
+  parquetWrite({
+    writer,
     schema,
     columnData: columns.map(({ name, data }) => ({
       name,
@@ -70,7 +74,23 @@ export async function writeParquet(
       Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
     createdBy: "pond",
   });
-  return new Uint8Array(buffer);
+  return new Uint8Array(writer.getBuffer());
+}
+
+/** Bytes a Parquet file takes beyond its binary values, to start its buffer with: 64 KiB. */
+const WRITER_SLACK = 64 * 1024;
+
+/** The total length of the values of the `binary` columns. */
+function binaryBytes(columns: readonly ColumnData[], binary: ReadonlySet<string>): number {
+  let size = 0;
+  for (const { name, data } of columns) {
+    if (!binary.has(name)) continue;
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i];
+      if (value instanceof Uint8Array) size += value.length;
+    }
+  }
+  return size;
 }
 
 /** Bytes of a binary column's values that {@link snappyPays} compresses to judge the column. */
