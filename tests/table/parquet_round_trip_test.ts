@@ -209,3 +209,32 @@ Deno.test("table: nested Parquet columns and untyped columns are refused naming 
     return true;
   });
 });
+
+Deno.test("table: binary bodies are snappy-compressed only when that shrinks them, and read back either way", async () => {
+  const csv = await Deno.readFile(new URL("../../samples/lake_north.csv", import.meta.url));
+  const random = Array.from({ length: 8 }, () => crypto.getRandomValues(new Uint8Array(4096)));
+  const cases: [string, Uint8Array[], string][] = [
+    ["text", [csv, csv], "SNAPPY"],
+    ["random", random, "UNCOMPRESSED"],
+  ];
+  const dir = await Deno.makeTempDir({ prefix: "pond-table-" });
+  try {
+    for (const [name, bodies, codec] of cases) {
+      const bytes = await tableToParquet([{ name: "body", type: "binary", values: bodies }]);
+      const [chunk] = parquetMetadata(bytes.slice().buffer).row_groups[0].columns;
+      assert.equal(chunk.meta_data?.codec, codec, name);
+      const raw = bodies.reduce((n, b) => n + b.length, 0);
+      if (codec === "SNAPPY") {
+        assert.ok(bytes.length < raw / 2, `${name}: ${bytes.length} of ${raw}`);
+      }
+      assert.deepEqual(plain((await read(bytes))[0]), bodies, name);
+      await Deno.writeFile(`${dir}/${name}.parquet`, bytes);
+      const [duck] = await duckdb(
+        `SELECT count(*) AS n, sum(octet_length(body)) AS size FROM '${dir}/${name}.parquet'`,
+      );
+      assert.deepEqual(duck, { n: String(bodies.length), size: String(raw) }, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
