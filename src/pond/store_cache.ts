@@ -68,8 +68,10 @@ export function pondCache(pond: string | PondStores): StoreCache {
   return new StoreCache(storesOf(pond).cache);
 }
 
+/** The SHA-256 of `bytes`, hashed in this thread (node:crypto loads with the first entry). */
 async function digest(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice()));
+  const { createHash } = await import("node:crypto");
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
