@@ -10,7 +10,8 @@ const DIGEST = 32;
  * A `ComputedCache` on `store`: the entry of key K is the object K, the SHA-256 of its bytes
  * followed by the bytes. An entry that is missing, unreadable, or whose bytes do not match
  * their digest is a miss; an entry that cannot be written (a read-only copy of the pond, a
- * full disk) is dropped, and the next read computes again.
+ * full disk) is dropped, and the next read computes again. An entry of a store whose objects are
+ * local files is read in one blocking call.
  *
  * @example
  * ```ts
@@ -27,7 +28,10 @@ export class StoreCache implements ComputedCache {
   async get(key: string): Promise<Uint8Array | undefined> {
     let entry: Uint8Array;
     try {
-      entry = await this.store.read(key);
+      // A local entry is read with one blocking call, as `LocalStore.readRange` reads a body:
+      // an async read's hops through the runtime's thread pool cost more than the read.
+      const local = this.store.localPath?.(key);
+      entry = local === undefined ? await this.store.read(key) : Deno.readFileSync(local);
     } catch {
       return undefined;
     }
