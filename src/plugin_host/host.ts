@@ -8,7 +8,10 @@ import type { Provision } from "./manifest.ts";
 import { PluginDirectory } from "./plugin_directory.ts";
 import { PluginFile } from "./plugin_file.ts";
 import type { PluginModule } from "./plugin_module.ts";
+import type { PluginConfig } from "./config.ts";
+import type { PluginEntry } from "./plugin_entries.ts";
 import type { PluginRuntime } from "./plugin_runtime.ts";
+import { Recent } from "./recent.ts";
 import type { Sandbox, SandboxLimits } from "./sandbox_process.ts";
 import type { SqlPort } from "./sql_port.ts";
 
@@ -41,6 +44,8 @@ export interface FileFactory {
 export const DEFAULT_DEADLINE_MS = 5000;
 /** The default memory cap of one sandbox, in MiB. */
 export const DEFAULT_MEMORY_LIMIT_MB = 256;
+/** How many parsed configs, and checked directory entries, the host keeps per plugin. */
+const RECENT_LIMIT = 256;
 
 /**
  * Runs plugins for one pond command. Each plugin gets one sandbox process, started on its first
@@ -88,25 +93,15 @@ export class PluginHost implements AsyncDisposable {
    */
   directoryFactory(plugin: PluginModule): DynamicFactory {
     const runtime = this.#runtime(plugin, "directory");
-    return {
-      open: async (config) =>
-        new PluginDirectory(
-          runtime,
-          await parseConfig(plugin.manifest.config, config, plugin.manifest.name),
-        ),
-    };
+    const parsed = parsedConfigs(plugin);
+    return { open: async (config) => new PluginDirectory(runtime, await parsed(config)) };
   }
 
   /** The factory for `plugin`'s dynamic files, as {@link directoryFactory} is for directories. */
   fileFactory(plugin: PluginModule): FileFactory {
     const runtime = this.#runtime(plugin, "file");
-    return {
-      open: async (config) =>
-        new PluginFile(
-          runtime,
-          await parseConfig(plugin.manifest.config, config, plugin.manifest.name),
-        ),
-    };
+    const parsed = parsedConfigs(plugin);
+    return { open: async (config) => new PluginFile(runtime, await parsed(config)) };
   }
 
   /** Stops every sandbox; later calls fail with `Closed`. */
@@ -133,6 +128,7 @@ export class PluginHost implements AsyncDisposable {
       plugin,
       limits: this.#limits,
       cache: this.#cache,
+      recentEntries: new Recent<readonly PluginEntry[]>(RECENT_LIMIT),
       call: async (op, request, options) =>
         (await this.#sandbox(plugin)).call(op, request, options),
     };
@@ -156,4 +152,30 @@ export class PluginHost implements AsyncDisposable {
     }
     return sandbox;
   }
+}
+
+/**
+ * `plugin`'s configs parsed (see `parseConfig`), each text once while it is recent: every read
+ * of a dynamic node opens it again, and the same bytes parse to the same config. A config that
+ * fails is not kept (nor bytes that are not UTF-8), so it fails each time with its own error.
+ */
+function parsedConfigs(plugin: PluginModule): (config: Uint8Array) => Promise<PluginConfig> {
+  const recent = new Recent<Promise<PluginConfig>>(RECENT_LIMIT);
+  const { config: schema, name } = plugin.manifest;
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  return (config) => {
+    let text: string;
+    try {
+      text = utf8.decode(config);
+    } catch {
+      return parseConfig(schema, config, name);
+    }
+    let parsed = recent.get(text);
+    if (!parsed) {
+      parsed = parseConfig(schema, config, name);
+      recent.set(text, parsed);
+      parsed.catch(() => recent.delete(text));
+    }
+    return parsed;
+  };
 }

@@ -9,7 +9,7 @@ import type {
 import { computedKey, throughCache } from "./computed_cache.ts";
 import type { PluginConfig } from "./config.ts";
 import { type InputNode, inputNode, type Inputs, resolveInputs } from "./inputs.ts";
-import { checkEntries, type PluginEntry } from "./plugin_entries.ts";
+import { checkEntries, type EntriesContext, type PluginEntry } from "./plugin_entries.ts";
 import { computeFile, fileKey, type PluginRuntime } from "./plugin_runtime.ts";
 
 /**
@@ -17,7 +17,9 @@ import { computeFile, fileKey, type PluginRuntime } from "./plugin_runtime.ts";
  * resolves the config's globs (through the reader's view, so loops are tinyfs's `VisitLoop`),
  * hands the matches to the plugin's `entries({ config, inputs, captures })` (`captures`: what a
  * pattern registration captured at this directory, else none), checks the reply (`checkEntries`;
- * kept in the runtime's cache, as `computeFile` keeps files, when every input is stored) and turns
+ * kept in the runtime's cache, as `computeFile` keeps files, when every input is stored, and the
+ * checked entries in memory too, by the same key, so an unchanged directory is read from
+ * neither the sandbox nor the cache store) and turns
  * each entry into a tinyfs entry: an input shown as it is, a file computed by the plugin's
  * `read()` when it is read, or a subdirectory of the same plugin with another config.
  *
@@ -44,16 +46,30 @@ export class PluginDirectory implements DynamicDirectory {
       schema: manifest.config,
       inputs,
     };
+    const key = this.runtime.cache &&
+      await computedKey(
+        this.runtime.plugin,
+        this.config,
+        ["entries", context.path, context.captures],
+        inputs,
+      );
+    const recent = key === undefined ? undefined : this.runtime.recentEntries?.get(key);
+    const entries = recent ?? await this.#computeEntries(key, context, inputs, checked);
+    if (key !== undefined && !recent) this.runtime.recentEntries?.set(key, entries);
+    return entries.map((entry) => this.#entry(entry, inputs, context.path));
+  }
+
+  /** The checked entries, from the runtime's cache under `key` or computed (and kept) now. */
+  async #computeEntries(
+    key: string | undefined,
+    context: DynamicContext,
+    inputs: Inputs,
+    checked: EntriesContext,
+  ): Promise<readonly PluginEntry[]> {
     const { serialize, deserialize } = await import("node:v8");
     const reply = await throughCache(
       this.runtime.cache,
-      () =>
-        computedKey(
-          this.runtime.plugin,
-          this.config,
-          ["entries", context.path, context.captures],
-          inputs,
-        ),
+      () => Promise.resolve(key),
       async () => {
         const reply = await this.runtime.call(
           "entries",
@@ -64,8 +80,7 @@ export class PluginDirectory implements DynamicDirectory {
         return serialize(reply);
       },
     );
-    const entries = checkEntries(deserialize(reply), checked);
-    return entries.map((entry) => this.#entry(entry, inputs, context.path));
+    return checkEntries(deserialize(reply), checked);
   }
 
   #entry(entry: PluginEntry, inputs: Inputs, directory: string): DynamicEntry {

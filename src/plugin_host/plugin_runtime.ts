@@ -11,6 +11,8 @@ import type { PluginModule } from "./plugin_module.ts";
 import type { CallOptions, PluginOp, SandboxLimits } from "./sandbox_process.ts";
 import { QueryReply, TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
+import type { PluginEntry } from "./plugin_entries.ts";
+import type { Recent } from "./recent.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {
@@ -18,6 +20,11 @@ export interface PluginRuntime {
   readonly limits: Pick<SandboxLimits, "deadlineMs" | "memoryLimitMb">;
   /** Where its answers over stored inputs are kept, if anywhere (see `computedKey`). */
   readonly cache?: ComputedCache;
+  /**
+   * Directory entries recently checked, by their cache key (see `computedKey`): with a cache,
+   * an unchanged directory is answered from here without reading the cache store.
+   */
+  readonly recentEntries?: Recent<readonly PluginEntry[]>;
   /**
    * Calls `op`, within `options.deadline` when given (else the deadline from now); its
    * capabilities (`host.sql`) may read `options.inputs`.

@@ -10,7 +10,8 @@
  * ```
  */
 export async function sourceHash(source: Uint8Array | string): Promise<string> {
-  const bytes = typeof source === "string" ? new TextEncoder().encode(source) : source.slice();
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  // node:crypto hashes in the calling thread: crypto.subtle's hop to a worker thread costs
+  // more than hashing a cache key's text (one per dynamic directory and file read).
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256").update(source).digest("hex");
 }

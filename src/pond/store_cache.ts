@@ -10,7 +10,8 @@ const DIGEST = 32;
  * A `ComputedCache` on `store`: the entry of key K is the object K, the SHA-256 of its bytes
  * followed by the bytes. An entry that is missing, unreadable, or whose bytes do not match
  * their digest is a miss; an entry that cannot be written (a read-only copy of the pond, a
- * full disk) is dropped, and the next read computes again.
+ * full disk) is dropped, and the next read computes again. An entry of a store whose objects are
+ * local files is read in one blocking call.
  *
  * @example
  * ```ts
@@ -27,7 +28,10 @@ export class StoreCache implements ComputedCache {
   async get(key: string): Promise<Uint8Array | undefined> {
     let entry: Uint8Array;
     try {
-      entry = await this.store.read(key);
+      // A local entry is read with one blocking call, as `LocalStore.readRange` reads a body:
+      // an async read's hops through the runtime's thread pool cost more than the read.
+      const local = this.store.localPath?.(key);
+      entry = local === undefined ? await this.store.read(key) : Deno.readFileSync(local);
     } catch {
       return undefined;
     }
@@ -68,8 +72,10 @@ export function pondCache(pond: string | PondStores): StoreCache {
   return new StoreCache(storesOf(pond).cache);
 }
 
+/** The SHA-256 of `bytes`, hashed in this thread (node:crypto loads with the first entry). */
 async function digest(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice()));
+  const { createHash } = await import("node:crypto");
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

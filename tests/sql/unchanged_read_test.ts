@@ -1,0 +1,108 @@
+/** An unchanged reduction read again: one cache lookup, no sandbox and no engine; a change is computed. */
+import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { type ComputedCache, PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
+import { Pond, pondCache } from "../../src/pond/mod.ts";
+import { queryMatches } from "../../src/sql/mod.ts";
+
+const DAILY = "/reduce/s/res=1d.series";
+
+/** The pond's cache, counting what is asked of it. */
+function countedCache(dir: string) {
+  const inner = pondCache(dir);
+  const counts = { gets: 0, puts: 0 };
+  const cache: ComputedCache = {
+    get: (key) => (counts.gets++, inner.get(key)),
+    put: (key, bytes) => (counts.puts++, inner.put(key, bytes)),
+  };
+  return { cache, counts };
+}
+
+Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended version is computed", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "pond-unchanged-" });
+  const dir = `${tmp}/pond`;
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  let engines = 0;
+  const sql: SqlPort = (
+    queries,
+    tables,
+    bounds,
+  ) => (engines++, queryMatches(queries, tables, bounds));
+  const version = async (pond: Pond, from: number) => {
+    const file = `${tmp}/v${from}.parquet`;
+    await connection.run(
+      `COPY (SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_minutes(i) AS timestamp, ` +
+        `i::DOUBLE AS v FROM range(${from}, ${from + 2880}) t(i)) TO '${file}' (FORMAT parquet)`,
+    );
+    const bytes = await Deno.readFile(file);
+    await pond.transact(
+      ["put"],
+      (root) =>
+        root.write("/sensors/s.series", new Blob([bytes]).stream(), {
+          entryType: "file:series",
+          parents: true,
+        }),
+    );
+  };
+  try {
+    await (await Pond.init(dir)).close();
+    const { cache, counts } = countedCache(dir);
+    const host = new PluginHost({ sql, cache, deadlineMs: 60_000 });
+    const pond = await Pond.open(dir, { plugins: host });
+    await version(pond, 0);
+    await pond.transact(["mknod"], (root) =>
+      root.createDynamicDirectory(
+        "/reduce",
+        "temporal-reduce",
+        JSON.stringify({
+          in_pattern: "/sensors/*.series",
+          out_pattern: "$0",
+          resolutions: ["1h", "1d"],
+          aggregations: [{ type: "avg", columns: ["v"] }],
+        }),
+      ));
+    const first = await (await pond.root()).read(DAILY);
+    const [gets, puts, started] = [counts.gets, counts.puts, engines];
+    const again = await (await pond.root()).read(DAILY);
+    assert.deepEqual(again, first);
+    assert.deepEqual(
+      [counts.gets - gets, counts.puts - puts, engines - started],
+      [1, 0, 0],
+      "the file's entry is the one lookup: the directories' entries are known in memory",
+    );
+
+    // Another host (as another process): everything from the cache store, and no sandbox can
+    // answer within a 1 ms deadline, so none was asked.
+    const fresh = countedCache(dir);
+    const coldHost = new PluginHost({ sql, cache: fresh.cache, deadlineMs: 1 });
+    const cold = await Pond.open(dir, { plugins: coldHost });
+    assert.deepEqual(await (await cold.root()).read(DAILY), first);
+    assert.deepEqual([fresh.counts.gets, fresh.counts.puts], [3, 0], "two directories, one file");
+    await cold.close();
+    await coldHost.close();
+
+    await version(pond, 2880);
+    const before = engines;
+    const changed = await (await pond.root()).read(DAILY);
+    assert.ok(engines > before, "a new version is computed, not read from memory");
+    assert.notDeepEqual(changed, first);
+    const unchanged = async () => {
+      const uncachedHost = new PluginHost({ sql, deadlineMs: 60_000 });
+      const uncached = await Pond.open(dir, { plugins: uncachedHost });
+      try {
+        return await (await uncached.root()).read(DAILY);
+      } finally {
+        await uncached.close();
+        await uncachedHost.close();
+      }
+    };
+    assert.deepEqual(changed, await unchanged(), "what computing it without a cache gives");
+    await pond.close();
+    await host.close();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
