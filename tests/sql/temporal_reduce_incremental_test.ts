@@ -1,14 +1,11 @@
 /** temporal-reduce over a real pond, version by version: the incremental result equals a full recomputation and DuckDB's time_bucket over the inputs, and a new version costs only its own rows. */
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
 import { dropPondCache, Pond, pondCache } from "../../src/pond/mod.ts";
 import { queryMatches } from "../../src/sql/mod.ts";
 import { CHAINS as ALL_CHAINS } from "../plugin_host/reduce_chains.ts";
 import { seededRandom } from "../seeded_random.ts";
-
-type Rows = Record<string, unknown>[];
-type Query = (sql: string) => Promise<Rows>;
+import { append, noting, type Query, type Rows, withPondAndDuckDb } from "./reduce_fixtures.ts";
 
 /** The first three chains: the fourth's 24h buckets add nothing the version-by-version checks need. */
 const CHAINS = ALL_CHAINS.slice(0, 3);
@@ -17,26 +14,6 @@ const AGGREGATES = ["avg", "min", "max", "sum", "count", "first", "last"];
 
 /** Seeds run: a few by default, many under POND_LONG_TESTS=1. */
 const SEEDS = Deno.env.get("POND_LONG_TESTS") === "1" ? 200 : 3;
-
-/** Runs `body` with a pond in a temporary directory and a DuckDB to build and check data with. */
-async function withPondAndDuckDb(
-  body: (dir: string, query: Query, scratch: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pond-reduce-incr-" });
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    await connection.run("SET TimeZone = 'UTC'");
-    await (await Pond.init(`${dir}/pond`)).close();
-    const query = async (sql: string) =>
-      (await connection.runAndReadAll(sql)).getRowObjectsJson() as Rows;
-    await body(`${dir}/pond`, query, dir);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A plugin host as the CLI wires it: DuckDB for host.sql and the pond's cache (or none). */
 function hostFor(
@@ -51,14 +28,6 @@ function hostFor(
     onOutput: (_plugin, text) => output.push(...text.trim().split("\n")),
     deadlineMs: 20_000,
   });
-}
-
-/** The SQL port the CLI wires, telling `note` of each engine it starts: its queries and tables. */
-function noting(note: (...run: Parameters<SqlPort>) => void): SqlPort {
-  return (queries, tables, bounds) => {
-    note(queries, tables, bounds);
-    return queryMatches(queries, tables, bounds);
-  };
 }
 
 /**
@@ -130,18 +99,6 @@ async function parquetRows(query: Query, scratch: string, bytes: Uint8Array): Pr
   const file = `${scratch}/out-${crypto.randomUUID()}.parquet`;
   await Deno.writeFile(file, bytes);
   return await query(`SELECT * REPLACE (epoch_us(t) AS t) FROM '${file}' ORDER BY t`);
-}
-
-/** Writes DuckDB table `table` as the next version of the series at `path`. */
-async function append(pond: Pond, query: Query, scratch: string, table: string, path: string) {
-  const file = `${scratch}/${table}.parquet`;
-  await query(`COPY ${table} TO '${file}' (FORMAT parquet)`);
-  const bytes = await Deno.readFile(file);
-  await pond.transact(
-    [`append ${table}`],
-    (root) =>
-      root.write(path, new Blob([bytes]).stream(), { entryType: "file:series", parents: true }),
-  );
 }
 
 function configOf(chain: [string, string][]): string {

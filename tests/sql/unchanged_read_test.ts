@@ -1,9 +1,8 @@
 /** An unchanged reduction read again: one cache lookup, no sandbox and no engine; a change is computed. */
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { type ComputedCache, PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
+import { type ComputedCache, PluginHost } from "../../src/plugin_host/mod.ts";
 import { Pond, pondCache } from "../../src/pond/mod.ts";
-import { queryMatches } from "../../src/sql/mod.ts";
+import { append, noting, withPondAndDuckDb } from "./reduce_fixtures.ts";
 
 const DAILY = "/reduce/s/res=1d.series";
 
@@ -19,34 +18,16 @@ function countedCache(dir: string) {
 }
 
 Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended version is computed", async () => {
-  const tmp = await Deno.makeTempDir({ prefix: "pond-unchanged-" });
-  const dir = `${tmp}/pond`;
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  let engines = 0;
-  const sql: SqlPort = (
-    queries,
-    tables,
-    bounds,
-  ) => (engines++, queryMatches(queries, tables, bounds));
-  const version = async (pond: Pond, from: number) => {
-    const file = `${tmp}/v${from}.parquet`;
-    await connection.run(
-      `COPY (SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_minutes(i) AS timestamp, ` +
-        `i::DOUBLE AS v FROM range(${from}, ${from + 2880}) t(i)) TO '${file}' (FORMAT parquet)`,
-    );
-    const bytes = await Deno.readFile(file);
-    await pond.transact(
-      ["put"],
-      (root) =>
-        root.write("/sensors/s.series", new Blob([bytes]).stream(), {
-          entryType: "file:series",
-          parents: true,
-        }),
-    );
-  };
-  try {
-    await (await Pond.init(dir)).close();
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    let engines = 0;
+    const sql = noting(() => engines++);
+    const version = async (pond: Pond, from: number) => {
+      await query(
+        `CREATE OR REPLACE TABLE v AS SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + ` +
+          `to_minutes(i) AS timestamp, i::DOUBLE AS v FROM range(${from}, ${from + 2880}) t(i)`,
+      );
+      await append(pond, query, scratch, "v", "/sensors/s.series");
+    };
     const { cache, counts } = countedCache(dir);
     const host = new PluginHost({ sql, cache, deadlineMs: 60_000 });
     const pond = await Pond.open(dir, { plugins: host });
@@ -100,9 +81,5 @@ Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended 
     assert.deepEqual(changed, await unchanged(), "what computing it without a cache gives");
     await pond.close();
     await host.close();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await Deno.remove(tmp, { recursive: true });
-  }
+  });
 });
