@@ -1,6 +1,6 @@
 /** The plugin host of one pond command: factories for tinyfs, one sandbox per plugin, limits, shutdown. */
 
-import type { DynamicFactory } from "../tinyfs/mod.ts";
+import { type DynamicFactory, Recent } from "../tinyfs/mod.ts";
 import type { ComputedCache } from "./computed_cache.ts";
 import { parseConfig } from "./config.ts";
 import { PluginError } from "./errors.ts";
@@ -11,7 +11,6 @@ import type { PluginModule } from "./plugin_module.ts";
 import type { PluginConfig } from "./config.ts";
 import type { PluginEntry } from "./plugin_entries.ts";
 import type { PluginRuntime } from "./plugin_runtime.ts";
-import { Recent } from "./recent.ts";
 import type { Sandbox, SandboxLimits } from "./sandbox_process.ts";
 import type { SqlPort } from "./sql_port.ts";
 
@@ -160,7 +159,7 @@ export class PluginHost implements AsyncDisposable {
  * fails is not kept (nor bytes that are not UTF-8), so it fails each time with its own error.
  */
 function parsedConfigs(plugin: PluginModule): (config: Uint8Array) => Promise<PluginConfig> {
-  const recent = new Recent<Promise<PluginConfig>>(RECENT_LIMIT);
+  const recent = new Recent<PluginConfig>(RECENT_LIMIT);
   const { config: schema, name } = plugin.manifest;
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   return (config) => {
@@ -170,12 +169,6 @@ function parsedConfigs(plugin: PluginModule): (config: Uint8Array) => Promise<Pl
     } catch {
       return parseConfig(schema, config, name);
     }
-    let parsed = recent.get(text);
-    if (!parsed) {
-      parsed = parseConfig(schema, config, name);
-      recent.set(text, parsed);
-      parsed.catch(() => recent.delete(text));
-    }
-    return parsed;
+    return recent.get(text, () => parseConfig(schema, config, name));
   };
 }

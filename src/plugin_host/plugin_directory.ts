@@ -53,9 +53,9 @@ export class PluginDirectory implements DynamicDirectory {
         ["entries", context.path, context.captures],
         inputs,
       );
-    const recent = key === undefined ? undefined : this.runtime.recentEntries?.get(key);
-    const entries = recent ?? await this.#computeEntries(key, context, inputs, checked);
-    if (key !== undefined && !recent) this.runtime.recentEntries?.set(key, entries);
+    const compute = () => this.#computeEntries(key, context, inputs, checked);
+    const recent = this.runtime.recentEntries;
+    const entries = await (key !== undefined && recent ? recent.get(key, compute) : compute());
     return entries.map((entry) => this.#entry(entry, inputs, context.path));
   }
 

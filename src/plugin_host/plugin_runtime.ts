@@ -12,7 +12,7 @@ import type { CallOptions, PluginOp, SandboxLimits } from "./sandbox_process.ts"
 import { QueryReply, TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
 import type { PluginEntry } from "./plugin_entries.ts";
-import type { Recent } from "./recent.ts";
+import type { Recent } from "../tinyfs/mod.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {

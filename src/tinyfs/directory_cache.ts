@@ -2,6 +2,7 @@
 
 import type { Persistence } from "./persistence.ts";
 import type { DirEntry, NodeKey } from "./records.ts";
+import { Recent } from "./recent.ts";
 
 /**
  * What a store said about immutable directory versions, shared by every snapshot of one
@@ -51,33 +52,4 @@ export class DirectoryCache {
 
 function listingId(key: NodeKey, version: number): string {
   return `${key.nodeId}@${version}`;
-}
-
-/** Promises of answers by id, least recently used dropped first; a failed answer is forgotten. */
-class Recent<T> {
-  readonly #answers = new Map<string, Promise<T>>();
-
-  constructor(readonly capacity: number) {}
-
-  /** The answer for `id` if one is held, without making it recent. */
-  peek(id: string): Promise<T> | undefined {
-    return this.#answers.get(id);
-  }
-
-  /** The answer for `id`, from `load` when none is held. */
-  get(id: string, load: () => Promise<T>): Promise<T> {
-    let found = this.#answers.get(id);
-    if (found) this.#answers.delete(id);
-    else {
-      found = load();
-      found.catch(() => {
-        if (this.#answers.get(id) === found) this.#answers.delete(id);
-      });
-    }
-    this.#answers.set(id, found);
-    if (this.#answers.size > this.capacity) {
-      this.#answers.delete(this.#answers.keys().next().value!);
-    }
-    return found;
-  }
 }

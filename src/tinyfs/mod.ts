@@ -17,6 +17,7 @@ export { compileGlob, type Glob, GLOB_LIMITS, type GlobSegment, matchSegment } f
 export { MAX_NAME_BYTES, MAX_PATH_BYTES, nameProblem, pathProblem, quoted } from "./path.ts";
 export { copyTarget } from "./destination.ts";
 export { MAX_SYMLINKS } from "./resolve.ts";
+export { Recent } from "./recent.ts";
 export type { Content } from "./bytes.ts";
 export { isTinyFsError, TinyFsError, type TinyFsErrorCode } from "./errors.ts";
 export type {
