@@ -2,18 +2,32 @@
 import type { AsyncBuffer } from "hyparquet";
 import { byteRangesOf, isDeltaError, type Store, type Upload } from "../delta/mod.ts";
 import { OplogError } from "./errors.ts";
-import { type BodyFault, HASH_BYTES, verifiedStream } from "./verified_stream.ts";
+import {
+  type BodyFault,
+  CRC_BYTES,
+  HASH_BYTES,
+  type ReadCheck,
+  verifiedStream,
+} from "./verified_stream.ts";
 
 /** Bodies are hashed, and verified on read, in chunks of this many bytes. */
 export const BLOB_CHUNK = 1 << 20;
 
-/** Where a stored body is and how to check it: its SHA-256, size and per-chunk SHA-256s. */
+/**
+ * Where a stored body is and how to check it: its SHA-256, size, per-chunk SHA-256s and
+ * per-chunk CRC-32s.
+ */
 export interface BlobRef {
   /** Hex SHA-256 of the whole body: its name in the store. */
   readonly hash: string;
   readonly size: number;
   /** The SHA-256 of each {@link BLOB_CHUNK}-byte chunk, concatenated. */
   readonly chunks: Uint8Array;
+  /**
+   * The CRC-32 of each chunk, 4 bytes big-endian each, concatenated: what reads check (see
+   * `verifiedStream`). Null or absent for a body recorded before they were.
+   */
+  readonly crcs?: Uint8Array | null;
 }
 
 /**
@@ -44,15 +58,20 @@ export function bodyFaultText(fault: BodyFault, size: number): string {
       return `is longer than its ${size} bytes`;
     case "damaged":
       return `has a damaged chunk ${fault.chunk} (bytes ${fault.chunk * BLOB_CHUNK}…)`;
+    case "checksum":
+      return `has a chunk ${fault.chunk} (bytes ${
+        fault.chunk * BLOB_CHUNK
+      }…) that matches its SHA-256 but not the CRC-32 its row records`;
   }
 }
 
 /**
  * A {@link Store} of bodies named by their SHA-256 (`ab/abcdef…`). Writing streams through
  * an upload that is published only if absent, so a body is either whole or absent, and
- * identical bodies are stored once. Reading streams chunk by chunk (one range read each) and
- * refuses to hand out a chunk whose hash does not match, so memory stays bounded and nothing
- * corrupt reaches the reader.
+ * identical bodies are stored once; each chunk's SHA-256 and CRC-32 are recorded. Reading
+ * streams whole chunks and refuses to hand out one that does not check out (by its CRC-32,
+ * or its SHA-256 for a body recorded without CRC-32s), so memory stays bounded and nothing
+ * corrupt reaches the reader; {@link verify} checks every SHA-256 and CRC-32.
  *
  * @example
  * ```ts
@@ -108,11 +127,17 @@ export class BlobStore {
   async put(body: Uint8Array | ReadableStream<Uint8Array>): Promise<BlobRef> {
     await this.#sweep();
     const upload = await this.store.upload("");
-    const { createHash } = await import("node:crypto"); // loaded by the first write, not by reads
+    // Loaded by the first write, not by commands that read no blob.
+    const [{ createHash }, { crc32 }] = await Promise.all([
+      import("node:crypto"),
+      import("node:zlib"),
+    ]);
     try {
       const whole = createHash("sha256");
       const chunkHashes: Uint8Array[] = [];
+      const chunkCrcs: number[] = [];
       let chunk = createHash("sha256");
+      let crc = 0;
       let inChunk = 0;
       let size = 0;
       for await (const piece of body instanceof Uint8Array ? [body] : body) {
@@ -121,19 +146,30 @@ export class BlobStore {
           const part = piece.subarray(at, at + take);
           chunk.update(part);
           whole.update(part);
+          crc = crc32(part, crc);
           inChunk += take;
           at += take;
           if (inChunk === BLOB_CHUNK) {
             chunkHashes.push(chunk.digest());
+            chunkCrcs.push(crc);
             chunk = createHash("sha256");
+            crc = 0;
             inChunk = 0;
           }
         }
         await upload.write(piece);
         size += piece.length;
       }
-      if (inChunk > 0 || size === 0) chunkHashes.push(chunk.digest());
-      const ref = { hash: whole.digest("hex"), size, chunks: concat(chunkHashes) };
+      if (inChunk > 0 || size === 0) {
+        chunkHashes.push(chunk.digest());
+        chunkCrcs.push(crc);
+      }
+      const ref = {
+        hash: whole.digest("hex"),
+        size,
+        chunks: concat(chunkHashes),
+        crcs: crcBytes(chunkCrcs),
+      };
       await this.#publish(upload, ref);
       return ref;
     } finally {
@@ -214,9 +250,9 @@ export class BlobStore {
   }
 
   /**
-   * The body as a stream of verified chunks. A missing body is `MissingBlob`; a chunk whose
-   * hash differs, or a body of the wrong size, is `CorruptBlob` (raised before the bad chunk
-   * is handed out).
+   * The body as a stream of verified chunks (see `verifiedStream`'s `fast` check). A missing
+   * body is `MissingBlob`; a damaged chunk, or a body of the wrong size, is `CorruptBlob`
+   * (raised before the bad chunk is handed out).
    *
    * @example
    * ```ts
@@ -236,20 +272,26 @@ export class BlobStore {
       ));
   }
 
-  #verified(ref: BlobRef, error: (fault: BodyFault) => Error): ReadableStream<Uint8Array> {
+  #verified(
+    ref: BlobRef,
+    error: (fault: BodyFault) => Error,
+    check: ReadCheck = "fast",
+  ): ReadableStream<Uint8Array> {
     const body = {
       store: this.store,
       path: objectOf(ref.hash),
       size: ref.size,
       chunkSize: BLOB_CHUNK,
       hashes: ref.chunks,
+      crcs: ref.crcs,
     };
-    return verifiedStream(body, error);
+    return verifiedStream(body, error, check);
   }
 
   /**
-   * Reads a body whole, chunk by chunk, and checks each chunk and the whole against their
-   * hashes: undefined when it is intact, else what is wrong.
+   * Reads a body whole, chunk by chunk, and checks each chunk against its SHA-256 and (where
+   * recorded) its CRC-32, and the whole against its hash: undefined when it is intact, else
+   * what is wrong.
    *
    * @example
    * ```ts
@@ -268,12 +310,16 @@ export class BlobStore {
       const chunks = this.#verified(ref, (fault) => {
         found = fault;
         return new OplogError(fault.kind === "missing" ? "MissingBlob" : "CorruptBlob", "");
-      });
+      }, "every");
       for await (const chunk of chunks) whole.update(chunk);
     } catch (e) {
-      return found ? { kind: "body", fault: found } : { kind: "error", cause: e };
+      // A CRC-32 alone that differs is raised once every chunk was read: the whole hash too says.
+      if (found?.kind !== "checksum") {
+        return found ? { kind: "body", fault: found } : { kind: "error", cause: e };
+      }
     }
-    return whole.digest("hex") === ref.hash ? undefined : { kind: "name" };
+    if (whole.digest("hex") !== ref.hash) return { kind: "name" };
+    return found ? { kind: "body", fault: found } : undefined;
   }
 
   /**
@@ -326,6 +372,14 @@ export class BlobStore {
 /** The store path of a body: filed under the first two hex digits of its hash. */
 function objectOf(hash: string): string {
   return `${hash.slice(0, 2)}/${hash}`;
+}
+
+/** CRC-32s as bytes, {@link CRC_BYTES} big-endian each. */
+function crcBytes(crcs: number[]): Uint8Array {
+  const out = new Uint8Array(crcs.length * CRC_BYTES);
+  const view = new DataView(out.buffer);
+  crcs.forEach((crc, i) => view.setUint32(i * CRC_BYTES, crc));
+  return out;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -8,7 +8,7 @@ import { decodeChanges } from "./directory_codec.ts";
 import { oplogRows } from "./row_scan.ts";
 import type { OplogRow } from "./schema.ts";
 import { timeColumn } from "./series_times.ts";
-import { HASH_BYTES } from "./verified_stream.ts";
+import { CRC_BYTES, HASH_BYTES } from "./verified_stream.ts";
 import {
   applyChanges,
   type DirEntry,
@@ -200,11 +200,19 @@ interface ParquetBody {
   blob: string | null;
 }
 
+/** A node version that uses a blob, and the CRC-32s its row records for it (null: none). */
+interface BlobUser {
+  key: string;
+  version: number;
+  at: RowAt;
+  crcs: Uint8Array | null;
+}
+
 /** A blob and the node versions that use it. */
 interface BlobUse {
   size: number;
   chunks: Uint8Array;
-  users: { key: string; version: number }[];
+  users: BlobUser[];
 }
 
 /** A row's own problem, before its node is named. */
@@ -215,8 +223,8 @@ const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
 
 /**
  * Reads every row of `files` and checks it, reporting each problem: inline bodies match their
- * hash and size; blob bodies exist and match every chunk hash and the whole hash; each node's
- * versions run 1..n with rising seqs, each seq at or before the log's version (and equal to
+ * hash and size; blob bodies exist and match every chunk hash, every chunk CRC-32 their rows
+ * record, and the whole hash; each node's versions run 1..n with rising seqs, each seq at or before the log's version (and equal to
  * the version of the commit that added the row); directory rows decode through their
  * skip-delta chain, count their entries, and every entry they add names a node that has a
  * version in the named partition at or before the directory's seq. The checks across rows
@@ -282,7 +290,7 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
           if (row.blob_chunks !== null && row.hash !== null && HASH.test(row.hash)) {
             const use = blobs.get(row.hash) ??
               { size: row.size, chunks: row.blob_chunks, users: [] };
-            use.users.push({ key, version: row.version });
+            use.users.push({ key, version: row.version, at, crcs: row.blob_crcs });
             blobs.set(row.hash, use);
           }
         }
@@ -303,10 +311,21 @@ export async function checkRows(input: RowsInput): Promise<RowsReport> {
   const damagedBlobs = new Set<string>();
   for (const [hash, use] of blobs) {
     report.referencedBlobs.add(hash);
-    const fault = await input.blobs.verify({ hash, size: use.size, chunks: use.chunks });
+    const lists = crcLists(use.users);
+    const ref = { hash, size: use.size, chunks: use.chunks };
+    const fault = await input.blobs.verify({ ...ref, crcs: lists[0]?.crcs });
     report.blobs++;
     report.blobBytes += use.size;
-    if (fault === undefined) continue;
+    if (fault === undefined || checksumOf(fault) !== undefined) {
+      // The bytes match their SHA-256s: what may differ is the CRC-32s some rows record.
+      for (const [i, list] of lists.entries()) {
+        const found = i === 0 ? fault : await input.blobs.verify({ ...ref, crcs: list.crcs });
+        const chunk = found && checksumOf(found);
+        if (chunk === undefined) continue;
+        for (const user of list.users) input.problem(crcProblem(name(user.key), user.at, chunk));
+      }
+      continue;
+    }
     damagedBlobs.add(hash);
     const missing = fault.kind === "body" && fault.fault.kind === "missing";
     const user = use.users[0];
@@ -397,6 +416,36 @@ async function checkRow(
   }
 }
 
+/** The users of a blob grouped by the CRC-32s their rows record (rows without any left out). */
+function crcLists(users: BlobUser[]): { crcs: Uint8Array; users: BlobUser[] }[] {
+  const lists = new Map<string, { crcs: Uint8Array; users: BlobUser[] }>();
+  for (const user of users) {
+    if (user.crcs === null) continue;
+    const key = user.crcs.join(",");
+    const list = lists.get(key) ?? { crcs: user.crcs, users: [] };
+    list.users.push(user);
+    lists.set(key, list);
+  }
+  return [...lists.values()];
+}
+
+/** A row whose recorded CRC-32 of `chunk` its blob's (intact) bytes do not have. */
+function crcProblem(node: NodeName, at: RowAt, chunk: number): RowProblem {
+  return {
+    kind: "row",
+    code: "BadRow",
+    node,
+    at,
+    detail: `records a CRC-32 of chunk ${chunk} that its blob's bytes do not have, though ` +
+      "they match their SHA-256: the row's checksum is damaged (reads fall back to the SHA-256)",
+  };
+}
+
+/** The chunk whose recorded CRC-32 alone differs, when that is the fault. */
+function checksumOf(fault: BlobFault): number | undefined {
+  return fault.kind === "body" && fault.fault.kind === "checksum" ? fault.fault.chunk : undefined;
+}
+
 /** A file row's body: inline and matching its hash, or a well-formed blob reference. */
 async function checkBody(row: OplogRow, note: Note): Promise<void> {
   if (row.hash === null || !HASH.test(row.hash)) {
@@ -413,8 +462,17 @@ async function checkBody(row: OplogRow, note: Note): Promise<void> {
         } chunk hashes for a ${row.size}-byte body, which has ${chunks} chunks`,
       );
     }
+    if (row.blob_crcs !== null && row.blob_crcs.length !== chunks * CRC_BYTES) {
+      note(
+        "BadRow",
+        `lists ${
+          row.blob_crcs.length / CRC_BYTES
+        } chunk CRC-32s for a ${row.size}-byte body, which has ${chunks} chunks`,
+      );
+    }
     return;
   }
+  if (row.blob_crcs !== null) note("BadRow", "lists chunk CRC-32s but has no blob");
   const content = row.content ?? new Uint8Array();
   if (await sha256(content) !== row.hash) {
     note("HashMismatch", "does not match its hash: its bytes are damaged");
@@ -426,7 +484,10 @@ async function checkBody(row: OplogRow, note: Note): Promise<void> {
 /** Each node's versions run 1..n, once each, written by rising transactions. */
 function checkVersions(nodes: Map<string, Stored[]>, pending: Pending[]): void {
   if (!nodes.has(ROOT)) {
-    pending.push({ key: ROOT, make: (node) => ({ kind: "missingRoot", code: "MissingRoot", node }) });
+    pending.push({
+      key: ROOT,
+      make: (node) => ({ kind: "missingRoot", code: "MissingRoot", node }),
+    });
   }
   for (const [key, versions] of nodes) {
     versions.sort((a, b) => a.version - b.version || a.seq - b.seq);

@@ -6,8 +6,11 @@ import {
   createTable,
   type DeltaError,
   isDeltaError,
+  type Metadata,
   openPastDamage,
+  parseSchema,
   rewriteFiles,
+  serializeSchema,
   type Store,
   TableWriter,
   writeDataFiles,
@@ -194,6 +197,7 @@ export class OplogStore implements Persistence {
         hash: header.hash!,
         size: header.size,
         chunks: body.blob_chunks,
+        crcs: body.blob_crcs,
       });
     }
     const content = body.content ?? new Uint8Array();
@@ -287,7 +291,8 @@ export class OplogStore implements Persistence {
         });
         this.#noteWritten(this.#writer.state.files.values(), rows);
       } else {
-        const { metadata } = this.#writer.state;
+        const evolved = withOplogColumns(this.#writer.state.metadata);
+        const metadata = evolved ?? this.#writer.state.metadata;
         const { adds } = await writeDataFiles(this.#table, metadata, data, {
           rowGroupSize: ROW_GROUP_ROWS,
         });
@@ -303,7 +308,8 @@ export class OplogStore implements Persistence {
             );
           }
         }
-        await this.#writer.commit([...adds.map((add) => ({ add })), ...merges], {
+        const schema: Action[] = evolved ? [{ metaData: evolved }] : [];
+        await this.#writer.commit([...schema, ...adds.map((add) => ({ add })), ...merges], {
           operation: "WRITE",
           operationParameters: { mode: "Append" },
           isBlindAppend: false,
@@ -359,11 +365,13 @@ export class OplogStore implements Persistence {
       min_event_time: null,
       max_event_time: null,
       attributes: null,
+      blob_crcs: null,
     };
     const staged = v.staged?.ref as StagedRef | undefined;
     if (staged && "blob" in staged) {
       row.hash = staged.blob.hash;
       row.blob_chunks = staged.blob.chunks;
+      row.blob_crcs = staged.blob.crcs ?? null;
     }
     const content = staged && "inline" in staged ? staged.inline : v.content;
     if (content) {
@@ -371,6 +379,7 @@ export class OplogStore implements Persistence {
         const ref = await this.#blobs.put(content);
         row.hash = ref.hash;
         row.blob_chunks = ref.chunks;
+        row.blob_crcs = ref.crcs ?? null;
         this.counters.blobsWritten++;
       } else {
         row.content = content;
@@ -479,6 +488,20 @@ function byNodeThenVersion(
 ): number {
   const [x, y] = [String(a.node_id), String(b.node_id)];
   return x < y ? -1 : x > y ? 1 : Number(a.version) - Number(b.version);
+}
+
+/**
+ * The table's metadata with the columns of {@link OPLOG_SCHEMA} it lacks added (nullable, so
+ * the rows of older files read as null), or undefined when it has them all: a pond written
+ * before a column was added gains it with its first commit by this version.
+ */
+function withOplogColumns(metadata: Metadata): Metadata | undefined {
+  const schema = parseSchema(metadata.schemaString);
+  const have = new Set(schema.fields.map((f) => f.name));
+  const added = OPLOG_SCHEMA.fields.filter((f) => !have.has(f.name));
+  if (added.length === 0) return undefined;
+  const fields = [...schema.fields, ...added];
+  return { ...metadata, schemaString: serializeSchema({ type: "struct", fields }) };
 }
 
 function toColumns(unsorted: OplogRow[]): Columns {

@@ -26,12 +26,16 @@ export interface RowHeader {
   readonly maxEventTime: number | null;
 }
 
-/** The body columns of one row. */
+/** The body columns of one row (null where the row's file has no such column). */
 export interface RowBody {
   content: Uint8Array | null;
   blob_chunks: Uint8Array | null;
+  blob_crcs: Uint8Array | null;
   entries: Uint8Array | null;
 }
+
+/** The columns {@link RowBody} holds. */
+const BODY_COLUMNS = ["content", "blob_chunks", "blob_crcs", "entries"] as const;
 
 /** An opened data file: its byte source, footer, and each row group's node_id bounds, read once. */
 interface OpenFile {
@@ -42,6 +46,8 @@ interface OpenFile {
   bounds: GroupBounds[];
   /** Whether every group has bounds and they are in order (rows sorted by node), for binary search. */
   sorted: boolean;
+  /** The body columns the file has (a file written before a column was added lacks it). */
+  bodyColumns: string[];
 }
 
 /** A row group's `node_id` min and max statistics, when the writer recorded them. */
@@ -115,18 +121,19 @@ export class RowReader {
 
   /** The body columns of the row a header describes. */
   async body(header: RowHeader): Promise<RowBody> {
-    const { file, metadata, compressors } = await this.#open(header.file);
+    const { file, metadata, compressors, bodyColumns } = await this.#open(header.file);
     const [row] = await this.#read(header.file, {
       file,
       metadata,
       compressors,
-      columns: ["content", "blob_chunks", "entries"],
+      columns: bodyColumns,
       rowStart: header.row,
       rowEnd: header.row + 1,
     });
     return {
       content: bytesOrNull(row.content),
       blob_chunks: bytesOrNull(row.blob_chunks),
+      blob_crcs: bytesOrNull(row.blob_crcs),
       entries: bytesOrNull(row.entries),
     };
   }
@@ -226,7 +233,15 @@ export class RowReader {
           const sorted = bounds.every((b, i) =>
             b.min !== undefined && b.max !== undefined && (i === 0 || bounds[i - 1].min! <= b.min)
           );
-          return { file, metadata, compressors: await decompressorsFor(metadata), bounds, sorted };
+          const names = new Set(metadata.schema.slice(1).map((element) => element.name));
+          return {
+            file,
+            metadata,
+            compressors: await decompressorsFor(metadata),
+            bounds,
+            sorted,
+            bodyColumns: BODY_COLUMNS.filter((c) => names.has(c)),
+          };
         } catch (e) {
           throw corrupt(this.#store, path, e);
         }

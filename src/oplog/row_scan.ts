@@ -105,6 +105,7 @@ function toOplogRow(r: Row): OplogRow {
     min_event_time: millis(r.min_event_time),
     max_event_time: millis(r.max_event_time),
     attributes: r.attributes as string | null,
+    blob_crcs: (r.blob_crcs ?? null) as Uint8Array | null,
   };
 }
 

@@ -18,7 +18,9 @@ const field = (name: string, type: PrimitiveName, nullable = true): StructField 
  * - `node_id`, `version` (from 1 per node), `seq` (the pond transaction = the Delta version that
  *   wrote it), `timestamp`, `entry_type`, `size`;
  * - file bodies: `content` inline below {@link INLINE_LIMIT}, else `blob_chunks` (the per-chunk
- *   SHA-256s of a body in the blob store); `hash` is the body's SHA-256 either way;
+ *   SHA-256s of a body in the blob store) and `blob_crcs` (its per-chunk CRC-32s, 4 bytes
+ *   big-endian each, which reads check; null in rows written before the column was added, whose
+ *   reads check the SHA-256s); `hash` is the body's SHA-256 either way;
  * - directories: `entries` (Arrow IPC of entry changes), `dir_base` (the version those changes
  *   apply to; null for a full listing) and `dir_anchor` (the full listing the chain starts from);
  * - symlinks: `target`; dynamic nodes: `factory` and `config`;
@@ -46,6 +48,7 @@ export const OPLOG_SCHEMA: StructType = {
     field("min_event_time", "timestamp"),
     field("max_event_time", "timestamp"),
     field("attributes", "string"),
+    field("blob_crcs", "binary"),
   ],
 };
 
@@ -91,4 +94,5 @@ export interface OplogRow {
   min_event_time: number | null;
   max_event_time: number | null;
   attributes: string | null;
+  blob_crcs: Uint8Array | null;
 }

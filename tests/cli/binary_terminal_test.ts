@@ -28,7 +28,7 @@ Deno.test("delta scan, query --format parquet|arrow and cat of a table refuse a 
     const refusals: [string[], string][] = [
       [
         ["delta", "scan", `${pond}/oplog`],
-        "pond delta scan: will not write binary columns (content, blob_chunks, entries, config) " +
+        "pond delta scan: will not write binary columns (content, blob_chunks, entries, config, blob_crcs) " +
         "to a terminal; leave them out with --columns, print rows as JSON with --json, or " +
         "redirect stdout into a file\n",
       ],

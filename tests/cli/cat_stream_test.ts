@@ -61,6 +61,30 @@ Deno.test("pond cat of a damaged large file writes the intact chunks before it, 
   });
 });
 
+Deno.test("pond cat of a damaged file in a pond written before chunk CRC-32s writes the intact chunks, then fails naming the chunk", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pond-cat-stream-" });
+  try {
+    const pond = `${dir}/pond`;
+    const fixture = new URL("../pond/fixtures/pond_before_crcs", import.meta.url).pathname;
+    const cp = await command("cp", { args: ["-r", fixture, pond] }).output();
+    assert.equal(cp.code, 0);
+    const hash = "585fe20182aaf34d3bd0f19c2ce7f4f9546e328d2a662a1e0cb495a8956bc784";
+    const intact = await catToPipe(pond, "/big.txt");
+    assert.equal(intact.code, 0, intact.stderr);
+    assert.equal(intact.stdout.length, 2 * BLOB_CHUNK + 1000);
+    const blob = `${pond}/blobs/${hash.slice(0, 2)}/${hash}`;
+    const data = await Deno.readFile(blob);
+    data[BLOB_CHUNK + 500] ^= 0x01;
+    await Deno.writeFile(blob, data);
+    const r = await catToPipe(pond, "/big.txt");
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /damaged chunk 1/);
+    assert.deepEqual(r.stdout, intact.stdout.subarray(0, BLOB_CHUNK), "the intact chunk, no more");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("pond cat of a large file exits 0 quietly when its reader goes away", async () => {
   await withBigFile(async (pond) => {
     const child = command(Deno.execPath(), {

@@ -1,8 +1,9 @@
 /** Large bodies: stored once by content, streamed back verified, damage detected before it is read. */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { isTempFile, LocalStore } from "../../src/delta/storage.ts";
-import { BLOB_CHUNK, BlobStore } from "../../src/oplog/blob_store.ts";
+import { BLOB_CHUNK, type BlobRef, BlobStore } from "../../src/oplog/blob_store.ts";
 import { isPondError } from "../../src/errors.ts";
 
 async function withStore(fn: (blobs: BlobStore, dir: string) => Promise<void>) {
@@ -59,7 +60,23 @@ Deno.test("identical bodies are stored once; empty bodies work", async () => {
   });
 });
 
-Deno.test("a damaged chunk is refused before it is handed out", async () => {
+Deno.test("each chunk's CRC-32 is recorded beside its SHA-256, big-endian", async () => {
+  await withStore(async (blobs) => {
+    const data = body(2 * BLOB_CHUNK + 12345, 5);
+    const ref = await blobs.put(streamOf(data, 300_001));
+    const view = new DataView(ref.crcs!.buffer, ref.crcs!.byteOffset, ref.crcs!.byteLength);
+    assert.equal(ref.crcs!.length, 3 * 4);
+    for (let i = 0; i < 3; i++) {
+      const chunk = data.subarray(i * BLOB_CHUNK, (i + 1) * BLOB_CHUNK);
+      assert.equal(view.getUint32(i * 4), crc32(chunk), `chunk ${i}`);
+    }
+  });
+});
+
+/** A reference as a row written before CRC-32s were recorded holds it: SHA-256s only. */
+const withoutCrcs = (ref: BlobRef): BlobRef => ({ ...ref, crcs: null });
+
+Deno.test("a damaged chunk is refused before it is handed out, checked by CRC-32 or, in rows without, SHA-256", async () => {
   await withStore(async (blobs) => {
     const data = body(2 * BLOB_CHUNK + 5);
     const ref = await blobs.put(data);
@@ -67,14 +84,56 @@ Deno.test("a damaged chunk is refused before it is handed out", async () => {
     await f.seek(BLOB_CHUNK + 17, Deno.SeekMode.Start);
     await f.write(new Uint8Array([data[BLOB_CHUNK + 17] ^ 0xff]));
     f.close();
-    const got: Uint8Array[] = [];
+    for (const read of [ref, withoutCrcs(ref)]) {
+      const got: Uint8Array[] = [];
+      await assert.rejects(
+        async () => {
+          for await (const chunk of blobs.stream(read)) got.push(chunk);
+        },
+        (e) => isPondError(e, "CorruptBlob") && /damaged chunk 1/.test(e.message),
+      );
+      assert.equal(got.length, 1, "only the intact first chunk was read");
+      assert.deepEqual(await blobs.verify(read), {
+        kind: "body",
+        fault: { kind: "damaged", chunk: 1 },
+      });
+    }
+  });
+});
+
+Deno.test("a wrong CRC-32 in a row never refuses intact bytes, which match their SHA-256; verify names the chunk", async () => {
+  await withStore(async (blobs) => {
+    const data = body(3 * BLOB_CHUNK + 9, 6);
+    const ref = await blobs.put(data);
+    const crcs = ref.crcs!.slice();
+    crcs[2 * 4 + 3] ^= 1;
+    const wrong = { ...ref, crcs };
+    assert.deepEqual(await blobs.read(wrong), data);
+    assert.deepEqual(await blobs.verify(wrong), {
+      kind: "body",
+      fault: { kind: "checksum", chunk: 2 },
+    });
+    assert.equal(await blobs.verify(ref), undefined);
+    assert.equal(await blobs.verify(withoutCrcs(ref)), undefined);
+  });
+});
+
+Deno.test("reads check the CRC-32s where recorded, verify the SHA-256s too", async () => {
+  await withStore(async (blobs) => {
+    const data = body(2 * BLOB_CHUNK, 9);
+    const ref = await blobs.put(data);
+    const chunks = ref.chunks.slice();
+    chunks[32 + 7] ^= 1;
+    const wrongSha = { ...ref, chunks };
+    assert.deepEqual(await blobs.read(wrongSha), data, "the CRC-32s match: read without SHA-256");
+    assert.deepEqual(await blobs.verify(wrongSha), {
+      kind: "body",
+      fault: { kind: "damaged", chunk: 1 },
+    });
     await assert.rejects(
-      async () => {
-        for await (const chunk of blobs.stream(ref)) got.push(chunk);
-      },
+      () => blobs.read(withoutCrcs(wrongSha)),
       (e) => isPondError(e, "CorruptBlob") && /damaged chunk 1/.test(e.message),
     );
-    assert.equal(got.length, 1, "only the intact first chunk was read");
   });
 });
 
@@ -98,7 +157,7 @@ Deno.test("a reader with its own buffer gets the same bytes, whatever the buffer
   await withStore(async (blobs) => {
     const data = body(2 * BLOB_CHUNK + 777);
     const ref = await blobs.put(data);
-    for (const size of [BLOB_CHUNK, 2 * BLOB_CHUNK, 1000]) {
+    for (const size of [BLOB_CHUNK, 2 * BLOB_CHUNK, 4 * BLOB_CHUNK, 1000]) {
       const got: Uint8Array<ArrayBuffer>[] = [];
       await readIntoBuffer(blobs.stream(ref), size, got);
       const whole = new Uint8Array(await new Blob(got).arrayBuffer());
@@ -116,13 +175,16 @@ Deno.test("a reader with its own buffer is refused a damaged chunk, and a body t
     await f.seek(2 * BLOB_CHUNK + 3, Deno.SeekMode.Start);
     await f.write(new Uint8Array([data[2 * BLOB_CHUNK + 3] ^ 1]));
     f.close();
-    for (const size of [BLOB_CHUNK, 4096]) {
-      const got: Uint8Array<ArrayBuffer>[] = [];
-      await assert.rejects(
-        () => readIntoBuffer(blobs.stream(ref), size, got),
-        (e) => isPondError(e, "CorruptBlob") && /damaged chunk 2/.test(e.message),
-      );
-      assert.equal(got.reduce((n, c) => n + c.length, 0), 2 * BLOB_CHUNK, "only intact chunks");
+    for (const read of [ref, withoutCrcs(ref)]) {
+      for (const size of [BLOB_CHUNK, 4 * BLOB_CHUNK, 4096]) {
+        const got: Uint8Array<ArrayBuffer>[] = [];
+        await assert.rejects(
+          () => readIntoBuffer(blobs.stream(read), size, got),
+          (e) => isPondError(e, "CorruptBlob") && /damaged chunk 2/.test(e.message),
+        );
+        const handedOut = got.reduce((n, c) => n + c.length, 0);
+        assert.equal(handedOut, 2 * BLOB_CHUNK, `only intact chunks, buffer of ${size} bytes`);
+      }
     }
     await Deno.writeFile(path, new Uint8Array([...data, 0]));
     await assert.rejects(
@@ -134,8 +196,18 @@ Deno.test("a reader with its own buffer is refused a damaged chunk, and a body t
 
 Deno.test("a truncated or missing body is a clear error", async () => {
   await withStore(async (blobs) => {
-    const ref = await blobs.put(body(5000));
-    await Deno.truncate(blobs.pathOf(ref.hash), 4000);
+    const data = body(3 * BLOB_CHUNK + 5000, 7);
+    const ref = await blobs.put(data);
+    await Deno.truncate(blobs.pathOf(ref.hash), 2 * BLOB_CHUNK + 10);
+    const got: Uint8Array<ArrayBuffer>[] = [];
+    await assert.rejects(
+      () => readIntoBuffer(blobs.stream(ref), 4 * BLOB_CHUNK, got),
+      (e) => isPondError(e, "CorruptBlob") && /shorter than/.test(e.message),
+    );
+    assert.deepEqual(
+      new Uint8Array(await new Blob(got).arrayBuffer()),
+      data.subarray(0, 2 * BLOB_CHUNK),
+    );
     await assert.rejects(() => blobs.read(ref), (e) => isPondError(e, "CorruptBlob"));
     await Deno.remove(blobs.pathOf(ref.hash));
     await assert.rejects(() => blobs.read(ref), (e) => isPondError(e, "MissingBlob"));

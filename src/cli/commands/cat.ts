@@ -134,13 +134,16 @@ export function timeOption(
   return value === undefined ? undefined : parseTime(value, command, `${option} takes a time`);
 }
 
-/** Bytes per write to stdout when a file's stream can read into a buffer of ours. */
-const OUT_BUFFER = 1 << 20;
+/**
+ * Bytes per read, and per write to stdout, when a file's stream can read into a buffer of ours:
+ * four blob chunks, read in one system call and checked chunk by chunk.
+ */
+const OUT_BUFFER = 4 << 20;
 
 /**
  * Writes a file's stream to stdout. A byte stream (a stored blob) is read into two buffers in
- * turn: the next chunk is read and verified into one while the other is being written, so
- * hashing and writing overlap, and a file of any size costs no new memory per chunk. Other
+ * turn: the next chunks are read and verified into one while the other is being written, so
+ * checking and writing overlap, and a file of any size costs no new memory per read. Other
  * streams go chunk by chunk.
  */
 async function copyOut(stream: ReadableStream<Uint8Array>, ctx: CommandContext): Promise<void> {
