@@ -98,14 +98,18 @@ function openFile(file: string, fault: (what: BodyFault) => Error): OpenedBody {
     handle.close();
     throw fault({ kind: "missing" });
   }
+  /** Where the handle reads next: reads in order need no seek. */
+  let position = 0;
   return {
     stored: info.size,
     read: (start, into) => {
-      handle.seekSync(start, Deno.SeekMode.Start);
+      if (start !== position) handle.seekSync(start, Deno.SeekMode.Start);
+      position = start;
       for (let filled = 0; filled < into.length;) {
         const n = handle.readSync(into.subarray(filled));
         if (n === null) throw fault({ kind: "short" });
         filled += n;
+        position += n;
       }
     },
     close: () => handle.close(),
