@@ -65,13 +65,44 @@ export async function computedKey(
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      v !== null && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-        : v,
-  );
+  // Written out rather than as a JSON.stringify replacer copying every object sorted: a key is
+  // made on every read of a computed file and of each directory on its path, and this costs a
+  // fraction of that. The text is the same: keys that are array indices first, in numeric order
+  // (as JSON.stringify orders an object's own keys), then the others sorted.
+  // As JSON.stringify, undefined (or a function) alone has no text.
+  return canonical(value, "") as string;
+}
+
+/** The canonical JSON of `value` (found under `key`), or undefined where JSON has none. */
+function canonical(value: unknown, key: string): string | undefined {
+  if (typeof (value as { toJSON?: unknown } | null)?.toJSON === "function") {
+    value = (value as { toJSON(key: string): unknown }).toJSON(key);
+  }
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    return `[${value.map((v, i) => canonical(v, String(i)) ?? "null").join(",")}]`;
+  }
+  const fields: string[] = [];
+  for (const name of sortedKeys(value)) {
+    const text = canonical((value as Record<string, unknown>)[name], name);
+    if (text !== undefined) fields.push(`${JSON.stringify(name)}:${text}`);
+  }
+  return `{${fields.join(",")}}`;
+}
+
+/** The own enumerable keys of `object` in the order {@link canonicalJson} writes them. */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  const indices = keys.filter(isArrayIndex);
+  if (indices.length === 0) return keys;
+  return [
+    ...indices.sort((a, b) => Number(a) - Number(b)),
+    ...keys.filter((k) => !isArrayIndex(k)),
+  ];
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { PluginModule } from "./plugin_module.ts";
 import type { PluginConfig } from "./config.ts";
 import type { PluginEntry } from "./plugin_entries.ts";
 import type { PluginRuntime } from "./plugin_runtime.ts";
+import { RecentKeys } from "./recent_keys.ts";
 import type { Sandbox, SandboxLimits } from "./sandbox_process.ts";
 import type { SqlPort } from "./sql_port.ts";
 
@@ -45,6 +46,8 @@ export const DEFAULT_DEADLINE_MS = 5000;
 export const DEFAULT_MEMORY_LIMIT_MB = 256;
 /** How many parsed configs, and checked directory entries, the host keeps per plugin. */
 const RECENT_LIMIT = 256;
+/** How many cache keys each plugin's runtime remembers (a directory's, and each of its files'). */
+const RECENT_KEYS = 4096;
 
 /**
  * Runs plugins for one pond command. Each plugin gets one sandbox process, started on its first
@@ -128,6 +131,7 @@ export class PluginHost implements AsyncDisposable {
       limits: this.#limits,
       cache: this.#cache,
       recentEntries: new Recent<readonly PluginEntry[]>(RECENT_LIMIT),
+      recentKeys: new RecentKeys(RECENT_KEYS),
       call: async (op, request, options) =>
         (await this.#sandbox(plugin)).call(op, request, options),
     };

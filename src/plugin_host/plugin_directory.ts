@@ -46,17 +46,15 @@ export class PluginDirectory implements DynamicDirectory {
       schema: manifest.config,
       inputs,
     };
+    const call = ["entries", context.path, context.captures];
+    const make = () => computedKey(this.runtime.plugin, this.config, call, inputs);
+    const keys = this.runtime.recentKeys;
     const key = this.runtime.cache &&
-      await computedKey(
-        this.runtime.plugin,
-        this.config,
-        ["entries", context.path, context.captures],
-        inputs,
-      );
+      await (keys ? keys.directory(context.committed, this.config, call, inputs, make) : make());
     const compute = () => this.#computeEntries(key, context, inputs, checked);
     const recent = this.runtime.recentEntries;
     const entries = await (key !== undefined && recent ? recent.get(key, compute) : compute());
-    return entries.map((entry) => this.#entry(entry, inputs, context.path));
+    return entries.map((entry) => this.#entry(entry, inputs, context.path, key));
   }
 
   /** The checked entries, from the runtime's cache under `key` or computed (and kept) now. */
@@ -83,7 +81,12 @@ export class PluginDirectory implements DynamicDirectory {
     return checkEntries(deserialize(reply), checked);
   }
 
-  #entry(entry: PluginEntry, inputs: Inputs, directory: string): DynamicEntry {
+  #entry(
+    entry: PluginEntry,
+    inputs: Inputs,
+    directory: string,
+    directoryKey: string | undefined,
+  ): DynamicEntry {
     switch (entry.kind) {
       case "input":
         return shown(entry.name, inputs.nodes.get(entry.path)!);
@@ -93,11 +96,14 @@ export class PluginDirectory implements DynamicDirectory {
           all: inputs,
           files: entry.inputs.map((path) => inputs.nodes.get(path)!),
         };
+        const keys = this.runtime.recentKeys;
+        const make = () => fileKey(this.runtime, this.config, entry.args, file);
+        const key = () => keys ? keys.file(directoryKey, entry.name, make) : make();
         return {
           kind: "file",
           name: entry.name,
           entryType: entry.entryType,
-          read: () => computeFile(this.runtime, this.config, entry.args, file),
+          read: () => computeFile(this.runtime, this.config, entry.args, file, key),
           derivation: async () => {
             const key = await fileKey(this.runtime, this.config, entry.args, file);
             return { inputs: entry.inputs, ...(key !== undefined && { key }) };

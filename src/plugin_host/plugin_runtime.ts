@@ -13,6 +13,7 @@ import { QueryReply, TableReply } from "./table_reply.ts";
 import { parquetToTable } from "./table_parquet.ts";
 import type { PluginEntry } from "./plugin_entries.ts";
 import type { Recent } from "../tinyfs/mod.ts";
+import type { RecentKeys } from "./recent_keys.ts";
 
 /** A plugin, the limits it runs under, and a way to call it (its sandbox, started on first use and shared). */
 export interface PluginRuntime {
@@ -25,6 +26,8 @@ export interface PluginRuntime {
    * an unchanged directory is answered from here without reading the cache store.
    */
   readonly recentEntries?: Recent<readonly PluginEntry[]>;
+  /** Cache keys recently made, by what determines them (see `RecentKeys`). */
+  readonly recentKeys?: RecentKeys;
   /**
    * Calls `op`, within `options.deadline` when given (else the deadline from now); its
    * capabilities (`host.sql`) may read `options.inputs`.
@@ -56,7 +59,8 @@ export interface FileToCompute {
  * `InvalidReply`. The host's work for the call — converting the inputs' tables, checking
  * and storing the reply — counts against the call's deadline (`Deadline`). With a cache on
  * `runtime`, a file computed over stored inputs only is kept under `computedKey` and read back
- * from it, with no sandbox started, until the plugin, the config, the args or an input changes.
+ * from it, with no sandbox started, until the plugin, the config, the args or an input changes;
+ * `key` makes that key (default: {@link fileKey}; a directory hands one that remembers it).
  *
  * @example
  * ```ts
@@ -74,10 +78,11 @@ export function computeFile(
   config: PluginConfig,
   args: unknown,
   file: FileToCompute,
+  key: () => Promise<string | undefined> = () => fileKey(runtime, config, args, file),
 ): Promise<Uint8Array> {
   return throughCache(
     runtime.cache,
-    () => fileKey(runtime, config, args, file),
+    key,
     () => computeNow(runtime, config, args, file),
   );
 }

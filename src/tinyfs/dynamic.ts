@@ -20,6 +20,13 @@ export interface DynamicContext {
    * per name a `**` consumed). Empty for stored dynamic directories and files.
    */
   readonly captures: readonly string[];
+  /**
+   * The committed state `fs` reads, as a token: the same object for every computation over that
+   * state (while it is the one read), absent when reading inside a transaction. What a
+   * computation finds among stored nodes through `fs` never changes for one token, so it may be
+   * kept under it.
+   */
+  readonly committed?: object;
 }
 
 /** A computed file: its content is produced when read. */

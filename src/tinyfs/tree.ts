@@ -177,6 +177,7 @@ export class Tree {
       fs: this.readerFor(this, computing.inner, frames.slice(0, -1)),
       path,
       captures: computing.captures,
+      committed: this.#committed(),
     });
     const children = new Map<string, Handle>();
     for (const entry of produced) {
@@ -263,7 +264,13 @@ export class Tree {
       fs: this.readerFor(this, inner, node.parent),
       path: node.path,
       captures: [],
+      committed: this.#committed(),
     });
+  }
+
+  /** The token of the committed state read (see `DynamicContext.committed`), if it is one. */
+  #committed(): object | undefined {
+    return this.state.pending ? undefined : this.state;
   }
 }
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { type ComputedCache, PluginHost } from "../../src/plugin_host/mod.ts";
 import { Pond, pondCache } from "../../src/pond/mod.ts";
+import type { WD } from "../../src/tinyfs/mod.ts";
 import { append, noting, withPondAndDuckDb } from "./reduce_fixtures.ts";
 
 const DAILY = "/reduce/s/res=1d.series";
@@ -15,6 +16,21 @@ function countedCache(dir: string) {
     put: (key, bytes) => (counts.puts++, inner.put(key, bytes)),
   };
   return { cache, counts };
+}
+
+/** /reduce: the daily and hourly averages of every series in /sensors. */
+function mknodReduce(pond: Pond) {
+  return pond.transact(["mknod"], (root) =>
+    root.createDynamicDirectory(
+      "/reduce",
+      "temporal-reduce",
+      JSON.stringify({
+        in_pattern: "/sensors/*.series",
+        out_pattern: "$0",
+        resolutions: ["1h", "1d"],
+        aggregations: [{ type: "avg", columns: ["v"] }],
+      }),
+    ));
 }
 
 Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended version is computed", async () => {
@@ -32,17 +48,7 @@ Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended 
     const host = new PluginHost({ sql, cache, deadlineMs: 60_000 });
     const pond = await Pond.open(dir, { plugins: host });
     await version(pond, 0);
-    await pond.transact(["mknod"], (root) =>
-      root.createDynamicDirectory(
-        "/reduce",
-        "temporal-reduce",
-        JSON.stringify({
-          in_pattern: "/sensors/*.series",
-          out_pattern: "$0",
-          resolutions: ["1h", "1d"],
-          aggregations: [{ type: "avg", columns: ["v"] }],
-        }),
-      ));
+    await mknodReduce(pond);
     const first = await (await pond.root()).read(DAILY);
     const [gets, puts, started] = [counts.gets, counts.puts, engines];
     const again = await (await pond.root()).read(DAILY);
@@ -79,6 +85,56 @@ Deno.test("unchanged read: one cache lookup, no engine, no sandbox; an appended 
       }
     };
     assert.deepEqual(changed, await unchanged(), "what computing it without a cache gives");
+    await pond.close();
+    await host.close();
+  });
+});
+
+Deno.test("unchanged read: inside a transaction, a read after a write sees it; after, the committed state", async () => {
+  await withPondAndDuckDb(async (dir, query, scratch) => {
+    const rows = async (from: number) => {
+      await query(
+        `COPY (SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_minutes(i) AS timestamp, ` +
+          `i::DOUBLE AS v FROM range(${from}, ${from + 2880}) t(i)) ` +
+          `TO '${scratch}/v${from}.parquet' (FORMAT parquet)`,
+      );
+      return await Deno.readFile(`${scratch}/v${from}.parquet`);
+    };
+    const write = (root: WD, bytes: Uint8Array) =>
+      root.write("/sensors/s.series", new Blob([bytes.slice()]).stream(), {
+        entryType: "file:series",
+        parents: true,
+      });
+    const host = new PluginHost({
+      sql: noting(() => {}),
+      cache: pondCache(dir),
+      deadlineMs: 60_000,
+    });
+    const pond = await Pond.open(dir, { plugins: host });
+    const [first, second] = [await rows(0), await rows(2880)];
+    await pond.transact(["put"], (root) => write(root, first));
+    await mknodReduce(pond);
+    const committed = await (await pond.root()).read(DAILY);
+    assert.deepEqual(await (await pond.root()).read(DAILY), committed);
+    const abandoned = new Error("abandoned");
+    let pending: Uint8Array | undefined;
+    await assert.rejects(
+      pond.transact(["append"], async (root) => {
+        assert.deepEqual(await root.read(DAILY), committed, "nothing written yet");
+        await write(root, second);
+        pending = await root.read(DAILY);
+        throw abandoned;
+      }),
+      (e) => e === abandoned,
+    );
+    assert.notDeepEqual(pending, committed, "the pending version is read, not the state before");
+    assert.deepEqual(await (await pond.root()).read(DAILY), committed, "abandoned: as committed");
+    await pond.transact(["append"], (root) => write(root, second));
+    assert.deepEqual(
+      await (await pond.root()).read(DAILY),
+      pending,
+      "committed: as it was pending",
+    );
     await pond.close();
     await host.close();
   });
