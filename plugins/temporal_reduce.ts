@@ -35,8 +35,10 @@
 // read the state they name. What a read computed from rows is printed (shown under --verbose):
 // the rows and versions read, and per resolution the buckets they touch, the only ones whose
 // values can change. A directory per series describes the columns of every series in one engine
-// and hands each directory its own (`input_columns`), so a change to every series starts one
-// engine for their columns and one per series; a read checks them in its own engine, so columns
+// and hands each directory its own (`input_columns`), then brings every series whose kept state
+// is behind up to date together (`host.refresh`: the same requests its reads make, 8 series to
+// an engine, remembered for those reads; a series never read is left to its reads), so a change
+// to every series starts one engine for their columns and one per 8 series; a read checks them in its own engine, so columns
 // a user wrote that are not the series' fail it before anything is kept.
 
 export const manifest = {
@@ -486,6 +488,14 @@ interface Host {
     tables: Record<string, Match | Match[] | Kept>,
     options?: { reply: true; also?: string[] },
   ): Promise<Column[] | { hostResult: number; kept?: Record<string, KeptWork> }>;
+  /**
+   * `sql` requests (each over one input, matched by its own path) brought up to date in one
+   * engine for all, for later calls that ask them: only those whose kept table's state is
+   * behind; per request, what its kept tables took, or null when it did not run.
+   */
+  refresh(
+    requests: { query: string; tables: Record<string, Match | Kept>; also: string[] }[],
+  ): Promise<(Record<string, KeptWork> | null)[]>;
 }
 
 /**
@@ -507,6 +517,13 @@ export async function entries(
     // Series that cannot be described together (one is not Parquet, no engine here) are each
     // described by their own directory, whose reads say what is wrong.
     const described = await columnsOfAll(series, host).catch(() => undefined);
+    // Series changed since they were last read are brought up to date together, one engine for
+    // all, before their directories' reads (a failure leaves each to its reads, which say why).
+    if (described) {
+      await refreshAll(series, described, inner, host).catch((e) => {
+        if ((e as Error).name === "ConfigError") throw e;
+      });
+    }
     return series.map((match, i) => {
       if (described) planReduction(inner, described[i]);
       return {
@@ -554,6 +571,22 @@ export async function read(
   const columns = request.args.columns ?? (await columnsOfAll([input], host))[0];
   const plan = planReduction(request.config, columns);
   const index = plan.resolutions.findIndex((r) => r.name === request.args.resolution);
+  const { query, tables, also } = reduction(input, plan, columns, index);
+  const { hostResult, kept: work } = await host.sql(query, tables, { reply: true, also }) as {
+    hostResult: number;
+    kept?: Record<string, KeptWork>;
+  };
+  if (work?.p && work.p.computed.length > 0) console.error(workDone(path, plan, work.p));
+  return { hostResult };
+}
+
+/**
+ * The `host.sql` request of resolution `index` of the series `input` (matched by its own path)
+ * planned for `columns`: the resolution from the kept state of its finest partials, the other
+ * resolutions as `also`, all in one engine, the new versions' partials computed in it first;
+ * those not asked for now are remembered for their reads (their text the one those reads ask).
+ */
+function reduction(input: Match, plan: Plan, columns: readonly SourceColumn[], index: number) {
   const kept = partialsSql("rows", plan);
   const fold = foldSql("p", plan, plan.resolutions[0]);
   const time = ident(plan.time);
@@ -562,17 +595,44 @@ export async function read(
   const stored = (i: number) =>
     `SELECT * REPLACE (${time}::TIMESTAMPTZ AS ${time}) ` +
     `FROM (${mergedReductionSql("p", plan, i)}) ORDER BY 1${columnsCheck("r", input, columns)}`;
-  // Every resolution in one engine, the new versions' partials computed in it first: those not
-  // asked for now are remembered for their reads (their text the one those reads ask).
-  const also = plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored);
-  const { hostResult, kept: work } = await host.sql(
-    stored(index),
-    { p: { kept, of: input, columns: [BUCKET, ROWS], fold }, r: input },
-    { reply: true, also },
-  ) as { hostResult: number; kept?: Record<string, KeptWork> };
-  if (work?.p && work.p.computed.length > 0) console.error(workDone(path, plan, work.p));
-  return { hostResult };
+  return {
+    query: stored(index),
+    tables: { p: { kept, of: input, columns: [BUCKET, ROWS], fold }, r: input },
+    also: plan.resolutions.map((_, i) => i).filter((i) => i !== index).map(stored),
+  };
 }
+
+/**
+ * Brings the reductions of `series` (each planned for its `columns`) up to date in one engine
+ * for all, {@link REFRESHED_AT_ONCE} at a time, through `host.refresh`: the host runs each
+ * series' request only when it keeps a state of it that is behind, so its reads (which ask the
+ * same) are then answered from the cache. What each computed is printed as its read would.
+ */
+async function refreshAll(
+  series: readonly Match[],
+  columns: readonly SourceColumn[][],
+  config: ReduceConfig,
+  host: Host,
+): Promise<void> {
+  for (let from = 0; from < series.length; from += REFRESHED_AT_ONCE) {
+    const part = series.slice(from, from + REFRESHED_AT_ONCE).map((match, i) => {
+      const input = { ...match, captures: [] };
+      const plan = planReduction(config, columns[from + i]);
+      return { input, plan, request: reduction(input, plan, columns[from + i], 0) };
+    });
+    const done = await host.refresh(part.map((p) => p.request));
+    part.forEach(({ input, plan }, i) => {
+      const work = done[i]?.p;
+      if (work && work.computed.length > 0) console.error(workDone(input.path, plan, work));
+    });
+  }
+}
+
+/**
+ * How many series one refresh brings up to date: their results are held together until their
+ * engine ends, so this bounds that memory; past a few, one engine more costs little.
+ */
+const REFRESHED_AT_ONCE = 8;
 
 /**
  * What a read computed from rows, as one line: the rows and versions read, and per resolution

@@ -11,8 +11,9 @@
 //   columns of every sensor described, each sensor's finest partials computed from its rows and
 //   every resolution folded from them), with the DuckDB engines host.sql started;
 // - append: one day more appended to every sensor (untimed), then every resolution read again
-//   (the columns described again, the day's partials, every resolution from the kept state and
-//   them, and the next state);
+//   (the columns described again, then every sensor brought up to date, 8 to an engine: the
+//   day's partials, every resolution from the kept state and them, and the next state; the reads
+//   then answered from the cache);
 // - unchanged: res=1d of one sensor read again (the computed cache) against a stored series
 //   holding the same bytes (median of 20 reads each, interleaved);
 // - stored size: every resolution's Parquet against the raw series' bodies;
@@ -23,7 +24,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
 import { Pond, pondCache } from "../../src/pond/mod.ts";
-import { queryMatches } from "../../src/sql/mod.ts";
+import { queryGroups } from "../../src/sql/mod.ts";
 import { median, peakRssKiB } from "../pond/bench_util.ts";
 
 const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
@@ -38,10 +39,10 @@ const START = "2023-01-01 00:00:00+00";
 
 /** DuckDB engines the plugins' host.sql and host.keep started, and the queries they ran. */
 const started = { engines: 0, queries: 0 };
-const countedPort: SqlPort = (queries, tables, bounds) => {
+const countedPort: SqlPort = (groups, bounds) => {
   started.engines++;
-  started.queries += queries.length;
-  return queryMatches(queries, tables, bounds);
+  for (const { queries } of groups) started.queries += queries.length;
+  return queryGroups(groups, bounds);
 };
 /** `started` since `before`, as text. */
 const startedSince = (before: typeof started) =>
@@ -125,7 +126,7 @@ if (Deno.args[0] === "memory") {
   // A child process: every resolution of the one sensor of the pond at Deno.args[1], its cache
   // empty, computed (only this is measured: the pond was written by the parent).
   const host = new PluginHost({
-    sql: queryMatches,
+    sql: queryGroups,
     cache: pondCache(Deno.args[1]),
     deadlineMs: 600_000,
   });

@@ -155,7 +155,7 @@ function pluginHost(
     );
   }
   return async () => {
-    const [{ PluginHost }, { queryMatches }] = await Promise.all([
+    const [{ PluginHost }, { queryGroups }] = await Promise.all([
       import("../plugin_host/mod.ts"),
       import("../sql/mod.ts"),
     ]);
@@ -166,7 +166,7 @@ function pluginHost(
           ctx.output.verbose(`plugin ${escapeControl(plugin)}: ${escapeControl(line)}`);
         }
       },
-      sql: queryMatches,
+      sql: queryGroups,
       cache: pondCache(stores),
     });
     ctx.atExit(() => host.close());

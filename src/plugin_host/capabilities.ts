@@ -5,7 +5,7 @@ import { tableFromIPC, tableToIPC } from "../table/mod.ts";
 import type { CapabilityContext } from "./capability_context.ts";
 import { PluginError } from "./errors.ts";
 import { keptRef, numberColumns, runKept } from "./kept_query.ts";
-import { sql } from "./sql_capability.ts";
+import { refresh, sql } from "./sql_capability.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
 /**
@@ -14,7 +14,7 @@ import { parquetToTable } from "./table_parquet.ts";
  */
 const CAPABILITIES: Readonly<
   Record<string, (args: unknown, context: CapabilityContext) => Promise<unknown>>
-> = { encodeParquet, decodeParquet, sql, keep };
+> = { encodeParquet, decodeParquet, sql, refresh, keep };
 
 /**
  * Runs capability `name` for a plugin. Unknown names and malformed arguments throw an `Error`

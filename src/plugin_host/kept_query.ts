@@ -129,9 +129,8 @@ export async function runKept(ref: KeptRef, context: CapabilityContext): Promise
   const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
   let fresh: Uint8Array;
   try {
-    [fresh] = await pending.port(
-      [ref.kept],
-      [{ name: "rows", matches: pending.rows }],
+    [[fresh]] = await pending.port(
+      [{ queries: [ref.kept], tables: [{ name: "rows", matches: pending.rows }] }],
       { maxBytes: context.table.bytes, signal: stop.signal },
     );
   } finally {

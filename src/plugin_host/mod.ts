@@ -25,7 +25,7 @@ export {
 export { PluginDirectory } from "./plugin_directory.ts";
 export { PluginFile } from "./plugin_file.ts";
 export { isPluginError, PluginError, type PluginErrorCode } from "./errors.ts";
-export type { SqlBounds, SqlPort, SqlTable } from "./sql_port.ts";
+export type { SqlBounds, SqlGroup, SqlPort, SqlTable } from "./sql_port.ts";
 export {
   collectorFileFactory,
   type CollectorSpec,

@@ -396,6 +396,33 @@ export async function serve(): Promise<void> {
         );
         return Object.freeze({ hostResult, kept: work });
       },
+      refresh: async (
+        requests: { query: string; tables: Record<string, unknown>; also?: string[] }[],
+      ) => {
+        if (!Array.isArray(requests)) {
+          throw new Error("host.refresh(requests): a list of { query, tables, also }");
+        }
+        const answer = await capability(
+          "refresh",
+          requests.map(({ query, tables, also = [] }) => ({
+            query,
+            tables: tablePaths(tables),
+            also,
+          })),
+        ) as (
+          | Record<string, { versions: number; computed: number[]; table?: Uint8Array }>
+          | null
+        )[];
+        // What each request's kept tables took, their columns as tables; null: it did not run.
+        return answer.map((kept) =>
+          kept && Object.fromEntries(
+            Object.entries(kept).map(([name, w]) => [
+              name,
+              { ...w, table: w.table ? tableFromIPC(w.table) : [] },
+            ]),
+          )
+        );
+      },
       keep: async (query: string, input: unknown, columns: string[] = []) => {
         const [of] = tablePaths({ of: input }).of as string[];
         const done = await capability("keep", { kept: query, of, columns }) as {

@@ -16,7 +16,7 @@ import {
 } from "./kept_query.ts";
 import { PLUGIN_LIMITS } from "./limits.ts";
 import { memoKeys } from "./sql_memo.ts";
-import type { SqlPort, SqlTable } from "./sql_port.ts";
+import type { SqlGroup, SqlPort, SqlTable } from "./sql_port.ts";
 import { parquetToTable } from "./table_parquet.ts";
 
 /**
@@ -105,14 +105,39 @@ interface KeptWork {
  */
 async function run(
   port: SqlPort,
-  { query, also, tables }: Omit<SqlRequest, "reply">,
+  request: Omit<SqlRequest, "reply">,
   keys: readonly string[] | undefined,
   context: CapabilityContext,
 ): Promise<{ parquet: Uint8Array; kept: Record<string, KeptWork> }> {
+  const ready = await prepare(request, keys, context, false);
+  const [results] = await runPort(port, [ready], context, context.remainingMs?.());
+  return await finish(ready, results, context);
+}
+
+/** A request ready for an engine: its tables, its kept table computed there, the queries to run. */
+interface Ready {
+  readonly group: SqlGroup;
+  readonly kept: Record<string, KeptWork>;
+  readonly fused?: { readonly name: string; readonly ref: KeptRef; readonly pending: PendingKept };
+  /** The queries, each with the key its result is remembered under, if it is. */
+  readonly wanted: readonly { readonly query: string; readonly key?: string }[];
+  readonly folding: boolean;
+}
+
+/**
+ * `request`'s tables resolved and the queries to run chosen: its query (remembered too when
+ * `remember`), those of `also` not remembered yet, and a kept table's fold.
+ */
+async function prepare(
+  { query, also, tables }: Omit<SqlRequest, "reply">,
+  keys: readonly string[] | undefined,
+  context: CapabilityContext,
+  remember: boolean,
+): Promise<Ready> {
   const inputs = context.inputs?.nodes;
   const named: SqlTable[] = [];
   const kept: Record<string, KeptWork> = {};
-  let fused: { name: string; ref: KeptRef; pending: PendingKept } | undefined;
+  let fused: Ready["fused"];
   for (const [name, paths] of Object.entries(tables)) {
     if (!Array.isArray(paths)) {
       const ref = paths as KeptRef;
@@ -150,8 +175,12 @@ async function run(
     });
   }
   // The query's own result is the caller's to keep (a read's file is kept as the file); only
-  // those of `also` are remembered, for the calls that will ask them.
-  const wanted: { query: string; key?: string }[] = [{ query }];
+  // those of `also` are remembered, for the calls that will ask them (and, when `remember`, the
+  // query's too).
+  const wanted: { query: string; key?: string }[] = [{
+    query,
+    key: remember ? keys?.[0] : undefined,
+  }];
   for (const [i, other] of also.entries()) {
     const key = keys?.[i + 1];
     if (key && !(await context.kept!.cache.get(key))) wanted.push({ query: other, key });
@@ -159,13 +188,28 @@ async function run(
   // A fold over a kept state and the versions computed now gives the state of them all.
   const folding = fused?.ref.fold !== undefined && fused.pending.bodies.length > 0;
   if (folding) wanted.push({ query: fused!.ref.fold! });
+  return {
+    group: { queries: wanted.map((w) => w.query), tables: named },
+    kept,
+    fused,
+    wanted,
+    folding,
+  };
+}
+
+/** Runs the groups of `ready` in one engine of `port`, stopped after `budgetMs` if given. */
+async function runPort(
+  port: SqlPort,
+  ready: readonly Ready[],
+  context: CapabilityContext,
+  budgetMs: number | undefined,
+): Promise<Uint8Array[][]> {
   context.check();
   const stop = new AbortController();
-  const remaining = context.remainingMs?.();
-  const timer = remaining === undefined ? undefined : setTimeout(() => stop.abort(), remaining);
-  let results: Uint8Array[];
+  const timer = budgetMs === undefined ? undefined : setTimeout(() => stop.abort(), budgetMs);
+  let results: Uint8Array[][];
   try {
-    results = await port(wanted.map((w) => w.query), named, {
+    results = await port(ready.map((r) => r.group), {
       maxBytes: context.table.bytes,
       signal: stop.signal,
     });
@@ -173,17 +217,108 @@ async function run(
     clearTimeout(timer);
   }
   context.check();
+  return results;
+}
+
+/**
+ * Keeps what `ready`'s engine gave: its kept table's next state, the results to remember;
+ * returns the result of its query and what each kept table took.
+ */
+async function finish(
+  { wanted, fused, folding, kept }: Ready,
+  results: readonly Uint8Array[],
+  context: CapabilityContext,
+): Promise<{ parquet: Uint8Array; kept: Record<string, KeptWork> }> {
+  const took = { ...kept };
   if (fused) {
     const done = await fused.pending.result(
       results[wanted.length],
       folding ? results[wanted.length - 1] : undefined,
     );
-    if (fused.ref.columns) kept[fused.name] = await work(fused.ref, done, context);
+    if (fused.ref.columns) took[fused.name] = await work(fused.ref, done, context);
   }
-  for (const [i, { key }] of wanted.entries()) {
-    if (key) await context.kept!.cache.put(key, results[i]);
+  await Promise.all(
+    wanted.map(({ key }, i) => key ? context.kept!.cache.put(key, results[i]) : undefined),
+  );
+  return { parquet: results[0], kept: took };
+}
+
+/**
+ * Runs a plugin's `host.refresh(requests)`: each request (a query, its tables and `also`, as
+ * `host.sql` takes them) over the inputs of the call as a call handed only the input it names,
+ * by its own path, would see them (no captures), brought up to date in one engine for all, so
+ * that later calls asking them (a read per input) are answered from the cache. Only requests
+ * that `host.sql` would compute a kept table's new versions for, from a state kept already, and
+ * whose query is not remembered yet, run; every query of each is remembered, and its kept table's
+ * next state kept. A first computation is left to those calls (a listing never reads every
+ * input's rows), and so is everything when the engine fails or takes over half the call's time
+ * left. Answers, per request, what its kept tables took (as `host.sql` with `reply` says), or
+ * null when it did not run.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityContext } from "./capability_context.ts";
+ *
+ * async function example(context: CapabilityContext) {
+ *   const kept = { kept: "SELECT count(*) AS n FROM rows", of: "/a.series", fold: "SELECT sum(n) AS n FROM p" };
+ *   const [done] = await refresh([{ query: "SELECT n FROM p", tables: { p: kept } }], context);
+ * }
+ * ```
+ */
+export async function refresh(
+  args: unknown,
+  context: CapabilityContext,
+): Promise<(Record<string, KeptWork> | null)[]> {
+  if (!Array.isArray(args) || args.length > PLUGIN_LIMITS.configItems) {
+    throw new Error(
+      `host.refresh(requests) takes a list of at most ${PLUGIN_LIMITS.configItems} requests, ` +
+        "each { query, tables, also } as host.sql takes them",
+    );
   }
-  return { parquet: results[0], kept };
+  const requests = args.map(request);
+  const port = context.sql;
+  const answers: (Record<string, KeptWork> | null)[] = requests.map(() => null);
+  if (!port || !context.kept) return answers;
+  const bare = withoutCaptures(context);
+  const ready: { at: number; ready: Ready }[] = [];
+  for (const [at, { query, tables, also }] of requests.entries()) {
+    const keys = await memoKeys([query, ...also], tables, bare);
+    if (!keys || await context.kept.cache.get(keys[0])) continue;
+    const prepared = await prepare({ query, tables, also }, keys, bare, true);
+    if (prepared.fused && prepared.fused.pending.bodies.length > 0) {
+      ready.push({ at, ready: prepared });
+    }
+  }
+  if (ready.length === 0) return answers;
+  const remaining = context.remainingMs?.();
+  let results: Uint8Array[][];
+  try {
+    results = await runPort(
+      port,
+      ready.map((r) => r.ready),
+      bare,
+      remaining === undefined ? undefined : remaining / 2,
+    );
+  } catch (e) {
+    if (isPluginError(e)) throw e;
+    return answers;
+  }
+  for (const [i, { at, ready: prepared }] of ready.entries()) {
+    answers[at] = (await finish(prepared, results[i], bare)).kept;
+  }
+  return answers;
+}
+
+/** `context` with its inputs as calls handed each by its own path see them: without captures. */
+function withoutCaptures(context: CapabilityContext): CapabilityContext {
+  const nodes = context.inputs?.nodes;
+  if (!nodes) return context;
+  const bare = new Map(
+    [...nodes].map((
+      [path, input],
+    ) => [path, { ...input, match: { ...input.match, captures: [] } }]),
+  );
+  return { ...context, inputs: { matches: context.inputs!.matches, nodes: bare } };
 }
 
 /** What a kept table took, with the columns its reference names of the result computed now. */

@@ -33,14 +33,21 @@ export interface SqlBounds {
   readonly signal: AbortSignal;
 }
 
+/** Queries over their own tables: one group of a {@link SqlPort} run. */
+export interface SqlGroup {
+  readonly queries: readonly string[];
+  readonly tables: readonly SqlTable[];
+}
+
 /**
- * Runs `queries` over `tables` (several matches of a name combined `UNION ALL BY NAME`) one
- * after another in one locked-down engine that reads nothing else, and returns their results as
- * Parquet bytes, in order, then the result of each table's `fresh` query (one engine for several
- * queries over the same tables costs one start). At most one table has a `fresh` query, and then
- * no table is named `rows`. The
- * plugin host never imports an engine: `PluginHost`'s `sql` option is this, and whoever opens
- * the pond (the CLI: `src/sql`'s `queryMatches`) fills it. Its errors are one line each.
+ * Runs each group's `queries` over its `tables` (several matches of a name combined
+ * `UNION ALL BY NAME`) one after another in one locked-down engine that reads nothing else,
+ * a group's tables visible to its own queries only, and returns each group's results as Parquet
+ * bytes, in order, then the result of its table's `fresh` query (one engine for several queries,
+ * or several groups, costs one start). In a group at most one table has a `fresh` query, and
+ * then no table is named `rows`. The plugin host never imports an engine: `PluginHost`'s `sql`
+ * option is this, and whoever opens the pond (the CLI: `src/sql`'s `queryGroups`) fills it. Its
+ * errors are one line each.
  *
  * @example
  * ```ts
@@ -48,7 +55,6 @@ export interface SqlBounds {
  * ```
  */
 export type SqlPort = (
-  queries: readonly string[],
-  tables: readonly SqlTable[],
+  groups: readonly SqlGroup[],
   bounds: SqlBounds,
-) => Promise<Uint8Array[]>;
+) => Promise<Uint8Array[][]>;

@@ -151,6 +151,21 @@ export class SqlEngine {
   }
 
   /**
+   * Drops the table `name` pond defined with {@link define}, so later queries cannot read it.
+   *
+   * @example
+   * ```ts
+   * const engine = await SqlEngine.open([]);
+   * await engine.define("nodes", "SELECT 1 AS n");
+   * await engine.drop("nodes");
+   * ```
+   */
+  async drop(name: string): Promise<void> {
+    await this.#duck(() => this.#connection.run(`DROP VIEW IF EXISTS ${quoteName(name)}`));
+    this.#tables.delete(name);
+  }
+
+  /**
    * Loads `rows` into a new table `name` with `columns` (strings, numbers, times as ms since
    * the epoch, or null), through DuckDB's appender: nothing goes through a file.
    *

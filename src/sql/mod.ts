@@ -5,7 +5,13 @@ export { SqlError, type SqlErrorCode } from "./errors.ts";
 export { CATALOG_TABLES } from "./catalog.ts";
 export { type DataFormat, type Pruned, type SourceOptions } from "./sources.ts";
 export { type NamedSource, PondQuery, type QueryOptions, type QueryReport } from "./query.ts";
-export { type MatchedTable, type MatchQueryBounds, queryMatches } from "./match_query.ts";
+export {
+  type MatchedGroup,
+  type MatchedTable,
+  type MatchQueryBounds,
+  queryGroups,
+  queryMatches,
+} from "./match_query.ts";
 export {
   DeltaExport,
   type DeltaExportResult,

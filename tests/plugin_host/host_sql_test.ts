@@ -203,9 +203,9 @@ Deno.test("host.sql checks its arguments before the engine runs: names, inputs, 
     nodes: new Map([["/a.parquet", input("/a.parquet", "file")], ["/d", input("/d", "directory")]]),
   };
   const asked: SqlTable[][] = [];
-  const sql: SqlPort = async (_queries, tables) => {
+  const sql: SqlPort = async ([{ tables }]) => {
     asked.push([...tables]);
-    return [await tableToParquet([{ name: "n", type: "int32", values: new Int32Array([1]) }])];
+    return [[await tableToParquet([{ name: "n", type: "int32", values: new Int32Array([1]) }])]];
   };
   const context = { plugin: "x", table: tableLimits(64), check: () => {}, inputs, sql };
   const run = (args: unknown, c: CapabilityContext = context) => runCapability("sql", args, c);

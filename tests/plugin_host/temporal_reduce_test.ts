@@ -294,6 +294,8 @@ Deno.test("temporal-reduce: entries() shows a directory per match holding res=<r
     const host = {
       expand: (template: string, captures: string[]) =>
         template.replace(/\$(\d)/g, (_, i) => captures[Number(i)]),
+      // It keeps no state, so a refresh has nothing to bring up to date.
+      refresh: (requests: unknown[]) => Promise.resolve(requests.map(() => null)),
       sql: async (sql: string, given: Record<string, Given>, options?: { reply: true }) => {
         for (const [name, table] of Object.entries(given)) {
           if ("kept" in table) {

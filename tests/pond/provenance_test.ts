@@ -4,7 +4,7 @@ import { PluginHost } from "../../src/plugin_host/mod.ts";
 import { describe } from "../../src/pond/describe.ts";
 import { Pond } from "../../src/pond/pond.ts";
 import { provenance } from "../../src/pond/provenance.ts";
-import { queryMatches } from "../../src/sql/mod.ts";
+import { queryGroups } from "../../src/sql/mod.ts";
 import type { Factories } from "../../src/tinyfs/mod.ts";
 import { addReadings, HOUR, MINUTE, ok, readings, START } from "../site/helpers.ts";
 import { withPond } from "./fixture.ts";
@@ -43,7 +43,7 @@ Deno.test("provenance: a reduction's files name the series they read, its newest
     ok(await p.run(["mknod", "temporal-reduce", "/again", "--config", `${p.host}/again.yaml`]));
 
     const read = async () => {
-      await using host = new PluginHost({ sql: queryMatches });
+      await using host = new PluginHost({ sql: queryGroups });
       await using pond = await Pond.open(p.dir, { plugins: host });
       const root = await pond.root();
       const of = (path: string) => provenance(root, path);
@@ -56,7 +56,7 @@ Deno.test("provenance: a reduction's files name the series they read, its newest
       };
     };
     const before = await read();
-    await using host = new PluginHost({ sql: queryMatches });
+    await using host = new PluginHost({ sql: queryGroups });
     await using pond = await Pond.open(p.dir, { plugins: host });
     assert.deepEqual((await describe(pond, "/reduce/north/res=1h.series")).derivedFrom, {
       series: ["/sites/north/readings.series"],

@@ -1,8 +1,8 @@
 /** Fixtures of the temporal-reduce tests over a real pond: a pond beside a DuckDB to build data with, versions appended from DuckDB tables, and a SQL port that notes the engines it starts. */
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { SqlPort } from "../../src/plugin_host/mod.ts";
+import type { SqlPort, SqlTable } from "../../src/plugin_host/mod.ts";
 import { Pond } from "../../src/pond/mod.ts";
-import { queryMatches } from "../../src/sql/mod.ts";
+import { queryGroups } from "../../src/sql/mod.ts";
 
 /** Rows as DuckDB's JSON reader gives them. */
 export type Rows = Record<string, unknown>[];
@@ -29,11 +29,16 @@ export async function withPondAndDuckDb(
   }
 }
 
-/** The SQL port the CLI wires, telling `note` of each engine it starts: its queries and tables. */
-export function noting(note: (...run: Parameters<SqlPort>) => void): SqlPort {
-  return (queries, tables, bounds) => {
-    note(queries, tables, bounds);
-    return queryMatches(queries, tables, bounds);
+/**
+ * The SQL port the CLI wires, telling `note` of each engine it starts: its queries and tables,
+ * those of all its groups.
+ */
+export function noting(
+  note: (queries: readonly string[], tables: readonly SqlTable[]) => void,
+): SqlPort {
+  return (groups, bounds) => {
+    note(groups.flatMap((g) => g.queries), groups.flatMap((g) => g.tables));
+    return queryGroups(groups, bounds);
   };
 }
 

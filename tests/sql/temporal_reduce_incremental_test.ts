@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { PluginHost, type SqlPort } from "../../src/plugin_host/mod.ts";
 import { dropPondCache, Pond, pondCache } from "../../src/pond/mod.ts";
-import { queryMatches } from "../../src/sql/mod.ts";
+import { queryGroups } from "../../src/sql/mod.ts";
 import { CHAINS as ALL_CHAINS } from "../plugin_host/reduce_chains.ts";
 import { seededRandom } from "../seeded_random.ts";
 import { append, noting, type Query, type Rows, withPondAndDuckDb } from "./reduce_fixtures.ts";
@@ -20,7 +20,7 @@ function hostFor(
   dir: string,
   cached: boolean,
   output: string[] = [],
-  sql: SqlPort = queryMatches,
+  sql: SqlPort = queryGroups,
 ): PluginHost {
   return new PluginHost({
     sql,
@@ -420,11 +420,12 @@ Deno.test("temporal-reduce: --at reads the reduction as it was; a dropped cache 
   });
 });
 
-Deno.test("temporal-reduce: a directory per series describes them all in one engine, so appending to every series starts one engine for their columns and one per series for all its resolutions", async () => {
+Deno.test("temporal-reduce: a directory per series describes them all in one engine, and appending to every series brings them all up to date in one more, their reads then starting none", async () => {
   await withPondAndDuckDb(async (dir, query, scratch) => {
     const engines: string[] = [];
+    const output: string[] = [];
     const counted = noting((_, tables) => engines.push(tables.map((t) => t.name).join(",")));
-    await using host = hostFor(dir, true, [], counted);
+    await using host = hostFor(dir, true, output, counted);
     const pond = await Pond.open(dir, { plugins: host });
     const sensors = ["n", "s", "w"];
     const readAll = async () => {
@@ -459,8 +460,23 @@ Deno.test("temporal-reduce: a directory per series describes them all in one eng
       assert.deepEqual(engines, ["r0,r1,r2", "p,r", "p,r", "p,r"], "the columns, then each series");
       for (const s of sensors) await append(pond, query, scratch, `${s}1`, `/s/${s}.series`);
       engines.length = 0;
+      output.length = 0;
       await readAll();
-      assert.deepEqual(engines, ["r0,r1,r2", "p,r", "p,r", "p,r"], "the same after an append");
+      assert.deepEqual(
+        engines,
+        ["r0,r1,r2", "p,r,p,r,p,r"],
+        "after an append: the columns, then every series' new partials, resolutions and state",
+      );
+      assert.deepEqual(
+        output,
+        sensors.map((s) =>
+          `/s/${s}.series: read 100 rows of 1 of 2 versions; buckets touched: 1h 9, 1d 1`
+        ),
+        "each series read its new version's rows only",
+      );
+      engines.length = 0;
+      await readAll();
+      assert.deepEqual(engines, [], "unchanged: no engine");
       for (const s of sensors) {
         assert.deepEqual(
           await parquetRows(
