@@ -9,10 +9,15 @@ import timeseriesByTime from "../../plugins/timeseries_by_time.ts" with { type: 
 import timeseriesJoin from "../../plugins/timeseries_join.ts" with { type: "text" };
 import timeseriesPivot from "../../plugins/timeseries_pivot.ts" with { type: "text" };
 import visit from "../../plugins/visit.ts" with { type: "text" };
-import MANIFESTS from "./builtin_manifests.json" with { type: "json" };
+import CATALOG from "./builtin_manifests.json" with { type: "json" };
 import type { Manifest } from "./manifest.ts";
 import type { PluginModule } from "./plugin_module.ts";
-import { sourceHash } from "./source_hash.ts";
+
+/** What `builtin_manifests.json` holds of one built-in plugin: its source's hash and manifest. */
+export interface CatalogEntry {
+  readonly hash: string;
+  readonly manifest: Manifest;
+}
 
 /**
  * The source text of each built-in plugin, by file name: a module of its own, or (for plugins
@@ -37,10 +42,10 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The built-in plugins by plugin name, ready to run, without parsing anything: their manifests
- * come from `builtin_manifests.json`, which `builtin_catalog.ts` writes from the sources (and a
- * test keeps equal to what `loadPlugin` reads from them), so every pond command that touches no
- * dynamic node pays nothing for plugins. They ask for no permissions and get none.
+ * The built-in plugins by plugin name, ready to run, without parsing or hashing anything: their
+ * manifests and source hashes come from `builtin_manifests.json`, which `builtin_catalog.ts`
+ * writes from the sources (and a test keeps equal to what `loadPlugin` reads from them), so
+ * every pond command that touches no dynamic node pays nothing for plugins. They ask for no permissions and get none.
  *
  * @example
  * ```ts
@@ -51,18 +56,11 @@ export const BUILTIN_SOURCES: Readonly<Record<string, string>> = {
  * const factories = { visit: host.directoryFactory(visit) };
  * ```
  */
-export async function builtinPlugins(): Promise<Record<string, PluginModule>> {
-  const manifests: Readonly<Record<string, Manifest>> = MANIFESTS as Record<string, Manifest>;
-  const plugins = await Promise.all(
-    Object.entries(BUILTIN_SOURCES).map(async ([file, source]): Promise<PluginModule> => {
-      const manifest = manifests[file];
-      return {
-        manifest,
-        source,
-        hash: await sourceHash(source),
-        permissions: manifest.permissions,
-      };
-    }),
-  );
-  return Object.fromEntries(plugins.map((plugin) => [plugin.manifest.name, plugin]));
+export function builtinPlugins(): Promise<Record<string, PluginModule>> {
+  const catalog = CATALOG as Readonly<Record<string, CatalogEntry>>;
+  const plugins = Object.entries(BUILTIN_SOURCES).map(([file, source]): PluginModule => {
+    const { hash, manifest } = catalog[file];
+    return { manifest, source, hash, permissions: manifest.permissions };
+  });
+  return Promise.resolve(Object.fromEntries(plugins.map((p) => [p.manifest.name, p])));
 }
