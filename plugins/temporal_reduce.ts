@@ -38,8 +38,9 @@
 // and hands each directory its own (`input_columns`), then brings every series whose kept state
 // is behind up to date together (`host.refresh`: the same requests its reads make, 8 series to
 // an engine, remembered for those reads; a series never read is left to its reads), so a change
-// to every series starts one engine for their columns and one per 8 series; a read checks them in its own engine, so columns
-// a user wrote that are not the series' fail it before anything is kept.
+// to every series starts one engine for their columns and one per 8 series; a read checks them
+// in its own engine, so columns a user wrote that are not the series' fail it before anything is
+// kept.
 
 export const manifest = {
   name: "temporal-reduce",

@@ -224,8 +224,9 @@ const ROOT = keyOf(ROOT_KEY.partId, ROOT_KEY.nodeId);
 /**
  * Reads every row of `files` and checks it, reporting each problem: inline bodies match their
  * hash and size; blob bodies exist and match every chunk hash, every chunk CRC-32 their rows
- * record, and the whole hash; each node's versions run 1..n with rising seqs, each seq at or before the log's version (and equal to
- * the version of the commit that added the row); directory rows decode through their
+ * record, and the whole hash; each node's versions run 1..n with rising seqs, each seq at or
+ * before the log's version (and equal to the version of the commit that added the row);
+ * directory rows decode through their
  * skip-delta chain, count their entries, and every entry they add names a node that has a
  * version in the named partition at or before the directory's seq. The checks across rows
  * (versions, listings) run only when every live file was read: a lost file would otherwise

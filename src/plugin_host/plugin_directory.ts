@@ -105,8 +105,8 @@ export class PluginDirectory implements DynamicDirectory {
           entryType: entry.entryType,
           read: () => computeFile(this.runtime, this.config, entry.args, file, key),
           derivation: async () => {
-            const key = await fileKey(this.runtime, this.config, entry.args, file);
-            return { inputs: entry.inputs, ...(key !== undefined && { key }) };
+            const made = await key();
+            return { inputs: entry.inputs, ...(made !== undefined && { key: made }) };
           },
         };
       }

@@ -143,7 +143,7 @@ export async function queryGroups(
 async function prepareGroup({ queries, tables }: MatchedGroup, staging: Staging) {
   const computing = tables.filter((t) => t.fresh);
   if (computing.length > 1 || (computing.length && tables.some((t) => t.name === "rows"))) {
-    throw new Error("queryMatches computes one fresh table at most, and none beside rows");
+    throw new Error("a group of queryGroups computes one fresh table at most, and none beside rows");
   }
   const fresh = computing[0]?.fresh;
   const rows = fresh && await Source.of("rows", "rows", fresh.rows, staging);
